@@ -1,0 +1,372 @@
+"""The feature registry and :func:`extract`.
+
+Each feature is declared once with :func:`register_feature`: its name, family, output dims, a
+one-line description, and a compute function ``compute(ctx, **params) -> Feature``. Defaults
+are read from one signature (``params_from``, usually the family's public function, else the
+compute function itself), so the registry, the CLI and the docs never keep defaults of their own.
+
+Intermediates (the STFT, the IMFs...) are registered with :func:`register_intermediate` and
+fetched through :meth:`Context.get`, which memoises them on their parameters: within one
+``extract`` call one STFT feeds the spectrogram, mel, MFCC, deltas and spectral statistics.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ._errors import ParameterError, UnknownFeatureError
+from ._features import DEFAULT_STATS, Feature, Features
+from ._validation import as_signal, check_sr
+
+__all__ = [
+    "FeatureSpec",
+    "Context",
+    "register_feature",
+    "register_intermediate",
+    "features",
+    "get_spec",
+    "extract",
+]
+
+#: Family modules whose import registers the built-in features.
+BUILTIN_MODULES = (
+    "physiofeat.spectral",
+    "physiofeat.temporal",
+    "physiofeat.envelope",
+    "physiofeat.wavelet",
+    "physiofeat.hht",
+    "physiofeat.hos",
+    "physiofeat.ecg",
+)
+
+# Parameters that are not feature parameters (the signal and its rate come from extract()).
+_RESERVED = {"ctx", "x", "y", "sr", "S", "self"}
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """A registered feature."""
+
+    name: str
+    compute: Callable[..., Feature] = field(repr=False)
+    defaults: Mapping[str, Any]
+    dims: tuple[str, ...]
+    description: str
+    family: str
+    needs: tuple[str, ...] = ()
+    summarize: Callable[..., Any] | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
+        return f"{self.name} [{self.family}] dims={self.dims}: {self.description}\n    {params}"
+
+
+_FEATURES: dict[str, FeatureSpec] = {}
+_INTERMEDIATES: dict[str, Callable[..., Any]] = {}
+_builtins_loaded = False
+
+
+def _signature_defaults(func: Callable[..., Any]) -> dict[str, Any]:
+    out = {}
+    for p in inspect.signature(func).parameters.values():
+        if p.name in _RESERVED or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.default is inspect.Parameter.empty:
+            continue
+        out[p.name] = p.default
+    return out
+
+
+def register_feature(
+    name: str,
+    *,
+    dims: Sequence[str],
+    description: str,
+    family: str = "user",
+    needs: Sequence[str] = (),
+    params_from: Callable[..., Any] | None = None,
+    exclude: Iterable[str] = (),
+    summarize: Callable[..., Any] | None = None,
+    overwrite: bool = False,
+):
+    """Decorator that registers ``compute(ctx, **params) -> Feature`` under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        The name users pass to :func:`extract`.
+    dims : sequence of str
+        Axis names of one signal's output, time-last (``("coef", "time")``).
+    description : str
+        One line for listings and docs.
+    family : str
+        The family it belongs to (``spectral``, ``hht``...).
+    needs : sequence of str
+        Intermediates it draws on (documentation and planning).
+    params_from : callable, optional
+        Read default parameters from this function's signature (keyword arguments other than
+        the signal and ``sr``); by default from ``compute``'s own keyword arguments.
+    exclude : iterable of str
+        Parameters of ``params_from`` not exposed as feature parameters.
+    summarize : callable, optional
+        ``summarize(feature, stats) -> (names, values)`` for a fixed-length summary that is not
+        statistics over time.
+    overwrite : bool
+        Allow replacing an existing registration.
+
+    Examples
+    --------
+    >>> import numpy as np, physiofeat
+    >>> from physiofeat import Feature, register_feature
+    >>> @register_feature("peak_to_peak", dims=(), description="max - min", overwrite=True)
+    ... def _ptp(ctx):
+    ...     return Feature(np.ptp(ctx.x, axis=-1), dims=())
+    >>> physiofeat.extract(np.array([0.0, 2.0, -1.0]), ["peak_to_peak"], sr=1)["peak_to_peak"].values
+    array(3.)
+    """
+
+    def deco(compute: Callable[..., Feature]) -> Callable[..., Feature]:
+        if name in _FEATURES and not overwrite:
+            raise ParameterError(f"feature {name!r} is already registered; pass overwrite=True")
+        defaults = _signature_defaults(params_from or compute)
+        if params_from is not None:
+            defaults.update(
+                {k: v for k, v in _signature_defaults(compute).items() if k not in defaults}
+            )
+        for k in exclude:
+            defaults.pop(k, None)
+        _FEATURES[name] = FeatureSpec(
+            name=name,
+            compute=compute,
+            defaults=defaults,
+            dims=tuple(dims),
+            description=description,
+            family=family,
+            needs=tuple(needs),
+            summarize=summarize,
+        )
+        return compute
+
+    return deco
+
+
+def register_intermediate(name: str):
+    """Decorator registering ``func(ctx, **params)`` as a shared intermediate named ``name``."""
+
+    def deco(func):
+        _INTERMEDIATES[name] = func
+        return func
+
+    return deco
+
+
+def _load_builtins() -> None:
+    global _builtins_loaded
+    if _builtins_loaded:
+        return
+    _builtins_loaded = True
+    for mod in BUILTIN_MODULES:
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:  # a family not written yet; anything else propagates
+            if exc.name != mod:
+                raise
+
+
+def get_spec(name: str) -> FeatureSpec:
+    """The :class:`FeatureSpec` registered as ``name``; :class:`UnknownFeatureError` if none."""
+    _load_builtins()
+    if not isinstance(name, str):
+        raise UnknownFeatureError(f"feature names are strings; got {name!r}")
+    try:
+        return _FEATURES[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, list(_FEATURES), n=5, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownFeatureError(
+            f"unknown feature {name!r}{hint} physiofeat.features() lists all "
+            f"{len(_FEATURES)} registered features"
+        ) from None
+
+
+def features(family: str | None = None) -> list[FeatureSpec]:
+    """All registered features (optionally of one family), sorted by family and name.
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> "mfcc" in [spec.name for spec in physiofeat.features()]
+    True
+    """
+    _load_builtins()
+    specs = [s for s in _FEATURES.values() if family is None or s.family == family]
+    return sorted(specs, key=lambda s: (s.family, s.name))
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.shape, value.dtype.str, value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+class Context:
+    """What a compute function sees: the validated signal, its rate, and a memo of intermediates.
+
+    ``ctx.x`` is the validated signal, ``(n_samples,)`` or ``(n_signals, n_samples)``;
+    ``ctx.sr`` its rate in Hz. ``ctx.get(name, **params)`` returns a registered intermediate,
+    computing it once per distinct parameter set; ``ctx.computed`` counts those computations.
+    """
+
+    def __init__(self, x: np.ndarray, sr: float):
+        self.x = x
+        self.sr = sr
+        self.batched = x.ndim == 2
+        self._memo: dict[Any, Any] = {}
+        self.computed: dict[str, int] = {}
+
+    def get(self, name: str, **params: Any) -> Any:
+        key = (name, _freeze(params))
+        if key not in self._memo:
+            try:
+                func = _INTERMEDIATES[name]
+            except KeyError:
+                raise ParameterError(
+                    f"no intermediate named {name!r}; registered: {sorted(_INTERMEDIATES)}"
+                ) from None
+            self._memo[key] = func(self, **params)
+            self.computed[name] = self.computed.get(name, 0) + 1
+        return self._memo[key]
+
+    def feature(self, name: str, **params: Any) -> Feature:
+        """Another registered feature, memoised like an intermediate (for derived features)."""
+        spec = get_spec(name)
+        full = {**spec.defaults, **{k: v for k, v in params.items() if k in spec.defaults}}
+        key = ("feature:" + name, _freeze(full))
+        if key not in self._memo:
+            self._memo[key] = spec.compute(self, **full)
+            self.computed["feature:" + name] = self.computed.get("feature:" + name, 0) + 1
+        return self._memo[key]
+
+
+def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
+    if isinstance(features_arg, str):
+        return {features_arg: {}}
+    if isinstance(features_arg, Mapping):
+        out = {}
+        for k, v in features_arg.items():
+            if v is None:
+                v = {}
+            if not isinstance(v, Mapping):
+                raise ParameterError(
+                    f"parameters for feature {k!r} must be a mapping of name -> value; got "
+                    f"{type(v).__name__}"
+                )
+            out[k] = dict(v)
+        return out
+    if isinstance(features_arg, Iterable):
+        names = list(features_arg)
+        if not names:
+            raise ParameterError("features is empty; name at least one (physiofeat.features())")
+        return {n: {} for n in names}
+    raise ParameterError(
+        f"features must be a name, a list of names or a mapping name -> params; got "
+        f"{type(features_arg).__name__}"
+    )
+
+
+def resolve_params(
+    request: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any]
+) -> dict[str, tuple[FeatureSpec, dict[str, Any]]]:
+    """Merge defaults, shared and per-feature parameters; reject unknown names."""
+    plan: dict[str, tuple[FeatureSpec, dict[str, Any]]] = {}
+    used_shared: set[str] = set()
+    for name, own in request.items():
+        spec = get_spec(name)
+        unknown = set(own) - set(spec.defaults)
+        if unknown:
+            raise ParameterError(
+                f"feature {name!r} has no parameter(s) {sorted(unknown)}; accepted: "
+                f"{sorted(spec.defaults)}"
+            )
+        params = dict(spec.defaults)
+        for k, v in shared.items():
+            if k in spec.defaults:
+                params[k] = v
+                used_shared.add(k)
+        params.update(own)
+        plan[name] = (spec, params)
+    unused = set(shared) - used_shared
+    if unused:
+        accepted = sorted({k for spec, _ in plan.values() for k in spec.defaults})
+        raise ParameterError(
+            f"parameter(s) {sorted(unused)} are accepted by none of the requested features "
+            f"{list(plan)}; accepted: {accepted}"
+        )
+    return plan
+
+
+def extract(x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_STATS,
+            **params: Any) -> Features:
+    """Compute named features of a signal, sharing intermediates between them.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,) or (n_signals, n)]
+        The signal, or a batch of equal-length signals computed as one vectorised batch.
+    features : str, list of str, or mapping str -> dict
+        Feature names (see :func:`physiofeat.features`), or a mapping from name to that
+        feature's own parameters.
+    sr : float
+        Sampling rate in Hz (required).
+    stats : sequence of str
+        Statistics over time used by :meth:`Features.vector`.
+    **params
+        Parameters shared by every requested feature that accepts them (``n_fft=512``); a
+        parameter no requested feature accepts raises :class:`ParameterError`.
+
+    Returns
+    -------
+    Features
+        Mapping name -> :class:`Feature`.
+
+    Examples
+    --------
+    >>> import numpy as np, physiofeat
+    >>> sr = 2000
+    >>> x = np.sin(2 * np.pi * 100 * np.arange(2 * sr) / sr)
+    >>> feats = physiofeat.extract(x, ["mfcc", "spectral_centroid"], sr=sr, n_fft=256, hop_length=64)
+    >>> feats["mfcc"].dims, feats["mfcc"].shape
+    (('coef', 'time'), (20, 63))
+    >>> feats.vector().shape
+    (84,)
+    """
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1, 2))
+    plan = resolve_params(_normalise_request(features), params)
+    ctx = Context(x, sr)
+    out: dict[str, Feature] = {}
+    for name, (spec, p) in plan.items():
+        feat = ctx.feature(name, **p)
+        dims = feat.dims
+        if ctx.batched and (not dims or dims[0] != "signal"):
+            dims = ("signal",) + tuple(dims)
+        attrs = {"sr": sr, **p, **feat.attrs}
+        out[name] = Feature(feat.values, dims, dict(feat.coords), attrs, name=name,
+                            summarize=spec.summarize)
+    return Features(out, sr=sr, n_signals=x.shape[0] if ctx.batched else None, stats=stats,
+                    computed=ctx.computed)

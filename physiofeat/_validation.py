@@ -1,0 +1,123 @@
+"""Input validation shared by every public function (kernels never validate)."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from ._errors import InvalidSignalError, ParameterError
+
+FLOAT_DTYPES = (np.float32, np.float64)
+
+
+def as_signal(
+    x: Any,
+    *,
+    name: str = "x",
+    ndim: tuple[int, ...] = (1, 2),
+    min_length: int = 1,
+    dtype: Any = None,
+    allow_nonfinite: bool = False,
+) -> np.ndarray:
+    """Validate a signal and return it as a C-contiguous float32/float64 array.
+
+    Integer and bool input is converted to float64; float32 and float64 are kept (or cast to
+    ``dtype`` when given). Raises :class:`InvalidSignalError` naming what was wrong.
+    """
+    if isinstance(x, (str, bytes)) or x is None:
+        raise InvalidSignalError(
+            f"{name} must be a numeric array of shape {_shape_words(ndim)}; got {type(x).__name__}"
+        )
+    arr = np.asarray(x)
+    if arr.dtype.kind == "c":
+        raise InvalidSignalError(
+            f"{name} must be real-valued; got complex dtype {arr.dtype}. Pass np.real(x) or np.abs(x)."
+        )
+    if arr.dtype.kind not in "fiub":
+        raise InvalidSignalError(
+            f"{name} must be a real numeric array; got dtype {arr.dtype}"
+        )
+    if arr.ndim not in ndim:
+        raise InvalidSignalError(
+            f"{name} must have shape {_shape_words(ndim)}; got {arr.ndim}-D array of shape {arr.shape}"
+        )
+    if arr.size == 0:
+        raise InvalidSignalError(f"{name} is empty (shape {arr.shape}); a signal needs samples")
+    if arr.shape[-1] < min_length:
+        raise InvalidSignalError(
+            f"{name} has {arr.shape[-1]} samples; at least {min_length} are needed"
+        )
+    if dtype is not None:
+        target = np.dtype(dtype)
+    elif arr.dtype in (np.float32, np.float64):
+        target = arr.dtype
+    else:
+        target = np.dtype(np.float64)
+    arr = np.ascontiguousarray(arr, dtype=target)
+    if not allow_nonfinite and not np.isfinite(arr).all():
+        bad = np.flatnonzero(~np.isfinite(arr.reshape(-1)))
+        raise InvalidSignalError(
+            f"{name} contains {bad.size} non-finite value(s) (NaN or inf), first at flat index "
+            f"{bad[0]}; clean or interpolate the signal first"
+        )
+    return arr
+
+
+def _shape_words(ndim: tuple[int, ...]) -> str:
+    words = {1: "(n_samples,)", 2: "(n_signals, n_samples)", 3: "(n_signals, n_channels, n_samples)"}
+    return " or ".join(words.get(d, f"{d}-D") for d in ndim)
+
+
+def check_sr(sr: Any, *, name: str = "sr") -> float:
+    """Return ``sr`` as a positive finite float, or raise :class:`ParameterError`."""
+    if sr is None:
+        raise ParameterError(
+            f"{name} (sampling rate in Hz) is required here; got None. physiofeat has no default rate"
+        )
+    if isinstance(sr, bool) or not isinstance(sr, numbers.Real) or not np.isfinite(sr) or sr <= 0:
+        raise ParameterError(f"{name} must be a positive number of Hz; got {sr!r}")
+    return float(sr)
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None,
+              allow_none: bool = False) -> int | None:
+    """Return ``value`` as int within [minimum, maximum], or raise :class:`ParameterError`."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterError(f"{name} must be an integer; got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ParameterError(f"{name} must be >= {minimum}; got {value}")
+    if maximum is not None and value > maximum:
+        raise ParameterError(f"{name} must be <= {maximum}; got {value}")
+    return value
+
+
+def check_float(value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None,
+                strict_min: bool = False, allow_none: bool = False) -> float | None:
+    """Return ``value`` as a finite float within bounds, or raise :class:`ParameterError`."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ParameterError(f"{name} must be a finite number; got {value!r}")
+    value = float(value)
+    if minimum is not None and (value <= minimum if strict_min else value < minimum):
+        op = ">" if strict_min else ">="
+        raise ParameterError(f"{name} must be {op} {minimum}; got {value}")
+    if maximum is not None and value > maximum:
+        raise ParameterError(f"{name} must be <= {maximum}; got {value}")
+    return value
+
+
+def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
+    """Return ``value`` if it is one of ``choices``, or raise :class:`ParameterError`."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise ParameterError(
+            f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}"
+        )
+    return value
