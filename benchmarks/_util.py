@@ -1,0 +1,57 @@
+"""Timing and table helpers shared by every benchmark."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+
+def best_time(func: Callable[[], Any], *, repeat: int = 5, min_time: float = 0.0) -> float:
+    """Best wall time of ``repeat`` calls of ``func`` (seconds), after none-warm-up by the caller.
+
+    Best-of-N is the usual estimator for "how fast can this run" on a shared machine: noise only
+    ever adds time.
+    """
+    best = float("inf")
+    spent = 0.0
+    n = 0
+    while n < repeat or spent < min_time:
+        gc.collect()
+        t0 = time.perf_counter()
+        func()
+        dt = time.perf_counter() - t0
+        best = min(best, dt)
+        spent += dt
+        n += 1
+    return best
+
+
+def first_call(func: Callable[[], Any]) -> float:
+    """Wall time of one call (use on the very first call to report JIT compile / cache load)."""
+    t0 = time.perf_counter()
+    func()
+    return time.perf_counter() - t0
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Print (and return) a Markdown table."""
+
+    def fmt(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.4g}"
+        return str(v)
+
+    lines = [f"### {title}", "", "| " + " | ".join(header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
+    text = "\n".join(lines) + "\n"
+    print(text, flush=True)
+    return text
+
+
+def machine() -> str:
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
