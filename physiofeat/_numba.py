@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numba
 
-FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})  # never nnan/ninf
 
 
 def jit(*args, parallel: bool = False, **kwargs):
     """``numba.njit`` with physiofeat's defaults (cache, safe fastmath, nogil)."""
     kwargs.setdefault("cache", True)
-    kwargs.setdefault("fastmath", FASTMATH)
+    kwargs.setdefault("fastmath", set(FASTMATH))
     kwargs.setdefault("nogil", True)
     return numba.njit(*args, parallel=parallel, **kwargs)
 
