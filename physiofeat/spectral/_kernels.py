@@ -1,0 +1,313 @@
+"""Numba kernels of the spectral family (private; no validation, no raising).
+
+Layout convention inside the family: spectra are *frame-major*, ``(rows, n_frames, n_bins)``
+C-contiguous, so that every per-frame loop reads contiguous memory. The public functions expose
+time-last views of these arrays.
+
+Each kernel with a ``prange`` loop has a serial twin built from the same ``inline="always"`` body
+(``cache=True`` would otherwise make the serial and parallel compiles share one cache entry);
+the wrappers pick the serial one for small inputs, where thread start-up costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._numba import jit, prange
+
+# --------------------------------------------------------------------------------------------
+# power / magnitude and sparse mel projection straight from the complex STFT
+
+
+@jit(inline="always")
+def _power_body(X, power, out):
+    R, T, F = X.shape
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        for f in range(F):
+            z = X[r, t, f]
+            p = z.real * z.real + z.imag * z.imag
+            if power == 2.0:
+                out[r, t, f] = p
+            elif power == 1.0:
+                out[r, t, f] = math.sqrt(p)
+            else:
+                out[r, t, f] = p ** (0.5 * power)
+
+
+@jit(parallel=True)
+def power_spectrum_par(X, power, out):
+    _power_body(X, power, out)
+
+
+@jit
+def power_spectrum(X, power, out):
+    _power_body(X, power, out)
+
+
+@jit(inline="always")
+def _mel_body(X, power, bin_ptr, band_idx, band_w, out):
+    # out[r, t, m] = sum_f W[m, f] * |X[r, t, f]|**power, with W stored sparse by bin (CSR):
+    # the weights of bin f are band_w[bin_ptr[f]:bin_ptr[f+1]] for bands band_idx[...].
+    R, T, F = X.shape
+    M = out.shape[2]
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        for m in range(M):
+            out[r, t, m] = 0.0
+        for f in range(F):
+            lo = bin_ptr[f]
+            hi = bin_ptr[f + 1]
+            if lo == hi:
+                continue
+            z = X[r, t, f]
+            p = z.real * z.real + z.imag * z.imag
+            if power == 1.0:
+                p = math.sqrt(p)
+            elif power != 2.0:
+                p = p ** (0.5 * power)
+            for k in range(lo, hi):
+                out[r, t, band_idx[k]] += band_w[k] * p
+
+
+@jit(parallel=True)
+def mel_project_par(X, power, bin_ptr, band_idx, band_w, out):
+    _mel_body(X, power, bin_ptr, band_idx, band_w, out)
+
+
+@jit
+def mel_project(X, power, bin_ptr, band_idx, band_w, out):
+    _mel_body(X, power, bin_ptr, band_idx, band_w, out)
+
+
+# --------------------------------------------------------------------------------------------
+# decibels with a per-row top_db floor
+
+
+@jit(inline="always")
+def _db_body(S, scale, amin, log_ref, top_db, out):
+    # out = scale*log10(max(amin, S)) - scale*log_ref, floored at (row max - top_db) when top_db>=0
+    R, N = S.shape
+    for r in prange(R):
+        mx = -np.inf
+        for i in range(N):
+            v = S[r, i]
+            if v < amin:
+                v = amin
+            d = scale * math.log10(v) - log_ref
+            out[r, i] = d
+            if d > mx:
+                mx = d
+        if top_db >= 0.0:
+            floor = mx - top_db
+            for i in range(N):
+                if out[r, i] < floor:
+                    out[r, i] = floor
+
+
+@jit(parallel=True)
+def to_db_par(S, scale, amin, log_ref, top_db, out):
+    _db_body(S, scale, amin, log_ref, top_db, out)
+
+
+@jit
+def to_db(S, scale, amin, log_ref, top_db, out):
+    _db_body(S, scale, amin, log_ref, top_db, out)
+
+
+# --------------------------------------------------------------------------------------------
+# Savitzky-Golay derivative along time (librosa.feature.delta, mode="interp")
+
+
+@jit(inline="always")
+def _savgol_body(x, coeffs, out):
+    # x, out: (B, T, K) with time on axis 1. coeffs: (width, width); row h = interior filter,
+    # rows 0..h-1 / h+1..width-1 evaluate the edge polynomial fits (scipy's mode="interp").
+    B, T, K = x.shape
+    W = coeffs.shape[0]
+    h = W // 2
+    for b in prange(B):
+        for t in range(T):
+            if t < h:
+                row = t
+                start = 0
+            elif t >= T - h:
+                row = t - (T - W)
+                start = T - W
+            else:
+                row = h
+                start = t - h
+            for k in range(K):
+                out[b, t, k] = 0.0
+            for j in range(W):
+                c = coeffs[row, j]
+                for k in range(K):
+                    out[b, t, k] += c * x[b, start + j, k]
+
+
+@jit(parallel=True)
+def savgol_par(x, coeffs, out):
+    _savgol_body(x, coeffs, out)
+
+
+@jit
+def savgol(x, coeffs, out):
+    _savgol_body(x, coeffs, out)
+
+
+# --------------------------------------------------------------------------------------------
+# spectral statistics on a magnitude spectrogram (rows, frames, bins)
+
+
+@jit(inline="always")
+def _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy):
+    R, T, F = S.shape
+    tiny = np.finfo(S.dtype).tiny
+    logF = math.log(F)
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        total = 0.0
+        tot_same = S[r, t, 0] - S[r, t, 0]  # accumulated in S's dtype, like np.cumsum
+        wsum = 0.0
+        ptot = 0.0
+        logsum = 0.0
+        for f in range(F):
+            s = S[r, t, f]
+            total += s
+            tot_same += s
+            wsum += freq[f] * s
+            q = s * s
+            ptot += q
+            logsum += math.log(max(amin, q))
+        norm = total if total >= tiny else 1.0
+        c = wsum / norm
+        centroid[r, t] = c
+        # bandwidth: (sum_f S/norm * |f - c|**p) ** (1/p)
+        acc = 0.0
+        thresh = roll_percent * tot_same
+        cum = S[r, t, 0] - S[r, t, 0]
+        ro = np.nan
+        ent = 0.0
+        qtot = 0.0
+        for f in range(F):
+            s = S[r, t, f]
+            acc += (s / norm) * abs(freq[f] - c) ** p
+            cum += s
+            if cum >= thresh and ro != ro:
+                ro = freq[f]
+            q = max(amin, s * s)
+            qtot += q
+        bandwidth[r, t] = acc ** (1.0 / p)
+        rolloff[r, t] = ro
+        flatness[r, t] = math.exp(logsum / F) / (qtot / F)
+        if ptot > 0.0:
+            for f in range(F):
+                s = S[r, t, f]
+                pr = s * s / ptot
+                if pr > 0.0:
+                    ent -= pr * math.log(pr)
+            entropy[r, t] = ent / logF
+        else:
+            entropy[r, t] = 0.0
+
+
+@jit(parallel=True)
+def spectral_stats_par(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness,
+                       entropy):
+    _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy)
+
+
+@jit
+def spectral_stats(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness,
+                   entropy):
+    _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy)
+
+
+@jit(inline="always")
+def _flux_body(S, out):
+    R, T, F = S.shape
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        if t == 0:
+            out[r, t] = 0.0
+            continue
+        acc = 0.0
+        for f in range(F):
+            d = S[r, t, f] - S[r, t - 1, f]
+            acc += d * d
+        out[r, t] = math.sqrt(acc)
+
+
+@jit(parallel=True)
+def flux_par(S, out):
+    _flux_body(S, out)
+
+
+@jit
+def flux(S, out):
+    _flux_body(S, out)
+
+
+# --------------------------------------------------------------------------------------------
+# framed time-domain statistics: zero-crossing rate and RMS without materialising frames
+
+
+@jit(inline="always")
+def _zcr_body(y, frame_length, hop, threshold, out):
+    R, N = y.shape
+    T = out.shape[1]
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        s = t * hop
+        cnt = 0
+        prev = y[r, s]
+        prev_neg = prev < -threshold
+        for i in range(1, frame_length):
+            v = y[r, s + i]
+            neg = v < -threshold
+            if neg != prev_neg:
+                cnt += 1
+            prev_neg = neg
+        out[r, t] = cnt / frame_length
+
+
+@jit(parallel=True)
+def zcr_par(y, frame_length, hop, threshold, out):
+    _zcr_body(y, frame_length, hop, threshold, out)
+
+
+@jit
+def zcr(y, frame_length, hop, threshold, out):
+    _zcr_body(y, frame_length, hop, threshold, out)
+
+
+@jit(inline="always")
+def _rms_body(y, frame_length, hop, out):
+    R, N = y.shape
+    T = out.shape[1]
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        s = t * hop
+        acc = 0.0
+        for i in range(frame_length):
+            v = y[r, s + i]
+            acc += v * v
+        out[r, t] = math.sqrt(acc / frame_length)
+
+
+@jit(parallel=True)
+def rms_par(y, frame_length, hop, out):
+    _rms_body(y, frame_length, hop, out)
+
+
+@jit
+def rms(y, frame_length, hop, out):
+    _rms_body(y, frame_length, hop, out)
