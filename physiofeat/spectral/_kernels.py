@@ -163,7 +163,9 @@ def savgol(x, coeffs, out):
 # spectral statistics on a magnitude spectrogram (rows, frames, bins)
 
 
-@jit(inline="always")
+# fastmath off: the roll-off threshold compares a running sum that must add in order, as
+# np.cumsum does, or ties land in a neighbouring bin.
+@jit(inline="always", fastmath=False)
 def _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy):
     R, T, F = S.shape
     tiny = np.finfo(S.dtype).tiny
@@ -216,13 +218,13 @@ def _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, fl
             entropy[r, t] = 0.0
 
 
-@jit(parallel=True)
+@jit(parallel=True, fastmath=False)
 def spectral_stats_par(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness,
                        entropy):
     _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy)
 
 
-@jit
+@jit(fastmath=False)
 def spectral_stats(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness,
                    entropy):
     _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy)

@@ -1,0 +1,344 @@
+"""The spectral family against librosa (the oracle), called with the same arguments on both sides.
+
+Tolerances are dtype-aware (``tol(dtype, k)`` = k x the dtype's resolution) and two-sided
+(absolute differences). librosa builds its mel filterbank in float32 whatever the input dtype,
+so float64 mel/MFCC comparisons use ``librosa.filters.mel(dtype=float64)`` with librosa's own
+power spectrogram as the oracle; float32 ones compare with ``librosa.feature.*`` directly.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import librosa
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import tol
+
+import physiofeat
+from physiofeat import InvalidSignalError, ParameterError
+from physiofeat import spectral as S
+
+SR = 2000
+
+
+@pytest.fixture(scope="module")
+def heart():
+    x, sr = sf.read(physiofeat.data.path("a0007"))
+    assert sr == SR
+    return x[4000:16000]
+
+
+def _signal(heart, dtype):
+    return heart.astype(dtype)
+
+
+FRAMINGS = [  # n_fft, hop_length, win_length, center, window
+    (256, 64, None, True, "hann"),
+    (512, 128, 400, False, "hamming"),
+    (2048, 512, None, True, "hann"),
+    (400, 100, None, True, "blackman"),
+    (128, 50, 100, False, ("kaiser", 8.0)),
+]
+DTYPES = [np.float32, np.float64]
+GRID = list(itertools.product(FRAMINGS, DTYPES))
+IDS = [
+    f"{f[0]}-{f[1]}-{f[2]}-{f[3]}-{f[4] if isinstance(f[4], str) else f[4][0]}-{d.__name__}"
+    for f, d in GRID
+]
+
+
+def _kw(fr):
+    n_fft, hop, win, center, window = fr
+    return dict(n_fft=n_fft, hop_length=hop, win_length=win, center=center, window=window)
+
+
+def _rel(a, b):
+    return np.abs(a - b).max() / np.abs(b).max()
+
+
+@pytest.mark.parametrize(("fr", "dtype"), GRID, ids=IDS)
+def test_stft_matches_librosa(heart, fr, dtype):
+    x = _signal(heart, dtype)
+    X = S.stft(x, **_kw(fr))
+    Xl = librosa.stft(x, **_kw(fr))
+    assert X.shape == Xl.shape
+    assert X.dtype == Xl.dtype
+    assert _rel(X, Xl) <= tol(dtype, 10)
+
+
+@pytest.mark.parametrize(("fr", "dtype"), GRID, ids=IDS)
+@pytest.mark.parametrize(
+    ("n_mels", "htk", "norm"), [(40, False, "slaney"), (64, True, None), (32, True, 2.0)]
+)
+def test_melspectrogram_matches_librosa(heart, fr, dtype, n_mels, htk, norm):
+    x = _signal(heart, dtype)
+    n_mels = min(n_mels, fr[0] // 4)  # more bands than that leaves empty filters (warns; below)
+    kw = dict(sr=SR, n_mels=n_mels, htk=htk, norm=norm, fmax=900.0, **_kw(fr))
+    M = S.melspectrogram(x, **kw)
+    if dtype == np.float32:
+        ref = librosa.feature.melspectrogram(y=x, **kw)
+    else:
+        P = np.abs(librosa.stft(x, **_kw(fr))) ** 2
+        W = librosa.filters.mel(
+            sr=SR, n_fft=fr[0], n_mels=n_mels, htk=htk, norm=norm, fmax=900.0, dtype=np.float64
+        )
+        ref = W @ P
+    assert M.dtype == dtype
+    assert _rel(M, ref) <= tol(dtype, 10)
+
+
+@pytest.mark.parametrize(("fr", "dtype"), GRID, ids=IDS)
+@pytest.mark.parametrize("lifter", [0, 22])
+def test_mfcc_matches_librosa(heart, fr, dtype, lifter):
+    x = _signal(heart, dtype)
+    kw = dict(sr=SR, n_mels=40, n_mfcc=13, lifter=lifter, **_kw(fr))
+    M = S.mfcc(x, **kw)
+    if dtype == np.float32:
+        ref = librosa.feature.mfcc(y=x, **kw)
+    else:
+        P = np.abs(librosa.stft(x, **_kw(fr))) ** 2
+        W = librosa.filters.mel(sr=SR, n_fft=fr[0], n_mels=40, dtype=np.float64)
+        ref = librosa.feature.mfcc(S=librosa.power_to_db(W @ P), n_mfcc=13, lifter=lifter)
+    assert M.shape == ref.shape
+    # decibels turn the STFT's relative rounding into absolute error, so scale by the range
+    assert np.abs(M - ref).max() <= tol(dtype, 20) * np.abs(ref).max()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("width", "order"), [(3, 1), (9, 1), (9, 2), (5, 3)])
+def test_delta_matches_librosa(heart, dtype, width, order, rng):
+    data = rng.standard_normal((13, 60)).astype(dtype)
+    d = S.delta(data, width=width, order=order)
+    ref = librosa.feature.delta(data, width=width, order=order)
+    assert d.dtype == dtype
+    assert np.abs(d - ref).max() <= tol(dtype, 100) * np.abs(ref).max()
+    # along another axis too
+    d0 = S.delta(data.T, width=width, order=order, axis=0)
+    np.testing.assert_array_equal(d0, d.T)
+
+
+@pytest.mark.parametrize(("fr", "dtype"), GRID, ids=IDS)
+def test_spectral_statistics_match_librosa(heart, fr, dtype):
+    x = _signal(heart, dtype)
+    kw = dict(sr=SR, **_kw(fr))
+    nyq = SR / 2
+    for ours, theirs in [
+        (S.spectral_centroid, librosa.feature.spectral_centroid),
+        (S.spectral_bandwidth, librosa.feature.spectral_bandwidth),
+    ]:
+        a, b = ours(x, **kw), theirs(y=x, **kw)[0]
+        assert np.abs(a - b).max() <= tol(dtype, 100) * nyq, ours.__name__
+    a = S.spectral_flatness(x, **kw)
+    b = librosa.feature.spectral_flatness(y=x, **{k: v for k, v in kw.items() if k != "sr"})[0]
+    assert np.abs(a - b).max() <= tol(dtype, 100)
+    # rolloff picks a bin: compare on the same magnitude spectrogram so ties resolve alike
+    mag = np.abs(librosa.stft(x, **_kw(fr)))
+    for rp in (0.5, 0.85, 0.99):
+        a = S.spectral_rolloff(S=mag, sr=SR, roll_percent=rp)
+        b = librosa.feature.spectral_rolloff(S=mag, sr=SR, roll_percent=rp)[0]
+        np.testing.assert_array_equal(a, b)
+
+
+def test_spectral_flux_and_entropy_against_numpy(heart):
+    x = heart
+    mag = np.abs(librosa.stft(x, n_fft=256, hop_length=64))
+    flux = S.spectral_flux(S=mag, sr=SR)
+    ref_flux = np.r_[0.0, np.sqrt((np.diff(mag, axis=1) ** 2).sum(axis=0))]
+    assert np.abs(flux - ref_flux).max() <= tol(np.float64, 100) * ref_flux.max()
+    ent = S.spectral_entropy(S=mag, sr=SR)
+    p = mag**2 / (mag**2).sum(axis=0)
+    ref_ent = -(p * np.log(np.where(p > 0, p, 1))).sum(axis=0) / np.log(mag.shape[0])
+    assert np.abs(ent - ref_ent).max() <= tol(np.float64, 100)
+    assert ((ent >= 0) & (ent <= 1)).all()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    ("frame_length", "hop_length", "center"), [(256, 64, True), (100, 33, False), (2048, 512, True)]
+)
+def test_zcr_and_rms_match_librosa(heart, dtype, frame_length, hop_length, center):
+    x = _signal(heart, dtype)
+    x[100:300] = 0.0  # exact zeros exercise the threshold/zero-is-positive rule
+    kw = dict(frame_length=frame_length, hop_length=hop_length, center=center)
+    z = S.zero_crossing_rate(x, **kw)
+    zl = librosa.feature.zero_crossing_rate(x, **kw)[0]
+    np.testing.assert_allclose(z, zl, rtol=0, atol=tol(dtype, 1))
+    r = S.rms(x, **kw)
+    rl = librosa.feature.rms(y=x, **kw, dtype=dtype)[0]
+    assert np.abs(r - rl).max() <= tol(dtype, 10) * rl.max()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_cepstrum_against_numpy_definition(heart, dtype):
+    x = _signal(heart, dtype)
+    n_fft, hop = 256, 64
+    C, q = S.cepstrum(x, sr=SR, n_fft=n_fft, hop_length=hop, n_ceps=None)
+    w = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)
+    xp = np.pad(x.astype(np.float64), n_fft // 2)
+    for t in (0, 7, C.shape[-1] - 1):
+        frame = xp[t * hop : t * hop + n_fft] * w
+        ref = np.fft.ifft(np.log(np.maximum(np.abs(np.fft.fft(frame)), 1e-10))).real
+        assert np.abs(C[:, t] - ref).max() <= tol(dtype, 1000) * np.abs(ref).max()
+    np.testing.assert_allclose(q, np.arange(n_fft) / SR)
+
+
+@pytest.mark.parametrize(
+    ("htk", "norm"),
+    [(False, "slaney"), (True, "slaney"), (False, None), (True, 1.0), (False, np.inf)],
+)
+def test_mel_filters_match_librosa(htk, norm):
+    for sr, n_fft, n_mels, fmin, fmax in [
+        (2000, 256, 40, 0.0, None),
+        (22050, 2048, 128, 20.0, 8000.0),
+    ]:
+        ours = S.mel_filters(
+            sr=sr,
+            n_fft=n_fft,
+            n_mels=n_mels,
+            fmin=fmin,
+            fmax=fmax,
+            htk=htk,
+            norm=norm,
+            dtype=np.float64,
+        )
+        ref = librosa.filters.mel(
+            sr=sr,
+            n_fft=n_fft,
+            n_mels=n_mels,
+            fmin=fmin,
+            fmax=fmax,
+            htk=htk,
+            norm=norm,
+            dtype=np.float64,
+        )
+        assert np.abs(ours - ref).max() <= tol(np.float64, 100) * ref.max()
+
+
+def test_hz_mel_round_trip():
+    f = np.linspace(0, 11025, 200)
+    for htk in (False, True):
+        np.testing.assert_allclose(
+            S.mel_to_hz(S.hz_to_mel(f, htk=htk), htk=htk),
+            f,
+            rtol=tol(np.float64, 100),
+            atol=tol(np.float64, 1e4),
+        )
+        np.testing.assert_allclose(
+            S.hz_to_mel(f, htk=htk), librosa.hz_to_mel(f, htk=htk), rtol=tol(np.float64, 10)
+        )
+
+
+def test_power_to_db_matches_librosa(rng):
+    P = rng.random((20, 30)) ** 6
+    for kw in [{}, {"ref": np.max}, {"top_db": None}, {"amin": 1e-5, "top_db": 40.0}]:
+        np.testing.assert_allclose(
+            S.power_to_db(P, **kw), librosa.power_to_db(P, **kw), rtol=0, atol=tol(np.float64, 1e3)
+        )
+    A = rng.random(50)
+    np.testing.assert_allclose(
+        S.amplitude_to_db(A), librosa.amplitude_to_db(A), rtol=0, atol=tol(np.float64, 1e3)
+    )
+
+
+def test_batch_equals_row_by_row(heart, rng):
+    batch = np.stack([heart, heart[::-1].copy(), rng.standard_normal(heart.size)])
+    M = S.mfcc(batch, sr=SR, n_fft=256, hop_length=64, n_mels=40)
+    for i in range(3):
+        np.testing.assert_allclose(
+            M[i],
+            S.mfcc(batch[i], sr=SR, n_fft=256, hop_length=64, n_mels=40),
+            rtol=0,
+            atol=tol(np.float64, 1e4),
+        )
+    # top_db is applied per signal: a quiet signal is not floored by a loud neighbour
+    loud = np.stack([heart * 1e4, heart * 1e-4])
+    L = S.log_melspectrogram(loud, sr=SR, n_fft=256, hop_length=64, n_mels=40)
+    L1 = S.log_melspectrogram(loud[1], sr=SR, n_fft=256, hop_length=64, n_mels=40)
+    np.testing.assert_allclose(L[1], L1, atol=tol(np.float64, 1e4))
+
+
+def test_top_db_floor_is_max_minus_top_db(heart):
+    L = S.log_melspectrogram(heart, sr=SR, n_fft=256, hop_length=64, n_mels=40, top_db=30.0)
+    assert abs((L.max() - L.min()) - 30.0) <= tol(np.float64, 1e4)
+
+
+def test_sine_lands_in_its_bin():
+    sr, f0 = 1000, 125.0
+    x = np.sin(2 * np.pi * f0 * np.arange(sr) / sr)
+    P, freqs, times = S.spectrogram(x, sr=sr, n_fft=64, hop_length=16)
+    assert freqs[P[:, P.shape[1] // 2].argmax()] == f0
+    np.testing.assert_allclose(times[1] - times[0], 16 / sr)
+    assert np.median(S.spectral_centroid(x, sr=sr, n_fft=64, hop_length=16)) == pytest.approx(
+        f0, abs=1e-6
+    )
+
+
+# ---------------------------------------------------------------------------------- errors
+
+
+def test_errors_name_the_bad_value(heart):
+    with pytest.raises(ParameterError, match=r"n_fft must be >= 2; got 1"):
+        S.stft(heart, n_fft=1)
+    with pytest.raises(ParameterError, match=r"win_length=512 must be <= n_fft=256"):
+        S.stft(heart, n_fft=256, win_length=512)
+    with pytest.raises(ParameterError, match=r"hop_length must be >= 1; got 0"):
+        S.stft(heart, n_fft=256, hop_length=0)
+    with pytest.raises(ParameterError, match=r"pad_mode must be one of .*; got 'mirror'"):
+        S.stft(heart, pad_mode="mirror")
+    with pytest.raises(ParameterError, match=r"center must be True or False; got 'yes'"):
+        S.stft(heart, center="yes")
+    with pytest.raises(ParameterError, match=r"window 'nope' is not understood"):
+        S.stft(heart, n_fft=256, window="nope")
+    with pytest.raises(ParameterError, match=r"window array must be 1-D of length win_length=256"):
+        S.stft(heart, n_fft=256, window=np.ones(10))
+    with pytest.raises(InvalidSignalError, match=r"shorter than one frame"):
+        S.stft(np.ones(100), n_fft=256, center=False)
+    with pytest.raises(InvalidSignalError, match=r"too short for pad_mode='reflect'"):
+        S.stft(np.ones(100), n_fft=256, pad_mode="reflect")
+    with pytest.raises(InvalidSignalError, match=r"non-finite"):
+        S.stft(np.r_[heart[:1000], np.nan])
+    with pytest.raises(InvalidSignalError, match=r"is empty"):
+        S.stft(np.array([]))
+    with pytest.raises(InvalidSignalError, match=r"must be real-valued; got complex"):
+        S.stft(heart.astype(complex))
+    with pytest.raises(ParameterError, match=r"sampling rate in Hz\) is required"):
+        S.melspectrogram(heart, sr=None)
+    with pytest.raises(ParameterError, match=r"sr must be a positive number of Hz; got -5"):
+        S.melspectrogram(heart, sr=-5)
+    with pytest.raises(ParameterError, match=r"fmax=1500.0 Hz exceeds the Nyquist frequency"):
+        S.melspectrogram(heart, sr=SR, fmax=1500.0)
+    with pytest.raises(ParameterError, match=r"fmin=900.0 Hz must be below fmax=800.0 Hz"):
+        S.melspectrogram(heart, sr=SR, fmin=900.0, fmax=800.0)
+    with pytest.raises(ParameterError, match=r"norm must be None, 'slaney' or a positive number"):
+        S.melspectrogram(heart, sr=SR, norm="l2")
+    with pytest.raises(ParameterError, match=r"n_mfcc=50 must be <= n_mels=40"):
+        S.mfcc(heart, sr=SR, n_mels=40, n_mfcc=50)
+    with pytest.raises(ParameterError, match=r"lifter must be >= 0.0; got -1.0"):
+        S.mfcc(heart, sr=SR, lifter=-1)
+    with pytest.raises(ParameterError, match=r"dct_type must be one of 1, 2, 3, 4; got 5"):
+        S.mfcc(heart, sr=SR, dct_type=5)
+    with pytest.raises(ParameterError, match=r"width must be an odd integer >= 3; got 4"):
+        S.delta(np.ones((3, 20)), width=4)
+    with pytest.raises(ParameterError, match=r"width=9 is larger than the 5 frames"):
+        S.delta(np.ones((3, 5)))
+    with pytest.raises(ParameterError, match=r"axis=3 is out of range"):
+        S.delta(np.ones((3, 20)), axis=3)
+    with pytest.raises(ParameterError, match=r"power must be > 0.0; got 0.0"):
+        S.melspectrogram(heart, sr=SR, power=0)
+    with pytest.raises(ParameterError, match=r"roll_percent must be <= 1.0; got 1.5"):
+        S.spectral_rolloff(heart, sr=SR, roll_percent=1.5)
+    with pytest.raises(ParameterError, match=r"S must be a non-negative magnitude"):
+        S.spectral_centroid(S=-np.ones((129, 5)), sr=SR)
+    with pytest.raises(ParameterError, match=r"pass the signal y or a magnitude spectrogram S"):
+        S.spectral_centroid(sr=SR)
+    with pytest.raises(ParameterError, match=r"n_ceps must be <= 256; got 300"):
+        S.cepstrum(heart, sr=SR, n_fft=256, n_ceps=300)
+    with pytest.raises(ParameterError, match=r"threshold must be >= 0.0; got -1.0"):
+        S.zero_crossing_rate(heart, threshold=-1.0)
+
+
+def test_empty_mel_filters_warn():
+    with pytest.warns(UserWarning, match=r"mel filters are empty"):
+        S.mel_filters(sr=2000, n_fft=64, n_mels=64)
