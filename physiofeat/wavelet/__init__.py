@@ -1,0 +1,146 @@
+"""Wavelet features: multilevel DWT statistics and wavelet-packet energies (through PyWavelets),
+and an FFT continuous wavelet transform batched over scales, with scales given in Hz.
+
+Registered features: ``dwt`` (per-band statistics), ``wpt`` (packet band energies) and ``cwt``
+(the scalogram ``|W|``, summarised by statistics over time per frequency row).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._features import Feature
+from .._registry import register_feature
+from .._validation import check_int
+from ._continuous import (
+    cone_of_influence,
+    cwt,
+    cwt_frequencies,
+    frequencies_to_scales,
+    scalogram,
+    wavelet_center_frequency,
+)
+from ._discrete import (
+    DWT_STATS,
+    dwt_band_names,
+    dwt_features,
+    wavedec,
+    wpt_band_edges,
+    wpt_band_names,
+    wpt_energies,
+)
+
+__all__ = [
+    "DWT_STATS",
+    "wavedec",
+    "dwt_band_names",
+    "dwt_features",
+    "wpt_energies",
+    "wpt_band_names",
+    "wpt_band_edges",
+    "cwt",
+    "scalogram",
+    "cwt_frequencies",
+    "frequencies_to_scales",
+    "cone_of_influence",
+    "wavelet_center_frequency",
+]
+
+
+@register_feature(
+    "dwt",
+    family="wavelet",
+    dims=("band", "stat"),
+    description="per-band DWT statistics (energy, relative energy, entropy, mean, std...)",
+    params_from=dwt_features,
+)
+def _dwt(ctx, *, wavelet="db4", level=5, mode="symmetric"):
+    values = dwt_features(ctx.x, wavelet=wavelet, level=level, mode=mode)
+    n_bands = values.shape[-2]
+    return Feature(
+        values,
+        dims=("band", "stat"),
+        coords={"band": dwt_band_names(n_bands - 1), "stat": list(DWT_STATS)},
+        attrs={"wavelet": wavelet, "level": n_bands - 1, "mode": mode},
+    )
+
+
+@register_feature(
+    "wpt",
+    family="wavelet",
+    dims=("band",),
+    description="wavelet-packet band energies (frequency order by default)",
+    params_from=wpt_energies,
+)
+def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relative=False):
+    values = wpt_energies(
+        ctx.x, wavelet=wavelet, level=level, mode=mode, order=order, relative=relative
+    )
+    return Feature(
+        values,
+        dims=("band",),
+        coords={"band": wpt_band_names(level, order=order)},
+        attrs={
+            "band_edges_hz": wpt_band_edges(level, sr=ctx.sr, order=order),
+            "wavelet": wavelet,
+            "order": order,
+        },
+    )
+
+
+@register_feature(
+    "cwt",
+    family="wavelet",
+    dims=("freq", "time"),
+    description="CWT scalogram |W| (FFT, batched over scales), cone of influence in attrs",
+    params_from=scalogram,
+    exclude=("workers",),
+)
+def _cwt(
+    ctx,
+    *,
+    freqs=None,
+    fmin=None,
+    fmax=None,
+    n_freqs=64,
+    wavelet="cmor1.5-1.0",
+    norm="l2",
+    pad_mode="zero",
+    power=1.0,
+    hop_length=1,
+):
+    hop = check_int(hop_length, "hop_length", minimum=1)
+    S = scalogram(
+        ctx.x,
+        sr=ctx.sr,
+        freqs=freqs,
+        fmin=fmin,
+        fmax=fmax,
+        n_freqs=n_freqs,
+        wavelet=wavelet,
+        norm=norm,
+        pad_mode=pad_mode,
+        power=power,
+    )
+    n = ctx.x.shape[-1]
+    f = frequencies_to_scales  # noqa: F841 (documented relation, attrs below)
+    if freqs is None:
+        fr = cwt_frequencies(
+            fmin=ctx.sr / 200.0 if fmin is None else fmin,
+            fmax=ctx.sr / 4.0 if fmax is None else fmax,
+            n_freqs=n_freqs,
+        )
+    else:
+        fr = np.atleast_1d(np.asarray(freqs, dtype=np.float64))
+    idx = np.arange(0, n, hop)
+    return Feature(
+        np.ascontiguousarray(S[..., ::hop]),
+        dims=("freq", "time"),
+        coords={"freq": fr, "time": idx / ctx.sr, "freq_label": [f"{v:.4g}Hz" for v in fr]},
+        attrs={
+            "coi": cone_of_influence(n, sr=ctx.sr, wavelet=wavelet)[idx],
+            "coi_units": "Hz: frequencies below coi[t] are affected by the edges",
+            "scales": wavelet_center_frequency(wavelet) * ctx.sr / fr,
+            "wavelet": wavelet,
+        },
+    )

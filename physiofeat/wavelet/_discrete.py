@@ -1,0 +1,308 @@
+"""Discrete wavelet features on top of PyWavelets: multilevel DWT statistics and packet energies.
+
+The decompositions themselves are PyWavelets' (``pywt.wavedec``, ``pywt.WaveletPacket``); this
+module validates input, names the bands, and reduces the coefficients to features.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from .._errors import InvalidSignalError, ParameterError
+from .._validation import as_signal, check_choice, check_int, check_sr
+
+__all__ = [
+    "DWT_STATS",
+    "wavedec",
+    "dwt_band_names",
+    "dwt_features",
+    "wpt_energies",
+    "wpt_band_names",
+    "wpt_band_edges",
+]
+
+#: Statistics :func:`dwt_features` computes per band, in column order.
+DWT_STATS: tuple[str, ...] = (
+    "energy",
+    "rel_energy",
+    "entropy",
+    "mean",
+    "std",
+    "mean_abs",
+    "max_abs",
+)
+
+_MODES = (
+    "zero",
+    "constant",
+    "symmetric",
+    "periodic",
+    "smooth",
+    "periodization",
+    "reflect",
+    "antisymmetric",
+    "antireflect",
+)
+
+
+def _pywt():
+    import pywt
+
+    return pywt
+
+
+def _discrete_wavelet(wavelet):
+    pywt = _pywt()
+    if isinstance(wavelet, pywt.Wavelet):
+        return wavelet
+    if not isinstance(wavelet, str) or wavelet not in pywt.wavelist(kind="discrete"):
+        families = ", ".join(pywt.families(short=True)[:7])
+        raise ParameterError(
+            f"unknown discrete wavelet {wavelet!r}; accepted: any name in "
+            f"pywt.wavelist(kind='discrete') (families {families}; e.g. 'db4', 'sym8', "
+            f"'coif3', 'bior3.9', 'rbio3.9', 'haar')"
+        )
+    return pywt.Wavelet(wavelet)
+
+
+def _check_level(level, n: int, wav, *, what: str = "level") -> int:
+    pywt = _pywt()
+    max_level = pywt.dwt_max_level(n, wav.dec_len)
+    if max_level < 1:
+        raise InvalidSignalError(
+            f"signal of {n} samples is too short for even one level of {wav.name!r} "
+            f"(filter length {wav.dec_len}): pywt.dwt_max_level({n}, {wav.dec_len}) = {max_level}; "
+            f"at least {wav.dec_len - 1} samples are needed"
+        )
+    if level is None:
+        return max_level
+    level = check_int(level, what, minimum=1)
+    if level > max_level:
+        raise ParameterError(
+            f"{what}={level} is too deep for a signal of {n} samples with {wav.name!r} (filter "
+            f"length {wav.dec_len}): the maximum level is pywt.dwt_max_level({n}, {wav.dec_len}) "
+            f"= {max_level}"
+        )
+    return level
+
+
+def wavedec(
+    x,
+    *,
+    wavelet: str = "db4",
+    level: int | None = 5,
+    mode: str = "symmetric",
+) -> list[np.ndarray]:
+    """Multilevel discrete wavelet decomposition (``pywt.wavedec`` with validation).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Signal(s); the decomposition runs along the last axis.
+    wavelet : str
+        A discrete wavelet name from ``pywt.wavelist(kind='discrete')``.
+    level : int or None
+        Decomposition depth, at most ``pywt.dwt_max_level(n, filter_length)``; None uses that
+        maximum.
+    mode : str
+        PyWavelets signal-extension mode (``'symmetric'``, ``'periodization'``...).
+
+    Returns
+    -------
+    list of np.ndarray
+        ``[cA_level, cD_level, ..., cD_1]``, each ``(..., m_j)``, as ``pywt.wavedec`` orders them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.wavelet import wavedec
+    >>> [c.shape[-1] for c in wavedec(np.ones(64), wavelet="haar", level=3)]
+    [8, 8, 16, 32]
+    """
+    x = as_signal(x, ndim=(1, 2, 3))
+    wav = _discrete_wavelet(wavelet)
+    check_choice(mode, "mode", _MODES)
+    level = _check_level(level, x.shape[-1], wav)
+    return _pywt().wavedec(x, wav, mode=mode, level=level, axis=-1)
+
+
+def dwt_band_names(level: int) -> list[str]:
+    """Band labels of a ``level``-deep DWT in ``pywt.wavedec`` order.
+
+    Examples
+    --------
+    >>> from physiofeat.wavelet import dwt_band_names
+    >>> dwt_band_names(3)
+    ['a3', 'd3', 'd2', 'd1']
+    """
+    level = check_int(level, "level", minimum=1)
+    return [f"a{level}"] + [f"d{j}" for j in range(level, 0, -1)]
+
+
+def _band_stats(c: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """The :data:`DWT_STATS` of one band ``c (..., m)``; ``total`` is the energy of all bands."""
+    c = c.astype(np.float64, copy=False)
+    sq = c * c
+    energy = sq.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = energy / total
+        p = sq / energy[..., None]
+        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    entropy = np.where(energy > 0, -plogp.sum(axis=-1), 0.0)
+    a = np.abs(c)
+    cols = (energy, rel, entropy, c.mean(axis=-1), c.std(axis=-1), a.mean(axis=-1), a.max(axis=-1))
+    return np.stack(cols, axis=-1)
+
+
+def dwt_features(
+    x,
+    *,
+    wavelet: str = "db4",
+    level: int | None = 5,
+    mode: str = "symmetric",
+) -> np.ndarray:
+    """Per-band statistics of a multilevel DWT.
+
+    For each band ``b`` of ``pywt.wavedec`` (``a<level>, d<level>, ..., d1``) with coefficients
+    ``c_b``, the columns are (:data:`DWT_STATS`):
+
+    - ``energy``: ``sum(c_b**2)``
+    - ``rel_energy``: energy over the total energy of all bands (NaN for an all-zero signal)
+    - ``entropy``: Shannon entropy (nats) of the normalised coefficient energies
+      ``p_k = c_k**2 / sum(c_b**2)``, ``-sum(p_k log p_k)`` (0 for an all-zero band)
+    - ``mean``, ``std`` (population), ``mean_abs``, ``max_abs`` of the coefficients.
+
+    The Shannon *wavelet entropy* across bands (Rosso et al. 2001) is
+    ``-sum(r * log(r))`` over the ``rel_energy`` column.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Signal(s).
+    wavelet, level, mode
+        As in :func:`wavedec`. ``mode='periodization'`` with an orthogonal wavelet conserves
+        energy: the band energies then sum to ``sum(x**2)``.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., level + 1, len(DWT_STATS))], float64
+        Rows in :func:`dwt_band_names` order, columns in :data:`DWT_STATS` order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.wavelet import dwt_features, DWT_STATS
+    >>> x = np.cos(2 * np.pi * 0.3 * np.arange(256))
+    >>> f = dwt_features(x, wavelet="db4", level=3, mode="periodization")
+    >>> f.shape
+    (4, 7)
+    >>> bool(np.isclose(f[:, 0].sum(), np.sum(x**2)))
+    True
+    """
+    coeffs = wavedec(x, wavelet=wavelet, level=level, mode=mode)
+    total = sum(np.sum(np.square(c, dtype=np.float64), axis=-1) for c in coeffs)
+    return np.stack([_band_stats(c, total) for c in coeffs], axis=-2)
+
+
+def _packet_paths(level: int, order: str) -> list[str]:
+    pywt = _pywt()
+    wp = pywt.WaveletPacket(np.zeros(2**level), "haar", mode="periodization", maxlevel=level)
+    return [node.path for node in wp.get_level(level, order=order)]
+
+
+def wpt_band_names(level: int, *, order: Literal["freq", "natural"] = "freq") -> list[str]:
+    """Node paths (``'a'`` = low-pass, ``'d'`` = high-pass) of the level-``level`` packets.
+
+    Examples
+    --------
+    >>> from physiofeat.wavelet import wpt_band_names
+    >>> wpt_band_names(2), wpt_band_names(2, order="natural")
+    (['aa', 'ad', 'dd', 'da'], ['aa', 'ad', 'da', 'dd'])
+    """
+    level = check_int(level, "level", minimum=1)
+    check_choice(order, "order", ("freq", "natural"))
+    return _packet_paths(level, order)
+
+
+def wpt_band_edges(
+    level: int, *, sr: float, order: Literal["freq", "natural"] = "freq"
+) -> np.ndarray:
+    """Nominal frequency band ``[lo, hi]`` in Hz of each packet, in ``order``.
+
+    With ``order='freq'`` packet ``k`` nominally covers ``[k, k + 1] * (sr / 2) / 2**level``
+    (real filters overlap; the edges are the ideal ones).
+
+    Examples
+    --------
+    >>> from physiofeat.wavelet import wpt_band_edges
+    >>> wpt_band_edges(2, sr=800, order="natural").tolist()
+    [[0.0, 100.0], [100.0, 200.0], [300.0, 400.0], [200.0, 300.0]]
+    """
+    sr = check_sr(sr)
+    freq_paths = wpt_band_names(level, order="freq")
+    paths = wpt_band_names(level, order=order)
+    width = sr / 2 / 2**level
+    k = np.array([freq_paths.index(p) for p in paths], dtype=np.float64)
+    return np.stack([k * width, (k + 1) * width], axis=-1)
+
+
+def wpt_energies(
+    x,
+    *,
+    wavelet: str = "db4",
+    level: int = 4,
+    mode: str = "symmetric",
+    order: Literal["freq", "natural"] = "freq",
+    relative: bool = False,
+) -> np.ndarray:
+    """Energies of the level-``level`` wavelet-packet bands (``pywt.WaveletPacket``).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Signal(s).
+    wavelet : str
+        A discrete wavelet from ``pywt.wavelist(kind='discrete')``.
+    level : int
+        Packet depth (``2**level`` bands), at most ``pywt.dwt_max_level(n, filter_length)``.
+    mode : str
+        PyWavelets signal-extension mode.
+    order : {'freq', 'natural'}
+        ``'freq'``: bands by increasing frequency (``pywt`` frequency order: band ``k`` nominally
+        covers ``[k, k + 1] * sr / 2**(level + 1)``); ``'natural'``: PyWavelets' natural (filter
+        bank, Paley) order. :func:`wpt_band_names` gives the node paths in either order and
+        :func:`wpt_band_edges` their nominal band edges.
+    relative : bool
+        Divide by the total energy of the level, so the bands sum to 1.
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 2**level)], float64
+        ``sum(c**2)`` of each packet's coefficients.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.wavelet import wpt_energies
+    >>> sr = 800
+    >>> x = np.sin(2 * np.pi * 250 * np.arange(sr) / sr)
+    >>> e = wpt_energies(x, wavelet="db8", level=2, relative=True)
+    >>> int(np.argmax(e))  # 250 Hz lies in the third of four 100 Hz bands
+    2
+    """
+    x = as_signal(x, ndim=(1, 2, 3))
+    wav = _discrete_wavelet(wavelet)
+    check_choice(mode, "mode", _MODES)
+    check_choice(order, "order", ("freq", "natural"))
+    level = _check_level(level, x.shape[-1], wav)
+    wp = _pywt().WaveletPacket(x, wav, mode=mode, maxlevel=level, axis=-1)
+    nodes = wp.get_level(level, order=order)
+    e = np.stack(
+        [np.sum(np.square(node.data, dtype=np.float64), axis=-1) for node in nodes], axis=-1
+    )
+    if relative:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            e = e / e.sum(axis=-1, keepdims=True)
+    return e
