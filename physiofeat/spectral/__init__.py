@@ -6,6 +6,9 @@ Importing this module registers the spectral features for :func:`physiofeat.extr
 
 from . import _register  # noqa: F401  (registers the features)
 from ._core import (
+    BANDWIDTH_P,
+    FLATNESS_AMIN,
+    ROLL_PERCENT,
     amplitude_to_db,
     cepstrum,
     delta,
@@ -32,6 +35,9 @@ from ._core import (
 )
 
 __all__ = [
+    "BANDWIDTH_P",
+    "FLATNESS_AMIN",
+    "ROLL_PERCENT",
     "amplitude_to_db",
     "cepstrum",
     "delta",

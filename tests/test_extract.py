@@ -1,0 +1,242 @@
+"""The Feature API: registry, extract, shared intermediates, Features summaries, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import tol
+
+import physiofeat
+from physiofeat import (
+    Feature,
+    Features,
+    InvalidSignalError,
+    ParameterError,
+    UnknownFeatureError,
+)
+from physiofeat import spectral as S
+
+SR = 2000
+KW = dict(n_fft=256, hop_length=64, n_mels=40)
+
+
+@pytest.fixture(scope="module")
+def x():
+    return physiofeat.load(physiofeat.data.path("a0007"))[0][:8000].astype(np.float64)
+
+
+def test_one_stft_feeds_every_spectral_feature(x):
+    names = ["spectrogram", "mel", "mfcc", "mfcc_delta", "spectral_centroid"]
+    feats = physiofeat.extract(x, names, sr=SR, **{k: v for k, v in KW.items() if k != "n_mels"})
+    assert list(feats) == names
+    assert feats.computed["stft"] == 1
+    assert feats.computed["mel"] == 1
+    assert feats.computed["mfcc"] == 1
+
+
+def test_one_stft_and_one_stats_pass_for_all_statistics(x):
+    names = [s.name for s in physiofeat.features("spectral") if s.name.startswith("spectral_")]
+    feats = physiofeat.extract(x, names, sr=SR, n_fft=256, hop_length=64)
+    assert feats.computed["stft"] == 1
+    assert feats.computed["spectral_stats"] == 1
+
+
+def test_different_framings_compute_separately(x):
+    feats = physiofeat.extract(
+        x, {"mfcc": {"n_fft": 256}, "mel": {"n_fft": 512}}, sr=SR, hop_length=64
+    )
+    assert feats.computed["stft"] == 2
+
+
+def test_extract_values_equal_the_standalone_functions(x):
+    feats = physiofeat.extract(
+        x,
+        ["mfcc", "mfcc_delta", "mfcc_delta2", "log_mel", "cepstrum", "rms", "zero_crossing_rate"],
+        sr=SR,
+        **KW,
+    )
+    M = S.mfcc(x, sr=SR, **KW)
+    np.testing.assert_array_equal(feats["mfcc"].values, M)
+    np.testing.assert_allclose(feats["mfcc_delta"].values, S.delta(M), atol=tol(x.dtype, 1e4))
+    np.testing.assert_allclose(
+        feats["mfcc_delta2"].values, S.delta(M, order=2), atol=tol(x.dtype, 1e4)
+    )
+    np.testing.assert_array_equal(feats["log_mel"].values, S.log_melspectrogram(x, sr=SR, **KW))
+    np.testing.assert_array_equal(
+        feats["cepstrum"].values, S.cepstrum(x, sr=SR, n_fft=256, hop_length=64)[0]
+    )
+    np.testing.assert_array_equal(feats["rms"].values, S.rms(x, hop_length=64))  # shared hop
+
+
+def test_feature_axes_are_labelled(x):
+    feats = physiofeat.extract(x, ["spectrogram", "mel", "mfcc"], sr=SR, **KW)
+    sp = feats["spectrogram"]
+    assert sp.dims == ("freq", "time")
+    np.testing.assert_allclose(sp.freqs, np.arange(129) * SR / 256)
+    np.testing.assert_allclose(sp.times, np.arange(sp.shape[1]) * 64 / SR)
+    assert feats["mel"].dims == ("mel", "time")
+    assert feats["mel"].coords["mel"].max() < SR / 2
+    assert feats["mfcc"].attrs["n_mfcc"] == 20
+    assert feats["mfcc"].attrs["sr"] == SR
+
+
+def test_vector_is_fixed_length_with_stable_names(x):
+    names = ["mfcc", "spectral_centroid", "rms"]
+    a = physiofeat.extract(x, names, sr=SR, **KW)
+    b = physiofeat.extract(x[:5000], names, sr=SR, **KW)
+    assert a.vector().shape == b.vector().shape == (20 * 4 + 4 + 4,)
+    assert a.vector_names() == b.vector_names()
+    assert a.vector_names()[:2] == ["mfcc_coef0_mean", "mfcc_coef0_std"]
+    assert "spectral_centroid_max" in a.vector_names()
+    # the summary is the statistics of the arrays
+    M = a["mfcc"].values
+    v = dict(zip(a.vector_names(), a.vector()))
+    assert v["mfcc_coef3_mean"] == pytest.approx(M[3].mean(), rel=tol(np.float64, 10))
+    assert v["mfcc_coef3_std"] == pytest.approx(M[3].std(), rel=tol(np.float64, 100))
+    assert v["rms_min"] == pytest.approx(a["rms"].values.min())
+    frame = a.to_frame()
+    assert list(frame.columns) == a.vector_names() and frame.shape == (1, len(v))
+    assert set(a.to_dict()) == set(names)
+    custom = a.vector(stats=("median",))
+    assert custom.shape == (22,)
+
+
+def test_batch_is_vectorised_and_equals_one_by_one(x, rng):
+    batch = np.stack([x, x[::-1].copy(), rng.standard_normal(x.size)])
+    feats = physiofeat.extract(batch, ["mfcc", "spectral_rolloff"], sr=SR, **KW)
+    assert feats["mfcc"].dims == ("signal", "coef", "time")
+    assert feats.computed["stft"] == 1
+    V = feats.vector()
+    assert V.shape == (3, len(feats.vector_names()))
+    for i in range(3):
+        one = physiofeat.extract(batch[i], ["mfcc", "spectral_rolloff"], sr=SR, **KW)
+        np.testing.assert_allclose(
+            V[i], one.vector(), rtol=tol(np.float64, 1e3), atol=tol(np.float64, 1e4)
+        )
+    assert feats.to_frame().shape[0] == 3
+
+
+def test_float32_stays_float32(x):
+    feats = physiofeat.extract(x.astype(np.float32), ["mfcc", "mel"], sr=SR, **KW)
+    assert feats["mfcc"].dtype == np.float32
+
+
+def test_registry_lists_every_feature_with_defaults():
+    specs = {s.name: s for s in physiofeat.features()}
+    for name in [
+        "spectrogram",
+        "mel",
+        "log_mel",
+        "mfcc",
+        "mfcc_delta",
+        "mfcc_delta2",
+        "cepstrum",
+        "spectral_centroid",
+        "spectral_bandwidth",
+        "spectral_rolloff",
+        "spectral_flatness",
+        "spectral_flux",
+        "spectral_entropy",
+        "zero_crossing_rate",
+        "rms",
+    ]:
+        assert name in specs
+        assert specs[name].description
+    # defaults are read from the public function signatures, not repeated
+    assert specs["mfcc"].defaults["n_mfcc"] == 20
+    assert specs["mfcc"].defaults["hop_length"] == 512
+    assert specs["spectral_rolloff"].defaults["roll_percent"] == S.ROLL_PERCENT
+    assert "S" not in specs["mel"].defaults and "sr" not in specs["mel"].defaults
+    assert specs["mfcc_delta"].defaults["width"] == 9
+
+
+def test_user_registered_feature_and_summary():
+    @physiofeat.register_feature(
+        "test_peak_time", dims=("stat",), description="argmax time", overwrite=True
+    )
+    def _peak(ctx, *, scale=1.0):
+        t = np.argmax(np.abs(ctx.x), axis=-1) / ctx.sr * scale
+        return Feature(
+            np.stack([t, t * 2], axis=-1), ("stat",), {"stat": np.array(["t", "t2"], dtype=object)}
+        )
+
+    sig = np.zeros(100)
+    sig[25] = 1.0
+    feats = physiofeat.extract(sig, {"test_peak_time": {"scale": 2.0}}, sr=100)
+    assert feats.vector_names() == ["test_peak_time_t", "test_peak_time_t2"]
+    np.testing.assert_allclose(feats.vector(), [0.5, 1.0])
+    with pytest.raises(ParameterError, match=r"feature 'test_peak_time' is already registered"):
+        physiofeat.register_feature("test_peak_time", dims=(), description="x")(_peak)
+
+
+# ------------------------------------------------------------------------------------- errors
+
+
+def test_unknown_feature_suggests_close_names(x):
+    with pytest.raises(UnknownFeatureError, match=r"unknown feature 'mfc'.*did you mean 'mfcc'"):
+        physiofeat.extract(x, ["mfc"], sr=SR)
+    with pytest.raises(KeyError):  # UnknownFeatureError is also a KeyError
+        physiofeat.extract(x, ["spectral_centriod"], sr=SR)
+
+
+def test_parameter_errors(x):
+    with pytest.raises(ParameterError, match=r"feature 'mfcc' has no parameter\(s\) \['n_mfc'\]"):
+        physiofeat.extract(x, {"mfcc": {"n_mfc": 13}}, sr=SR)
+    with pytest.raises(
+        ParameterError, match=r"parameter\(s\) \['roll_percent'\] are accepted by none"
+    ):
+        physiofeat.extract(x, ["mfcc"], sr=SR, roll_percent=0.9)
+    with pytest.raises(ParameterError, match=r"features is empty"):
+        physiofeat.extract(x, [], sr=SR)
+    with pytest.raises(ParameterError, match=r"features must be a name, a list of names"):
+        physiofeat.extract(x, 3, sr=SR)
+    with pytest.raises(ParameterError, match=r"parameters for feature 'mfcc' must be a mapping"):
+        physiofeat.extract(x, {"mfcc": 13}, sr=SR)
+    with pytest.raises(ParameterError, match=r"sampling rate in Hz\) is required"):
+        physiofeat.extract(x, ["mfcc"], sr=None)
+    with pytest.raises(ParameterError, match=r"n_mfcc must be >= 1; got 0"):
+        physiofeat.extract(x, ["mfcc"], sr=SR, n_mfcc=0)
+    with pytest.raises(ParameterError, match=r"unknown summary statistic 'mode'"):
+        physiofeat.extract(x, ["rms"], sr=SR).vector(stats=("mode",))
+
+
+def test_invalid_signals():
+    with pytest.raises(InvalidSignalError, match=r"x is empty"):
+        physiofeat.extract(np.array([]), ["rms"], sr=SR)
+    with pytest.raises(InvalidSignalError, match=r"got 3-D array of shape \(2, 2, 50\)"):
+        physiofeat.extract(np.ones((2, 2, 50)), ["rms"], sr=SR)
+    with pytest.raises(
+        InvalidSignalError, match=r"100 non-finite value\(s\).*first at flat index 3"
+    ):
+        physiofeat.extract(np.array([0, 1, 2, np.inf, 1, np.nan, 0.0] * 50), ["rms"], sr=SR)
+    with pytest.raises(InvalidSignalError, match=r"must be a numeric array .* got str"):
+        physiofeat.extract("a0007.wav", ["rms"], sr=SR)
+    with pytest.raises(InvalidSignalError, match=r"shorter than one frame"):
+        physiofeat.extract(np.ones(100), ["mfcc"], sr=SR, n_fft=256, center=False)
+    with pytest.raises(ValueError):  # InvalidSignalError is a ValueError
+        physiofeat.extract(np.array([]), ["rms"], sr=SR)
+
+
+def test_feature_validates_its_shape():
+    with pytest.raises(ValueError, match=r"values have 1 axes \(3,\) but dims name 3"):
+        Feature(np.ones(3), ("a", "b", "c"))
+    with pytest.raises(
+        ValueError,
+        match=r"coordinate 'time' has 2 entries for an axis of "
+        r"length 3",
+    ):
+        Feature(np.ones(3), ("time",), {"time": np.ones(2)})
+    assert isinstance(physiofeat.extract(np.ones(4096), ["rms"], sr=SR), Features)
+
+
+def test_import_is_light():
+    code = (
+        "import sys, time; t = time.perf_counter(); import physiofeat; "
+        "heavy = [m for m in ('numba', 'scipy', 'librosa', 'matplotlib', 'pandas', 'dask', "
+        "'sklearn', 'pydub') if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

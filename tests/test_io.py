@@ -1,0 +1,151 @@
+"""physiofeat.load / info on every format in ../shared/data, synthesised PCM widths, float,
+stereo, and broken files."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+from conftest import tol
+
+import physiofeat
+from physiofeat import DecodeError, ParameterError
+from physiofeat.io import resample
+
+SR = 2000
+
+
+@pytest.fixture(scope="module")
+def tone():
+    t = np.arange(SR) / SR
+    return np.stack([0.5 * np.sin(2 * np.pi * 50 * t), 0.25 * np.cos(2 * np.pi * 80 * t)], axis=1)
+
+
+@pytest.mark.parametrize(
+    ("subtype", "resolution"),
+    [
+        ("PCM_U8", 2**-7),
+        ("PCM_16", 2**-15),
+        ("PCM_24", 2**-23),
+        ("PCM_32", 2**-31),
+        ("FLOAT", 2**-24),
+        ("DOUBLE", 2**-53),
+    ],
+)
+def test_wav_widths_round_trip(tmp_path, tone, subtype, resolution):
+    path = tmp_path / f"x_{subtype}.wav"
+    sf.write(path, tone, SR, subtype=subtype)
+    x, sr = physiofeat.load(path, mono=False, dtype=np.float64)
+    assert sr == SR and x.shape == (2, SR)
+    # quantisation: at most one step (half a step when rounding) of the format
+    assert np.abs(x - tone.T).max() <= resolution
+    m, _ = physiofeat.load(path)
+    assert m.dtype == np.float32 and m.shape == (SR,)
+    np.testing.assert_allclose(m, x.mean(axis=0), atol=tol(np.float32, 4))
+
+
+@pytest.mark.parametrize("fmt", ["FLAC", "OGG"])
+def test_flac_and_ogg(tmp_path, tone, fmt):
+    path = tmp_path / f"x.{fmt.lower()}"
+    sf.write(path, tone[:, 0], SR, format=fmt)
+    x, sr = physiofeat.load(path, dtype=np.float64)
+    assert sr == SR
+    if fmt == "FLAC":  # lossless 16-bit
+        assert np.abs(x - tone[:, 0]).max() <= 2**-15
+    else:  # lossy: same length and energy, correlated
+        assert x.shape == (SR,)
+        assert np.corrcoef(x, tone[:, 0])[0, 1] > 0.99
+
+
+def test_resampling_only_when_asked(tmp_path, tone):
+    path = tmp_path / "x.wav"
+    sf.write(path, tone[:, 0], SR, subtype="FLOAT")
+    x, sr = physiofeat.load(path, sr=1000)
+    assert sr == 1000 and x.shape == (1000,)
+    ref = 0.5 * np.sin(2 * np.pi * 50 * np.arange(1000) / 1000)
+    # band-limited resampling of an in-band tone: accurate away from the edges
+    assert np.abs(x[50:-50] - ref[50:-50]).max() < 1e-3
+    y = resample(tone.T.copy(), SR, 4000)
+    assert y.shape == (2, 2 * SR)
+
+
+def test_ffmpeg_fallback_reads_what_libsndfile_cannot(tmp_path, tone):
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg); .ci/run installs it")
+    src = tmp_path / "x.wav"
+    sf.write(src, np.tile(tone[:, 0], 4), 8000, subtype="PCM_16")  # AAC needs >= 7350 Hz
+    m4a = tmp_path / "x.m4a"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(src), "-c:a", "aac", str(m4a)], check=True
+    )
+    with pytest.raises(Exception):  # noqa: B017 - libsndfile alone really cannot read it
+        sf.read(m4a)
+    x, sr = physiofeat.load(m4a)
+    assert sr == 8000
+    assert abs(x.size - 4 * SR) <= 2048  # AAC priming/padding
+    assert physiofeat.info(m4a).decoder == "ffmpeg"
+
+
+def test_broken_files_raise_decode_error_naming_the_file(tmp_path, tone):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(DecodeError, match=r"empty\.wav: empty file \(0 bytes\)"):
+        physiofeat.load(empty)
+    junk = tmp_path / "notes.wav"
+    junk.write_bytes(b"this is a text file, not audio\n" * 20)
+    with pytest.raises(DecodeError, match=r"notes\.wav: cannot decode as audio"):
+        physiofeat.load(junk)
+    good = tmp_path / "good.wav"
+    sf.write(good, tone, SR, subtype="PCM_16")
+    data = good.read_bytes()
+    trunc = tmp_path / "trunc.wav"
+    trunc.write_bytes(data[: len(data) // 2])
+    with pytest.raises(
+        DecodeError,
+        match=r"trunc\.wav: truncated: the data chunk declares "
+        r"8000 bytes but only 3978 are present",
+    ):
+        physiofeat.load(trunc)
+    header_only = tmp_path / "header.wav"
+    header_only.write_bytes(data[:44])
+    with pytest.raises(DecodeError, match=r"header\.wav: "):
+        physiofeat.load(header_only)
+    with pytest.raises(DecodeError, match=r"missing\.wav: no such file"):
+        physiofeat.load(tmp_path / "missing.wav")
+    with pytest.raises(DecodeError, match=r"is a directory"):
+        physiofeat.load(tmp_path)
+    with pytest.raises(OSError):  # DecodeError is an OSError
+        physiofeat.load(empty)
+    with pytest.raises(ParameterError, match=r"dtype must be float32 or float64; got int16"):
+        physiofeat.load(good, dtype=np.int16)
+    with pytest.raises(ParameterError, match=r"path must be a str or os.PathLike; got int"):
+        physiofeat.load(3)
+
+
+def _manifest(shared_data):
+    with open(shared_data / "MANIFEST.csv") as fh:
+        return [r for r in csv.DictReader(fh) if r["kind"].startswith("audio:")]
+
+
+def test_every_shared_audio_file_matches_the_manifest(shared_data):
+    rows = _manifest(shared_data)
+    assert len(rows) >= 60
+    for r in rows:
+        x, sr = physiofeat.load(shared_data / r["path"])
+        assert sr == int(r["sample_rate_hz"]), r["path"]
+        frames = int(r["note"].split("frames=")[1].split()[0])
+        assert x.shape == (frames,), r["path"]
+        peak = float(r["note"].split("peak=")[1].split()[0])
+        assert abs(np.abs(x).max() - peak) <= 5e-4, r["path"]
+
+
+def test_info_on_mp3_counts_decoded_frames(shared_data):
+    mp3 = shared_data / "mp3/umich_heart_sound_library/05_apex_s3_lld_bell.mp3"
+    i = physiofeat.info(mp3)
+    assert (i.sr, i.channels, i.frames) == (44100, 1, 3036672)
+    assert i.duration == pytest.approx(68.859, abs=1e-3)
+    assert "44100 Hz" in str(i)
