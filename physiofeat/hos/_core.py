@@ -1,0 +1,444 @@
+"""Direct (FFT, segment-averaged) bispectrum and bicoherence, and scalar features from them.
+
+Estimator
+---------
+The signal is cut into segments of ``n_fft`` samples every ``hop_length`` samples (default
+``n_fft // 2``: 50 % overlap; no padding, a trailing partial segment is dropped). Each segment is
+detrended (``detrend``), multiplied by ``window`` and transformed with a batched
+``scipy.fft.rfft``, giving ``X_m(k)``, ``k = 0 .. n_fft // 2``. Then
+
+    B(k1, k2) = 1/M sum_m X_m(k1) X_m(k2) conj(X_m(k1 + k2))
+
+(the direct estimator, Nikias & Raghuveer 1987; the same triple product as PyBispectra's
+``Bispectrum`` with ``f1`` and ``f2`` swapped) and the squared bicoherence (Kim & Powers 1979;
+Hagihira et al. 2001 use the same normalisation, in percent)
+
+    b^2(k1, k2) = |sum_m X_m(k1) X_m(k2) conj(X_m(k1 + k2))|^2
+                  / (sum_m |X_m(k1) X_m(k2)|^2 * sum_m |X_m(k1 + k2)|^2),
+
+which lies in [0, 1] by the Cauchy-Schwarz inequality (0 where the denominator is 0).
+
+Principal domain
+----------------
+For a real signal ``B(k1, k2) = B(k2, k1) = conj(B(-k1, -k2)) = B(k1, -k1 - k2)``, so the
+bispectrum of a band-limited (non-aliased) signal is fully described by the triangle
+
+    0 <= f2 <= f1,   f1 + f2 <= sr / 2.
+
+Only that triangle is computed. The default output has shape ``(..., n_fft // 2 + 1,
+n_fft // 4 + 1)`` (``f1`` rows from 0 to ``sr / 2``, ``f2`` columns from 0 to ``sr / 4``),
+NaN outside the triangle. ``full=True`` returns the square ``(..., n_fft // 2 + 1, n_fft // 2 + 1)``
+non-negative quadrant with the mirror half ``f2 > f1`` filled by symmetry
+(``B(f1, f2) = B(f2, f1)``; the bicoherence has the same symmetry) and NaN where
+``f1 + f2 > sr / 2``. (The "outer triangle" of the discrete-time principal domain, which only
+aliased power populates, is not computed.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import scipy.fft
+import scipy.signal
+
+from .._errors import InvalidSignalError, ParameterError
+from .._validation import as_signal, check_choice, check_int, check_sr
+from . import _kernels
+
+__all__ = [
+    "bispectrum",
+    "bicoherence",
+    "bispectrum_frequencies",
+    "bispectral_features",
+    "FEATURE_NAMES",
+]
+
+Detrend = Literal["constant", "linear"] | None
+
+#: Names of the scalar features of :func:`bispectral_features`, in order.
+FEATURE_NAMES: tuple[str, ...] = (
+    "entropy",
+    "squared_entropy",
+    "sum_log_amplitude",
+    "sum_log_diagonal",
+    "moment_log_diagonal",
+    "wcob_f1",
+    "wcob_f2",
+    "peak_f1",
+    "peak_f2",
+    "peak_value",
+    "mean_magnitude",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# validation and segment spectra
+
+
+def _check_framing(n: int, n_fft: Any, hop_length: Any) -> tuple[int, int]:
+    n_fft = check_int(n_fft, "n_fft", minimum=4)
+    hop_length = check_int(hop_length, "hop_length", minimum=1, allow_none=True)
+    if hop_length is None:
+        hop_length = n_fft // 2
+    if n_fft > n:
+        raise InvalidSignalError(
+            f"x has {n} samples, shorter than one segment of n_fft={n_fft}; pass a smaller "
+            f"n_fft (at most {n}) or a longer signal"
+        )
+    return n_fft, hop_length
+
+
+def _get_window(window: Any, n_fft: int, dtype: np.dtype) -> np.ndarray:
+    if isinstance(window, (str, tuple)):
+        try:
+            w = scipy.signal.get_window(window, n_fft, fftbins=True)
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(
+                f"window {window!r} is not a window scipy.signal.get_window knows ({exc}); "
+                "pass a name such as 'hann', 'hamming', 'boxcar', a tuple such as "
+                "('kaiser', 8.0), or an array of n_fft values"
+            ) from None
+    else:
+        w = np.asarray(window, dtype=np.float64)
+        if w.shape != (n_fft,) or not np.isfinite(w).all():
+            raise ParameterError(
+                f"window as an array must hold n_fft={n_fft} finite values; got shape {w.shape}"
+            )
+    return w.astype(dtype)
+
+
+def _segment_spectra(
+    rows: np.ndarray,
+    n_fft: int,
+    hop_length: int,
+    window: Any,
+    detrend: Detrend,
+    workers: int | None,
+) -> np.ndarray:
+    """``X[row, segment, bin]``: rfft of detrended, windowed segments of each row."""
+    w = _get_window(window, n_fft, rows.dtype)
+    seg = np.lib.stride_tricks.sliding_window_view(rows, n_fft, axis=-1)[:, ::hop_length, :]
+    if detrend == "constant":
+        seg = seg - seg.mean(axis=-1, keepdims=True)
+    elif detrend == "linear":
+        seg = scipy.signal.detrend(seg, axis=-1, type="linear")
+    seg = seg * w
+    return scipy.fft.rfft(seg, axis=-1, workers=workers)
+
+
+def _prepare(x, sr, n_fft, hop_length, window, detrend, workers):
+    check_sr(sr)
+    x = as_signal(x, ndim=(1, 2, 3))
+    check_choice(detrend, "detrend", ("constant", "linear", None, False))
+    detrend = None if detrend is False else detrend
+    n_fft, hop_length = _check_framing(x.shape[-1], n_fft, hop_length)
+    rows = x.reshape(-1, x.shape[-1])
+    X = _segment_spectra(rows, n_fft, hop_length, window, detrend, workers)
+    return x.shape[:-1], n_fft, np.ascontiguousarray(X)
+
+
+def _spectra_to_bispectrum(X: np.ndarray, n_fft: int) -> np.ndarray:
+    R, _, K = X.shape
+    out = np.empty((R, K, n_fft // 4 + 1), dtype=X.dtype)
+    _kernels.bispectrum_kernel(X, out)
+    return out
+
+
+def _spectra_to_bicoherence(X: np.ndarray, n_fft: int) -> tuple[np.ndarray, np.ndarray]:
+    R, _, K = X.shape
+    p3 = np.einsum("rmk,rmk->rk", X.real, X.real) + np.einsum("rmk,rmk->rk", X.imag, X.imag)
+    p3 = p3.astype(np.float64)
+    bis = np.empty((R, K, n_fft // 4 + 1), dtype=X.dtype)
+    bic = np.empty((R, K, n_fft // 4 + 1), dtype=X.real.dtype)
+    _kernels.bicoherence_kernel(X, p3, bis, bic)
+    return bis, bic
+
+
+def _to_full(a: np.ndarray) -> np.ndarray:
+    """Principal-domain ``(..., K, K2)`` -> non-negative quadrant ``(..., K, K)`` by symmetry."""
+    K = a.shape[-2]
+    i, j = np.meshgrid(np.arange(K), np.arange(K), indexing="ij")
+    lo, hi = np.maximum(i, j), np.minimum(i, j)
+    inside = i + j <= K - 1
+    out = a[..., lo * inside, hi * inside]
+    out[..., ~inside] = np.nan
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# public functions
+
+
+def bispectrum_frequencies(*, sr: float, n_fft: int = 256, full: bool = False):
+    """Frequency axes (Hz) of :func:`bispectrum` / :func:`bicoherence` output.
+
+    Parameters
+    ----------
+    sr : float
+        Sampling rate in Hz.
+    n_fft : int
+        Segment (FFT) length.
+    full : bool
+        As in :func:`bispectrum`.
+
+    Returns
+    -------
+    f1 : np.ndarray [shape=(n_fft // 2 + 1,)]
+        Row frequencies, 0 to ``sr / 2``.
+    f2 : np.ndarray [shape=(n_fft // 4 + 1,) or (n_fft // 2 + 1,) if full]
+        Column frequencies, 0 to ``sr / 4`` (``sr / 2`` if ``full``).
+
+    Examples
+    --------
+    >>> f1, f2 = bispectrum_frequencies(sr=1000, n_fft=8)
+    >>> f1, f2
+    (array([  0., 125., 250., 375., 500.]), array([  0., 125., 250.]))
+    """
+    sr = check_sr(sr)
+    n_fft = check_int(n_fft, "n_fft", minimum=4)
+    f = np.arange(n_fft // 2 + 1) * (sr / n_fft)
+    return f, (f if full else f[: n_fft // 4 + 1])
+
+
+def bispectrum(
+    x: Any,
+    *,
+    sr: float,
+    n_fft: int = 256,
+    hop_length: int | None = None,
+    window: str | tuple | np.ndarray = "hann",
+    detrend: Detrend = "constant",
+    full: bool = False,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Direct (segment-averaged FFT) bispectrum on its principal domain.
+
+    ``B(f1, f2) = mean over segments of X(f1) X(f2) conj(X(f1 + f2))``, computed only on the
+    triangle ``0 <= f2 <= f1, f1 + f2 <= sr / 2`` by a parallel Numba kernel (see the module
+    notes of :mod:`physiofeat.hos` for the estimator and the symmetry).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Real signal(s); leading axes are a batch.
+    sr : float
+        Sampling rate in Hz (sets the frequency axes, :func:`bispectrum_frequencies`).
+    n_fft : int
+        Segment length = FFT length (>= 4, <= n).
+    hop_length : int or None
+        Samples between segment starts; None gives ``n_fft // 2`` (50 % overlap).
+    window : str, tuple or np.ndarray
+        A :func:`scipy.signal.get_window` spec (periodic) or ``n_fft`` window values.
+    detrend : {'constant', 'linear', None}
+        Per-segment detrending before windowing.
+    full : bool
+        Return the non-negative quadrant ``(f1, f2) in [0, sr/2]^2`` with the mirror half filled
+        by symmetry (NaN where ``f1 + f2 > sr / 2``) instead of the principal domain only.
+    workers : int or None
+        ``scipy.fft`` workers.
+
+    Returns
+    -------
+    B : np.ndarray [shape=(..., n_fft // 2 + 1, n_fft // 4 + 1) or (..., n_fft // 2 + 1, n_fft // 2 + 1)]
+        Complex bispectrum (complex64 for float32 input, else complex128), ``B[..., i, j]`` at
+        ``f1 = i sr / n_fft``, ``f2 = j sr / n_fft``; NaN outside the computed domain.
+
+    Raises
+    ------
+    InvalidSignalError
+        If the signal is shorter than ``n_fft``, empty or non-finite.
+    ParameterError
+        For a bad ``sr``, ``n_fft``, ``hop_length``, ``window`` or ``detrend``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> B = bispectrum(rng.standard_normal(4000), sr=1000, n_fft=64)
+    >>> B.shape, B.dtype
+    ((33, 17), dtype('complex128'))
+    >>> bool(np.isnan(B[1, 2])), bool(np.isnan(B[2, 1]))
+    (True, False)
+    """
+    batch, n_fft, X = _prepare(x, sr, n_fft, hop_length, window, detrend, workers)
+    B = _spectra_to_bispectrum(X, n_fft)
+    B = B.reshape(batch + B.shape[1:])
+    return _to_full(B) if full else B
+
+
+def bicoherence(
+    x: Any,
+    *,
+    sr: float,
+    n_fft: int = 256,
+    hop_length: int | None = None,
+    window: str | tuple | np.ndarray = "hann",
+    detrend: Detrend = "constant",
+    full: bool = False,
+    workers: int | None = None,
+) -> np.ndarray:
+    """Squared bicoherence (Kim & Powers 1979) on the bispectrum's principal domain.
+
+    ``b2(f1, f2) = |sum_m X1 X2 X3*|^2 / (sum_m |X1 X2|^2 * sum_m |X3|^2)`` with
+    ``X1 = X_m(f1), X2 = X_m(f2), X3 = X_m(f1 + f2)`` over segments ``m``: 1 for perfect
+    quadratic phase coupling, about ``1 / n_segments`` for independent phases; in [0, 1]
+    (0 where the denominator is 0). Take ``np.sqrt`` for the (unsquared) bicoherence.
+    Same segmentation, parameters and domain as :func:`bispectrum`.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Real signal(s).
+    sr, n_fft, hop_length, window, detrend, full, workers
+        As in :func:`bispectrum`.
+
+    Returns
+    -------
+    b2 : np.ndarray [shape=(..., n_fft // 2 + 1, n_fft // 4 + 1) or (..., n_fft // 2 + 1, n_fft // 2 + 1)]
+        Real, float32 for float32 input; NaN outside the computed domain.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sr, n_fft = 1000, 64
+    >>> rng = np.random.default_rng(1)
+    >>> t = np.arange(n_fft) / sr
+    >>> segs = []
+    >>> for _ in range(50):   # 125 + 250 -> 375 Hz, phases coupled in every segment
+    ...     p1, p2 = rng.uniform(0, 2 * np.pi, 2)
+    ...     segs.append(np.cos(2 * np.pi * 125 * t + p1) + np.cos(2 * np.pi * 250 * t + p2)
+    ...                 + np.cos(2 * np.pi * 375 * t + p1 + p2))
+    >>> x = np.concatenate(segs) + 0.1 * rng.standard_normal(50 * n_fft)
+    >>> b2 = bicoherence(x, sr=sr, n_fft=n_fft, hop_length=n_fft, window="boxcar")
+    >>> i, j = np.unravel_index(np.nanargmax(b2), b2.shape)
+    >>> float(i * sr / n_fft), float(j * sr / n_fft), bool(b2[i, j] > 0.9)
+    (250.0, 125.0, True)
+    """
+    batch, n_fft, X = _prepare(x, sr, n_fft, hop_length, window, detrend, workers)
+    _, b2 = _spectra_to_bicoherence(X, n_fft)
+    b2 = b2.reshape(batch + b2.shape[1:])
+    return _to_full(b2) if full else b2
+
+
+# ---------------------------------------------------------------------------------------------
+# scalar features (Chua et al. 2010)
+
+
+def _domain_indices(K: int, K2: int, *, skip_dc: bool = True):
+    i, j = np.meshgrid(np.arange(K), np.arange(K2), indexing="ij")
+    ok = (j <= i) & (i + j <= K - 1) & (j >= (1 if skip_dc else 0))
+    return i[ok], j[ok]
+
+
+def scalar_features(
+    mag: np.ndarray, f1: Sequence[float], f2: Sequence[float]
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Scalar features of a non-negative principal-domain array ``mag[..., i, j]``.
+
+    The region ``Omega`` is the principal domain without the ``f2 = 0`` line (the DC terms,
+    which carry the segment means, not coupling): ``0 < f2 <= f1, f1 + f2 <= sr / 2``. With
+    ``p = mag / sum_Omega mag`` and ``q = mag^2 / sum_Omega mag^2`` (Chua et al. 2010):
+
+    - ``entropy`` P1 = -sum p ln p (normalised bispectral entropy), ``squared_entropy``
+      P2 = -sum q ln q (0 ln 0 = 0; NaN when ``mag`` is 0 on all of Omega);
+    - ``sum_log_amplitude`` H1 = sum_Omega ln mag; ``sum_log_diagonal`` H2 = sum_k ln mag(k, k);
+      ``moment_log_diagonal`` H3 = sum_k k ln mag(k, k) over diagonal bins ``k >= 1``
+      (``-inf`` if an amplitude is exactly 0);
+    - ``wcob_f1``, ``wcob_f2``: weighted centre of bispectrum, sum f mag / sum mag, in Hz;
+    - ``peak_f1``, ``peak_f2``, ``peak_value``: location (Hz) and value of the maximum;
+    - ``mean_magnitude``: mean of ``mag`` over Omega.
+    """
+    mag = np.asarray(mag, dtype=np.float64)
+    K, K2 = mag.shape[-2:]
+    f1 = np.asarray(f1, dtype=np.float64)
+    f2 = np.asarray(f2, dtype=np.float64)
+    ii, jj = _domain_indices(K, K2)
+    v = mag[..., ii, jj]  # (..., L)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s1 = v.sum(axis=-1, keepdims=True)
+        s2 = (v * v).sum(axis=-1, keepdims=True)
+        p = v / s1
+        q = v * v / s2
+        p1 = -np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum(axis=-1)
+        p2 = -np.where(q > 0, q * np.log(np.where(q > 0, q, 1.0)), 0.0).sum(axis=-1)
+        p1 = np.where(s1[..., 0] > 0, p1, np.nan)
+        p2 = np.where(s2[..., 0] > 0, p2, np.nan)
+        logv = np.log(v)
+        h1 = logv.sum(axis=-1)
+        diag = ii == jj
+        kd = ii[diag].astype(np.float64)
+        h2 = logv[..., diag].sum(axis=-1)
+        h3 = (kd * logv[..., diag]).sum(axis=-1)
+        w1 = (v * f1[ii]).sum(axis=-1) / s1[..., 0]
+        w2 = (v * f2[jj]).sum(axis=-1) / s1[..., 0]
+    arg = np.argmax(v, axis=-1)
+    peak = np.take_along_axis(v, arg[..., None], axis=-1)[..., 0]
+    pf1 = f1[ii][arg]
+    pf2 = f2[jj][arg]
+    mean = v.mean(axis=-1)
+    out = np.stack([p1, p2, h1, h2, h3, w1, w2, pf1, pf2, peak, mean], axis=-1)
+    return FEATURE_NAMES, out
+
+
+def bispectral_features(
+    x: Any,
+    *,
+    sr: float,
+    kind: Literal["bispectrum", "bicoherence"] = "bispectrum",
+    n_fft: int = 256,
+    hop_length: int | None = None,
+    window: str | tuple | np.ndarray = "hann",
+    detrend: Detrend = "constant",
+    workers: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Scalar higher-order-spectra features (Chua et al. 2010) of a signal.
+
+    Computed from ``|B|`` (``kind='bispectrum'``) or the squared bicoherence
+    (``kind='bicoherence'``) over the principal domain without the ``f2 = 0`` line; see
+    :func:`physiofeat.hos.scalar_features` for each definition. Reference: K. C. Chua,
+    V. Chandran, U. R. Acharya, C. M. Lim, "Application of higher order statistics/spectra in
+    biomedical signals - A review", Medical Engineering & Physics 32 (2010) 679-689.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Real signal(s).
+    sr : float
+        Sampling rate in Hz.
+    kind : {'bispectrum', 'bicoherence'}
+        Which array the features summarise.
+    n_fft, hop_length, window, detrend, workers
+        As in :func:`bispectrum`.
+
+    Returns
+    -------
+    dict of str -> np.ndarray [shape=(...)]
+        One entry per name of :data:`FEATURE_NAMES`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.random.default_rng(0).standard_normal(4000)
+    >>> feats = bispectral_features(x, sr=1000, n_fft=64)
+    >>> list(feats)[:3]
+    ['entropy', 'squared_entropy', 'sum_log_amplitude']
+    >>> bool(0 < feats["wcob_f1"] < 500), feats["peak_value"].shape
+    (True, ())
+    """
+    check_choice(kind, "kind", ("bispectrum", "bicoherence"))
+    func = bispectrum if kind == "bispectrum" else bicoherence
+    a = func(
+        x,
+        sr=sr,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        window=window,
+        detrend=detrend,
+        workers=workers,
+    )
+    mag = np.abs(a) if kind == "bispectrum" else a
+    f1, f2 = bispectrum_frequencies(sr=sr, n_fft=n_fft)
+    names, vals = scalar_features(mag, f1, f2)
+    return {n: vals[..., k] for k, n in enumerate(names)}

@@ -1,0 +1,284 @@
+"""Time-domain features: moments, amplitude statistics, Hjorth parameters, entropies.
+
+Every function works on the whole signal (default) or on frames: with ``frame_length`` given,
+frame ``t`` is ``x[..., t * hop_length : t * hop_length + frame_length]`` (no padding; a
+trailing partial frame is dropped; ``hop_length`` defaults to ``frame_length // 4``) and the
+frame axis is last. The registered features put the frame centres, in seconds, in
+``coords['time']``.
+
+Definitions (``x`` one signal or frame of ``n`` samples, ``dx = np.diff(x)``):
+
+==================== ===========================================================================
+``mean``             ``mean(x)``
+``std``              ``sqrt(mean((x - mean)^2))`` (population, ``ddof=0``)
+``skewness``         ``m3 / m2^1.5`` with central moments ``mk`` (biased; ``scipy.stats.skew``)
+``kurtosis``         ``m4 / m2^2 - 3`` (Fisher excess, biased; ``scipy.stats.kurtosis``)
+``rms``              ``sqrt(mean(x^2))``
+``peak``             ``max |x|``
+``crest_factor``     ``peak / rms``
+``zero_crossing_rate`` fraction of the ``n - 1`` adjacent pairs whose sign bits differ (0 counts
+                     as positive, as librosa's ``zero_pos=True``)
+``hjorth_activity``  ``var(x)``
+``hjorth_mobility``  ``sqrt(var(dx) / var(x))`` (per sample; multiply by ``sr`` for rad/s-like units)
+``hjorth_complexity`` ``mobility(dx) / mobility(x)``
+``shannon_entropy``  entropy in bits of the equal-width ``bins``-bin histogram over
+                     ``[min(x), max(x)]`` (:func:`numpy.histogram` bins); 0 for a constant signal,
+                     at most ``log2(bins)``
+==================== ===========================================================================
+
+Moments of a constant signal give NaN (0/0) for skewness, kurtosis, mobility and complexity.
+Sample entropy (Richman & Moorman 2000) is :func:`sample_entropy`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _temporal_kernels as _K
+from ._errors import InvalidSignalError
+from ._features import Feature
+from ._registry import register_feature
+from ._validation import as_signal, check_float, check_int
+
+__all__ = ["STAT_NAMES", "temporal", "sample_entropy", "frame"]
+
+#: The statistics :func:`temporal` returns, in order (the ``stat`` axis).
+STAT_NAMES: tuple[str, ...] = (
+    "mean",
+    "std",
+    "skewness",
+    "kurtosis",
+    "rms",
+    "peak",
+    "crest_factor",
+    "zero_crossing_rate",
+    "hjorth_activity",
+    "hjorth_mobility",
+    "hjorth_complexity",
+    "shannon_entropy",
+)
+
+
+def _framing(n: int, frame_length: Any, hop_length: Any, min_length: int) -> tuple[int, int] | None:
+    frame_length = check_int(frame_length, "frame_length", minimum=min_length, allow_none=True)
+    if frame_length is None:
+        if hop_length is not None:
+            check_int(hop_length, "hop_length", minimum=1)
+        if n < min_length:
+            raise InvalidSignalError(f"x has {n} samples; at least {min_length} are needed")
+        return None
+    hop_length = check_int(hop_length, "hop_length", minimum=1, allow_none=True)
+    if hop_length is None:
+        hop_length = max(1, frame_length // 4)
+    if frame_length > n:
+        raise InvalidSignalError(
+            f"x has {n} samples, shorter than one frame of frame_length={frame_length}; pass a "
+            f"smaller frame_length or frame_length=None for whole-signal values"
+        )
+    return frame_length, hop_length
+
+
+def frame(x: Any, *, frame_length: int, hop_length: int | None = None) -> np.ndarray:
+    """Frames of ``x`` as a read-only view ``(..., n_frames, frame_length)`` (no padding).
+
+    Examples
+    --------
+    >>> frame(np.arange(10.0), frame_length=4, hop_length=3)
+    array([[0., 1., 2., 3.],
+           [3., 4., 5., 6.],
+           [6., 7., 8., 9.]])
+    """
+    x = as_signal(x, ndim=(1, 2, 3))
+    frame_length, hop_length = _framing(x.shape[-1], frame_length, hop_length, 1)
+    return np.lib.stride_tricks.sliding_window_view(x, frame_length, axis=-1)[..., ::hop_length, :]
+
+
+def _rows(x, frame_length, hop_length, min_length):
+    """``(rows (R, L), out_shape_without_stat)``: whole signals or frames as rows."""
+    fr = _framing(x.shape[-1], frame_length, hop_length, min_length)
+    if fr is None:
+        return x.reshape(-1, x.shape[-1]), x.shape[:-1]
+    v = np.lib.stride_tricks.sliding_window_view(x, fr[0], axis=-1)[..., :: fr[1], :]
+    return np.ascontiguousarray(v.reshape(-1, fr[0])), v.shape[:-1]
+
+
+def temporal(
+    x: Any,
+    *,
+    frame_length: int | None = None,
+    hop_length: int | None = None,
+    bins: int = 16,
+) -> np.ndarray:
+    """Time-domain statistics of a signal or of its frames (see :data:`STAT_NAMES`).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Real signal(s); leading axes are a batch. At least 3 samples (per frame).
+    frame_length : int or None
+        None for one value per signal; else frame length in samples (>= 3).
+    hop_length : int or None
+        Samples between frame starts; None gives ``frame_length // 4``.
+    bins : int
+        Histogram bins of ``shannon_entropy`` (>= 2).
+
+    Returns
+    -------
+    np.ndarray [shape=(..., 12) or (..., 12, n_frames)]
+        The statistics along the ``stat`` axis in :data:`STAT_NAMES` order, in ``x``'s float
+        dtype (computed in float64).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.sin(2 * np.pi * 5 * np.arange(1000) / 1000)
+    >>> s = dict(zip(STAT_NAMES, temporal(x)))
+    >>> round(float(s["rms"]), 4), round(float(s["crest_factor"]), 4)
+    (0.7071, 1.4142)
+    >>> temporal(x, frame_length=200, hop_length=100).shape
+    (12, 9)
+    """
+    x = as_signal(x, ndim=(1, 2, 3))
+    bins = check_int(bins, "bins", minimum=2)
+    rows, shape = _rows(x, frame_length, hop_length, 3)
+    n = rows.shape[-1]
+    a = rows.astype(np.float64, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = a.mean(axis=-1)
+        c = a - mean[:, None]
+        m2 = np.einsum("rn,rn->r", c, c) / n
+        c2 = c * c
+        m3 = np.einsum("rn,rn->r", c2, c) / n
+        m4 = np.einsum("rn,rn->r", c2, c2) / n
+        skew = m3 / m2**1.5
+        kurt = m4 / (m2 * m2) - 3.0
+        rms = np.sqrt(np.einsum("rn,rn->r", a, a) / n)
+        peak = np.abs(a).max(axis=-1)
+        crest = peak / rms
+        sb = np.signbit(a)
+        zcr = np.count_nonzero(sb[:, 1:] != sb[:, :-1], axis=-1) / (n - 1)
+        d1 = np.diff(a, axis=-1)
+        d2 = np.diff(d1, axis=-1)
+        v1 = d1.var(axis=-1)
+        v2 = d2.var(axis=-1)
+        mob = np.sqrt(v1 / m2)
+        comp = np.sqrt(v2 / v1) / mob
+    ent = np.empty(rows.shape[0])
+    _K.histogram_entropy(rows, bins, ent)
+    out = np.stack(
+        [mean, np.sqrt(m2), skew, kurt, rms, peak, crest, zcr, m2, mob, comp, ent], axis=-1
+    )
+    out = out.reshape(shape + (len(STAT_NAMES),)).astype(x.dtype, copy=False)
+    if frame_length is not None:
+        out = np.moveaxis(out, -1, -2)  # (..., stat, frame)
+    return out
+
+
+def sample_entropy(
+    x: Any,
+    *,
+    m: int = 2,
+    r: float = 0.2,
+    frame_length: int | None = None,
+    hop_length: int | None = None,
+    parallel: bool | None = None,
+) -> np.ndarray:
+    """Sample entropy (Richman & Moorman 2000) of a signal or of its frames.
+
+    ``SampEn = -ln(A / B)``: ``B`` counts the pairs ``i < j`` of the ``n - m`` templates
+    ``x[i : i + m]`` (``i = 0 .. n - m - 1``; the same templates for both lengths) within
+    Chebyshev distance ``<= r * std(x)`` (population std of the signal or frame); ``A`` counts
+    the pairs that still match at length ``m + 1``. Self-matches are excluded. ``inf`` when
+    ``A = 0 < B``, NaN when ``B = 0`` (undefined).
+
+    Exact O(n^2) counting in a Numba kernel, one comparison per template pair (see
+    :mod:`physiofeat._temporal_kernels`); parallel over lags and frames.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Real signal(s); leading axes are a batch.
+    m : int
+        Embedding dimension (template length), >= 1.
+    r : float
+        Tolerance as a fraction of the standard deviation, > 0.
+    frame_length, hop_length : int or None
+        As in :func:`temporal` (frames need more than ``m + 1`` samples).
+    parallel : bool or None
+        Use the multi-threaded kernel; None decides by size (parallel from 2000 samples).
+
+    Returns
+    -------
+    np.ndarray [shape=(...) or (..., n_frames)]
+        float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> round(float(sample_entropy(rng.standard_normal(2000))), 1)   # white noise: about 2.2
+    2.2
+    >>> round(float(sample_entropy(np.sin(np.arange(2000) / 10))), 3)  # regular: near 0
+    0.002
+    """
+    x = as_signal(x, ndim=(1, 2, 3))
+    m = check_int(m, "m", minimum=1)
+    r = check_float(r, "r", minimum=0.0, strict_min=True)
+    rows, shape = _rows(x, frame_length, hop_length, m + 2)
+    rows = rows.astype(np.float64, copy=False)
+    tol = r * rows.std(axis=-1)
+    n = rows.shape[-1]
+    nb = 16
+    counts = np.empty((rows.shape[0], nb, 2), dtype=np.int64)
+    if parallel is None:
+        parallel = rows.shape[0] * n >= 2000
+    (_K.sampen_counts_par if parallel else _K.sampen_counts)(rows, m, tol, nb, counts)
+    b, a = counts.sum(axis=1).T.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = -np.log(a / b)
+    return out.reshape(shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# registry
+
+
+def _frame_times(sr: float, n: int, frame_length: int, hop_length: int | None) -> np.ndarray:
+    hop = hop_length if hop_length is not None else max(1, frame_length // 4)
+    n_frames = 1 + (n - frame_length) // hop
+    return (np.arange(n_frames) * hop + frame_length / 2) / sr
+
+
+@register_feature(
+    "temporal",
+    family="temporal",
+    dims=("stat",),
+    description="time-domain statistics (moments, RMS, crest, ZCR, Hjorth, entropy)",
+    params_from=temporal,
+)
+def _temporal(ctx, *, frame_length, hop_length, bins):
+    v = temporal(ctx.x, frame_length=frame_length, hop_length=hop_length, bins=bins)
+    coords: dict[str, Any] = {"stat": list(STAT_NAMES)}
+    dims: tuple[str, ...] = ("stat",)
+    if frame_length is not None:
+        dims = ("stat", "time")
+        coords["time"] = _frame_times(ctx.sr, ctx.x.shape[-1], frame_length, hop_length)
+    return Feature(v, dims=dims, coords=coords)
+
+
+@register_feature(
+    "sample_entropy",
+    family="temporal",
+    dims=(),
+    description="sample entropy (Richman & Moorman), r as a fraction of the std",
+    params_from=sample_entropy,
+    exclude=("parallel",),
+)
+def _sample_entropy(ctx, *, m, r, frame_length, hop_length):
+    v = sample_entropy(ctx.x, m=m, r=r, frame_length=frame_length, hop_length=hop_length)
+    if frame_length is None:
+        return Feature(v, dims=())
+    t = _frame_times(ctx.sr, ctx.x.shape[-1], frame_length, hop_length)
+    return Feature(v, dims=("time",), coords={"time": t})
