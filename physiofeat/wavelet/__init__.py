@@ -13,6 +13,7 @@ from .._features import Feature
 from .._registry import register_feature
 from .._validation import check_int
 from ._continuous import (
+    _resolve_freqs,
     cone_of_influence,
     cwt,
     cwt_frequencies,
@@ -123,15 +124,7 @@ def _cwt(
         power=power,
     )
     n = ctx.x.shape[-1]
-    f = frequencies_to_scales  # noqa: F841 (documented relation, attrs below)
-    if freqs is None:
-        fr = cwt_frequencies(
-            fmin=ctx.sr / 200.0 if fmin is None else fmin,
-            fmax=ctx.sr / 4.0 if fmax is None else fmax,
-            n_freqs=n_freqs,
-        )
-    else:
-        fr = np.atleast_1d(np.asarray(freqs, dtype=np.float64))
+    fr = _resolve_freqs(ctx.sr, freqs, fmin, fmax, n_freqs)
     idx = np.arange(0, n, hop)
     return Feature(
         np.ascontiguousarray(S[..., ::hop]),

@@ -155,7 +155,7 @@ def _resolve_freqs(sr, freqs, fmin, fmax, n_freqs) -> np.ndarray:
     bad = ~np.isfinite(freqs) | (freqs <= 0) | (freqs >= nyq)
     if bad.any():
         raise ParameterError(
-            f"frequency {freqs[bad][0]!r} Hz is outside (0, Nyquist) = (0, {nyq:g}) Hz for "
+            f"frequency {float(freqs[bad][0]):g} Hz is outside (0, Nyquist) = (0, {nyq:g}) Hz for "
             f"sr={sr:g}; every CWT frequency must lie strictly inside it"
         )
     return freqs
