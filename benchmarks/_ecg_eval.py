@@ -1,0 +1,369 @@
+"""Evaluation of ECG delineation against manual annotations (LUDB, QT Database).
+
+Shared by ``benchmarks/validate_ecg.py`` (the full tables, with NeuroKit2 side by side) and
+``tests/test_ecg.py`` (the same evaluation as a test with the targets as bounds).
+
+Reference beats
+---------------
+* LUDB: per lead, P onset = the ``(`` right before a ``p``, QRS onset = the ``(`` right before an
+  ``N`` (the R mark); each QRS gets the last P onset less than 400 ms before it. The *multi-lead*
+  reference of a beat is the global CSE measurement: the earliest QRS onset and the earliest P
+  onset over the 12 leads' annotations of that beat (beats grouped by their ``N`` mark, within
+  100 ms of lead II's).
+* QTDB ``.q1c``: ``(`` with ``num`` 0 is a P onset, with ``num`` 1 a QRS onset (annotator 1 used
+  both leads, so the same reference serves lead 0 and the two-lead estimate). The record is cut to
+  the annotated span +- 10 s before delineation.
+
+Matching and metrics
+--------------------
+A detected beat matches a reference beat when its R peak is within 100 ms of the reference ``N``.
+On matched beats: QRS-onset error = detected - reference; P true positive when both have a P wave,
+false negative when only the reference has one, false positive when only the detector has one;
+P-onset error and PR error (detected PR - reference PR) on true positives. Errors in ms.
+Records without P waves (atrial fibrillation, flutter, paced) are kept apart: on them the figure is
+the fraction of beats given a P wave (ideally 0).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+LUDB_LEADS = ("i", "ii", "iii", "avr", "avl", "avf", "v1", "v2", "v3", "v4", "v5", "v6")
+MATCH_S = 0.100
+P_BEFORE_S = 0.400
+QTDB_MARGIN_S = 10.0
+QTDB_NON_SINUS = {"sel102": "paced"}
+
+#: Targets of issue 5 (CSE tolerances for onsets; P detection on sinus beats).
+TARGETS = {"pr_mae": 10.0, "p_on_sd": 10.2, "qrs_on_sd": 6.5, "p_se": 95.0, "p_ppv": 95.0}
+
+Detector = Callable[[np.ndarray, float], dict]
+
+
+@dataclass
+class Ref:
+    """Reference beats of one record, sample indices (NaN where absent)."""
+
+    r: np.ndarray
+    qon: np.ndarray
+    pon: np.ndarray
+    #: whether the annotation covers the time before the QRS (so "no P mark" means "no P wave");
+    #: False for the first annotated beat of a LUDB lead, whose P wave was not annotated.
+    p_known: np.ndarray | None = None
+
+
+@dataclass
+class Record:
+    name: str
+    x: np.ndarray  # (n_leads, n)
+    sr: float
+    ref_lead: Ref  # lead II (LUDB) / q1c (QTDB)
+    ref_multi: Ref  # global over leads (LUDB) / q1c (QTDB)
+    rhythm: str  # "sinus" or the non-sinus kind
+    lead0: int = 1  # row of x that is "lead II"
+
+
+def _onsets_of(
+    sample: np.ndarray, symbol: Sequence[str], peak: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(onset, peak) pairs: the ``(`` right before each ``peak`` mark."""
+    on, pk = [], []
+    for k in range(1, len(symbol)):
+        if symbol[k] == peak and symbol[k - 1] == "(":
+            on.append(sample[k - 1])
+            pk.append(sample[k])
+    return np.array(on, dtype=float), np.array(pk, dtype=float)
+
+
+def _pair(
+    qon: np.ndarray, r: np.ndarray, pon: np.ndarray, sr: float, first_mark: float = -np.inf
+) -> Ref:
+    p = np.full(qon.size, np.nan)
+    for i, q in enumerate(qon):
+        prev = pon[(pon < q) & (pon > q - P_BEFORE_S * sr)]
+        if prev.size:
+            p[i] = prev[-1]
+    known = np.isfinite(p) | (qon > first_mark)
+    return Ref(r=r, qon=qon, pon=p, p_known=known)
+
+
+def ludb_rhythms(root: Path) -> dict[str, str]:
+    """Record -> "sinus", "af", "flutter" or "paced" from ``ludb.csv``."""
+    out = {}
+    with open(root / "ecg" / "ludb" / "ludb.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            rh = row["Rhythms"].lower()
+            if "fibrillation" in rh:
+                kind = "af"
+            elif "flutter" in rh:
+                kind = "flutter"
+            elif row["Cardiac pacing"].strip():
+                kind = "paced"
+            else:
+                kind = "sinus"
+            out[row["ID"].strip()] = kind
+    return out
+
+
+def ludb_names(root: Path) -> list[str]:
+    d = root / "ecg" / "ludb"
+    return sorted((p.stem for p in d.glob("*.hea")), key=int)
+
+
+def read_ludb(root: Path, name: str, rhythms: dict[str, str] | None = None) -> Record:
+    import wfdb
+
+    base = str(root / "ecg" / "ludb" / name)
+    rec = wfdb.rdrecord(base)
+    sr = float(rec.fs)
+    per = {}
+    for lead in LUDB_LEADS:
+        ann = wfdb.rdann(base, lead)
+        qon, r = _onsets_of(ann.sample, ann.symbol, "N")
+        pon, _ = _onsets_of(ann.sample, ann.symbol, "p")
+        per[lead] = _pair(qon, r, pon, sr, first_mark=float(ann.sample[0]))
+    ref2 = per["ii"]
+    gq = ref2.qon.copy()
+    gp = ref2.pon.copy()
+    for lead, ref in per.items():
+        if lead == "ii" or ref.r.size == 0:
+            continue
+        for i, r in enumerate(ref2.r):
+            k = np.argmin(np.abs(ref.r - r))
+            if abs(ref.r[k] - r) <= MATCH_S * sr:
+                gq[i] = np.fmin(gq[i], ref.qon[k])
+                gp[i] = np.fmin(gp[i], ref.pon[k])
+    rhythms = rhythms if rhythms is not None else ludb_rhythms(root)
+    return Record(
+        name=f"ludb/{name}",
+        x=rec.p_signal.T.copy(),
+        sr=sr,
+        ref_lead=ref2,
+        ref_multi=Ref(r=ref2.r, qon=gq, pon=gp, p_known=ref2.p_known),
+        rhythm=rhythms.get(name, "sinus"),
+        lead0=1,
+    )
+
+
+def qtdb_names(root: Path) -> list[str]:
+    d = root / "ecg" / "qtdb"
+    return sorted(p.stem for p in d.glob("*.q1c"))
+
+
+def read_qtdb(root: Path, name: str) -> Record:
+    import wfdb
+
+    base = str(root / "ecg" / "qtdb" / name)
+    ann = wfdb.rdann(base, "q1c")
+    sym = np.array(ann.symbol)
+    s = ann.sample.astype(float)
+    num = np.asarray(ann.num)
+    qon = s[(sym == "(") & (num == 1)]
+    pon = s[(sym == "(") & (num == 0)]
+    r = np.array(
+        [s[(sym == "N") & (s > q)][0] if np.any((sym == "N") & (s > q)) else q for q in qon]
+    )
+    rec = wfdb.rdrecord(base)
+    sr = float(rec.fs)
+    lo = int(max(np.min(qon) - QTDB_MARGIN_S * sr, 0))
+    hi = int(min(np.max(qon) + QTDB_MARGIN_S * sr, rec.p_signal.shape[0]))
+    x = rec.p_signal[lo:hi].T.copy()
+    x = np.nan_to_num(x)
+    ref = _pair(qon - lo, r - lo, pon - lo, sr)
+    return Record(
+        name=f"qtdb/{name}",
+        x=x,
+        sr=sr,
+        ref_lead=ref,
+        ref_multi=ref,
+        rhythm=QTDB_NON_SINUS.get(name, "sinus"),
+        lead0=0,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# matching and metrics
+
+
+@dataclass
+class Tally:
+    """Errors (ms) and counts pooled over records."""
+
+    qrs_err: list = field(default_factory=list)
+    pon_err: list = field(default_factory=list)
+    pr_err: list = field(default_factory=list)
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    n_ref: int = 0
+    n_matched: int = 0
+    nonsinus_beats: int = 0
+    nonsinus_with_p: int = 0
+
+    def add(self, other: Tally) -> None:
+        for k in ("qrs_err", "pon_err", "pr_err"):
+            getattr(self, k).extend(getattr(other, k))
+        for k in ("tp", "fn", "fp", "n_ref", "n_matched", "nonsinus_beats", "nonsinus_with_p"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    def metrics(self) -> dict[str, float]:
+        q = np.asarray(self.qrs_err, float)
+        p = np.asarray(self.pon_err, float)
+        pr = np.asarray(self.pr_err, float)
+
+        def m(a, f):
+            return float(f(a)) if a.size else np.nan
+
+        return {
+            "beats": self.n_ref,
+            "r_se": 100.0 * self.n_matched / self.n_ref if self.n_ref else np.nan,
+            "qrs_on_mean": m(q, np.mean),
+            "qrs_on_sd": m(q, lambda a: np.std(a, ddof=1) if a.size > 1 else np.nan),
+            "p_on_mean": m(p, np.mean),
+            "p_on_sd": m(p, lambda a: np.std(a, ddof=1) if a.size > 1 else np.nan),
+            "pr_mae": m(pr, lambda a: np.mean(np.abs(a))),
+            "p_se": 100.0 * self.tp / (self.tp + self.fn) if self.tp + self.fn else np.nan,
+            "p_ppv": 100.0 * self.tp / (self.tp + self.fp) if self.tp + self.fp else np.nan,
+            "nonsinus_beats": self.nonsinus_beats,
+            "nonsinus_p_frac": (
+                100.0 * self.nonsinus_with_p / self.nonsinus_beats
+                if self.nonsinus_beats
+                else np.nan
+            ),
+        }
+
+
+def compare(ref: Ref, det: dict, sr: float, sinus: bool) -> Tally:
+    """Match detected beats (``det``: sample arrays r, qon, pon) to reference beats and tally."""
+    t = Tally()
+    ms = 1000.0 / sr
+    dr = np.asarray(det["r"], float)
+    t.n_ref = ref.r.size
+    for i in range(ref.r.size):
+        if dr.size == 0:
+            break
+        j = int(np.argmin(np.abs(dr - ref.r[i])))
+        if abs(dr[j] - ref.r[i]) > MATCH_S * sr:
+            continue
+        t.n_matched += 1
+        dq = det["qon"][j]
+        dp = det["pon"][j]
+        if not sinus:
+            t.nonsinus_beats += 1
+            t.nonsinus_with_p += int(np.isfinite(dp))
+            continue
+        if np.isfinite(dq) and np.isfinite(ref.qon[i]):
+            t.qrs_err.append((dq - ref.qon[i]) * ms)
+        has_ref = np.isfinite(ref.pon[i])
+        has_det = np.isfinite(dp)
+        if has_ref and has_det:
+            t.tp += 1
+            t.pon_err.append((dp - ref.pon[i]) * ms)
+            if np.isfinite(dq):
+                t.pr_err.append(((dq - dp) - (ref.qon[i] - ref.pon[i])) * ms)
+        elif has_ref:
+            t.fn += 1
+        elif has_det and (ref.p_known is None or ref.p_known[i]):
+            t.fp += 1
+    return t
+
+
+# --------------------------------------------------------------------------------------------
+# detectors
+
+
+def physiofeat_detector(x: np.ndarray, sr: float) -> dict:
+    """physiofeat.ecg.delineate, in samples."""
+    from physiofeat.ecg import delineate
+
+    b = delineate(x, sr=sr)
+    return {
+        "r": b.r_time * sr,
+        "qon": b.qrs_onset * sr,
+        "pon": b.p_onset * sr,
+        "ppk": b.p_peak * sr,
+    }
+
+
+def neurokit_detector(x: np.ndarray, sr: float) -> dict:
+    """NeuroKit2: ecg_clean, ecg_peaks, ecg_delineate(method="dwt"), one lead, in samples."""
+    import warnings
+
+    import neurokit2 as nk
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clean = nk.ecg_clean(x, sampling_rate=int(sr))
+        _, info = nk.ecg_peaks(clean, sampling_rate=int(sr))
+        r = np.asarray(info["ECG_R_Peaks"], dtype=float)
+        nan = np.full(r.size, np.nan)
+        try:
+            _, w = nk.ecg_delineate(clean, info["ECG_R_Peaks"], sampling_rate=int(sr), method="dwt")
+        except Exception:  # noqa: BLE001 -- NeuroKit2 fails on some records; count as no waves
+            return {"r": r, "qon": nan, "pon": nan, "ppk": nan}
+
+    def arr(key):
+        a = np.asarray(w.get(key, nan), dtype=float)
+        return a if a.size == r.size else nan
+
+    return {
+        "r": r,
+        "qon": arr("ECG_R_Onsets"),
+        "pon": arr("ECG_P_Onsets"),
+        "ppk": arr("ECG_P_Peaks"),
+    }
+
+
+def per_lead_combined(detector: Detector, x: np.ndarray, sr: float, q: float = 0.5) -> dict:
+    """A single-lead detector run on each lead, combined per beat (median over leads, on the beats
+    of the first lead's R peaks matched within 100 ms); used to give NeuroKit2 a multi-lead
+    estimate built by the same rule as physiofeat's."""
+    outs = [detector(x[i], sr) for i in range(x.shape[0])]
+    base = outs[1] if len(outs) > 1 else outs[0]
+    r = base["r"]
+    Q = np.full((len(outs), r.size), np.nan)
+    P = np.full((len(outs), r.size), np.nan)
+    for li, o in enumerate(outs):
+        if o["r"].size == 0:
+            continue
+        for i, rv in enumerate(r):
+            j = int(np.argmin(np.abs(o["r"] - rv)))
+            if abs(o["r"][j] - rv) <= MATCH_S * sr:
+                Q[li, i] = o["qon"][j]
+                P[li, i] = o["pon"][j]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        qon = np.nanquantile(Q, q, axis=0)
+        has_p = np.mean(np.isfinite(P), axis=0) >= 0.5
+        pon = np.where(has_p, np.nanquantile(P, q, axis=0), np.nan)
+    return {"r": r, "qon": qon, "pon": pon}
+
+
+def evaluate(
+    records: Sequence[Record], detector: Detector, *, multi: bool, combine: Callable | None = None
+) -> tuple[dict, dict[str, Tally]]:
+    """Pool the tallies of ``detector`` over ``records``; lead II (``multi=False``) or all leads.
+
+    ``combine(detector, x, sr)`` builds the multi-lead estimate for single-lead detectors.
+    Returns (pooled metrics, per-record tallies).
+    """
+    total = Tally()
+    per = {}
+    for rec in records:
+        if multi:
+            det = combine(detector, rec.x, rec.sr) if combine else detector(rec.x, rec.sr)
+            ref = rec.ref_multi
+        else:
+            det = detector(rec.x[rec.lead0], rec.sr)
+            ref = rec.ref_lead
+        t = compare(ref, det, rec.sr, rec.rhythm == "sinus")
+        per[rec.name] = t
+        total.add(t)
+    return total.metrics(), per

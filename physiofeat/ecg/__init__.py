@@ -1,0 +1,45 @@
+"""ECG features: R peaks, QRS onset, P wave and the P-R interval.
+
+Public functions take an ECG ``(n,)`` or one multi-lead recording ``(n_leads, n)`` and ``sr``:
+
+- :func:`detect_r_peaks` -- R-peak sample indices;
+- :func:`delineate` -- a per-beat table (:class:`EcgBeats`): R time, RR, QRS onset, P onset,
+  P peak, PR interval, P-peak to R-peak interval (NaN where a wave is absent);
+- :func:`pr_features` -- heart-rate, RR and PR summary values named by :data:`PR_STATS`;
+- :func:`synthetic_ecg` -- a test ECG with exact wave boundaries.
+
+Registered features (``physiofeat.extract``; a 2-D input there is a batch of single-lead ECGs):
+``pr_interval`` (dims ``("stat",)``, the :data:`PR_STATS` values) and ``ecg_beats`` (dims
+``("wave", "beat")``, the per-beat table in seconds; summarised by ``.vector()`` as statistics
+over beats).
+
+Method and references: see ``physiofeat/ecg/_core.py`` (Pan & Tompkins 1985 QRS detection,
+Martinez et al. 2004 wavelet-style delineation, CSE 1985 multi-lead rule). Validated against
+the manual annotations of LUDB and the QT Database by ``benchmarks/validate_ecg.py``.
+"""
+
+from __future__ import annotations
+
+from ._core import (
+    PR_STATS,
+    EcgBeats,
+    EcgWarning,
+    delineate,
+    detect_r_peaks,
+    pr_features,
+    summarize_beats,
+)
+from ._register import BEAT_COLUMNS
+from ._synth import synthetic_ecg
+
+__all__ = [
+    "BEAT_COLUMNS",
+    "PR_STATS",
+    "EcgBeats",
+    "EcgWarning",
+    "delineate",
+    "detect_r_peaks",
+    "pr_features",
+    "summarize_beats",
+    "synthetic_ecg",
+]

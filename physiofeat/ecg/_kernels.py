@@ -1,0 +1,322 @@
+"""Numba kernels of the ECG family (private; no validation, no raising).
+
+All positions are sample indices (int64); a missing wave is ``-1``. Every kernel loops over
+beats (or over energy peaks) and reads only short windows of the signal, so the cost is linear in
+the signal length.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._numba import jit
+
+# --------------------------------------------------------------------------------------------
+# R-peak detection: adaptive thresholds with search-back on an energy envelope (Pan & Tompkins)
+
+
+@jit
+def energy_peaks(e, refractory):
+    """Local maxima of ``e`` at least ``refractory`` samples apart (the larger one kept)."""
+    n = e.size
+    out = np.empty(n // 2 + 1, dtype=np.int64)
+    k = 0
+    for i in range(1, n - 1):
+        if e[i] > e[i - 1] and e[i] >= e[i + 1]:
+            if k > 0 and i - out[k - 1] < refractory:
+                if e[i] > e[out[k - 1]]:
+                    out[k - 1] = i
+            else:
+                out[k] = i
+                k += 1
+    return out[:k]
+
+
+@jit
+def adaptive_threshold(e, cand, spk0, npk0, rr0, refractory, rr_max):
+    """Pan-Tompkins style classification of energy peaks ``cand`` into QRS / noise.
+
+    Signal and noise levels are running averages (1/8 update); the threshold is
+    ``npk + 0.25 (spk - npk)``. When no QRS was found for 1.66 x the mean of the last eight RR
+    intervals, the largest skipped peak above half the threshold is taken (search-back).
+    """
+    nc = cand.size
+    is_qrs = np.zeros(nc, dtype=np.bool_)
+    spk = spk0
+    npk = npk0
+    rr_hist = np.full(8, rr0)
+    n_rr = 0
+    last = -1  # index into cand of the last QRS
+    last_pos = -refractory * 10
+    for j in range(nc):
+        i = cand[j]
+        v = e[i]
+        thr = npk + 0.25 * (spk - npk)
+        rr_mean = 0.0
+        for q in range(8):
+            rr_mean += rr_hist[q]
+        rr_mean /= 8.0
+        # search-back over the gap before this peak
+        if last >= 0 and i - last_pos > 1.66 * rr_mean:
+            best = -1
+            bv = 0.0
+            for q in range(last + 1, j):
+                p = cand[q]
+                if p - last_pos >= refractory and i - p >= refractory and e[p] > bv:
+                    bv = e[p]
+                    best = q
+            if best >= 0 and bv > 0.5 * thr:
+                is_qrs[best] = True
+                spk = 0.25 * bv + 0.75 * spk
+                rr = cand[best] - last_pos
+                if rr < rr_max:
+                    rr_hist[n_rr % 8] = rr
+                    n_rr += 1
+                last = best
+                last_pos = cand[best]
+                thr = npk + 0.25 * (spk - npk)
+        if v > thr and i - last_pos >= refractory:
+            is_qrs[j] = True
+            spk = 0.125 * v + 0.875 * spk
+            if last >= 0:
+                rr = i - last_pos
+                if rr < rr_max:
+                    rr_hist[n_rr % 8] = rr
+                    n_rr += 1
+            last = j
+            last_pos = i
+        else:
+            npk = 0.125 * v + 0.875 * npk
+    return is_qrs
+
+
+@jit
+def refine_r(x, pos, half, polarity):
+    """R peak: the extremum of ``polarity * x`` within ``half`` samples of each energy peak."""
+    n = x.size
+    out = np.empty(pos.size, dtype=np.int64)
+    for b in range(pos.size):
+        lo = max(pos[b] - half, 0)
+        hi = min(pos[b] + half + 1, n)
+        best = lo
+        bv = -np.inf
+        for i in range(lo, hi):
+            v = polarity * x[i]
+            if v > bv:
+                bv = v
+                best = i
+        out[b] = best
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# QRS onset (wavelet-style: first significant slope maximum, then back to where the slope fades)
+
+
+@jit
+def qrs_onsets(d, r, lo_win, hi_win, xi, quiet, min_gap):
+    """QRS onset of each beat from the smoothed derivative ``d``.
+
+    ``M`` is the largest absolute slope in ``[r - lo_win, r + hi_win]``. Going back from the
+    largest slope before R, the onset is the first sample where ``|d|`` stays below ``xi * M``
+    for ``quiet`` samples (the isoelectric PR segment): a Q wave's slopes and the zero slope at
+    its trough do not stop the search, a flat baseline does. ``min_gap`` keeps the search after
+    the previous R peak.
+    """
+    n = d.size
+    nb = r.size
+    out = np.full(nb, -1, dtype=np.int64)
+    for b in range(nb):
+        lo = max(r[b] - lo_win, 1)
+        if b > 0:
+            lo = max(lo, r[b - 1] + min_gap)
+        hi = min(r[b] + hi_win, n - 1)
+        if hi - lo < 3 or r[b] <= lo:
+            continue
+        m = 0.0
+        for i in range(lo, hi):
+            a = abs(d[i])
+            if a > m:
+                m = a
+        if m <= 0.0:
+            continue
+        start = r[b]
+        sm = 0.0
+        for i in range(lo, r[b] + 1):
+            a = abs(d[i])
+            if a > sm:
+                sm = a
+                start = i
+        level = xi * m
+        run = 0
+        k = start
+        found = lo
+        while k >= lo:
+            if abs(d[k]) < level:
+                run += 1
+                if run >= quiet:
+                    found = k + quiet - 1
+                    break
+            else:
+                run = 0
+            k -= 1
+        out[b] = found
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# P wave: a pair of opposite slope maxima before the QRS (Martinez et al. 2004, simplified)
+
+
+@jit
+def p_waves(
+    xs,
+    dp,
+    r,
+    qon,
+    win_lo,
+    win_hi,
+    gap_end,
+    t_frac,
+    pair_max,
+    xi,
+    out_on,
+    out_pk,
+    out_amp,
+    out_noise,
+):
+    """P onset, P peak, amplitude and window noise of each beat (``-1`` / NaN when not found).
+
+    The search window ends ``gap_end`` samples before the QRS onset and starts at the later of
+    ``qon - win_lo`` and the estimated end of the previous T wave (``r_prev + t_frac * RR``). In it,
+    the largest slope of the smoothed signal (``dp``) and the largest opposite slope within
+    ``pair_max`` samples on either side make the P wave's pair of modulus maxima; the P peak is the
+    extremum of ``xs`` between them and the onset is where ``|dp|`` falls below ``xi`` times the
+    first slope (or reaches a local minimum) going back from it.
+    """
+    n = xs.size
+    nb = r.size
+    for b in range(nb):
+        out_on[b] = -1
+        out_pk[b] = -1
+        out_amp[b] = np.nan
+        out_noise[b] = np.nan
+        if qon[b] < 0:
+            continue
+        hi = qon[b] - gap_end
+        lo = qon[b] - win_lo
+        if b > 0:
+            rr = r[b] - r[b - 1]
+            lo = max(lo, r[b - 1] + int(t_frac * rr))
+        lo = max(lo, 1)
+        hi = min(hi, n - 2)
+        if hi - lo < win_hi:
+            continue
+        # largest absolute slope in the window
+        m1 = lo
+        a1 = 0.0
+        for i in range(lo, hi + 1):
+            a = abs(dp[i])
+            if a > a1:
+                a1 = a
+                m1 = i
+        if a1 <= 0.0:
+            continue
+        s1 = 1.0 if dp[m1] > 0 else -1.0
+        # opposite slope on the right and on the left
+        br = -1
+        bvr = 0.0
+        for i in range(m1 + 1, min(m1 + pair_max, hi) + 1):
+            v = -s1 * dp[i]
+            if v > bvr:
+                bvr = v
+                br = i
+        bl = -1
+        bvl = 0.0
+        for i in range(max(m1 - pair_max, lo), m1):
+            v = -s1 * dp[i]
+            if v > bvl:
+                bvl = v
+                bl = i
+        if br < 0 and bl < 0:
+            continue
+        if bvr >= bvl:
+            u = m1
+            v2 = br
+        else:
+            u = bl
+            v2 = m1
+        # peak: extremum of xs between the pair in the direction of the first slope
+        sgn = 1.0 if dp[u] > 0 else -1.0
+        pk = u
+        pv = -np.inf
+        for i in range(u, v2 + 1):
+            val = sgn * xs[i]
+            if val > pv:
+                pv = val
+                pk = i
+        # onset: back from the first slope maximum
+        level = xi * abs(dp[u])
+        k = u
+        while k > lo:
+            if abs(dp[k]) <= level or dp[k] * dp[u] < 0.0:
+                break
+            k -= 1
+        out_on[b] = k
+        out_pk[b] = pk
+        out_amp[b] = abs(xs[pk] - xs[k])
+        # noise: mean absolute second difference of xs outside the pair (a slope-free measure)
+        acc = 0.0
+        cnt = 0
+        for i in range(lo + 1, hi):
+            acc += abs(xs[i + 1] - 2.0 * xs[i] + xs[i - 1])
+            cnt += 1
+        out_noise[b] = acc / max(cnt, 1)
+
+
+@jit
+def best_shift_corr(x, starts, template, max_shift):
+    """For each start, the shift in ``[-max_shift, max_shift]`` maximising the Pearson correlation
+    of ``x[start + shift : start + shift + len(template)]`` with ``template``; (shift, corr)."""
+    n = x.size
+    L = template.size
+    nb = starts.size
+    shift = np.zeros(nb, dtype=np.int64)
+    corr = np.full(nb, np.nan)
+    tm = 0.0
+    for i in range(L):
+        tm += template[i]
+    tm /= L
+    tv = 0.0
+    for i in range(L):
+        tv += (template[i] - tm) ** 2
+    if tv <= 0.0:
+        return shift, corr
+    for b in range(nb):
+        best = -2.0
+        bs = 0
+        for s in range(-max_shift, max_shift + 1):
+            a = starts[b] + s
+            if a < 0 or a + L > n:
+                continue
+            xm = 0.0
+            for i in range(L):
+                xm += x[a + i]
+            xm /= L
+            xv = 0.0
+            c = 0.0
+            for i in range(L):
+                dx = x[a + i] - xm
+                xv += dx * dx
+                c += dx * (template[i] - tm)
+            if xv > 0.0:
+                v = c / math.sqrt(xv * tv)
+                if v > best:
+                    best = v
+                    bs = s
+        if best > -2.0:
+            shift[b] = bs
+            corr[b] = best
+    return shift, corr

@@ -1,0 +1,93 @@
+"""Registration of the ECG features with :func:`physiofeat.extract`."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._features import _STAT_FUNCS, Feature
+from .._registry import register_feature
+from ._core import PR_STATS, EcgWarning, delineate, pr_features
+
+#: Rows of the ``ecg_beats`` feature (seconds).
+BEAT_COLUMNS: tuple[str, ...] = (
+    "r_time",
+    "rr",
+    "qrs_onset",
+    "p_onset",
+    "p_peak",
+    "pr_interval",
+    "pr_peak",
+)
+_INTERVALS = ("rr", "pr_interval", "pr_peak")
+
+
+def _rows(ctx) -> list[np.ndarray]:
+    return [ctx.x] if not ctx.batched else [ctx.x[i] for i in range(ctx.x.shape[0])]
+
+
+@register_feature(
+    "pr_interval",
+    family="ecg",
+    dims=("stat",),
+    params_from=pr_features,
+    description="heart rate, RR and PR-interval statistics, P-wave fraction, PR/RR correlation",
+)
+def _pr_interval(ctx) -> Feature:
+    vals = np.stack([pr_features(x, sr=ctx.sr) for x in _rows(ctx)])
+    if not ctx.batched:
+        vals = vals[0]
+    return Feature(
+        vals,
+        dims=("stat",),
+        coords={"stat": list(PR_STATS)},
+        attrs={"units": "s (heart_rate: bpm; p_fraction, pr_cv, pr_rr_corr: 1)"},
+    )
+
+
+def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
+    vals = np.asarray(feature.values, dtype=np.float64)
+    names = []
+    cols = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN on purpose
+        for w in _INTERVALS:
+            row = vals[..., BEAT_COLUMNS.index(w), :]
+            for s in stats:
+                names.append(f"{feature.name}_{w}_{s}")
+                cols.append(
+                    _STAT_FUNCS[s](row, axis=-1)
+                    if row.shape[-1]
+                    else np.full(row.shape[:-1], np.nan)
+                )
+    return names, np.stack(cols, axis=-1)
+
+
+@register_feature(
+    "ecg_beats",
+    family="ecg",
+    dims=("wave", "beat"),
+    params_from=delineate,
+    summarize=_summarize_beats,
+    description="per-beat R time, RR, QRS onset, P onset, P peak, PR and P-peak-to-R (s)",
+)
+def _ecg_beats(ctx) -> Feature:
+    tables = []
+    for x in _rows(ctx):
+        b = delineate(x, sr=ctx.sr)
+        if len(b) < 2:
+            warnings.warn(f"only {len(b)} beat(s) detected", EcgWarning, stacklevel=2)
+        tables.append(np.stack([getattr(b, c) for c in BEAT_COLUMNS]))
+    nb = max(t.shape[1] for t in tables)
+    out = np.full((len(tables), len(BEAT_COLUMNS), nb), np.nan)
+    for i, t in enumerate(tables):
+        out[i, :, : t.shape[1]] = t
+    if not ctx.batched:
+        out = out[0]
+    return Feature(
+        out,
+        dims=("wave", "beat"),
+        coords={"wave": list(BEAT_COLUMNS)},
+        attrs={"units": "s", "padding": "NaN after the last beat of a batch row"},
+    )
