@@ -167,20 +167,6 @@ def _as_rows(y: Any, *, min_length: int = 1, name: str = "y") -> tuple[np.ndarra
     return arr.reshape(-1, arr.shape[-1]), arr.shape[:-1]
 
 
-def _frames(rows: np.ndarray, fp: FrameParams, frame_length: int | None = None) -> np.ndarray:
-    """Strided view (R, n_frames, frame_length) of padded rows (no copy)."""
-    L = fp.n_fft if frame_length is None else frame_length
-    if fp.center:
-        pad = L // 2
-        rows = np.pad(rows, ((0, 0), (pad, pad)), mode=fp.pad_mode)
-    if rows.shape[-1] < L:
-        raise InvalidSignalError(
-            f"signal of {rows.shape[-1]} samples is shorter than one frame of {L} samples "
-            "(center=False); pass a longer signal, a smaller n_fft/frame_length, or center=True"
-        )
-    return np.lib.stride_tricks.sliding_window_view(rows, L, axis=-1)[:, :: fp.hop_length]
-
-
 def _check_length(rows: np.ndarray, fp: FrameParams, pad_mode: str) -> None:
     n = rows.shape[-1]
     if fp.center and pad_mode in ("reflect", "symmetric") and n <= fp.n_fft // 2:
@@ -200,7 +186,13 @@ def _stft_fm(rows: np.ndarray, fp: FrameParams, window: Any) -> np.ndarray:
 
     _check_length(rows, fp, fp.pad_mode)
     w = get_window(window, fp.win_length, fp.n_fft, dtype=rows.dtype)
-    frames = _frames(rows, fp) * w  # one pass: gather + window into a contiguous buffer
+    if fp.center:
+        pad = fp.n_fft // 2
+        rows = np.pad(rows, ((0, 0), (pad, pad)), mode=fp.pad_mode)
+    T = 1 + (rows.shape[-1] - fp.n_fft) // fp.hop_length
+    frames = np.empty((rows.shape[0], T, fp.n_fft), dtype=rows.dtype)
+    # one pass: gather + window into contiguous frames
+    _pick(K.frame_window, K.frame_window_par, frames.size)(rows, w, fp.hop_length, frames)
     return scipy.fft.rfft(frames, axis=-1, workers=_workers(), overwrite_x=True)
 
 
@@ -322,24 +314,25 @@ def spectrogram(
 
 def _db_rows(S_fm: np.ndarray, *, scale: float, ref: Any, amin: float, top_db: float | None
              ) -> np.ndarray:
+    """``scale * log10(max(amin, S) / max(amin, ref))`` floored per row (signal) at
+    ``max - top_db``. NumPy's SIMD ``log10`` is ~20x faster here than a scalar Numba loop."""
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
     if top_db is not None:
         top_db = check_float(top_db, "top_db", minimum=0.0)
     R = S_fm.shape[0]
     flat = S_fm.reshape(R, -1)
-    out = np.empty_like(flat)
     if callable(ref):
-        refs = [float(ref(np.abs(r))) for r in flat]
-        for i in range(R):
-            log_ref = scale * math.log10(max(amin, refs[i]))
-            K.to_db(flat[i : i + 1], scale, amin, log_ref, -1.0 if top_db is None else top_db,
-                    out[i : i + 1])
+        refs = np.array([float(ref(np.abs(r))) for r in flat])
     else:
-        ref = check_float(abs(ref), "ref", minimum=0.0)
-        log_ref = scale * math.log10(max(amin, ref))
-        _pick(K.to_db, K.to_db_par, flat.size)(
-            flat, scale, amin, log_ref, -1.0 if top_db is None else top_db, out
-        )
+        refs = np.full(R, check_float(abs(ref), "ref", minimum=0.0))
+    log_ref = (scale * np.log10(np.maximum(amin, refs))).astype(flat.dtype)
+    out = np.maximum(flat, flat.dtype.type(amin))
+    np.log10(out, out=out)
+    out *= flat.dtype.type(scale)
+    out -= log_ref[:, None]
+    if top_db is not None:
+        floor = out.max(axis=1) - flat.dtype.type(top_db)
+        np.maximum(out, floor[:, None], out=out)
     return out.reshape(S_fm.shape)
 
 
@@ -480,21 +473,25 @@ def _mel_cached(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
         weights = weights / lengths[:, None]
     weights = weights.astype(dtype)
     weights.setflags(write=False)
-    # the same matrix stored by bin (CSR) for the fused power -> mel kernel
-    nz_band, nz_bin = np.nonzero(weights)
-    order = np.lexsort((nz_band, nz_bin))
-    nz_band, nz_bin = nz_band[order], nz_bin[order]
-    ptr = np.zeros(weights.shape[1] + 1, dtype=np.int64)
-    np.add.at(ptr, nz_bin + 1, 1)
-    csr = (np.cumsum(ptr), nz_band.astype(np.int64), weights[nz_band, nz_bin].copy())
+    # the same matrix stored band by band as its run of non-zero bins, for the fused kernel
+    lo = np.zeros(n_mels, dtype=np.int64)
+    ptr = np.zeros(n_mels + 1, dtype=np.int64)
+    runs = []
+    for m in range(n_mels):
+        nz = np.flatnonzero(weights[m])
+        a, b = (nz[0], nz[-1] + 1) if nz.size else (0, 0)
+        lo[m] = a
+        runs.append(weights[m, a:b])
+        ptr[m + 1] = ptr[m] + (b - a)
+    bands = (lo, ptr, np.concatenate(runs).astype(dtype) if runs else np.zeros(0, dtype))
     empty = np.flatnonzero(weights.max(axis=1) == 0)
-    return weights, csr, empty
+    return weights, bands, empty
 
 
 def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, *, warn: bool = True):
     sr, n_fft, n_mels, fmin, fmax = _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm)
     norm_key = norm if norm is None or norm == "slaney" else float(norm)
-    weights, csr, empty = _mel_cached(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm_key,
+    weights, bands, empty = _mel_cached(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm_key,
                                       np.dtype(dtype).str)
     if warn and empty.size:
         import warnings
@@ -506,7 +503,7 @@ def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, *, warn: bool = 
             UserWarning,
             stacklevel=3,
         )
-    return weights, csr
+    return weights, bands
 
 
 def mel_filters(
@@ -535,11 +532,11 @@ def mel_filters(
     return _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)[0].copy()
 
 
-def _mel_fm(X_fm: np.ndarray, basis_csr, n_mels: int, power: float) -> np.ndarray:
-    ptr, idx, w = basis_csr
+def _mel_fm(X_fm: np.ndarray, bands, n_mels: int, power: float) -> np.ndarray:
+    lo, ptr, w = bands
     out = np.empty(X_fm.shape[:2] + (n_mels,), dtype=X_fm.real.dtype)
     w = w.astype(out.dtype, copy=False)
-    _pick(K.mel_project, K.mel_project_par, X_fm.size)(X_fm, float(power), ptr, idx, w, out)
+    _pick(K.mel_project, K.mel_project_par, X_fm.size)(X_fm, float(power), lo, ptr, w, out)
     return out
 
 
@@ -586,9 +583,9 @@ def melspectrogram(
         return _time_last(_mel_from_spectrogram(S_fm, weights), batch)
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
-    _, csr = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, norm, rows.dtype)
+    _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, norm, rows.dtype)
     X = _stft_fm(rows, fp, window)
-    return _time_last(_mel_fm(X, csr, n_mels, _check_power(power)), batch)
+    return _time_last(_mel_fm(X, bands, n_mels, _check_power(power)), batch)
 
 
 def log_melspectrogram(
@@ -693,8 +690,8 @@ def mfcc(
     n_mfcc, lifter = _check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter)
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
-    _, csr = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, mel_norm, rows.dtype)
-    M = _mel_fm(_stft_fm(rows, fp, window), csr, n_mels, _check_power(power))
+    _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, mel_norm, rows.dtype)
+    M = _mel_fm(_stft_fm(rows, fp, window), bands, n_mels, _check_power(power))
     L = _db_rows(M, scale=10.0, ref=1.0, amin=1e-10, top_db=top_db)
     return _time_last(_mfcc_fm(L, n_mfcc, dct_type, norm, lifter), batch)
 

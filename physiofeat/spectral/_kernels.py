@@ -49,74 +49,68 @@ def power_spectrum(X, power, out):
 
 
 @jit(inline="always")
-def _mel_body(X, power, bin_ptr, band_idx, band_w, out):
-    # out[r, t, m] = sum_f W[m, f] * |X[r, t, f]|**power, with W stored sparse by bin (CSR):
-    # the weights of bin f are band_w[bin_ptr[f]:bin_ptr[f+1]] for bands band_idx[...].
+def _mel_body(X, power, band_lo, band_ptr, weights, out):
+    # out[r, t, m] = sum_f W[m, f] * |X[r, t, f]|**power. Mel filters are contiguous runs of
+    # bins, so each band is stored as its run: bins band_lo[m] .. band_lo[m] + (band_ptr[m+1]
+    # - band_ptr[m]) with weights weights[band_ptr[m]:band_ptr[m+1]] (gather, no scatter).
     R, T, F = X.shape
     M = out.shape[2]
     for rt in prange(R * T):
         r = rt // T
         t = rt - r * T
+        p = np.empty(F, dtype=out.dtype)
+        if power == 2.0:
+            for f in range(F):
+                z = X[r, t, f]
+                p[f] = z.real * z.real + z.imag * z.imag
+        elif power == 1.0:
+            for f in range(F):
+                z = X[r, t, f]
+                p[f] = math.sqrt(z.real * z.real + z.imag * z.imag)
+        else:
+            for f in range(F):
+                z = X[r, t, f]
+                p[f] = (z.real * z.real + z.imag * z.imag) ** (0.5 * power)
         for m in range(M):
-            out[r, t, m] = 0.0
-        for f in range(F):
-            lo = bin_ptr[f]
-            hi = bin_ptr[f + 1]
-            if lo == hi:
-                continue
-            z = X[r, t, f]
-            p = z.real * z.real + z.imag * z.imag
-            if power == 1.0:
-                p = math.sqrt(p)
-            elif power != 2.0:
-                p = p ** (0.5 * power)
-            for k in range(lo, hi):
-                out[r, t, band_idx[k]] += band_w[k] * p
+            lo = band_lo[m]
+            k0 = band_ptr[m]
+            n = band_ptr[m + 1] - k0
+            acc = 0.0
+            for j in range(n):
+                acc += weights[k0 + j] * p[lo + j]
+            out[r, t, m] = acc
 
 
 @jit(parallel=True)
-def mel_project_par(X, power, bin_ptr, band_idx, band_w, out):
-    _mel_body(X, power, bin_ptr, band_idx, band_w, out)
+def mel_project_par(X, power, band_lo, band_ptr, weights, out):
+    _mel_body(X, power, band_lo, band_ptr, weights, out)
 
 
 @jit
-def mel_project(X, power, bin_ptr, band_idx, band_w, out):
-    _mel_body(X, power, bin_ptr, band_idx, band_w, out)
-
-
-# --------------------------------------------------------------------------------------------
-# decibels with a per-row top_db floor
+def mel_project(X, power, band_lo, band_ptr, weights, out):
+    _mel_body(X, power, band_lo, band_ptr, weights, out)
 
 
 @jit(inline="always")
-def _db_body(S, scale, amin, log_ref, top_db, out):
-    # out = scale*log10(max(amin, S)) - scale*log_ref, floored at (row max - top_db) when top_db>=0
-    R, N = S.shape
-    for r in prange(R):
-        mx = -np.inf
+def _frame_body(rows, window, hop, out):
+    # out[r, t, :] = rows[r, t*hop : t*hop + n_fft] * window  (contiguous frames, one pass)
+    R, T, N = out.shape
+    for rt in prange(R * T):
+        r = rt // T
+        t = rt - r * T
+        s = t * hop
         for i in range(N):
-            v = S[r, i]
-            if v < amin:
-                v = amin
-            d = scale * math.log10(v) - log_ref
-            out[r, i] = d
-            if d > mx:
-                mx = d
-        if top_db >= 0.0:
-            floor = mx - top_db
-            for i in range(N):
-                if out[r, i] < floor:
-                    out[r, i] = floor
+            out[r, t, i] = rows[r, s + i] * window[i]
 
 
 @jit(parallel=True)
-def to_db_par(S, scale, amin, log_ref, top_db, out):
-    _db_body(S, scale, amin, log_ref, top_db, out)
+def frame_window_par(rows, window, hop, out):
+    _frame_body(rows, window, hop, out)
 
 
 @jit
-def to_db(S, scale, amin, log_ref, top_db, out):
-    _db_body(S, scale, amin, log_ref, top_db, out)
+def frame_window(rows, window, hop, out):
+    _frame_body(rows, window, hop, out)
 
 
 # --------------------------------------------------------------------------------------------

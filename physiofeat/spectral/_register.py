@@ -49,8 +49,8 @@ def _magnitude(ctx, **framing):
 @register_intermediate("mel")
 def _mel(ctx, *, power, n_mels, fmin, fmax, htk, norm, **framing):
     st = ctx.get("stft", **framing)
-    _, csr = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm, st.X.real.dtype)
-    return C._mel_fm(st.X, csr, n_mels, C._check_power(power))
+    _, bands = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm, st.X.real.dtype)
+    return C._mel_fm(st.X, bands, n_mels, C._check_power(power))
 
 
 @register_intermediate("log_mel")
