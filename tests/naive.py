@@ -151,3 +151,120 @@ def naive_psd_frames(x, sr, fmin=40, fmax=60, win=None, hop=None):
         centres.append((start + win / 2) / sr)
         start += hop
     return np.array(centres), np.array(vals)
+
+
+# --- higher-order spectra and time-domain statistics (hos / temporal) -----------------------
+
+
+def naive_segment_ffts(x, n_fft, hop, window, detrend):
+    """Full complex FFT (np.fft.fft) of each detrended, windowed segment, segment by segment.
+
+    ``window``: n_fft values; ``detrend``: 'constant', 'linear' (least-squares line by
+    np.polyfit) or None. Returns (n_segments, n_fft) complex128.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(window, dtype=np.float64)
+    t = np.arange(n_fft, dtype=np.float64)
+    out = []
+    start = 0
+    while start + n_fft <= x.size:
+        s = x[start : start + n_fft].copy()
+        if detrend == "constant":
+            s = s - s.mean()
+        elif detrend == "linear":
+            slope, icpt = np.polyfit(t, s, 1)
+            s = s - (slope * t + icpt)
+        out.append(np.fft.fft(s * w))
+        start += hop
+    return np.array(out)
+
+
+def naive_bispectrum(x, n_fft, hop, window, detrend, bicoherence=False):
+    """Direct bispectrum (and squared bicoherence) by the triple-product definition, one
+    (f1, f2) bin at a time over the triangle 0 <= j <= i, i + j <= n_fft // 2; NaN elsewhere.
+    Shape (n_fft // 2 + 1, n_fft // 4 + 1)."""
+    X = naive_segment_ffts(x, n_fft, hop, window, detrend)
+    K, K2 = n_fft // 2 + 1, n_fft // 4 + 1
+    B = np.full((K, K2), np.nan + 1j * np.nan)
+    b2 = np.full((K, K2), np.nan)
+    for i in range(K):
+        for j in range(K2):
+            if j <= i and i + j <= n_fft // 2:
+                trip = X[:, i] * X[:, j] * np.conj(X[:, i + j])
+                B[i, j] = trip.mean()
+                den = np.sum(np.abs(X[:, i] * X[:, j]) ** 2) * np.sum(np.abs(X[:, i + j]) ** 2)
+                b2[i, j] = abs(trip.sum()) ** 2 / den if den > 0 else 0.0
+    return (B, b2) if bicoherence else B
+
+
+def naive_sample_entropy(x, m, r):
+    """Richman & Moorman SampEn with explicit templates: the n - m templates of length m and
+    m + 1 starting at i = 0 .. n - m - 1, pairs i < j, Chebyshev distance <= r (absolute)."""
+    x = np.asarray(x, dtype=np.float64)
+    n = x.size
+    em = np.array([x[i : i + m] for i in range(n - m)])
+    em1 = np.array([x[i : i + m + 1] for i in range(n - m)])
+    B = A = 0
+    for i in range(n - m - 1):
+        B += int(np.sum(np.max(np.abs(em[i + 1 :] - em[i]), axis=1) <= r))
+        A += int(np.sum(np.max(np.abs(em1[i + 1 :] - em1[i]), axis=1) <= r))
+    if B == 0:
+        return np.nan
+    if A == 0:
+        return np.inf
+    return -np.log(A / B)
+
+
+def naive_hjorth(x):
+    """Hjorth activity, mobility, complexity from their definitions with first differences."""
+    x = np.asarray(x, dtype=np.float64)
+    dx = np.diff(x)
+    ddx = np.diff(dx)
+    activity = np.var(x)
+    mobility = np.sqrt(np.var(dx) / np.var(x))
+    complexity = np.sqrt(np.var(ddx) / np.var(dx)) / mobility
+    return activity, mobility, complexity
+
+
+def naive_zero_crossing_rate(x):
+    """Fraction of adjacent pairs (a, b) with (a >= 0) != (b >= 0), 1-D loop."""
+    x = np.asarray(x, dtype=np.float64)
+    c = sum(1 for a, b in zip(x[:-1], x[1:]) if (a >= 0) != (b >= 0))
+    return c / (x.size - 1)
+
+
+# --- ecg (physiofeat.ecg._kernels) -------------------------------------------------------------
+
+
+def naive_energy_peaks(e, refractory):
+    """Local maxima (e[i] > e[i-1] and e[i] >= e[i+1]); one closer than ``refractory`` to the
+    previously kept one replaces it when larger, else is dropped. Plain loop."""
+    e = np.asarray(e, dtype=np.float64)
+    kept = []
+    for i in range(1, e.size - 1):
+        if e[i] > e[i - 1] and e[i] >= e[i + 1]:
+            if kept and i - kept[-1] < refractory:
+                if e[i] > e[kept[-1]]:
+                    kept[-1] = i
+            else:
+                kept.append(i)
+    return np.array(kept, dtype=np.int64)
+
+
+def naive_best_shift_corr(x, starts, template, max_shift):
+    """Shift in [-max_shift, max_shift] maximising np.corrcoef(segment, template) per start."""
+    x = np.asarray(x, dtype=np.float64)
+    L = len(template)
+    shifts, corrs = [], []
+    for s0 in starts:
+        best, bs = -np.inf, 0
+        for s in range(-max_shift, max_shift + 1):
+            a = s0 + s
+            if a < 0 or a + L > x.size or np.std(x[a : a + L]) == 0:
+                continue
+            c = np.corrcoef(x[a : a + L], template)[0, 1]
+            if c > best:
+                best, bs = c, s
+        shifts.append(bs)
+        corrs.append(best if np.isfinite(best) else np.nan)
+    return np.array(shifts), np.array(corrs)

@@ -105,8 +105,9 @@ _PARAMS: dict[str, Any] = {
     "p_t_frac": 0.5,
     "p_pair_ms": 120.0,
     "p_xi": 0.2,
-    "p_amp_rel": 0.03,
-    "p_corr": 0.5,
+    "p_amp_rel": 0.015,
+    "p_corr": 0.7,
+    "p_quiet_ms": 20.0,
     "p_pre_ms": 20.0,
     "p_shift_ms": 40.0,
     "lead_quantile_q": 0.5,
@@ -339,16 +340,23 @@ def _template_p(xf, xs, r, qon, sr, p, qamp):
         nz1,
     )
     t_on, t_pk = int(on1[0]), int(pk1[0])
-    if t_on < 0 or not amp1[0] >= p["p_amp_rel"] * qamp:
+    # a P wave stands out of the QRS scale and starts after a quiet stretch: a wave running into
+    # the start of the window (flutter waves, P on T) is not taken for one
+    if (
+        t_on < 0
+        or not amp1[0] >= p["p_amp_rel"] * qamp
+        or t_on - (W - win_lo) < p["p_quiet_ms"] * ms
+    ):
         return none, none
     # the template P wave: from a little before its onset to the end of the search window
     a = max(t_on - int(p["p_pre_ms"] * ms), 0)
     b = W - int(p["p_gap_ms"] * ms)
     if b - a < 4:
         return none, none
-    seg = np.ascontiguousarray(tmpl[a:b])
+    # slopes, not levels, are correlated: a baseline trend would otherwise correlate with anything
+    seg = np.ascontiguousarray(np.gradient(tmpl)[a:b])
     starts = np.where(valid, qon - W + a, -1).astype(np.int64)
-    shift, corr = K.best_shift_corr(xs, starts, seg, int(p["p_shift_ms"] * ms))
+    shift, corr = K.best_shift_corr(np.gradient(xs), starts, seg, int(p["p_shift_ms"] * ms))
     ok = valid & (np.nan_to_num(corr, nan=-1.0) >= p["p_corr"])
     pon = np.where(ok, qon - W + t_on + shift, -1)
     ppk = np.where(ok, qon - W + t_pk + shift, -1)

@@ -1,0 +1,130 @@
+"""Validation of physiofeat.ecg against the manual annotations of LUDB and the QT Database.
+
+Run from the repository root::
+
+    .venv/bin/python -m benchmarks.validate_ecg
+
+Prints, per dataset, for lead II (QTDB: lead 0) and for the multi-lead estimate: QRS-onset and
+P-onset error mean and SD (ms), PR-interval MAE (ms), P-wave sensitivity and positive
+predictivity on sinus-rhythm beats, and the fraction of beats given a P wave in records without
+P waves (AF, flutter, paced) -- for physiofeat and for NeuroKit2 (``ecg_clean`` +
+``ecg_peaks`` + ``ecg_delineate(method="dwt")``) on the same reference beats. NeuroKit2 is
+single-lead; its multi-lead row runs it on every lead and combines the onsets per beat with the
+median over leads (the reference is the earliest onset over leads).
+
+physiofeat's parameters were tuned on LUDB; QTDB is held out. The evaluation logic (annotation
+reading, beat matching, metrics) lives in ``benchmarks/_ecg_eval.py``, shared with the tests.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from . import _ecg_eval as E
+from ._util import print_table
+
+DATA = Path(
+    os.environ.get(
+        "PHYSIOFEAT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
+
+COLS = [
+    "method",
+    "beats",
+    "R Se %",
+    "QRS on mean",
+    "QRS on SD",
+    "P on mean",
+    "P on SD",
+    "PR MAE",
+    "P Se %",
+    "P PPV %",
+    "non-sinus beats",
+    "non-sinus with P %",
+]
+
+
+def _row(name: str, m: dict) -> list:
+    return [
+        name,
+        m["beats"],
+        m["r_se"],
+        m["qrs_on_mean"],
+        m["qrs_on_sd"],
+        m["p_on_mean"],
+        m["p_on_sd"],
+        m["pr_mae"],
+        m["p_se"],
+        m["p_ppv"],
+        m["nonsinus_beats"],
+        m["nonsinus_p_frac"],
+    ]
+
+
+def _verdict(pf: dict, nk: dict) -> list:
+    rows = []
+    checks = [
+        ("PR MAE (ms)", "pr_mae", E.TARGETS["pr_mae"], "<="),
+        ("P onset SD (ms)", "p_on_sd", E.TARGETS["p_on_sd"], "<="),
+        ("QRS onset SD (ms)", "qrs_on_sd", E.TARGETS["qrs_on_sd"], "<="),
+        ("P Se (%)", "p_se", E.TARGETS["p_se"], ">="),
+        ("P PPV (%)", "p_ppv", E.TARGETS["p_ppv"], ">="),
+    ]
+    for label, k, target, op in checks:
+        v, w = pf[k], nk[k]
+        met = v <= target if op == "<=" else v >= target
+        better = v <= w if op == "<=" else v >= w
+        if w != w:  # NaN: NeuroKit2 gave nothing to compare
+            better = True
+        rows.append(
+            [label, f"{op} {target:g}", v, w, "yes" if met else "NO", "yes" if better else "NO"]
+        )
+    return rows
+
+
+def main() -> None:
+    if not (DATA / "MANIFEST.csv").is_file():
+        print(f"shared data not found at {DATA}; nothing to validate")
+        return
+    rh = E.ludb_rhythms(DATA)
+    sets = {
+        "LUDB (tuning set), 40 records, 500 Hz": [
+            E.read_ludb(DATA, n, rh) for n in E.ludb_names(DATA)
+        ],
+        "QTDB .q1c (held out), 11 records, 250 Hz": [
+            E.read_qtdb(DATA, n) for n in E.qtdb_names(DATA)
+        ],
+    }
+    for title, recs in sets.items():
+        for multi in (False, True):
+            pf, _ = E.evaluate(recs, E.physiofeat_detector, multi=multi)
+            nk, _ = E.evaluate(recs, E.neurokit_detector, multi=multi, combine=E.per_lead_combined)
+            which = "multi-lead" if multi else ("lead II" if "LUDB" in title else "lead 0")
+            print_table(
+                f"{title} -- {which} (errors in ms, detected - manual)",
+                COLS,
+                [_row("physiofeat", pf), _row("NeuroKit2 dwt", nk)],
+            )
+            print_table(
+                f"{title} -- {which}: targets",
+                [
+                    "figure",
+                    "target",
+                    "physiofeat",
+                    "NeuroKit2",
+                    "target met",
+                    "physiofeat >= NeuroKit2",
+                ],
+                _verdict(pf, nk),
+            )
+    print(
+        "Non-sinus records (no P waves expected): LUDB 34 paced, 35 flutter, 38 and 88 AF; "
+        "QTDB sel102 paced. Their beats are excluded from the onset errors and from P Se/PPV; "
+        "the 'non-sinus with P %' column is the share of their beats given a P wave (ideal 0)."
+    )
+
+
+if __name__ == "__main__":
+    main()
