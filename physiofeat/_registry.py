@@ -232,12 +232,19 @@ class Context:
     computing it once per distinct parameter set; ``ctx.computed`` counts those computations.
     """
 
-    def __init__(self, x: np.ndarray, sr: float):
+    def __init__(self, x: np.ndarray, sr: float, needs: Iterable[str] = ()):
         self.x = x
         self.sr = sr
         self.batched = x.ndim == 2
+        #: Intermediates that the requested features declared they need (the plan): a family
+        #: may take a cheaper path for an intermediate nobody else needs in full.
+        self.needs = frozenset(needs)
         self._memo: dict[Any, Any] = {}
         self.computed: dict[str, int] = {}
+
+    def has(self, name: str, **params: Any) -> bool:
+        """Whether intermediate ``name`` with these parameters is already computed."""
+        return (name, _freeze(params)) in self._memo
 
     def get(self, name: str, **params: Any) -> Any:
         key = (name, _freeze(params))
@@ -358,7 +365,7 @@ def extract(x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_
     sr = check_sr(sr)
     x = as_signal(x, ndim=(1, 2))
     plan = resolve_params(_normalise_request(features), params)
-    ctx = Context(x, sr)
+    ctx = Context(x, sr, needs={n for spec, _ in plan.values() for n in spec.needs})
     out: dict[str, Feature] = {}
     for name, (spec, p) in plan.items():
         feat = ctx.feature(name, **p)

@@ -48,7 +48,23 @@ def test_different_framings_compute_separately(x):
     feats = physiofeat.extract(
         x, {"mfcc": {"n_fft": 256}, "mel": {"n_fft": 512}}, sr=SR, hop_length=64
     )
-    assert feats.computed["stft"] == 2
+    assert feats.computed["mel"] == 2
+    # nothing asked for the complex STFT, so the mel path never materialises it
+    assert "stft" not in feats.computed
+
+
+def test_mel_path_without_full_stft_equals_the_shared_path(x):
+    direct = physiofeat.extract(x, ["mfcc", "mel"], sr=SR, **KW)
+    shared = physiofeat.extract(x, ["mfcc", "mel", "spectrogram"], sr=SR, **KW)
+    assert "stft" not in direct.computed and shared.computed["stft"] == 1
+    for name in ("mfcc", "mel"):
+        np.testing.assert_allclose(
+            direct[name].values,
+            shared[name].values,
+            rtol=0,
+            atol=tol(x.dtype, 10) * np.abs(shared[name].values).max(),
+        )
+    np.testing.assert_array_equal(direct["mfcc"].times, shared["spectrogram"].times)
 
 
 def test_extract_values_equal_the_standalone_functions(x):

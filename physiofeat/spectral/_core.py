@@ -180,20 +180,68 @@ def _check_length(rows: np.ndarray, fp: FrameParams, pad_mode: str) -> None:
         )
 
 
-def _stft_fm(rows: np.ndarray, fp: FrameParams, window: Any) -> np.ndarray:
-    """Complex STFT, frame-major (R, n_frames, 1 + n_fft // 2)."""
+#: Frames per block are chosen so one block of windowed frames is about this many bytes: the
+#: block is framed, transformed and consumed while it is still in cache.
+BLOCK_BYTES = 1 << 20
+
+
+def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Callable) -> int:
+    """Frame, window and rfft ``rows`` block by block; ``consume(g0, g1, X_block)`` receives the
+    spectra of global frames ``g0:g1`` (frame ``g`` = signal ``g // T``, frame ``g % T``).
+    Returns the number of frames per signal, ``T``."""
     import scipy.fft
 
-    _check_length(rows, fp, fp.pad_mode)
     w = get_window(window, fp.win_length, fp.n_fft, dtype=rows.dtype)
     if fp.center:
         pad = fp.n_fft // 2
         rows = np.pad(rows, ((0, 0), (pad, pad)), mode=fp.pad_mode)
     T = 1 + (rows.shape[-1] - fp.n_fft) // fp.hop_length
-    frames = np.empty((rows.shape[0], T, fp.n_fft), dtype=rows.dtype)
-    # one pass: gather + window into contiguous frames
-    _pick(K.frame_window, K.frame_window_par, frames.size)(rows, w, fp.hop_length, frames)
-    return scipy.fft.rfft(frames, axis=-1, workers=_workers(), overwrite_x=True)
+    total = rows.shape[0] * T
+    block = max(16, BLOCK_BYTES // (fp.n_fft * rows.itemsize))
+    buf = np.empty((min(block, total), fp.n_fft), dtype=rows.dtype)
+    frame = _pick(K.frame_window, K.frame_window_par, buf.size)
+    workers = _workers()
+    for g0 in range(0, total, block):
+        g1 = min(g0 + block, total)
+        b = buf[: g1 - g0]
+        frame(rows, w, fp.hop_length, T, g0, b)
+        consume(g0, g1, scipy.fft.rfft(b, axis=-1, workers=workers, overwrite_x=True))
+    return T
+
+
+def _stft_fm(rows: np.ndarray, fp: FrameParams, window: Any) -> np.ndarray:
+    """Complex STFT, frame-major (R, n_frames, 1 + n_fft // 2)."""
+    _check_length(rows, fp, fp.pad_mode)
+    R, F = rows.shape[0], fp.n_fft // 2 + 1
+    T = fp.n_frames(rows.shape[-1])
+    dtype = np.result_type(rows.dtype, np.complex64)
+    X = np.empty((R * T, F), dtype=dtype)
+
+    def put(g0, g1, Xb):
+        X[g0:g1] = Xb
+
+    _blocked_rfft(rows, fp, window, put)
+    return X.reshape(R, T, F)
+
+
+def _mel_direct(rows: np.ndarray, fp: FrameParams, window: Any, bands, n_mels: int,
+                power: float) -> np.ndarray:
+    """Mel spectrogram straight from the signal, frame-major (R, T, n_mels), never holding the
+    whole complex STFT: each block's spectra go to the mel projection while still in cache."""
+    _check_length(rows, fp, fp.pad_mode)
+    R = rows.shape[0]
+    T = fp.n_frames(rows.shape[-1])
+    lo, ptr, wts = bands
+    out = np.empty((R * T, n_mels), dtype=rows.dtype)
+    wts = wts.astype(rows.dtype, copy=False)
+    power = float(power)
+
+    def project(g0, g1, Xb):
+        o = out[g0:g1]
+        _pick(K.mel_project, K.mel_project_par, Xb.size)(Xb[None], power, lo, ptr, wts, o[None])
+
+    _blocked_rfft(rows, fp, window, project)
+    return out.reshape(R, T, n_mels)
 
 
 def _time_last(a_fm: np.ndarray, batch_shape: tuple) -> np.ndarray:
@@ -584,8 +632,7 @@ def melspectrogram(
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
     _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, norm, rows.dtype)
-    X = _stft_fm(rows, fp, window)
-    return _time_last(_mel_fm(X, bands, n_mels, _check_power(power)), batch)
+    return _time_last(_mel_direct(rows, fp, window, bands, n_mels, _check_power(power)), batch)
 
 
 def log_melspectrogram(
@@ -691,7 +738,7 @@ def mfcc(
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
     _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, mel_norm, rows.dtype)
-    M = _mel_fm(_stft_fm(rows, fp, window), bands, n_mels, _check_power(power))
+    M = _mel_direct(rows, fp, window, bands, n_mels, _check_power(power))
     L = _db_rows(M, scale=10.0, ref=1.0, amin=1e-10, top_db=top_db)
     return _time_last(_mfcc_fm(L, n_mfcc, dct_type, norm, lifter), batch)
 

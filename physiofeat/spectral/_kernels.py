@@ -92,25 +92,26 @@ def mel_project(X, power, band_lo, band_ptr, weights, out):
 
 
 @jit(inline="always")
-def _frame_body(rows, window, hop, out):
-    # out[r, t, :] = rows[r, t*hop : t*hop + n_fft] * window  (contiguous frames, one pass)
-    R, T, N = out.shape
-    for rt in prange(R * T):
-        r = rt // T
-        t = rt - r * T
-        s = t * hop
-        for i in range(N):
-            out[r, t, i] = rows[r, s + i] * window[i]
+def _frame_body(rows, window, hop, n_frames, g0, out):
+    # out[i, :] = window * frame g0 + i, where frame g of the (R, n_frames) grid is
+    # rows[g // n_frames, (g % n_frames) * hop : ... + n_fft]: one pass, contiguous output.
+    B, N = out.shape
+    for i in prange(B):
+        g = g0 + i
+        r = g // n_frames
+        s = (g - r * n_frames) * hop
+        for j in range(N):
+            out[i, j] = rows[r, s + j] * window[j]
 
 
 @jit(parallel=True)
-def frame_window_par(rows, window, hop, out):
-    _frame_body(rows, window, hop, out)
+def frame_window_par(rows, window, hop, n_frames, g0, out):
+    _frame_body(rows, window, hop, n_frames, g0, out)
 
 
 @jit
-def frame_window(rows, window, hop, out):
-    _frame_body(rows, window, hop, out)
+def frame_window(rows, window, hop, n_frames, g0, out):
+    _frame_body(rows, window, hop, n_frames, g0, out)
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,25 +20,31 @@ def _pick(p: dict, keys) -> dict:
     return {k: p[k] for k in keys}
 
 
-class _Stft:
-    """A computed STFT: complex frame-major ``X`` (R, T, F) and its axes."""
+class _Axes:
+    """Frame times, bin frequencies and the batch shape of a framing, without any FFT."""
 
-    def __init__(self, ctx, fp: C.FrameParams, window):
-        rows = ctx.x.reshape(-1, ctx.x.shape[-1])
-        self.X = C._stft_fm(rows, fp, window)
-        self.fp = fp
+    def __init__(self, ctx, n_fft, hop_length, win_length, center, pad_mode, **_):
+        self.fp = C.FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
         self.batch = ctx.x.shape[:-1]
-        self.times = fp.times(self.X.shape[1], ctx.sr)
-        self.freqs = C.fft_frequencies(sr=ctx.sr, n_fft=fp.n_fft)
+        self.times = self.fp.times(self.fp.n_frames(ctx.x.shape[-1]), ctx.sr)
+        self.freqs = C.fft_frequencies(sr=ctx.sr, n_fft=self.fp.n_fft)
 
     def time_last(self, a_fm: np.ndarray) -> np.ndarray:
         return C._time_last(a_fm, self.batch)
 
 
+class _Stft(_Axes):
+    """A computed STFT: complex frame-major ``X`` (R, T, F) and its axes."""
+
+    def __init__(self, ctx, window, **framing):
+        super().__init__(ctx, **framing)
+        self.X = C._stft_fm(ctx.x.reshape(-1, ctx.x.shape[-1]), self.fp, window)
+
+
 @register_intermediate("stft")
 def _stft(ctx, *, n_fft, hop_length, win_length, window, center, pad_mode):
-    fp = C.FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
-    return _Stft(ctx, fp, window)
+    return _Stft(ctx, window, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
+                 center=center, pad_mode=pad_mode)
 
 
 @register_intermediate("magnitude")
@@ -48,9 +54,17 @@ def _magnitude(ctx, **framing):
 
 @register_intermediate("mel")
 def _mel(ctx, *, power, n_mels, fmin, fmax, htk, norm, **framing):
-    st = ctx.get("stft", **framing)
-    _, bands = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm, st.X.real.dtype)
-    return C._mel_fm(st.X, bands, n_mels, C._check_power(power))
+    power = C._check_power(power)
+    if "stft" in ctx.needs or ctx.has("stft", **framing):  # the full STFT is wanted anyway
+        st = ctx.get("stft", **framing)
+        _, bands = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm,
+                                st.X.real.dtype)
+        return C._mel_fm(st.X, bands, n_mels, power)
+    # nobody needs the complex STFT: go block by block from the signal to mel, in cache
+    fp = _Axes(ctx, **framing).fp
+    rows = ctx.x.reshape(-1, ctx.x.shape[-1])
+    _, bands = C._mel_basis(ctx.sr, fp.n_fft, n_mels, fmin, fmax, htk, norm, rows.dtype)
+    return C._mel_direct(rows, fp, framing["window"], bands, n_mels, power)
 
 
 @register_intermediate("log_mel")
@@ -72,7 +86,7 @@ def _spectral_stats(ctx, *, roll_percent, p, amin, **framing):
 
 
 def _time_coords(ctx, framing) -> dict:
-    return {"time": ctx.get("stft", **_pick(framing, _FRAMING)).times}
+    return {"time": _Axes(ctx, **framing).times}
 
 
 @register_feature("spectrogram", family="spectral", dims=("freq", "time"), needs=("stft",),
@@ -96,21 +110,21 @@ def _mel_coords(ctx, p) -> dict:
     return {"mel": centres, **_time_coords(ctx, p)}
 
 
-@register_feature("mel", family="spectral", dims=("mel", "time"), needs=("stft",),
+@register_feature("mel", family="spectral", dims=("mel", "time"), needs=("mel",),
                   params_from=C.melspectrogram,
                   description="Mel spectrogram (Slaney or HTK scale), power units")
 def _mel_feature(ctx, **p):
-    st = ctx.get("stft", **_pick(p, _FRAMING))
+    st = _Axes(ctx, **p)
     M = ctx.get("mel", **_pick(p, _FRAMING + _MEL), norm=p["norm"])
     return Feature(st.time_last(M), ("mel", "time"), _mel_coords(ctx, p),
                    {"units": "power", "mel_centres": "coords['mel'] in Hz"})
 
 
-@register_feature("log_mel", family="spectral", dims=("mel", "time"), needs=("stft", "mel"),
+@register_feature("log_mel", family="spectral", dims=("mel", "time"), needs=("mel",),
                   params_from=C.melspectrogram,
                   description="Log-mel spectrogram in dB (power_to_db of the mel spectrogram)")
 def _log_mel_feature(ctx, *, ref=1.0, amin=1e-10, top_db=80.0, **p):
-    st = ctx.get("stft", **_pick(p, _FRAMING))
+    st = _Axes(ctx, **p)
     L = ctx.get("log_mel", ref=ref, amin=amin, top_db=top_db, norm=p["norm"],
                 **_pick(p, _FRAMING + _MEL))
     return Feature(st.time_last(L), ("mel", "time"), _mel_coords(ctx, p), {"units": "dB"})
@@ -121,17 +135,17 @@ def _mfcc_args(p) -> dict:
     return _pick(p, keys)
 
 
-@register_feature("mfcc", family="spectral", dims=("coef", "time"), needs=("stft", "mel"),
+@register_feature("mfcc", family="spectral", dims=("coef", "time"), needs=("mel",),
                   params_from=C.mfcc, description="Mel-frequency cepstral coefficients")
 def _mfcc_feature(ctx, **p):
-    st = ctx.get("stft", **_pick(p, _FRAMING))
+    st = _Axes(ctx, **p)
     M = ctx.get("mfcc", **_mfcc_args(p))
     return Feature(st.time_last(M), ("coef", "time"),
                    {"coef": np.arange(M.shape[-1]), "time": st.times}, {})
 
 
 def _mfcc_delta(ctx, order, width, p):
-    st = ctx.get("stft", **_pick(p, _FRAMING))
+    st = _Axes(ctx, **p)
     M = ctx.get("mfcc", **_mfcc_args(p))
     width, order = C._check_delta_args(width, order, M.shape[1])
     D = C._delta_time_axis1(M, width, order)
