@@ -1,0 +1,339 @@
+"""physiofeat.plot: every function renders to a PNG; axes are in seconds and Hz; errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+
+import physiofeat  # noqa: E402
+from physiofeat import Feature, InvalidSignalError, ParameterError, plot  # noqa: E402
+
+SR = 1000
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def chirp() -> np.ndarray:
+    t = np.arange(2 * SR) / SR
+    return np.sin(2 * np.pi * (20 * t + 40 * t**2)).astype(np.float64)
+
+
+def _save(obj, path) -> int:
+    """Save the figure of ``obj.ax``; return the PNG size in bytes after checking its header."""
+    obj.ax.figure.savefig(path, dpi=60)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return len(data)
+
+
+def _mesh_edges(mesh):
+    xy = mesh.get_coordinates()
+    return xy[0, :, 0], xy[:, 0, 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# specshow
+
+
+def test_specshow_linear_from_feature(tmp_path, chirp):
+    n_fft, hop = 128, 32
+    S = physiofeat.extract(chirp, ["spectrogram"], sr=SR, n_fft=n_fft, hop_length=hop, power=2.0)[
+        "spectrogram"
+    ]
+    img = plot.specshow(S, to_db="power")
+    assert _save(img, tmp_path / "spec.png") > 5000
+    assert img.ax.get_xlabel() == "Time (s)"
+    assert img.ax.get_ylabel() == "Frequency (Hz)"
+    assert img.colorbar.ax.get_ylabel() == "dB"
+    # independent oracle: FFT bins k*sr/n_fft, edges at the midpoints, clipped to [0, sr/2]
+    df = SR / n_fft
+    want_f = np.concatenate([[0.0], (np.arange(n_fft // 2) + 0.5) * df, [SR / 2]])
+    t_edges, f_edges = _mesh_edges(img.mesh)
+    np.testing.assert_allclose(f_edges, want_f, rtol=0, atol=1e-9)
+    n_frames = S.shape[-1]
+    want_t = np.concatenate([[0.0], (np.arange(n_frames) + 0.5) * hop / SR])
+    np.testing.assert_allclose(t_edges, want_t, rtol=0, atol=1e-9)
+    assert img.ax.get_ylim() == pytest.approx((0.0, SR / 2))
+    # dB values: 10 log10(S) floored 80 dB below the peak
+    db = img.mesh.get_array().reshape(S.shape)
+    ref = np.maximum(10 * np.log10(np.maximum(S.values, 1e-10)), 10 * np.log10(S.values.max()) - 80)
+    np.testing.assert_allclose(db, ref, rtol=0, atol=1e-9)
+
+
+def test_specshow_array_needs_sr_hop_and_matches_feature(chirp):
+    X = physiofeat.spectral.stft(chirp, n_fft=128, hop_length=32)
+    img = plot.specshow(X, sr=SR, hop_length=32, n_fft=128)  # complex: shown as |X|
+    np.testing.assert_allclose(img.mesh.get_array().reshape(X.shape), np.abs(X))
+    t_edges, f_edges = _mesh_edges(img.mesh)
+    assert f_edges[-1] == pytest.approx(SR / 2)
+    assert t_edges[1] == pytest.approx(16 / SR)
+    assert img.colorbar.ax.get_ylabel() == ""
+
+
+def test_specshow_log_axis(tmp_path, chirp):
+    S = physiofeat.extract(chirp, ["spectrogram"], sr=SR, n_fft=128, hop_length=32)
+    img = plot.specshow(S["spectrogram"], y_axis="log", to_db="amplitude", fmin=20)
+    assert _save(img, tmp_path / "log.png") > 5000
+    assert img.ax.get_yscale() == "log"
+    assert img.ax.get_ylim() == pytest.approx((20.0, SR / 2))
+
+
+def test_specshow_mel_axis_band_edges(tmp_path, chirp):
+    import librosa  # the oracle for the mel scale
+
+    F = physiofeat.extract(chirp, ["log_mel"], sr=SR, n_fft=128, hop_length=32, n_mels=24)
+    img = plot.specshow(F["log_mel"])
+    assert _save(img, tmp_path / "mel.png") > 5000
+    assert img.ax.get_yscale() == "function"
+    assert img.ax.get_ylabel() == "Frequency (Hz)"
+    assert img.colorbar.ax.get_ylabel() == "dB"
+    centres = librosa.mel_frequencies(n_mels=26, fmin=0.0, fmax=SR / 2)[1:-1]
+    m = librosa.hz_to_mel(centres)
+    step = m[1] - m[0]
+    want = librosa.mel_to_hz(np.concatenate([[m[0] - step / 2], m + step / 2]))
+    _, f_edges = _mesh_edges(img.mesh)
+    np.testing.assert_allclose(f_edges, np.maximum(want, 0), rtol=1e-9, atol=1e-9)
+    # the mel ticks are Hz values inside the axis, increasing
+    ticks = img.ax.get_yticks()
+    assert np.all(np.diff(ticks) > 0) and ticks[0] >= 0 and ticks[-1] <= SR / 2
+
+
+def test_specshow_mel_array_from_sr(chirp):
+    M = physiofeat.spectral.melspectrogram(chirp, sr=SR, n_fft=128, hop_length=32, n_mels=16)
+    img = plot.specshow(M, sr=SR, hop_length=32, y_axis="mel", to_db="power")
+    _, f_edges = _mesh_edges(img.mesh)
+    assert f_edges[0] >= 0 and f_edges[-1] == pytest.approx(SR / 2, rel=0.05)
+
+
+def test_specshow_index_axis_for_mfcc(tmp_path, chirp):
+    F = physiofeat.extract(chirp, ["mfcc"], sr=SR, n_fft=256, hop_length=32, n_mfcc=13, n_mels=40)
+    img = plot.specshow(F["mfcc"], cmap="coolwarm")
+    assert _save(img, tmp_path / "mfcc.png") > 3000
+    assert img.ax.get_ylabel() == "Coefficient"
+    assert img.ax.get_ylim() == pytest.approx((-0.5, 12.5))
+
+
+def test_specshow_on_given_axes_without_colorbar():
+    fig, ax = plt.subplots()
+    img = plot.specshow(
+        np.ones((5, 4)),
+        times=np.arange(4) * 0.1,
+        freqs=np.arange(5) * 10.0,
+        ax=ax,
+        colorbar=False,
+        title="x",
+    )
+    assert img.ax is ax and img.colorbar is None and ax.get_title() == "x"
+    assert len(fig.axes) == 1
+
+
+def test_specshow_errors():
+    with pytest.raises(InvalidSignalError, match="needs a 2-D array"):
+        plot.specshow(np.ones(10))
+    with pytest.raises(InvalidSignalError, match="empty"):
+        plot.specshow(np.ones((0, 3)))
+    with pytest.raises(ParameterError, match="pass times= .* sr= and hop_length="):
+        plot.specshow(np.ones((5, 4)), freqs=np.arange(5.0))
+    with pytest.raises(ParameterError, match="pass freqs= .* or sr="):
+        plot.specshow(np.ones((5, 4)), times=np.arange(4.0))
+    with pytest.raises(ParameterError, match="times has 3 values for an axis of length 4"):
+        plot.specshow(np.ones((5, 4)), times=np.arange(3.0), freqs=np.arange(5.0))
+    with pytest.raises(ParameterError, match="y_axis must be one of"):
+        plot.specshow(np.ones((5, 4)), sr=100, hop_length=1, y_axis="bark")
+    with pytest.raises(ParameterError, match="to_db must be one of"):
+        plot.specshow(np.ones((5, 4)), sr=100, hop_length=1, to_db="dB")
+    batch = Feature(np.ones((2, 5, 4)), ("freq", "time"), name="spectrogram")
+    with pytest.raises(InvalidSignalError, match="batch of 2 signals"):
+        plot.specshow(batch)
+    with pytest.raises(ParameterError, match="no time axis last"):
+        plot.specshow(Feature(np.ones((5, 4)), ("band", "stat")))
+
+
+# ---------------------------------------------------------------------------------------------
+# scalogram, Hilbert spectrum, bispectrum
+
+
+def test_scalogram_with_cone_of_influence(tmp_path, chirp):
+    W = physiofeat.extract(chirp, {"cwt": {"fmin": 5, "fmax": 300, "n_freqs": 24}}, sr=SR)["cwt"]
+    out = plot.scalogram(W, to_db="amplitude")
+    assert _save(out, tmp_path / "cwt.png") > 5000
+    assert out.ax.get_yscale() == "log"
+    assert out.ax.get_xlabel() == "Time (s)" and out.ax.get_ylabel() == "Frequency (Hz)"
+    lo, hi = out.ax.get_ylim()
+    # the hatched region's top follows the cone of influence, clipped to the axis
+    coi = physiofeat.wavelet.cone_of_influence(chirp.size, sr=SR)
+    verts = out.coi.get_paths()[0].vertices
+    n = chirp.size
+    top = verts[n + 2 : 2 * n + 2][::-1]  # fill_between: start, bottom edge, then top reversed
+    np.testing.assert_allclose(top[:, 0], np.arange(chirp.size) / SR, atol=1e-12)
+    np.testing.assert_allclose(
+        top[:, 1], np.clip(np.nan_to_num(coi, posinf=hi), lo, hi), rtol=1e-12
+    )
+
+
+def test_scalogram_array_and_errors(chirp):
+    f = np.geomspace(5, 300, 16)
+    S = physiofeat.wavelet.scalogram(chirp, sr=SR, freqs=f)
+    out = plot.scalogram(S, sr=SR, freqs=f, y_axis="linear")
+    assert out.coi is None and out.ax.get_yscale() == "linear"
+    # geometric centres get geometric-midpoint edges
+    _, f_edges = _mesh_edges(out.mesh)
+    np.testing.assert_allclose(f_edges[1:-1], np.sqrt(f[1:] * f[:-1]), rtol=1e-12)
+    with pytest.raises(ParameterError, match="pass freqs="):
+        plot.scalogram(S, sr=SR)
+    with pytest.raises(ParameterError, match="coi has 3 values for 2000 columns"):
+        plot.scalogram(S, sr=SR, freqs=f, coi=np.ones(3))
+    with pytest.raises(ParameterError, match="y_axis must be one of 'log', 'linear'"):
+        plot.scalogram(S, sr=SR, freqs=f, y_axis="mel")
+
+
+def test_hilbert_spectrum_scatter_and_grid(tmp_path):
+    n = 2 * SR
+    f_inst = np.vstack([np.full(n, 120.0), np.linspace(10, 40, n)])
+    a_inst = np.vstack([np.ones(n), np.full(n, 0.1)])
+    img = plot.hilbert_spectrum(f_inst, amplitude=a_inst, sr=SR)
+    assert _save(img, tmp_path / "hs.png") > 3000
+    assert img.ax.get_ylim() == pytest.approx((0.0, SR / 2))
+    assert img.ax.get_xlim() == pytest.approx((0.0, (n - 1) / SR))
+    assert img.colorbar.ax.get_ylabel() == "dB"
+    offsets = img.mesh.get_offsets()
+    assert offsets.shape == (2 * n, 2)
+    # colours are 20 log10(amplitude): 0 dB for IMF 1, -20 dB for IMF 2
+    assert sorted(np.unique(np.round(img.mesh.get_array(), 9))) == [-20.0, 0.0]
+    H = np.zeros((50, 40))
+    H[10, :] = 1.0
+    grid = plot.hilbert_spectrum(H, times=np.arange(40) / 40, freqs=np.arange(50) * 5.0)
+    assert _save(grid, tmp_path / "hs_grid.png") > 2000
+    assert grid.ax.get_ylabel() == "Instantaneous frequency (Hz)"
+    with pytest.raises(InvalidSignalError, match="same .* shape"):
+        plot.hilbert_spectrum(f_inst, amplitude=a_inst[:1], sr=SR)
+
+
+def test_bispectrum_contour(tmp_path, rng):
+    x = rng.standard_normal(4000)
+    B = physiofeat.extract(x, ["bispectrum", "bicoherence"], sr=SR, n_fft=64)
+    out = plot.bispectrum(B["bicoherence"], sr=SR)
+    assert _save(out, tmp_path / "bic.png") > 3000
+    assert out.ax.get_xlim() == pytest.approx((0.0, SR / 2))
+    assert out.ax.get_ylim() == pytest.approx((0.0, SR / 4))
+    assert out.colorbar.ax.get_ylabel() == "b^2"
+    cplx = physiofeat.hos.bispectrum(x, sr=SR, n_fft=64)
+    out2 = plot.bispectrum(cplx, sr=SR, to_db="amplitude", fmax=200)
+    assert _save(out2, tmp_path / "bis.png") > 3000
+    assert out2.ax.get_xlim() == pytest.approx((0.0, 200.0))
+    assert out2.colorbar.ax.get_ylabel() == "dB"
+    with pytest.raises(ParameterError, match="pass f1= and f2= .* or sr="):
+        plot.bispectrum(np.abs(cplx))
+    with pytest.raises(InvalidSignalError, match="no finite values"):
+        plot.bispectrum(np.full((5, 3), np.nan), sr=SR)
+
+
+# ---------------------------------------------------------------------------------------------
+# signals
+
+
+def test_waveshow_segments_and_markers(tmp_path):
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    seg = physiofeat.data.pcg_segmentation("50277_MV")
+    x = x[: 3 * sr]
+    s1 = seg[seg[:, 2] == 1, 0]
+    out = plot.waveshow(x, sr=sr, segments=seg, markers={"S1": s1})
+    assert _save(out, tmp_path / "wave.png") > 5000
+    assert out.ax.get_xlim() == pytest.approx((0.0, (3 * sr - 1) / sr))
+    end = (3 * sr - 1) / sr
+    inside = seg[(seg[:, 1] >= 0) & (seg[:, 0] <= end) & np.isin(seg[:, 2], [1, 2, 3, 4])]
+    assert len(out.spans) == len(inside)
+    for span, (a, b, _) in zip(out.spans, inside):
+        xs = span.get_patch_transform().transform(span.get_path().vertices)[:, 0]
+        assert xs.min() == pytest.approx(max(a, 0)) and xs.max() == pytest.approx(min(b, end))
+    legend = [t.get_text() for t in out.ax.get_legend().get_texts()]
+    assert {"S1", "systole", "S2", "diastole"} <= set(legend)
+    segs = out.markers[0].get_segments()
+    np.testing.assert_allclose([s[0, 0] for s in segs], s1[s1 <= end])
+
+
+def test_waveshow_errors():
+    with pytest.raises(ParameterError, match="sr .* is required"):
+        plot.waveshow(np.ones(10), sr=None)
+    with pytest.raises(InvalidSignalError, match="y must have shape"):
+        plot.waveshow(np.ones((2, 10)), sr=10)
+    with pytest.raises(ParameterError, match="segments must be rows"):
+        plot.waveshow(np.ones(10), sr=10, segments=np.ones((2, 4)))
+
+
+def test_imfshow(tmp_path):
+    t = np.arange(SR) / SR
+    imfs = np.vstack([np.sin(2 * np.pi * 40 * t), 3 * np.sin(2 * np.pi * 4 * t), 0.5 + t])
+    out = plot.imfshow(imfs, sr=SR, signal=imfs.sum(0), residue=True)
+    assert _save(out, tmp_path / "imfs.png") > 3000
+    labels = [tk.get_text() for tk in out.ax.get_yticklabels()]
+    assert labels == ["signal", "IMF 1", "IMF 2", "residue"]
+    assert len(out.lines) == 4
+    # each trace fits its lane: |y - lane| <= 0.45
+    for lane, ln in enumerate(out.lines):
+        y = ln.get_ydata()
+        assert np.max(np.abs(y + lane)) == pytest.approx(0.45)
+    assert out.ax.get_xlabel() == "Time (s)"
+    feat = Feature(imfs, ("imf", "time"), {"time": t})
+    assert len(plot.imfshow(feat, sr=SR, scale="common").lines) == 3
+    with pytest.raises(ParameterError, match="labels has 1 entries for 3 IMFs"):
+        plot.imfshow(imfs, sr=SR, labels=["a"])
+    with pytest.raises(ParameterError, match="signal has 5 samples; the IMFs have 1000"):
+        plot.imfshow(imfs, sr=SR, signal=np.ones(5))
+    with pytest.raises(InvalidSignalError, match="2-D"):
+        plot.imfshow(np.ones((2, 2, 2)), sr=SR)
+
+
+def test_ecgshow_marks_waves_and_pr(tmp_path):
+    ecg, fs, _ = physiofeat.data.load_ecg()
+    beats = physiofeat.ecg.delineate(ecg, sr=fs)
+    out = plot.ecgshow(ecg[1], sr=fs, beats=beats)
+    assert _save(out, tmp_path / "ecg.png") > 5000
+    assert out.ax.get_xlabel() == "Time (s)" and out.ax.get_ylabel() == "ECG (mV)"
+    assert set(out.markers) == {"r_peak", "p_onset", "qrs_onset"}
+    ok = np.isfinite(beats.p_onset) & np.isfinite(beats.qrs_onset)
+    bars = out.pr.get_segments()
+    np.testing.assert_allclose(
+        [b[:, 0] for b in bars], np.c_[beats.p_onset[ok], beats.qrs_onset[ok]]
+    )
+    assert [t.get_text() for t in out.labels] == [
+        f"{1000 * v:.0f} ms" for v in beats.pr_interval[ok]
+    ]
+    np.testing.assert_allclose(
+        out.markers["qrs_onset"].get_xdata(), beats.qrs_onset[np.isfinite(beats.qrs_onset)]
+    )
+    # the ecg_beats Feature gives the same picture
+    F = physiofeat.extract(ecg[1], ["ecg_beats"], sr=fs)["ecg_beats"]
+    out2 = plot.ecgshow(ecg[1], sr=fs, beats=F)
+    assert set(out2.markers) == {"r_peak", "p_onset", "qrs_onset"}
+
+
+def test_ecgshow_errors():
+    with pytest.raises(ParameterError, match="beats must be an EcgBeats"):
+        plot.ecgshow(np.zeros(100), sr=100, beats=[1, 2])
+    with pytest.raises(ParameterError, match="one signal's ecg_beats Feature"):
+        plot.ecgshow(np.zeros(100), sr=100, beats=Feature(np.ones((2, 7, 3)), ("wave", "beat")))
+    out = plot.ecgshow(np.zeros(100), sr=100)
+    assert out.markers == {} and out.pr is None
+
+
+def test_import_does_not_load_matplotlib():
+    code = (
+        "import sys, physiofeat.plot; "
+        "print(any(m == 'matplotlib' or m.startswith('matplotlib.') for m in sys.modules))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "False"
