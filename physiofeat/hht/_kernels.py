@@ -1,0 +1,724 @@
+"""Numba kernels of the HHT family (private; no validation, no raising).
+
+The whole sift of one signal runs in :func:`emd_one` (nopython, ``nogil``): extrema detection,
+Rilling/PyEMD boundary mirroring, cubic-spline envelopes (a tridiagonal solve written here),
+the stopping criteria and the residue termination. Ensembles and batches call it from Python
+threads (it releases the GIL), one call per signal or trial.
+
+Stopping codes (``stop``): 0 ``pyemd``, 1 ``sd``, 2 ``s_number``, 3 ``energy``, 4 ``fixed``.
+Status codes of :func:`_sift`: 0 an IMF was produced, 1 the input is a trend (too few extrema or
+no valid mirrored envelope), so sifting ends.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._numba import jit
+
+STOP_CODES = {"pyemd": 0, "sd": 1, "s_number": 2, "energy": 3, "fixed": 4}
+
+
+@jit
+def _extrema(h, imax, imin, sg):
+    """Local maxima/minima and the zero-crossing count; ``sg`` is int8 scratch of length n.
+
+    Fast path for signals without flat runs or exact zeros; otherwise
+    :func:`_extrema_plateau` (plateau middles as PyEMD, zero runs counted once).
+    """
+    n = h.shape[0]
+    if n < 3:
+        return _extrema_plateau(h, imax, imin)
+    special = False
+    nzc = 0
+    for i in range(n - 1):
+        a = h[i]
+        b = h[i + 1]
+        d = b - a
+        sg[i] = (d > 0.0) - (d < 0.0)
+        special |= (d == 0.0) | (a == 0.0)
+        nzc += a * b < 0.0
+    return _collect(h, imax, imin, sg, special, nzc)
+
+
+@jit
+def _collect(h, imax, imin, sg, special, nzc):
+    """Extrema from the slope signs ``sg`` (fast path), or the plateau-aware scan."""
+    n = h.shape[0]
+    if special or h[n - 1] == 0.0:
+        return _extrema_plateau(h, imax, imin)
+    nmax = 0
+    nmin = 0
+    for i in range(1, n - 1):
+        c = sg[i - 1] - sg[i]
+        imax[nmax] = i
+        nmax += c == 2
+        imin[nmin] = i
+        nmin += c == -2
+    return nmax, nmin, nzc
+
+
+@jit
+def _extrema_plateau(h, imax, imin):
+    """Local maxima/minima (plateaus at their middle, as PyEMD) and the zero-crossing count."""
+    n = h.shape[0]
+    nmax = 0
+    nmin = 0
+    nzc = 0
+    prev_dir = 0
+    run_start = -1
+    if n > 0 and h[0] == 0.0:
+        nzc += 1
+    for i in range(1, n):
+        a = h[i - 1]
+        b = h[i]
+        if a * b < 0.0:
+            nzc += 1
+        elif b == 0.0 and a != 0.0:
+            nzc += 1  # a run of exact zeros counts once
+        d = b - a
+        if d > 0.0:
+            dirn = 1
+        elif d < 0.0:
+            dirn = -1
+        else:
+            if run_start < 0:
+                run_start = i - 1
+            continue
+        if prev_dir != 0 and dirn != prev_dir:
+            if run_start < 0:
+                pos = i - 1
+            else:
+                s = run_start + i - 1  # plateau [run_start, i-1]: middle, half to even
+                pos = s // 2
+                if s % 2 == 1 and pos % 2 == 1:
+                    pos += 1
+            if prev_dir > 0:
+                imax[nmax] = pos
+                nmax += 1
+            else:
+                imin[nmin] = pos
+                nmin += 1
+        prev_dir = dirn
+        run_start = -1
+    return nmax, nmin, nzc
+
+
+@jit
+def _rev_slice(src, start, stop, dst, k):
+    """dst[k:] = src[start:stop][::-1]; returns the new length."""
+    for j in range(stop - 1, start - 1, -1):
+        dst[k] = src[j]
+        k += 1
+    return k
+
+
+@jit
+def _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf):
+    """PyEMD's ``prepare_points_simple`` (Rilling et al.'s boundary mirroring, ``nbsym=nb``).
+
+    Fills padded knot positions/values; returns (n_max_knots, n_min_knots), (-1, -1) when no
+    valid mirrored envelope exists (then the signal is treated as a trend).
+    """
+    n = h.shape[0]
+    M = nmax
+    m = nmin
+    if M == 0 or m == 0:
+        return -1, -1
+    lmax = lbuf[0]
+    lmin = lbuf[1]
+    rmax = lbuf[2]
+    rmin = lbuf[3]
+    # ---- left
+    if imax[0] < imin[0]:
+        if h[0] > h[imin[0]]:
+            nlmax = _rev_slice(imax, 1, min(M, nb + 1), lmax, 0)
+            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
+            lsym = imax[0]
+        else:
+            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
+            nlmin = _rev_slice(imin, 0, min(m, nb - 1), lmin, 0)
+            lmin[nlmin] = 0
+            nlmin += 1
+            lsym = 0
+    else:
+        if h[0] < h[imax[0]]:
+            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
+            nlmin = _rev_slice(imin, 1, min(m, nb + 1), lmin, 0)
+            lsym = imin[0]
+        else:
+            nlmax = _rev_slice(imax, 0, min(M, nb - 1), lmax, 0)
+            lmax[nlmax] = 0
+            nlmax += 1
+            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
+            lsym = 0
+    if nlmin == 0:
+        for j in range(m):
+            lmin[j] = imin[j]
+        nlmin = m
+    if nlmax == 0:
+        for j in range(M):
+            lmax[j] = imax[j]
+        nlmax = M
+    if 2 * lsym - lmin[0] > 0 or 2 * lsym - lmax[0] > 0:
+        if lsym == imax[0]:
+            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
+        else:
+            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
+        if lsym == 0:
+            return -1, -1
+        lsym = 0
+    # ---- right
+    if imax[M - 1] < imin[m - 1]:
+        if h[n - 1] < h[imax[M - 1]]:
+            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
+            nrmin = _rev_slice(imin, max(m - nb - 1, 0), m - 1, rmin, 0)
+            rsym = imin[m - 1]
+        else:
+            rmax[0] = n - 1
+            nrmax = _rev_slice(imax, max(M - nb + 1, 0), M, rmax, 1)
+            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
+            rsym = n - 1
+    else:
+        if h[n - 1] > h[imin[m - 1]]:
+            nrmax = _rev_slice(imax, max(M - nb - 1, 0), M - 1, rmax, 0)
+            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
+            rsym = imax[M - 1]
+        else:
+            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
+            rmin[0] = n - 1
+            nrmin = _rev_slice(imin, max(m - nb + 1, 0), m, rmin, 1)
+            rsym = n - 1
+    if nrmin == 0:
+        for j in range(m):
+            rmin[j] = imin[j]
+        nrmin = m
+    if nrmax == 0:
+        for j in range(M):
+            rmax[j] = imax[j]
+        nrmax = M
+    if 2 * rsym - rmin[nrmin - 1] < n - 1 or 2 * rsym - rmax[nrmax - 1] < n - 1:
+        if rsym == imax[M - 1]:
+            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
+        else:
+            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
+        if rsym == n - 1:
+            return -1, -1
+        rsym = n - 1
+    kmax = _assemble(h, lmax, nlmax, lsym, imax, M, rmax, nrmax, rsym, tmax, ymax)
+    kmin = _assemble(h, lmin, nlmin, lsym, imin, m, rmin, nrmin, rsym, tmin, ymin)
+    if kmax < 2 or kmin < 2:
+        return -1, -1
+    # valid envelope: strictly increasing knots (checked in _assemble) covering [0, n-1]
+    if tmax[0] > 0.0 or tmin[0] > 0.0 or tmax[kmax - 1] < n - 1 or tmin[kmin - 1] < n - 1:
+        return -1, -1
+    return kmax, kmin
+
+
+@jit
+def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
+    """Concatenate mirrored-left, detected and mirrored-right knots, dropping repeated positions
+    (PyEMD's duplicate removal); returns the knot count, or -1 if positions are not increasing."""
+    k = 0
+    last = -1.0e300
+    for j in range(nl):
+        pos = 2.0 * lsym - left[j]
+        if pos != last:
+            if pos < last:
+                return -1
+            t[k] = pos
+            y[k] = h[left[j]]
+            k += 1
+            last = pos
+    j0 = 0
+    while j0 < nm and mid[j0] <= last:  # detected extrema are increasing: only the junction
+        if mid[j0] < last:
+            return -1
+        j0 += 1
+    for j in range(j0, nm):
+        idx = mid[j]
+        t[k] = idx
+        y[k] = h[idx]
+        k += 1
+    if nm > j0:
+        last = float(mid[nm - 1])
+    for j in range(nr):
+        pos = 2.0 * rsym - right[j]
+        if pos != last:
+            if pos < last:
+                return -1
+            t[k] = pos
+            y[k] = h[right[j]]
+            k += 1
+            last = pos
+    return k
+
+
+@jit
+def _prep(t, y, nk, w):
+    """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots."""
+    hh = w[0]
+    ih = w[1]
+    dd = w[2]
+    for j in range(nk - 1):
+        hj = t[j + 1] - t[j]
+        hh[j] = hj
+        ih[j] = 1.0 / hj
+        dd[j] = (y[j + 1] - y[j]) * ih[j]
+
+
+@jit(inline="always")
+def _first_row(w, nk):
+    """Forward-sweep row 0 (not-a-knot: M[0] eliminated into it; natural when nk == 3)."""
+    hh = w[0]
+    ih = w[1]
+    dd = w[2]
+    a = hh[0]
+    c = hh[1]
+    b = 2.0 * (a + c)
+    rhs = 6.0 * (dd[1] - dd[0])
+    if nk >= 4:
+        b += a * (a + c) * ih[1]
+        c -= a * a * ih[1]
+    ib = 1.0 / b
+    cp = c * ib
+    rp = rhs * ib
+    w[3, 0] = cp
+    w[4, 0] = rp
+    return cp, rp
+
+
+@jit(inline="always")
+def _mid_row(w, r, cprev, rprev):
+    """Forward-sweep row r (0 < r < m-1); the recurrence stays in registers."""
+    hh = w[0]
+    dd = w[2]
+    a = hh[r]
+    c = hh[r + 1]
+    b = 2.0 * (a + c) - a * cprev
+    rhs = 6.0 * (dd[r + 1] - dd[r]) - a * rprev
+    ib = 1.0 / b
+    cp = c * ib
+    rp = rhs * ib
+    w[3, r] = cp
+    w[4, r] = rp
+    return cp, rp
+
+
+@jit(inline="always")
+def _last_row(w, nk, cprev, rprev):
+    """Forward-sweep row m-1 = nk-3 (nk >= 4; M[nk-1] eliminated into it)."""
+    hh = w[0]
+    ih = w[1]
+    dd = w[2]
+    r = nk - 3
+    h2 = hh[nk - 2]
+    a = hh[r] - h2 * h2 * ih[r]
+    b = 2.0 * (hh[r] + h2) + h2 * (hh[r] + h2) * ih[r] - a * cprev
+    rhs = 6.0 * (dd[r + 1] - dd[r]) - a * rprev
+    w[3, r] = 0.0
+    w[4, r] = rhs / b
+
+
+@jit(inline="always")
+def _back(w, nk):
+    """Back substitution into M = w[5] (M[1..nk-2]), then the end values."""
+    hh = w[0]
+    ih = w[1]
+    cp = w[3]
+    rp = w[4]
+    M = w[5]
+    m = nk - 2
+    if m <= 0:
+        M[0] = 0.0
+        M[nk - 1] = 0.0
+        return
+    nxt = rp[m - 1]
+    M[m] = nxt
+    for r in range(m - 2, -1, -1):
+        nxt = rp[r] - cp[r] * nxt
+        M[r + 1] = nxt
+    if nk >= 4:
+        M[0] = ((hh[0] + hh[1]) * M[1] - hh[0] * M[2]) * ih[1]
+        M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
+    else:
+        M[0] = 0.0
+        M[nk - 1] = 0.0
+
+
+@jit
+def _solve2(wu, nu, wl, nl):
+    """Second derivatives of the upper and lower envelope splines (Thomas algorithm).
+
+    Not-a-knot for >= 4 knots (M[0], M[nk-1] eliminated into the first/last rows, which keeps
+    the system diagonally dominant), natural for 3, linear for 2. The two forward sweeps are
+    independent chains of divisions, run interleaved so the CPU overlaps their latencies.
+    Scratch rows of ``w``: 0 h, 1 1/h, 2 slopes, 3 c', 4 rhs', 5 M.
+    """
+    mu = nu - 2
+    ml = nl - 2
+    cu = ru = cl = rl = 0.0
+    if mu >= 1:
+        cu, ru = _first_row(wu, nu)
+    if ml >= 1:
+        cl, rl = _first_row(wl, nl)
+    common = min(mu, ml) - 1
+    for r in range(1, common):
+        cu, ru = _mid_row(wu, r, cu, ru)
+        cl, rl = _mid_row(wl, r, cl, rl)
+    for r in range(max(1, common), mu - 1):
+        cu, ru = _mid_row(wu, r, cu, ru)
+    for r in range(max(1, common), ml - 1):
+        cl, rl = _mid_row(wl, r, cl, rl)
+    if mu >= 2:
+        _last_row(wu, nu, cu, ru)
+    if ml >= 2:
+        _last_row(wl, nl, cl, rl)
+    _back(wu, nu)
+    _back(wl, nl)
+
+
+@jit(inline="always")
+def _last_row_bwd(w, nk):
+    """Backward-sweep start: row m-1 = nk-3 with M[nk-1] eliminated into it (nk >= 4)."""
+    hh = w[0]
+    ih = w[1]
+    dd = w[2]
+    r = nk - 3
+    h2 = hh[nk - 2]
+    a = hh[r] - h2 * h2 * ih[r]
+    b = 2.0 * (hh[r] + h2) + h2 * (hh[r] + h2) * ih[r]
+    rhs = 6.0 * (dd[r + 1] - dd[r])
+    ib = 1.0 / b
+    an = a * ib
+    rn = rhs * ib
+    w[6, r] = an
+    w[7, r] = rn
+    return an, rn
+
+
+@jit(inline="always")
+def _bwd_row(w, i, anext, rnext):
+    """Backward-sweep row i: x_i = r''_i - a''_i x_{i-1}."""
+    hh = w[0]
+    dd = w[2]
+    a = hh[i]
+    c = hh[i + 1]
+    b = 2.0 * (a + c) - c * anext
+    rhs = 6.0 * (dd[i + 1] - dd[i]) - c * rnext
+    ib = 1.0 / b
+    an = a * ib
+    rn = rhs * ib
+    w[6, i] = an
+    w[7, i] = rn
+    return an, rn
+
+
+@jit(inline="always")
+def _meet(w, nk, p):
+    """Solve the meeting row p of the twisted factorisation, then substitute outwards."""
+    hh = w[0]
+    ih = w[1]
+    dd = w[2]
+    cp = w[3]
+    rp = w[4]
+    M = w[5]
+    aa = w[6]
+    rr = w[7]
+    m = nk - 2
+    a = hh[p]
+    c = hh[p + 1]
+    xp = (6.0 * (dd[p + 1] - dd[p]) - a * rp[p - 1] - c * rr[p + 1]) / (
+        2.0 * (a + c) - a * cp[p - 1] - c * aa[p + 1]
+    )
+    M[p + 1] = xp
+    x = xp
+    for i in range(p - 1, -1, -1):
+        x = rp[i] - cp[i] * x
+        M[i + 1] = x
+    x = xp
+    for i in range(p + 1, m):
+        x = rr[i] - aa[i] * x
+        M[i + 1] = x
+    M[0] = ((hh[0] + hh[1]) * M[1] - hh[0] * M[2]) * ih[1]
+    M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
+
+
+@jit
+def _solve_env(wu, nu, wl, nl):
+    """Second derivatives of both envelope splines.
+
+    For >= 6 knots a twisted (two-sided) factorisation: each system is eliminated from the top
+    and from the bottom towards its middle row, so the upper and lower envelopes give four
+    independent chains of divisions that the CPU overlaps. Exact (no approximation); smaller
+    systems use :func:`_solve2`. Scratch rows of ``w``: 6 a'', 7 r''.
+    """
+    mu = nu - 2
+    ml = nl - 2
+    if mu < 4 or ml < 4:
+        _solve2(wu, nu, wl, nl)
+        return
+    pu = mu // 2
+    pl = ml // 2
+    cu, ru = _first_row(wu, nu)
+    cl, rl = _first_row(wl, nl)
+    au, su = _last_row_bwd(wu, nu)
+    al, sl = _last_row_bwd(wl, nl)
+    steps = max(max(pu, pl) - 1, max(mu - 2 - pu, ml - 2 - pl))
+    for k in range(steps):
+        r = 1 + k
+        if r < pu:
+            cu, ru = _mid_row(wu, r, cu, ru)
+        if r < pl:
+            cl, rl = _mid_row(wl, r, cl, rl)
+        i = mu - 2 - k
+        if i > pu:
+            au, su = _bwd_row(wu, i, au, su)
+        i = ml - 2 - k
+        if i > pl:
+            al, sl = _bwd_row(wl, i, al, sl)
+    _meet(wu, nu, pu)
+    _meet(wl, nl, pl)
+
+
+@jit
+def _eval(t, y, nk, w, out, n):
+    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 4 slots.
+
+    Knots sit on integer positions. Each interval first writes 4 samples unconditionally (the
+    next interval overwrites the surplus), which avoids a mispredicted short loop per interval
+    when extrema are 2-4 samples apart.
+    """
+    hh = w[0]
+    ih = w[1]
+    dd = w[2]
+    M = w[5]
+    x = 0
+    for j in range(nk - 1):
+        c1 = dd[j] - hh[j] * (2.0 * M[j] + M[j + 1]) * (1.0 / 6.0)
+        c2 = 0.5 * M[j]
+        c3 = (M[j + 1] - M[j]) * ih[j] * (1.0 / 6.0)
+        y0 = y[j]
+        tj = t[j]
+        if j == nk - 2:
+            xe = n
+        else:
+            xe = min(n, int(t[j + 1]))
+        if xe <= x:
+            continue
+        B = x - tj
+        out[x] = y0 + B * (c1 + B * (c2 + B * c3))
+        B += 1.0
+        out[x + 1] = y0 + B * (c1 + B * (c2 + B * c3))
+        B += 1.0
+        out[x + 2] = y0 + B * (c1 + B * (c2 + B * c3))
+        B += 1.0
+        out[x + 3] = y0 + B * (c1 + B * (c2 + B * c3))
+        for xx in range(x + 4, xe):
+            B = xx - tj
+            out[xx] = y0 + B * (c1 + B * (c2 + B * c3))
+        x = xe
+
+
+@jit
+def spline_eval(t, y, out):
+    """Cubic spline through (t, y) at x = 0..len(out)-1 (not-a-knot; natural for 3 knots)."""
+    nk = t.shape[0]
+    w = np.empty((6, nk + 2))
+    _prep(t, y, nk, w)
+    _solve2(w, nk, w, 0)
+    tmp = np.empty(out.shape[0] + 4)
+    _eval(t, y, nk, w, tmp, out.shape[0])
+    out[:] = tmp[: out.shape[0]]
+
+
+@jit
+def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, sg):
+    """Sift ``h`` in place into one IMF. Returns (status, n_sifts); status 1 = trend."""
+    n = h.shape[0]
+    upper = buf[0]
+    lower = buf[1]
+    imax = ibuf[0]
+    imin = ibuf[1]
+    tmax = kn[0]
+    ymax = kn[1]
+    tmin = kn[2]
+    ymin = kn[3]
+    nmax, nmin, nzc = _extrema(h, imax, imin, sg)
+    e0 = 0.0
+    for t in range(n):
+        e0 += h[t] * h[t]
+    prev_e = nmax + nmin
+    prev_z = nzc
+    count = 0
+    for it in range(1, max_sifts + 1):
+        if nmax + nmin <= 2:
+            return 1, it - 1
+        kmax, kmin = _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf)
+        if kmax < 0:
+            return 1, it - 1
+        signs_ok = True
+        for j in range(kmax):
+            if ymax[j] < 0.0:
+                signs_ok = False
+        for j in range(kmin):
+            if ymin[j] > 0.0:
+                signs_ok = False
+        wu = wk[0]
+        wl = wk[1]
+        _prep(tmax, ymax, kmax, wu)
+        _prep(tmin, ymin, kmin, wl)
+        _solve_env(wu, kmax, wl, kmin)
+        _eval(tmax, ymax, kmax, wu, upper, n)
+        _eval(tmin, ymin, kmin, wl, lower, n)
+        s_mm = 0.0
+        s_old = 0.0
+        s_new = 0.0
+        hmax = -np.inf
+        hmin = np.inf
+        special = False
+        nzc = 0
+        prev = 0.0
+        for t in range(n):  # h <- h - mean, the sums of the criteria, and the slope signs
+            old = h[t]
+            mt = 0.5 * (upper[t] + lower[t])
+            hn = old - mt
+            s_mm += mt * mt
+            s_old += old * old
+            s_new += hn * hn
+            if old > hmax:
+                hmax = old
+            if old < hmin:
+                hmin = old
+            h[t] = hn
+            upper[t] = mt
+            d = hn - prev
+            sg[t - 1] = (d > 0.0) - (d < 0.0)  # t == 0 writes sg[-1], unused
+            special |= (d == 0.0) | (hn == 0.0)
+            nzc += prev * hn < 0.0
+            prev = hn
+        nmax, nmin, nzc = _collect(h, imax, imin, sg, special, nzc)
+        if stop == 0:
+            f2 = abs(nmax + nmin - nzc) < 2
+            if f2 and signs_ok and s_new >= 1e-10 * scale * scale:
+                rng = hmax - hmin
+                if (rng > 0.0 and s_mm / rng < svar_thr * scale) or s_mm / s_old < thresh:
+                    return 0, it
+                s_std = 0.0  # PyEMD's sum((mean / h_new)**2), only when the others fail
+                for t in range(n):
+                    q = upper[t] / h[t]
+                    s_std += q * q
+                if s_std < thresh:
+                    return 0, it
+        elif stop == 1:
+            if s_new > 0.0 and s_mm / s_new < thresh:
+                return 0, it
+        elif stop == 2:
+            e = nmax + nmin
+            if abs(e - nzc) <= 1 and e == prev_e and nzc == prev_z:
+                count += 1
+            else:
+                count = 0
+            prev_e = e
+            prev_z = nzc
+            if count >= s_number:
+                return 0, it
+        elif stop == 3:
+            if s_mm == 0.0 or 20.0 * math.log10(e0) - 20.0 * math.log10(s_mm) > thresh:
+                return 0, it
+    return 0, max_sifts
+
+
+@jit
+def emd_one(
+    x, out, nsifts, max_sifts, stop, thresh, svar_thr, s_number, range_thr, power_thr, energy_db, nb
+):
+    """EMD of one signal ``x`` (n,) into ``out`` (K, n) and ``nsifts`` (K,); returns n_imfs.
+
+    Scale-dependent thresholds (``svar_thr``, ``range_thr``, ``power_thr``) are relative to the
+    signal's standard deviation, so the decomposition is scale-equivariant.
+    """
+    n = x.shape[0]
+    K = out.shape[0]
+    if n < 3 or K == 0:
+        return 0
+    mean = 0.0
+    for t in range(n):
+        mean += x[t]
+    mean /= n
+    var = 0.0
+    ex = 0.0
+    for t in range(n):
+        var += (x[t] - mean) ** 2
+        ex += x[t] * x[t]
+    scale = math.sqrt(var / n)
+    if not scale > 0.0:
+        return 0
+    r = x.copy()
+    h = np.empty(n)
+    buf = np.empty((2, n + 4))
+    ibuf = np.empty((2, n), dtype=np.int64)
+    kn = np.empty((4, n // 2 + 2 * nb + 6))
+    wk = np.empty((2, 8, n // 2 + 2 * nb + 6))
+    sg = np.empty(n, dtype=np.int8)
+    lbuf = np.empty((4, n // 2 + nb + 4), dtype=np.int64)
+    k = 0
+    while k < K:
+        for t in range(n):
+            h[t] = r[t]
+        status, ns = _sift(
+            h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, sg
+        )
+        if status == 1:
+            break
+        rmax = -np.inf
+        rmin = np.inf
+        rabs = 0.0
+        rsq = 0.0
+        for t in range(n):
+            out[k, t] = h[t]
+            rt = r[t] - h[t]
+            r[t] = rt
+            rmax = max(rmax, rt)
+            rmin = min(rmin, rt)
+            rabs += abs(rt)
+            rsq += rt * rt
+        nsifts[k] = ns
+        k += 1
+        if rmax - rmin < range_thr * scale or rabs < power_thr * scale:
+            break
+        if energy_db > 0.0 and (
+            rsq == 0.0 or 20.0 * math.log10(ex) - 20.0 * math.log10(rsq) > energy_db
+        ):
+            break
+    return k
+
+
+@jit
+def hilbert_accumulate(freq, amp, edges, uniform, power, out):
+    """out[s, b, t] += amp (or amp**2) where edges[b] <= freq[s, k, t] < edges[b+1]."""
+    S, K, n = freq.shape
+    nb = edges.shape[0] - 1
+    lo = edges[0]
+    hi = edges[nb]
+    inv = nb / (hi - lo)
+    for s in range(S):
+        for k in range(K):
+            for t in range(n):
+                f = freq[s, k, t]
+                if not (f >= lo and f < hi):
+                    continue
+                if uniform:
+                    b = int((f - lo) * inv)
+                    if b > nb - 1:
+                        b = nb - 1
+                    while b > 0 and f < edges[b]:
+                        b -= 1
+                    while b < nb - 1 and f >= edges[b + 1]:
+                        b += 1
+                else:
+                    b = np.searchsorted(edges, f, side="right") - 1
+                a = amp[s, k, t]
+                out[s, b, t] += a * a if power else a

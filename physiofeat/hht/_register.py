@@ -1,0 +1,187 @@
+"""Registry entries of the HHT family: one ``imfs`` intermediate feeds ``emd``, ``hht``,
+``hilbert_spectrum`` and ``marginal_spectrum`` within an :func:`physiofeat.extract` call.
+
+``.vector()`` has a fixed length although the number of IMFs varies from signal to signal:
+``emd`` and ``hht`` summarise a fixed number of IMF *slots* (``n_slots``, default 8), the first
+IMFs in sifting order (highest frequency first). A slot beyond the signal's IMF count is NaN,
+never shifted or zero-filled, so column ``hht_imf3_freq_mean`` always means the fourth IMF.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+
+from .._features import _STAT_FUNCS, Feature
+from .._registry import register_feature, register_intermediate
+from .._validation import check_choice, check_int
+from ._emd import ceemdan, eemd, emd
+from ._hilbert import IMF_FEATURES, hilbert_spectrum, imf_features, instantaneous
+
+_METHODS = {"emd": emd, "eemd": eemd, "ceemdan": ceemdan}
+_TRIALS = inspect.signature(eemd).parameters["trials"].default
+_N_BINS = inspect.signature(hilbert_spectrum).parameters["n_bins"].default
+
+
+@register_intermediate("imfs")
+def _imfs(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0):
+    """The decomposition (an :class:`EMDResult`) of ``ctx.x`` by ``method``."""
+    method = check_choice(method, "method", tuple(_METHODS))
+    if method == "emd":
+        return emd(ctx.x, max_imfs=max_imfs)
+    return _METHODS[method](ctx.x, max_imfs=max_imfs, trials=trials, seed=seed)
+
+
+@register_intermediate("instantaneous")
+def _inst(ctx, **p):
+    return instantaneous(ctx.get("imfs", **p).imfs, sr=ctx.sr)
+
+
+def _n_imfs(feature: Feature) -> np.ndarray:
+    return np.atleast_1d(np.asarray(feature.attrs["n_imfs"]))
+
+
+def _slots(feature: Feature, per_imf: dict[str, np.ndarray]):
+    """Columns ``<name>_imf<k>_<key>`` for k < n_slots; NaN where the signal has no IMF k."""
+    n_slots = int(feature.attrs["n_slots"])
+    n_imfs = _n_imfs(feature)
+    keys = list(per_imf)
+    first = np.asarray(per_imf[keys[0]])
+    batch = first.ndim == 2
+    rows = first.shape[0] if batch else 1
+    out = np.full((rows, n_slots, len(keys)), np.nan)
+    for j, key in enumerate(keys):
+        v = np.asarray(per_imf[key], dtype=np.float64).reshape(rows, -1)
+        k = min(n_slots, v.shape[1])
+        out[:, :k, j] = v[:, :k]
+    have = np.arange(n_slots)[None, :] < n_imfs[:, None]
+    out[~have] = np.nan
+    names = [f"{feature.name}_imf{k}_{key}" for k in range(n_slots) for key in keys]
+    out = out.reshape(rows, -1)
+    return names, (out if batch else out[0])
+
+
+def _summarize_emd(feature: Feature, stats):
+    vals = np.asarray(feature.values, dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        per = {s: _STAT_FUNCS[s](vals, axis=-1) for s in stats}
+    return _slots(feature, per)
+
+
+def _summarize_hht(feature: Feature, stats):
+    return _slots(feature, feature.attrs["imf_features"])
+
+
+def _times(ctx) -> np.ndarray:
+    return np.arange(ctx.x.shape[-1]) / ctx.sr
+
+
+@register_feature(
+    "emd",
+    family="hht",
+    dims=("imf", "time"),
+    needs=("imfs",),
+    description="Intrinsic mode functions (EMD/EEMD/CEEMDAN); vector: stats of the first n_slots IMFs",
+    summarize=_summarize_emd,
+)
+def _emd_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_slots=8):
+    n_slots = check_int(n_slots, "n_slots", minimum=1)
+    r = ctx.get("imfs", method=method, max_imfs=max_imfs, trials=trials, seed=seed)
+    return Feature(
+        r.imfs,
+        dims=("imf", "time"),
+        coords={"time": _times(ctx)},
+        attrs={"n_imfs": r.n_imfs, "n_slots": n_slots, "residue": r.residue, "n_sifts": r.n_sifts},
+    )
+
+
+@register_feature(
+    "hht",
+    family="hht",
+    dims=("imf", "time"),
+    needs=("imfs",),
+    description="Hilbert instantaneous frequency (Hz) per IMF; vector: per-IMF energy share and "
+    "mean/std of instantaneous frequency and amplitude for n_slots IMFs",
+    summarize=_summarize_hht,
+)
+def _hht_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_slots=8):
+    n_slots = check_int(n_slots, "n_slots", minimum=1)
+    p = dict(method=method, max_imfs=max_imfs, trials=trials, seed=seed)
+    r = ctx.get("imfs", **p)
+    ins = ctx.get("instantaneous", **p)
+    feats = (
+        imf_features(r.imfs, sr=ctx.sr, residue=r.residue)
+        if r.imfs.shape[-2]
+        else {k: np.zeros(r.imfs.shape[:-1]) for k in IMF_FEATURES}
+    )
+    return Feature(
+        ins.frequency,
+        dims=("imf", "time"),
+        coords={"time": _times(ctx)},
+        attrs={
+            "n_imfs": r.n_imfs,
+            "n_slots": n_slots,
+            "unit": "Hz",
+            "amplitude": ins.amplitude,
+            "imf_features": feats,
+        },
+    )
+
+
+def _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode):
+    r = ctx.get("imfs", method=method, max_imfs=max_imfs, trials=trials, seed=seed)
+    imfs = r.imfs
+    if imfs.shape[-2] == 0:  # no IMF: an empty (all-zero) spectrum
+        imfs = np.zeros(imfs.shape[:-2] + (1, imfs.shape[-1]))
+    return hilbert_spectrum(imfs, sr=ctx.sr, n_bins=n_bins, fmin=fmin, fmax=fmax, mode=mode)
+
+
+@register_feature(
+    "hilbert_spectrum",
+    family="hht",
+    dims=("freq", "time"),
+    needs=("imfs",),
+    description="Hilbert spectrum H(f, t) of the IMFs (amplitude or energy per frequency bin)",
+)
+def _hs_feature(
+    ctx,
+    *,
+    method="emd",
+    max_imfs=None,
+    trials=_TRIALS,
+    seed=0,
+    n_bins=_N_BINS,
+    fmin=0.0,
+    fmax=None,
+    mode="amplitude",
+):
+    f, H = _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode)
+    return Feature(
+        H, dims=("freq", "time"), coords={"freq": f, "time": _times(ctx)}, attrs={"mode": mode}
+    )
+
+
+@register_feature(
+    "marginal_spectrum",
+    family="hht",
+    dims=("freq",),
+    needs=("imfs",),
+    description="Marginal Hilbert spectrum: the Hilbert spectrum summed over time",
+)
+def _ms_feature(
+    ctx,
+    *,
+    method="emd",
+    max_imfs=None,
+    trials=_TRIALS,
+    seed=0,
+    n_bins=_N_BINS,
+    fmin=0.0,
+    fmax=None,
+    mode="amplitude",
+):
+    f, H = _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode)
+    return Feature(H.sum(axis=-1), dims=("freq",), coords={"freq": f}, attrs={"mode": mode})
