@@ -57,7 +57,8 @@ def as_signal(
     else:
         target = np.dtype(np.float64)
     arr = np.ascontiguousarray(arr, dtype=target)
-    if not allow_nonfinite and not np.isfinite(arr).all():
+    # min/max propagate NaN and expose inf: two SIMD reductions, no boolean temporary
+    if not allow_nonfinite and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
         bad = np.flatnonzero(~np.isfinite(arr.reshape(-1)))
         raise InvalidSignalError(
             f"{name} contains {bad.size} non-finite value(s) (NaN or inf), first at flat index "

@@ -187,25 +187,38 @@ BLOCK_BYTES = 1 << 20
 
 def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Callable) -> int:
     """Frame, window and rfft ``rows`` block by block; ``consume(g0, g1, X_block)`` receives the
-    spectra of global frames ``g0:g1`` (frame ``g`` = signal ``g // T``, frame ``g % T``).
-    Returns the number of frames per signal, ``T``."""
+    spectra of global frames ``g0:g1`` (frame ``g`` = signal ``g // T``, frame ``g % T``) and
+    must write only its own slice of the output: blocks run on ``_workers()`` threads, each
+    framing, transforming and consuming its block while it is in that core's cache (the Numba
+    kernels and pocketfft release the GIL). Returns the number of frames per signal, ``T``."""
     import scipy.fft
 
     w = get_window(window, fp.win_length, fp.n_fft, dtype=rows.dtype)
-    if fp.center:
-        pad = fp.n_fft // 2
+    T = fp.n_frames(rows.shape[-1])
+    pad = fp.n_fft // 2 if fp.center else 0
+    if pad and fp.pad_mode != "constant":  # the kernel zero-pads by itself; other modes copy
         rows = np.pad(rows, ((0, 0), (pad, pad)), mode=fp.pad_mode)
-    T = 1 + (rows.shape[-1] - fp.n_fft) // fp.hop_length
+        pad = 0
     total = rows.shape[0] * T
     block = max(16, BLOCK_BYTES // (fp.n_fft * rows.itemsize))
-    buf = np.empty((min(block, total), fp.n_fft), dtype=rows.dtype)
-    frame = _pick(K.frame_window, K.frame_window_par, buf.size)
-    workers = _workers()
-    for g0 in range(0, total, block):
-        g1 = min(g0 + block, total)
-        b = buf[: g1 - g0]
-        frame(rows, w, fp.hop_length, T, g0, b)
-        consume(g0, g1, scipy.fft.rfft(b, axis=-1, workers=workers, overwrite_x=True))
+    starts = range(0, total, block)
+    n_threads = min(_workers(), len(starts))
+
+    def run(thread: int) -> None:
+        buf = np.empty((min(block, total), fp.n_fft), dtype=rows.dtype)
+        for g0 in starts[thread::n_threads]:
+            g1 = min(g0 + block, total)
+            b = buf[: g1 - g0]
+            K.frame_window(rows, w, fp.hop_length, pad, T, g0, b)
+            consume(g0, g1, scipy.fft.rfft(b, axis=-1, workers=1, overwrite_x=True))
+
+    if n_threads <= 1:
+        run(0)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(n_threads) as pool:
+            list(pool.map(run, range(n_threads)))
     return T
 
 
@@ -237,8 +250,7 @@ def _mel_direct(rows: np.ndarray, fp: FrameParams, window: Any, bands, n_mels: i
     power = float(power)
 
     def project(g0, g1, Xb):
-        o = out[g0:g1]
-        _pick(K.mel_project, K.mel_project_par, Xb.size)(Xb[None], power, lo, ptr, wts, o[None])
+        K.mel_project(Xb[None], power, lo, ptr, wts, out[g0:g1][None])
 
     _blocked_rfft(rows, fp, window, project)
     return out.reshape(R, T, n_mels)

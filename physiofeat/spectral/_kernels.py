@@ -91,27 +91,25 @@ def mel_project(X, power, band_lo, band_ptr, weights, out):
     _mel_body(X, power, band_lo, band_ptr, weights, out)
 
 
-@jit(inline="always")
-def _frame_body(rows, window, hop, n_frames, g0, out):
-    # out[i, :] = window * frame g0 + i, where frame g of the (R, n_frames) grid is
-    # rows[g // n_frames, (g % n_frames) * hop : ... + n_fft]: one pass, contiguous output.
+@jit
+def frame_window(rows, window, hop, pad, n_frames, g0, out):
+    # out[i, :] = window * frame g0 + i, where frame g of the (R, n_frames) grid starts at sample
+    # (g % n_frames) * hop - pad of signal g // n_frames; samples outside the signal are zero
+    # (centre padding with pad_mode="constant" without copying the signal). One pass, serial:
+    # callers run blocks on several threads (the kernel releases the GIL).
     B, N = out.shape
-    for i in prange(B):
+    n = rows.shape[1]
+    for i in range(B):
         g = g0 + i
         r = g // n_frames
-        s = (g - r * n_frames) * hop
-        for j in range(N):
-            out[i, j] = rows[r, s + j] * window[j]
-
-
-@jit(parallel=True)
-def frame_window_par(rows, window, hop, n_frames, g0, out):
-    _frame_body(rows, window, hop, n_frames, g0, out)
-
-
-@jit
-def frame_window(rows, window, hop, n_frames, g0, out):
-    _frame_body(rows, window, hop, n_frames, g0, out)
+        s = (g - r * n_frames) * hop - pad
+        if s >= 0 and s + N <= n:
+            for j in range(N):
+                out[i, j] = rows[r, s + j] * window[j]
+        else:
+            for j in range(N):
+                k = s + j
+                out[i, j] = rows[r, k] * window[j] if 0 <= k < n else 0.0
 
 
 # --------------------------------------------------------------------------------------------
