@@ -209,6 +209,48 @@ def bench_bispectrum(x, name):
     )
 
 
+def _sampen_rows(y, secs, sample_entropy):
+    ours = float(sample_entropy(y))
+    t_par = best_time(lambda: sample_entropy(y, parallel=True), repeat=5)
+    t_ser = best_time(lambda: sample_entropy(y, parallel=False), repeat=3)
+    cands = [("NumPy reference (vectorised per lag)", lambda: numpy_sample_entropy(y), 1)]
+    rows = []
+    try:
+        import antropy
+
+        cands.append(("antropy.sample_entropy", lambda: antropy.sample_entropy(y, order=2), 3))
+    except ImportError:
+        rows.append([f"{secs} s", "antropy: not installed", "", "", "", "", ""])
+    try:
+        import neurokit2 as nk
+
+        tol = 0.2 * np.std(y)
+        cands.append(
+            (
+                "neurokit2.entropy_sample",
+                lambda: nk.entropy_sample(y, dimension=2, tolerance=tol)[0],
+                3,
+            )
+        )
+    except ImportError:
+        rows.append([f"{secs} s", "neurokit2: not installed", "", "", "", "", ""])
+    for label, f, rep in cands:
+        val = float(f())
+        t = best_time(f, repeat=rep)
+        rows.append(
+            [
+                f"{secs} s ({y.size})",
+                label,
+                _fmt_ms(t_par),
+                _fmt_ms(t_ser),
+                _fmt_ms(t),
+                round(t / t_par, 1),
+                f"{abs(val - ours):.1e}",
+            ]
+        )
+    return rows
+
+
 def bench_sample_entropy(x, name):
     from physiofeat.temporal import sample_entropy
 
@@ -216,43 +258,7 @@ def bench_sample_entropy(x, name):
     first_s = first_call(lambda: sample_entropy(x[:3000], parallel=False))
     rows = []
     for secs in (5, 10):
-        y = x[: secs * SR]
-        ours = float(sample_entropy(y))
-        t_par = best_time(lambda: sample_entropy(y, parallel=True), repeat=5)
-        t_ser = best_time(lambda: sample_entropy(y, parallel=False), repeat=3)
-        cands = [("NumPy reference (vectorised per lag)", lambda: numpy_sample_entropy(y), 1)]
-        try:
-            import antropy
-
-            cands.append(("antropy.sample_entropy", lambda: antropy.sample_entropy(y, order=2), 3))
-        except ImportError:
-            rows.append([f"{secs} s", "antropy: not installed", "", "", "", "", ""])
-        try:
-            import neurokit2 as nk
-
-            cands.append(
-                (
-                    "neurokit2.entropy_sample",
-                    lambda: nk.entropy_sample(y, dimension=2, tolerance=0.2 * np.std(y))[0],
-                    3,
-                )
-            )
-        except ImportError:
-            rows.append([f"{secs} s", "neurokit2: not installed", "", "", "", "", ""])
-        for label, f, rep in cands:
-            val = float(f())
-            t = best_time(f, repeat=rep)
-            rows.append(
-                [
-                    f"{secs} s ({y.size})",
-                    label,
-                    _fmt_ms(t_par),
-                    _fmt_ms(t_ser),
-                    _fmt_ms(t),
-                    round(t / t_par, 1),
-                    f"{abs(val - ours):.1e}",
-                ]
-            )
+        rows += _sampen_rows(x[: secs * SR], secs, sample_entropy)
     print_table(
         f"Sample entropy (m=2, r=0.2 std), {name}; best of N",
         [
