@@ -246,3 +246,24 @@ def test_errors():
         hos.bicoherence(x + 1j, sr=1000, n_fft=16)
     with pytest.raises(InvalidSignalError, match=r"non-finite"):
         hos.bispectrum(np.r_[x, np.nan], sr=1000, n_fft=16)
+
+
+def test_scaling_and_sign_properties(rng):
+    """B(c x) = c^3 B(x); the bicoherence is scale-invariant; B(-x) = -B(x)."""
+    x = rng.standard_normal(1000)
+    B = hos.bispectrum(x, sr=100, n_fft=32)
+    ok = ~np.isnan(B)
+    scale = np.abs(B[ok]).max()
+    np.testing.assert_allclose(
+        hos.bispectrum(2.5 * x, sr=100, n_fft=32)[ok],
+        2.5**3 * B[ok],
+        rtol=0,
+        atol=tol(np.float64, 100) * 2.5**3 * scale,
+    )
+    np.testing.assert_allclose(
+        hos.bispectrum(-x, sr=100, n_fft=32)[ok], -B[ok], rtol=0, atol=tol(np.float64, 100) * scale
+    )
+    b2 = hos.bicoherence(x, sr=100, n_fft=32)
+    np.testing.assert_allclose(
+        hos.bicoherence(1e3 * x, sr=100, n_fft=32)[ok], b2[ok], rtol=0, atol=tol(np.float64, 100)
+    )

@@ -197,3 +197,11 @@ def test_errors():
         r"\['parallel'\]",
     ):
         physiofeat.extract(x, {"sample_entropy": {"parallel": True}}, sr=100)
+
+
+def test_sample_entropy_is_affine_invariant(rng):
+    """r is relative to the std, so a * x + b gives the same counts (a != 0)."""
+    x = np.round(rng.standard_normal(700), 2)  # dyadic-friendly values keep the counts exact
+    ref = T.sample_entropy(x)
+    assert T.sample_entropy(4.0 * x + 3.0) == pytest.approx(ref, rel=tol(np.float64, 10))
+    assert T.sample_entropy(-x) == ref

@@ -10,13 +10,16 @@ detrended (``detrend``), multiplied by ``window`` and transformed with a batched
     B(k1, k2) = 1/M sum_m X_m(k1) X_m(k2) conj(X_m(k1 + k2))
 
 (the direct estimator, Nikias & Raghuveer 1987; the same triple product as PyBispectra's
-``Bispectrum`` with ``f1`` and ``f2`` swapped) and the squared bicoherence (Kim & Powers 1979;
-Hagihira et al. 2001 use the same normalisation, in percent)
+``Bispectrum`` with ``f1`` and ``f2`` swapped) and the squared bicoherence (Y. C. Kim and
+E. J. Powers, IEEE Trans. Plasma Sci. 7 (1979) 120-131)
 
     b^2(k1, k2) = |sum_m X_m(k1) X_m(k2) conj(X_m(k1 + k2))|^2
                   / (sum_m |X_m(k1) X_m(k2)|^2 * sum_m |X_m(k1 + k2)|^2),
 
-which lies in [0, 1] by the Cauchy-Schwarz inequality (0 where the denominator is 0).
+which lies in [0, 1] by the Cauchy-Schwarz inequality (0 where the denominator is 0). It is 1
+for perfect quadratic phase coupling and about ``1 / M`` for independent phases. (Other
+normalisations exist, e.g. Hagihira's "real triple product" ``P(f1) P(f2) P(f1 + f2)``, which is
+not bounded by 1; this one is.)
 
 Principal domain
 ----------------
@@ -349,6 +352,31 @@ def scalar_features(
     - ``wcob_f1``, ``wcob_f2``: weighted centre of bispectrum, sum f mag / sum mag, in Hz;
     - ``peak_f1``, ``peak_f2``, ``peak_value``: location (Hz) and value of the maximum;
     - ``mean_magnitude``: mean of ``mag`` over Omega.
+
+    Parameters
+    ----------
+    mag : np.ndarray [shape=(..., n_f1, n_f2)]
+        ``|B|`` or the bicoherence on the principal domain (as :func:`bispectrum` lays it out).
+    f1, f2 : array-like
+        Their frequencies in Hz (:func:`bispectrum_frequencies`).
+
+    Returns
+    -------
+    names : tuple of str
+        :data:`FEATURE_NAMES`.
+    values : np.ndarray [shape=(..., 11)]
+        float64.
+
+    Examples
+    --------
+    >>> f1, f2 = bispectrum_frequencies(sr=8, n_fft=8)  # Omega: (1,1), (2,1), (3,1), (2,2)
+    >>> mag = np.zeros((5, 3))
+    >>> mag[1, 1], mag[2, 1], mag[3, 1], mag[2, 2] = 1.0, 1.0, 1.0, 5.0
+    >>> d = dict(zip(*scalar_features(mag, f1, f2)))
+    >>> float(d["peak_f1"]), float(d["peak_f2"]), float(d["peak_value"]), float(d["mean_magnitude"])
+    (2.0, 2.0, 5.0, 2.0)
+    >>> round(float(d["wcob_f1"]), 3), round(float(d["entropy"]), 3)
+    (2.0, 1.074)
     """
     mag = np.asarray(mag, dtype=np.float64)
     K, K2 = mag.shape[-2:]
