@@ -268,3 +268,45 @@ def naive_best_shift_corr(x, starts, template, max_shift):
         shifts.append(bs)
         corrs.append(best if np.isfinite(best) else np.nan)
     return np.array(shifts), np.array(corrs)
+
+
+# --- hht (physiofeat.hht._kernels) -------------------------------------------------------------
+
+
+def naive_extrema(x):
+    """Local maxima/minima indices (a flat run counts once, at its middle rounded half-to-even,
+    as PyEMD's 'simple' detection) and the zero-crossing count (a run of zeros counts once)."""
+    x = np.asarray(x, dtype=float)
+    n = len(x)
+    maxima, minima = [], []
+    i = 1
+    while i < n - 1:
+        j = i
+        while j < n - 1 and x[j + 1] == x[i]:
+            j += 1  # x[i..j] is a flat run (j == i: a single sample)
+        if j >= n - 1:
+            break
+        left, right = x[i] - x[i - 1], x[j + 1] - x[j]
+        mid = int(np.round((i + j) / 2))
+        if left > 0 and right < 0:
+            maxima.append(mid)
+        elif left < 0 and right > 0:
+            minima.append(mid)
+        i = j + 1
+    zc = int(np.sum(x[:-1] * x[1:] < 0))
+    zero = x == 0
+    zc += int(np.sum(zero[1:] & ~zero[:-1]) + zero[0])
+    return np.array(maxima, dtype=int), np.array(minima, dtype=int), zc
+
+
+def naive_hilbert_spectrum(freq, amp, edges, power=False):
+    """(n_bins, n) sum of amp (or amp**2) of the rows of freq/amp (n_imfs, n) falling in
+    [edges[b], edges[b+1]), by np.digitize."""
+    freq = np.asarray(freq, dtype=float)
+    out = np.zeros((len(edges) - 1, freq.shape[-1]))
+    for k in range(freq.shape[0]):
+        b = np.digitize(freq[k], edges) - 1
+        ok = (freq[k] >= edges[0]) & (freq[k] < edges[-1])
+        w = amp[k] ** 2 if power else amp[k]
+        np.add.at(out, (b[ok], np.flatnonzero(ok)), w[ok])
+    return out

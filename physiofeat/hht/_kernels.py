@@ -524,14 +524,20 @@ def _eval(t, y, nk, w, out, n):
 
 @jit
 def spline_eval(t, y, out):
-    """Cubic spline through (t, y) at x = 0..len(out)-1 (not-a-knot; natural for 3 knots)."""
+    """Cubic spline through (t, y) at x = 0..len(out)-1 (not-a-knot; natural for 3 knots).
+
+    Runs the same solver as the sift (the twisted factorisation for >= 6 knots); for tests.
+    """
     nk = t.shape[0]
-    w = np.empty((6, nk + 2))
-    _prep(t, y, nk, w)
-    _solve2(w, nk, w, 0)
-    tmp = np.empty(out.shape[0] + 4)
-    _eval(t, y, nk, w, tmp, out.shape[0])
-    out[:] = tmp[: out.shape[0]]
+    n = out.shape[0]
+    w1 = np.empty((8, nk + 2))
+    w2 = np.empty((8, nk + 2))
+    _prep(t, y, nk, w1)
+    _prep(t, y, nk, w2)
+    _solve_env(w1, nk, w2, nk)
+    tmp = np.empty(n + 4)
+    _eval(t, y, nk, w1, tmp, n)
+    out[:] = tmp[:n]
 
 
 @jit

@@ -1,0 +1,424 @@
+"""Tests of physiofeat.hht: EMD/EEMD/CEEMDAN and Hilbert spectral analysis.
+
+Oracles
+-------
+- PyEMD (EMD-signal 1.x) ``EMD()`` with its defaults: cubic (not-a-knot) splines, ``nbsym=2``
+  mirroring, ``check_imf`` stopping, ``range_thr=0.001``, ``total_power_thr=0.005``,
+  ``MAX_ITERATION=1000``. physiofeat's defaults are the same rule with the thresholds relative to
+  ``std(x)``, so the oracle is run on unit-std signals with ``max_sifts=999`` (PyEMD stops at
+  iteration 1000 before sifting). Tolerance: 1e-10 absolute on unit-std signals (observed ~1e-15).
+- ``emd`` (0.8) ``sift.sift`` with its defaults: SD stop ``sum(m**2)/sum(h_new**2) < 0.1``,
+  ``splrep`` (not-a-knot) envelopes, Rilling padding, ``sift_thresh=1e-8``, ``energy_thresh=50``
+  = physiofeat ``stop='sd', stop_thresh=0.1, power_thresh=1e-8, range_thresh=0, energy_db=50``.
+  The first two IMFs agree to 1e-10 on the first 80 % of the signal only: at the right edge
+  emd's ``_pad_extrema_rilling`` mirrors every maximum in one branch (``indmax[-(pad_width-2):]``
+  is the whole array for ``pad_width=2``), where PyEMD (and physiofeat) mirror two; the spline
+  spreads that difference a few knots inwards, and it compounds in later IMFs.
+- scipy ``CubicSpline`` (not-a-knot / natural) for the spline kernel, ``emd.spectra`` for the
+  instantaneous frequency and ``hilberthuang``, tests/naive.py for extrema and binning.
+- Properties (as the emd package's tests): reconstruction, scaling, sifting an IMF, two tones,
+  time reversal.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import tol
+from naive import naive_extrema, naive_hilbert_spectrum
+from numpy.testing import assert_allclose, assert_array_equal
+
+import physiofeat
+from physiofeat import InvalidSignalError, ParameterError
+from physiofeat.hht import (
+    _kernels,
+    ceemdan,
+    eemd,
+    emd,
+    hilbert_spectrum,
+    imf_features,
+    instantaneous,
+    marginal_spectrum,
+)
+
+SR = 1000
+
+
+def _unit(x):
+    return x / x.std()
+
+
+def _tones(n=1000, f1=50.0, f2=5.0, a2=1.0):
+    t = np.arange(n) / SR
+    return np.sin(2 * np.pi * f1 * t) + a2 * np.sin(2 * np.pi * f2 * t + 0.4)
+
+
+def _mixed(n=1000, seed=3):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / SR
+    x = (
+        np.sin(2 * np.pi * 60 * t)
+        + 0.7 * np.sin(2 * np.pi * 9 * t + 0.3)
+        + 0.8 * t
+        + 0.3 * rng.standard_normal(n)
+    )
+    return _unit(x)
+
+
+# --------------------------------------------------------------------------------------------
+# kernels against independent references
+
+
+@pytest.mark.parametrize("nk", [3, 4, 5, 6, 9, 40, 150])
+def test_spline_matches_scipy(nk, rng):
+    from scipy.interpolate import CubicSpline
+
+    t = np.sort(rng.choice(np.arange(1, 199), size=nk - 2, replace=False)).astype(float)
+    t = np.r_[-3.0, t, 203.0]
+    y = rng.standard_normal(nk)
+    out = np.empty(200)
+    _kernels.spline_eval(t, y, out)
+    ref = CubicSpline(t, y, bc_type="natural" if nk == 3 else "not-a-knot")(np.arange(200))
+    assert_allclose(out, ref, rtol=0, atol=tol(np.float64, 1e4) * np.abs(y).max())
+
+
+def test_extrema_match_naive(rng):
+    for trial in range(20):
+        x = np.round(rng.standard_normal(300) * (2 if trial % 2 else 50))  # plateaus and zeros
+        if trial > 15:
+            x = rng.standard_normal(300)  # the branch-free fast path
+        imax = np.zeros(300, np.int64)
+        imin = np.zeros(300, np.int64)
+        sg = np.zeros(300, np.int8)
+        nmax, nmin, nzc = _kernels._extrema(x, imax, imin, sg)
+        mx, mn, zc = naive_extrema(x)
+        assert_array_equal(imax[:nmax], mx)
+        assert_array_equal(imin[:nmin], mn)
+        assert nzc == zc
+
+
+def test_hilbert_binning_matches_naive(rng):
+    freq = rng.uniform(-5, 120, size=(3, 500))
+    amp = rng.uniform(0, 2, size=(3, 500))
+    for edges, uniform in [
+        (np.linspace(0, 100, 41), True),
+        (np.r_[0, 3, 10, 30, 60, 100.0], False),
+    ]:
+        for power in (False, True):
+            out = np.zeros((1, len(edges) - 1, 500))
+            _kernels.hilbert_accumulate(freq[None], amp[None], edges, uniform, power, out)
+            ref = naive_hilbert_spectrum(freq, amp, edges, power=power)
+            assert_allclose(out[0], ref, rtol=tol(np.float64, 10), atol=0)
+
+
+# --------------------------------------------------------------------------------------------
+# oracles: PyEMD and emd
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: _unit(_tones()), lambda: _mixed(), lambda: _mixed(700, 9)]
+)
+def test_emd_matches_pyemd(make):
+    from PyEMD import EMD
+
+    x = make()
+    ref = EMD()
+    ref.emd(x)
+    ref_imfs, ref_res = ref.get_imfs_and_residue()
+    ours = emd(x, max_sifts=999)
+    assert ours.n_imfs == ref_imfs.shape[0]
+    assert_allclose(ours.imfs, ref_imfs, rtol=0, atol=1e-10)
+    assert_allclose(ours.residue, ref_res, rtol=0, atol=1e-10)
+
+
+def test_emd_matches_pyemd_on_heart_sound(shared_data):
+    import soundfile as sf
+    from PyEMD import EMD
+
+    x, sr = sf.read(shared_data / "pcg" / "physionet2016" / "a0007.wav")
+    x = _unit(x[4000:6000].astype(np.float64))  # 16-bit audio: plateaus exercise that path
+    ref = EMD()
+    ref.emd(x, max_imf=4)
+    ours = emd(x, max_sifts=999, max_imfs=4)
+    assert_allclose(ours.imfs, ref.get_imfs_and_residue()[0], rtol=0, atol=1e-10)
+
+
+def test_emd_matches_emd_package():
+    import emd as emd_pkg
+
+    x = _mixed(1200, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # emd's own np.log10(where=) UserWarning
+        ref = emd_pkg.sift.sift(x).T  # (n_imfs + residue, n)
+    ours = emd(x, stop="sd", stop_thresh=0.1, power_thresh=1e-8, range_thresh=0.0, energy_db=50.0)
+    inner = slice(0, int(0.8 * x.size))
+    assert_allclose(ours.imfs[:2, inner], ref[:2, inner], rtol=0, atol=1e-10)
+
+
+# --------------------------------------------------------------------------------------------
+# properties
+
+
+@pytest.mark.parametrize("func", [emd, eemd, ceemdan])
+def test_reconstruction(func):
+    x = 3.0 * _mixed(800) + 5.0
+    kw = {} if func is emd else {"trials": 6, "seed": 1}
+    r = func(x, **kw)
+    assert r.imfs.shape == (r.n_imfs, x.size)
+    assert r.n_imfs >= 3
+    assert_allclose(r.imfs.sum(0) + r.residue, x, rtol=0, atol=tol(np.float64, 100) * 8)
+
+
+@pytest.mark.parametrize("scale", [4.0, 1e-3 * 2**-3])
+def test_scaling_scales_imfs(scale):
+    x = _mixed(900)
+    a, b = emd(x), emd(scale * x)
+    assert a.n_imfs == b.n_imfs
+    assert_allclose(b.imfs, scale * a.imfs, rtol=0, atol=tol(np.float64, 100) * scale)
+
+
+def test_sifting_an_imf_returns_it():
+    imf = emd(_unit(_tones()), stop="sd", stop_thresh=0.1).imfs[0]
+    again = emd(imf, stop="sd", stop_thresh=0.1)
+    assert again.n_sifts[0] == 1
+    assert_allclose(again.imfs[0], imf, rtol=0, atol=0.02 * np.abs(imf).max())
+    share = np.sum(again.imfs[0] ** 2) / np.sum(imf**2)
+    assert abs(share - 1) < 0.02
+
+
+def test_two_tones_separate_with_matching_frequencies():
+    x = _tones(2000)
+    r = emd(x)
+    ins = instantaneous(r.imfs[:2], sr=SR)
+    inner = slice(200, -200)
+    assert abs(np.median(ins.frequency[0, inner]) - 50.0) < 0.5
+    assert abs(np.median(ins.frequency[1, inner]) - 5.0) < 0.2
+    assert_allclose(np.median(ins.amplitude[:, inner], axis=1), [1.0, 1.0], atol=0.03)
+    # energy in the first two IMFs, the rest is small
+    assert np.sum(r.imfs[2:] ** 2) < 0.03 * np.sum(x**2)  # edge effects, as PyEMD's
+
+
+def test_time_reversal_reverses_imfs():
+    x = _mixed(800)
+    a, b = emd(x), emd(x[::-1].copy())
+    assert a.n_imfs == b.n_imfs
+    assert_allclose(b.imfs[:, ::-1], a.imfs, rtol=0, atol=1e-8)
+
+
+# --------------------------------------------------------------------------------------------
+# ensembles: seeds
+
+
+@pytest.mark.parametrize("func", [eemd, ceemdan])
+def test_ensemble_seed_reproducible_across_workers(func):
+    x = _mixed(600)
+    a = func(x, trials=6, seed=11, n_jobs=1)
+    b = func(x, trials=6, seed=11, n_jobs=2)
+    c = func(x, trials=6, seed=12, n_jobs=2)
+    assert_array_equal(a.imfs, b.imfs)
+    assert_array_equal(a.residue, b.residue)
+    assert not np.allclose(a.imfs[0], c.imfs[0])
+    batch = func(np.stack([x, 2 * x]), trials=6, seed=11, n_jobs=2)  # rows as if alone
+    assert_array_equal(batch.imfs[0, : a.n_imfs], a.imfs)
+    assert batch.n_imfs[0] == a.n_imfs
+
+
+def test_eemd_averages_seeded_trials():
+    # trial i uses SeedSequence(seed).spawn(trials)[i]: rebuild the ensemble by hand
+    x = _mixed(500)
+    trials = 3
+    seeds = np.random.SeedSequence(5).spawn(trials)
+    width = 0.05 * np.ptp(x)
+    runs = [emd(x + width * np.random.default_rng(s).standard_normal(x.size)) for s in seeds]
+    k = max(r.n_imfs for r in runs)
+    ref = np.zeros((k, x.size))
+    for r in runs:
+        ref[: r.n_imfs] += r.imfs
+    ours = eemd(x, trials=trials, seed=5)
+    assert_allclose(ours.imfs, ref / trials, rtol=0, atol=tol(np.float64, 100))
+
+
+# --------------------------------------------------------------------------------------------
+# degenerate input and errors
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        np.full(100, 3.0),
+        np.linspace(-1, 2, 100),
+        (np.arange(100) - 40.0) ** 2,
+        np.array([1.0, 2.0]),
+        np.array([5.0]),
+        np.array([0.0, 1.0, 0.0, 1.0, 0.0]),
+    ],
+    ids=["constant", "monotonic", "one-extremum", "two-samples", "one-sample", "five-samples"],
+)
+def test_trend_only_signals_give_residue(x):
+    for r in (emd(x), eemd(x, trials=3, seed=0), ceemdan(x, trials=3, seed=0)):
+        assert r.imfs.shape[-1] == x.size
+        assert_allclose(r.imfs.sum(0) + r.residue, x, rtol=0, atol=1e-12)
+    r = emd(x)
+    if x.size < 5 or np.ptp(np.diff(x)) == 0 or x[0] == 3.0 or x.size == 100:
+        assert r.n_imfs == 0
+        assert_array_equal(r.residue, x)
+
+
+def test_batch_pads_imfs_and_reports_counts():
+    x = np.stack([_mixed(600), np.full(600, 2.0), _unit(_tones(600))])
+    r = emd(x, n_jobs=2)
+    assert r.n_imfs[1] == 0
+    assert r.imfs.shape == (3, r.n_imfs.max(), 600)
+    for i in range(3):
+        alone = emd(x[i])
+        assert r.n_imfs[i] == alone.n_imfs
+        assert_array_equal(r.imfs[i, : alone.n_imfs], alone.imfs)
+        assert not r.imfs[i, alone.n_imfs :].any()
+    assert_allclose(r.imfs.sum(1) + r.residue, x, rtol=0, atol=1e-12)
+
+
+def test_quantised_noise_terminates():
+    rng = np.random.default_rng(0)
+    x = np.round(rng.standard_normal(3000) * 3)  # plateaus, exact zeros
+    r = emd(x, max_sifts=50)
+    assert 1 <= r.n_imfs <= int(np.log2(3000)) + 4
+    assert_allclose(r.imfs.sum(0) + r.residue, x, rtol=0, atol=1e-11)
+
+
+@pytest.mark.parametrize("stop", ["sd", "s_number", "energy", "fixed"])
+def test_other_stop_rules_run(stop):
+    r = emd(_mixed(700), stop=stop)
+    assert r.n_imfs >= 3
+    if stop == "fixed":
+        assert np.all(r.n_sifts == 10)
+
+
+def test_errors():
+    with pytest.raises(InvalidSignalError, match="non-finite"):
+        emd(np.r_[1.0, np.nan, 2.0])
+    with pytest.raises(InvalidSignalError, match="non-finite"):
+        eemd(np.r_[1.0, np.inf, 2.0], trials=2)
+    with pytest.raises(
+        InvalidSignalError, match=r"shape \(n_samples,\) or \(n_signals, n_samples\)"
+    ):
+        emd(np.zeros((2, 2, 5)))
+    with pytest.raises(InvalidSignalError, match="empty"):
+        ceemdan(np.array([]))
+    with pytest.raises(ParameterError, match="stop must be one of 'pyemd', 'sd'"):
+        emd(np.arange(10.0), stop="cauchy")
+    with pytest.raises(ParameterError, match="max_imfs must be >= 1; got 0"):
+        emd(np.arange(10.0), max_imfs=0)
+    with pytest.raises(ParameterError, match="stop_thresh must be > 0"):
+        emd(np.arange(10.0), stop="sd", stop_thresh=-1.0)
+    with pytest.raises(ParameterError, match="a number of sifts"):
+        emd(np.arange(10.0), stop="s_number", stop_thresh=2.5)
+    with pytest.raises(ParameterError, match="n_jobs must be >= 1"):
+        emd(np.arange(10.0), n_jobs=0)
+    with pytest.raises(ParameterError, match="trials must be >= 1"):
+        eemd(np.arange(10.0), trials=0)
+    with pytest.raises(ParameterError, match="seed must be a non-negative integer"):
+        eemd(np.arange(10.0), trials=2, seed=-1)
+    with pytest.raises(ParameterError, match="seed must be None, a non-negative int"):
+        ceemdan(np.arange(10.0), trials=2, seed="abc")
+    with pytest.raises(ParameterError, match="epsilon must be >= 0"):
+        ceemdan(np.arange(10.0), epsilon=-0.1)
+    with pytest.raises(ParameterError, match="noise_width must be a finite number"):
+        eemd(np.arange(10.0), noise_width=np.nan)
+    imfs = np.ones((2, 50))
+    with pytest.raises(ParameterError, match="sr must be a positive number"):
+        instantaneous(imfs, sr=0)
+    with pytest.raises(InvalidSignalError, match="at least 3"):
+        instantaneous(np.ones((2, 2)), sr=1)
+    with pytest.raises(ParameterError, match="fmax must exceed fmin"):
+        hilbert_spectrum(imfs, sr=100, fmin=20, fmax=10)
+    with pytest.raises(ParameterError, match="edges must be a 1-D strictly increasing"):
+        hilbert_spectrum(imfs, sr=100, edges=[1, 1, 2])
+    with pytest.raises(ParameterError, match="mode must be one of 'amplitude', 'energy'"):
+        marginal_spectrum(imfs, sr=100, mode="power")
+    with pytest.raises(ParameterError, match="residue must have shape"):
+        imf_features(imfs, sr=100, residue=np.ones(49))
+    with pytest.raises(ParameterError, match="method must be one of 'emd', 'eemd', 'ceemdan'"):
+        physiofeat.extract(np.arange(50.0), ["emd"], sr=100, method="vmd")
+
+
+# --------------------------------------------------------------------------------------------
+# Hilbert analysis
+
+
+def test_instantaneous_matches_emd_package():
+    import emd as emd_pkg
+
+    r = emd(_mixed(800))
+    ours = instantaneous(r.imfs, sr=SR)
+    _, f_ref, a_ref = emd_pkg.spectra.frequency_transform(
+        r.imfs.T, SR, "hilbert", smooth_phase=None
+    )
+    assert_allclose(ours.frequency, f_ref.T, rtol=0, atol=tol(np.float64, 1e4) * SR)
+    assert_allclose(ours.amplitude, a_ref.T, rtol=0, atol=tol(np.float64, 1e3))
+
+
+def test_hilbert_spectrum_matches_emd_hilberthuang():
+    import emd as emd_pkg
+
+    r = emd(_mixed(800))
+    edges = np.linspace(0, 200, 51)
+    f, H = hilbert_spectrum(r.imfs, sr=SR, edges=edges, mode="energy")
+    ins = instantaneous(r.imfs, sr=SR)
+    f_ref, H_ref = emd_pkg.spectra.hilberthuang(
+        ins.frequency.T, ins.amplitude.T, edges, sum_time=False, mode="power"
+    )
+    assert_allclose(f, f_ref, rtol=tol(np.float64, 10))
+    assert_allclose(H, H_ref, rtol=tol(np.float64, 100), atol=0)
+    f2, h = marginal_spectrum(r.imfs, sr=SR, edges=edges, mode="energy")
+    assert_allclose(h, H.sum(-1), rtol=tol(np.float64, 10))
+    fu, Hu = hilbert_spectrum(r.imfs, sr=SR, n_bins=50, fmax=200.0, mode="energy")  # uniform path
+    assert_allclose(Hu, H, rtol=tol(np.float64, 100), atol=0)
+
+
+def test_imf_features_two_tones():
+    t = np.arange(2000) / SR
+    imfs = np.stack([2 * np.cos(2 * np.pi * 40 * t), np.cos(2 * np.pi * 4 * t)])
+    feats = imf_features(imfs, sr=SR, residue=np.zeros(2000))
+    assert_allclose(feats["energy_share"], [0.8, 0.2], atol=1e-3)
+    assert_allclose(feats["freq_mean"], [40, 4], atol=0.05)
+    assert_allclose(feats["amp_mean"], [2, 1], atol=0.01)
+    assert np.all(feats["freq_std"] < 0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# registry
+
+
+def test_extract_shares_imfs_and_vector_is_fixed_length():
+    x = _mixed(700)
+    names = ["emd", "hht", "hilbert_spectrum", "marginal_spectrum"]
+    feats = physiofeat.extract(x, names, sr=SR, n_bins=32, n_slots=6)
+    assert feats.computed["imfs"] == 1
+    assert feats.computed["instantaneous"] == 1
+    n_imfs = emd(x).n_imfs
+    assert_array_equal(feats["emd"].values, emd(x).imfs)
+    v = feats.vector()
+    assert v.shape == (6 * 4 + 6 * 5 + 32 * 4 + 32,)
+    vnames = feats.vector_names()
+    assert vnames[:2] == ["emd_imf0_mean", "emd_imf0_std"]
+    assert "hht_imf5_energy_share" in vnames
+    # a signal with fewer IMFs: same columns, NaN beyond its IMFs
+    short = physiofeat.extract(_unit(_tones(700)), names, sr=SR, n_bins=32, n_slots=6)
+    assert short.vector_names() == vnames
+    k = emd(_unit(_tones(700))).n_imfs
+    assert k < 6 <= n_imfs or k < 6
+    assert np.isnan(short.vector()[vnames.index(f"hht_imf{k}_freq_mean")])
+    assert not np.isnan(short.vector()[vnames.index("hht_imf0_freq_mean")])
+
+
+def test_extract_batch_and_methods():
+    x = np.stack([_mixed(500), np.full(500, 1.0)])
+    feats = physiofeat.extract(x, ["emd", "hht"], sr=SR, method="eemd", trials=4, seed=3, n_slots=4)
+    v = feats.vector()
+    assert v.shape == (2, 4 * 4 + 4 * 5)
+    assert np.all(np.isnan(v[1]))
+    assert not np.isnan(v[0, 0])
+    ref = eemd(x[0], trials=4, seed=3)
+    assert_array_equal(feats["emd"].values[0, : ref.n_imfs], ref.imfs)
