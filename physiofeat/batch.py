@@ -1,0 +1,575 @@
+"""Feature extraction over many recordings: :func:`extract_many` and :func:`iter_extract`.
+
+Each source (a file path, an array, or an ``(array, sr)`` pair) is one independent task: it is
+loaded, optionally split into channels and fixed-length segments, passed through
+:func:`physiofeat.extract` with the same parameters, and summarised with
+:meth:`Features.vector`. Tasks run in a process pool (default: all cores), a bounded number in
+flight so memory stays flat however many files there are, and results stream back as they finish.
+With ``client=`` (a :class:`dask.distributed.Client`) the very same task function runs on a Dask
+cluster instead. A failing source never stops the run: its :class:`Result` carries the error
+type and message instead of a vector.
+
+Results do not depend on the number of jobs: each source is computed on its own, with Numba
+limited to one thread per task (no thread-count-dependent reductions), and seeded features
+(EEMD, CEEMDAN) take their ``seed`` from the parameters, never from the worker.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._errors import ParameterError
+from ._features import DEFAULT_STATS
+
+__all__ = ["Result", "extract_many", "iter_extract", "results_to_frame", "default_jobs"]
+
+
+@dataclass
+class Result:
+    """The outcome of one source in :func:`extract_many`.
+
+    Attributes
+    ----------
+    index : int
+        Position of the source in the input sequence.
+    id : str
+        The source's identifier (the path for files, ``"<index>"`` for arrays, or the id given).
+    path : str or None
+        The file path, or None for arrays.
+    names : list of str or None
+        Column names of ``vector`` (``Features.vector_names()``); None on error.
+    vector : np.ndarray or None
+        ``(n_columns,)`` for one row per source, ``(n_rows, n_columns)`` when split into
+        channels or segments; None on error.
+    channel, segment, start : np.ndarray or None
+        Per-row channel index, segment index and segment start (seconds) when ``per_channel``
+        / ``segment`` split the source (else None).
+    sr : float or None
+        The sampling rate features were computed at.
+    duration : float or None
+        Length of the (possibly resampled) recording in seconds.
+    arrays : dict or None
+        Full feature arrays (``Features.to_dict()`` plus coordinates) when ``return_arrays``.
+    error_type, error : str or None
+        The exception's type name and message when the source failed.
+    """
+
+    index: int
+    id: str
+    path: str | None = None
+    names: list[str] | None = None
+    vector: np.ndarray | None = None
+    channel: np.ndarray | None = None
+    segment: np.ndarray | None = None
+    start: np.ndarray | None = None
+    sr: float | None = None
+    duration: float | None = None
+    arrays: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    error_type: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the source produced features."""
+        return self.error_type is None
+
+    @property
+    def n_rows(self) -> int:
+        """Rows this source contributes to a table (0 on error)."""
+        if self.vector is None:
+            return 0
+        return 1 if self.vector.ndim == 1 else self.vector.shape[0]
+
+
+def default_jobs() -> int:
+    """All usable cores (the CPU affinity mask where the OS exposes it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - macOS / Windows
+        return max(1, os.cpu_count() or 1)
+
+
+# --------------------------------------------------------------------------------------------
+# The task: everything a worker needs travels in one picklable tuple.
+
+
+@dataclass(frozen=True)
+class _Job:
+    features: Any
+    params: Mapping[str, Any]
+    sr: float | None
+    stats: tuple[str, ...]
+    per_channel: bool
+    segment: float | None
+    return_arrays: bool
+    arrays_dir: str | None
+
+
+@contextmanager
+def _one_numba_thread():
+    """Run with one Numba thread so results cannot depend on the thread count."""
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - numba is a dependency
+        yield
+        return
+    old = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(old)
+
+
+def _split(x: np.ndarray, sr: float, job: _Job):
+    """Rows to compute: ``(batch (n_rows, n) or (n,), channel idx, segment idx)``."""
+    from ._errors import InvalidSignalError
+
+    x2 = x if x.ndim == 2 else x[None, :]
+    n_ch, n = x2.shape
+    if job.segment is not None:
+        seg = int(round(job.segment * sr))
+        n_seg = n // seg
+        if n_seg == 0:
+            raise InvalidSignalError(
+                f"recording has {n} samples ({n / sr:.3f} s) at {sr:g} Hz, shorter than one "
+                f"segment of {job.segment:g} s ({seg} samples)"
+            )
+        rows = x2[:, : n_seg * seg].reshape(n_ch * n_seg, seg)
+        channel = np.repeat(np.arange(n_ch), n_seg)
+        segment = np.tile(np.arange(n_seg), n_ch)
+        return rows, channel, segment
+    if job.per_channel:
+        return x2, np.arange(n_ch), None
+    return x, None, None
+
+
+def _arrays_of(feats) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for name, f in feats.items():
+        out[name] = np.asarray(f.values)
+        out[f"{name}__dims"] = np.array(f.dims)
+        for dim, c in f.coords.items():
+            out[f"{name}__{dim}"] = np.asarray(c)
+    return out
+
+
+def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    os.replace(tmp, path)
+
+
+def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:
+    """Where ``--arrays`` / ``arrays_dir`` stores the full arrays of the source with id ``rid``."""
+    rel = Path(*[p for p in Path(rid).parts if p not in ("..", "/", "\\")]) if rid else Path("x")
+    if rel.is_absolute():
+        rel = rel.relative_to(rel.anchor)
+    return Path(arrays_dir) / (str(rel) + ".npz")
+
+
+def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
+    """Load and extract one source; every exception becomes an error record."""
+    index, rid, source, job = task
+    path = None
+    try:
+        from ._registry import extract
+
+        if isinstance(source, (str, os.PathLike)):
+            from .io import load
+
+            path = os.fspath(source)
+            x, sr = load(path, sr=job.sr, mono=not (job.per_channel or job.segment is not None))
+            if job.segment is not None and not job.per_channel and x.ndim == 2:
+                x = x.mean(axis=0, dtype=x.dtype)
+        else:
+            if isinstance(source, tuple) and len(source) == 2:
+                x, sr = source
+                sr = sr if sr is not None else job.sr
+            else:
+                x, sr = source, job.sr
+            if sr is None:
+                raise ParameterError(
+                    f"source {rid!r} is an array without a sampling rate; pass sr= or "
+                    "(array, sr) pairs"
+                )
+            x = np.asarray(x)
+            if job.sr is not None and sr != job.sr:
+                from .io import resample
+
+                x, sr = resample(x, sr, job.sr), job.sr
+        rows, channel, segment = _split(x, sr, job)
+        start = None if segment is None else segment * (int(round(job.segment * sr)) / float(sr))
+        with _one_numba_thread():
+            feats = extract(rows, job.features, sr=sr, stats=job.stats, **job.params)
+            vec = feats.vector()
+            names = feats.vector_names()
+        arrays = None
+        if job.return_arrays or job.arrays_dir:
+            arrays = _arrays_of(feats)
+            if job.arrays_dir:
+                _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
+                if not job.return_arrays:
+                    arrays = None
+        return Result(
+            index,
+            rid,
+            path,
+            names,
+            vec,
+            channel,
+            segment,
+            start,
+            float(sr),
+            x.shape[-1] / float(sr),
+            arrays,
+        )
+    except Exception as exc:  # noqa: BLE001 - a bad source must never stop the run
+        return Result(index, rid, path, error_type=type(exc).__name__, error=str(exc) or repr(exc))
+
+
+def _run_chunk(tasks: list[tuple[int, str, Any, _Job]]) -> list[Result]:
+    return [_run_one(t) for t in tasks]
+
+
+def _worker_init() -> None:
+    # One thread per worker process: the pool is the parallelism (no oversubscription).
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _as_tasks(sources: Iterable[Any], ids: Sequence[str] | None, job: _Job):
+    for i, src in enumerate(sources):
+        if ids is not None:
+            rid = str(ids[i])
+        elif isinstance(src, (str, os.PathLike)):
+            rid = os.fspath(src)
+        else:
+            rid = str(i)
+        yield (i, rid, src, job)
+
+
+def _chunks(tasks: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for t in tasks:
+        chunk.append(t)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pool_context(mp_context: str | None):
+    if mp_context is None:
+        methods = multiprocessing.get_all_start_methods()
+        mp_context = "forkserver" if "forkserver" in methods else "spawn"
+    ctx = multiprocessing.get_context(mp_context)
+    if mp_context == "forkserver":
+        # The fork server imports the families once; each worker then forks from it warm.
+        from ._registry import BUILTIN_MODULES
+
+        ctx.set_forkserver_preload(["physiofeat.io", "physiofeat._registry", *BUILTIN_MODULES])
+    return ctx
+
+
+def _iter_pool(
+    chunks: Iterator[list[Any]], n_jobs: int, max_pending: int, mp_context: str | None
+) -> Iterator[Result]:
+    ctx = _pool_context(mp_context)
+    pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
+    pending: dict[Any, list[Any]] = {}
+    try:
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < max_pending:
+                try:
+                    chunk = next(chunks)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[pool.submit(_run_chunk, chunk)] = chunk
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                chunk = pending.pop(fut)
+                try:
+                    yield from fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    for index, rid, src, _ in chunk:
+                        yield Result(
+                            index,
+                            rid,
+                            os.fspath(src) if isinstance(src, (str, os.PathLike)) else None,
+                            error_type="WorkerCrashed",
+                            error="the worker process died while computing this source",
+                        )
+            if broken:  # the pool is unusable: fail what was in flight, start a new one
+                for chunk in list(pending.values()):
+                    for index, rid, src, _ in chunk:
+                        yield Result(
+                            index,
+                            rid,
+                            os.fspath(src) if isinstance(src, (str, os.PathLike)) else None,
+                            error_type="WorkerCrashed",
+                            error="the worker pool broke while this source was queued",
+                        )
+                pending.clear()
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def iter_extract(
+    sources: Iterable[Any],
+    features: Any,
+    *,
+    sr: float | None = None,
+    n_jobs: int | None = None,
+    client: Any = None,
+    ids: Sequence[str] | None = None,
+    stats: Sequence[str] = DEFAULT_STATS,
+    per_channel: bool = False,
+    segment: float | None = None,
+    return_arrays: bool = False,
+    arrays_dir: str | os.PathLike | None = None,
+    chunksize: int = 1,
+    max_pending: int | None = None,
+    mp_context: str | None = None,
+    **params: Any,
+) -> Iterator[Result]:
+    """Like :func:`extract_many`, but yield each :class:`Result` as soon as it is finished.
+
+    Results arrive in completion order (``Result.index`` gives the input position). Sources are
+    consumed lazily and at most ``max_pending`` chunks are in flight, so an iterator over a
+    million paths runs in bounded memory.
+
+    Examples
+    --------
+    >>> import numpy as np, physiofeat
+    >>> x = np.sin(np.arange(4000) / 5.0)
+    >>> out = physiofeat.batch.iter_extract([x, x[:2000]], ["rms"], sr=1000, n_jobs=1,
+    ...                                     frame_length=256, hop_length=64)
+    >>> [(r.index, r.vector.shape) for r in out]
+    [(0, (4,)), (1, (4,))]
+    """
+    from ._registry import _normalise_request, resolve_params
+
+    if isinstance(sources, (str, os.PathLike, np.ndarray)):
+        sources = [sources]
+    stats = tuple(stats)
+    if segment is not None:
+        from ._validation import check_float
+
+        segment = check_float(segment, "segment", minimum=0.0, strict_min=True)
+    if sr is not None:
+        from ._validation import check_sr
+
+        sr = check_sr(sr)
+    # Fail fast on unknown features / parameters, before any work is scheduled.
+    resolve_params(_normalise_request(features), params)
+    from ._features import _STAT_FUNCS
+
+    bad = [s for s in stats if s not in _STAT_FUNCS]
+    if bad:
+        raise ParameterError(
+            f"unknown summary statistic(s) {bad}; accepted: {', '.join(_STAT_FUNCS)}"
+        )
+    job = _Job(
+        features,
+        dict(params),
+        sr,
+        stats,
+        bool(per_channel),
+        segment,
+        bool(return_arrays),
+        None if arrays_dir is None else os.fspath(arrays_dir),
+    )
+    if ids is not None and not isinstance(ids, Sequence):
+        raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")
+    tasks = _as_tasks(sources, ids, job)
+    from ._validation import check_int
+
+    chunksize = check_int(chunksize, "chunksize", minimum=1)
+    if client is not None:
+        from .distributed import iter_on_client
+
+        yield from iter_on_client(
+            client, _chunks(tasks, chunksize), _run_chunk, max_pending=max_pending
+        )
+        return
+    n_jobs = default_jobs() if n_jobs is None else check_int(n_jobs, "n_jobs", minimum=-1)
+    if n_jobs == 0:
+        raise ParameterError(
+            "n_jobs must be a positive number of processes, or -1/None for all cores"
+        )
+    if n_jobs == -1:
+        n_jobs = default_jobs()
+    if n_jobs == 1:
+        for t in tasks:
+            yield _run_one(t)
+        return
+    max_pending = (
+        4 * n_jobs if max_pending is None else check_int(max_pending, "max_pending", minimum=1)
+    )
+    yield from _iter_pool(_chunks(tasks, chunksize), n_jobs, max_pending, mp_context)
+
+
+def extract_many(
+    sources: Iterable[Any],
+    features: Any,
+    *,
+    sr: float | None = None,
+    n_jobs: int | None = None,
+    client: Any = None,
+    ids: Sequence[str] | None = None,
+    stats: Sequence[str] = DEFAULT_STATS,
+    per_channel: bool = False,
+    segment: float | None = None,
+    return_arrays: bool = False,
+    arrays_dir: str | os.PathLike | None = None,
+    progress: bool | Callable[[Result], Any] = False,
+    chunksize: int = 1,
+    max_pending: int | None = None,
+    mp_context: str | None = None,
+    **params: Any,
+) -> list[Result]:
+    """Extract features from many recordings in parallel; one :class:`Result` per source.
+
+    Parameters
+    ----------
+    sources : iterable
+        File paths (anything :func:`physiofeat.load` reads), 1-D arrays (``sr`` required), or
+        ``(array, sr)`` pairs. Arrays may also be ``(n_channels, n)`` with ``per_channel``.
+    features : str, list of str, or mapping str -> dict
+        As in :func:`physiofeat.extract`.
+    sr : float, optional
+        Resample every source to this rate (soxr); ``None`` keeps each file's own rate.
+    n_jobs : int, optional
+        Worker processes. ``None`` or ``-1``: all cores. ``1``: run in this process.
+    client : dask.distributed.Client, optional
+        Run the same tasks on this Dask cluster instead of a local pool (files must be
+        readable at the same paths on the workers).
+    ids : sequence of str, optional
+        Identifiers for the sources (default: the path, or the position for arrays).
+    stats : sequence of str
+        Statistics over time for the summary vector (as in ``extract``).
+    per_channel : bool
+        One row per channel instead of averaging the channels to mono.
+    segment : float, optional
+        Split each recording into consecutive segments of this many seconds (one row each; a
+        trailing partial segment is dropped; a recording shorter than one segment is an error).
+    return_arrays : bool
+        Keep the full feature arrays (with coordinates) in ``Result.arrays``.
+    arrays_dir : path, optional
+        Write the full arrays of each source to ``<arrays_dir>/<id>.npz`` (in the worker).
+    progress : bool or callable
+        ``True`` shows a tqdm bar on stderr; a callable is called with each finished result.
+    chunksize : int
+        Sources per task sent to a worker (raise it for many very short files).
+    max_pending : int, optional
+        Tasks in flight at once (default ``4 * n_jobs``); bounds memory.
+    mp_context : str, optional
+        ``multiprocessing`` start method (default ``forkserver`` where available, else ``spawn``).
+    **params
+        Shared feature parameters, as in :func:`physiofeat.extract`.
+
+    Returns
+    -------
+    list of Result
+        In input order. Failed sources have ``error_type``/``error`` set and no vector; they never
+        stop the run.
+
+    Examples
+    --------
+    >>> import numpy as np, physiofeat
+    >>> rng = np.random.default_rng(0)
+    >>> signals = [rng.standard_normal(2000), rng.standard_normal(3000), np.zeros(0)]
+    >>> res = physiofeat.extract_many(signals, ["mfcc", "rms"], sr=1000, n_jobs=1,
+    ...                               n_fft=256, hop_length=64)
+    >>> [r.ok for r in res], res[0].vector.shape
+    ([True, True, False], (84,))
+    >>> res[2].error_type
+    'InvalidSignalError'
+    >>> physiofeat.batch.results_to_frame(res).shape
+    (2, 85)
+    """
+    it = iter_extract(
+        sources,
+        features,
+        sr=sr,
+        n_jobs=n_jobs,
+        client=client,
+        ids=ids,
+        stats=stats,
+        per_channel=per_channel,
+        segment=segment,
+        return_arrays=return_arrays,
+        arrays_dir=arrays_dir,
+        chunksize=chunksize,
+        max_pending=max_pending,
+        mp_context=mp_context,
+        **params,
+    )
+    bar = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        total = len(sources) if hasattr(sources, "__len__") else None
+        bar = tqdm(total=total, unit="file", dynamic_ncols=True)
+    out: list[Result] = []
+    try:
+        for r in it:
+            out.append(r)
+            if bar is not None:
+                bar.update(1)
+            elif callable(progress):
+                progress(r)
+    finally:
+        if bar is not None:
+            bar.close()
+    out.sort(key=lambda r: r.index)
+    return out
+
+
+def results_to_frame(results: Iterable[Result], *, id_column: str = "id", with_path: bool = False):
+    """A pandas DataFrame of the successful results: id (and path) column(s), then the vector
+    columns; ``channel``/``segment`` columns when sources were split. Rows in input order."""
+    import pandas as pd
+
+    results = sorted((r for r in results if r.ok), key=lambda r: r.index)
+    frames = []
+    for r in results:
+        v = r.vector[None, :] if r.vector.ndim == 1 else r.vector
+        meta: dict[str, Any] = {id_column: [r.id] * len(v)}
+        if with_path:
+            meta["path"] = [r.path] * len(v)
+        if r.channel is not None:
+            meta["channel"] = r.channel
+        if r.segment is not None:
+            meta["segment"] = r.segment
+            meta["start_s"] = r.start
+        df = pd.DataFrame(v, columns=r.names)
+        frames.append(pd.concat([pd.DataFrame(meta), df], axis=1))
+    if not frames:
+        return pd.DataFrame({id_column: []})
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,613 @@
+"""The ``physiofeat`` command: batch feature extraction over audio folders.
+
+::
+
+    physiofeat extract INPUT... -f mfcc,rms -p n_fft=256 -p mfcc.n_mfcc=13 -o features.parquet
+    physiofeat features [--family spectral] [--names]
+    physiofeat info FILE...
+
+``extract`` writes one row per recording (or per channel / fixed-length segment) with ``id``
+and ``path`` columns followed by the stable :meth:`Features.vector` columns. Finished results
+are appended to a journal (``<output>.journal.jsonl``) as they arrive, so a killed run loses
+nothing finished; the table itself is written atomically (temporary file in the same folder,
+then ``os.replace``) and ``--resume`` skips every recording the table or the journal already
+holds. Failures go to ``<output stem>.errors.csv`` (path, error type, message).
+
+Exit status: 0 when every recording succeeded, 1 when some failed, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import fnmatch
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
+_ID_COLS = ("id", "path", "channel", "segment", "start_s")
+
+#: Test hook: the extract command kills itself (SIGKILL) after journaling this many results.
+_KILL_AFTER_ENV = "PHYSIOFEAT_TEST_KILL_AFTER"
+
+
+class UsageError(Exception):
+    """A command-line problem (exit status 2)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+
+
+def parse_value(text: str) -> Any:
+    """A command-line parameter value: int, float, bool, None, list/tuple literal, else string.
+
+    >>> parse_value("256"), parse_value("0.5"), parse_value("true"), parse_value("hann")
+    (256, 0.5, True, 'hann')
+    >>> parse_value("none") is None, parse_value("[1, 2]")
+    (True, [1, 2])
+    """
+    low = text.strip().lower()
+    if low in ("true", "yes", "on"):
+        return True
+    if low in ("false", "no", "off"):
+        return False
+    if low in ("none", "null"):
+        return None
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_params(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """``["n_fft=256", "mfcc.n_mfcc=13"]`` -> ``({"n_fft": 256}, {"mfcc": {"n_mfcc": 13}})``."""
+    shared: dict[str, Any] = {}
+    own: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UsageError(f"parameter {item!r} is not NAME=VALUE or FEATURE.NAME=VALUE")
+        if "." in key:
+            feat, _, name = key.partition(".")
+            own.setdefault(feat, {})[name] = parse_value(value)
+        else:
+            shared[key] = parse_value(value)
+    return shared, own
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise UsageError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config {path} is not valid TOML: {exc}") from None
+
+
+_CONFIG_KEYS = {"features", "params", "sr", "stats", "segment", "per_channel", "glob", "jobs"}
+
+
+def _config_request(cfg: dict[str, Any], path: str):
+    """Features, shared params and options from a TOML config.
+
+    ``features`` is a list of names or a table ``name -> {params}``; ``[params]`` holds shared
+    parameters, with sub-tables ``[params.<feature>]`` for one feature's own parameters.
+    """
+    unknown = set(cfg) - _CONFIG_KEYS
+    if unknown:
+        raise UsageError(
+            f"config {path}: unknown key(s) {sorted(unknown)}; accepted: {sorted(_CONFIG_KEYS)}"
+        )
+    feats = cfg.get("features", [])
+    own: dict[str, dict[str, Any]] = {}
+    if isinstance(feats, dict):
+        names = list(feats)
+        for k, v in feats.items():
+            if not isinstance(v, dict):
+                raise UsageError(f"config {path}: features.{k} must be a table of parameters")
+            own[k] = dict(v)
+    elif isinstance(feats, list) and all(isinstance(f, str) for f in feats):
+        names = list(feats)
+    else:
+        raise UsageError(f"config {path}: features must be a list of names or a table")
+    shared: dict[str, Any] = {}
+    for k, v in cfg.get("params", {}).items():
+        if isinstance(v, dict):
+            own.setdefault(k, {}).update(v)
+        else:
+            shared[k] = v
+    return names, shared, own
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+
+
+def discover(inputs: Sequence[str], globs: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """``(id, path)`` for every input: files as given, folders searched recursively for
+    WAV/FLAC/OGG/MP3 (sorted). ``globs`` (fnmatch on the id and on the file name) filter both.
+    The id is the path relative to its input folder (the file name for a file input)."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for inp in inputs:
+        p = Path(inp)
+        if p.is_dir():
+            found = sorted(
+                f for f in p.rglob("*") if f.suffix.lower() in AUDIO_SUFFIXES and f.is_file()
+            )
+            pairs = [(f.relative_to(p).as_posix(), str(f)) for f in found]
+        elif p.exists():
+            pairs = [(p.name, str(p))]
+        else:
+            raise UsageError(f"input {inp!r} does not exist")
+        for rid, path in pairs:
+            if globs and not any(
+                fnmatch.fnmatch(rid, g) or fnmatch.fnmatch(Path(rid).name, g) for g in globs
+            ):
+                continue
+            if path in seen:
+                continue
+            seen.add(path)
+            out.append((rid, path))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs
+
+
+def errors_path(output: Path) -> Path:
+    """The per-file error report beside ``output`` (``features.parquet`` -> ``features.errors.csv``)."""
+    return output.with_name(output.stem + ".errors.csv")
+
+
+def journal_path(output: Path) -> Path:
+    """The append-only journal of finished results beside ``output``."""
+    return output.with_name(output.name + ".journal.jsonl")
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_table(df, path: Path) -> None:
+    """Parquet or CSV by suffix, atomically."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        _atomic_write(path, lambda t: df.to_parquet(t, index=False))
+    elif suffix == ".csv":
+        _atomic_write(path, lambda t: df.to_csv(t, index=False))
+    else:  # pragma: no cover - checked before any work
+        raise UsageError(f"output {path} must end in .parquet or .csv")
+
+
+def read_table(path: Path):
+    import pandas as pd
+
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype={"id": str, "path": str}, keep_default_na=False, na_values=[""])
+
+
+def _result_record(r) -> dict[str, Any]:
+    if not r.ok:
+        return {"path": r.path, "id": r.id, "error_type": r.error_type, "error": r.error}
+    rec = {"path": r.path, "id": r.id, "names": r.names, "vector": r.vector.tolist()}
+    for k in ("channel", "segment"):
+        v = getattr(r, k)
+        if v is not None:
+            rec[k] = v.tolist()
+    if r.start is not None:
+        rec["start_s"] = r.start.tolist()
+    return rec
+
+
+def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    vec = rec["vector"]
+    rows = vec if vec and isinstance(vec[0], list) else [vec]
+    out = []
+    for i, v in enumerate(rows):
+        meta: dict[str, Any] = {"id": rec["id"], "path": rec["path"]}
+        for k in ("channel", "segment", "start_s"):
+            if k in rec:
+                meta[k] = rec[k][i]
+        meta.update(zip(rec["names"], v))
+        out.append(meta)
+    return rec["names"], out
+
+
+class Journal:
+    """Append-only JSON-lines log of finished results; a torn last line (kill mid-write) is
+    ignored when read back."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fh = None
+
+    def read(self) -> list[dict[str, Any]]:
+        if not self.path.exists():
+            return []
+        out = []
+        with open(self.path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.endswith("\n"):
+                    break  # torn write
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError:
+                    break
+        return out
+
+    def open(self, *, truncate: bool) -> None:
+        if truncate or not self.path.exists():
+            self._fh = open(self.path, "w", encoding="utf-8")
+        else:
+            good = self.read()  # drop a torn tail before appending
+            self._fh = open(self.path, "w", encoding="utf-8")
+            for rec in good:
+                self._fh.write(json.dumps(rec) + "\n")
+            self._fh.flush()
+
+    def append(self, rec: dict[str, Any]) -> None:
+        self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self._fh.flush()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from ._errors import PhysiofeatError
+    from ._registry import _normalise_request, resolve_params
+    from .batch import default_jobs, iter_extract
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".parquet", ".csv"):
+        raise UsageError(f"output {output} must end in .parquet or .csv")
+    if not output.parent.exists():
+        raise UsageError(f"output folder {output.parent} does not exist")
+    names: list[str] = []
+    shared: dict[str, Any] = {}
+    own: dict[str, dict[str, Any]] = {}
+    cfg: dict[str, Any] = {}
+    if args.config:
+        cfg = _load_toml(args.config)
+        names, shared, own = _config_request(cfg, args.config)
+    if args.features:
+        names = [f.strip() for f in args.features.split(",") if f.strip()]
+    if not names:
+        raise UsageError(
+            "no features requested: pass -f NAME[,NAME...] (physiofeat features lists them)"
+        )
+    cli_shared, cli_own = parse_params(args.param or [])
+    shared.update(cli_shared)
+    for k, v in cli_own.items():
+        own.setdefault(k, {}).update(v)
+    extra = set(own) - set(names)
+    if extra:
+        raise UsageError(
+            f"parameters given for feature(s) {sorted(extra)} that are not requested ({names})"
+        )
+    request = {n: own.get(n, {}) for n in names}
+    sr = args.sr if args.sr is not None else cfg.get("sr")
+    stats = args.stats.split(",") if args.stats else cfg.get("stats", ["mean", "std", "min", "max"])
+    segment = args.segment if args.segment is not None else cfg.get("segment")
+    per_channel = args.per_channel or bool(cfg.get("per_channel", False))
+    globs = list(args.glob or []) or list(cfg.get("glob", []))
+    jobs = args.jobs if args.jobs is not None else cfg.get("jobs")
+    try:
+        resolve_params(_normalise_request(request), shared)
+    except (PhysiofeatError, KeyError) as exc:
+        raise UsageError(str(exc)) from None
+
+    todo = discover(args.inputs, globs)
+    if not todo:
+        raise UsageError(f"no audio files ({', '.join(AUDIO_SUFFIXES)}) found in {args.inputs}")
+
+    journal = Journal(journal_path(output))
+    done_rows: list[dict[str, Any]] = []  # rows already held (output table + journal)
+    columns: list[str] | None = None
+    done_paths: set[str] = set()
+    if args.resume:
+        if output.exists():
+            old = read_table(output)
+            columns = [c for c in old.columns if c not in _ID_COLS]
+            done_rows.extend(old.to_dict("records"))
+            done_paths.update(old["path"].astype(str))
+        for rec in journal.read():
+            if "vector" in rec and rec["path"] not in done_paths:
+                cols, rows = _record_rows(rec)
+                columns = columns or cols
+                done_rows.extend(rows)
+                done_paths.add(rec["path"])
+    pending = [(rid, p) for rid, p in todo if p not in done_paths]
+    journal.open(truncate=not args.resume)
+
+    n_jobs = default_jobs() if jobs is None else jobs
+    client = None
+    if args.scheduler:
+        from .distributed import connect
+
+        client = connect(args.scheduler)
+    kill_after = int(os.environ.get(_KILL_AFTER_ENV, "0") or 0)
+    bar = None
+    if not args.quiet:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=len(todo),
+            initial=len(todo) - len(pending),
+            unit="file",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            desc="extract",
+        )
+    errors: list[dict[str, Any]] = []
+    new_rows: list[dict[str, Any]] = []
+    t0 = time.perf_counter()
+    n_done = 0
+    try:
+        results = iter_extract(
+            [p for _, p in pending],
+            request,
+            sr=sr,
+            n_jobs=n_jobs,
+            client=client,
+            ids=[rid for rid, _ in pending],
+            stats=stats,
+            per_channel=per_channel,
+            segment=segment,
+            arrays_dir=args.arrays,
+            **shared,
+        )
+        for r in results:
+            rec = _result_record(r)
+            journal.append(rec)
+            n_done += 1
+            if kill_after and n_done >= kill_after:
+                import signal
+
+                os.kill(os.getpid(), signal.SIGKILL)
+            if r.ok:
+                cols, rows = _record_rows(rec)
+                if columns is None:
+                    columns = cols
+                elif cols != columns:
+                    raise UsageError(
+                        f"{r.path}: its columns differ from the table's ({len(cols)} vs "
+                        f"{len(columns)}); with --resume the output must come from the same "
+                        "features and parameters"
+                    )
+                new_rows.extend(rows)
+            else:
+                errors.append(rec)
+            if bar is not None:
+                bar.update(1)
+                if errors:
+                    bar.set_postfix(failed=len(errors), refresh=False)
+    finally:
+        if bar is not None:
+            bar.close()
+        journal.close()
+        if client is not None and args.scheduler:
+            client.close()
+    elapsed = time.perf_counter() - t0
+
+    import pandas as pd
+
+    order = {p: i for i, (_, p) in enumerate(todo)}
+    all_rows = done_rows + new_rows
+    all_rows.sort(
+        key=lambda row: (
+            order.get(row["path"], len(order)),
+            row.get("channel", 0) or 0,
+            row.get("segment", 0) or 0,
+        )
+    )
+    id_cols = [c for c in _ID_COLS if any(c in row for row in all_rows)] or ["id", "path"]
+    df = pd.DataFrame(all_rows, columns=id_cols + (columns or []))
+    for c in ("channel", "segment"):
+        if c in df:
+            df[c] = df[c].astype("int64")
+    write_table(df, output)
+    err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
+    err_df = err_df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
+    _atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
+    journal.path.unlink(missing_ok=True)
+    if not args.quiet:
+        rate = n_done / elapsed if elapsed > 0 else float("nan")
+        print(
+            f"physiofeat: {len(pending) - len(errors)} extracted, {len(errors)} failed, "
+            f"{len(todo) - len(pending)} already done; {len(df)} rows x {df.shape[1]} columns "
+            f"-> {output} ({elapsed:.1f} s, {rate:.1f} files/s)",
+            file=sys.stderr,
+        )
+        if errors:
+            print(f"physiofeat: errors -> {errors_path(output)}", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _cmd_features(args: argparse.Namespace) -> int:
+    from ._registry import features
+
+    specs = features(args.family)
+    if not specs:
+        raise UsageError(f"no features in family {args.family!r}")
+    if args.names:
+        for s in specs:
+            print(s.name)
+        return 0
+    family = None
+    for s in specs:
+        if s.family != family:
+            family = s.family
+            print(f"[{family}]")
+        print(f"  {s.name}  dims={s.dims}  {s.description}")
+        if s.defaults:
+            params = ", ".join(f"{k}={v!r}" for k, v in s.defaults.items())
+            print(f"      {params}")
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from ._errors import PhysiofeatError
+    from .io import info
+
+    status = 0
+    for f in args.files:
+        try:
+            i = info(f)
+        except PhysiofeatError as exc:
+            print(f"{f}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(
+            f"{i.path}\n  format: {i.format} ({i.subtype})\n  rate: {i.sr} Hz\n"
+            f"  channels: {i.channels}\n  frames: {i.frames}\n  duration: {i.duration:.3f} s\n"
+            f"  decoder: {i.decoder}"
+        )
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="physiofeat",
+        description="Feature extraction for heart sounds, ECG and other biosignals.",
+        epilog="Exit status: 0 success, 1 some files failed, 2 usage error.",
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"physiofeat {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    ex = sub.add_parser(
+        "extract",
+        help="extract features from audio files and folders into a table",
+        description="Extract features from audio files and folders (recursive; WAV, FLAC, OGG, "
+        "MP3) into a Parquet or CSV table, one row per recording (or per channel/segment).",
+        epilog="Example: physiofeat extract recordings/ -f mfcc,rms -p n_fft=256 "
+        "-p mfcc.n_mfcc=13 -o features.parquet",
+    )
+    ex.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files and/or folders")
+    ex.add_argument("-f", "--features", help="comma-separated feature names (physiofeat features)")
+    ex.add_argument("-o", "--output", required=True, help="output table (.parquet or .csv)")
+    ex.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        metavar="[FEATURE.]NAME=VALUE",
+        help="a parameter shared by every feature that accepts it (n_fft=256), or "
+        "one feature's own (mfcc.n_mfcc=13); repeatable",
+    )
+    ex.add_argument(
+        "--config",
+        metavar="FILE.toml",
+        help="TOML config: features = [...] or [features.<name>] tables, [params] "
+        "shared and [params.<feature>] tables, sr, stats, segment, per_channel, "
+        "glob, jobs; command-line options override it",
+    )
+    ex.add_argument("--sr", type=float, help="resample every file to this rate (Hz)")
+    ex.add_argument("--stats", help="statistics over time (default mean,std,min,max)")
+    ex.add_argument(
+        "--per-channel",
+        action="store_true",
+        help="one row per channel (default: channels averaged to mono)",
+    )
+    ex.add_argument(
+        "--segment",
+        type=float,
+        metavar="SECONDS",
+        help="one row per consecutive segment of this length (a trailing partial "
+        "segment is dropped)",
+    )
+    ex.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help="only files whose relative path or name matches (repeatable)",
+    )
+    ex.add_argument(
+        "--arrays",
+        metavar="DIR",
+        help="also write full feature arrays per recording to DIR/<id>.npz",
+    )
+    ex.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    ex.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask distributed scheduler (tcp://host:8786) instead",
+    )
+    ex.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip files the output table (or the journal of a killed run) holds",
+    )
+    ex.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    ex.set_defaults(func=_cmd_extract)
+
+    fe = sub.add_parser("features", help="list the registered features with their parameters")
+    fe.add_argument("--family", help="only this family (spectral, hht, ...)")
+    fe.add_argument("--names", action="store_true", help="names only, one per line")
+    fe.set_defaults(func=_cmd_features)
+
+    inf = sub.add_parser("info", help="format, rate, channels and duration of audio files")
+    inf.add_argument("files", nargs="+", metavar="FILE")
+    inf.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``physiofeat`` console script; returns the exit status.
+
+    Examples
+    --------
+    >>> from physiofeat.cli import main
+    >>> main(["features", "--family", "spectral", "--names"])  # doctest: +ELLIPSIS
+    cepstrum
+    ...
+    0
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "jobs", None) is not None and args.jobs < 1:
+        parser.error(f"--jobs must be >= 1; got {args.jobs}")
+    if getattr(args, "segment", None) is not None and not args.segment > 0:
+        parser.error(f"--segment must be > 0 seconds; got {args.segment}")
+    if getattr(args, "sr", None) is not None and not args.sr > 0:
+        parser.error(f"--sr must be > 0 Hz; got {args.sr}")
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        parser.error(str(exc))  # exits with status 2
+    except KeyboardInterrupt:
+        print("physiofeat: interrupted; rerun with --resume to continue", file=sys.stderr)
+        return 130
+    return 0  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

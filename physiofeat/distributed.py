@@ -1,0 +1,99 @@
+"""Dask distributed helpers: run :func:`physiofeat.extract_many` on a cluster.
+
+The tasks are the same functions the local process pool runs; only the executor changes::
+
+    from dask.distributed import Client
+    client = Client("tcp://scheduler:8786")       # or physiofeat.distributed.connect(...)
+    results = physiofeat.extract_many(paths, ["mfcc", "hht"], client=client, seed=0)
+
+On the command line: ``physiofeat extract DATA -f mfcc -o out.parquet --scheduler tcp://...``.
+File paths are read by the workers, so they must be visible at the same paths there (a shared
+file system); arrays travel with the tasks. At most ``max_pending`` tasks are submitted at a
+time (default: 4 per worker thread), so the scheduler never holds the whole dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+__all__ = ["connect", "local_cluster", "iter_on_client"]
+
+
+def connect(address: str):
+    """A :class:`dask.distributed.Client` for the scheduler at ``address``.
+
+    Raises :class:`physiofeat.ParameterError` with the reason when it cannot connect.
+    """
+    from ._errors import ParameterError
+
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise ParameterError(
+            "the Dask scheduler option needs dask.distributed: pip install 'physiofeat[distributed]'"
+        ) from exc
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ParameterError(f"cannot connect to Dask scheduler {address!r}: {exc}") from None
+
+
+def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1, **kwargs: Any):
+    """A ``(LocalCluster, Client)`` pair of worker processes on this machine (for testing the
+    cluster path without a cluster). Close both when done."""
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        processes=True,
+        threads_per_worker=threads_per_worker,
+        dashboard_address=None,
+        **kwargs,
+    )
+    return cluster, Client(cluster)
+
+
+def _n_threads(client) -> int:
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # noqa: BLE001 - a scheduler without workers yet
+        return 1
+
+
+def iter_on_client(
+    client,
+    chunks: Iterator[list[Any]],
+    func: Callable[[list[Any]], list[Any]],
+    *,
+    max_pending: int | None = None,
+) -> Iterator[Any]:
+    """Submit ``func(chunk)`` for each chunk to ``client`` with at most ``max_pending`` in
+    flight, and yield the items of each finished chunk's result as it completes."""
+    from dask.distributed import as_completed
+
+    if max_pending is None:
+        max_pending = 4 * _n_threads(client)
+    ac = as_completed()
+    n_pending = 0
+    exhausted = False
+
+    def top_up() -> None:
+        nonlocal n_pending, exhausted
+        while not exhausted and n_pending < max_pending:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                exhausted = True
+                return
+            ac.add(client.submit(func, chunk, pure=False))
+            n_pending += 1
+
+    top_up()
+    while n_pending:
+        fut = next(ac)
+        n_pending -= 1
+        results = fut.result()
+        fut.release()
+        top_up()
+        yield from results
