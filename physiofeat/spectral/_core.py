@@ -354,7 +354,8 @@ def spectrogram(
     >>> import numpy as np
     >>> from physiofeat.spectral import spectrogram
     >>> sr = 1000
-    >>> S, f, t = spectrogram(np.sin(2 * np.pi * 125 * np.arange(sr) / sr), sr=sr, n_fft=64)
+    >>> x = np.sin(2 * np.pi * 125 * np.arange(sr) / sr)
+    >>> S, f, t = spectrogram(x, sr=sr, n_fft=64, hop_length=16)
     >>> float(f[S[:, 5].argmax()])
     125.0
     """
@@ -977,8 +978,9 @@ def spectral_bandwidth(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int
     --------
     >>> import numpy as np
     >>> from physiofeat.spectral import spectral_bandwidth
-    >>> spectral_bandwidth(np.random.default_rng(0).standard_normal(2000), sr=1000, n_fft=64).shape
-    (32,)
+    >>> x = np.random.default_rng(0).standard_normal(2000)
+    >>> spectral_bandwidth(x, sr=1000, n_fft=64, hop_length=16).shape
+    (126,)
     """
     return _spectral_stat("bandwidth", y, S, sr, n_fft, hop_length, win_length, window, center,
                           pad_mode, p=p)
@@ -996,7 +998,8 @@ def spectral_rolloff(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int =
     >>> import numpy as np
     >>> from physiofeat.spectral import spectral_rolloff
     >>> sr = 1000
-    >>> r = spectral_rolloff(np.sin(2 * np.pi * 125 * np.arange(sr) / sr), sr=sr, n_fft=64)
+    >>> x = np.sin(2 * np.pi * 125 * np.arange(sr) / sr)
+    >>> r = spectral_rolloff(x, sr=sr, n_fft=64, hop_length=16)
     >>> float(np.median(r))
     140.625
     """
