@@ -120,7 +120,8 @@ def temporal(
     frame_length : int or None
         None for one value per signal; else frame length in samples (>= 3).
     hop_length : int or None
-        Samples between frame starts; None gives ``frame_length // 4``.
+        Samples between frame starts; None gives ``frame_length // 4`` (unused without
+        ``frame_length``).
     bins : int
         Histogram bins of ``shannon_entropy`` (>= 2).
 
@@ -195,6 +196,10 @@ def sample_entropy(
 
     Exact O(n^2) counting in a Numba kernel, one comparison per template pair (see
     :mod:`physiofeat._temporal_kernels`); parallel over lags and frames.
+
+    Matches ``antropy.sample_entropy(x, order=m)`` (same templates, ``<= r``, population std)
+    and ``neurokit2.entropy_sample(x, dimension=m, tolerance=r * np.std(x))`` to round-off;
+    note that neurokit2's default tolerance is ``0.2 * np.std(x, ddof=1)`` (sample std).
 
     Parameters
     ----------
