@@ -146,7 +146,7 @@ def _split(x: np.ndarray, sr: float, job: _Job):
                 f"segment of {job.segment:g} s ({seg} samples)"
             )
         rows = x2[:, : n_seg * seg].reshape(n_ch * n_seg, seg)
-        channel = np.repeat(np.arange(n_ch), n_seg)
+        channel = np.repeat(np.arange(n_ch), n_seg) if job.per_channel else None
         segment = np.tile(np.arange(n_seg), n_ch)
         return rows, channel, segment
     if job.per_channel:

@@ -1,0 +1,274 @@
+"""extract_many / iter_extract: values equal extract() source by source, errors become records,
+the same results whatever n_jobs (seeded EEMD included), bounded submission, and the Dask path
+on a real LocalCluster."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import physiofeat
+from physiofeat import ParameterError, UnknownFeatureError
+from physiofeat.batch import Result, extract_many, iter_extract, results_to_frame
+
+SR = 1000
+FEATS = ["mfcc", "rms"]
+KW = dict(n_fft=256, hop_length=64, frame_length=256)
+
+
+def _signals(rng, n=6):
+    return [rng.standard_normal(int(rng.integers(800, 2500))) for _ in range(n)]
+
+
+def _oracle(x, sr=SR, feats=FEATS, **kw):
+    f = physiofeat.extract(x, feats, sr=sr, **{**KW, **kw})
+    return f.vector_names(), f.vector()
+
+
+def test_arrays_equal_extract_one_by_one_in_input_order(rng):
+    xs = _signals(rng)
+    res = extract_many(xs, FEATS, sr=SR, n_jobs=1, **KW)
+    assert [r.index for r in res] == list(range(len(xs)))
+    assert [r.id for r in res] == [str(i) for i in range(len(xs))]
+    for r, x in zip(res, xs):
+        names, vec = _oracle(x)
+        assert r.ok and r.names == names
+        np.testing.assert_array_equal(r.vector, vec)
+        assert r.sr == SR and r.duration == pytest.approx(len(x) / SR, rel=1e-12)
+
+
+def test_errors_become_records_and_never_stop_the_run(rng):
+    xs = [
+        rng.standard_normal(1000),
+        np.zeros(0),
+        np.array([1.0, np.nan, 2.0]),
+        rng.standard_normal(1200),
+    ]
+    res = extract_many(xs, FEATS, sr=SR, n_jobs=1, **KW)
+    assert [r.ok for r in res] == [True, False, False, True]
+    assert res[1].error_type == "InvalidSignalError" and "empty" in res[1].error
+    assert res[2].error_type == "InvalidSignalError" and "non-finite" in res[2].error
+    assert res[1].vector is None and res[1].n_rows == 0
+    frame = results_to_frame(res)
+    assert list(frame["id"]) == ["0", "3"]
+    np.testing.assert_array_equal(frame.iloc[1, 1:].to_numpy(float), _oracle(xs[3])[1])
+
+
+def test_pool_gives_the_same_results_as_one_process(rng):
+    xs = _signals(rng, 8) + [np.zeros(0)]
+    one = extract_many(xs, FEATS, sr=SR, n_jobs=1, **KW)
+    two = extract_many(xs, FEATS, sr=SR, n_jobs=2, chunksize=2, **KW)
+    assert [r.index for r in two] == list(range(len(xs)))
+    for a, b in zip(one, two):
+        assert (a.ok, a.error_type, a.names) == (b.ok, b.error_type, b.names)
+        if a.ok:
+            np.testing.assert_array_equal(a.vector, b.vector)
+
+
+def test_seeded_eemd_is_the_same_whatever_n_jobs(rng):
+    if "hht" not in {s.name for s in physiofeat.features()}:
+        pytest.skip("the hht family is not registered in this checkout")
+    t = np.arange(600) / SR
+    xs = [np.sin(2 * np.pi * f * t) + 0.3 * rng.standard_normal(t.size) for f in (20, 45, 70)]
+    kw = dict(method="eemd", trials=4, seed=7, max_imfs=3)
+    one = extract_many(xs, ["hht"], sr=SR, n_jobs=1, **kw)
+    two = extract_many(xs, ["hht"], sr=SR, n_jobs=2, **kw)
+    for a, b in zip(one, two):
+        assert a.ok, a.error
+        np.testing.assert_array_equal(a.vector, b.vector)
+    ref = physiofeat.extract(xs[1], ["hht"], sr=SR, **kw).vector()
+    np.testing.assert_array_equal(one[1].vector, ref)
+
+
+def test_paths_pairs_resampling_and_ids(tmp_path, rng):
+    x = (0.3 * rng.standard_normal(3000)).astype(np.float32)
+    p = tmp_path / "rec.wav"
+    sf.write(p, x, 2000, subtype="FLOAT")
+    res = extract_many([p, (x, 2000)], FEATS, sr=SR, ids=["file", "pair"], n_jobs=1, **KW)
+    assert [r.id for r in res] == ["file", "pair"]
+    assert res[0].path == str(p) and res[1].path is None
+    y, sr = physiofeat.load(p, sr=SR)
+    np.testing.assert_array_equal(res[0].vector, _oracle(y, sr)[1])
+    y2 = physiofeat.io.resample(x, 2000, SR)
+    np.testing.assert_array_equal(res[1].vector, _oracle(y2)[1])
+    assert res[0].sr == SR == res[1].sr
+
+
+def test_per_channel_and_segments_equal_extract_on_the_slices(rng):
+    x = rng.standard_normal((2, 2500))
+    r = extract_many([x], FEATS, sr=SR, per_channel=True, n_jobs=1, **KW)[0]
+    assert r.vector.shape[0] == 2
+    np.testing.assert_array_equal(r.channel, [0, 1])
+    for c in range(2):
+        np.testing.assert_allclose(r.vector[c], _oracle(x[c])[1], rtol=1e-12, atol=1e-12)
+    s = extract_many([x[0]], FEATS, sr=SR, segment=0.8, n_jobs=1, **KW)[0]
+    assert s.vector.shape[0] == 3  # 2500 samples = 3 full segments of 800, remainder dropped
+    np.testing.assert_array_equal(s.segment, [0, 1, 2])
+    np.testing.assert_allclose(s.start, [0.0, 0.8, 1.6])
+    for k in range(3):
+        np.testing.assert_allclose(
+            s.vector[k], _oracle(x[0, 800 * k : 800 * (k + 1)])[1], rtol=1e-12, atol=1e-12
+        )
+    frame = results_to_frame([s])
+    assert list(frame.columns[:4]) == ["id", "segment", "start_s", "mfcc_coef0_mean"]
+    short = extract_many([x[0, :500]], FEATS, sr=SR, segment=0.8, n_jobs=1, **KW)[0]
+    assert short.error_type == "InvalidSignalError" and "shorter than one segment" in short.error
+
+
+def test_return_arrays_and_arrays_dir(tmp_path, rng):
+    x = rng.standard_normal(2000)
+    r = extract_many(
+        [x], FEATS, sr=SR, ids=["a/b"], return_arrays=True, arrays_dir=tmp_path, n_jobs=1, **KW
+    )[0]
+    ref = physiofeat.extract(x, FEATS, sr=SR, **KW)
+    np.testing.assert_array_equal(r.arrays["mfcc"], ref["mfcc"].values)
+    np.testing.assert_array_equal(r.arrays["mfcc__time"], ref["mfcc"].times)
+    with np.load(tmp_path / "a" / "b.npz") as z:
+        np.testing.assert_array_equal(z["rms"], ref["rms"].values)
+        assert tuple(z["mfcc__dims"]) == ("coef", "time")
+
+
+def test_iter_extract_consumes_sources_lazily(rng):
+    consumed = []
+
+    def gen():
+        for i in range(40):
+            consumed.append(i)
+            yield rng.standard_normal(600)
+
+    it = iter_extract(
+        gen(), ["rms"], sr=SR, n_jobs=2, max_pending=3, frame_length=256, hop_length=64
+    )
+    first = next(it)
+    assert isinstance(first, Result) and first.ok
+    assert len(consumed) <= 4  # never more than max_pending in flight (+1 being read)
+    rest = list(it)
+    assert sorted(r.index for r in [first, *rest]) == list(range(40))
+
+
+def _crash_in_worker(ctx):
+    if os.getpid() != _PARENT:
+        os._exit(3)
+    return physiofeat.Feature(np.zeros(()), dims=())
+
+
+_PARENT = os.getpid()
+
+
+def test_a_dying_worker_becomes_an_error_record_and_the_run_goes_on(rng):
+    physiofeat.register_feature("_test_crash", dims=(), description="dies", overwrite=True)(
+        _crash_in_worker
+    )
+    xs = [rng.standard_normal(500) for _ in range(3)]
+    res = extract_many(xs, ["_test_crash"], sr=SR, n_jobs=2, mp_context="fork")
+    assert [r.error_type for r in res] == ["WorkerCrashed"] * 3
+    assert "died" in res[0].error or "broke" in res[0].error
+    ok = extract_many(xs, ["rms"], sr=SR, n_jobs=2, mp_context="fork", frame_length=256)
+    assert all(r.ok for r in ok)
+
+
+def test_parameter_errors_raise_before_any_work(rng):
+    x = [rng.standard_normal(500)]
+    with pytest.raises(UnknownFeatureError, match="unknown feature 'mfc'"):
+        extract_many(x, ["mfc"], sr=SR)
+    with pytest.raises(ParameterError, match=r"accepted by none of the requested features"):
+        extract_many(x, ["rms"], sr=SR, n_mfcc=3)
+    with pytest.raises(ParameterError, match="n_jobs must be a positive number"):
+        extract_many(x, ["rms"], sr=SR, n_jobs=0)
+    with pytest.raises(ParameterError, match="segment must be > 0"):
+        extract_many(x, ["rms"], sr=SR, segment=0)
+    with pytest.raises(ParameterError, match="unknown summary statistic"):
+        extract_many(x, ["rms"], sr=SR, stats=["mean", "mode"])
+    with pytest.raises(ParameterError, match="chunksize must be >= 1"):
+        extract_many(x, ["rms"], sr=SR, chunksize=0)
+    with pytest.raises(ParameterError, match="ids must be a sequence"):
+        extract_many(x, ["rms"], sr=SR, ids=iter(["a"]))
+    with pytest.raises(ParameterError, match="sr must be a positive number"):
+        extract_many(x, ["rms"], sr=-5)
+    r = extract_many(x, ["rms"], n_jobs=1)[0]  # an array without a rate: a per-source error
+    assert r.error_type == "ParameterError" and "without a sampling rate" in r.error
+
+
+def test_progress_callback_sees_every_result(rng):
+    seen = []
+    extract_many(
+        [rng.standard_normal(500)] * 3,
+        ["rms"],
+        sr=SR,
+        n_jobs=1,
+        progress=seen.append,
+        frame_length=256,
+    )
+    assert len(seen) == 3
+
+
+# -- Dask: a real LocalCluster of two worker processes ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("dask.distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()
+
+
+def test_dask_localcluster_gives_the_same_results(dask_client, tmp_path, rng):
+    xs = _signals(rng, 5) + [np.zeros(0)]
+    p = tmp_path / "f.wav"
+    sf.write(p, (0.2 * rng.standard_normal(1500)).astype(np.float32), SR, subtype="PCM_16")
+    sources = [*xs, str(p), str(tmp_path / "missing.wav")]
+    local = extract_many(sources, FEATS, sr=SR, n_jobs=1, **KW)
+    remote = extract_many(sources, FEATS, sr=SR, client=dask_client, chunksize=2, **KW)
+    assert [r.index for r in remote] == list(range(len(sources)))
+    workers = set(dask_client.nthreads())
+    assert len(workers) == 2
+    for a, b in zip(local, remote):
+        assert (a.ok, a.error_type) == (b.ok, b.error_type)
+        if a.ok:
+            np.testing.assert_array_equal(a.vector, b.vector)
+    assert remote[-1].error_type == "DecodeError" and "no such file" in remote[-1].error
+
+
+def test_cli_scheduler_option_on_the_cluster(dask_client, tmp_path, rng):
+    import pandas as pd
+
+    from physiofeat.cli import main
+
+    for i in range(3):
+        sf.write(
+            tmp_path / f"r{i}.wav",
+            (0.2 * rng.standard_normal(1500)).astype(np.float32),
+            SR,
+            subtype="PCM_16",
+        )
+    args = [
+        "extract",
+        str(tmp_path),
+        "-f",
+        "mfcc,rms",
+        "-p",
+        "n_fft=256",
+        "-p",
+        "hop_length=64",
+        "-p",
+        "frame_length=256",
+        "-q",
+    ]
+    assert (
+        main(
+            [*args, "-o", str(tmp_path / "d.parquet"), "--scheduler", dask_client.scheduler.address]
+        )
+        == 0
+    )
+    assert main([*args, "-o", str(tmp_path / "l.parquet"), "--jobs", "1"]) == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "d.parquet"), pd.read_parquet(tmp_path / "l.parquet")
+    )
