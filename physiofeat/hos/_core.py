@@ -125,8 +125,10 @@ def _segment_spectra(
     seg = np.lib.stride_tricks.sliding_window_view(rows, n_fft, axis=-1)[:, ::hop_length, :]
     if detrend == "constant":
         seg = seg - seg.mean(axis=-1, keepdims=True)
-    elif detrend == "linear":
-        seg = scipy.signal.detrend(seg, axis=-1, type="linear")
+    elif detrend == "linear":  # least-squares line: project out 1 and the centred ramp
+        tc = np.arange(n_fft, dtype=rows.dtype) - (n_fft - 1) / 2
+        seg = seg - seg.mean(axis=-1, keepdims=True)
+        seg = seg - (seg @ tc / (tc @ tc))[..., None] * tc
     seg = seg * w
     return scipy.fft.rfft(seg, axis=-1, workers=workers)
 
