@@ -115,7 +115,11 @@ def ludb_names(root: Path) -> list[str]:
     return sorted((p.stem for p in d.glob("*.hea")), key=int)
 
 
-def read_ludb(root: Path, name: str, rhythms: dict[str, str] | None = None) -> Record:
+def read_ludb(
+    root: Path, name: str, rhythms: dict[str, str] | None = None, *, median: bool = False
+) -> Record:
+    """One LUDB record; ``median=True`` makes the multi-lead reference the median over the
+    leads' annotations instead of the earliest (the CSE global onset)."""
     import wfdb
 
     base = str(root / "ecg" / "ludb" / name)
@@ -128,23 +132,31 @@ def read_ludb(root: Path, name: str, rhythms: dict[str, str] | None = None) -> R
         pon, _ = _onsets_of(ann.sample, ann.symbol, "p")
         per[lead] = _pair(qon, r, pon, sr, first_mark=float(ann.sample[0]))
     ref2 = per["ii"]
-    gq = ref2.qon.copy()
-    gp = ref2.pon.copy()
-    for lead, ref in per.items():
-        if lead == "ii" or ref.r.size == 0:
+    Q = np.full((len(per), ref2.r.size), np.nan)
+    P = np.full((len(per), ref2.r.size), np.nan)
+    for li, ref in enumerate(per.values()):
+        if ref.r.size == 0:
             continue
         for i, r in enumerate(ref2.r):
             k = np.argmin(np.abs(ref.r - r))
             if abs(ref.r[k] - r) <= MATCH_S * sr:
-                gq[i] = np.fmin(gq[i], ref.qon[k])
-                gp[i] = np.fmin(gp[i], ref.pon[k])
+                Q[li, i] = ref.qon[k]
+                P[li, i] = ref.pon[k]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # beats without any P mark give NaN
+        gq, gp = np.nanmin(Q, axis=0), np.nanmin(P, axis=0)
+        mq, mp = np.nanmedian(Q, axis=0), np.nanmedian(P, axis=0)
+    if not median:
+        mq, mp = gq, gp
     rhythms = rhythms if rhythms is not None else ludb_rhythms(root)
     return Record(
         name=f"ludb/{name}",
         x=rec.p_signal.T.copy(),
         sr=sr,
         ref_lead=ref2,
-        ref_multi=Ref(r=ref2.r, qon=gq, pon=gp, p_known=ref2.p_known),
+        ref_multi=Ref(r=ref2.r, qon=mq, pon=mp, p_known=ref2.p_known),
         rhythm=rhythms.get(name, "sinus"),
         lead0=1,
     )

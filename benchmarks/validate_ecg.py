@@ -10,7 +10,13 @@ predictivity on sinus-rhythm beats, and the fraction of beats given a P wave in 
 P waves (AF, flutter, paced) -- for physiofeat and for NeuroKit2 (``ecg_clean`` +
 ``ecg_peaks`` + ``ecg_delineate(method="dwt")``) on the same reference beats. NeuroKit2 is
 single-lead; its multi-lead row runs it on every lead and combines the onsets per beat with the
-median over leads (the reference is the earliest onset over leads).
+median over leads.
+
+LUDB's multi-lead reference is given two ways: the earliest annotated onset over the 12 leads
+(the CSE "global" onset) and the median over the leads' annotations (a consensus). The earliest
+mark is an extreme of 12 separate manual annotations and differs from the lead-II mark by an SD
+of about 20 ms for the P onset, so no estimator tracks it within the CSE tolerance; the median
+reference is the one the multi-lead estimate is tuned for.
 
 physiofeat's parameters were tuned on LUDB; QTDB is held out. The evaluation logic (annotation
 reading, beat matching, metrics) lives in ``benchmarks/_ecg_eval.py``, shared with the tests.
@@ -93,12 +99,15 @@ def main() -> None:
         "LUDB (tuning set), 40 records, 500 Hz": [
             E.read_ludb(DATA, n, rh) for n in E.ludb_names(DATA)
         ],
+        "LUDB, multi-lead reference = median over leads": [
+            E.read_ludb(DATA, n, rh, median=True) for n in E.ludb_names(DATA)
+        ],
         "QTDB .q1c (held out), 11 records, 250 Hz": [
             E.read_qtdb(DATA, n) for n in E.qtdb_names(DATA)
         ],
     }
     for title, recs in sets.items():
-        for multi in (False, True):
+        for multi in (False, True) if "median" not in title else (True,):
             pf, _ = E.evaluate(recs, E.physiofeat_detector, multi=multi)
             nk, _ = E.evaluate(recs, E.neurokit_detector, multi=multi, combine=E.per_lead_combined)
             which = "multi-lead" if multi else ("lead II" if "LUDB" in title else "lead 0")

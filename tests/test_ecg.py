@@ -69,6 +69,16 @@ def test_refine_r_is_extremum_in_window(rng):
 # synthetic ECGs with exact boundaries
 
 
+# Per case: |mean QRS-onset error + CAL_MS| and SD bounds (ms). The exact onset of a
+# raised-cosine Q wave is a few ms later than the Gaussian-slope onset finds it (its first
+# samples are flat); at 180 bpm the next P wave sits closer, and noise moves single beats.
+Q_BOUNDS = {
+    "72bpm": (6, 2),
+    "40bpm": (6, 2),
+    "180bpm": (9, 2),
+    "inverted": (6, 2),
+    "wander+noise": (6, 5),
+}
 CASES = {
     "72bpm": dict(heart_rate=72.0),
     "40bpm": dict(heart_rate=40.0, pr=0.20),
@@ -90,11 +100,12 @@ def test_synthetic_known_answer(case):
     p_err = (b.p_onset * SR - truth["p_onset"]) * ms
     assert np.isfinite(b.p_onset[1:]).all()  # the first beat may lack room for a template shift
     # QRS onset: the LUDB calibration moves the estimate CAL_MS early of the exact wave start
-    assert abs(np.mean(q_err) + CAL_MS) <= 6.0 and np.std(q_err) <= 2.0
+    qb = Q_BOUNDS[case]
+    assert abs(np.mean(q_err) + CAL_MS) <= qb[0] and np.std(q_err) <= qb[1]
     assert abs(np.nanmean(p_err)) <= 6.0 and np.nanstd(p_err) <= 2.0
     pr_true = truth["qrs_onset"] - truth["p_onset"]
     pr_err = (b.pr_interval * SR - pr_true) * ms
-    assert abs(np.nanmedian(pr_err) - CAL_MS * -1) <= 8.0
+    assert abs(np.nanmedian(pr_err) + CAL_MS) <= qb[0] + 1
     rr = np.diff(b.r_time)
     np.testing.assert_allclose(rr, 60.0 / CASES[case]["heart_rate"], rtol=0, atol=2.0 / SR)
 
@@ -114,18 +125,22 @@ def test_summary_values_known_answer():
 
 
 def test_pr_rr_correlation_sign():
-    # PR lengthening with RR: beats built one by one with a PR that follows RR
-    sr = SR
-    parts, prs, rrs = [], [], []
+    # beats placed one by one; each PR lengthens with the RR interval that precedes it
+    from physiofeat.ecg._synth import _hann_bump
+
     rng = np.random.default_rng(0)
-    for _ in range(25):
-        hr = rng.uniform(55, 95)
-        pr = 0.12 + 0.1 * (60 / hr - 0.6)
-        seg, _ = synthetic_ecg(duration=60 / hr, sr=sr, heart_rate=hr * 0.999, pr=pr)
-        parts.append(seg)
-    x = np.concatenate(parts)
-    f = dict(zip(PR_STATS, pr_features(x, sr=sr)))
-    assert f["pr_rr_corr"] > 0.5
+    rr = rng.uniform(0.65, 1.1, 30)
+    q_on = 0.4 + np.cumsum(rr)
+    pr = 0.12 + 0.1 * (rr - 0.6)
+    t = np.arange(int((q_on[-1] + 0.8) * SR)) / SR
+    x = np.zeros_like(t)
+    for q, p in zip(q_on, pr):
+        x += _hann_bump(t, q - p, 0.10, 0.15) + _hann_bump(t, q, 0.02, -0.1)
+        x += _hann_bump(t, q + 0.015, 0.05, 1.0) + _hann_bump(t, q + 0.06, 0.03, -0.25)
+        x += _hann_bump(t, q + 0.2, 0.2, 0.3)
+    f = dict(zip(PR_STATS, pr_features(x, sr=SR)))
+    assert f["pr_rr_corr"] >= 0.9
+    assert f["pr_sd"] == pytest.approx(np.std(pr[1:], ddof=1), abs=0.003)
 
 
 def test_no_p_waves_gives_nan_not_crash(rng):
@@ -160,8 +175,16 @@ def test_resampled_rates_and_float32():
 def test_beats_table_to_frame():
     x, _ = synthetic_ecg(duration=6.0, sr=SR)
     df = delineate(x, sr=SR).to_frame()
-    assert list(df.columns) == ["r_time", "rr", "qrs_onset", "p_onset", "p_peak", "pr_interval",
-                                "pr_peak", "r_index"]
+    assert list(df.columns) == [
+        "r_time",
+        "rr",
+        "qrs_onset",
+        "p_onset",
+        "p_peak",
+        "pr_interval",
+        "pr_peak",
+        "r_index",
+    ]
     assert np.isnan(df["rr"].iloc[0]) and len(df) == 6
 
 
@@ -209,8 +232,7 @@ def test_extract_pr_interval_and_beats():
     assert "ecg_beats_pr_interval_mean" in names
     v = feats.vector()
     assert v.shape == (len(names),)
-    batch = physiofeat.extract(np.stack([x, x[::-1].copy()]), ["pr_interval", "ecg_beats"],
-                               sr=SR)
+    batch = physiofeat.extract(np.stack([x, x[::-1].copy()]), ["pr_interval", "ecg_beats"], sr=SR)
     assert batch.vector().shape == (2, len(names))
     np.testing.assert_allclose(batch["pr_interval"].values[0], feats["pr_interval"].values)
     assert "pr_interval" in [s.name for s in physiofeat.features("ecg")]
@@ -223,26 +245,33 @@ def test_extract_pr_interval_and_beats():
 @pytest.fixture(scope="module")
 def validation(shared_data):
     rh = E.ludb_rhythms(shared_data)
-    ludb = [E.read_ludb(shared_data, n, rh) for n in E.ludb_names(shared_data)]
+    names = E.ludb_names(shared_data)
+    ludb = [E.read_ludb(shared_data, n, rh) for n in names]
+    ludb_med = [E.read_ludb(shared_data, n, rh, median=True) for n in names]
     qtdb = [E.read_qtdb(shared_data, n) for n in E.qtdb_names(shared_data)]
-    out = {}
-    for name, recs in (("ludb", ludb), ("qtdb", qtdb)):
-        for multi in (False, True):
-            out[(name, multi)] = E.evaluate(recs, E.physiofeat_detector, multi=multi)[0]
-    return out
+    run = {
+        "ludb-lead": (ludb, False),
+        "ludb-multi-earliest": (ludb, True),
+        "ludb-multi-median": (ludb_med, True),
+        "qtdb-lead": (qtdb, False),
+        "qtdb-multi": (qtdb, True),
+    }
+    return {k: E.evaluate(recs, E.physiofeat_detector, multi=m)[0] for k, (recs, m) in run.items()}
 
 
-# Achieved levels (benchmarks/validate_ecg.py), as two-sided regression bounds:
-# (|mean| bound, SD bound) for QRS and P onset (ms), PR MAE (ms), P Se / PPV (%) lower bounds.
+# Achieved levels (benchmarks/validate_ecg.py) with ~1-2 ms / 1-2 % headroom, as two-sided
+# regression bounds: (|mean| bound, SD bound) in ms for the QRS and P onsets, PR MAE (ms),
+# P sensitivity (%) lower bound, PPV (%) lower bound, share of non-sinus beats given a P (%).
 ACHIEVED = {
-    ("ludb", False): dict(qrs=(3, 10.5), pon=(3, 13), pr=11.5, se=95, ppv=99),
-    ("ludb", True): dict(qrs=(9, 8.5), pon=(17, 23), pr=15.5, se=93, ppv=99),
-    ("qtdb", False): dict(qrs=(4, 8.5), pon=(6, 15), pr=13, se=70, ppv=99),
-    ("qtdb", True): dict(qrs=(6, 9), pon=(6, 15), pr=13, se=88, ppv=99),
+    "ludb-lead": dict(qrs=(2, 10), pon=(2, 11), pr=10.5, se=94, ppv=99, nonsinus=5),
+    "ludb-multi-earliest": dict(qrs=(8, 8.5), pon=(20, 25), pr=17.5, se=95, ppv=99, nonsinus=5),
+    "ludb-multi-median": dict(qrs=(7, 7), pon=(4.5, 12), pr=9.5, se=95, ppv=99, nonsinus=5),
+    "qtdb-lead": dict(qrs=(3, 8.5), pon=(4, 18), pr=15.5, se=98, ppv=99, nonsinus=5),
+    "qtdb-multi": dict(qrs=(6, 9), pon=(4.5, 15), pr=13.5, se=98, ppv=99, nonsinus=5),
 }
 
 
-@pytest.mark.parametrize("key", list(ACHIEVED), ids=lambda k: f"{k[0]}-{'multi' if k[1] else 'lead'}")
+@pytest.mark.parametrize("key", list(ACHIEVED))
 def test_validation_bounds(validation, key):
     m = validation[key]
     a = ACHIEVED[key]
@@ -251,3 +280,51 @@ def test_validation_bounds(validation, key):
     assert abs(m["p_on_mean"]) <= a["pon"][0] and m["p_on_sd"] <= a["pon"][1]
     assert m["pr_mae"] <= a["pr"]
     assert m["p_se"] >= a["se"] and m["p_ppv"] >= a["ppv"]
+    assert m["nonsinus_p_frac"] <= a["nonsinus"]
+
+
+# Issue-5 targets. Those not met yet are strict xfails (listed in the closing report).
+_MET = {
+    ("ludb-lead", "pr_mae"),
+    ("ludb-lead", "p_on_sd"),
+    ("ludb-lead", "p_se"),
+    ("ludb-lead", "p_ppv"),
+    ("ludb-multi-earliest", "p_se"),
+    ("ludb-multi-earliest", "p_ppv"),
+    ("ludb-multi-median", "pr_mae"),
+    ("ludb-multi-median", "qrs_on_sd"),
+    ("ludb-multi-median", "p_se"),
+    ("ludb-multi-median", "p_ppv"),
+    ("qtdb-lead", "p_se"),
+    ("qtdb-lead", "p_ppv"),
+    ("qtdb-multi", "p_se"),
+    ("qtdb-multi", "p_ppv"),
+}
+_TARGET_CASES = [
+    pytest.param(
+        k,
+        f,
+        id=f"{k}-{f}",
+        marks=()
+        if (k, f) in _MET
+        else pytest.mark.xfail(
+            strict=True, reason="issue-5 target not met yet (see benchmarks/validate_ecg.py)"
+        ),
+    )
+    for k in ACHIEVED
+    for f in E.TARGETS
+]
+
+
+@pytest.mark.parametrize(("key", "figure"), _TARGET_CASES)
+def test_issue_targets(validation, key, figure):
+    m = validation[key]
+    if figure in ("p_se", "p_ppv"):
+        assert m[figure] >= E.TARGETS[figure]
+    else:
+        assert m[figure] <= E.TARGETS[figure]
+        # the onset means must be small too (two-sided), not only the spread
+        if figure == "p_on_sd":
+            assert abs(m["p_on_mean"]) <= 5.0
+        if figure == "qrs_on_sd":
+            assert abs(m["qrs_on_mean"]) <= 6.0
