@@ -1,0 +1,404 @@
+"""The ``physiofeat`` command on a folder mixing good WAV/MP3/FLAC files with empty, truncated,
+non-audio, stereo and very short files and unicode names: every good file gets its row (equal to
+extract() file by file), every bad file an error record, exit status 1; a killed run resumed
+ends with the uninterrupted table; --jobs 1 and 2 give the same table."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+import physiofeat
+from physiofeat.cli import errors_path, journal_path, main, parse_params
+
+SR = 8000
+FEATS = ["mfcc", "rms"]
+PARAMS = {"n_fft": 256, "hop_length": 64, "frame_length": 256}
+ARGS = ["-f", "mfcc,rms", "-p", "n_fft=256", "-p", "hop_length=64", "-p", "frame_length=256"]
+
+GOOD = [
+    "a_tone.wav",
+    "sub/b_noise.wav",
+    "sub/deeper/c.flac",
+    "señal_ü_心音.wav",
+    "stereo.flac",
+    "tiny.wav",
+    "d_clip.mp3",
+]
+BAD = {
+    "empty.wav": "empty file",
+    "truncated.wav": "truncated",
+    "not_audio.wav": "cannot decode",
+    "sub/garbage.mp3": "cannot decode",
+}
+
+
+def _tone(f0, n, rng):
+    t = np.arange(n) / SR
+    return (0.4 * np.sin(2 * np.pi * f0 * t) + 0.05 * rng.standard_normal(n)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    rng = np.random.default_rng(7)
+    d = tmp_path_factory.mktemp("mixed")
+    (d / "sub" / "deeper").mkdir(parents=True)
+    sf.write(d / "a_tone.wav", _tone(150, 6000, rng), SR, subtype="PCM_16")
+    sf.write(
+        d / "sub/b_noise.wav",
+        0.2 * rng.standard_normal(9000).astype(np.float32),
+        SR,
+        subtype="FLOAT",
+    )
+    sf.write(d / "sub/deeper/c.flac", _tone(300, 7000, rng), SR, subtype="PCM_24")
+    sf.write(d / "señal_ü_心音.wav", _tone(90, 5000, rng), SR, subtype="PCM_16")
+    sf.write(d / "stereo.flac", np.stack([_tone(100, 6400, rng), _tone(200, 6400, rng)], 1), SR)
+    sf.write(d / "tiny.wav", _tone(100, 5, rng), SR, subtype="PCM_16")  # 5 samples
+    (d / "empty.wav").write_bytes(b"")
+    sf.write(d / "full.wav", _tone(120, 8000, rng), SR, subtype="PCM_16")
+    raw = (d / "full.wav").read_bytes()
+    (d / "truncated.wav").write_bytes(raw[: len(raw) // 2])
+    (d / "full.wav").unlink()
+    (d / "not_audio.wav").write_text("this is a text file, not a RIFF/WAVE file\n" * 20)
+    (d / "sub/garbage.mp3").write_bytes(bytes(rng.integers(0, 256, 3000, dtype=np.uint8)))
+    (d / "notes.txt").write_text("not picked up: not an audio suffix")
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed: cannot make the MP3 of the mixed folder")
+    sf.write(d / "clip_src.wav", _tone(200, 12000, rng), SR, subtype="PCM_16")
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(d / "clip_src.wav"),
+            "-codec:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            str(d / "d_clip.mp3"),
+        ],
+        check=True,
+    )
+    (d / "clip_src.wav").unlink()
+    return d
+
+
+@pytest.fixture(scope="module")
+def full_run(folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out") / "features.parquet"
+    status = main(["extract", str(folder), *ARGS, "-o", str(out), "--jobs", "2", "-q"])
+    return status, out
+
+
+def _expected_vector(path):
+    x, sr = physiofeat.load(path)
+    f = physiofeat.extract(x, FEATS, sr=sr, **PARAMS)
+    return f.vector_names(), f.vector()
+
+
+def test_every_good_file_has_its_row_equal_to_extract(folder, full_run):
+    status, out = full_run
+    assert status == 1  # some files failed
+    table = pd.read_parquet(out)
+    assert sorted(table["id"]) == sorted(GOOD)
+    assert table["id"].is_unique
+    for _, row in table.iterrows():
+        names, vec = _expected_vector(row["path"])
+        assert list(table.columns[2:]) == names
+        np.testing.assert_array_equal(row.iloc[2:].to_numpy(np.float64), vec)
+    # rows follow the sorted discovery order (deterministic, not completion order)
+    from physiofeat.cli import discover
+
+    assert list(table["path"]) == [p for rid, p in discover([str(folder)]) if rid in GOOD]
+
+
+def test_every_bad_file_has_an_error_record(full_run):
+    _, out = full_run
+    err = pd.read_csv(errors_path(out))
+    assert list(err.columns) == ["path", "id", "error_type", "error"]
+    assert sorted(err["id"]) == sorted(BAD)
+    for _, e in err.iterrows():
+        assert e["error_type"] == "DecodeError"
+        assert BAD[e["id"]] in e["error"], e["error"]
+    assert not journal_path(out).exists()  # removed once the table is written
+
+
+def test_same_table_whatever_jobs_and_csv_equals_parquet(folder, full_run, tmp_path):
+    _, out = full_run
+    csv = tmp_path / "one.csv"
+    assert main(["extract", str(folder), *ARGS, "-o", str(csv), "--jobs", "1", "-q"]) == 1
+    a = pd.read_parquet(out)
+    b = pd.read_csv(csv, dtype={"id": str, "path": str})
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    pd.testing.assert_frame_equal(pd.read_csv(errors_path(out)), pd.read_csv(errors_path(csv)))
+
+
+def test_killed_run_resumes_to_the_uninterrupted_table(folder, full_run, tmp_path):
+    _, full = full_run
+    out = tmp_path / "features.parquet"
+    env = {**os.environ, "PHYSIOFEAT_TEST_KILL_AFTER": "4"}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "physiofeat",
+            "extract",
+            str(folder),
+            *ARGS,
+            "-o",
+            str(out),
+            "--jobs",
+            "1",
+            "-q",
+        ],
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode == -9, proc.stderr.decode()
+    assert not out.exists()  # no half-written table
+    lines = journal_path(out).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 4 and all(json.loads(line)["path"] for line in lines)
+    with open(journal_path(out), "a", encoding="utf-8") as fh:
+        fh.write('{"path": "torn by the kill", "vec')  # a write cut short is ignored
+    assert (
+        main(["extract", str(folder), *ARGS, "-o", str(out), "--jobs", "2", "--resume", "-q"]) == 1
+    )
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(full), check_exact=True)
+    pd.testing.assert_frame_equal(pd.read_csv(errors_path(out)), pd.read_csv(errors_path(full)))
+    # resuming a finished table recomputes nothing that succeeded and changes nothing
+    before = out.stat().st_mtime_ns
+    assert main(["extract", str(folder), *ARGS, "-o", str(out), "--resume", "-q"]) == 1
+    assert out.stat().st_mtime_ns >= before
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(full), check_exact=True)
+
+
+def test_resume_only_computes_what_is_missing(folder, full_run, tmp_path, capsys):
+    _, full = full_run
+    out = tmp_path / "t.parquet"
+    table = pd.read_parquet(full)
+    table.iloc[:3].to_parquet(out, index=False)
+    assert main(["extract", str(folder), *ARGS, "-o", str(out), "--resume", "--jobs", "1"]) == 1
+    msg = capsys.readouterr().err
+    assert f"{len(GOOD) - 3} extracted, {len(BAD)} failed, 3 already done" in msg
+    pd.testing.assert_frame_equal(pd.read_parquet(out), table, check_exact=True)
+
+
+def test_per_channel_segment_glob_and_arrays(folder, tmp_path):
+    out = tmp_path / "st.parquet"
+    status = main(
+        [
+            "extract",
+            str(folder),
+            *ARGS,
+            "-o",
+            str(out),
+            "--glob",
+            "stereo*",
+            "--per-channel",
+            "--segment",
+            "0.25",
+            "--arrays",
+            str(tmp_path / "arr"),
+            "-q",
+        ]
+    )
+    assert status == 0
+    t = pd.read_parquet(out)
+    assert list(t.columns[:5]) == ["id", "path", "channel", "segment", "start_s"]
+    x, sr = physiofeat.load(folder / "stereo.flac", mono=False)
+    seg = int(0.25 * sr)
+    assert len(t) == 2 * (x.shape[1] // seg)
+    for _, row in t.iterrows():
+        c, k = int(row["channel"]), int(row["segment"])
+        ref = physiofeat.extract(x[c, k * seg : (k + 1) * seg], FEATS, sr=sr, **PARAMS).vector()
+        np.testing.assert_allclose(row.iloc[5:].to_numpy(float), ref, rtol=1e-6, atol=1e-6)
+        assert row["start_s"] == pytest.approx(k * 0.25)
+    with np.load(tmp_path / "arr" / "stereo.flac.npz") as z:
+        assert z["mfcc"].shape[0] == len(t)  # (signal, coef, time)
+        assert tuple(z["mfcc__dims"]) == ("signal", "coef", "time")
+
+
+def test_toml_config_equals_command_line_params(folder, tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'features = ["mfcc", "rms"]\n[params]\nn_fft = 256\nhop_length = 64\n'
+        "frame_length = 256\n[params.mfcc]\nn_mfcc = 7\n",
+        encoding="utf-8",
+    )
+    a, b = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    assert (
+        main(
+            [
+                "extract",
+                str(folder / "a_tone.wav"),
+                "--config",
+                str(cfg),
+                "-o",
+                str(a),
+                "-q",
+                "-j",
+                "1",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "extract",
+                str(folder / "a_tone.wav"),
+                *ARGS,
+                "-p",
+                "mfcc.n_mfcc=7",
+                "-o",
+                str(b),
+                "-q",
+                "-j",
+                "1",
+            ]
+        )
+        == 0
+    )
+    ta = pd.read_parquet(a)
+    pd.testing.assert_frame_equal(ta, pd.read_parquet(b))
+    assert "mfcc_coef6_max" in ta.columns and "mfcc_coef7_mean" not in ta.columns
+
+
+def test_parse_params_types():
+    shared, own = parse_params(
+        ["n_fft=512", "fmax=1e3", "center=false", "window=hamming", "mfcc.n_mfcc=13", "fmin=none"]
+    )
+    assert shared == {
+        "n_fft": 512,
+        "fmax": 1000.0,
+        "center": False,
+        "window": "hamming",
+        "fmin": None,
+    }
+    assert own == {"mfcc": {"n_mfcc": 13}}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-f", "mfc"], "unknown feature 'mfc'"),
+        (["-f", "rms", "-p", "n_mfcc=3"], "accepted by none of the requested features"),
+        (["-f", "rms", "-p", "rms.nope=3"], r"has no parameter\(s\) \['nope'\]"),
+        (["-f", "rms", "-p", "mfcc.n_mfcc=3"], "not requested"),
+        (["-f", "rms", "-p", "n_fft"], "is not NAME=VALUE"),
+        (["-f", "rms", "--jobs", "0"], "--jobs must be >= 1"),
+        (["-f", "rms", "--segment", "-1"], "--segment must be > 0"),
+        (["-f", "rms", "--sr", "0"], "--sr must be > 0"),
+        ([], "no features requested"),
+        (["-f", "rms", "--config", "/nonexistent/c.toml"], "cannot read config"),
+        (["-f", "rms", "--glob", "*.nothing"], "no audio files"),
+    ],
+)
+def test_usage_errors_exit_2(folder, tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(folder), "-o", str(tmp_path / "x.parquet"), *argv])
+    assert re.search(message, capsys.readouterr().err)
+
+
+@pytest.mark.parametrize(
+    ("output", "inputs", "message"),
+    [
+        ("x.xlsx", None, r"must end in \.parquet or \.csv"),
+        ("nodir/x.csv", None, "does not exist"),
+        ("x.csv", ["/no/such/input"], "input '/no/such/input' does not exist"),
+    ],
+)
+def test_bad_output_or_input_exit_2(folder, tmp_path, capsys, output, inputs, message):
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", *(inputs or [str(folder)]), "-f", "rms", "-o", str(tmp_path / output)])
+    assert re.search(message, capsys.readouterr().err)
+
+
+def test_bad_toml_exit_2(folder, tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("features = [", encoding="utf-8")
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(folder), "--config", str(bad), "-o", str(tmp_path / "x.csv")])
+    assert "not valid TOML" in capsys.readouterr().err
+    bad.write_text("colour = 1", encoding="utf-8")
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(folder), "--config", str(bad), "-o", str(tmp_path / "x.csv")])
+    assert "unknown key(s) ['colour']" in capsys.readouterr().err
+
+
+def test_resume_with_other_features_is_refused(folder, full_run, tmp_path, capsys):
+    _, full = full_run
+    out = tmp_path / "t.parquet"
+    pd.read_parquet(full).iloc[:2].to_parquet(out, index=False)
+    with pytest.raises(SystemExit, match="^2$"):
+        main(
+            [
+                "extract",
+                str(folder),
+                "-f",
+                "rms",
+                "-p",
+                "frame_length=256",
+                "-o",
+                str(out),
+                "--resume",
+                "-q",
+                "-j",
+                "1",
+            ]
+        )
+    assert "columns differ" in capsys.readouterr().err
+
+
+def test_features_lists_every_registered_feature_with_defaults(capsys):
+    assert main(["features"]) == 0
+    text = capsys.readouterr().out
+    for spec in physiofeat.features():
+        assert f"  {spec.name}  dims=" in text
+    assert "n_mfcc=20" in text and "[spectral]" in text
+    assert main(["features", "--names", "--family", "spectral"]) == 0
+    names = capsys.readouterr().out.split()
+    assert names == [s.name for s in physiofeat.features("spectral")]
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["features", "--family", "nope"])
+    assert "no features in family 'nope'" in capsys.readouterr().err
+
+
+def test_info_prints_format_rate_channels_duration(folder, capsys):
+    assert main(["info", str(folder / "stereo.flac")]) == 0
+    out = capsys.readouterr().out
+    i = sf.info(str(folder / "stereo.flac"))
+    assert "format: FLAC" in out and f"rate: {i.samplerate} Hz" in out
+    assert "channels: 2" in out and f"duration: {i.frames / i.samplerate:.3f} s" in out
+    assert main(["info", str(folder / "empty.wav"), str(folder / "a_tone.wav")]) == 1
+    cap = capsys.readouterr()
+    assert "DecodeError" in cap.err and "channels: 1" in cap.out
+
+
+def test_console_script_and_python_m(tmp_path):
+    exe = Path(sys.executable).with_name("physiofeat")
+    cmds = [[sys.executable, "-m", "physiofeat", "--version"]]
+    if exe.exists():
+        cmds.append([str(exe), "--version"])
+    for cmd in cmds:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert (
+            proc.returncode == 0 and proc.stdout.strip() == f"physiofeat {physiofeat.__version__}"
+        )
+    proc = subprocess.run(
+        [sys.executable, "-m", "physiofeat", "extract"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2 and "the following arguments are required" in proc.stderr
