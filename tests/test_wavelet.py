@@ -160,6 +160,43 @@ def test_cwt_matches_direct_sum(rng, wavelet, fmax_frac, norm):
     assert err.max() < 1e-10, err
 
 
+@pytest.mark.parametrize("wavelet, fmax_frac", [("cmor1.5-1.0", 1 / 8), ("mexh", 1 / 16)])
+def test_cwt_block_path_matches_direct_sum(rng, monkeypatch, wavelet, fmax_frac):
+    # force the overlap-save path on a short signal (2-3 blocks) and check it like the global one
+    from physiofeat.wavelet import _continuous
+
+    monkeypatch.setattr(_continuous, "_BLOCK_MIN_BLOCKS", 1)
+    sr = 1000.0
+    x = rng.standard_normal(2500)
+    freqs = np.array([sr * fmax_frac, sr * fmax_frac / 2])
+    scales = W.frequencies_to_scales(freqs, sr=sr, wavelet=wavelet)
+    assert x.size < 2 * _continuous._block_sizes(wavelet[:4], 1.5, scales).max() * 2
+    got = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet)
+    ref = naive_cwt(x, scales, wavelet)
+    err = np.abs(got - ref).max(axis=-1) / np.abs(ref).max(axis=-1)
+    assert err.max() < 1e-10, err
+
+
+@pytest.mark.parametrize(
+    "wavelet, fmax_frac", [("cmor1.5-1.0", 1 / 8), ("morl", 1 / 16), ("mexh", 1 / 16)]
+)
+@pytest.mark.parametrize("pad_mode", ["zero", "reflect"])
+def test_cwt_block_and_global_paths_agree(rng, monkeypatch, wavelet, fmax_frac, pad_mode):
+    from physiofeat.wavelet import _continuous
+
+    sr = 1000.0
+    x = rng.standard_normal((2, 20000))
+    freqs = np.geomspace(5.0, sr * fmax_frac, 12)
+    blocks = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
+    b32 = W.cwt(x.astype(np.float32), sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
+    monkeypatch.setattr(_continuous, "_BLOCK_MIN_BLOCKS", 10**9)
+    glob = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
+    assert blocks.dtype == glob.dtype and b32.dtype in (np.float32, np.complex64)
+    scale = np.abs(glob).max(axis=-1, keepdims=True)
+    assert (np.abs(blocks - glob) / scale).max() < 1e-10
+    assert (np.abs(b32 - glob) / scale).max() < tol(np.float32, 50)
+
+
 def test_cwt_periodic_padding_is_circular(rng):
     sr = 500.0
     x = rng.standard_normal(200)

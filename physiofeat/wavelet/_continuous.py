@@ -1,9 +1,22 @@
 """Continuous wavelet transform by FFT, batched over scales.
 
-One FFT of the (padded) signal, one multiplication by the closed-form Fourier transforms of the
-wavelet at every scale, and one batched inverse FFT (``scipy.fft``, ``workers=``). Real wavelets
-(Mexican hat, real Morlet) use ``rfft``/``irfft`` and return real coefficients; the complex Morlet
-returns complex ones.
+The wavelet spectra are the closed-form Fourier transforms of the wavelets, evaluated (by a
+Numba kernel) only where they exceed 1e-18 of their peak. Two exact evaluations of the same
+linear correlation, chosen by signal length:
+
+- short signals: one FFT of the whole padded signal, multiplied by the spectra of all scales,
+  one batched inverse FFT (``scipy.fft``, ``workers=``);
+- long signals (at least 4 of the largest blocks): overlap-save on blocks of ``L`` samples, a
+  power of two >= 8 wavelet half-supports (>= 1024): one batched FFT of the signal's blocks
+  shared by every scale with that block size, then per scale the product with its spectrum and
+  one batched inverse FFT, of which each block's valid centre is kept. The FFTs then stay in
+  cache, ~1.3x faster than the whole-signal transform on 60 s at 2 kHz; the wavelet is cut
+  where ``|psi|`` < 1e-13 of its peak, and both paths agree to ~1e-12 whenever the wavelet
+  spectrum is negligible at Nyquist (the condition under which the FFT CWT equals the direct
+  time-domain sum at all).
+
+Real wavelets (Mexican hat, real Morlet) use ``rfft``/``irfft`` and return real coefficients; the
+complex Morlet returns complex ones.
 
 Conventions (the same as ``pywt.cwt``): for a wavelet ``psi`` and scale ``a`` in samples,
 
@@ -52,6 +65,7 @@ import numpy as np
 
 from .._errors import ParameterError
 from .._validation import as_signal, check_choice, check_float, check_int, check_sr
+from . import _kernels
 
 __all__ = [
     "cwt",
@@ -64,9 +78,8 @@ __all__ = [
 
 _CONTINUOUS = ("cmorB-C (e.g. 'cmor1.5-1.0')", "cmor", "mexh", "ricker", "morl")
 _CMOR = re.compile(r"^cmor(?P<B>\d+(?:\.\d*)?)-(?P<C>\d+(?:\.\d*)?)$")
-_MEXH_C = 2.0 * math.sqrt(2.0 * math.pi) / (math.sqrt(3.0) * math.pi**0.25)
-# |argument| of exp(-arg) beyond which a spectrum value is below 1e-18 of its peak (dropped).
-_TAIL = 41.5
+#: Inputs with at least this many output spectrum values fill them with the parallel kernel.
+PARALLEL_MIN = 1 << 16
 
 
 def _parse_wavelet(wavelet) -> tuple[str, float, float]:
@@ -112,13 +125,6 @@ def _efold_factor(wavelet) -> float:
     kind, B, _ = _parse_wavelet(wavelet)
     beta = B if kind == "cmor" else 2.0
     return math.sqrt(beta) * wavelet_center_frequency(wavelet)
-
-
-def _half_support(kind: str, B: float) -> float:
-    """Half-width (in units of the scale) beyond which ``|psi|`` < ~1e-7 of its peak."""
-    if kind == "cmor":
-        return 4.0 * math.sqrt(B)
-    return 6.0
 
 
 def cwt_frequencies(*, fmin: float, fmax: float, n_freqs: int = 64) -> np.ndarray:
@@ -197,43 +203,6 @@ def cone_of_influence(n: int, *, sr: float, wavelet: str = "cmor1.5-1.0") -> np.
         return k / d
 
 
-def _psi_hat(w, kind, B, C):
-    """Closed-form Fourier transform of the wavelet at angular frequencies ``w`` (real)."""
-    if kind == "cmor":
-        return np.exp(-B * (w - 2.0 * math.pi * C) ** 2 / 4.0)
-    if kind == "mexh":
-        return _MEXH_C * w * w * np.exp(-w * w / 2.0)
-    return math.sqrt(math.pi / 2.0) * (
-        np.exp(-((w - 5.0) ** 2) / 2.0) + np.exp(-((w + 5.0) ** 2) / 2.0)
-    )
-
-
-def _spectra_into(out, X, nfft, scales, kind, B, C, norm_pow, onesided):
-    """``out[..., s, k] = X[..., k] * a**norm_pow * conj(psi_hat(a * omega_k))`` (psi_hat is real
-    here) on the bins where psi_hat exceeds 1e-18 of its peak; ``out`` is zero elsewhere.
-    Bins are in ``fft`` order (negative frequencies wrap to the end), or ``rfft`` order."""
-    kmin, kmax = (0, nfft // 2) if onesided else (-(nfft // 2), (nfft - 1) // 2)
-    for s, a in enumerate(scales):
-        if kind == "cmor":
-            r = math.sqrt(4.0 * _TAIL / B)
-            lo, hi = 2.0 * math.pi * C - r, 2.0 * math.pi * C + r
-        else:
-            r = 9.5 if kind == "mexh" else 5.0 + math.sqrt(2.0 * _TAIL)
-            lo, hi = -r, r
-        klo = max(int(math.floor(lo / a * nfft / (2.0 * math.pi))), kmin)
-        khi = min(int(math.ceil(hi / a * nfft / (2.0 * math.pi))), kmax)
-        if khi < klo:
-            continue
-        g = a**norm_pow
-        for k0, k1 in ((max(klo, 0), khi), (klo, min(khi, -1))):
-            if k1 < k0:
-                continue
-            h = g * _psi_hat((2.0 * math.pi / nfft) * a * np.arange(k0, k1 + 1), kind, B, C)
-            i0 = k0 % nfft
-            sl = slice(i0, i0 + k1 - k0 + 1)
-            out[..., s, sl] = X[..., sl] * h.astype(out.real.dtype, copy=False)
-
-
 def cwt(
     x,
     *,
@@ -245,7 +214,7 @@ def cwt(
     wavelet: str = "cmor1.5-1.0",
     norm: Literal["l2", "l1"] = "l2",
     pad_mode: Literal["zero", "reflect", "periodic"] = "zero",
-    workers: int | None = None,
+    workers: int | None = -1,
 ) -> np.ndarray:
     """Continuous wavelet transform by FFT, with scales given as frequencies in Hz.
 
@@ -270,9 +239,11 @@ def cwt(
         ``1 / sqrt(a)`` (as ``pywt.cwt``) or ``1 / a`` normalisation of the scaled wavelet.
     pad_mode : {'zero', 'reflect', 'periodic'}
         Signal extension beyond its ends: zeros (a linear convolution, as ``pywt.cwt``),
-        mirror reflection, or none (circular). Padding is the largest scale's wavelet half-support.
+        mirror reflection, or none (circular; always the whole-signal FFT). The extension is the
+        largest scale's wavelet half-support (where ``|psi|`` falls below 1e-13 of its peak).
     workers : int, optional
-        Threads for ``scipy.fft``.
+        Threads for ``scipy.fft`` and the Numba kernel that fills the scaled wavelet spectra
+        (-1, the default: all cores, as the rest of physiofeat; 1: single-threaded).
 
     Returns
     -------
@@ -293,8 +264,6 @@ def cwt(
     >>> np.round(np.abs(W[:, 1000]), 3)  # |W| = A / 2 at the matched frequency
     array([0.   , 0.5  , 0.012])
     """
-    import scipy.fft as sfft
-
     sr = check_sr(sr)
     kind, B, C = _parse_wavelet(wavelet)
     check_choice(norm, "norm", ("l2", "l1"))
@@ -304,33 +273,137 @@ def cwt(
     scales = wavelet_center_frequency(wavelet) * sr / freqs
     n = x.shape[-1]
 
-    if pad_mode == "periodic":
-        pad, nfft = 0, n
-        xp = x
-    else:
-        pad = int(math.ceil(_half_support(kind, B) * scales.max()))
-        nfft = sfft.next_fast_len(n + 2 * pad, real=kind != "cmor")
-        if pad_mode == "reflect" and n > 1:
-            widths = [(0, 0)] * (x.ndim - 1) + [(pad, nfft - n - pad)]
-            xp = np.pad(x, widths, mode="reflect")
-        else:
-            xp = np.zeros(x.shape[:-1] + (nfft,), dtype=x.dtype)
-            xp[..., pad : pad + n] = x
-    cdtype = np.result_type(x.dtype, np.complex64)
     norm_pow = 0.5 if norm == "l2" else 0.0  # a**norm_pow = a * norm(a)
+    spec = (_KIND_CODE[kind], B, C, norm_pow)
+    if pad_mode != "periodic" and n >= _BLOCK_MIN_BLOCKS * _block_sizes(kind, B, scales).max():
+        return _cwt_blocks(x, scales, spec, _extension_width(kind, B, scales), pad_mode, workers)
+    return _cwt_global(x, scales, spec, pad_mode, workers)
 
+
+#: Use the block (overlap-save) path when the signal spans at least this many of the largest
+#: blocks; shorter signals take one FFT of the whole (padded) signal.
+_BLOCK_MIN_BLOCKS = 4
+_MIN_BLOCK = 1024
+_KIND_CODE = {"cmor": _kernels.CMOR, "mexh": _kernels.MEXH, "morl": _kernels.MORL}
+
+
+def _exact_half_support(kind: str, B: float) -> float:
+    """Half-width (in units of the scale) beyond which ``|psi|`` < ~1e-13 of its peak."""
+    if kind == "cmor":
+        return math.sqrt(30.0 * B)
+    return 9.5 if kind == "mexh" else 7.8
+
+
+def _block_sizes(kind, B, scales) -> np.ndarray:
+    h = np.ceil(_exact_half_support(kind, B) * scales)
+    return np.maximum(_MIN_BLOCK, 2 ** np.ceil(np.log2(8 * h))).astype(np.int64)
+
+
+def _extension_width(kind, B, scales) -> int:
+    return int(math.ceil(_exact_half_support(kind, B) * scales.max()))
+
+
+def _extend(x, left, right, pad_mode):
+    """``x`` with ``left``/``right`` samples of zeros or mirror reflection on the last axis."""
+    if pad_mode == "reflect" and x.shape[-1] > 1:
+        widths = [(0, 0)] * (x.ndim - 1) + [(left, right)]
+        return np.pad(x, widths, mode="reflect")
+    xp = np.zeros(x.shape[:-1] + (x.shape[-1] + left + right,), dtype=x.dtype)
+    xp[..., left : left + x.shape[-1]] = x
+    return xp
+
+
+def _parallel(workers, size):
+    return workers != 1 and size >= PARALLEL_MIN
+
+
+def _cwt_global(x, scales, spec, pad_mode, workers):
+    """One FFT of the whole padded signal, all scales' spectra, one batched inverse FFT."""
+    import scipy.fft as sfft
+
+    code, B, C, norm_pow = spec
+    kind = {v: k for k, v in _KIND_CODE.items()}[code]
+    n = x.shape[-1]
     onesided = kind != "cmor"
+    if pad_mode == "periodic":
+        pad, nfft, xp = 0, n, x
+    else:
+        pad = _extension_width(kind, B, scales)
+        nfft = sfft.next_fast_len(n + 2 * pad, real=onesided)
+        xp = _extend(x, pad, nfft - n - pad, pad_mode)
     if onesided:
         X = sfft.rfft(xp, nfft, axis=-1, workers=workers)
     else:
         X = sfft.fft(xp, nfft, axis=-1, workers=workers)
+    cdtype = np.result_type(x.dtype, np.complex64)
     out = np.zeros(x.shape[:-1] + (scales.size, X.shape[-1]), dtype=cdtype)
-    _spectra_into(out, X, nfft, scales, kind, B, C, norm_pow, onesided)
+    rows = X.reshape(-1, X.shape[-1])
+    fill = _kernels.fill_spectra_par if _parallel(workers, out.size) else _kernels.fill_spectra
+    fill(
+        rows,
+        scales,
+        scales**norm_pow,
+        code,
+        B,
+        C,
+        nfft,
+        onesided,
+        out.reshape(rows.shape[0], scales.size, X.shape[-1]),
+    )
     if onesided:
         W = sfft.irfft(out, nfft, axis=-1, workers=workers, overwrite_x=True)
     else:
         W = sfft.ifft(out, axis=-1, workers=workers, overwrite_x=True)
     return W[..., pad : pad + n]
+
+
+def _cwt_blocks(x, scales, spec, P, pad_mode, workers):
+    """Overlap-save: the same linear correlation computed on blocks of ``L`` samples (a power
+    of two >= 8 wavelet half-supports), so that every FFT stays in cache. For each block size:
+    one batched FFT of the signal's blocks, shared by all scales of that size; per scale, the
+    blocks' spectra times the wavelet spectrum, one batched inverse FFT, and the valid centre of
+    each block written to the output. Exact to ~1e-13 (the wavelet is cut where ``|psi|`` falls
+    below 1e-13 of its peak)."""
+    import scipy.fft as sfft
+
+    code, B, C, norm_pow = spec
+    kind = {v: k for k, v in _KIND_CODE.items()}[code]
+    onesided = kind != "cmor"
+    n = x.shape[-1]
+    lead = x.shape[:-1]
+    R = int(np.prod(lead, dtype=np.int64))
+    x2 = x.reshape(R, n)
+    cdtype = np.result_type(x.dtype, np.complex64)
+    W = np.empty((R, scales.size, n), dtype=x.dtype if onesided else cdtype)
+    Ls = _block_sizes(kind, B, scales)
+    hs = np.ceil(_exact_half_support(kind, B) * scales).astype(np.int64)
+    for L in np.unique(Ls):
+        idx = np.flatnonzero(Ls == L)
+        h = int(hs[idx].max())
+        L = int(L)
+        V = L - 2 * h
+        nb = -(-n // V)
+        # extended signal: block j reads xe[j V : j V + L] = x[j V - h : j V + V + h]
+        xe = _extend(x2, P, nb * V - n + h, pad_mode)[:, P - h :]
+        frames = np.lib.stride_tricks.sliding_window_view(xe, L, axis=-1)[:, ::V][:, :nb]
+        F = (sfft.rfft if onesided else sfft.fft)(frames, axis=-1, workers=workers)
+        ones = np.ones((1, F.shape[-1]), dtype=cdtype)
+        H = np.zeros((1, idx.size, F.shape[-1]), dtype=cdtype)
+        sc = np.ascontiguousarray(scales[idx])
+        _kernels.fill_spectra(ones, sc, sc**norm_pow, code, B, C, L, onesided, H)
+        buf = np.empty_like(F)
+        nfull = n // V
+        for j, s in enumerate(idx):
+            np.multiply(F, H[0, j], out=buf)
+            if onesided:
+                y = sfft.irfft(buf, L, axis=-1, workers=workers, overwrite_x=True)
+            else:
+                y = sfft.ifft(buf, axis=-1, workers=workers, overwrite_x=True)
+            W[:, s, : nfull * V].reshape(R, nfull, V)[:] = y[:, :nfull, h : h + V]
+            rest = n - nfull * V
+            if rest:
+                W[:, s, nfull * V :] = y[:, nfull, h : h + rest]
+    return W.reshape(lead + (scales.size, n))
 
 
 def scalogram(
@@ -345,7 +418,7 @@ def scalogram(
     norm: Literal["l2", "l1"] = "l2",
     pad_mode: Literal["zero", "reflect", "periodic"] = "zero",
     power: float = 1.0,
-    workers: int | None = None,
+    workers: int | None = -1,
 ) -> np.ndarray:
     """``|cwt(x)| ** power`` (magnitude for ``power=1``, wavelet power for ``power=2``).
 
