@@ -468,8 +468,7 @@ def envelope(
     frame_length: float = 0.02,
     wavelet: str = "rbio3.9",
     level: int | None = None,
-    fmin: float = 40.0,
-    fmax: float = 60.0,
+    band: tuple[float, float] = (40.0, 60.0),
     win_length: int | None = None,
     hop_length: int | None = None,
 ):
@@ -493,8 +492,10 @@ def envelope(
         ``shannon`` smoothing window in seconds.
     wavelet, level
         ``wavelet`` method's DWT.
-    fmin, fmax, win_length, hop_length
-        ``psd`` band and framing.
+    band, win_length, hop_length
+        ``psd`` band ``(fmin, fmax)`` in Hz and framing. (The band is one parameter here, not
+        ``fmin``/``fmax``, so that a shared ``fmin=`` meant for a mel or CWT feature in
+        :func:`physiofeat.extract` does not move it.)
 
     Returns
     -------
@@ -520,8 +521,10 @@ def envelope(
         return shannon_envelope(x, frame_length=frame_length, **common)
     if method == "wavelet":
         return wavelet_envelope(x, wavelet=wavelet, level=level, **common)
+    if not isinstance(band, (tuple, list)) or len(band) != 2:
+        raise ParameterError(f"band must be a pair (fmin, fmax) in Hz; got {band!r}")
     return psd_envelope(
-        x, fmin=fmin, fmax=fmax, win_length=win_length, hop_length=hop_length, **common
+        x, fmin=band[0], fmax=band[1], win_length=win_length, hop_length=hop_length, **common
     )
 
 

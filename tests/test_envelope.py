@@ -153,8 +153,11 @@ def test_registered_envelope(pcg):
     np.testing.assert_allclose(f.times, np.arange(150) / 100)
     close(f.values, E.shannon_envelope(pcg, sr=SR, out_sr=100))
     assert feats.vector_names() == ["envelope_mean", "envelope_std", "envelope_min", "envelope_max"]
-    fb = physiofeat.extract(np.stack([pcg, pcg]), ["envelope"], sr=SR, method="psd")
+    fb = physiofeat.extract(
+        np.stack([pcg, pcg]), ["envelope"], sr=SR, method="psd", band=(100, 150)
+    )
     assert fb["envelope"].shape == (2, 3000)
+    close(fb["envelope"].values[1], E.psd_envelope(pcg, sr=SR, fmin=100, fmax=150))
     assert "envelope" in [s.name for s in physiofeat.features(family="envelope")]
 
 
@@ -183,6 +186,8 @@ def test_errors(pcg):
         E.psd_envelope(pcg, sr=SR, fmin=40.2, fmax=40.7)
     with pytest.raises(InvalidSignalError, match=r"shorter than one PSD frame \(win_length=50\)"):
         E.psd_envelope(pcg[:40], sr=SR)
+    with pytest.raises(ParameterError, match=r"band must be a pair \(fmin, fmax\)"):
+        E.envelope(pcg, sr=SR, method="psd", band=40)
     with pytest.raises(ParameterError, match="frame_length must be >= 0"):
         E.shannon_envelope(pcg, sr=SR, frame_length=-1)
     with pytest.raises(ParameterError, match="sampling rate in Hz"):
