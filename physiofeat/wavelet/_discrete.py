@@ -146,11 +146,12 @@ def _band_stats(c: np.ndarray, total: np.ndarray) -> np.ndarray:
     c = c.astype(np.float64, copy=False)
     sq = c * c
     energy = sq.sum(axis=-1)
+    # -sum(p log p) with p = c**2 / E  ==  log E - sum(c**2 log c**2) / E   (0 log 0 = 0)
+    logsq = np.log(sq, out=np.zeros_like(sq), where=sq > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = energy / total
-        p = sq / energy[..., None]
-        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-    entropy = np.where(energy > 0, -plogp.sum(axis=-1), 0.0)
+        entropy = np.log(energy) - np.einsum("...k,...k->...", sq, logsq) / energy
+    entropy = np.where(energy > 0, entropy, 0.0)
     a = np.abs(c)
     cols = (energy, rel, entropy, c.mean(axis=-1), c.std(axis=-1), a.mean(axis=-1), a.max(axis=-1))
     return np.stack(cols, axis=-1)
