@@ -232,7 +232,7 @@ def test_errors():
         hos.bispectrum(x, sr=1000, n_fft=2)
     with pytest.raises(ParameterError, match=r"hop_length must be >= 1; got 0"):
         hos.bicoherence(x, sr=1000, n_fft=16, hop_length=0)
-    with pytest.raises(ParameterError, match=r"window 'nope' is not a window"):
+    with pytest.raises(ParameterError, match=r"window 'nope' is not understood"):
         hos.bispectrum(x, sr=1000, n_fft=16, window="nope")
     with pytest.raises(ParameterError, match=r"n_fft=16 finite values; got shape \(15,\)"):
         hos.bispectrum(x, sr=1000, n_fft=16, window=np.ones(15))

@@ -44,10 +44,10 @@ from typing import Any, Literal
 
 import numpy as np
 import scipy.fft
-import scipy.signal
 
 from .._errors import InvalidSignalError, ParameterError
 from .._validation import as_signal, check_choice, check_int, check_sr
+from ..spectral._core import get_window
 from . import _kernels
 
 __all__ = [
@@ -95,20 +95,14 @@ def _check_framing(n: int, n_fft: Any, hop_length: Any) -> tuple[int, int]:
 
 def _get_window(window: Any, n_fft: int, dtype: np.dtype) -> np.ndarray:
     if isinstance(window, (str, tuple)):
-        try:
-            w = scipy.signal.get_window(window, n_fft, fftbins=True)
-        except (ValueError, TypeError) as exc:
-            raise ParameterError(
-                f"window {window!r} is not a window scipy.signal.get_window knows ({exc}); "
-                "pass a name such as 'hann', 'hamming', 'boxcar', a tuple such as "
-                "('kaiser', 8.0), or an array of n_fft values"
-            ) from None
-    else:
-        w = np.asarray(window, dtype=np.float64)
-        if w.shape != (n_fft,) or not np.isfinite(w).all():
-            raise ParameterError(
-                f"window as an array must hold n_fft={n_fft} finite values; got shape {w.shape}"
-            )
+        # the spectral family's window cache: built-in cosine windows without importing
+        # scipy.signal (0.5 s), anything else through scipy.signal.get_window
+        return get_window(window, n_fft, n_fft, dtype=dtype)
+    w = np.asarray(window, dtype=np.float64)
+    if w.shape != (n_fft,) or not np.isfinite(w).all():
+        raise ParameterError(
+            f"window as an array must hold n_fft={n_fft} finite values; got shape {w.shape}"
+        )
     return w.astype(dtype)
 
 
