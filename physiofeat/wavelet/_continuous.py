@@ -313,6 +313,17 @@ def _extend(x, left, right, pad_mode):
     return xp
 
 
+def _n_threads(workers, n_jobs) -> int:
+    """Threads for ``workers`` (None or 1: one; -1: all cores; k: k), at most ``n_jobs``."""
+    import os
+
+    if workers is None or workers == 1:
+        return 1
+    total = os.cpu_count() or 1
+    k = total if workers < 0 else int(workers)
+    return max(1, min(k, n_jobs))
+
+
 def _parallel(workers, size):
     return workers != 1 and size >= PARALLEL_MIN
 
@@ -377,6 +388,7 @@ def _cwt_blocks(x, scales, spec, P, pad_mode, workers):
     W = np.empty((R, scales.size, n), dtype=x.dtype if onesided else cdtype)
     Ls = _block_sizes(kind, B, scales)
     hs = np.ceil(_exact_half_support(kind, B) * scales).astype(np.int64)
+    jobs = []
     for L in np.unique(Ls):
         idx = np.flatnonzero(Ls == L)
         h = int(hs[idx].max())
@@ -391,18 +403,33 @@ def _cwt_blocks(x, scales, spec, P, pad_mode, workers):
         H = np.zeros((1, idx.size, F.shape[-1]), dtype=cdtype)
         sc = np.ascontiguousarray(scales[idx])
         _kernels.fill_spectra(ones, sc, sc**norm_pow, code, B, C, L, onesided, H)
-        buf = np.empty_like(F)
-        nfull = n // V
-        for j, s in enumerate(idx):
-            np.multiply(F, H[0, j], out=buf)
+        jobs += [(F, H[0, j], int(s), L, h, V) for j, s in enumerate(idx)]
+
+    def run(part):
+        # one thread's share of the scales, each through its own buffer (scipy.fft and NumPy
+        # release the GIL)
+        buf = None
+        for F, Hs, s, L, h, V in part:
+            if buf is None or buf.shape != F.shape:
+                buf = np.empty_like(F)
+            np.multiply(F, Hs, out=buf)
             if onesided:
-                y = sfft.irfft(buf, L, axis=-1, workers=workers, overwrite_x=True)
+                y = sfft.irfft(buf, L, axis=-1, overwrite_x=True)
             else:
-                y = sfft.ifft(buf, axis=-1, workers=workers, overwrite_x=True)
+                y = sfft.ifft(buf, axis=-1, overwrite_x=True)
+            nfull = n // V
             W[:, s, : nfull * V].reshape(R, nfull, V)[:] = y[:, :nfull, h : h + V]
-            rest = n - nfull * V
-            if rest:
-                W[:, s, nfull * V :] = y[:, nfull, h : h + rest]
+            if n > nfull * V:
+                W[:, s, nfull * V :] = y[:, nfull, h : h + n - nfull * V]
+
+    threads = _n_threads(workers, len(jobs))
+    if threads == 1:
+        run(jobs)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(run, [jobs[i::threads] for i in range(threads)]))
     return W.reshape(lead + (scales.size, n))
 
 
