@@ -189,6 +189,8 @@ def test_cwt_block_and_global_paths_agree(rng, monkeypatch, wavelet, fmax_frac, 
     freqs = np.geomspace(5.0, sr * fmax_frac, 12)
     blocks = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
     b32 = W.cwt(x.astype(np.float32), sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
+    serial = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode, workers=1)
+    np.testing.assert_array_equal(serial, blocks)  # threads only split the scales
     monkeypatch.setattr(_continuous, "_BLOCK_MIN_BLOCKS", 10**9)
     glob = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
     assert blocks.dtype == glob.dtype and b32.dtype in (np.float32, np.complex64)
