@@ -190,7 +190,10 @@ def test_cwt_block_and_global_paths_agree(rng, monkeypatch, wavelet, fmax_frac, 
     blocks = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
     b32 = W.cwt(x.astype(np.float32), sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
     serial = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode, workers=1)
-    np.testing.assert_array_equal(serial, blocks)  # threads only split the scales
+    # threads only split the scales (pocketfft's SIMD batching may round differently)
+    np.testing.assert_allclose(
+        serial, blocks, rtol=0, atol=tol(np.float64, 100) * np.abs(blocks).max()
+    )
     monkeypatch.setattr(_continuous, "_BLOCK_MIN_BLOCKS", 10**9)
     glob = W.cwt(x, sr=sr, freqs=freqs, wavelet=wavelet, pad_mode=pad_mode)
     assert blocks.dtype == glob.dtype and b32.dtype in (np.float32, np.complex64)
