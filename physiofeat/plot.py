@@ -205,33 +205,16 @@ def _to_db(arr: np.ndarray, to_db, top_db) -> np.ndarray:
     return np.where(np.isnan(arr), np.nan, db)
 
 
-_MEL_TICKS = (
-    0,
-    25,
-    50,
-    100,
-    200,
-    300,
-    500,
-    700,
-    1000,
-    1500,
-    2000,
-    3000,
-    4000,
-    6000,
-    8000,
-    12000,
-    16000,
-    24000,
-)
+_MEL_TICKS = (0, 50, 100, 200, 300, 400, 500, 600, 700, 800, 1000, 1250, 1500, 2000, 2500, 3000,
+              4000, 5000, 6000, 8000, 10000, 12000, 16000, 20000, 24000)  # fmt: skip
 
 
 def _set_y_axis(ax, y_axis: str, lo: float, hi: float, htk: bool) -> None:
-    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+    from matplotlib.ticker import FixedLocator, LogLocator, NullFormatter, ScalarFormatter
 
     if y_axis == "log":
         ax.set_yscale("log")
+        ax.yaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(ScalarFormatter())
         ax.yaxis.set_minor_formatter(NullFormatter())
     elif y_axis == "mel":
@@ -244,9 +227,9 @@ def _set_y_axis(ax, y_axis: str, lo: float, hi: float, htk: bool) -> None:
             return mel_to_hz(m, htk=htk)
 
         ax.set_yscale("function", functions=(fwd, inv))
-        # nice Hz values, at least a tenth of the mel range apart (low ones crowd otherwise)
+        # nice Hz values at least an eighth of the mel range apart (low ones crowd otherwise)
         ticks: list[float] = []
-        gap = (fwd(hi) - fwd(lo)) / 10.0
+        gap = (fwd(hi) - fwd(lo)) / 8.0
         for t in _MEL_TICKS:
             if lo <= t <= hi and (not ticks or fwd(t) - fwd(ticks[-1]) >= gap):
                 ticks.append(t)
@@ -571,7 +554,8 @@ def hilbert_spectrum(
     - with ``amplitude=``, ``data`` is the instantaneous frequency in Hz of each IMF
       ``(n_imfs, n)`` and ``amplitude`` its instantaneous amplitude: every sample is a dot at
       ``(time, frequency)`` coloured by amplitude (in dB with ``to_db``), the classic
-      Huang (1998) picture.
+      Huang (1998) picture. The ``hht`` Feature (instantaneous frequency, with the amplitude in
+      ``attrs['amplitude']``) is drawn this way.
 
     Parameters
     ----------
@@ -608,6 +592,10 @@ def hilbert_spectrum(
     >>> img.ax.get_ylabel(), [float(v) for v in img.ax.get_ylim()]
     ('Instantaneous frequency (Hz)', [0.0, 250.0])
     """
+    if amplitude is None and isinstance(data, Feature) and "amplitude" in data.attrs:
+        amplitude = data.attrs["amplitude"]  # the ``hht`` Feature: frequency per IMF + amplitude
+        if times is None:
+            times = data.coords.get("time")
     if amplitude is None:
         img = specshow(
             data,
@@ -898,7 +886,8 @@ def imfshow(
         One label per IMF row (default ``IMF 1``, ``IMF 2``...; the last is ``residue`` with
         ``residue=True``).
     residue : bool
-        The last row is the residue (trend).
+        The last row is the residue (trend). For the ``emd`` Feature, the residue in
+        ``attrs['residue']`` is appended as that last row.
     scale : {'each', 'common'}
         Scale every trace to its own lane (``'each'``) or all by the largest amplitude.
     offset, color, linewidth, ax, title
@@ -927,6 +916,10 @@ def imfshow(
     arr = np.asarray(imfs.values if isinstance(imfs, Feature) else imfs, dtype=np.float64)
     if arr.ndim == 1:
         arr = arr[None, :]
+    if residue is True and isinstance(imfs, Feature) and "residue" in imfs.attrs:
+        res = np.asarray(imfs.attrs["residue"], dtype=np.float64)  # the ``emd`` Feature
+        if res.shape == arr.shape[-1:]:
+            arr = np.vstack([arr, res[None, :]])
     if arr.ndim != 2 or arr.size == 0:
         raise InvalidSignalError(f"imfs must be a 2-D (n_imfs, n) array; got shape {arr.shape}")
     k, n = arr.shape
@@ -1090,9 +1083,10 @@ def ecgshow(
                                 va="top",
                                 fontsize="x-small",
                                 color="tab:purple",
+                                clip_on=True,
                             )
                         )
-            ax.set_ylim(ybar - 0.25 * span, np.max(x) + 0.15 * span)
+            ax.set_ylim(ybar - 0.25 * span, np.max(x) + 0.35 * span)  # room for the legend
     ax.set_xlim(t[0], t[-1])
     ax.set_xlabel("Time (s)")
     ax.set_ylabel(ylabel)

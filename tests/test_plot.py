@@ -337,3 +337,22 @@ def test_import_does_not_load_matplotlib():
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "False"
+
+
+def test_hht_features_drive_imfshow_and_hilbert_spectrum(tmp_path):
+    t = np.arange(SR) / SR
+    x = np.sin(2 * np.pi * 60 * t) + 0.5 * np.sin(2 * np.pi * 7 * t)
+    F = physiofeat.extract(x, ["emd", "hht", "hilbert_spectrum"], sr=SR, max_imfs=3)
+    emd = F["emd"]
+    out = plot.imfshow(emd, sr=SR, signal=x, residue=True)
+    assert _save(out, tmp_path / "emd.png") > 3000
+    labels = [tk.get_text() for tk in out.ax.get_yticklabels()]
+    assert labels[0] == "signal" and labels[-1] == "residue"
+    assert len(labels) == emd.shape[0] + 2
+    hs = plot.hilbert_spectrum(F["hht"])  # scatter of instantaneous frequency
+    assert _save(hs, tmp_path / "hht.png") > 3000
+    assert hs.mesh.get_offsets().shape[1] == 2
+    assert hs.ax.get_xlim() == pytest.approx((0.0, (SR - 1) / SR))
+    grid = plot.hilbert_spectrum(F["hilbert_spectrum"], fmax=150)
+    assert _save(grid, tmp_path / "hs.png") > 3000
+    assert grid.ax.get_ylim() == pytest.approx((0.0, 150.0))
