@@ -24,28 +24,28 @@ C = feats["cepstrum"]
 print(C, "quefrency step:", C.coords["quefrency"][1], "s")
 
 # %%
-# Coefficient 0 (the mean log magnitude) follows the loudness, so the image starts at
-# coefficient 1. The mean cepstrum of the loudest frames (S1 and S2) against the quietest shows
-# where they differ.
+# Coefficients 0 and 1 (the mean log magnitude and the overall spectral tilt) dwarf the rest, so
+# the image starts at coefficient 2 (1 ms) and stops at 20 ms. The mean cepstrum of the loudest
+# frames (S1 and S2) against the quietest shows where they differ.
 loud = feats["rms"].values > np.quantile(feats["rms"].values, 0.9)
 quiet = feats["rms"].values < np.quantile(feats["rms"].values, 0.5)
 q = C.coords["quefrency"]
 
 fig, axes = plt.subplots(2, 1, figsize=(8, 6.5), layout="constrained")
 plot.specshow(
-    C.values[1:],
+    C.values[2:41],
     times=C.times,
-    freqs=1000 * q[1:],
+    freqs=1000 * q[2:41],
     y_axis="index",
     ax=axes[0],
     cmap="coolwarm",
-    vmin=-0.5,
-    vmax=0.5,
-    title="Cepstrogram (coefficients 1-63)",
+    vmin=-0.15,
+    vmax=0.15,
+    title="Cepstrogram (coefficients 2-40)",
 )
 axes[0].set_ylabel("Quefrency (ms)")
-axes[1].plot(1000 * q[1:], C.values[1:, loud].mean(axis=1), label="loudest 10 % of frames")
-axes[1].plot(1000 * q[1:], C.values[1:, quiet].mean(axis=1), label="quietest 50 % of frames")
+axes[1].plot(1000 * q[2:], C.values[2:, loud].mean(axis=1), label="loudest 10 % of frames")
+axes[1].plot(1000 * q[2:], C.values[2:, quiet].mean(axis=1), label="quietest 50 % of frames")
 axes[1].axhline(0, color="0.5", lw=0.5)
 axes[1].set(xlabel="Quefrency (ms)", ylabel="Cepstrum", title="Mean cepstrum")
 axes[1].legend()

@@ -4,7 +4,8 @@ From a feature table to a classifier
 
 Features become a table with one row per recording (or window) and stable column names, ready
 for scikit-learn. The data here are 2.5 s windows of the two PhysioNet recordings and synthetic
-"murmur" variants of the same windows: band-limited noise (150-400 Hz) added at a random level.
+"murmur" variants of the same windows: band-limited noise (150-400 Hz) added 16-32 dB below
+the window's power.
 The classifier is trained on one recording's windows and tested on the other's, so it cannot
 succeed by recognising the recording. This demonstrates the API; it is not a clinical result.
 """
@@ -30,7 +31,7 @@ def windows_with_murmurs(name, length=2.5):
     n = int(length * sr)
     clean = x[: x.size // n * n].reshape(-1, n).astype(np.float64)
     noise = sosfiltfilt(sos, rng.standard_normal(clean.shape), axis=-1)
-    snr_db = rng.uniform(-20, -8, size=(len(clean), 1))  # murmur power relative to the window
+    snr_db = rng.uniform(-32, -16, size=(len(clean), 1))  # murmur power relative to the window
     gain = np.sqrt(clean.var(axis=1, keepdims=True) / noise.var(axis=1, keepdims=True))
     murmur = clean + noise * gain * 10 ** (snr_db / 20)
     X = np.vstack([clean, murmur])

@@ -28,7 +28,7 @@ print({m: e.shape for m, e in envs.items()})
 
 # %%
 # Each envelope is drawn in its own lane (offset by 4 z-units) over the shaded states; S1 and
-# S2 stand out in all five, the murmur in systole most in the Hilbert and Shannon envelopes.
+# S2 stand out in all five; the homomorphic envelope also rises through the systolic murmur.
 fig, axes = plt.subplots(
     2, 1, figsize=(8, 7), sharex=True, height_ratios=(1, 2), layout="constrained"
 )
