@@ -264,10 +264,10 @@ def validation(shared_data):
 # P sensitivity (%) lower bound, PPV (%) lower bound, share of non-sinus beats given a P (%).
 ACHIEVED = {
     "ludb-lead": dict(qrs=(2, 10), pon=(2, 11), pr=10.5, se=94, ppv=99, nonsinus=5),
-    "ludb-multi-earliest": dict(qrs=(8, 8.5), pon=(20, 25), pr=17.5, se=95, ppv=99, nonsinus=5),
-    "ludb-multi-median": dict(qrs=(7, 7), pon=(4.5, 12), pr=9.5, se=95, ppv=99, nonsinus=5),
-    "qtdb-lead": dict(qrs=(3, 8.5), pon=(4, 18), pr=15.5, se=98, ppv=99, nonsinus=5),
-    "qtdb-multi": dict(qrs=(6, 9), pon=(4.5, 15), pr=13.5, se=98, ppv=99, nonsinus=5),
+    "ludb-multi-earliest": dict(qrs=(8, 8.5), pon=(17.5, 23.5), pr=16, se=95, ppv=99, nonsinus=5),
+    "ludb-multi-median": dict(qrs=(7, 7), pon=(7, 7.5), pr=8.5, se=95, ppv=99, nonsinus=5),
+    "qtdb-lead": dict(qrs=(3, 8.5), pon=(4.5, 17), pr=15, se=98, ppv=99, nonsinus=5),
+    "qtdb-multi": dict(qrs=(6, 9), pon=(3, 14.5), pr=13, se=98, ppv=99, nonsinus=5),
 }
 
 

@@ -33,7 +33,7 @@ Method
    LUDB; the QT Database was held out.
 6. *Multi-lead*: one QRS detection over all leads; the global QRS onset is found with the same
    rule on the spatial velocity (root sum of squared lead slopes), which starts moving with the
-   earliest lead, as the CSE global onset does; the P onset is the 30th percentile over the leads
+   earliest lead, as the CSE global onset does; the P onset is the 20th percentile over the leads
    where a P wave was found (robust to leads where the P wave is flat or misplaced) and a beat has
    a P wave when at least half the leads show one; R and P peaks are medians over leads.
 
@@ -118,7 +118,7 @@ _PARAMS: dict[str, Any] = {
     "p_shift_ms": 40.0,
     "p_refine": True,
     "lead_quantile_q": 0.5,
-    "lead_quantile_p": 0.3,
+    "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
 }
 
@@ -551,7 +551,7 @@ def delineate(ecg: Any, *, sr: float) -> EcgBeats:
     ----------
     ecg : np.ndarray [shape=(n,) or (n_leads, n)]
         ECG (any unit, any polarity); a 2-D array is one multi-lead recording, combined into one
-        estimate per beat (QRS onset from the spatial velocity; P onset the 30th percentile
+        estimate per beat (QRS onset from the spatial velocity; P onset the 20th percentile
         over the leads where a P wave was found, which must be at least half the leads).
     sr : float
         Sampling rate in Hz, at least 100.
