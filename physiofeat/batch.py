@@ -16,6 +16,7 @@ limited to one thread per task (no thread-count-dependent reductions), and seede
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -275,23 +276,58 @@ def _chunks(tasks: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _pool_context(mp_context: str | None):
+def _pool_context(mp_context: str | None, job: _Job | None = None):
     if mp_context is None:
         methods = multiprocessing.get_all_start_methods()
         mp_context = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(mp_context)
     if mp_context == "forkserver":
-        # The fork server imports the families once; each worker then forks from it warm.
+        # The fork server imports the families once and runs the request once on a synthetic
+        # signal (physiofeat._batch_warm); each worker then forks from it warm. This only
+        # takes effect when this call starts the server (the first pool of the process).
         from ._registry import BUILTIN_MODULES
 
-        ctx.set_forkserver_preload(["physiofeat.io", "physiofeat._registry", *BUILTIN_MODULES])
+        if job is not None:
+            try:
+                os.environ["PHYSIOFEAT_WARM_REQUEST"] = json.dumps(
+                    {
+                        "features": job.features,
+                        "params": dict(job.params),
+                        "sr": job.sr,
+                        "stats": list(job.stats),
+                    }
+                )
+            except (TypeError, ValueError):  # parameters that are not JSON: no warm-up
+                os.environ.pop("PHYSIOFEAT_WARM_REQUEST", None)
+        ctx.set_forkserver_preload(
+            ["physiofeat.io", "physiofeat._registry", *BUILTIN_MODULES, "physiofeat._batch_warm"]
+        )
     return ctx
 
 
+def prestart_workers(
+    features: Any, *, sr: float | None = None, stats: Sequence[str] = DEFAULT_STATS, **params: Any
+) -> None:
+    """Start the process pool's fork server now, warming it with this request, so it boots
+    while the caller does other work (the CLI calls this before validating its arguments).
+    A no-op where the ``forkserver`` start method does not exist."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        return
+    job = _Job(features, dict(params), sr, tuple(stats), False, None, False, None)
+    _pool_context("forkserver", job)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 def _iter_pool(
-    chunks: Iterator[list[Any]], n_jobs: int, max_pending: int, mp_context: str | None
+    chunks: Iterator[list[Any]],
+    n_jobs: int,
+    max_pending: int,
+    mp_context: str | None,
+    job: _Job | None = None,
 ) -> Iterator[Result]:
-    ctx = _pool_context(mp_context)
+    ctx = _pool_context(mp_context, job)
     pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
     pending: dict[Any, list[Any]] = {}
     try:
@@ -431,7 +467,7 @@ def iter_extract(
     max_pending = (
         4 * n_jobs if max_pending is None else check_int(max_pending, "max_pending", minimum=1)
     )
-    yield from _iter_pool(_chunks(tasks, chunksize), n_jobs, max_pending, mp_context)
+    yield from _iter_pool(_chunks(tasks, chunksize), n_jobs, max_pending, mp_context, job)
 
 
 def extract_many(

@@ -319,6 +319,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     per_channel = args.per_channel or bool(cfg.get("per_channel", False))
     globs = list(args.glob or []) or list(cfg.get("glob", []))
     jobs = args.jobs if args.jobs is not None else cfg.get("jobs")
+    n_jobs = default_jobs() if jobs is None else jobs
+    if n_jobs > 1 and not args.scheduler:
+        # Boot (and warm) the workers' fork server while this process imports the families.
+        from .batch import prestart_workers
+
+        prestart_workers(request, sr=sr, stats=stats, **shared)
     try:
         resolve_params(_normalise_request(request), shared)
     except (PhysiofeatError, KeyError) as exc:
@@ -347,7 +353,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     pending = [(rid, p) for rid, p in todo if p not in done_paths]
     journal.open(truncate=not args.resume)
 
-    n_jobs = default_jobs() if jobs is None else jobs
     client = None
     if args.scheduler:
         from .distributed import connect

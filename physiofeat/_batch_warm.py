@@ -1,0 +1,35 @@
+"""Imported by the fork server of :func:`physiofeat.extract_many`'s process pool (never by
+users): runs the requested features once on a synthetic signal, so every worker forked from the
+server starts with the families imported and the Numba kernels loaded, instead of each worker
+paying that start-up itself. The request arrives in ``PHYSIOFEAT_WARM_REQUEST`` (JSON).
+Results are unaffected: workers compute with one Numba thread whatever the threading layer."""
+
+from __future__ import annotations
+
+import json
+import os
+
+
+def _warm() -> None:
+    spec = os.environ.get("PHYSIOFEAT_WARM_REQUEST")
+    if not spec:
+        return
+    try:
+        import numpy as np
+
+        from ._registry import extract
+
+        req = json.loads(spec)
+        sr = req.get("sr") or 4000.0
+        x = np.random.default_rng(0).standard_normal(int(sr * 8)).astype(np.float32)
+        import numba
+
+        # Processes fork from this one: if a kernel launches Numba's thread pool here, it must
+        # be the fork-safe workqueue layer (GNU OpenMP is not fork-safe).
+        numba.config.THREADING_LAYER = "workqueue"
+        extract(x, req["features"], sr=sr, stats=req["stats"], **req["params"]).vector()
+    except Exception:  # noqa: BLE001 - warming is an optimisation; the workers report real errors
+        pass
+
+
+_warm()
