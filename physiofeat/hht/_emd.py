@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -48,6 +49,7 @@ class _Config:
     max_sifts: int
     stop: int
     thresh: float
+    svar_thresh: float
     s_number: int
     range_thresh: float
     power_thresh: float
@@ -78,7 +80,15 @@ class _Config:
 
 
 def _config(
-    max_imfs, max_sifts, stop, stop_thresh, range_thresh, power_thresh, energy_db, nbsym
+    max_imfs,
+    max_sifts,
+    stop,
+    stop_thresh,
+    range_thresh,
+    power_thresh,
+    energy_db,
+    nbsym,
+    svar_thresh=0.001,
 ) -> _Config:
     max_imfs = check_int(max_imfs, "max_imfs", minimum=1, allow_none=True)
     max_sifts = check_int(max_sifts, "max_sifts", minimum=1)
@@ -101,6 +111,7 @@ def _config(
         max_sifts,
         _kernels.STOP_CODES[stop],
         float(thresh),
+        check_float(svar_thresh, "svar_thresh", minimum=0.0),
         s_number,
         range_thresh,
         power_thresh,
@@ -161,6 +172,7 @@ def emd(
     max_sifts: int = 1000,
     stop: StopRule = "pyemd",
     stop_thresh: float | None = None,
+    svar_thresh: float = 0.001,
     range_thresh: float = 0.001,
     power_thresh: float = 0.005,
     energy_db: float | None = None,
@@ -183,7 +195,7 @@ def emd(
 
         - ``'pyemd'`` (default, PyEMD's ``EMD.check_imf``): all maxima >= 0 and minima <= 0,
           #extrema and #zero-crossings differ by < 2, and one of: scaled variance
-          ``sum(m**2)/range(h_old) < 0.001 * std(x)``, energy ratio
+          ``sum(m**2)/range(h_old) < svar_thresh * std(x)``, energy ratio
           ``sum(m**2)/sum(h_old**2) < stop_thresh``, or PyEMD's
           ``sum((m/h_new)**2) < stop_thresh`` (``stop_thresh`` 0.2; ``m`` the envelope mean).
         - ``'sd'`` (Cauchy-type, as the ``emd`` package): ``sum(m**2)/sum(h_new**2) <
@@ -195,6 +207,9 @@ def emd(
         - ``'fixed'``: exactly ``stop_thresh`` (10) sifts.
     stop_thresh : float or int, optional
         Threshold of the chosen rule (defaults above).
+    svar_thresh : float
+        Scaled-variance threshold of ``stop='pyemd'`` (PyEMD's ``svar_thr``), relative to
+        ``std(x)``.
     range_thresh, power_thresh : float
         The decomposition ends when the residue's range is below ``range_thresh * std(x)`` or its
         absolute sum below ``power_thresh * std(x)`` (PyEMD's ``range_thr``/``total_power_thr``
@@ -240,7 +255,15 @@ def emd(
     True
     """
     cfg = _config(
-        max_imfs, max_sifts, stop, stop_thresh, range_thresh, power_thresh, energy_db, nbsym
+        max_imfs,
+        max_sifts,
+        stop,
+        stop_thresh,
+        range_thresh,
+        power_thresh,
+        energy_db,
+        nbsym,
+        svar_thresh,
     )
     x = _validate(x)
 
@@ -286,6 +309,7 @@ def eemd(
     max_sifts: int = 1000,
     stop: StopRule = "pyemd",
     stop_thresh: float | None = None,
+    svar_thresh: float = 0.001,
     range_thresh: float = 0.001,
     power_thresh: float = 0.005,
     energy_db: float | None = None,
@@ -307,7 +331,7 @@ def eemd(
         streams as it would alone). None: fresh entropy.
     n_jobs : int, optional
         Threads running trials (default: all cores).
-    max_imfs, max_sifts, stop, stop_thresh, range_thresh, power_thresh, energy_db, nbsym
+    max_imfs, max_sifts, stop, stop_thresh, svar_thresh, range_thresh, power_thresh, energy_db, nbsym
         The EMD of each trial, as in :func:`emd`.
 
     Returns
@@ -331,7 +355,15 @@ def eemd(
     trials = check_int(trials, "trials", minimum=1)
     noise_width = check_float(noise_width, "noise_width", minimum=0.0)
     cfg = _config(
-        max_imfs, max_sifts, stop, stop_thresh, range_thresh, power_thresh, energy_db, nbsym
+        max_imfs,
+        max_sifts,
+        stop,
+        stop_thresh,
+        range_thresh,
+        power_thresh,
+        energy_db,
+        nbsym,
+        svar_thresh,
     )
     x = _validate(x)
     jobs = _n_jobs(n_jobs)
@@ -373,6 +405,7 @@ def ceemdan(
     max_sifts: int = 1000,
     stop: StopRule = "pyemd",
     stop_thresh: float | None = None,
+    svar_thresh: float = 0.001,
     range_thresh: float = 0.001,
     power_thresh: float = 0.005,
     energy_db: float | None = None,
@@ -402,7 +435,7 @@ def ceemdan(
         for a seed is identical whatever ``n_jobs``. None: fresh entropy.
     n_jobs : int, optional
         Threads running trials (default: all cores).
-    max_imfs, max_sifts, stop, stop_thresh, range_thresh, power_thresh, energy_db, nbsym
+    max_imfs, max_sifts, stop, stop_thresh, svar_thresh, range_thresh, power_thresh, energy_db, nbsym
         The inner EMDs, as in :func:`emd`.
 
     Returns
@@ -423,22 +456,20 @@ def ceemdan(
     trials = check_int(trials, "trials", minimum=1)
     epsilon = check_float(epsilon, "epsilon", minimum=0.0)
     cfg = _config(
-        max_imfs, max_sifts, stop, stop_thresh, range_thresh, power_thresh, energy_db, nbsym
+        max_imfs,
+        max_sifts,
+        stop,
+        stop_thresh,
+        range_thresh,
+        power_thresh,
+        energy_db,
+        nbsym,
+        svar_thresh,
     )
     x = _validate(x)
     jobs = _n_jobs(n_jobs)
     seed = _fresh(seed)
-    one_imf = _Config(
-        1,
-        cfg.max_sifts,
-        cfg.stop,
-        cfg.thresh,
-        cfg.s_number,
-        cfg.range_thresh,
-        cfg.power_thresh,
-        cfg.energy_db,
-        cfg.nbsym,
-    )
+    one_imf = dataclasses.replace(cfg, max_imfs=1)
 
     def first_imf(y: np.ndarray):
         out = np.zeros((1, y.shape[0]))
