@@ -56,7 +56,9 @@ sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"__init__\.py",
+    # only plot_*.py pages, each executed for its figure from the shipped recordings; other
+    # scripts in examples/ (e.g. ones needing ../shared/data) stay out of the gallery
+    "ignore_pattern": r"^__init__\.py$|^(?!plot_).*\.py$",  # matched against file names
     "within_subsection_order": "FileNameSortKey",
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("physiofeat",),
@@ -263,3 +265,26 @@ def _write_api() -> None:
 
 
 _write_api()
+
+
+# -- the CLI's --help texts, captured at build time (never copied by hand) ---------------------
+def _write_cli_help() -> None:
+    import subprocess
+
+    out = Path(__file__).parent / "gen_modules" / "cli"
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "COLUMNS": "96"}
+    for cmd in ([], ["extract"], ["features"], ["info"]):
+        res = subprocess.run(
+            [sys.executable, "-m", "physiofeat.cli", *cmd, "--help"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        path = out / f"{'_'.join(cmd) or 'main'}.txt"
+        if not path.is_file() or path.read_text() != res.stdout:
+            path.write_text(res.stdout)
+
+
+_write_cli_help()

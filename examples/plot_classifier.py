@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 import physiofeat
 from physiofeat import plot
+from physiofeat.sklearn import FeatureExtractor
 
 rng = np.random.default_rng(7)
 sos = butter(4, [150, 400], btype="bandpass", fs=2000, output="sos")
@@ -56,6 +57,19 @@ model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=2000)
 model.fit(train.to_numpy(), y_train)
 pred = model.predict(test.to_numpy())
 print(f"accuracy on the held-out recording: {np.mean(pred == y_test):.2f}")
+
+# %%
+# The same model as one scikit-learn ``Pipeline``: :class:`physiofeat.sklearn.FeatureExtractor`
+# turns raw signals (or file paths) into the same vectors, so cross-validation and grid search
+# see the feature extraction as one more step.
+pipe = make_pipeline(
+    FeatureExtractor(names, sr=sr, params=params),
+    StandardScaler(),
+    LogisticRegression(C=0.1, max_iter=2000),
+)
+pipe.fit(X_train, y_train)
+print(f"Pipeline accuracy on the held-out recording: {pipe.score(X_test, y_test):.2f}")
+print(list(pipe[0].get_feature_names_out()[:3]), "...")
 
 # %%
 # Left: the log-mel spectrogram of one test window without and with its murmur. Right: the
