@@ -328,7 +328,7 @@ def main() -> None:
     a3 = ins.amplitude[None]
 
     def pf_acc():
-        out = np.zeros((1, 100, imfs.shape[1]))
+        out = np.zeros((1, imfs.shape[1], 100))
         _kernels.hilbert_accumulate(f3, a3, edges, True, False, out)
         return out
 

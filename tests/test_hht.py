@@ -107,10 +107,10 @@ def test_hilbert_binning_matches_naive(rng):
         (np.r_[0, 3, 10, 30, 60, 100.0], False),
     ]:
         for power in (False, True):
-            out = np.zeros((1, len(edges) - 1, 500))
+            out = np.zeros((1, 500, len(edges) - 1))
             _kernels.hilbert_accumulate(freq[None], amp[None], edges, uniform, power, out)
             ref = naive_hilbert_spectrum(freq, amp, edges, power=power)
-            assert_allclose(out[0], ref, rtol=tol(np.float64, 10), atol=0)
+            assert_allclose(out[0].T, ref, rtol=tol(np.float64, 10), atol=0)
 
 
 # --------------------------------------------------------------------------------------------

@@ -441,7 +441,8 @@ def ceemdan(
     Returns
     -------
     EMDResult
-        ``residue = x - imfs.sum(-2)``; ``n_sifts`` sums the sifts of every inner EMD per stage.
+        ``residue = x - imfs.sum(-2)``; ``n_sifts`` sums the sifts of every inner EMD per stage
+        (stage 1 includes the trials' noise decompositions, each stage its end test).
 
     Examples
     --------
@@ -497,7 +498,7 @@ def ceemdan(
                 modes /= np.std(modes[0])
             y = s + epsilon * modes[0] if kw else s
             imf, k, ns = first_imf(y)
-            return modes, imf, ns
+            return modes, imf, ns + int(sifts[:kw].sum())  # the noise's EMD counts too
 
         modes_all = []
         acc = np.zeros(n)
@@ -511,7 +512,9 @@ def ceemdan(
         prev = s - cimfs[0]
         while len(cimfs) < cap:
             rest = s - np.sum(cimfs, axis=0)
-            if first_imf(rest)[1] == 0:
+            _, k_rest, ns_rest = first_imf(rest)  # PyEMD's end test: is there an IMF left?
+            sifts[-1] += ns_rest
+            if k_rest == 0:
                 break
             if np.ptp(rest) < _CEEMDAN_RANGE or np.sum(np.abs(rest)) < _CEEMDAN_POWER:
                 break

@@ -39,17 +39,16 @@ def _imfs(imfs) -> np.ndarray:
 
 
 def _analytic(x: np.ndarray, workers: int | None) -> np.ndarray:
-    """Analytic signal along the last axis (the FFT method of scipy.signal.hilbert)."""
+    """Analytic signal along the last axis (scipy.signal.hilbert's FFT method, via rfft)."""
     n = x.shape[-1]
-    X = scipy.fft.fft(x, axis=-1, workers=workers)
-    h = np.zeros(n)
-    h[0] = 1.0
+    X = scipy.fft.rfft(x, axis=-1, workers=workers)
+    Z = np.zeros(x.shape[:-1] + (n,), dtype=np.complex128)
+    half = (n + 1) // 2
+    Z[..., 0] = X[..., 0]
+    Z[..., 1:half] = 2.0 * X[..., 1:half]
     if n % 2 == 0:
-        h[n // 2] = 1.0
-        h[1 : n // 2] = 2.0
-    else:
-        h[1 : (n + 1) // 2] = 2.0
-    return scipy.fft.ifft(X * h, axis=-1, workers=workers)
+        Z[..., n // 2] = X[..., n // 2]
+    return scipy.fft.ifft(Z, axis=-1, workers=workers, overwrite_x=True)
 
 
 def instantaneous(imfs, *, sr: float, workers: int | None = None) -> Instantaneous:
@@ -85,15 +84,14 @@ def instantaneous(imfs, *, sr: float, workers: int | None = None) -> Instantaneo
     """
     sr = check_sr(sr)
     x = _imfs(imfs)
-    z = _analytic(x, workers)
-    amplitude = np.abs(z)
-    phase = np.angle(z)
-    up = np.unwrap(phase, axis=-1)
-    d = np.empty_like(up)
-    d[..., 1:-1] = 0.5 * (up[..., 2:] - up[..., :-2])
-    d[..., 0] = d[..., 1]
-    d[..., -1] = d[..., -2]
-    return Instantaneous(amplitude, phase, d * (sr / (2.0 * np.pi)))
+    z = _analytic(x, workers).reshape(-1, x.shape[-1])
+    amplitude = np.empty(z.shape)
+    phase = np.empty(z.shape)
+    frequency = np.empty(z.shape)
+    _kernels.instantaneous_from_analytic(z, amplitude, phase, frequency, sr / (2.0 * np.pi))
+    return Instantaneous(
+        amplitude.reshape(x.shape), phase.reshape(x.shape), frequency.reshape(x.shape)
+    )
 
 
 def _edges(sr: float, n_bins, fmin, fmax, edges) -> tuple[np.ndarray, bool]:
@@ -148,7 +146,8 @@ def hilbert_spectrum(
     freqs : np.ndarray [shape=(n_bins,)]
         Bin centres in Hz.
     spectrum : np.ndarray [shape=(..., n_bins, n)]
-        Time-last (transpose the last two axes for time x frequency).
+        Time-last (a view of a time-major array: ``np.swapaxes(spectrum, -1, -2)`` is the
+        contiguous time x frequency array).
 
     Examples
     --------
@@ -169,9 +168,9 @@ def hilbert_spectrum(
     ins = instantaneous(x, sr=sr, workers=workers)
     freq = ins.frequency.reshape((-1,) + x.shape[-2:])
     amp = ins.amplitude.reshape(freq.shape)
-    out = np.zeros((freq.shape[0], e.size - 1, x.shape[-1]))
+    out = np.zeros((freq.shape[0], x.shape[-1], e.size - 1))  # time-major while accumulating
     _kernels.hilbert_accumulate(freq, amp, e, uniform, mode == "energy", out)
-    out = out.reshape(x.shape[:-2] + out.shape[1:])
+    out = np.swapaxes(out, -1, -2).reshape(x.shape[:-2] + (e.size - 1, x.shape[-1]))
     return 0.5 * (e[1:] + e[:-1]), out
 
 

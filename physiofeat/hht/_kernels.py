@@ -704,7 +704,10 @@ def emd_one(
 
 @jit
 def hilbert_accumulate(freq, amp, edges, uniform, power, out):
-    """out[s, b, t] += amp (or amp**2) where edges[b] <= freq[s, k, t] < edges[b+1]."""
+    """out[s, t, b] += amp (or amp**2) where edges[b] <= freq[s, k, t] < edges[b+1].
+
+    Time-major output (each sample's bins are contiguous); callers expose a time-last view.
+    """
     S, K, n = freq.shape
     nb = edges.shape[0] - 1
     lo = edges[0]
@@ -727,4 +730,38 @@ def hilbert_accumulate(freq, amp, edges, uniform, power, out):
                 else:
                     b = np.searchsorted(edges, f, side="right") - 1
                 a = amp[s, k, t]
-                out[s, b, t] += a * a if power else a
+                out[s, t, b] += a * a if power else a
+
+
+@jit
+def instantaneous_from_analytic(z, amp, phase, freq, fscale):
+    """Amplitude, phase and frequency rows from analytic signals ``z`` (R, n), n >= 3.
+
+    The phase is unwrapped as ``np.unwrap`` does (each 1-sample step taken modulo 2 pi into
+    [-pi, pi) when it is at least pi in size) and differentiated by 3-point central differences
+    (the end samples repeat their neighbours), times ``fscale = sr / (2 pi)``.
+    """
+    R, n = z.shape
+    pi = math.pi
+    for r in range(R):
+        prev_p = 0.0
+        d_prev = 0.0
+        for t in range(n):
+            re = z[r, t].real
+            im = z[r, t].imag
+            amp[r, t] = math.hypot(re, im)
+            p = math.atan2(im, re)
+            phase[r, t] = p
+            if t > 0:
+                dd = p - prev_p
+                if abs(dd) >= pi:
+                    ddm = ((dd + pi) % (2.0 * pi)) - pi
+                    if ddm == -pi and dd > 0.0:
+                        ddm = pi
+                    dd = ddm
+                if t >= 2:
+                    freq[r, t - 1] = 0.5 * (d_prev + dd) * fscale
+                d_prev = dd
+            prev_p = p
+        freq[r, 0] = freq[r, 1]
+        freq[r, n - 1] = freq[r, n - 2]
