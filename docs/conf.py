@@ -9,6 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # _gallery_order
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import physiofeat  # noqa: E402
@@ -59,7 +60,7 @@ sphinx_gallery_conf = {
     # only plot_*.py pages, each executed for its figure from the shipped recordings; other
     # scripts in examples/ (e.g. ones needing ../shared/data) stay out of the gallery
     "ignore_pattern": r"^__init__\.py$|^(?!plot_).*\.py$",  # matched against file names
-    "within_subsection_order": "FileNameSortKey",
+    "within_subsection_order": "_gallery_order.ExampleOrder",
     "backreferences_dir": "gen_modules/backreferences",
     "doc_module": ("physiofeat",),
     "image_scrapers": ("matplotlib",),
