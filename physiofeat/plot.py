@@ -414,9 +414,11 @@ def specshow(
     _set_y_axis(ax, y_axis, lo, hi, htk)
     ax.set_xlim(t_edges[0], t_edges[-1])
     ax.set_xlabel("Time (s)")
-    ax.set_ylabel(
-        _Y_LABELS.get(row_dim, row_dim) if y_axis == "index" or dims else "Frequency (Hz)"
-    )
+    if dims is None:  # a plain array: frequency in Hz unless rows are plotted by number
+        ylabel = "Row" if y_axis == "index" else "Frequency (Hz)"
+    else:
+        ylabel = _Y_LABELS.get(row_dim, row_dim)
+    ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     label = units if units is not None else ("dB" if to_db else attrs.get("units", ""))

@@ -356,3 +356,14 @@ def test_hht_features_drive_imfshow_and_hilbert_spectrum(tmp_path):
     grid = plot.hilbert_spectrum(F["hilbert_spectrum"], fmax=150)
     assert _save(grid, tmp_path / "hs.png") > 3000
     assert grid.ax.get_ylim() == pytest.approx((0.0, 150.0))
+
+
+def test_specshow_axis_labels_follow_the_rows():
+    arr = np.ones((4, 6))
+    t = np.arange(6) * 0.01
+    assert plot.specshow(arr, times=t, y_axis="index").ax.get_ylabel() == "Row"
+    assert plot.specshow(arr, times=t, freqs=np.arange(4.0)).ax.get_ylabel() == "Frequency (Hz)"
+    q = Feature(arr, ("quefrency", "time"), {"quefrency": np.arange(4) / 100, "time": t})
+    img = plot.specshow(q)
+    assert img.ax.get_ylabel() == "Quefrency (s)"
+    assert img.ax.get_ylim() == pytest.approx((-0.005, 0.035))
