@@ -5,8 +5,10 @@ Bispectrum and bicoherence
 The bispectrum ``B(f1, f2) = E[X(f1) X(f2) X*(f1 + f2)]`` is non-zero where three frequency
 components are phase-coupled (``f3 = f1 + f2``), which a power spectrum cannot show; the squared
 bicoherence normalises it to [0, 1]. Both are estimated by averaging over segments and live on the
-principal domain ``0 <= f2 <= f1, f1 + f2 <= sr / 2`` (NaN elsewhere). Heart sounds are
-non-Gaussian, non-linear signals, so their bispectrum is concentrated at low frequencies.
+principal domain ``0 <= f2 <= f1, f1 + f2 <= sr / 2`` (NaN elsewhere). Heart-sound energy lies
+mostly below 150 Hz, and so does ``|B|``; the bicoherence is normalised by the power, so it also
+reaches the weak regions, where its estimate is noisier (its floor is about one over the number
+of segments).
 """
 
 import matplotlib.pyplot as plt
