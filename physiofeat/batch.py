@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -63,6 +64,8 @@ class Result:
         Full feature arrays (``Features.to_dict()`` plus coordinates) when ``return_arrays``.
     error_type, error : str or None
         The exception's type name and message when the source failed.
+    cpu_time : float or None
+        CPU seconds the worker process spent on this source (loading included).
     """
 
     index: int
@@ -78,6 +81,7 @@ class Result:
     arrays: dict[str, np.ndarray] | None = field(default=None, repr=False)
     error_type: str | None = None
     error: str | None = None
+    cpu_time: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -185,6 +189,7 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     """Load and extract one source; every exception becomes an error record."""
     index, rid, source, job = task
     path = None
+    cpu0 = time.process_time()
     try:
         from ._registry import extract
 
@@ -236,9 +241,17 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
             float(sr),
             x.shape[-1] / float(sr),
             arrays,
+            cpu_time=time.process_time() - cpu0,
         )
     except Exception as exc:  # noqa: BLE001 - a bad source must never stop the run
-        return Result(index, rid, path, error_type=type(exc).__name__, error=str(exc) or repr(exc))
+        return Result(
+            index,
+            rid,
+            path,
+            error_type=type(exc).__name__,
+            error=str(exc) or repr(exc),
+            cpu_time=time.process_time() - cpu0,
+        )
 
 
 def _run_chunk(tasks: list[tuple[int, str, Any, _Job]]) -> list[Result]:

@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 _ID_COLS = ("id", "path", "channel", "segment", "start_s")
 
@@ -220,18 +222,18 @@ def _result_record(r) -> dict[str, Any]:
     return rec
 
 
-def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    vec = rec["vector"]
-    rows = vec if vec and isinstance(vec[0], list) else [vec]
-    out = []
-    for i, v in enumerate(rows):
+def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], np.ndarray]:
+    """Column names, per-row id columns and the ``(n_rows, n_columns)`` values of a record."""
+    values = np.asarray(rec["vector"], dtype=np.float64)
+    values = values[None, :] if values.ndim == 1 else values
+    metas = []
+    for i in range(len(values)):
         meta: dict[str, Any] = {"id": rec["id"], "path": rec["path"]}
         for k in ("channel", "segment", "start_s"):
             if k in rec:
                 meta[k] = rec[k][i]
-        meta.update(zip(rec["names"], v))
-        out.append(meta)
-    return rec["names"], out
+        metas.append(meta)
+    return rec["names"], metas, values
 
 
 class Journal:
@@ -335,20 +337,34 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(f"no audio files ({', '.join(AUDIO_SUFFIXES)}) found in {args.inputs}")
 
     journal = Journal(journal_path(output))
-    done_rows: list[dict[str, Any]] = []  # rows already held (output table + journal)
+    old_table = None  # rows already held: the output table (on --resume) ...
+    metas: list[dict[str, Any]] = []  # ... then the journal and new results: id columns
+    blocks: list[np.ndarray] = []  # and (n_rows, n_columns) values, compact
     columns: list[str] | None = None
     done_paths: set[str] = set()
+
+    def add(rec: dict[str, Any]) -> None:
+        nonlocal columns
+        cols, m, values = _record_rows(rec)
+        if columns is None:
+            columns = cols
+        elif cols != columns:
+            raise UsageError(
+                f"{rec['path']}: its columns differ from the table's ({len(cols)} vs "
+                f"{len(columns)}); with --resume the output must come from the same features "
+                "and parameters"
+            )
+        metas.extend(m)
+        blocks.append(values)
+
     if args.resume:
         if output.exists():
-            old = read_table(output)
-            columns = [c for c in old.columns if c not in _ID_COLS]
-            done_rows.extend(old.to_dict("records"))
-            done_paths.update(old["path"].astype(str))
+            old_table = read_table(output)
+            columns = [c for c in old_table.columns if c not in _ID_COLS]
+            done_paths.update(old_table["path"].astype(str))
         for rec in journal.read():
             if "vector" in rec and rec["path"] not in done_paths:
-                cols, rows = _record_rows(rec)
-                columns = columns or cols
-                done_rows.extend(rows)
+                add(rec)
                 done_paths.add(rec["path"])
     pending = [(rid, p) for rid, p in todo if p not in done_paths]
     journal.open(truncate=not args.resume)
@@ -372,7 +388,6 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             desc="extract",
         )
     errors: list[dict[str, Any]] = []
-    new_rows: list[dict[str, Any]] = []
     t0 = time.perf_counter()
     n_done = 0
     try:
@@ -398,16 +413,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
                 os.kill(os.getpid(), signal.SIGKILL)
             if r.ok:
-                cols, rows = _record_rows(rec)
-                if columns is None:
-                    columns = cols
-                elif cols != columns:
-                    raise UsageError(
-                        f"{r.path}: its columns differ from the table's ({len(cols)} vs "
-                        f"{len(columns)}); with --resume the output must come from the same "
-                        "features and parameters"
-                    )
-                new_rows.extend(rows)
+                add(rec)
             else:
                 errors.append(rec)
             if bar is not None:
@@ -425,19 +431,27 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     import pandas as pd
 
     order = {p: i for i, (_, p) in enumerate(todo)}
-    all_rows = done_rows + new_rows
-    all_rows.sort(
-        key=lambda row: (
-            order.get(row["path"], len(order)),
-            row.get("channel", 0) or 0,
-            row.get("segment", 0) or 0,
+    frames = [] if old_table is None else [old_table]
+    if blocks:
+        frames.append(
+            pd.concat(
+                [pd.DataFrame(metas), pd.DataFrame(np.vstack(blocks), columns=columns)], axis=1
+            )
         )
-    )
-    id_cols = [c for c in _ID_COLS if any(c in row for row in all_rows)] or ["id", "path"]
-    df = pd.DataFrame(all_rows, columns=id_cols + (columns or []))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "path"])
+    id_cols = [c for c in _ID_COLS if c in df.columns]
+    df = df[id_cols + [c for c in df.columns if c not in _ID_COLS]]
+    keys = {"_order": df["path"].map(order).fillna(len(order))}
     for c in ("channel", "segment"):
         if c in df:
             df[c] = df[c].astype("int64")
+            keys[f"_{c}"] = df[c]
+    df = (
+        df.assign(**keys)
+        .sort_values(list(keys), kind="stable")
+        .drop(columns=list(keys))
+        .reset_index(drop=True)
+    )
     write_table(df, output)
     err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
     err_df = err_df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
