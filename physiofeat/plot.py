@@ -854,7 +854,21 @@ def waveshow(
     ax.set_xlabel("Time (s)")
     ax.set_ylabel(ylabel)
     if legend and (spans or marks):
-        ax.legend(loc="upper right", fontsize="small", ncols=min(4, len(spans) + len(marks)))
+        handles, names = ax.get_legend_handles_labels()
+        rank = {name: k for k, name in enumerate(labels.values())} if spans else {}
+
+        def key(k):  # shaded states in cycle order, then the marker groups as given
+            is_span = any(handles[k] is sp for sp in spans)
+            return (0, rank.get(names[k], len(rank)), k) if is_span else (1, 0, k)
+
+        order = sorted(range(len(names)), key=key)
+        ax.legend(
+            [handles[i] for i in order],
+            [names[i] for i in order],
+            loc="upper right",
+            fontsize="small",
+            ncols=min(4, len(order)),
+        )
     if title:
         ax.set_title(title)
     return Waveform(ax, line, marks, spans)
