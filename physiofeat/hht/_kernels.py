@@ -5,6 +5,10 @@ Rilling/PyEMD boundary mirroring, cubic-spline envelopes (a tridiagonal solve wr
 the stopping criteria and the residue termination. Ensembles and batches call it from Python
 threads (it releases the GIL), one call per signal or trial.
 
+Every kernel is compiled with ``error_model="numpy"``: a division by zero (an exact zero in
+PyEMD's ``sum((m / h)**2)``, say) gives inf/NaN as in PyEMD instead of raising, so the kernels
+never raise; the comparisons that read those values treat them as "criterion not met".
+
 Stopping codes (``stop``): 0 ``pyemd``, 1 ``sd``, 2 ``s_number``, 3 ``energy``, 4 ``fixed``.
 Status codes of :func:`_sift`: 0 an IMF was produced, 1 the input is a trend (too few extrema or
 no valid mirrored envelope), so sifting ends.
@@ -21,7 +25,7 @@ from .._numba import jit
 STOP_CODES = {"pyemd": 0, "sd": 1, "s_number": 2, "energy": 3, "fixed": 4}
 
 
-@jit
+@jit(error_model="numpy")
 def _extrema(h, imax, imin, sg):
     """Local maxima/minima and the zero-crossing count; ``sg`` is int8 scratch of length n.
 
@@ -43,7 +47,7 @@ def _extrema(h, imax, imin, sg):
     return _collect(h, imax, imin, sg, special, nzc)
 
 
-@jit
+@jit(error_model="numpy")
 def _collect(h, imax, imin, sg, special, nzc):
     """Extrema from the slope signs ``sg`` (fast path), or the plateau-aware scan."""
     n = h.shape[0]
@@ -60,7 +64,7 @@ def _collect(h, imax, imin, sg, special, nzc):
     return nmax, nmin, nzc
 
 
-@jit
+@jit(error_model="numpy")
 def _extrema_plateau(h, imax, imin):
     """Local maxima/minima (plateaus at their middle, as PyEMD) and the zero-crossing count."""
     n = h.shape[0]
@@ -106,7 +110,7 @@ def _extrema_plateau(h, imax, imin):
     return nmax, nmin, nzc
 
 
-@jit
+@jit(error_model="numpy")
 def _rev_slice(src, start, stop, dst, k):
     """dst[k:] = src[start:stop][::-1]; returns the new length."""
     for j in range(stop - 1, start - 1, -1):
@@ -115,7 +119,7 @@ def _rev_slice(src, start, stop, dst, k):
     return k
 
 
-@jit
+@jit(error_model="numpy")
 def _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf):
     """PyEMD's ``prepare_points_simple`` (Rilling et al.'s boundary mirroring, ``nbsym=nb``).
 
@@ -217,7 +221,7 @@ def _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf):
     return kmax, kmin
 
 
-@jit
+@jit(error_model="numpy")
 def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
     """Concatenate mirrored-left, detected and mirrored-right knots, dropping repeated positions
     (PyEMD's duplicate removal); returns the knot count, or -1 if positions are not increasing."""
@@ -256,7 +260,7 @@ def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
     return k
 
 
-@jit
+@jit(error_model="numpy")
 def _prep(t, y, nk, w):
     """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots."""
     hh = w[0]
@@ -269,7 +273,7 @@ def _prep(t, y, nk, w):
         dd[j] = (y[j + 1] - y[j]) * ih[j]
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _first_row(w, nk):
     """Forward-sweep row 0 (not-a-knot: M[0] eliminated into it; natural when nk == 3)."""
     hh = w[0]
@@ -290,7 +294,7 @@ def _first_row(w, nk):
     return cp, rp
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _mid_row(w, r, cprev, rprev):
     """Forward-sweep row r (0 < r < m-1); the recurrence stays in registers."""
     hh = w[0]
@@ -307,7 +311,7 @@ def _mid_row(w, r, cprev, rprev):
     return cp, rp
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _last_row(w, nk, cprev, rprev):
     """Forward-sweep row m-1 = nk-3 (nk >= 4; M[nk-1] eliminated into it)."""
     hh = w[0]
@@ -322,7 +326,7 @@ def _last_row(w, nk, cprev, rprev):
     w[4, r] = rhs / b
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _back(w, nk):
     """Back substitution into M = w[5] (M[1..nk-2]), then the end values."""
     hh = w[0]
@@ -348,7 +352,7 @@ def _back(w, nk):
         M[nk - 1] = 0.0
 
 
-@jit
+@jit(error_model="numpy")
 def _solve2(wu, nu, wl, nl):
     """Second derivatives of the upper and lower envelope splines (Thomas algorithm).
 
@@ -380,7 +384,7 @@ def _solve2(wu, nu, wl, nl):
     _back(wl, nl)
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _last_row_bwd(w, nk):
     """Backward-sweep start: row m-1 = nk-3 with M[nk-1] eliminated into it (nk >= 4)."""
     hh = w[0]
@@ -399,7 +403,7 @@ def _last_row_bwd(w, nk):
     return an, rn
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _bwd_row(w, i, anext, rnext):
     """Backward-sweep row i: x_i = r''_i - a''_i x_{i-1}."""
     hh = w[0]
@@ -416,7 +420,7 @@ def _bwd_row(w, i, anext, rnext):
     return an, rn
 
 
-@jit(inline="always")
+@jit(inline="always", error_model="numpy")
 def _meet(w, nk, p):
     """Solve the meeting row p of the twisted factorisation, then substitute outwards."""
     hh = w[0]
@@ -446,7 +450,7 @@ def _meet(w, nk, p):
     M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
 
 
-@jit
+@jit(error_model="numpy")
 def _solve_env(wu, nu, wl, nl):
     """Second derivatives of both envelope splines.
 
@@ -483,7 +487,7 @@ def _solve_env(wu, nu, wl, nl):
     _meet(wl, nl, pl)
 
 
-@jit
+@jit(error_model="numpy")
 def _eval(t, y, nk, w, out, n):
     """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 4 slots.
 
@@ -522,7 +526,7 @@ def _eval(t, y, nk, w, out, n):
         x = xe
 
 
-@jit
+@jit(error_model="numpy")
 def spline_eval(t, y, out):
     """Cubic spline through (t, y) at x = 0..len(out)-1 (not-a-knot; natural for 3 knots).
 
@@ -540,7 +544,7 @@ def spline_eval(t, y, out):
     out[:] = tmp[:n]
 
 
-@jit
+@jit(error_model="numpy")
 def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, sg):
     """Sift ``h`` in place into one IMF. Returns (status, n_sifts); status 1 = trend."""
     n = h.shape[0]
@@ -637,7 +641,7 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
     return 0, max_sifts
 
 
-@jit
+@jit(error_model="numpy")
 def emd_one(
     x, out, nsifts, max_sifts, stop, thresh, svar_thr, s_number, range_thr, power_thr, energy_db, nb
 ):
@@ -702,7 +706,7 @@ def emd_one(
     return k
 
 
-@jit
+@jit(error_model="numpy")
 def hilbert_accumulate(freq, amp, edges, uniform, power, out):
     """out[s, t, b] += amp (or amp**2) where edges[b] <= freq[s, k, t] < edges[b+1].
 
@@ -733,7 +737,7 @@ def hilbert_accumulate(freq, amp, edges, uniform, power, out):
                 out[s, t, b] += a * a if power else a
 
 
-@jit
+@jit(error_model="numpy")
 def instantaneous_from_analytic(z, amp, phase, freq, fscale):
     """Amplitude, phase and frequency rows from analytic signals ``z`` (R, n), n >= 3.
 
