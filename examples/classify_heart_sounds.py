@@ -18,9 +18,24 @@ Steps: (1) the CLI writes one row per recording (everything resampled to 2 kHz s
 share one frequency axis); (2) labels are joined by file name; (3) scikit-learn cross-validates
 two classifiers with folds grouped by patient (a CirCor patient's 2-5 recordings never sit on both
 sides of a split), and compares them with the majority-class baseline and a label-permutation
-test. With 51 labelled recordings from 26 subjects the intervals are wide; read the numbers as a
+test. With 56 labelled recordings from 25 subjects the intervals are wide; read the numbers as a
 working pipeline, not as a benchmark of heart-sound classification. Note the two datasets differ
 in device, population (adults vs children) and label definition (clinical abnormality vs murmur).
+
+What it measured (2026-11-29, 2-core shared machine; 178 features, 2.7 s to extract 60 files):
+
+.. code-block:: text
+
+    labelled: 56 recordings from 25 subjects; 32 abnormal, 24 normal (14 PhysioNet 2016, 42 CirCor)
+    model                              balanced acc.         ROC AUC
+    majority class (baseline)          0.500 ± 0.000   0.500 ± 0.000
+    logistic regression (C=0.1)        0.486 ± 0.176   0.557 ± 0.279
+    random forest (100 trees)          0.600 ± 0.195   0.682 ± 0.271
+    subject-level permutation test (random forest, ROC AUC, 30 permutations):
+        score 0.719, permuted 0.479 ± 0.156, p = 0.032
+
+The random forest is above chance (p ~ 0.03 at the subject level) but far from useful with so
+few subjects; the linear model is at chance.
 
 Run: ``python examples/classify_heart_sounds.py [SHARED_DATA_DIR] [--jobs N]``
 """
@@ -41,9 +56,11 @@ import pandas as pd
 from physiofeat.cli import main as physiofeat_cli
 
 FEATURES = (
-    "mfcc,mfcc_delta,spectral_centroid,spectral_bandwidth,spectral_flatness,spectral_rolloff,rms"
+    "mfcc,mfcc_delta,spectral_centroid,spectral_bandwidth,spectral_flatness,spectral_rolloff,rms,"
+    "temporal,dwt"
 )
-PARAMS = ["n_fft=256", "hop_length=64", "frame_length=256", "n_mels=40", "n_mfcc=13"]
+N_PERMUTATIONS = 30
+PARAMS = ["n_fft=256", "hop_length=64", "rms.frame_length=256", "n_mels=40", "n_mfcc=13"]
 
 
 def labels(shared: Path) -> pd.DataFrame:
@@ -136,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.dummy import DummyClassifier
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedGroupKFold, cross_validate, permutation_test_score
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_score, cross_validate
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -145,8 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         "logistic regression (C=0.1)": make_pipeline(
             StandardScaler(), LogisticRegression(C=0.1, max_iter=5000)
         ),
-        "random forest (300 trees)": RandomForestClassifier(
-            n_estimators=300, min_samples_leaf=2, random_state=0, n_jobs=1
+        "random forest (100 trees)": RandomForestClassifier(
+            n_estimators=100, min_samples_leaf=2, random_state=0, n_jobs=-1
         ),
     }
     print("\n5-fold StratifiedGroupKFold (subjects never split), 5 repetitions with shuffled folds")
@@ -167,21 +184,29 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:32s} {bacc.mean():7.3f} ± {bacc.std():5.3f} {auc.mean():7.3f} ± {auc.std():5.3f}"
         )
 
-    cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
+    # Permutation test at the subject level: shuffle the subjects' labels (a recording-level
+    # shuffle would leak: a CirCor patient's recordings share one label).
     best = max((n for n in models if "baseline" not in n), key=lambda n: results[n][1])
-    score, perm, pvalue = permutation_test_score(
-        models[best],
-        X,
-        y,
-        groups=groups,
-        cv=cv,
-        scoring="roc_auc",
-        n_permutations=100,
-        random_state=0,
-    )
+    subj = pd.Series(y, index=groups).groupby(level=0).first()
+    cv = StratifiedGroupKFold(n_splits=5, shuffle=True, random_state=0)
+
+    def auc_of(labels):
+        return cross_val_score(
+            models[best], X, labels, groups=groups, cv=cv, scoring="roc_auc"
+        ).mean()
+
+    score = auc_of(y)
+    rng = np.random.default_rng(0)
+    perm = []
+    for _ in range(N_PERMUTATIONS):
+        shuffled = pd.Series(rng.permutation(subj.to_numpy()), index=subj.index)
+        perm.append(auc_of(shuffled.loc[groups].to_numpy()))
+    perm = np.asarray(perm)
+    pvalue = (1 + np.sum(perm >= score)) / (1 + len(perm))
     print(
-        f"\npermutation test ({best}, ROC AUC, 100 label permutations within the same folds): "
-        f"score {score:.3f}, permuted {perm.mean():.3f} ± {perm.std():.3f}, p = {pvalue:.3f}"
+        f"\nsubject-level permutation test ({best}, ROC AUC, {N_PERMUTATIONS} permutations of "
+        f"the subjects' labels): score {score:.3f}, permuted {perm.mean():.3f} ± "
+        f"{perm.std():.3f}, p = {pvalue:.3f}"
     )
     return 0
 
