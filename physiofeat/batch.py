@@ -401,7 +401,7 @@ def iter_extract(
     segment: float | None = None,
     return_arrays: bool = False,
     arrays_dir: str | os.PathLike | None = None,
-    chunksize: int = 1,
+    chunksize: int | None = None,
     max_pending: int | None = None,
     mp_context: str | None = None,
     **params: Any,
@@ -458,6 +458,8 @@ def iter_extract(
     tasks = _as_tasks(sources, ids, job)
     from ._validation import check_int
 
+    if chunksize is None:  # a Dask task costs a scheduler round trip: send a few files each
+        chunksize = 1 if client is None else 4
     chunksize = check_int(chunksize, "chunksize", minimum=1)
     if client is not None:
         from .distributed import iter_on_client
@@ -497,7 +499,7 @@ def extract_many(
     return_arrays: bool = False,
     arrays_dir: str | os.PathLike | None = None,
     progress: bool | Callable[[Result], Any] = False,
-    chunksize: int = 1,
+    chunksize: int | None = None,
     max_pending: int | None = None,
     mp_context: str | None = None,
     **params: Any,
@@ -533,8 +535,9 @@ def extract_many(
         Write the full arrays of each source to ``<arrays_dir>/<id>.npz`` (in the worker).
     progress : bool or callable
         ``True`` shows a tqdm bar on stderr; a callable is called with each finished result.
-    chunksize : int
-        Sources per task sent to a worker (raise it for many very short files).
+    chunksize : int, optional
+        Sources per task sent to a worker: default 1 for the process pool, 4 for a Dask
+        client (each Dask task costs a scheduler round trip). Raise it for many tiny files.
     max_pending : int, optional
         Tasks in flight at once (default ``4 * n_jobs``); bounds memory.
     mp_context : str, optional
@@ -584,7 +587,7 @@ def extract_many(
         from tqdm.auto import tqdm
 
         total = len(sources) if hasattr(sources, "__len__") else None
-        bar = tqdm(total=total, unit="file", dynamic_ncols=True)
+        bar = tqdm(total=total, unit="files", dynamic_ncols=True)
     out: list[Result] = []
     try:
         for r in it:

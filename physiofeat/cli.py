@@ -382,7 +382,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         bar = tqdm(
             total=len(todo),
             initial=len(todo) - len(pending),
-            unit="file",
+            unit="files",
             file=sys.stderr,
             dynamic_ncols=True,
             desc="extract",
@@ -528,7 +528,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="extract features from audio files and folders into a table",
         description="Extract features from audio files and folders (recursive; WAV, FLAC, OGG, "
         "MP3) into a Parquet or CSV table, one row per recording (or per channel/segment).",
-        epilog="Example: physiofeat extract recordings/ -f mfcc,rms -p n_fft=256 "
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="outputs:\n"
+        "  OUTPUT                     written atomically when the run ends\n"
+        "  <OUTPUT stem>.errors.csv   path, id, error_type, error of every failed file\n"
+        "  OUTPUT.journal.jsonl       finished results, appended as they arrive (read by\n"
+        "                             --resume after a killed run; removed at the end)\n"
+        "exit status: 0 all files succeeded, 1 some failed, 2 usage error\n\n"
+        "example:\n  physiofeat extract recordings/ -f mfcc,rms -p n_fft=256 "
         "-p mfcc.n_mfcc=13 -o features.parquet",
     )
     ex.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files and/or folders")
