@@ -308,6 +308,7 @@ def _pool_context(mp_context: str | None, job: _Job | None = None):
                         "params": dict(job.params),
                         "sr": job.sr,
                         "stats": list(job.stats),
+                        "parent": os.getpid(),
                     }
                 )
             except (TypeError, ValueError):  # parameters that are not JSON: no warm-up
@@ -333,6 +334,25 @@ def prestart_workers(
     forkserver.ensure_running()
 
 
+def _run_isolated(task: tuple[int, str, Any, _Job], ctx) -> Result:
+    """Run one source alone in a fresh one-worker pool (after a worker died): a source that
+    kills its worker again is reported as ``WorkerCrashed``; innocent bystanders succeed."""
+    with ProcessPoolExecutor(1, mp_context=ctx, initializer=_worker_init) as solo:
+        try:
+            return solo.submit(_run_chunk, [task]).result()[0]
+        except BrokenProcessPool:
+            index, rid, src, _ = task
+            return Result(
+                index,
+                rid,
+                os.fspath(src) if isinstance(src, (str, os.PathLike)) else None,
+                error_type="WorkerCrashed",
+                error="the worker process died while computing this source (again when retried "
+                "alone). If every source fails this way the workers cannot start at all: run "
+                "from a script guarded by `if __name__ == '__main__':`, or use n_jobs=1",
+            )
+
+
 def _iter_pool(
     chunks: Iterator[list[Any]],
     n_jobs: int,
@@ -356,33 +376,23 @@ def _iter_pool(
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            broken = False
+            retry: list[Any] = []
             for fut in done:
                 chunk = pending.pop(fut)
                 try:
                     yield from fut.result()
                 except BrokenProcessPool:
-                    broken = True
-                    for index, rid, src, _ in chunk:
-                        yield Result(
-                            index,
-                            rid,
-                            os.fspath(src) if isinstance(src, (str, os.PathLike)) else None,
-                            error_type="WorkerCrashed",
-                            error="the worker process died while computing this source",
-                        )
-            if broken:  # the pool is unusable: fail what was in flight, start a new one
-                for chunk in list(pending.values()):
-                    for index, rid, src, _ in chunk:
-                        yield Result(
-                            index,
-                            rid,
-                            os.fspath(src) if isinstance(src, (str, os.PathLike)) else None,
-                            error_type="WorkerCrashed",
-                            error="the worker pool broke while this source was queued",
-                        )
+                    retry.extend(chunk)
+            if retry:
+                # A worker died (a crash in native code, the OOM killer...) and took the pool
+                # with it. Everything in flight is retried one source at a time, alone, so only
+                # the source that kills its worker is reported; then a new pool carries on.
+                for chunk in pending.values():
+                    retry.extend(chunk)
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
+                for task in sorted(retry, key=lambda t: t[0]):
+                    yield _run_isolated(task, ctx)
                 pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
