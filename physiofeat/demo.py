@@ -12,8 +12,16 @@ import sys
 import time
 from pathlib import Path
 
-FEATURES = "mfcc,mfcc_delta,spectral_centroid,spectral_bandwidth,spectral_rolloff,spectral_flatness,rms"
-PARAMS = ["n_fft=256", "hop_length=64", "mfcc.n_mfcc=13", "mfcc_delta.n_mfcc=13", "frame_length=256"]
+FEATURES = (
+    "mfcc,mfcc_delta,spectral_centroid,spectral_bandwidth,spectral_rolloff,spectral_flatness,rms"
+)
+PARAMS = [
+    "n_fft=256",
+    "hop_length=64",
+    "mfcc.n_mfcc=13",
+    "mfcc_delta.n_mfcc=13",
+    "frame_length=256",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,11 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     table = pd.read_parquet(output)
     errors = pd.read_csv(errors_path(output))
     n_feat = table.shape[1] - 2
-    print(f"  command : physiofeat {' '.join(a if ' ' not in a else repr(a) for a in args[:1])} "
-          f"<{len(wavs)} wav> -f {FEATURES} " + " ".join(f"-p {p}" for p in PARAMS))
+    shown = " ".join(f"-p {p}" for p in PARAMS)
+    print(f"  command : physiofeat extract <{len(wavs)} WAV files> -f {FEATURES} {shown}")
     print(f"  rows    : {len(table)} (one per recording)")
-    print(f"  columns : {table.shape[1]} (id, path + {n_feat} feature columns, e.g. "
-          f"{', '.join(table.columns[2:5])}, ...)")
+    print(
+        f"  columns : {table.shape[1]} (id, path + {n_feat} feature columns, e.g. "
+        f"{', '.join(table.columns[2:5])}, ...)"
+    )
     print(f"  failures: {len(errors)}" + (f" (see {errors_path(output)})" if len(errors) else ""))
     print(f"  time    : {elapsed:.1f} s")
     print(f"  table   : {output.resolve()}")
