@@ -583,33 +583,31 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
         _solve_env(wu, kmax, wl, kmin)
         _eval(tmax, ymax, kmax, wu, upper, n)
         _eval(tmin, ymin, kmin, wl, lower, n)
+        # range of h (PyEMD's scaled variance): the extremes of a sequence are at its ends or
+        # among its local extrema, so O(#extrema) and exact; it keeps the main loop vectorised
+        hmax = max(h[0], h[n - 1])
+        hmin = min(h[0], h[n - 1])
+        for j in range(nmax):
+            v = h[imax[j]]
+            if v > hmax:
+                hmax = v
+        for j in range(nmin):
+            v = h[imin[j]]
+            if v < hmin:
+                hmin = v
         s_mm = 0.0
         s_old = 0.0
         s_new = 0.0
-        hmax = -np.inf
-        hmin = np.inf
-        special = False
-        nzc = 0
-        prev = 0.0
-        for t in range(n):  # h <- h - mean, the sums of the criteria, and the slope signs
+        for t in range(n):  # h <- h - mean, and the sums of the stopping criteria
             old = h[t]
             mt = 0.5 * (upper[t] + lower[t])
             hn = old - mt
             s_mm += mt * mt
             s_old += old * old
             s_new += hn * hn
-            if old > hmax:
-                hmax = old
-            if old < hmin:
-                hmin = old
             h[t] = hn
             upper[t] = mt
-            d = hn - prev
-            sg[t - 1] = (d > 0.0) - (d < 0.0)  # t == 0 writes sg[-1], unused
-            special |= (d == 0.0) | (hn == 0.0)
-            nzc += prev * hn < 0.0
-            prev = hn
-        nmax, nmin, nzc = _collect(h, imax, imin, sg, special, nzc)
+        nmax, nmin, nzc = _extrema(h, imax, imin, sg)
         if stop == 0:
             f2 = abs(nmax + nmin - nzc) < 2
             if f2 and signs_ok and s_new >= 1e-10 * scale * scale:
