@@ -8,23 +8,23 @@ frame axis is last. The registered features put the frame centres, in seconds, i
 
 Definitions (``x`` one signal or frame of ``n`` samples, ``dx = np.diff(x)``):
 
-==================== ===========================================================================
-``mean``             ``mean(x)``
-``std``              ``sqrt(mean((x - mean)^2))`` (population, ``ddof=0``)
-``skewness``         ``m3 / m2^1.5`` with central moments ``mk`` (biased; ``scipy.stats.skew``)
-``kurtosis``         ``m4 / m2^2 - 3`` (Fisher excess, biased; ``scipy.stats.kurtosis``)
-``rms``              ``sqrt(mean(x^2))``
-``peak``             ``max |x|``
-``crest_factor``     ``peak / rms``
-``zero_crossing_rate`` fraction of the ``n - 1`` adjacent pairs whose sign bits differ (0 counts
-                     as positive, as librosa's ``zero_pos=True``)
-``hjorth_activity``  ``var(x)``
-``hjorth_mobility``  ``sqrt(var(dx) / var(x))`` (per sample; multiply by ``sr`` for rad/s-like units)
-``hjorth_complexity`` ``mobility(dx) / mobility(x)``
-``shannon_entropy``  entropy in bits of the equal-width ``bins``-bin histogram over
-                     ``[min(x), max(x)]`` (:func:`numpy.histogram` bins); 0 for a constant signal,
-                     at most ``log2(bins)``
-==================== ===========================================================================
+======================== ===========================================================================
+``mean``                 ``mean(x)``
+``std``                  ``sqrt(mean((x - mean)^2))`` (population, ``ddof=0``)
+``skewness``             ``m3 / m2^1.5`` with central moments ``mk`` (biased; ``scipy.stats.skew``)
+``kurtosis``             ``m4 / m2^2 - 3`` (Fisher excess, biased; ``scipy.stats.kurtosis``)
+``rms``                  ``sqrt(mean(x^2))``
+``peak``                 ``max |x|``
+``crest_factor``         ``peak / rms``
+``zero_crossing_rate``   fraction of the ``n - 1`` adjacent pairs whose sign bits differ (0 counts
+                         as positive, as librosa's ``zero_pos=True``)
+``hjorth_activity``      ``var(x)``
+``hjorth_mobility``      ``sqrt(var(dx) / var(x))`` (per sample; multiply by ``sr`` for rad/s-like units)
+``hjorth_complexity``    ``mobility(dx) / mobility(x)``
+``shannon_entropy``      entropy in bits of the equal-width ``bins``-bin histogram over
+                         ``[min(x), max(x)]`` (:func:`numpy.histogram` bins); 0 for a constant signal,
+                         at most ``log2(bins)``
+======================== ===========================================================================
 
 Moments of a constant signal give NaN (0/0) for skewness, kurtosis, mobility and complexity.
 Sample entropy (Richman & Moorman 2000) is :func:`sample_entropy`.
