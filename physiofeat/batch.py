@@ -120,18 +120,40 @@ class _Job:
     arrays_dir: str | None
 
 
+_THREADPOOLS: list[Any] = []  # a cached threadpoolctl controller, once the families are loaded
+
+
 @contextmanager
-def _one_numba_thread():
-    """Run with one Numba thread so results cannot depend on the thread count."""
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - numba is a dependency
-        yield
-        return
+def _single_threaded():
+    """Compute with one Numba thread and one BLAS/OpenMP thread.
+
+    Results then cannot depend on thread counts (reduction order), and a worker never runs idle
+    or spinning helper threads on the cores the other workers need: on a busy 2-core machine,
+    two BLAS threads per process made the mel filterbank product several times slower.
+    BLAS/OpenMP pools are limited through threadpoolctl when it is installed (it comes with
+    scikit-learn); worker processes also start with ``OMP_NUM_THREADS=1`` and friends.
+    """
+    import numba
+
+    from ._registry import _load_builtins
+
+    _load_builtins()  # so the controller sees every BLAS/OpenMP library the families load
+    if not _THREADPOOLS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _THREADPOOLS.append(ThreadpoolController())
+        except ImportError:  # pragma: no cover - optional
+            _THREADPOOLS.append(None)
+    ctl = _THREADPOOLS[0]
     old = numba.get_num_threads()
     numba.set_num_threads(1)
     try:
-        yield
+        if ctl is None:  # pragma: no cover
+            yield
+        else:
+            with ctl.limit(limits=1):
+                yield
     finally:
         numba.set_num_threads(old)
 
@@ -218,7 +240,7 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                 x, sr = resample(x, sr, job.sr), job.sr
         rows, channel, segment = _split(x, sr, job)
         start = None if segment is None else segment * (int(round(job.segment * sr)) / float(sr))
-        with _one_numba_thread():
+        with _single_threaded():
             feats = extract(rows, job.features, sr=sr, stats=job.stats, **job.params)
             vec = feats.vector()
             names = feats.vector_names()
@@ -258,10 +280,22 @@ def _run_chunk(tasks: list[tuple[int, str, Any, _Job]]) -> list[Result]:
     return [_run_one(t) for t in tasks]
 
 
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
 def _worker_init() -> None:
-    # One thread per worker process: the pool is the parallelism (no oversubscription).
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+    """One thread per worker process: the pool is the parallelism. Numba's thread pool (and
+    the OpenMP runtime behind it) is sized to one thread before it starts, so no idle threads
+    spin on the cores the other workers need."""
+    for var in _THREAD_VARS:
+        os.environ[var] = "1"
+    try:
+        import numba
+        from numba.np.ufunc import parallel
+    except ImportError:  # pragma: no cover - numba is a dependency
+        return
+    if not parallel._is_initialized:
+        numba.config.NUMBA_NUM_THREADS = 1
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,6 +350,21 @@ def _pool_context(mp_context: str | None, job: _Job | None = None):
         ctx.set_forkserver_preload(
             ["physiofeat.io", "physiofeat._registry", *BUILTIN_MODULES, "physiofeat._batch_warm"]
         )
+        # Start it now (if not yet running) with one-thread BLAS/OpenMP settings in its
+        # environment, so the libraries it loads, and every worker forked from it, have no
+        # helper threads. This process's own environment is restored at once.
+        from multiprocessing import forkserver
+
+        saved = {v: os.environ.get(v) for v in _THREAD_VARS}
+        os.environ.update({v: "1" for v in _THREAD_VARS})
+        try:
+            forkserver.ensure_running()
+        finally:
+            for v, old in saved.items():
+                if old is None:
+                    os.environ.pop(v, None)
+                else:
+                    os.environ[v] = old
     return ctx
 
 
@@ -329,9 +378,6 @@ def prestart_workers(
         return
     job = _Job(features, dict(params), sr, tuple(stats), False, None, False, None)
     _pool_context("forkserver", job)
-    from multiprocessing import forkserver
-
-    forkserver.ensure_running()
 
 
 def _run_isolated(task: tuple[int, str, Any, _Job], ctx) -> Result:
