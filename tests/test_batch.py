@@ -159,6 +159,7 @@ _PARENT = os.getpid()
 _CRASH_LENGTHS = (501, 503)
 
 
+@pytest.mark.timeout(120)
 def test_a_dying_worker_fails_only_its_own_source(rng):
     physiofeat.register_feature("_test_crash", dims=(), description="dies", overwrite=True)(
         _crash_in_worker

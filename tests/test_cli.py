@@ -34,6 +34,7 @@ GOOD = [
     "stereo.flac",
     "tiny.wav",
     "d_clip.mp3",
+    "sub/e.ogg",
 ]
 BAD = {
     "empty.wav": "empty file",
@@ -64,6 +65,7 @@ def folder(tmp_path_factory):
     sf.write(d / "señal_ü_心音.wav", _tone(90, 5000, rng), SR, subtype="PCM_16")
     sf.write(d / "stereo.flac", np.stack([_tone(100, 6400, rng), _tone(200, 6400, rng)], 1), SR)
     sf.write(d / "tiny.wav", _tone(100, 5, rng), SR, subtype="PCM_16")  # 5 samples
+    sf.write(d / "sub/e.ogg", _tone(250, 6000, rng), SR, format="OGG", subtype="VORBIS")
     (d / "empty.wav").write_bytes(b"")
     sf.write(d / "full.wav", _tone(120, 8000, rng), SR, subtype="PCM_16")
     raw = (d / "full.wav").read_bytes()
