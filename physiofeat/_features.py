@@ -9,18 +9,36 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feature", "Features", "DEFAULT_STATS", "summarize_over_time"]
+__all__ = ["Feature", "Features", "DEFAULT_STATS", "STAT_FUNCS", "check_stats", "summarize_over_time"]
 
 #: Statistics over time that :meth:`Features.vector` computes for time-varying features.
 DEFAULT_STATS: tuple[str, ...] = ("mean", "std", "min", "max")
 
-_STAT_FUNCS: dict[str, Callable[..., np.ndarray]] = {
+#: The summary statistics by name (NaN-ignoring reductions over the time axis).
+STAT_FUNCS: dict[str, Callable[..., np.ndarray]] = {
     "mean": np.nanmean,
     "std": np.nanstd,
     "min": np.nanmin,
     "max": np.nanmax,
     "median": np.nanmedian,
 }
+
+_STAT_FUNCS = STAT_FUNCS  # the name used before it was public
+
+
+def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
+    """Return ``stats`` as a tuple if every name is a known statistic, else ParameterError."""
+    stats = tuple(stats)
+    bad = [s for s in stats if s not in STAT_FUNCS]
+    if bad or not stats:
+        from ._errors import ParameterError
+
+        raise ParameterError(
+            f"unknown summary statistic(s) {bad or list(stats)}; accepted: "
+            f"{', '.join(STAT_FUNCS)}"
+        )
+    return stats
+
 
 #: Names of the axis that holds time (frames or samples); summaries reduce over it.
 TIME_DIMS = ("time", "frame")
@@ -143,13 +161,7 @@ def summarize_over_time(feature: Feature, stats: tuple[str, ...] = DEFAULT_STATS
     Features with no time axis are flattened as they are (``<feature>_<label>...``). NaN values
     (e.g. beats without a P wave) are ignored; an all-NaN column gives NaN.
     """
-    for s in stats:
-        if s not in _STAT_FUNCS:
-            from ._errors import ParameterError
-
-            raise ParameterError(
-                f"unknown summary statistic {s!r}; accepted: {', '.join(_STAT_FUNCS)}"
-            )
+    stats = check_stats(stats)
     dims = list(feature.dims)
     vals = np.asarray(feature.values)
     lead = 0
@@ -168,7 +180,7 @@ def summarize_over_time(feature: Feature, stats: tuple[str, ...] = DEFAULT_STATS
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, on purpose
-            cols = [_STAT_FUNCS[s](flat, axis=-1) if flat.shape[-1] else
+            cols = [STAT_FUNCS[s](flat, axis=-1) if flat.shape[-1] else
                     np.full(flat.shape[:-1], np.nan) for s in stats]
         out = np.stack(cols, axis=-1).reshape(batch_shape + (-1,))
         base = _flat_labels(feature, other, other_shape)

@@ -1,7 +1,9 @@
 """One place where physiofeat's Numba options are chosen.
 
 ``fastmath`` uses only the flags that keep NaN/inf semantics (no ``nnan``/``ninf``), as stumpy
-and pynndescent do; every kernel is compiled with ``cache=True``.
+and pynndescent do; every kernel is compiled with ``cache=True``. ``error_model="numpy"``: a
+division by zero gives inf/NaN as in NumPy instead of raising ZeroDivisionError inside a kernel
+(kernels never raise; their wrappers validate).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ def jit(*args, parallel: bool = False, **kwargs):
     kwargs.setdefault("cache", True)
     kwargs.setdefault("fastmath", set(FASTMATH))
     kwargs.setdefault("nogil", True)
+    kwargs.setdefault("error_model", "numpy")
     return numba.njit(*args, parallel=parallel, **kwargs)
 
 

@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from .._features import _STAT_FUNCS, Feature
+from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature
 from ._core import PR_STATS, EcgWarning, delineate, pr_features
 
@@ -57,7 +57,7 @@ def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
             for s in stats:
                 names.append(f"{feature.name}_{w}_{s}")
                 cols.append(
-                    _STAT_FUNCS[s](row, axis=-1)
+                    STAT_FUNCS[s](row, axis=-1)
                     if row.shape[-1]
                     else np.full(row.shape[:-1], np.nan)
                 )

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 
-from .._features import _STAT_FUNCS, Feature
+from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature, register_intermediate
 from .._validation import check_choice, check_int
 from ._emd import ceemdan, eemd, emd
@@ -67,7 +67,7 @@ def _summarize_emd(feature: Feature, stats):
     vals = np.asarray(feature.values, dtype=np.float64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        per = {s: _STAT_FUNCS[s](vals, axis=-1) for s in stats}
+        per = {s: STAT_FUNCS[s](vals, axis=-1) for s in stats}
     return _slots(feature, per)
 
 
