@@ -45,8 +45,12 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
             return f"{v:.4g}"
         return str(v)
 
-    lines = [f"### {title}", "", "| " + " | ".join(header) + " |",
-             "|" + "|".join("---" for _ in header) + "|"]
+    lines = [
+        f"### {title}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in rows]
     text = "\n".join(lines) + "\n"
     print(text, flush=True)

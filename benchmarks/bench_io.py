@@ -43,16 +43,32 @@ def main() -> None:
             n = min(y.size, exact.size)
             edge = int(0.5 * dst)
             d = y[edge : n - edge] - exact[edge : n - edge]
-            errs.append(np.sqrt(np.mean(d.astype(np.float64) ** 2)) /
-                        np.sqrt(np.mean(exact.astype(np.float64) ** 2)))
+            errs.append(
+                np.sqrt(np.mean(d.astype(np.float64) ** 2))
+                / np.sqrt(np.mean(exact.astype(np.float64) ** 2))
+            )
         t_soxr = best_time(run_soxr, repeat=5)
         t_poly = best_time(run_poly, repeat=5)
-        rows.append([f"{src} -> {dst} Hz", f"{t_soxr * 1e3:.1f}", f"{t_poly * 1e3:.1f}",
-                     f"{t_poly / t_soxr:.1f}x", f"{errs[0]:.1e}", f"{errs[1]:.1e}"])
+        rows.append(
+            [
+                f"{src} -> {dst} Hz",
+                f"{t_soxr * 1e3:.1f}",
+                f"{t_poly * 1e3:.1f}",
+                f"{t_poly / t_soxr:.1f}x",
+                f"{errs[0]:.1e}",
+                f"{errs[1]:.1e}",
+            ]
+        )
     print_table(
         "Resampling 60 s of float32 (ms, best of 5; relative RMS error vs exact synthesis)",
-        ["conversion", "soxr HQ ms", "resample_poly ms", "soxr speed-up", "soxr error",
-         "resample_poly error"],
+        [
+            "conversion",
+            "soxr HQ ms",
+            "resample_poly ms",
+            "soxr speed-up",
+            "soxr error",
+            "resample_poly error",
+        ],
         rows,
     )
 

@@ -35,8 +35,20 @@ _LAZY_ATTRS = {
     "extract_many": ("physiofeat.batch", "extract_many"),
 }
 _LAZY_MODULES = {
-    "io", "data", "spectral", "temporal", "envelope", "wavelet", "hht", "hos", "ecg",
-    "plot", "cli", "batch", "sklearn", "distributed",
+    "io",
+    "data",
+    "spectral",
+    "temporal",
+    "envelope",
+    "wavelet",
+    "hht",
+    "hos",
+    "ecg",
+    "plot",
+    "cli",
+    "batch",
+    "sklearn",
+    "distributed",
 }
 
 __all__ = [

@@ -9,7 +9,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Feature", "Features", "DEFAULT_STATS", "STAT_FUNCS", "check_stats", "summarize_over_time"]
+__all__ = [
+    "Feature",
+    "Features",
+    "DEFAULT_STATS",
+    "STAT_FUNCS",
+    "check_stats",
+    "summarize_over_time",
+]
 
 #: Statistics over time that :meth:`Features.vector` computes for time-varying features.
 DEFAULT_STATS: tuple[str, ...] = ("mean", "std", "min", "max")
@@ -34,8 +41,7 @@ def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
         from ._errors import ParameterError
 
         raise ParameterError(
-            f"unknown summary statistic(s) {bad or list(stats)}; accepted: "
-            f"{', '.join(STAT_FUNCS)}"
+            f"unknown summary statistic(s) {bad or list(stats)}; accepted: {', '.join(STAT_FUNCS)}"
         )
     return stats
 
@@ -73,9 +79,7 @@ class Feature:
     coords: dict[str, np.ndarray] = field(default_factory=dict)
     attrs: dict[str, Any] = field(default_factory=dict)
     name: str = ""
-    summarize: Callable[..., tuple[list[str], np.ndarray]] | None = field(
-        default=None, repr=False
-    )
+    summarize: Callable[..., tuple[list[str], np.ndarray]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         values = self.values if isinstance(self.values, np.ndarray) else np.asarray(self.values)
@@ -180,8 +184,10 @@ def summarize_over_time(feature: Feature, stats: tuple[str, ...] = DEFAULT_STATS
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices give NaN, on purpose
-            cols = [STAT_FUNCS[s](flat, axis=-1) if flat.shape[-1] else
-                    np.full(flat.shape[:-1], np.nan) for s in stats]
+            cols = [
+                STAT_FUNCS[s](flat, axis=-1) if flat.shape[-1] else np.full(flat.shape[:-1], np.nan)
+                for s in stats
+            ]
         out = np.stack(cols, axis=-1).reshape(batch_shape + (-1,))
         base = _flat_labels(feature, other, other_shape)
         names = [f"{b}_{s}" if b else s for b in base for s in stats]
@@ -207,9 +213,15 @@ class Features(Mapping[str, Feature]):
     ``to_frame()`` a pandas DataFrame (one row per signal); ``to_dict()`` plain arrays.
     """
 
-    def __init__(self, items: Mapping[str, Feature], *, sr: float | None = None,
-                 n_signals: int | None = None, stats: Sequence[str] = DEFAULT_STATS,
-                 computed: Mapping[str, int] | None = None):
+    def __init__(
+        self,
+        items: Mapping[str, Feature],
+        *,
+        sr: float | None = None,
+        n_signals: int | None = None,
+        stats: Sequence[str] = DEFAULT_STATS,
+        computed: Mapping[str, int] | None = None,
+    ):
         self._items = dict(items)
         self.sr = sr
         self.n_signals = n_signals  # None for a single 1-D signal
@@ -227,9 +239,11 @@ class Features(Mapping[str, Feature]):
         return len(self._items)
 
     def __repr__(self) -> str:
-        lines = [f"<Features: {len(self)} feature(s)"
-                 + (f", batch of {self.n_signals}" if self.n_signals is not None else "")
-                 + (f", sr={self.sr:g} Hz>" if self.sr else ">")]
+        lines = [
+            f"<Features: {len(self)} feature(s)"
+            + (f", batch of {self.n_signals}" if self.n_signals is not None else "")
+            + (f", sr={self.sr:g} Hz>" if self.sr else ">")
+        ]
         lines += [f"  {f!r}" for f in self._items.values()]
         return "\n".join(lines)
 

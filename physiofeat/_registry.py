@@ -327,8 +327,9 @@ def resolve_params(
     return plan
 
 
-def extract(x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_STATS,
-            **params: Any) -> Features:
+def extract(
+    x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_STATS, **params: Any
+) -> Features:
     """Compute named features of a signal, sharing intermediates between them.
 
     Parameters
@@ -373,7 +374,13 @@ def extract(x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_
         if ctx.batched and (not dims or dims[0] != "signal"):
             dims = ("signal",) + tuple(dims)
         attrs = {"sr": sr, **p, **feat.attrs}
-        out[name] = Feature(feat.values, dims, dict(feat.coords), attrs, name=name,
-                            summarize=spec.summarize)
-    return Features(out, sr=sr, n_signals=x.shape[0] if ctx.batched else None, stats=stats,
-                    computed=ctx.computed)
+        out[name] = Feature(
+            feat.values, dims, dict(feat.coords), attrs, name=name, summarize=spec.summarize
+        )
+    return Features(
+        out,
+        sr=sr,
+        n_signals=x.shape[0] if ctx.batched else None,
+        stats=stats,
+        computed=ctx.computed,
+    )

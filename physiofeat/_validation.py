@@ -37,9 +37,7 @@ def as_signal(
             f"{name} must be real-valued; got complex dtype {arr.dtype}. Pass np.real(x) or np.abs(x)."
         )
     if arr.dtype.kind not in "fiub":
-        raise InvalidSignalError(
-            f"{name} must be a real numeric array; got dtype {arr.dtype}"
-        )
+        raise InvalidSignalError(f"{name} must be a real numeric array; got dtype {arr.dtype}")
     if arr.ndim not in ndim:
         raise InvalidSignalError(
             f"{name} must have shape {_shape_words(ndim)}; got {arr.ndim}-D array of shape {arr.shape}"
@@ -68,7 +66,11 @@ def as_signal(
 
 
 def _shape_words(ndim: tuple[int, ...]) -> str:
-    words = {1: "(n_samples,)", 2: "(n_signals, n_samples)", 3: "(n_signals, n_channels, n_samples)"}
+    words = {
+        1: "(n_samples,)",
+        2: "(n_signals, n_samples)",
+        3: "(n_signals, n_channels, n_samples)",
+    }
     return " or ".join(words.get(d, f"{d}-D") for d in ndim)
 
 
@@ -83,8 +85,14 @@ def check_sr(sr: Any, *, name: str = "sr") -> float:
     return float(sr)
 
 
-def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None,
-              allow_none: bool = False) -> int | None:
+def check_int(
+    value: Any,
+    name: str,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+    allow_none: bool = False,
+) -> int | None:
     """Return ``value`` as int within [minimum, maximum], or raise :class:`ParameterError`."""
     if value is None and allow_none:
         return None
@@ -98,8 +106,15 @@ def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int
     return value
 
 
-def check_float(value: Any, name: str, *, minimum: float | None = None, maximum: float | None = None,
-                strict_min: bool = False, allow_none: bool = False) -> float | None:
+def check_float(
+    value: Any,
+    name: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_min: bool = False,
+    allow_none: bool = False,
+) -> float | None:
     """Return ``value`` as a finite float within bounds, or raise :class:`ParameterError`."""
     if value is None and allow_none:
         return None

@@ -36,9 +36,11 @@ class AudioInfo:
     decoder: str
 
     def __str__(self) -> str:
-        return (f"{self.path}: {self.format} ({self.subtype}), {self.sr} Hz, "
-                f"{self.channels} channel(s), {self.frames} frames, {self.duration:.3f} s "
-                f"[{self.decoder}]")
+        return (
+            f"{self.path}: {self.format} ({self.subtype}), {self.sr} Hz, "
+            f"{self.channels} channel(s), {self.frames} frames, {self.duration:.3f} s "
+            f"[{self.decoder}]"
+        )
 
 
 def _check_path(path: Any) -> Path:
@@ -233,11 +235,27 @@ def info(path: PathLike) -> AudioInfo:
             frames = _decode(p, "float32")[0].shape[0]
         if frames == 0:
             raise DecodeError(f"{p}: the file holds no audio samples ({i.format})")
-        return AudioInfo(str(p), i.format, i.subtype, i.samplerate, i.channels, frames,
-                         frames / i.samplerate, decoder)
+        return AudioInfo(
+            str(p),
+            i.format,
+            i.subtype,
+            i.samplerate,
+            i.channels,
+            frames,
+            frames / i.samplerate,
+            decoder,
+        )
     except DecodeError:
         raise
     except Exception:
         data, sr, decoder = _decode(p, "float32")
-        return AudioInfo(str(p), p.suffix.lstrip(".").upper() or "?", "?", sr, data.shape[1],
-                         data.shape[0], data.shape[0] / sr, decoder)
+        return AudioInfo(
+            str(p),
+            p.suffix.lstrip(".").upper() or "?",
+            "?",
+            sr,
+            data.shape[1],
+            data.shape[0],
+            data.shape[0] / sr,
+            decoder,
+        )

@@ -260,7 +260,13 @@ def test_waveshow_segments_and_markers(tmp_path):
         xs = span.get_patch_transform().transform(span.get_path().vertices)[:, 0]
         assert xs.min() == pytest.approx(max(a, 0)) and xs.max() == pytest.approx(min(b, end))
     legend = [t.get_text() for t in out.ax.get_legend().get_texts()]
-    assert legend == ["S1", "systole", "S2", "diastole", "S1"]  # states in cycle order, then markers
+    assert legend == [
+        "S1",
+        "systole",
+        "S2",
+        "diastole",
+        "S1",
+    ]  # states in cycle order, then markers
     segs = out.markers[0].get_segments()
     np.testing.assert_allclose([s[0, 0] for s in segs], s1[s1 <= end])
 

@@ -237,8 +237,9 @@ def _stft_fm(rows: np.ndarray, fp: FrameParams, window: Any) -> np.ndarray:
     return X.reshape(R, T, F)
 
 
-def _mel_direct(rows: np.ndarray, fp: FrameParams, window: Any, bands, n_mels: int,
-                power: float) -> np.ndarray:
+def _mel_direct(
+    rows: np.ndarray, fp: FrameParams, window: Any, bands, n_mels: int, power: float
+) -> np.ndarray:
     """Mel spectrogram straight from the signal, frame-major (R, T, n_mels), never holding the
     whole complex STFT: each block's spectra go to the mel projection while still in cache."""
     _check_length(rows, fp, fp.pad_mode)
@@ -364,8 +365,13 @@ def spectrogram(
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
     P = _power_fm(_stft_fm(rows, fp, window), _check_power(power))
     if db:
-        P = _db_rows(P, scale=10.0 * 2.0 / power if power else 10.0, ref=1.0,
-                     amin=1e-10 if power == 2.0 else 1e-5, top_db=top_db)
+        P = _db_rows(
+            P,
+            scale=10.0 * 2.0 / power if power else 10.0,
+            ref=1.0,
+            amin=1e-10 if power == 2.0 else 1e-5,
+            top_db=top_db,
+        )
     return _time_last(P, batch), fft_frequencies(sr=sr, n_fft=fp.n_fft), fp.times(P.shape[1], sr)
 
 
@@ -373,8 +379,9 @@ def spectrogram(
 # decibels
 
 
-def _db_rows(S_fm: np.ndarray, *, scale: float, ref: Any, amin: float, top_db: float | None
-             ) -> np.ndarray:
+def _db_rows(
+    S_fm: np.ndarray, *, scale: float, ref: Any, amin: float, top_db: float | None
+) -> np.ndarray:
     """``scale * log10(max(amin, S) / max(amin, ref))`` floored per row (signal) at
     ``max - top_db``. NumPy's SIMD ``log10`` is ~20x faster here than a scalar Numba loop."""
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
@@ -443,8 +450,7 @@ def amplitude_to_db(
     mag = np.abs(np.asarray(S))
     if callable(ref):
         refv = ref
-        return power_to_db(mag**2, ref=lambda a: refv(np.sqrt(a)) ** 2, amin=amin**2,
-                           top_db=top_db)
+        return power_to_db(mag**2, ref=lambda a: refv(np.sqrt(a)) ** 2, amin=amin**2, top_db=top_db)
     return power_to_db(mag**2, ref=float(ref) ** 2, amin=amin**2, top_db=top_db)
 
 
@@ -475,8 +481,9 @@ def hz_to_mel(freqs: Any, *, htk: bool = False) -> np.ndarray:
         return 2595.0 * np.log10(1.0 + f / 700.0)
     mels = f / _F_SP
     log_t = f >= _MIN_LOG_HZ
-    return np.where(log_t, _MIN_LOG_MEL + np.log(np.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ)
-                    / _LOGSTEP, mels)
+    return np.where(
+        log_t, _MIN_LOG_MEL + np.log(np.maximum(f, _MIN_LOG_HZ) / _MIN_LOG_HZ) / _LOGSTEP, mels
+    )
 
 
 def mel_to_hz(mels: Any, *, htk: bool = False) -> np.ndarray:
@@ -489,8 +496,9 @@ def mel_to_hz(mels: Any, *, htk: bool = False) -> np.ndarray:
     return np.where(log_t, _MIN_LOG_HZ * np.exp(_LOGSTEP * (m - _MIN_LOG_MEL)), freqs)
 
 
-def mel_frequencies(n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0,
-                    htk: bool = False) -> np.ndarray:
+def mel_frequencies(
+    n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0, htk: bool = False
+) -> np.ndarray:
     """``n_mels`` frequencies (Hz) equally spaced on the mel scale from ``fmin`` to ``fmax``."""
     mels = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels)
     return mel_to_hz(mels, htk=htk)
@@ -507,8 +515,11 @@ def _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm):
         raise ParameterError(f"fmax={fmax} Hz exceeds the Nyquist frequency sr/2={nyq} Hz")
     if fmin >= fmax:
         raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
-    if not (norm is None or norm == "slaney" or (isinstance(norm, (int, float))
-                                                 and not isinstance(norm, bool) and norm > 0)):
+    if not (
+        norm is None
+        or norm == "slaney"
+        or (isinstance(norm, (int, float)) and not isinstance(norm, bool) and norm > 0)
+    ):
         raise ParameterError(
             f"norm must be None, 'slaney' or a positive number (p-norm, np.inf); got {norm!r}"
         )
@@ -528,8 +539,11 @@ def _mel_cached(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
         weights *= (2.0 / (mel_f[2 : n_mels + 2] - mel_f[:n_mels]))[:, None]
     elif norm is not None:
         p = float(norm)
-        lengths = (np.max(np.abs(weights), axis=1) if np.isinf(p)
-                   else np.sum(np.abs(weights) ** p, axis=1) ** (1.0 / p))
+        lengths = (
+            np.max(np.abs(weights), axis=1)
+            if np.isinf(p)
+            else np.sum(np.abs(weights) ** p, axis=1) ** (1.0 / p)
+        )
         lengths[lengths < np.finfo(np.float64).tiny] = 1.0
         weights = weights / lengths[:, None]
     weights = weights.astype(dtype)
@@ -552,8 +566,9 @@ def _mel_cached(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
 def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, *, warn: bool = True):
     sr, n_fft, n_mels, fmin, fmax = _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm)
     norm_key = norm if norm is None or norm == "slaney" else float(norm)
-    weights, bands, empty = _mel_cached(sr, n_fft, n_mels, fmin, fmax, bool(htk), norm_key,
-                                      np.dtype(dtype).str)
+    weights, bands, empty = _mel_cached(
+        sr, n_fft, n_mels, fmin, fmax, bool(htk), norm_key, np.dtype(dtype).str
+    )
     if warn and empty.size:
         import warnings
 
@@ -675,8 +690,9 @@ def log_melspectrogram(
 
 
 @functools.lru_cache(maxsize=32)
-def _dct_matrix(n_in: int, n_out: int, dct_type: int, norm: str | None, lifter: float,
-                dtype: str) -> np.ndarray:
+def _dct_matrix(
+    n_in: int, n_out: int, dct_type: int, norm: str | None, lifter: float, dtype: str
+) -> np.ndarray:
     import scipy.fft
 
     D = scipy.fft.dct(np.eye(n_in), type=dct_type, norm=norm, axis=0)[:n_out]
@@ -873,8 +889,9 @@ def cepstrum(
     sr = check_sr(sr)
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
-    n_ceps = fp.n_fft if n_ceps is None else check_int(n_ceps, "n_ceps", minimum=1,
-                                                       maximum=fp.n_fft)
+    n_ceps = (
+        fp.n_fft if n_ceps is None else check_int(n_ceps, "n_ceps", minimum=1, maximum=fp.n_fft)
+    )
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
     C = _cepstrum_fm(_stft_fm(rows, fp, window), fp.n_fft, n_ceps, amin)
     return _time_last(C, batch), np.arange(n_ceps) / sr
@@ -917,13 +934,27 @@ def _magnitude_input(y, S, sr, n_fft, hop_length, win_length, window, center, pa
     return S_fm, batch, fft_frequencies(sr=sr, n_fft=n_fft)
 
 
-def _spectral_stat(which, y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode,
-                   roll_percent=ROLL_PERCENT, p=BANDWIDTH_P, amin=FLATNESS_AMIN):
+def _spectral_stat(
+    which,
+    y,
+    S,
+    sr,
+    n_fft,
+    hop_length,
+    win_length,
+    window,
+    center,
+    pad_mode,
+    roll_percent=ROLL_PERCENT,
+    p=BANDWIDTH_P,
+    amin=FLATNESS_AMIN,
+):
     roll_percent = check_float(roll_percent, "roll_percent", minimum=0.0, maximum=1.0)
     p = check_float(p, "p", minimum=0.0, strict_min=True)
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
-    S_fm, batch, freq = _magnitude_input(y, S, sr, n_fft, hop_length, win_length, window,
-                                         center, pad_mode)
+    S_fm, batch, freq = _magnitude_input(
+        y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode
+    )
     if which == "flux":
         out = _flux_fm(S_fm)
     else:
@@ -949,9 +980,19 @@ _STAT_DOC = """
 """
 
 
-def spectral_centroid(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 2048,
-                      hop_length: int = 512, win_length: int | None = None, window: Any = "hann",
-                      center: bool = True, pad_mode: PadMode = "constant") -> np.ndarray:
+def spectral_centroid(
+    y: Any = None,
+    /,
+    *,
+    sr: float,
+    S: Any = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    window: Any = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+) -> np.ndarray:
     """Magnitude-weighted mean frequency (Hz) per frame (``librosa.feature.spectral_centroid``).
     {doc}
     Examples
@@ -963,14 +1004,25 @@ def spectral_centroid(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int 
     >>> round(float(np.median(c)))
     250
     """
-    return _spectral_stat("centroid", y, S, sr, n_fft, hop_length, win_length, window, center,
-                          pad_mode)
+    return _spectral_stat(
+        "centroid", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode
+    )
 
 
-def spectral_bandwidth(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 2048,
-                       hop_length: int = 512, win_length: int | None = None, window: Any = "hann",
-                       center: bool = True, pad_mode: PadMode = "constant", p: float = BANDWIDTH_P
-                       ) -> np.ndarray:
+def spectral_bandwidth(
+    y: Any = None,
+    /,
+    *,
+    sr: float,
+    S: Any = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    window: Any = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    p: float = BANDWIDTH_P,
+) -> np.ndarray:
     """Order-``p`` spread (Hz) around the centroid (``librosa.feature.spectral_bandwidth``,
     ``norm=True``).
     {doc}
@@ -982,14 +1034,25 @@ def spectral_bandwidth(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int
     >>> spectral_bandwidth(x, sr=1000, n_fft=64, hop_length=16).shape
     (126,)
     """
-    return _spectral_stat("bandwidth", y, S, sr, n_fft, hop_length, win_length, window, center,
-                          pad_mode, p=p)
+    return _spectral_stat(
+        "bandwidth", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode, p=p
+    )
 
 
-def spectral_rolloff(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 2048,
-                     hop_length: int = 512, win_length: int | None = None, window: Any = "hann",
-                     center: bool = True, pad_mode: PadMode = "constant",
-                     roll_percent: float = ROLL_PERCENT) -> np.ndarray:
+def spectral_rolloff(
+    y: Any = None,
+    /,
+    *,
+    sr: float,
+    S: Any = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    window: Any = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    roll_percent: float = ROLL_PERCENT,
+) -> np.ndarray:
     """Lowest bin frequency (Hz) below which ``roll_percent`` of the magnitude lies
     (``librosa.feature.spectral_rolloff``).
     {doc}
@@ -1003,14 +1066,35 @@ def spectral_rolloff(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int =
     >>> float(np.median(r))
     140.625
     """
-    return _spectral_stat("rolloff", y, S, sr, n_fft, hop_length, win_length, window, center,
-                          pad_mode, roll_percent=roll_percent)
+    return _spectral_stat(
+        "rolloff",
+        y,
+        S,
+        sr,
+        n_fft,
+        hop_length,
+        win_length,
+        window,
+        center,
+        pad_mode,
+        roll_percent=roll_percent,
+    )
 
 
-def spectral_flatness(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 2048,
-                      hop_length: int = 512, win_length: int | None = None, window: Any = "hann",
-                      center: bool = True, pad_mode: PadMode = "constant",
-                      amin: float = FLATNESS_AMIN) -> np.ndarray:
+def spectral_flatness(
+    y: Any = None,
+    /,
+    *,
+    sr: float,
+    S: Any = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    window: Any = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+    amin: float = FLATNESS_AMIN,
+) -> np.ndarray:
     """Geometric over arithmetic mean of the power spectrum (``librosa.feature.spectral_flatness``,
     ``power=2``): near 1 for white noise, near 0 for a tone.
     {doc}
@@ -1022,13 +1106,24 @@ def spectral_flatness(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int 
     >>> 0.4 < float(np.median(spectral_flatness(x, sr=1000, n_fft=256))) < 0.7
     True
     """
-    return _spectral_stat("flatness", y, S, sr, n_fft, hop_length, win_length, window, center,
-                          pad_mode, amin=amin)
+    return _spectral_stat(
+        "flatness", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode, amin=amin
+    )
 
 
-def spectral_entropy(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 2048,
-                     hop_length: int = 512, win_length: int | None = None, window: Any = "hann",
-                     center: bool = True, pad_mode: PadMode = "constant") -> np.ndarray:
+def spectral_entropy(
+    y: Any = None,
+    /,
+    *,
+    sr: float,
+    S: Any = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    window: Any = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+) -> np.ndarray:
     """Shannon entropy of the per-frame normalised power spectrum, divided by ``log(n_bins)``
     (0 for a single bin, 1 for a flat spectrum; 0 for a silent frame).
     {doc}
@@ -1040,13 +1135,24 @@ def spectral_entropy(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int =
     >>> 0.8 < float(np.median(h)) < 1.0
     True
     """
-    return _spectral_stat("entropy", y, S, sr, n_fft, hop_length, win_length, window, center,
-                          pad_mode)
+    return _spectral_stat(
+        "entropy", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode
+    )
 
 
-def spectral_flux(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 2048,
-                  hop_length: int = 512, win_length: int | None = None, window: Any = "hann",
-                  center: bool = True, pad_mode: PadMode = "constant") -> np.ndarray:
+def spectral_flux(
+    y: Any = None,
+    /,
+    *,
+    sr: float,
+    S: Any = None,
+    n_fft: int = 2048,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    window: Any = "hann",
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+) -> np.ndarray:
     """L2 norm of the frame-to-frame change of the magnitude spectrum (0 for the first frame).
     {doc}
     Examples
@@ -1056,12 +1162,17 @@ def spectral_flux(y: Any = None, /, *, sr: float, S: Any = None, n_fft: int = 20
     >>> float(spectral_flux(np.ones(4000), sr=1000, n_fft=64, center=False).max())
     0.0
     """
-    return _spectral_stat("flux", y, S, sr, n_fft, hop_length, win_length, window, center,
-                          pad_mode)
+    return _spectral_stat("flux", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
-for _f in (spectral_centroid, spectral_bandwidth, spectral_rolloff, spectral_flatness,
-           spectral_entropy, spectral_flux):
+for _f in (
+    spectral_centroid,
+    spectral_bandwidth,
+    spectral_rolloff,
+    spectral_flatness,
+    spectral_entropy,
+    spectral_flux,
+):
     _f.__doc__ = _f.__doc__.replace("{doc}", _STAT_DOC)
 
 
@@ -1080,8 +1191,15 @@ def _framed_rows(y, frame_length, hop_length, center, pad_mode):
     return np.ascontiguousarray(rows), batch, fp, T
 
 
-def zero_crossing_rate(y: Any, /, *, frame_length: int = 2048, hop_length: int = 512,
-                       center: bool = True, threshold: float = 1e-10) -> np.ndarray:
+def zero_crossing_rate(
+    y: Any,
+    /,
+    *,
+    frame_length: int = 2048,
+    hop_length: int = 512,
+    center: bool = True,
+    threshold: float = 1e-10,
+) -> np.ndarray:
     """Fraction of sign changes per frame (``librosa.feature.zero_crossing_rate``).
 
     Values with ``|y| <= threshold`` count as zero, and zero counts as positive; with
@@ -1106,8 +1224,15 @@ def zero_crossing_rate(y: Any, /, *, frame_length: int = 2048, hop_length: int =
     return out.reshape(batch + (T,))
 
 
-def rms(y: Any, /, *, frame_length: int = 2048, hop_length: int = 512, center: bool = True,
-        pad_mode: PadMode = "constant") -> np.ndarray:
+def rms(
+    y: Any,
+    /,
+    *,
+    frame_length: int = 2048,
+    hop_length: int = 512,
+    center: bool = True,
+    pad_mode: PadMode = "constant",
+) -> np.ndarray:
     """Root-mean-square per frame (``librosa.feature.rms`` from ``y``).
 
     Returns

@@ -212,14 +212,14 @@ def _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, fl
 
 
 @jit(parallel=True, fastmath=False)
-def spectral_stats_par(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness,
-                       entropy):
+def spectral_stats_par(
+    S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy
+):
     _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy)
 
 
 @jit(fastmath=False)
-def spectral_stats(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness,
-                   entropy):
+def spectral_stats(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy):
     _stats_body(S, freq, roll_percent, p, amin, centroid, bandwidth, rolloff, flatness, entropy)
 
 

@@ -43,8 +43,15 @@ class _Stft(_Axes):
 
 @register_intermediate("stft")
 def _stft(ctx, *, n_fft, hop_length, win_length, window, center, pad_mode):
-    return _Stft(ctx, window, n_fft=n_fft, hop_length=hop_length, win_length=win_length,
-                 center=center, pad_mode=pad_mode)
+    return _Stft(
+        ctx,
+        window,
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        center=center,
+        pad_mode=pad_mode,
+    )
 
 
 @register_intermediate("magnitude")
@@ -57,8 +64,7 @@ def _mel(ctx, *, power, n_mels, fmin, fmax, htk, norm, **framing):
     power = C._check_power(power)
     if "stft" in ctx.needs or ctx.has("stft", **framing):  # the full STFT is wanted anyway
         st = ctx.get("stft", **framing)
-        _, bands = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm,
-                                st.X.real.dtype)
+        _, bands = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm, st.X.real.dtype)
         return C._mel_fm(st.X, bands, n_mels, power)
     # nobody needs the complex STFT: go block by block from the signal to mel, in cache
     fp = _Axes(ctx, **framing).fp
@@ -89,18 +95,35 @@ def _time_coords(ctx, framing) -> dict:
     return {"time": _Axes(ctx, **framing).times}
 
 
-@register_feature("spectrogram", family="spectral", dims=("freq", "time"), needs=("stft",),
-                  params_from=C.spectrogram,
-                  description="Magnitude/power spectrogram |STFT|**power, optionally in dB")
+@register_feature(
+    "spectrogram",
+    family="spectral",
+    dims=("freq", "time"),
+    needs=("stft",),
+    params_from=C.spectrogram,
+    description="Magnitude/power spectrogram |STFT|**power, optionally in dB",
+)
 def _spectrogram_feature(ctx, *, power, db, top_db, **p):
     st = ctx.get("stft", **_pick(p, _FRAMING))
-    P = (ctx.get("magnitude", **_pick(p, _FRAMING)) if power == 1.0
-         else C._power_fm(st.X, C._check_power(power)))
+    P = (
+        ctx.get("magnitude", **_pick(p, _FRAMING))
+        if power == 1.0
+        else C._power_fm(st.X, C._check_power(power))
+    )
     if db:
-        P = C._db_rows(P, scale=10.0 * 2.0 / power, ref=1.0,
-                       amin=1e-10 if power == 2.0 else 1e-5, top_db=top_db)
-    return Feature(st.time_last(P), ("freq", "time"), {"freq": st.freqs, "time": st.times},
-                   {"units": "dB" if db else f"|X|^{power:g}"})
+        P = C._db_rows(
+            P,
+            scale=10.0 * 2.0 / power,
+            ref=1.0,
+            amin=1e-10 if power == 2.0 else 1e-5,
+            top_db=top_db,
+        )
+    return Feature(
+        st.time_last(P),
+        ("freq", "time"),
+        {"freq": st.freqs, "time": st.times},
+        {"units": "dB" if db else f"|X|^{power:g}"},
+    )
 
 
 def _mel_coords(ctx, p) -> dict:
@@ -110,23 +133,38 @@ def _mel_coords(ctx, p) -> dict:
     return {"mel": centres, **_time_coords(ctx, p)}
 
 
-@register_feature("mel", family="spectral", dims=("mel", "time"), needs=("mel",),
-                  params_from=C.melspectrogram,
-                  description="Mel spectrogram (Slaney or HTK scale), power units")
+@register_feature(
+    "mel",
+    family="spectral",
+    dims=("mel", "time"),
+    needs=("mel",),
+    params_from=C.melspectrogram,
+    description="Mel spectrogram (Slaney or HTK scale), power units",
+)
 def _mel_feature(ctx, **p):
     st = _Axes(ctx, **p)
     M = ctx.get("mel", **_pick(p, _FRAMING + _MEL), norm=p["norm"])
-    return Feature(st.time_last(M), ("mel", "time"), _mel_coords(ctx, p),
-                   {"units": "power", "mel_centres": "coords['mel'] in Hz"})
+    return Feature(
+        st.time_last(M),
+        ("mel", "time"),
+        _mel_coords(ctx, p),
+        {"units": "power", "mel_centres": "coords['mel'] in Hz"},
+    )
 
 
-@register_feature("log_mel", family="spectral", dims=("mel", "time"), needs=("mel",),
-                  params_from=C.melspectrogram,
-                  description="Log-mel spectrogram in dB (power_to_db of the mel spectrogram)")
+@register_feature(
+    "log_mel",
+    family="spectral",
+    dims=("mel", "time"),
+    needs=("mel",),
+    params_from=C.melspectrogram,
+    description="Log-mel spectrogram in dB (power_to_db of the mel spectrogram)",
+)
 def _log_mel_feature(ctx, *, ref=1.0, amin=1e-10, top_db=80.0, **p):
     st = _Axes(ctx, **p)
-    L = ctx.get("log_mel", ref=ref, amin=amin, top_db=top_db, norm=p["norm"],
-                **_pick(p, _FRAMING + _MEL))
+    L = ctx.get(
+        "log_mel", ref=ref, amin=amin, top_db=top_db, norm=p["norm"], **_pick(p, _FRAMING + _MEL)
+    )
     return Feature(st.time_last(L), ("mel", "time"), _mel_coords(ctx, p), {"units": "dB"})
 
 
@@ -135,13 +173,20 @@ def _mfcc_args(p) -> dict:
     return _pick(p, keys)
 
 
-@register_feature("mfcc", family="spectral", dims=("coef", "time"), needs=("mel",),
-                  params_from=C.mfcc, description="Mel-frequency cepstral coefficients")
+@register_feature(
+    "mfcc",
+    family="spectral",
+    dims=("coef", "time"),
+    needs=("mel",),
+    params_from=C.mfcc,
+    description="Mel-frequency cepstral coefficients",
+)
 def _mfcc_feature(ctx, **p):
     st = _Axes(ctx, **p)
     M = ctx.get("mfcc", **_mfcc_args(p))
-    return Feature(st.time_last(M), ("coef", "time"),
-                   {"coef": np.arange(M.shape[-1]), "time": st.times}, {})
+    return Feature(
+        st.time_last(M), ("coef", "time"), {"coef": np.arange(M.shape[-1]), "time": st.times}, {}
+    )
 
 
 def _mfcc_delta(ctx, order, width, p):
@@ -149,40 +194,72 @@ def _mfcc_delta(ctx, order, width, p):
     M = ctx.get("mfcc", **_mfcc_args(p))
     width, order = C._check_delta_args(width, order, M.shape[1])
     D = C._delta_time_axis1(M, width, order)
-    return Feature(st.time_last(D), ("coef", "time"),
-                   {"coef": np.arange(M.shape[-1]), "time": st.times}, {"order": order})
+    return Feature(
+        st.time_last(D),
+        ("coef", "time"),
+        {"coef": np.arange(M.shape[-1]), "time": st.times},
+        {"order": order},
+    )
 
 
-@register_feature("mfcc_delta", family="spectral", dims=("coef", "time"), needs=("mfcc",),
-                  params_from=C.mfcc, description="First-order deltas of the MFCCs")
+@register_feature(
+    "mfcc_delta",
+    family="spectral",
+    dims=("coef", "time"),
+    needs=("mfcc",),
+    params_from=C.mfcc,
+    description="First-order deltas of the MFCCs",
+)
 def _mfcc_delta_feature(ctx, *, width=9, **p):
     return _mfcc_delta(ctx, 1, width, p)
 
 
-@register_feature("mfcc_delta2", family="spectral", dims=("coef", "time"), needs=("mfcc",),
-                  params_from=C.mfcc, description="Second-order (delta-delta) MFCC deltas")
+@register_feature(
+    "mfcc_delta2",
+    family="spectral",
+    dims=("coef", "time"),
+    needs=("mfcc",),
+    params_from=C.mfcc,
+    description="Second-order (delta-delta) MFCC deltas",
+)
 def _mfcc_delta2_feature(ctx, *, width=9, **p):
     return _mfcc_delta(ctx, 2, width, p)
 
 
-@register_feature("cepstrum", family="spectral", dims=("quefrency", "time"), needs=("stft",),
-                  params_from=C.cepstrum,
-                  description="Real cepstrum per frame, first n_ceps coefficients")
+@register_feature(
+    "cepstrum",
+    family="spectral",
+    dims=("quefrency", "time"),
+    needs=("stft",),
+    params_from=C.cepstrum,
+    description="Real cepstrum per frame, first n_ceps coefficients",
+)
 def _cepstrum_feature(ctx, *, n_ceps, amin, **p):
     st = ctx.get("stft", **_pick(p, _FRAMING))
     fp = st.fp
-    n_ceps = fp.n_fft if n_ceps is None else C.check_int(n_ceps, "n_ceps", minimum=1,
-                                                         maximum=fp.n_fft)
-    Cm = C._cepstrum_fm(st.X, fp.n_fft, n_ceps, C.check_float(amin, "amin", minimum=0.0,
-                                                                strict_min=True))
-    return Feature(st.time_last(Cm), ("quefrency", "time"),
-                   {"quefrency": np.arange(n_ceps) / ctx.sr, "time": st.times},
-                   {"quefrency_units": "s"})
+    n_ceps = (
+        fp.n_fft if n_ceps is None else C.check_int(n_ceps, "n_ceps", minimum=1, maximum=fp.n_fft)
+    )
+    Cm = C._cepstrum_fm(
+        st.X, fp.n_fft, n_ceps, C.check_float(amin, "amin", minimum=0.0, strict_min=True)
+    )
+    return Feature(
+        st.time_last(Cm),
+        ("quefrency", "time"),
+        {"quefrency": np.arange(n_ceps) / ctx.sr, "time": st.times},
+        {"quefrency_units": "s"},
+    )
 
 
 def _register_stat(name: str, func, key: str, description: str) -> None:
-    @register_feature(name, family="spectral", dims=("time",), needs=("stft",), params_from=func,
-                      description=description)
+    @register_feature(
+        name,
+        family="spectral",
+        dims=("time",),
+        needs=("stft",),
+        params_from=func,
+        description=description,
+    )
     def _compute(ctx, **p):
         framing = _pick(p, _FRAMING)
         st = ctx.get("stft", **framing)
@@ -190,25 +267,56 @@ def _register_stat(name: str, func, key: str, description: str) -> None:
             v = C._flux_fm(ctx.get("magnitude", **framing))
         else:
             # every statistic shares one kernel pass; parameters a feature lacks take the defaults
-            extra = {"roll_percent": p.get("roll_percent", C.ROLL_PERCENT),
-                     "p": p.get("p", C.BANDWIDTH_P), "amin": p.get("amin", C.FLATNESS_AMIN)}
+            extra = {
+                "roll_percent": p.get("roll_percent", C.ROLL_PERCENT),
+                "p": p.get("p", C.BANDWIDTH_P),
+                "amin": p.get("amin", C.FLATNESS_AMIN),
+            }
             v = ctx.get("spectral_stats", **extra, **framing)[key]
-        return Feature(v.reshape(st.batch + (v.shape[-1],)), ("time",), {"time": st.times},
-                       {"units": "Hz" if key in ("centroid", "bandwidth", "rolloff") else ""})
+        return Feature(
+            v.reshape(st.batch + (v.shape[-1],)),
+            ("time",),
+            {"time": st.times},
+            {"units": "Hz" if key in ("centroid", "bandwidth", "rolloff") else ""},
+        )
 
 
-_register_stat("spectral_centroid", C.spectral_centroid, "centroid",
-               "Magnitude-weighted mean frequency per frame (Hz)")
-_register_stat("spectral_bandwidth", C.spectral_bandwidth, "bandwidth",
-               "Order-p spectral spread around the centroid per frame (Hz)")
-_register_stat("spectral_rolloff", C.spectral_rolloff, "rolloff",
-               "Frequency below which roll_percent of the magnitude lies (Hz)")
-_register_stat("spectral_flatness", C.spectral_flatness, "flatness",
-               "Wiener entropy: geometric / arithmetic mean of the power spectrum")
-_register_stat("spectral_entropy", C.spectral_entropy, "entropy",
-               "Normalised Shannon entropy of the power spectrum per frame")
-_register_stat("spectral_flux", C.spectral_flux, "flux",
-               "L2 norm of the frame-to-frame magnitude-spectrum change")
+_register_stat(
+    "spectral_centroid",
+    C.spectral_centroid,
+    "centroid",
+    "Magnitude-weighted mean frequency per frame (Hz)",
+)
+_register_stat(
+    "spectral_bandwidth",
+    C.spectral_bandwidth,
+    "bandwidth",
+    "Order-p spectral spread around the centroid per frame (Hz)",
+)
+_register_stat(
+    "spectral_rolloff",
+    C.spectral_rolloff,
+    "rolloff",
+    "Frequency below which roll_percent of the magnitude lies (Hz)",
+)
+_register_stat(
+    "spectral_flatness",
+    C.spectral_flatness,
+    "flatness",
+    "Wiener entropy: geometric / arithmetic mean of the power spectrum",
+)
+_register_stat(
+    "spectral_entropy",
+    C.spectral_entropy,
+    "entropy",
+    "Normalised Shannon entropy of the power spectrum per frame",
+)
+_register_stat(
+    "spectral_flux",
+    C.spectral_flux,
+    "flux",
+    "L2 norm of the frame-to-frame magnitude-spectrum change",
+)
 
 
 def _framed_feature(ctx, func, p) -> Feature:
@@ -217,14 +325,23 @@ def _framed_feature(ctx, func, p) -> Feature:
     return Feature(v, ("time",), {"time": fp.times(v.shape[-1], ctx.sr)}, {})
 
 
-@register_feature("zero_crossing_rate", family="spectral", dims=("time",),
-                  params_from=C.zero_crossing_rate,
-                  description="Fraction of sign changes per frame")
+@register_feature(
+    "zero_crossing_rate",
+    family="spectral",
+    dims=("time",),
+    params_from=C.zero_crossing_rate,
+    description="Fraction of sign changes per frame",
+)
 def _zcr_feature(ctx, **p):
     return _framed_feature(ctx, C.zero_crossing_rate, p)
 
 
-@register_feature("rms", family="spectral", dims=("time",), params_from=C.rms,
-                  description="Root-mean-square energy per frame")
+@register_feature(
+    "rms",
+    family="spectral",
+    dims=("time",),
+    params_from=C.rms,
+    description="Root-mean-square energy per frame",
+)
 def _rms_feature(ctx, **p):
     return _framed_feature(ctx, C.rms, p)
