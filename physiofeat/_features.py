@@ -30,9 +30,6 @@ STAT_FUNCS: dict[str, Callable[..., np.ndarray]] = {
     "median": np.nanmedian,
 }
 
-_STAT_FUNCS = STAT_FUNCS  # the name used before it was public
-
-
 def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
     """Return ``stats`` as a tuple if every name is a known statistic, else ParameterError."""
     stats = tuple(stats)

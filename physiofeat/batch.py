@@ -492,13 +492,9 @@ def iter_extract(
         sr = check_sr(sr)
     # Fail fast on unknown features / parameters, before any work is scheduled.
     resolve_params(_normalise_request(features), params)
-    from ._features import _STAT_FUNCS
+    from ._features import check_stats
 
-    bad = [s for s in stats if s not in _STAT_FUNCS]
-    if bad:
-        raise ParameterError(
-            f"unknown summary statistic(s) {bad}; accepted: {', '.join(_STAT_FUNCS)}"
-        )
+    stats = check_stats(stats)
     job = _Job(
         features,
         dict(params),
