@@ -263,11 +263,11 @@ def validation(shared_data):
 # regression bounds: (|mean| bound, SD bound) in ms for the QRS and P onsets, PR MAE (ms),
 # P sensitivity (%) lower bound, PPV (%) lower bound, share of non-sinus beats given a P (%).
 ACHIEVED = {
-    "ludb-lead": dict(qrs=(2, 10), pon=(2, 11), pr=10.5, se=94, ppv=99, nonsinus=5),
-    "ludb-multi-earliest": dict(qrs=(8, 8.5), pon=(17.5, 23.5), pr=16, se=95, ppv=99, nonsinus=5),
-    "ludb-multi-median": dict(qrs=(7, 7), pon=(7, 7.5), pr=8.5, se=95, ppv=99, nonsinus=5),
-    "qtdb-lead": dict(qrs=(3, 8.5), pon=(4.5, 17), pr=15, se=98, ppv=99, nonsinus=5),
-    "qtdb-multi": dict(qrs=(6, 9), pon=(3, 14.5), pr=13, se=98, ppv=99, nonsinus=5),
+    "ludb-lead": dict(qrs=(1.5, 9), pon=(3, 9.5), pr=9.5, se=94, ppv=99, nonsinus=5),
+    "ludb-multi-earliest": dict(qrs=(9.5, 7.5), pon=(19.5, 23), pr=15.5, se=95, ppv=99, nonsinus=5),
+    "ludb-multi-median": dict(qrs=(5.5, 6), pon=(5, 7), pr=7.5, se=95, ppv=99, nonsinus=5),
+    "qtdb-lead": dict(qrs=(3, 8.5), pon=(6.5, 15), pr=14, se=98, ppv=99, nonsinus=5),
+    "qtdb-multi": dict(qrs=(3.5, 9), pon=(4.5, 13.5), pr=13, se=98, ppv=99, nonsinus=5),
 }
 
 
@@ -292,6 +292,7 @@ _MET = {
     ("ludb-multi-earliest", "p_se"),
     ("ludb-multi-earliest", "p_ppv"),
     ("ludb-multi-median", "pr_mae"),
+    ("ludb-multi-median", "p_on_sd"),
     ("ludb-multi-median", "qrs_on_sd"),
     ("ludb-multi-median", "p_se"),
     ("ludb-multi-median", "p_ppv"),
