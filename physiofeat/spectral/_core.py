@@ -58,6 +58,7 @@ PadMode = Literal["constant", "edge", "reflect", "symmetric", "linear_ramp", "wr
 _PAD_MODES = ("constant", "edge", "reflect", "symmetric", "linear_ramp", "wrap")
 #: Defaults of the spectral statistics, defined once (signatures and the registry read them).
 ROLL_PERCENT = 0.85
+DELTA_WIDTH = 9
 BANDWIDTH_P = 2.0
 FLATNESS_AMIN = 1e-10
 #: Inputs with at least this many elements use the parallel (prange) kernels.
@@ -812,7 +813,7 @@ def _delta_time_axis1(x3: np.ndarray, width: int, order: int) -> np.ndarray:
     return out
 
 
-def delta(data: Any, /, *, width: int = 9, order: int = 1, axis: int = -1) -> np.ndarray:
+def delta(data: Any, /, *, width: int = DELTA_WIDTH, order: int = 1, axis: int = -1) -> np.ndarray:
     """Local derivative estimate (Savitzky-Golay), as ``librosa.feature.delta(mode='interp')``.
 
     Parameters

@@ -210,7 +210,7 @@ def _mfcc_delta(ctx, order, width, p):
     params_from=C.mfcc,
     description="First-order deltas of the MFCCs",
 )
-def _mfcc_delta_feature(ctx, *, width=9, **p):
+def _mfcc_delta_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     return _mfcc_delta(ctx, 1, width, p)
 
 
@@ -222,7 +222,7 @@ def _mfcc_delta_feature(ctx, *, width=9, **p):
     params_from=C.mfcc,
     description="Second-order (delta-delta) MFCC deltas",
 )
-def _mfcc_delta2_feature(ctx, *, width=9, **p):
+def _mfcc_delta2_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     return _mfcc_delta(ctx, 2, width, p)
 
 
