@@ -70,38 +70,48 @@ def _cubic8(typingctx, out, start, y0, c1, c2, c3, b0):
 def _extrema(h, imax, imin, sg):
     """Local maxima/minima and the zero-crossing count; ``sg`` is int8 scratch of length n.
 
-    Fast path for signals without flat runs or exact zeros; otherwise
-    :func:`_extrema_plateau` (plateau middles as PyEMD, zero runs counted once).
+    Fast path for signals without flat runs or exact zeros: one vectorised pass for the slope
+    signs, the zero crossings and the test for that case, then one branch-free compaction of all
+    extrema into a single list (without flat runs maxima and minima strictly alternate), split
+    into the two lists. Otherwise :func:`_extrema_plateau` (plateau middles as PyEMD, zero runs
+    counted once).
     """
     n = h.shape[0]
     if n < 3:
         return _extrema_plateau(h, imax, imin)
-    special = False
+    special = 0
     nzc = 0
     for i in range(n - 1):
         a = h[i]
         b = h[i + 1]
         d = b - a
-        sg[i] = (d > 0.0) - (d < 0.0)
-        special |= (d == 0.0) | (a == 0.0)
+        sg[i] = d > 0.0
+        special += (d == 0.0) | (a == 0.0)
         nzc += a * b < 0.0
-    return _collect(h, imax, imin, sg, special, nzc)
-
-
-@jit(error_model="numpy")
-def _collect(h, imax, imin, sg, special, nzc):
-    """Extrema from the slope signs ``sg`` (fast path), or the plateau-aware scan."""
-    n = h.shape[0]
-    if special or h[n - 1] == 0.0:
+    if special > 0 or h[n - 1] == 0.0:
         return _extrema_plateau(h, imax, imin)
-    nmax = 0
-    nmin = 0
+    ne = 0
     for i in range(1, n - 1):
-        c = sg[i - 1] - sg[i]
-        imax[nmax] = i
-        nmax += c == 2
-        imin[nmin] = i
-        nmin += c == -2
+        imin[ne] = i
+        ne += sg[i - 1] != sg[i]
+    if ne == 0:
+        return 0, 0, nzc
+    if sg[imin[0] - 1] == 1:  # first extremum a maximum
+        nmax = (ne + 1) // 2
+        nmin = ne // 2
+        for j in range(nmin):
+            imax[j] = imin[2 * j]
+            imin[j] = imin[2 * j + 1]
+        if nmax > nmin:
+            imax[nmax - 1] = imin[ne - 1]
+    else:
+        nmin = (ne + 1) // 2
+        nmax = ne // 2
+        for j in range(nmax):
+            imax[j] = imin[2 * j + 1]
+            imin[j] = imin[2 * j]
+        if nmin > nmax:
+            imin[nmin - 1] = imin[ne - 1]
     return nmax, nmin, nzc
 
 
