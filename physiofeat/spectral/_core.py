@@ -183,7 +183,7 @@ def _check_length(rows: np.ndarray, fp: FrameParams, pad_mode: str) -> None:
 
 #: Frames per block are chosen so one block of windowed frames is about this many bytes: the
 #: block is framed, transformed and consumed while it is still in cache.
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 18
 
 
 def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Callable) -> int:
@@ -398,7 +398,8 @@ def _db_rows(
     out = np.maximum(flat, flat.dtype.type(amin))
     np.log10(out, out=out)
     out *= flat.dtype.type(scale)
-    out -= log_ref[:, None]
+    if log_ref.any():  # ref=1 (the default) needs no subtraction
+        out -= log_ref[:, None]
     if top_db is not None:
         floor = out.max(axis=1) - flat.dtype.type(top_db)
         np.maximum(out, floor[:, None], out=out)
