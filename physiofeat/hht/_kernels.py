@@ -587,36 +587,18 @@ def _solve_env(wu, nu, wl, nl):
 
 
 @jit(error_model="numpy")
-def _coef(nk, w):
-    """Cubic coefficients of each interval into rows 3 (c1), 4 (c2), 6 (c3) of ``w``.
+def _eval(t, y, nk, w, out, n):
+    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots.
 
-    One vectorisable pass over the knots (rows 3, 4, 6 are solver scratch, free after the solve).
+    Knots sit on integer positions. Each interval is written in whole chunks of 8 samples (one
+    SIMD vector, :func:`_cubic8`; the next interval overwrites the surplus), so there is no scalar
+    remainder loop and, when extrema are at most 8 samples apart, no data-dependent branch per
+    interval. The cubic's coefficients are hoisted out of the chunk loop.
     """
     hh = w[0]
     ih = w[1]
     dd = w[2]
     M = w[5]
-    c1 = w[3]
-    c2 = w[4]
-    c3 = w[6]
-    for j in range(nk - 1):
-        c1[j] = dd[j] - hh[j] * (2.0 * M[j] + M[j + 1]) * (1.0 / 6.0)
-        c2[j] = 0.5 * M[j]
-        c3[j] = (M[j + 1] - M[j]) * ih[j] * (1.0 / 6.0)
-
-
-@jit(error_model="numpy")
-def _eval(t, y, nk, w, out, n):
-    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots.
-
-    Knots sit on integer positions. Each interval is written in whole chunks of 8 samples (one
-    SIMD vector; the next interval overwrites the surplus), so there is no scalar remainder loop
-    and, when extrema are at most 8 samples apart, no data-dependent branch per interval.
-    """
-    _coef(nk, w)
-    c1a = w[3]
-    c2a = w[4]
-    c3a = w[6]
     x = 0
     for j in range(nk - 1):
         if j == nk - 2:
@@ -625,9 +607,9 @@ def _eval(t, y, nk, w, out, n):
             xe = min(n, int(t[j + 1]))
         if xe <= x:
             continue
-        c1 = c1a[j]
-        c2 = c2a[j]
-        c3 = c3a[j]
+        c1 = dd[j] - hh[j] * (2.0 * M[j] + M[j + 1]) * (1.0 / 6.0)
+        c2 = 0.5 * M[j]
+        c3 = (M[j + 1] - M[j]) * ih[j] * (1.0 / 6.0)
         y0 = y[j]
         B0 = x - t[j]
         while True:
