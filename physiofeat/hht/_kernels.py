@@ -361,15 +361,31 @@ def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
 
 @jit(error_model="numpy")
 def _prep(t, y, nk, w):
-    """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots."""
+    """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots.
+
+    Returns the smallest and largest knot value (NaN-ignoring), which the sift needs for PyEMD's
+    sign test and the range of ``h``; the loop is bound by its divisions, so they come free.
+    """
     hh = w[0]
     ih = w[1]
     dd = w[2]
+    lo = np.inf
+    hi = -np.inf
+    if y[0] < lo:
+        lo = y[0]
+    if y[0] > hi:
+        hi = y[0]
     for j in range(nk - 1):
         hj = t[j + 1] - t[j]
         hh[j] = hj
         ih[j] = 1.0 / hj
-        dd[j] = (y[j + 1] - y[j]) * ih[j]
+        v = y[j + 1]
+        dd[j] = (v - y[j]) * ih[j]
+        if v < lo:
+            lo = v
+        if v > hi:
+            hi = v
+    return lo, hi
 
 
 @jit(inline="always", error_model="numpy")
@@ -664,32 +680,24 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
         kmax, kmin = _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf)
         if kmax < 0:
             return 1, it - 1
-        signs_ok = True
-        for j in range(kmax):
-            if ymax[j] < 0.0:
-                signs_ok = False
-        for j in range(kmin):
-            if ymin[j] > 0.0:
-                signs_ok = False
         wu = wk[0]
         wl = wk[1]
-        _prep(tmax, ymax, kmax, wu)
-        _prep(tmin, ymin, kmin, wl)
+        ymax_lo, ymax_hi = _prep(tmax, ymax, kmax, wu)
+        ymin_lo, ymin_hi = _prep(tmin, ymin, kmin, wl)
+        # PyEMD's test on its (mirrored) knots: all maxima >= 0 and all minima <= 0
+        signs_ok = not (ymax_lo < 0.0) and not (ymin_hi > 0.0)
         _solve_env(wu, kmax, wl, kmin)
         _eval(tmax, ymax, kmax, wu, upper, n)
         _eval(tmin, ymin, kmin, wl, lower, n)
         # range of h (PyEMD's scaled variance): the extremes of a sequence are at its ends or
-        # among its local extrema, so O(#extrema) and exact; it keeps the main loop vectorised
+        # among its local extrema, and every local maximum (minimum) is a knot of the upper
+        # (lower) envelope, whose other knots are values of h too: exact, from _prep's extremes
         hmax = max(h[0], h[n - 1])
         hmin = min(h[0], h[n - 1])
-        for j in range(nmax):
-            v = h[imax[j]]
-            if v > hmax:
-                hmax = v
-        for j in range(nmin):
-            v = h[imin[j]]
-            if v < hmin:
-                hmin = v
+        if ymax_hi > hmax:
+            hmax = ymax_hi
+        if ymin_lo < hmin:
+            hmin = ymin_lo
         s_mm = 0.0
         s_old = 0.0
         s_new = 0.0
