@@ -110,6 +110,47 @@ def _compress8(typingctx, sg, out, i, ne):
     return sig, codegen
 
 
+@intrinsic
+def _slopes8(typingctx, h, sg, i):
+    """Samples i..i+7 of the extrema's first pass as one vector: ``sg[p] = h[p+1] > h[p]``;
+    returns the number of zero crossings ``h[p] * h[p+1] < 0`` plus ``2**32`` if a flat step
+    ``h[p+1] == h[p]`` or an exact zero ``h[p] == 0`` occurs. No bounds check: callers keep
+    ``i + 9 <= len(h)`` and ``i + 8 <= len(sg)``.
+    """
+    sig = types.int64(h, sg, i)
+
+    def codegen(context, builder, signature, args):
+        hv, sgv, iv = args
+        ha = context.make_array(signature.args[0])(context, builder, hv)
+        sga = context.make_array(signature.args[1])(context, builder, sgv)
+        i8 = ir.IntType(8)
+        i64 = ir.IntType(64)
+        vd = ir.VectorType(ir.DoubleType(), 8)
+        p0 = builder.gep(ha.data, [iv])
+        p1 = builder.gep(ha.data, [builder.add(iv, ir.Constant(i64, 1))])
+        a = builder.load(builder.bitcast(p0, vd.as_pointer()), align=8)
+        b = builder.load(builder.bitcast(p1, vd.as_pointer()), align=8)
+        up = builder.fcmp_ordered(">", b, a)
+        ps = builder.gep(sga.data, [iv])
+        builder.store(
+            builder.zext(up, ir.VectorType(i8, 8)),
+            builder.bitcast(ps, ir.VectorType(i8, 8).as_pointer()),
+            align=1,
+        )
+        zero = ir.Constant(vd, [0.0] * 8)
+        flat = builder.or_(builder.fcmp_ordered("==", b, a), builder.fcmp_ordered("==", a, zero))
+        zc = builder.fcmp_ordered("<", builder.fmul(a, b), zero)
+        ctpop = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(i8, [i8]), "llvm.ctpop.i8"
+        )
+        nz = builder.zext(builder.call(ctpop, [builder.bitcast(zc, i8)]), i64)
+        anyflat = builder.icmp_unsigned("!=", builder.bitcast(flat, i8), ir.Constant(i8, 0))
+        fl = builder.shl(builder.zext(anyflat, i64), ir.Constant(i64, 32))
+        return builder.or_(nz, fl)
+
+    return sig, codegen
+
+
 @jit(error_model="numpy")
 def _extrema(h, imax, imin, sg):
     """Local maxima/minima and the zero-crossing count; ``sg`` is int8 scratch of length n.
@@ -125,11 +166,17 @@ def _extrema(h, imax, imin, sg):
         return _extrema_plateau(h, imax, imin)
     special = 0
     nzc = 0
-    for i in range(n - 1):
-        a = h[i]
-        b = h[i + 1]
+    i = 0
+    while i + 9 <= n:
+        code = _slopes8(h, sg, i)
+        nzc += code & 0xFFFFFFFF
+        special += code >> 32
+        i += 8
+    for j in range(i, n - 1):
+        a = h[j]
+        b = h[j + 1]
         d = b - a
-        sg[i] = d > 0.0
+        sg[j] = d > 0.0
         special += (d == 0.0) | (a == 0.0)
         nzc += a * b < 0.0
     if special > 0 or h[n - 1] == 0.0:
@@ -361,31 +408,46 @@ def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
 
 @jit(error_model="numpy")
 def _prep(t, y, nk, w):
-    """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots.
-
-    Returns the smallest and largest knot value (NaN-ignoring), which the sift needs for PyEMD's
-    sign test and the range of ``h``; the loop is bound by its divisions, so they come free.
-    """
+    """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots."""
     hh = w[0]
     ih = w[1]
     dd = w[2]
-    lo = np.inf
-    hi = -np.inf
-    if y[0] < lo:
-        lo = y[0]
-    if y[0] > hi:
-        hi = y[0]
     for j in range(nk - 1):
         hj = t[j + 1] - t[j]
         hh[j] = hj
         ih[j] = 1.0 / hj
-        v = y[j + 1]
-        dd[j] = (v - y[j]) * ih[j]
-        if v < lo:
-            lo = v
-        if v > hi:
-            hi = v
-    return lo, hi
+        dd[j] = (y[j + 1] - y[j]) * ih[j]
+
+
+@jit(error_model="numpy")
+def _knot_signs_ok(ymax, kmax, ymin, kmin):
+    """PyEMD's sign test on its (mirrored) knots: all maxima >= 0 and all minima <= 0."""
+    for j in range(kmax):
+        if ymax[j] < 0.0:
+            return False
+    for j in range(kmin):
+        if ymin[j] > 0.0:
+            return False
+    return True
+
+
+@jit(error_model="numpy")
+def _knot_range(h0, h1, ymax, kmax, ymin, kmin):
+    """max(h) - min(h) of the sifted ``h`` (before the mean was subtracted) from its end values
+    ``h0``, ``h1`` and the knots: the extremes of a sequence are at its ends or among its local
+    extrema, every local maximum (minimum) is an upper (lower) knot, and the other knots are
+    values of h too, so this is exact."""
+    hmax = max(h0, h1)
+    hmin = min(h0, h1)
+    for j in range(kmax):
+        v = ymax[j]
+        if v > hmax:
+            hmax = v
+    for j in range(kmin):
+        v = ymin[j]
+        if v < hmin:
+            hmin = v
+    return hmax - hmin
 
 
 @jit(inline="always", error_model="numpy")
@@ -682,22 +744,13 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
             return 1, it - 1
         wu = wk[0]
         wl = wk[1]
-        ymax_lo, ymax_hi = _prep(tmax, ymax, kmax, wu)
-        ymin_lo, ymin_hi = _prep(tmin, ymin, kmin, wl)
-        # PyEMD's test on its (mirrored) knots: all maxima >= 0 and all minima <= 0
-        signs_ok = not (ymax_lo < 0.0) and not (ymin_hi > 0.0)
+        _prep(tmax, ymax, kmax, wu)
+        _prep(tmin, ymin, kmin, wl)
         _solve_env(wu, kmax, wl, kmin)
         _eval(tmax, ymax, kmax, wu, upper, n)
         _eval(tmin, ymin, kmin, wl, lower, n)
-        # range of h (PyEMD's scaled variance): the extremes of a sequence are at its ends or
-        # among its local extrema, and every local maximum (minimum) is a knot of the upper
-        # (lower) envelope, whose other knots are values of h too: exact, from _prep's extremes
-        hmax = max(h[0], h[n - 1])
-        hmin = min(h[0], h[n - 1])
-        if ymax_hi > hmax:
-            hmax = ymax_hi
-        if ymin_lo < hmin:
-            hmin = ymin_lo
+        h0 = h[0]
+        h1 = h[n - 1]
         s_mm = 0.0
         s_old = 0.0
         s_new = 0.0
@@ -713,8 +766,9 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
         nmax, nmin, nzc = _extrema(h, imax, imin, sg)
         if stop == 0:
             f2 = abs(nmax + nmin - nzc) < 2
-            if f2 and signs_ok and s_new >= 1e-10 * scale * scale:
-                rng = hmax - hmin
+            # the sign test and the range of h only when needed (the knots are still intact)
+            if f2 and s_new >= 1e-10 * scale * scale and _knot_signs_ok(ymax, kmax, ymin, kmin):
+                rng = _knot_range(h0, h1, ymax, kmax, ymin, kmin)
                 if (rng > 0.0 and s_mm / rng < svar_thr * scale) or s_mm / s_old < thresh:
                     return 0, it
                 s_std = 0.0  # PyEMD's sum((mean / h_new)**2), only when the others fail
