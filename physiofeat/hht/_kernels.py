@@ -762,7 +762,6 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
             s_old += old * old
             s_new += hn * hn
             h[t] = hn
-            upper[t] = mt
         nmax, nmin, nzc = _extrema(h, imax, imin, sg)
         if stop == 0:
             f2 = abs(nmax + nmin - nzc) < 2
@@ -772,8 +771,8 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
                 if (rng > 0.0 and s_mm / rng < svar_thr * scale) or s_mm / s_old < thresh:
                     return 0, it
                 s_std = 0.0  # PyEMD's sum((mean / h_new)**2), only when the others fail
-                for t in range(n):
-                    q = upper[t] / h[t]
+                for t in range(n):  # the mean recomputed from the intact envelopes
+                    q = 0.5 * (upper[t] + lower[t]) / h[t]
                     s_std += q * q
                 if s_std < thresh:
                     return 0, it
