@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -66,7 +65,12 @@ PARALLEL_MIN = 1 << 16
 
 
 def _workers() -> int:
-    return os.cpu_count() or 1
+    """Threads for FFTs and block pools: Numba's thread count, so one setting
+    (``NUMBA_NUM_THREADS`` / ``numba.set_num_threads``, which batch workers set to 1) bounds
+    all of physiofeat's threading and a process-pool worker never oversubscribes its core."""
+    import numba
+
+    return max(1, numba.get_num_threads())
 
 
 def _pick(serial: Callable, parallel: Callable, size: int) -> Callable:
