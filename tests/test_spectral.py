@@ -342,3 +342,15 @@ def test_errors_name_the_bad_value(heart):
 def test_empty_mel_filters_warn():
     with pytest.warns(UserWarning, match=r"mel filters are empty"):
         S.mel_filters(sr=2000, n_fft=64, n_mels=64)
+
+
+@pytest.mark.parametrize(
+    ("power", "oracle"), [(2.0, librosa.power_to_db), (1.0, librosa.amplitude_to_db)]
+)
+def test_spectrogram_db_matches_librosa(heart, power, oracle):
+    kw = dict(n_fft=256, hop_length=64)
+    P, _, _ = S.spectrogram(heart, sr=SR, power=power, db=True, **kw)
+    ref = oracle(np.abs(librosa.stft(heart, **kw)) ** power)
+    np.testing.assert_allclose(P, ref, rtol=0, atol=tol(np.float64, 1e4))
+    feat = physiofeat.extract(heart, {"spectrogram": {"power": power, "db": True}}, sr=SR, **kw)
+    np.testing.assert_array_equal(feat["spectrogram"].values, P)

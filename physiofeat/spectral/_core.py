@@ -370,18 +370,20 @@ def spectrogram(
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
     P = _power_fm(_stft_fm(rows, fp, window), _check_power(power))
     if db:
-        P = _db_rows(
-            P,
-            scale=10.0 * 2.0 / power if power else 10.0,
-            ref=1.0,
-            amin=1e-10 if power == 2.0 else 1e-5,
-            top_db=top_db,
-        )
+        P = _spectrogram_db(P, power, top_db)
     return _time_last(P, batch), fft_frequencies(sr=sr, n_fft=fp.n_fft), fp.times(P.shape[1], sr)
 
 
 # --------------------------------------------------------------------------------------------
 # decibels
+
+
+def _spectrogram_db(P_fm: np.ndarray, power: float, top_db: float | None) -> np.ndarray:
+    """dB of ``|X|**power``: ``power_to_db`` for power spectra, ``amplitude_to_db`` (20 log10,
+    amin 1e-5) for magnitudes, the scale ``20 / power`` in general."""
+    return _db_rows(
+        P_fm, scale=20.0 / power, ref=1.0, amin=1e-10 if power == 2.0 else 1e-5, top_db=top_db
+    )
 
 
 def _db_rows(

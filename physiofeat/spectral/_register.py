@@ -111,13 +111,7 @@ def _spectrogram_feature(ctx, *, power, db, top_db, **p):
         else C._power_fm(st.X, C._check_power(power))
     )
     if db:
-        P = C._db_rows(
-            P,
-            scale=10.0 * 2.0 / power,
-            ref=1.0,
-            amin=1e-10 if power == 2.0 else 1e-5,
-            top_db=top_db,
-        )
+        P = C._spectrogram_db(P, power, top_db)
     return Feature(
         st.time_last(P),
         ("freq", "time"),
