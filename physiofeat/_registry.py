@@ -246,28 +246,28 @@ class Context:
         """Whether intermediate ``name`` with these parameters is already computed."""
         return (name, _freeze(params)) in self._memo
 
-    def get(self, name: str, **params: Any) -> Any:
-        key = (name, _freeze(params))
+    def _memoised(self, label: str, params: dict[str, Any], compute) -> Any:
+        """``compute(self, **params)`` once per (label, params); counted in ``computed``."""
+        key = (label, _freeze(params))
         if key not in self._memo:
-            try:
-                func = _INTERMEDIATES[name]
-            except KeyError:
-                raise ParameterError(
-                    f"no intermediate named {name!r}; registered: {sorted(_INTERMEDIATES)}"
-                ) from None
-            self._memo[key] = func(self, **params)
-            self.computed[name] = self.computed.get(name, 0) + 1
+            self._memo[key] = compute(self, **params)
+            self.computed[label] = self.computed.get(label, 0) + 1
         return self._memo[key]
+
+    def get(self, name: str, **params: Any) -> Any:
+        try:
+            func = _INTERMEDIATES[name]
+        except KeyError:
+            raise ParameterError(
+                f"no intermediate named {name!r}; registered: {sorted(_INTERMEDIATES)}"
+            ) from None
+        return self._memoised(name, params, func)
 
     def feature(self, name: str, **params: Any) -> Feature:
         """Another registered feature, memoised like an intermediate (for derived features)."""
         spec = get_spec(name)
         full = {**spec.defaults, **{k: v for k, v in params.items() if k in spec.defaults}}
-        key = ("feature:" + name, _freeze(full))
-        if key not in self._memo:
-            self._memo[key] = spec.compute(self, **full)
-            self.computed["feature:" + name] = self.computed.get("feature:" + name, 0) + 1
-        return self._memo[key]
+        return self._memoised("feature:" + name, full, spec.compute)
 
 
 def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
