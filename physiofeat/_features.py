@@ -30,6 +30,7 @@ STAT_FUNCS: dict[str, Callable[..., np.ndarray]] = {
     "median": np.nanmedian,
 }
 
+
 def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
     """Return ``stats`` as a tuple if every name is a known statistic, else ParameterError."""
     stats = tuple(stats)
