@@ -89,6 +89,27 @@ def test_melspectrogram_matches_librosa(heart, fr, dtype, n_mels, htk, norm):
     assert _rel(M, ref) <= tol(dtype, 10)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("power", [1.0, 1.5, 2.0])
+@pytest.mark.parametrize("n_signals", [1, 3, 12])
+def test_mel_paths_match_librosa(heart, dtype, power, n_signals):
+    """Every route to the mel spectrogram -- block by block from the signal, from a shared
+    complex STFT (serial below PARALLEL_MIN elements, parallel above), frame counts that are
+    not a multiple of the kernel's 8-frame tile -- against librosa's filterbank applied to
+    librosa's |STFT|**power in float64."""
+    rows = np.stack([np.roll(heart, 37 * i) for i in range(n_signals)]).astype(dtype)
+    rows = rows[:, :5001]  # 79 frames of hop 64: 9 tiles of 8 and a remainder of 7
+    kw = dict(n_fft=256, hop_length=64)
+    W = librosa.filters.mel(sr=SR, n_fft=256, n_mels=40, dtype=np.float64)
+    ref = W @ (np.abs(librosa.stft(rows.astype(np.float64), **kw)) ** power)
+    direct = S.melspectrogram(rows, sr=SR, n_mels=40, power=power, **kw)
+    shared = physiofeat.extract(rows, ["spectrogram", "mel"], sr=SR, n_mels=40, power=power, **kw)
+    assert shared["mel"].values.shape == ref.shape
+    for M in (direct, shared["mel"].values):
+        assert M.dtype == dtype
+        assert _rel(M, ref) <= tol(dtype, 10)
+
+
 @pytest.mark.parametrize(("fr", "dtype"), GRID, ids=IDS)
 @pytest.mark.parametrize("lifter", [0, 22])
 def test_mfcc_matches_librosa(heart, fr, dtype, lifter):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -254,9 +255,14 @@ def _mel_direct(
     out = np.empty((R * T, n_mels), dtype=rows.dtype)
     wts = wts.astype(rows.dtype, copy=False)
     power = float(power)
+    zero = out.dtype.type(0)
+    scratch = threading.local()
 
     def project(g0, g1, Xb):
-        K.mel_project(Xb[None], power, lo, ptr, wts, out[g0:g1][None])
+        p = getattr(scratch, "p", None)
+        if p is None:
+            p = scratch.p = np.empty(8 * Xb.shape[1], dtype=out.dtype)
+        K.mel_rows(Xb.view(out.dtype), power, lo, ptr, wts, out[g0:g1], p, zero)
 
     _blocked_rfft(rows, fp, window, project)
     return out.reshape(R, T, n_mels)
@@ -557,8 +563,8 @@ def _mel_cached(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype):
     weights = weights.astype(dtype)
     weights.setflags(write=False)
     # the same matrix stored band by band as its run of non-zero bins, for the fused kernel
-    lo = np.zeros(n_mels, dtype=np.int64)
-    ptr = np.zeros(n_mels + 1, dtype=np.int64)
+    lo = np.zeros(n_mels, dtype=np.uint64)  # unsigned: the kernel skips wraparound tests
+    ptr = np.zeros(n_mels + 1, dtype=np.uint64)
     runs = []
     for m in range(n_mels):
         nz = np.flatnonzero(weights[m])
@@ -618,10 +624,16 @@ def mel_filters(
 
 def _mel_fm(X_fm: np.ndarray, bands, n_mels: int, power: float) -> np.ndarray:
     lo, ptr, w = bands
-    out = np.empty(X_fm.shape[:2] + (n_mels,), dtype=X_fm.real.dtype)
+    R, T, F = X_fm.shape
+    out = np.empty((R * T, n_mels), dtype=X_fm.real.dtype)
     w = w.astype(out.dtype, copy=False)
-    _pick(K.mel_project, K.mel_project_par, X_fm.size)(X_fm, float(power), lo, ptr, w, out)
-    return out
+    Xf = np.ascontiguousarray(X_fm).reshape(R * T, F).view(out.dtype)
+    zero = out.dtype.type(0)
+    if X_fm.size >= PARALLEL_MIN:
+        K.mel_rows_par(Xf, float(power), lo, ptr, w, out, zero)
+    else:
+        K.mel_rows(Xf, float(power), lo, ptr, w, out, np.empty(8 * F, out.dtype), zero)
+    return out.reshape(R, T, n_mels)
 
 
 def _mel_from_spectrogram(S_fm: np.ndarray, weights: np.ndarray) -> np.ndarray:

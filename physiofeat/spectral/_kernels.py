@@ -49,46 +49,108 @@ def power_spectrum(X, power, out):
 
 
 @jit(inline="always")
-def _mel_body(X, power, band_lo, band_ptr, weights, out):
-    # out[r, t, m] = sum_f W[m, f] * |X[r, t, f]|**power. Mel filters are contiguous runs of
-    # bins, so each band is stored as its run: bins band_lo[m] .. band_lo[m] + (band_ptr[m+1]
-    # - band_ptr[m]) with weights weights[band_ptr[m]:band_ptr[m+1]] (gather, no scatter).
-    R, T, F = X.shape
-    M = out.shape[2]
-    for rt in prange(R * T):
-        r = rt // T
-        t = rt - r * T
-        p = np.empty(F, dtype=out.dtype)
-        if power == 2.0:
-            for f in range(F):
-                z = X[r, t, f]
-                p[f] = z.real * z.real + z.imag * z.imag
-        elif power == 1.0:
-            for f in range(F):
-                z = X[r, t, f]
-                p[f] = math.sqrt(z.real * z.real + z.imag * z.imag)
-        else:
-            for f in range(F):
-                z = X[r, t, f]
-                p[f] = (z.real * z.real + z.imag * z.imag) ** (0.5 * power)
+def _frame_power(Xf, row, F, power, p, off):
+    # p[off + f] = |X[row, f]|**power from the interleaved float view Xf (re, im, re, im, ...)
+    if power == 2.0:
+        for f in range(F):
+            re = Xf[row, 2 * f]
+            im = Xf[row, 2 * f + 1]
+            p[off + f] = re * re + im * im
+    elif power == 1.0:
+        for f in range(F):
+            re = Xf[row, 2 * f]
+            im = Xf[row, 2 * f + 1]
+            p[off + f] = math.sqrt(re * re + im * im)
+    else:
+        for f in range(F):
+            re = Xf[row, 2 * f]
+            im = Xf[row, 2 * f + 1]
+            p[off + f] = (re * re + im * im) ** (0.5 * power)
+
+
+@jit(inline="always")
+def _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, r1):
+    # out[r, m] = sum_f W[m, f] * |X[r, f]|**power for rows r0..r1 of the float view Xf
+    # (N, 2F) of a complex (N, F) spectrum. Mel filters are contiguous runs of bins: band m is
+    # bins band_lo[m] .. + (band_ptr[m+1] - band_ptr[m]) with weights
+    # weights[band_ptr[m]:band_ptr[m+1]] (a gather, no scatter). Eight frames go through each
+    # band together: eight independent accumulators instead of one latency-bound chain (the
+    # runs are short, 1-30 bins, too short to vectorise along the bins). band_lo/band_ptr are
+    # unsigned, so indexing needs no negative-index wraparound test. p: scratch of >= 8F.
+    F = Xf.shape[1] // 2
+    M = out.shape[1]
+    Fu = np.uint64(F)
+    r = r0
+    while r + 8 <= r1:
+        for i in range(8):
+            _frame_power(Xf, r + i, F, power, p, i * F)
         for m in range(M):
             lo = band_lo[m]
             k0 = band_ptr[m]
             n = band_ptr[m + 1] - k0
-            acc = 0.0
+            a0 = zero
+            a1 = zero
+            a2 = zero
+            a3 = zero
+            a4 = zero
+            a5 = zero
+            a6 = zero
+            a7 = zero
+            for j in range(n):
+                w = weights[k0 + j]
+                q = lo + j
+                a0 += w * p[q]
+                a1 += w * p[q + Fu]
+                a2 += w * p[q + np.uint64(2) * Fu]
+                a3 += w * p[q + np.uint64(3) * Fu]
+                a4 += w * p[q + np.uint64(4) * Fu]
+                a5 += w * p[q + np.uint64(5) * Fu]
+                a6 += w * p[q + np.uint64(6) * Fu]
+                a7 += w * p[q + np.uint64(7) * Fu]
+            out[r, m] = a0
+            out[r + 1, m] = a1
+            out[r + 2, m] = a2
+            out[r + 3, m] = a3
+            out[r + 4, m] = a4
+            out[r + 5, m] = a5
+            out[r + 6, m] = a6
+            out[r + 7, m] = a7
+        r += 8
+    while r < r1:
+        _frame_power(Xf, r, F, power, p, 0)
+        for m in range(M):
+            lo = band_lo[m]
+            k0 = band_ptr[m]
+            n = band_ptr[m + 1] - k0
+            acc = zero
             for j in range(n):
                 acc += weights[k0 + j] * p[lo + j]
-            out[r, t, m] = acc
-
-
-@jit(parallel=True)
-def mel_project_par(X, power, band_lo, band_ptr, weights, out):
-    _mel_body(X, power, band_lo, band_ptr, weights, out)
+            out[r, m] = acc
+        r += 1
 
 
 @jit
-def mel_project(X, power, band_lo, band_ptr, weights, out):
-    _mel_body(X, power, band_lo, band_ptr, weights, out)
+def mel_rows(Xf, power, band_lo, band_ptr, weights, out, p, zero):
+    """Mel projection of every row of ``Xf`` (serial; the block pipeline runs blocks on
+    threads), ``p`` a scratch buffer of at least ``8 * F`` elements."""
+    _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, 0, Xf.shape[0])
+
+
+#: Rows per task of the parallel mel projection.
+MEL_CHUNK = 64
+
+
+@jit(parallel=True)
+def mel_rows_par(Xf, power, band_lo, band_ptr, weights, out, zero):
+    N = Xf.shape[0]
+    F = Xf.shape[1] // 2
+    n_chunks = (N + MEL_CHUNK - 1) // MEL_CHUNK
+    for c in prange(n_chunks):
+        p = np.empty(8 * F, dtype=out.dtype)
+        r0 = c * MEL_CHUNK
+        _mel_rows_body(
+            Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, min(N, r0 + MEL_CHUNK)
+        )
 
 
 @jit
