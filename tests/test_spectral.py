@@ -129,15 +129,19 @@ def test_mfcc_matches_librosa(heart, fr, dtype, lifter):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(("width", "order"), [(3, 1), (9, 1), (9, 2), (5, 3)])
-def test_delta_matches_librosa(heart, dtype, width, order, rng):
-    data = rng.standard_normal((13, 60)).astype(dtype)
+@pytest.mark.parametrize(
+    "shape",
+    [(13, 60), (13, 400), (24, 13, 300)],  # short; interior in several chunks; batch (parallel)
+)
+def test_delta_matches_librosa(heart, dtype, width, order, shape, rng):
+    data = rng.standard_normal(shape).astype(dtype)
     d = S.delta(data, width=width, order=order)
     ref = librosa.feature.delta(data, width=width, order=order)
     assert d.dtype == dtype
     assert np.abs(d - ref).max() <= tol(dtype, 100) * np.abs(ref).max()
     # along another axis too
-    d0 = S.delta(data.T, width=width, order=order, axis=0)
-    np.testing.assert_array_equal(d0, d.T)
+    d0 = S.delta(np.moveaxis(data, -1, 0), width=width, order=order, axis=0)
+    np.testing.assert_array_equal(d0, np.moveaxis(d, -1, 0))
 
 
 @pytest.mark.parametrize(("fr", "dtype"), GRID, ids=IDS)
@@ -375,3 +379,18 @@ def test_spectrogram_db_matches_librosa(heart, power, oracle):
     np.testing.assert_allclose(P, ref, rtol=0, atol=tol(np.float64, 1e4))
     feat = physiofeat.extract(heart, {"spectrogram": {"power": power, "db": True}}, sr=SR, **kw)
     np.testing.assert_array_equal(feat["spectrogram"].values, P)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_log_mel_in_blocks_equals_log_of_mel(heart, dtype):
+    """When no raw mel spectrogram is requested, the log is taken block by block inside the
+    STFT pipeline; that must give the very same numbers as power_to_db of the whole mel."""
+    x = np.stack([heart, heart[::-1] * 3.0]).astype(dtype)
+    kw = dict(sr=SR, n_fft=256, hop_length=64, n_mels=40)
+    fused = physiofeat.extract(x, ["log_mel", "mfcc"], **kw)
+    whole = physiofeat.extract(x, ["mel", "log_mel", "mfcc"], **kw)
+    assert "mel" not in fused.computed and whole.computed["mel"] == 1
+    for name in ("log_mel", "mfcc"):
+        np.testing.assert_array_equal(fused[name].values, whole[name].values)
+    ref = S.power_to_db(whole["mel"].values[0])
+    np.testing.assert_allclose(fused["log_mel"].values[0], ref, rtol=0, atol=tol(dtype, 100))

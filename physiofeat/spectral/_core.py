@@ -244,10 +244,20 @@ def _stft_fm(rows: np.ndarray, fp: FrameParams, window: Any) -> np.ndarray:
 
 
 def _mel_direct(
-    rows: np.ndarray, fp: FrameParams, window: Any, bands, n_mels: int, power: float
+    rows: np.ndarray,
+    fp: FrameParams,
+    window: Any,
+    bands,
+    n_mels: int,
+    power: float,
+    *,
+    db_amin: float | None = None,
 ) -> np.ndarray:
     """Mel spectrogram straight from the signal, frame-major (R, T, n_mels), never holding the
-    whole complex STFT: each block's spectra go to the mel projection while still in cache."""
+    whole complex STFT: each block's spectra go to the mel projection while still in cache.
+    With ``db_amin``, each block is also turned into ``10 log10(max(db_amin, mel))`` on its
+    thread while in cache (the first step of ``power_to_db``; :func:`_db_rows` with
+    ``logged=True`` finishes it)."""
     _check_length(rows, fp, fp.pad_mode)
     R = rows.shape[0]
     T = fp.n_frames(rows.shape[-1])
@@ -257,12 +267,19 @@ def _mel_direct(
     power = float(power)
     zero = out.dtype.type(0)
     scratch = threading.local()
+    if db_amin is not None:
+        amin_t, ten = out.dtype.type(db_amin), out.dtype.type(10.0)
 
     def project(g0, g1, Xb):
         p = getattr(scratch, "p", None)
         if p is None:
             p = scratch.p = np.empty(8 * Xb.shape[1], dtype=out.dtype)
-        K.mel_rows(Xb.view(out.dtype), power, lo, ptr, wts, out[g0:g1], p, zero)
+        blk = out[g0:g1]
+        K.mel_rows(Xb.view(out.dtype), power, lo, ptr, wts, blk, p, zero)
+        if db_amin is not None:  # the same three ufunc steps as _db_rows, so the same bits
+            np.maximum(blk, amin_t, out=blk)
+            np.log10(blk, out=blk)
+            blk *= ten
 
     _blocked_rfft(rows, fp, window, project)
     return out.reshape(R, T, n_mels)
@@ -393,10 +410,18 @@ def _spectrogram_db(P_fm: np.ndarray, power: float, top_db: float | None) -> np.
 
 
 def _db_rows(
-    S_fm: np.ndarray, *, scale: float, ref: Any, amin: float, top_db: float | None
+    S_fm: np.ndarray,
+    *,
+    scale: float,
+    ref: Any,
+    amin: float,
+    top_db: float | None,
+    logged: bool = False,
 ) -> np.ndarray:
     """``scale * log10(max(amin, S) / max(amin, ref))`` floored per row (signal) at
-    ``max - top_db``. NumPy's SIMD ``log10`` is ~20x faster here than a scalar Numba loop."""
+    ``max - top_db``. NumPy's SIMD ``log10`` is ~20x faster here than a scalar Numba loop.
+    ``logged=True``: ``S_fm`` already holds ``scale * log10(max(amin, S))`` (computed block by
+    block, :func:`_mel_direct`) and is finished in place; ``ref`` must then be a number."""
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
     if top_db is not None:
         top_db = check_float(top_db, "top_db", minimum=0.0)
@@ -407,9 +432,12 @@ def _db_rows(
     else:
         refs = np.full(R, check_float(abs(ref), "ref", minimum=0.0))
     log_ref = (scale * np.log10(np.maximum(amin, refs))).astype(flat.dtype)
-    out = np.maximum(flat, flat.dtype.type(amin))
-    np.log10(out, out=out)
-    out *= flat.dtype.type(scale)
+    if logged:
+        out = flat
+    else:
+        out = np.maximum(flat, flat.dtype.type(amin))
+        np.log10(out, out=out)
+        out *= flat.dtype.type(scale)
     if log_ref.any():  # ref=1 (the default) needs no subtraction
         out -= log_ref[:, None]
     if top_db is not None:
@@ -787,8 +815,8 @@ def mfcc(
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
     _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, mel_norm, rows.dtype)
-    M = _mel_direct(rows, fp, window, bands, n_mels, _check_power(power))
-    L = _db_rows(M, scale=10.0, ref=1.0, amin=1e-10, top_db=top_db)
+    L = _mel_direct(rows, fp, window, bands, n_mels, _check_power(power), db_amin=1e-10)
+    L = _db_rows(L, scale=10.0, ref=1.0, amin=1e-10, top_db=top_db, logged=True)
     return _time_last(_mfcc_fm(L, n_mfcc, dct_type, norm, lifter), batch)
 
 
@@ -825,11 +853,13 @@ def _check_delta_args(width, order, n_frames):
 
 
 def _delta_time_axis1(x3: np.ndarray, width: int, order: int) -> np.ndarray:
-    """Delta along axis 1 of a (B, T, K) array (any strides)."""
+    """Delta along axis 1 of a (B, T, K) array (any strides; copied to C order if needed)."""
     C = savgol_matrix(width, order).astype(x3.dtype)
-    out = np.empty(x3.shape, dtype=x3.dtype)
-    _pick(K.savgol, K.savgol_par, x3.size)(x3, C, out)
-    return out
+    B, T, n = x3.shape
+    x2 = np.ascontiguousarray(x3).reshape(B, T * n)
+    out = np.empty((B, T * n), dtype=x3.dtype)
+    _pick(K.savgol, K.savgol_par, x3.size)(x2, C, out, T, n)
+    return out.reshape(x3.shape)
 
 
 def delta(data: Any, /, *, width: int = DELTA_WIDTH, order: int = 1, axis: int = -1) -> np.ndarray:

@@ -178,40 +178,56 @@ def frame_window(rows, window, hop, pad, n_frames, g0, out):
 # Savitzky-Golay derivative along time (librosa.feature.delta, mode="interp")
 
 
+#: Interior elements per chunk of the delta filter: the chunk and its input stay in L1 while
+#: the filter's taps pass over it.
+SAVGOL_CHUNK = 2048
+
+
 @jit(inline="always")
-def _savgol_body(x, coeffs, out):
-    # x, out: (B, T, K) with time on axis 1. coeffs: (width, width); row h = interior filter,
-    # rows 0..h-1 / h+1..width-1 evaluate the edge polynomial fits (scipy's mode="interp").
-    B, T, K = x.shape
+def _savgol_body(x, coeffs, out, T, K):
+    # x, out: (B, T * K), each row a C-ordered (T, K) block with time first. coeffs: (W, W);
+    # row h = the interior filter, rows 0..h-1 / h+1..W-1 evaluate the edge polynomial fits
+    # (scipy's mode="interp"). The interior is one long run per row: out[h*K + i] =
+    # sum_j c[j] x[j*K + i], tap by tap over chunks (vectorised; unsigned indices skip the
+    # negative-index test). Requires T >= W.
+    B = x.shape[0]
     W = coeffs.shape[0]
     h = W // 2
+    n_int = (T - 2 * h) * K
     for b in prange(B):
-        for t in range(T):
-            if t < h:
-                row = t
-                start = 0
-            elif t >= T - h:
-                row = t - (T - W)
-                start = T - W
-            else:
-                row = h
-                start = t - h
+        xb = x[b]
+        ob = out[b]
+        c0 = coeffs[h, 0]
+        for i0 in range(0, n_int, SAVGOL_CHUNK):
+            n = np.uint64(min(SAVGOL_CHUNK, n_int - i0))
+            o = np.uint64(h * K + i0)
+            s0 = np.uint64(i0)
+            for i in range(n):
+                ob[o + i] = c0 * xb[s0 + i]
+            for j in range(1, W):
+                c = coeffs[h, j]
+                s = np.uint64(j * K + i0)
+                for i in range(n):
+                    ob[o + i] += c * xb[s + i]
+        for t in range(h):
             for k in range(K):
-                out[b, t, k] = 0.0
-            for j in range(W):
-                c = coeffs[row, j]
-                for k in range(K):
-                    out[b, t, k] += c * x[b, start + j, k]
+                a0 = c0 - c0  # zero in the data's dtype
+                a1 = c0 - c0
+                for j in range(W):
+                    a0 += coeffs[t, j] * xb[j * K + k]
+                    a1 += coeffs[W - h + t, j] * xb[(T - W + j) * K + k]
+                ob[t * K + k] = a0
+                ob[(T - h + t) * K + k] = a1
 
 
 @jit(parallel=True)
-def savgol_par(x, coeffs, out):
-    _savgol_body(x, coeffs, out)
+def savgol_par(x, coeffs, out, T, K):
+    _savgol_body(x, coeffs, out, T, K)
 
 
 @jit
-def savgol(x, coeffs, out):
-    _savgol_body(x, coeffs, out)
+def savgol(x, coeffs, out, T, K):
+    _savgol_body(x, coeffs, out, T, K)
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._features import Feature
 from .._registry import register_feature, register_intermediate
+from .._validation import check_float
 from . import _core as C
 
 _FRAMING = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode")
@@ -75,7 +76,27 @@ def _mel(ctx, *, power, n_mels, fmin, fmax, htk, norm, **framing):
 
 @register_intermediate("log_mel")
 def _log_mel(ctx, *, ref, amin, top_db, **mel):
-    return C._db_rows(ctx.get("mel", **mel), scale=10.0, ref=ref, amin=amin, top_db=top_db)
+    raw_wanted = "mel" in ctx.needs or "stft" in ctx.needs or ctx.has("mel", **mel)
+    if raw_wanted or callable(ref):
+        return C._db_rows(ctx.get("mel", **mel), scale=10.0, ref=ref, amin=amin, top_db=top_db)
+    # only the log is wanted: take it block by block, in cache, on the block threads
+    power = C._check_power(mel["power"])
+    amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
+    framing = _pick(mel, _FRAMING)
+    fp = _Axes(ctx, **framing).fp
+    rows = ctx.x.reshape(-1, ctx.x.shape[-1])
+    _, bands = C._mel_basis(
+        ctx.sr,
+        fp.n_fft,
+        mel["n_mels"],
+        mel["fmin"],
+        mel["fmax"],
+        mel["htk"],
+        mel["norm"],
+        rows.dtype,
+    )
+    L = C._mel_direct(rows, fp, framing["window"], bands, mel["n_mels"], power, db_amin=amin)
+    return C._db_rows(L, scale=10.0, ref=ref, amin=amin, top_db=top_db, logged=True)
 
 
 @register_intermediate("mfcc")
@@ -150,7 +171,7 @@ def _mel_feature(ctx, **p):
     "log_mel",
     family="spectral",
     dims=("mel", "time"),
-    needs=("mel",),
+    needs=("log_mel",),
     params_from=C.melspectrogram,
     description="Log-mel spectrogram in dB (power_to_db of the mel spectrogram)",
 )
@@ -171,7 +192,7 @@ def _mfcc_args(p) -> dict:
     "mfcc",
     family="spectral",
     dims=("coef", "time"),
-    needs=("mel",),
+    needs=("log_mel",),
     params_from=C.mfcc,
     description="Mel-frequency cepstral coefficients",
 )
