@@ -270,6 +270,35 @@ def naive_best_shift_corr(x, starts, template, max_shift):
     return np.array(shifts), np.array(corrs)
 
 
+def naive_fine_shift_corr(x, starts, template, max_shift):
+    """naive_best_shift_corr with the shift refined to the vertex of the parabola through the
+    correlations at the best integer shift and its neighbours (when both exist and it opens
+    downwards)."""
+    x = np.asarray(x, dtype=np.float64)
+    L = len(template)
+    shifts, corrs = [], []
+    for s0 in starts:
+        cs = {}
+        for s in range(-max_shift, max_shift + 1):
+            a = s0 + s
+            if a < 0 or a + L > x.size or np.std(x[a : a + L]) == 0:
+                continue
+            cs[s] = np.corrcoef(x[a : a + L], template)[0, 1]
+        if not cs:
+            shifts.append(0.0)
+            corrs.append(np.nan)
+            continue
+        best = max(cs, key=lambda s: (cs[s], -s))
+        shift = float(best)
+        if best - 1 in cs and best + 1 in cs:
+            y0, y1, y2 = cs[best - 1], cs[best], cs[best + 1]
+            if y0 - 2 * y1 + y2 < 0:
+                shift += 0.5 * (y0 - y2) / (y0 - 2 * y1 + y2)
+        shifts.append(shift)
+        corrs.append(cs[best])
+    return np.array(shifts), np.array(corrs)
+
+
 # --- hht (physiofeat.hht._kernels) -------------------------------------------------------------
 
 

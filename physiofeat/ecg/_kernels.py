@@ -320,3 +320,59 @@ def best_shift_corr(x, starts, template, max_shift):
             shift[b] = bs
             corr[b] = best
     return shift, corr
+
+
+@jit
+def fine_shift_corr(x, starts, template, max_shift):
+    """Like :func:`best_shift_corr`, with a fractional shift: the vertex of the parabola through
+    the correlations at the best integer shift and its two neighbours (the integer shift when the
+    best one is at the edge of the range or the parabola does not open downwards)."""
+    n = x.size
+    L = template.size
+    nb = starts.size
+    shift = np.zeros(nb)
+    corr = np.full(nb, np.nan)
+    ns = 2 * max_shift + 1
+    cs = np.empty(ns)
+    tm = 0.0
+    for i in range(L):
+        tm += template[i]
+    tm /= L
+    tv = 0.0
+    for i in range(L):
+        tv += (template[i] - tm) ** 2
+    if tv <= 0.0:
+        return shift, corr
+    for b in range(nb):
+        best = -1
+        bv = -2.0
+        for k in range(ns):
+            cs[k] = np.nan
+            a = starts[b] + k - max_shift
+            if a < 0 or a + L > n:
+                continue
+            xm = 0.0
+            for i in range(L):
+                xm += x[a + i]
+            xm /= L
+            xv = 0.0
+            c = 0.0
+            for i in range(L):
+                dx = x[a + i] - xm
+                xv += dx * dx
+                c += dx * (template[i] - tm)
+            if xv > 0.0:
+                cs[k] = c / math.sqrt(xv * tv)
+                if cs[k] > bv:
+                    bv = cs[k]
+                    best = k
+        if best < 0:
+            continue
+        off = 0.0
+        if 0 < best < ns - 1 and not (np.isnan(cs[best - 1]) or np.isnan(cs[best + 1])):
+            den = cs[best - 1] - 2.0 * cs[best] + cs[best + 1]
+            if den < 0.0:
+                off = 0.5 * (cs[best - 1] - cs[best + 1]) / den
+        shift[b] = best - max_shift + off
+        corr[b] = bv
+    return shift, corr
