@@ -394,3 +394,13 @@ def test_log_mel_in_blocks_equals_log_of_mel(heart, dtype):
         np.testing.assert_array_equal(fused[name].values, whole[name].values)
     ref = S.power_to_db(whole["mel"].values[0])
     np.testing.assert_allclose(fused["log_mel"].values[0], ref, rtol=0, atol=tol(dtype, 100))
+
+
+def test_block_rfft_matches_public_scipy_rfft(heart):
+    """The block pipeline calls pocketfft's r2c directly; its fallback is scipy.fft.rfft."""
+    from physiofeat.spectral import _core
+
+    b = np.stack([heart[:256], heart[256:512]]).astype(np.float32)
+    direct = _core._rfft_rows()(b, np.empty((2, 129), np.complex64))
+    public = _core._rfft_public(b, np.empty((2, 129), np.complex64))
+    np.testing.assert_array_equal(direct, public)

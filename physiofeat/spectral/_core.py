@@ -187,8 +187,34 @@ def _check_length(rows: np.ndarray, fp: FrameParams, pad_mode: str) -> None:
 
 
 #: Frames per block are chosen so one block of windowed frames is about this many bytes: the
-#: block is framed, transformed and consumed while it is still in cache.
-BLOCK_BYTES = 1 << 18
+#: block is framed, transformed and consumed while it is still in the core's L2 cache.
+BLOCK_BYTES = 1 << 19
+
+
+def _rfft_rows() -> Callable:
+    """``rfft(frames, out)`` along the last axis, one thread, into a preallocated ``out``.
+
+    pocketfft's ``r2c`` (the routine under ``scipy.fft.rfft``) is called directly: the block
+    pipeline calls it thousands of times on small blocks, where the public wrapper's dispatch
+    (~10 us a call, holding the GIL) and a fresh output array each time are a measurable share.
+    Falls back to ``scipy.fft.rfft`` if that private module ever moves; the tests check that
+    both give the same spectra."""
+    try:
+        from scipy.fft._pocketfft.pypocketfft import r2c
+
+        def rfft(b, out):
+            return r2c(b, (1,), True, 0, out, 1)
+
+    except ImportError:  # pragma: no cover - scipy without the pocketfft extension
+        rfft = _rfft_public
+    return rfft
+
+
+def _rfft_public(b, out):
+    import scipy.fft
+
+    out[...] = scipy.fft.rfft(b, axis=-1, workers=1)
+    return out
 
 
 def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Callable) -> int:
@@ -196,9 +222,8 @@ def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Calla
     spectra of global frames ``g0:g1`` (frame ``g`` = signal ``g // T``, frame ``g % T``) and
     must write only its own slice of the output: blocks run on ``_workers()`` threads, each
     framing, transforming and consuming its block while it is in that core's cache (the Numba
-    kernels and pocketfft release the GIL). Returns the number of frames per signal, ``T``."""
-    import scipy.fft
-
+    kernels and pocketfft release the GIL). ``X_block`` is a buffer reused for the thread's
+    next block. Returns the number of frames per signal, ``T``."""
     w = get_window(window, fp.win_length, fp.n_fft, dtype=rows.dtype)
     T = fp.n_frames(rows.shape[-1])
     pad = fp.n_fft // 2 if fp.center else 0
@@ -209,14 +234,18 @@ def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Calla
     block = max(16, BLOCK_BYTES // (fp.n_fft * rows.itemsize))
     starts = range(0, total, block)
     n_threads = min(_workers(), len(starts))
+    rfft = _rfft_rows()
+    cdtype = np.result_type(rows.dtype, np.complex64)
 
     def run(thread: int) -> None:
-        buf = np.empty((min(block, total), fp.n_fft), dtype=rows.dtype)
+        n = min(block, total)
+        buf = np.empty((n, fp.n_fft), dtype=rows.dtype)
+        spec = np.empty((n, fp.n_fft // 2 + 1), dtype=cdtype)
         for g0 in starts[thread::n_threads]:
             g1 = min(g0 + block, total)
             b = buf[: g1 - g0]
             K.frame_window(rows, w, fp.hop_length, pad, T, g0, b)
-            consume(g0, g1, scipy.fft.rfft(b, axis=-1, workers=1, overwrite_x=True))
+            consume(g0, g1, rfft(b, spec[: g1 - g0]))
 
     if n_threads <= 1:
         run(0)
@@ -255,9 +284,10 @@ def _mel_direct(
 ) -> np.ndarray:
     """Mel spectrogram straight from the signal, frame-major (R, T, n_mels), never holding the
     whole complex STFT: each block's spectra go to the mel projection while still in cache.
-    With ``db_amin``, each block is also turned into ``10 log10(max(db_amin, mel))`` on its
-    thread while in cache (the first step of ``power_to_db``; :func:`_db_rows` with
-    ``logged=True`` finishes it)."""
+    With ``db_amin``, each block is also turned into ``log10(max(db_amin, mel))`` on its
+    thread while in cache (the first steps of ``power_to_db``; :func:`_db_rows` with
+    ``logged=True`` scales it by 10 and finishes it: the same operations in the same order,
+    so the same bits as ``power_to_db`` of the whole mel spectrogram)."""
     _check_length(rows, fp, fp.pad_mode)
     R = rows.shape[0]
     T = fp.n_frames(rows.shape[-1])
@@ -266,20 +296,17 @@ def _mel_direct(
     wts = wts.astype(rows.dtype, copy=False)
     power = float(power)
     zero = out.dtype.type(0)
+    floor = zero if db_amin is None else out.dtype.type(db_amin)
     scratch = threading.local()
-    if db_amin is not None:
-        amin_t, ten = out.dtype.type(db_amin), out.dtype.type(10.0)
 
     def project(g0, g1, Xb):
         p = getattr(scratch, "p", None)
         if p is None:
             p = scratch.p = np.empty(8 * Xb.shape[1], dtype=out.dtype)
         blk = out[g0:g1]
-        K.mel_rows(Xb.view(out.dtype), power, lo, ptr, wts, blk, p, zero)
-        if db_amin is not None:  # the same three ufunc steps as _db_rows, so the same bits
-            np.maximum(blk, amin_t, out=blk)
+        K.mel_rows(Xb.view(out.dtype), power, lo, ptr, wts, blk, p, zero, floor)
+        if db_amin is not None:
             np.log10(blk, out=blk)
-            blk *= ten
 
     _blocked_rfft(rows, fp, window, project)
     return out.reshape(R, T, n_mels)
@@ -420,8 +447,8 @@ def _db_rows(
 ) -> np.ndarray:
     """``scale * log10(max(amin, S) / max(amin, ref))`` floored per row (signal) at
     ``max - top_db``. NumPy's SIMD ``log10`` is ~20x faster here than a scalar Numba loop.
-    ``logged=True``: ``S_fm`` already holds ``scale * log10(max(amin, S))`` (computed block by
-    block, :func:`_mel_direct`) and is finished in place; ``ref`` must then be a number."""
+    ``logged=True``: ``S_fm`` already holds ``log10(max(amin, S))`` (computed block by block,
+    :func:`_mel_direct`) and is finished in place; ``ref`` must then be a number."""
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
     if top_db is not None:
         top_db = check_float(top_db, "top_db", minimum=0.0)
@@ -437,12 +464,10 @@ def _db_rows(
     else:
         out = np.maximum(flat, flat.dtype.type(amin))
         np.log10(out, out=out)
-        out *= flat.dtype.type(scale)
-    if log_ref.any():  # ref=1 (the default) needs no subtraction
-        out -= log_ref[:, None]
-    if top_db is not None:
-        floor = out.max(axis=1) - flat.dtype.type(top_db)
-        np.maximum(out, floor[:, None], out=out)
+    t = flat.dtype.type
+    _pick(K.db_finish, K.db_finish_par, out.size)(
+        out, t(scale), log_ref, t(-1.0 if top_db is None else top_db)
+    )
     return out.reshape(S_fm.shape)
 
 
@@ -658,9 +683,9 @@ def _mel_fm(X_fm: np.ndarray, bands, n_mels: int, power: float) -> np.ndarray:
     Xf = np.ascontiguousarray(X_fm).reshape(R * T, F).view(out.dtype)
     zero = out.dtype.type(0)
     if X_fm.size >= PARALLEL_MIN:
-        K.mel_rows_par(Xf, float(power), lo, ptr, w, out, zero)
+        K.mel_rows_par(Xf, float(power), lo, ptr, w, out, zero, zero)
     else:
-        K.mel_rows(Xf, float(power), lo, ptr, w, out, np.empty(8 * F, out.dtype), zero)
+        K.mel_rows(Xf, float(power), lo, ptr, w, out, np.empty(8 * F, out.dtype), zero, zero)
     return out.reshape(R, T, n_mels)
 
 

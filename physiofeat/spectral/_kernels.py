@@ -69,7 +69,7 @@ def _frame_power(Xf, row, F, power, p, off):
 
 
 @jit(inline="always")
-def _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, r1):
+def _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, floor, r0, r1):
     # out[r, m] = sum_f W[m, f] * |X[r, f]|**power for rows r0..r1 of the float view Xf
     # (N, 2F) of a complex (N, F) spectrum. Mel filters are contiguous runs of bins: band m is
     # bins band_lo[m] .. + (band_ptr[m+1] - band_ptr[m]) with weights
@@ -77,6 +77,7 @@ def _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, r1):
     # band together: eight independent accumulators instead of one latency-bound chain (the
     # runs are short, 1-30 bins, too short to vectorise along the bins). band_lo/band_ptr are
     # unsigned, so indexing needs no negative-index wraparound test. p: scratch of >= 8F.
+    # Results below ``floor`` are raised to it (power_to_db's amin; 0 = no effect).
     F = Xf.shape[1] // 2
     M = out.shape[1]
     Fu = np.uint64(F)
@@ -107,14 +108,14 @@ def _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, r1):
                 a5 += w * p[q + np.uint64(5) * Fu]
                 a6 += w * p[q + np.uint64(6) * Fu]
                 a7 += w * p[q + np.uint64(7) * Fu]
-            out[r, m] = a0
-            out[r + 1, m] = a1
-            out[r + 2, m] = a2
-            out[r + 3, m] = a3
-            out[r + 4, m] = a4
-            out[r + 5, m] = a5
-            out[r + 6, m] = a6
-            out[r + 7, m] = a7
+            out[r, m] = max(a0, floor)
+            out[r + 1, m] = max(a1, floor)
+            out[r + 2, m] = max(a2, floor)
+            out[r + 3, m] = max(a3, floor)
+            out[r + 4, m] = max(a4, floor)
+            out[r + 5, m] = max(a5, floor)
+            out[r + 6, m] = max(a6, floor)
+            out[r + 7, m] = max(a7, floor)
         r += 8
     while r < r1:
         _frame_power(Xf, r, F, power, p, 0)
@@ -125,15 +126,15 @@ def _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, r1):
             acc = zero
             for j in range(n):
                 acc += weights[k0 + j] * p[lo + j]
-            out[r, m] = acc
+            out[r, m] = max(acc, floor)
         r += 1
 
 
 @jit
-def mel_rows(Xf, power, band_lo, band_ptr, weights, out, p, zero):
+def mel_rows(Xf, power, band_lo, band_ptr, weights, out, p, zero, floor):
     """Mel projection of every row of ``Xf`` (serial; the block pipeline runs blocks on
     threads), ``p`` a scratch buffer of at least ``8 * F`` elements."""
-    _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, 0, Xf.shape[0])
+    _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, floor, 0, Xf.shape[0])
 
 
 #: Rows per task of the parallel mel projection.
@@ -141,7 +142,7 @@ MEL_CHUNK = 64
 
 
 @jit(parallel=True)
-def mel_rows_par(Xf, power, band_lo, band_ptr, weights, out, zero):
+def mel_rows_par(Xf, power, band_lo, band_ptr, weights, out, zero, floor):
     N = Xf.shape[0]
     F = Xf.shape[1] // 2
     n_chunks = (N + MEL_CHUNK - 1) // MEL_CHUNK
@@ -149,8 +150,40 @@ def mel_rows_par(Xf, power, band_lo, band_ptr, weights, out, zero):
         p = np.empty(8 * F, dtype=out.dtype)
         r0 = c * MEL_CHUNK
         _mel_rows_body(
-            Xf, power, band_lo, band_ptr, weights, out, p, zero, r0, min(N, r0 + MEL_CHUNK)
+            Xf, power, band_lo, band_ptr, weights, out, p, zero, floor, r0, min(N, r0 + MEL_CHUNK)
         )
+
+
+# fastmath off: the same float32 operations in the same order as the NumPy version (scale,
+# subtract the reference, floor at the row maximum minus top_db), so the same bits.
+@jit(inline="always", fastmath=False)
+def _db_finish_body(L, scale, log_ref, top_db):
+    R, n = L.shape
+    for r in prange(R):
+        lr = log_ref[r]
+        mx = L[r, 0] * scale - lr
+        for i in range(n):
+            v = L[r, i] * scale
+            if lr != 0:
+                v -= lr
+            L[r, i] = v
+            mx = max(mx, v)
+        if top_db >= 0:
+            fl = mx - top_db
+            for i in range(n):
+                L[r, i] = max(L[r, i], fl)
+
+
+@jit(parallel=True, fastmath=False)
+def db_finish_par(L, scale, log_ref, top_db):
+    """In place: ``L = scale * L - log_ref[row]``, floored per row at ``max - top_db``
+    (``top_db < 0``: no floor)."""
+    _db_finish_body(L, scale, log_ref, top_db)
+
+
+@jit(fastmath=False)
+def db_finish(L, scale, log_ref, top_db):
+    _db_finish_body(L, scale, log_ref, top_db)
 
 
 @jit
