@@ -9,8 +9,12 @@ Savitzky-Golay deltas with ``mode="interp"``. Differences, all deliberate:
 - In a batch ``(n_signals, n)``, ``top_db`` is applied per signal (librosa uses the maximum
   over the whole batch, so one loud signal changes every other signal's features).
 
-FFTs go through :mod:`scipy.fft` with ``workers=-1``; power, sparse mel projection, decibels,
-deltas and the spectral statistics are fused Numba loops over contiguous frame-major arrays.
+FFTs are pocketfft's (:mod:`scipy.fft`). Spectra are computed block by block (about 512 KiB of
+frames a block) on ``numba.get_num_threads()`` threads: each thread frames and windows a block,
+transforms it and hands it straight to its consumer (the sparse mel projection and log, or a
+copy into the full STFT) while it is in that core's cache, so a mel spectrogram or MFCC never
+materialises the complex STFT. Power, mel projection, decibels, deltas and the spectral
+statistics are Numba loops over contiguous frame-major arrays.
 """
 
 from __future__ import annotations
