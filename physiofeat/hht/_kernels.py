@@ -67,6 +67,51 @@ def _cubic8(typingctx, out, start, y0, c1, c2, c3, b0):
 
 
 @intrinsic
+def _coef8(typingctx, hh, ih, dd, M, c1, c2, c3, j):
+    """Cubic coefficients of intervals j..j+7 as one vector step (the loop did not vectorise):
+    ``c1 = dd - hh * (2 M[j] + M[j+1]) / 6``, ``c2 = M[j] / 2``, ``c3 = (M[j+1] - M[j]) * ih / 6``,
+    with the same operations (and fused multiply-adds) as the scalar code compiled with
+    'contract' and 'reassoc'. No bounds check: callers keep ``j + 9 <= len(M)``.
+    """
+    sig = types.void(hh, ih, dd, M, c1, c2, c3, j)
+
+    def codegen(context, builder, signature, args):
+        arrs = [context.make_array(signature.args[k])(context, builder, args[k]) for k in range(7)]
+        jv = args[7]
+        i64 = ir.IntType(64)
+        vd = ir.VectorType(ir.DoubleType(), 8)
+
+        def ptr(a, k):
+            return builder.bitcast(builder.gep(a.data, [k]), vd.as_pointer())
+
+        def load(a, k):
+            return builder.load(ptr(a, k), align=8)
+
+        def const(v):
+            return ir.Constant(vd, [v] * 8)
+
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vd, [vd, vd, vd]), "llvm.fma.v8f64"
+        )
+        vhh = load(arrs[0], jv)
+        vih = load(arrs[1], jv)
+        vdd = load(arrs[2], jv)
+        m0 = load(arrs[3], jv)
+        m1 = load(arrs[3], builder.add(jv, ir.Constant(i64, 1)))
+        sixth = const(1.0 / 6.0)
+        ssum = builder.call(fma, [m0, const(2.0), m1])
+        v1 = builder.call(fma, [builder.fneg(ssum), builder.fmul(vhh, sixth), vdd])
+        v2 = builder.fmul(m0, const(0.5))
+        v3 = builder.fmul(builder.fsub(m1, m0), builder.fmul(vih, sixth))
+        builder.store(v1, ptr(arrs[4], jv), align=8)
+        builder.store(v2, ptr(arrs[5], jv), align=8)
+        builder.store(v3, ptr(arrs[6], jv), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
 def _compress8(typingctx, sg, out, i, ne):
     """Positions i..i+7 where ``sg[p - 1] != sg[p]``, appended to ``out`` at ``ne``; new ``ne``.
 
@@ -106,6 +151,87 @@ def _compress8(typingctx, sg, out, i, ne):
         )
         cnt = builder.zext(builder.call(ctpop, [bits]), i64)
         return builder.add(nev, cnt)
+
+    return sig, codegen
+
+
+@intrinsic
+def _knots8(typingctx, h, i, tmax, ymax, tmin, ymin, kmax, kmin):
+    """Extrema among samples p = i..i+7 appended as knots, in one vectorised step.
+
+    With ``a = h[p-1]``, ``b = h[p]``, ``c = h[p+1]``: a maximum where ``b > a`` and not
+    ``c > b``, a minimum where not ``b > a`` and ``c > b`` (the sign change of the slope, exact
+    when no flat step occurs). Positions (as float64) and values are compacted with
+    ``llvm.experimental.vector.compress`` (``vcompresspd``) and stored as whole vectors at
+    ``tmax[kmax:]``, ``ymax[kmax:]`` (``tmin``/``ymin`` at ``kmin``); the next step overwrites
+    the surplus lanes. Returns ``n_max | n_min << 8 | zero_crossings << 16 | special << 24``
+    where zero crossings count ``b * c < 0`` and special flags a flat step ``c == b`` or an
+    exact zero ``b == 0``. No bounds check: callers keep ``i >= 1``, ``i + 9 <= len(h)`` and 8
+    free slots after ``kmax``/``kmin``.
+    """
+    sig = types.int64(h, i, tmax, ymax, tmin, ymin, kmax, kmin)
+
+    def codegen(context, builder, signature, args):
+        hv, iv, tav, yav, tbv, ybv, kav, kbv = args
+        ha = context.make_array(signature.args[0])(context, builder, hv)
+        outs = [
+            context.make_array(signature.args[k])(context, builder, args[k]) for k in (2, 3, 4, 5)
+        ]
+        i8 = ir.IntType(8)
+        i32 = ir.IntType(32)
+        i64 = ir.IntType(64)
+        dbl = ir.DoubleType()
+        vd = ir.VectorType(dbl, 8)
+        v8i1 = ir.VectorType(ir.IntType(1), 8)
+
+        def vload(k):
+            ptr = builder.gep(ha.data, [builder.add(iv, ir.Constant(i64, k))])
+            return builder.load(builder.bitcast(ptr, vd.as_pointer()), align=8)
+
+        a = vload(-1)
+        b = vload(0)
+        c = vload(1)
+        up0 = builder.fcmp_ordered(">", b, a)
+        up1 = builder.fcmp_ordered(">", c, b)
+        ones = ir.Constant(v8i1, [1] * 8)
+        mmax = builder.and_(up0, builder.xor(up1, ones))
+        mmin = builder.and_(builder.xor(up0, ones), up1)
+        zero = ir.Constant(vd, [0.0] * 8)
+        flat = builder.or_(builder.fcmp_ordered("==", c, b), builder.fcmp_ordered("==", b, zero))
+        zc = builder.fcmp_ordered("<", builder.fmul(b, c), zero)
+        u = builder.insert_element(
+            ir.Constant(vd, None), builder.sitofp(iv, dbl), ir.Constant(i32, 0)
+        )
+        base = builder.shuffle_vector(u, u, ir.Constant(ir.VectorType(i32, 8), [0] * 8))
+        pos = builder.fadd(base, ir.Constant(vd, [float(q) for q in range(8)]))
+        comp = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(vd, [vd, v8i1, vd]),
+            "llvm.experimental.vector.compress.v8f64",
+        )
+        ctpop = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(i8, [i8]), "llvm.ctpop.i8"
+        )
+
+        def put(vec, mask, arr, k):
+            cv = builder.call(comp, [vec, mask, ir.Constant(vd, None)])
+            ptr = builder.bitcast(builder.gep(arr.data, [k]), vd.as_pointer())
+            builder.store(cv, ptr, align=8)
+
+        put(pos, mmax, outs[0], kav)
+        put(b, mmax, outs[1], kav)
+        put(pos, mmin, outs[2], kbv)
+        put(b, mmin, outs[3], kbv)
+
+        def count(mask):
+            return builder.zext(builder.call(ctpop, [builder.bitcast(mask, i8)]), i64)
+
+        res = count(mmax)
+        res = builder.or_(res, builder.shl(count(mmin), ir.Constant(i64, 8)))
+        res = builder.or_(res, builder.shl(count(zc), ir.Constant(i64, 16)))
+        anyflat = builder.icmp_unsigned("!=", builder.bitcast(flat, i8), ir.Constant(i8, 0))
+        res = builder.or_(res, builder.shl(builder.zext(anyflat, i64), ir.Constant(i64, 24)))
+        return res
 
     return sig, codegen
 
@@ -207,6 +333,73 @@ def _extrema(h, imax, imin, sg):
             imin[j] = imin[2 * j]
         if nmin > nmax:
             imin[nmin - 1] = imin[ne - 1]
+    return nmax, nmin, nzc
+
+
+@jit(error_model="numpy")
+def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb):
+    """Local extrema of ``h`` written directly as spline knots, and the zero-crossing count.
+
+    Positions (float64) and values of the maxima go to ``tmax[off:]``/``ymax[off:]``, of the
+    minima to ``tmin[off:]``/``ymin[off:]`` (:func:`_mirror_in` puts the mirrored boundary
+    knots around them). Fast path for signals without flat steps or exact zeros: one
+    vectorised pass (:func:`_knots8`). Otherwise :func:`_extrema_plateau` (plateau middles as
+    PyEMD, zero runs counted once). ``imax``/``imin`` receive the integer positions of the
+    ``nb + 3`` extrema at each end (all that the boundary mirroring reads) on the fast path,
+    all of them otherwise. The knot arrays need 8 free slots after the last extremum.
+    """
+    n = h.shape[0]
+    nmax = 0
+    nmin = 0
+    nzc = 0
+    special = 0
+    if n >= 10:
+        a = h[0]
+        b = h[1]
+        special = (b == a) | (a == 0.0) | (h[n - 1] == 0.0)
+        nzc = a * b < 0.0
+        i = 1
+        while i + 9 <= n:
+            code = _knots8(h, i, tmax, ymax, tmin, ymin, off + nmax, off + nmin)
+            nmax += code & 0xFF
+            nmin += (code >> 8) & 0xFF
+            nzc += (code >> 16) & 0xFF
+            special += code >> 24
+            i += 8
+        for p in range(i, n - 1):
+            a = h[p - 1]
+            b = h[p]
+            c = h[p + 1]
+            special += (c == b) | (b == 0.0)
+            nzc += b * c < 0.0
+            up0 = b > a
+            up1 = c > b
+            if up0 and not up1:
+                tmax[off + nmax] = p
+                ymax[off + nmax] = b
+                nmax += 1
+            elif up1 and not up0:
+                tmin[off + nmin] = p
+                ymin[off + nmin] = b
+                nmin += 1
+    if n < 10 or special > 0:
+        nmax, nmin, nzc = _extrema_plateau(h, imax, imin)
+        for j in range(nmax):
+            tmax[off + j] = imax[j]
+            ymax[off + j] = h[imax[j]]
+        for j in range(nmin):
+            tmin[off + j] = imin[j]
+            ymin[off + j] = h[imin[j]]
+        return nmax, nmin, nzc
+    e = nb + 3
+    for j in range(min(nmax, e)):
+        imax[j] = int(tmax[off + j])
+    for j in range(max(nmax - e, 0), nmax):
+        imax[j] = int(tmax[off + j])
+    for j in range(min(nmin, e)):
+        imin[j] = int(tmin[off + j])
+    for j in range(max(nmin - e, 0), nmin):
+        imin[j] = int(tmin[off + j])
     return nmax, nmin, nzc
 
 
@@ -365,6 +558,162 @@ def _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf):
     if tmax[0] > 0.0 or tmin[0] > 0.0 or tmax[kmax - 1] < n - 1 or tmin[kmin - 1] < n - 1:
         return -1, -1
     return kmax, kmin
+
+
+@jit(error_model="numpy")
+def _mirror_in(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf, tbuf, off):
+    """:func:`_mirror` around knots already in place: the detected extrema are at
+    ``tmax[off:]``/``ymax[off:]`` (``tmin``/``ymin``), written by :func:`_extrema_knots`; the
+    mirrored knots are written before and after them (``off >= nb + 1``), nothing is copied.
+
+    Returns (start_max, n_max_knots, start_min, n_min_knots); n_max_knots = -1 when no valid
+    mirrored envelope exists (then the signal is treated as a trend). ``tbuf``: (2, nb + 2)
+    float scratch.
+    """
+    n = h.shape[0]
+    M = nmax
+    m = nmin
+    if M == 0 or m == 0:
+        return 0, -1, 0, -1
+    lmax = lbuf[0]
+    lmin = lbuf[1]
+    rmax = lbuf[2]
+    rmin = lbuf[3]
+    # ---- left
+    if imax[0] < imin[0]:
+        if h[0] > h[imin[0]]:
+            nlmax = _rev_slice(imax, 1, min(M, nb + 1), lmax, 0)
+            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
+            lsym = imax[0]
+        else:
+            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
+            nlmin = _rev_slice(imin, 0, min(m, nb - 1), lmin, 0)
+            lmin[nlmin] = 0
+            nlmin += 1
+            lsym = 0
+    else:
+        if h[0] < h[imax[0]]:
+            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
+            nlmin = _rev_slice(imin, 1, min(m, nb + 1), lmin, 0)
+            lsym = imin[0]
+        else:
+            nlmax = _rev_slice(imax, 0, min(M, nb - 1), lmax, 0)
+            lmax[nlmax] = 0
+            nlmax += 1
+            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
+            lsym = 0
+    if nlmin == 0:
+        for j in range(m):
+            lmin[j] = imin[j]
+        nlmin = m
+    if nlmax == 0:
+        for j in range(M):
+            lmax[j] = imax[j]
+        nlmax = M
+    if 2 * lsym - lmin[0] > 0 or 2 * lsym - lmax[0] > 0:
+        if lsym == imax[0]:
+            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
+        else:
+            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
+        if lsym == 0:
+            return 0, -1, 0, -1
+        lsym = 0
+    # ---- right
+    if imax[M - 1] < imin[m - 1]:
+        if h[n - 1] < h[imax[M - 1]]:
+            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
+            nrmin = _rev_slice(imin, max(m - nb - 1, 0), m - 1, rmin, 0)
+            rsym = imin[m - 1]
+        else:
+            rmax[0] = n - 1
+            nrmax = _rev_slice(imax, max(M - nb + 1, 0), M, rmax, 1)
+            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
+            rsym = n - 1
+    else:
+        if h[n - 1] > h[imin[m - 1]]:
+            nrmax = _rev_slice(imax, max(M - nb - 1, 0), M - 1, rmax, 0)
+            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
+            rsym = imax[M - 1]
+        else:
+            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
+            rmin[0] = n - 1
+            nrmin = _rev_slice(imin, max(m - nb + 1, 0), m, rmin, 1)
+            rsym = n - 1
+    if nrmin == 0:
+        for j in range(m):
+            rmin[j] = imin[j]
+        nrmin = m
+    if nrmax == 0:
+        for j in range(M):
+            rmax[j] = imax[j]
+        nrmax = M
+    if 2 * rsym - rmin[nrmin - 1] < n - 1 or 2 * rsym - rmax[nrmax - 1] < n - 1:
+        if rsym == imax[M - 1]:
+            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
+        else:
+            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
+        if rsym == n - 1:
+            return 0, -1, 0, -1
+        rsym = n - 1
+    smax, kmax = _assemble_in(
+        h, lmax, nlmax, lsym, imax, M, rmax, nrmax, rsym, tmax, ymax, off, tbuf
+    )
+    smin, kmin = _assemble_in(
+        h, lmin, nlmin, lsym, imin, m, rmin, nrmin, rsym, tmin, ymin, off, tbuf
+    )
+    if kmax < 2 or kmin < 2:
+        return 0, -1, 0, -1
+    # valid envelope: strictly increasing knots (checked in _assemble_in) covering [0, n-1]
+    if (
+        tmax[smax] > 0.0
+        or tmin[smin] > 0.0
+        or tmax[smax + kmax - 1] < n - 1
+        or tmin[smin + kmin - 1] < n - 1
+    ):
+        return 0, -1, 0, -1
+    return smax, kmax, smin, kmin
+
+
+@jit(error_model="numpy")
+def _assemble_in(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y, off, tbuf):
+    """:func:`_assemble` with the detected knots already at ``t[off:off + nm]``: the mirrored
+    left knots are written just before the first kept one, the right ones after the last.
+    Returns (start, knot count); count -1 if positions are not increasing."""
+    tl = tbuf[0]
+    yl = tbuf[1]
+    k0 = 0
+    last = -1.0e300
+    for j in range(nl):
+        pos = 2.0 * lsym - left[j]
+        if pos != last:
+            if pos < last:
+                return 0, -1
+            tl[k0] = pos
+            yl[k0] = h[left[j]]
+            k0 += 1
+            last = pos
+    j0 = 0
+    while j0 < nm and mid[j0] <= last:  # detected extrema are increasing: only the junction
+        if mid[j0] < last:
+            return 0, -1
+        j0 += 1
+    start = off + j0 - k0
+    for q in range(k0):
+        t[start + q] = tl[q]
+        y[start + q] = yl[q]
+    k = off + nm
+    if nm > j0:
+        last = float(mid[nm - 1])
+    for j in range(nr):
+        pos = 2.0 * rsym - right[j]
+        if pos != last:
+            if pos < last:
+                return 0, -1
+            t[k] = pos
+            y[k] = h[right[j]]
+            k += 1
+            last = pos
+    return start, k - start
 
 
 @jit(error_model="numpy")
@@ -599,32 +948,67 @@ def _bwd_row(w, i, anext, rnext):
 
 @jit(inline="always", error_model="numpy")
 def _meet(w, nk, p):
-    """Solve the meeting row p of the twisted factorisation, then substitute outwards."""
+    """Solve the meeting row p of the twisted factorisation: M[p + 1]."""
     hh = w[0]
-    ih = w[1]
     dd = w[2]
     cp = w[3]
     rp = w[4]
-    M = w[5]
     aa = w[6]
     rr = w[7]
-    m = nk - 2
     a = hh[p]
     c = hh[p + 1]
     xp = (6.0 * (dd[p + 1] - dd[p]) - a * rp[p - 1] - c * rr[p + 1]) / (
         2.0 * (a + c) - a * cp[p - 1] - c * aa[p + 1]
     )
-    M[p + 1] = xp
-    x = xp
-    for i in range(p - 1, -1, -1):
-        x = rp[i] - cp[i] * x
-        M[i + 1] = x
-    x = xp
-    for i in range(p + 1, m):
-        x = rr[i] - aa[i] * x
-        M[i + 1] = x
+    w[5, p + 1] = xp
+    return xp
+
+
+@jit(inline="always", error_model="numpy")
+def _ends(w, nk):
+    """Not-a-knot end values M[0], M[nk-1] from the interior ones."""
+    hh = w[0]
+    ih = w[1]
+    M = w[5]
     M[0] = ((hh[0] + hh[1]) * M[1] - hh[0] * M[2]) * ih[1]
     M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
+
+
+@jit(error_model="numpy")
+def _outwards(wu, nu, pu, wl, nl, pl):
+    """Substitute outwards from both meeting rows: four independent chains in one loop."""
+    cu = wu[3]
+    ru = wu[4]
+    Mu = wu[5]
+    au = wu[6]
+    su = wu[7]
+    cl = wl[3]
+    rl = wl[4]
+    Ml = wl[5]
+    al = wl[6]
+    sl = wl[7]
+    mu = nu - 2
+    ml = nl - 2
+    xul = xur = Mu[pu + 1]
+    xll = xlr = Ml[pl + 1]
+    steps = max(max(pu, pl), max(mu - 1 - pu, ml - 1 - pl))
+    for k in range(steps):
+        i = pu - 1 - k
+        if i >= 0:
+            xul = ru[i] - cu[i] * xul
+            Mu[i + 1] = xul
+        i = pl - 1 - k
+        if i >= 0:
+            xll = rl[i] - cl[i] * xll
+            Ml[i + 1] = xll
+        i = pu + 1 + k
+        if i < mu:
+            xur = su[i] - au[i] * xur
+            Mu[i + 1] = xur
+        i = pl + 1 + k
+        if i < ml:
+            xlr = sl[i] - al[i] * xlr
+            Ml[i + 1] = xlr
 
 
 @jit(error_model="numpy")
@@ -662,40 +1046,69 @@ def _solve_env(wu, nu, wl, nl):
             al, sl = _bwd_row(wl, i, al, sl)
     _meet(wu, nu, pu)
     _meet(wl, nl, pl)
+    _outwards(wu, nu, pu, wl, nl, pl)
+    _ends(wu, nu)
+    _ends(wl, nl)
 
 
 @jit(error_model="numpy")
 def _eval(t, y, nk, w, out, n):
     """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots.
 
-    Knots sit on integer positions. Each interval is written in whole chunks of 8 samples (one
-    SIMD vector, :func:`_cubic8`; the next interval overwrites the surplus), so there is no scalar
-    remainder loop and, when extrema are at most 8 samples apart, no data-dependent branch per
-    interval. The cubic's coefficients are hoisted out of the chunk loop.
+    Knots sit on integer positions. The cubic's coefficients of all intervals are computed
+    first, 8 intervals per vector step (:func:`_coef8`, into the solver's scratch rows 3, 4 and
+    6, dead by then). Each interval is then written in whole chunks of 8 samples (one SIMD
+    vector, :func:`_cubic8`; the next interval overwrites the surplus), so there is no scalar
+    remainder loop; the coefficients are broadcast straight from memory, and every interval
+    but the first starts on its knot (local coordinate 0: a constant vector).
     """
     hh = w[0]
     ih = w[1]
     dd = w[2]
     M = w[5]
+    C1 = w[3]
+    C2 = w[4]
+    C3 = w[6]
+    ni = nk - 1
+    j = 0
+    while j + 9 <= nk:
+        _coef8(hh, ih, dd, M, C1, C2, C3, j)
+        j += 8
+    for jj in range(j, ni):
+        C1[jj] = dd[jj] - hh[jj] * (2.0 * M[jj] + M[jj + 1]) * (1.0 / 6.0)
+        C2[jj] = 0.5 * M[jj]
+        C3[jj] = (M[jj + 1] - M[jj]) * ih[jj] * (1.0 / 6.0)
+    # the first interval reaching x = 0 (earlier ones lie left of the signal)
+    j = 0
+    while j < ni - 1 and int(t[j + 1]) <= 0:
+        j += 1
+    xe = n if j == ni - 1 else min(n, int(t[j + 1]))
+    B0 = -t[j]
     x = 0
-    for j in range(nk - 1):
-        if j == nk - 2:
+    while x < xe:
+        _cubic8(out, x, y[j], C1[j], C2[j], C3[j], B0)
+        x += 8
+        B0 += 8.0
+    x = xe
+    # the others start on their knot: x == t[j]
+    first = j + 1
+    for j in range(first, ni):
+        if x >= n:
+            break
+        if j == ni - 1:
             xe = n
         else:
             xe = min(n, int(t[j + 1]))
-        if xe <= x:
-            continue
-        c1 = dd[j] - hh[j] * (2.0 * M[j] + M[j + 1]) * (1.0 / 6.0)
-        c2 = 0.5 * M[j]
-        c3 = (M[j + 1] - M[j]) * ih[j] * (1.0 / 6.0)
-        y0 = y[j]
-        B0 = x - t[j]
-        while True:
-            _cubic8(out, x, y0, c1, c2, c3, B0)
-            x += 8
-            B0 += 8.0
-            if x >= xe:
-                break
+        _cubic8(out, x, y[j], C1[j], C2[j], C3[j], 0.0)
+        xx = x + 8
+        if xx < xe:  # a long interval
+            B1 = 8.0
+            while True:
+                _cubic8(out, xx, y[j], C1[j], C2[j], C3[j], B1)
+                xx += 8
+                B1 += 8.0
+                if xx >= xe:
+                    break
         x = xe
 
 
@@ -718,18 +1131,21 @@ def spline_eval(t, y, out):
 
 
 @jit(error_model="numpy")
-def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, sg):
-    """Sift ``h`` in place into one IMF. Returns (status, n_sifts); status 1 = trend."""
+def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, tbuf):
+    """Sift ``h`` in place into one IMF. Returns (status, n_sifts); status 1 = trend.
+
+    The knots live in two alternating sets (``kn[0]``, ``kn[1]``): the extrema pass of sift
+    ``it`` writes the knots of sift ``it + 1`` into the other set, so the stopping rule can still
+    read the knots the envelopes of sift ``it`` were built on.
+    """
     n = h.shape[0]
+    off = nb + 2
     upper = buf[0]
     lower = buf[1]
     imax = ibuf[0]
     imin = ibuf[1]
-    tmax = kn[0]
-    ymax = kn[1]
-    tmin = kn[2]
-    ymin = kn[3]
-    nmax, nmin, nzc = _extrema(h, imax, imin, sg)
+    cur = 0
+    nmax, nmin, nzc = _extrema_knots(h, imax, imin, kn[0, 0], kn[0, 1], kn[0, 2], kn[0, 3], off, nb)
     e0 = 0.0
     for t in range(n):
         e0 += h[t] * h[t]
@@ -739,9 +1155,16 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
     for it in range(1, max_sifts + 1):
         if nmax + nmin <= 2:
             return 1, it - 1
-        kmax, kmin = _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf)
+        kc = kn[cur]
+        smax, kmax, smin, kmin = _mirror_in(
+            h, imax, nmax, imin, nmin, nb, kc[0], kc[1], kc[2], kc[3], lbuf, tbuf, off
+        )
         if kmax < 0:
             return 1, it - 1
+        tmax = kc[0, smax : smax + kmax]
+        ymax = kc[1, smax : smax + kmax]
+        tmin = kc[2, smin : smin + kmin]
+        ymin = kc[3, smin : smin + kmin]
         wu = wk[0]
         wl = wk[1]
         _prep(tmax, ymax, kmax, wu)
@@ -762,10 +1185,12 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
             s_old += old * old
             s_new += hn * hn
             h[t] = hn
-        nmax, nmin, nzc = _extrema(h, imax, imin, sg)
+        cur = 1 - cur
+        kx = kn[cur]
+        nmax, nmin, nzc = _extrema_knots(h, imax, imin, kx[0], kx[1], kx[2], kx[3], off, nb)
         if stop == 0:
             f2 = abs(nmax + nmin - nzc) < 2
-            # the sign test and the range of h only when needed (the knots are still intact)
+            # the sign test and the range of h only when needed (from this sift's knots)
             if f2 and s_new >= 1e-10 * scale * scale and _knot_signs_ok(ymax, kmax, ymin, kmin):
                 rng = _knot_range(h0, h1, ymax, kmax, ymin, kmin)
                 if (rng > 0.0 and s_mm / rng < svar_thr * scale) or s_mm / s_old < thresh:
@@ -824,16 +1249,29 @@ def emd_one(
     h = np.empty(n)
     buf = np.empty((2, n + 8))
     ibuf = np.empty((2, n), dtype=np.int64)
-    kn = np.empty((4, n // 2 + 2 * nb + 6))
+    kn = np.empty((2, 4, n // 2 + 3 * nb + 16))
     wk = np.empty((2, 8, n // 2 + 2 * nb + 6))
-    sg = np.empty(n, dtype=np.int8)
     lbuf = np.empty((4, n // 2 + nb + 4), dtype=np.int64)
+    tbuf = np.empty((2, nb + 2))
     k = 0
     while k < K:
         for t in range(n):
             h[t] = r[t]
         status, ns = _sift(
-            h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, sg
+            h,
+            scale,
+            max_sifts,
+            stop,
+            thresh,
+            svar_thr,
+            s_number,
+            nb,
+            buf,
+            ibuf,
+            kn,
+            wk,
+            lbuf,
+            tbuf,
         )
         if status == 1:
             break
