@@ -13,6 +13,7 @@ import itertools
 import librosa
 import numpy as np
 import pytest
+import scipy.fft
 import soundfile as sf
 from conftest import tol
 
@@ -404,3 +405,33 @@ def test_block_rfft_matches_public_scipy_rfft(heart):
     direct = _core._rfft_rows()(b, np.empty((2, 129), np.complex64))
     public = _core._rfft_public(b, np.empty((2, 129), np.complex64))
     np.testing.assert_array_equal(direct, public)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_many_small_blocks_match_librosa(heart, monkeypatch, threads):
+    """Force blocks of 16 frames (several per thread, a short last one, blocks that straddle
+    two signals) and check the STFT and the (log-)mel against librosa."""
+    import numba
+
+    from physiofeat.spectral import _core
+
+    monkeypatch.setattr(_core, "BLOCK_BYTES", 1)
+    rows = np.stack([heart[:4001], heart[3000:7001], heart[::-1][:4001]]).astype(np.float32)
+    kw = dict(n_fft=256, hop_length=64)
+    old = numba.get_num_threads()
+    numba.set_num_threads(threads)
+    try:
+        X = S.stft(rows, **kw)
+        M = S.melspectrogram(rows, sr=SR, n_mels=40, **kw)
+        L = S.log_melspectrogram(rows, sr=SR, n_mels=40, top_db=None, **kw)
+        C = S.mfcc(rows, sr=SR, n_mels=40, n_mfcc=13, top_db=None, **kw)  # log taken in blocks
+    finally:
+        numba.set_num_threads(old)
+    Xl = librosa.stft(rows, **kw)
+    Ml = librosa.feature.melspectrogram(y=rows, sr=SR, n_mels=40, **kw)
+    assert _rel(X, Xl) <= tol(np.float32, 10)
+    assert _rel(M, Ml) <= tol(np.float32, 10)
+    Ll = librosa.power_to_db(Ml, top_db=None)
+    assert np.abs(L - Ll).max() <= tol(np.float32, 20) * np.abs(Ll).max()
+    Cl = scipy.fft.dct(Ll, axis=-2, type=2, norm="ortho")[..., :13, :]
+    assert np.abs(C - Cl).max() <= tol(np.float32, 50) * np.abs(Cl).max()

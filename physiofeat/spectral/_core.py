@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import functools
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -221,59 +220,65 @@ def _rfft_public(b, out):
     return out
 
 
-def _blocked_rfft(rows: np.ndarray, fp: FrameParams, window: Any, consume: Callable) -> int:
-    """Frame, window and rfft ``rows`` block by block; ``consume(g0, g1, X_block)`` receives the
-    spectra of global frames ``g0:g1`` (frame ``g`` = signal ``g // T``, frame ``g % T``) and
-    must write only its own slice of the output: blocks run on ``_workers()`` threads, each
-    framing, transforming and consuming its block while it is in that core's cache (the Numba
-    kernels and pocketfft release the GIL). ``X_block`` is a buffer reused for the thread's
-    next block. Returns the number of frames per signal, ``T``."""
-    w = get_window(window, fp.win_length, fp.n_fft, dtype=rows.dtype)
-    T = fp.n_frames(rows.shape[-1])
-    pad = fp.n_fft // 2 if fp.center else 0
-    if pad and fp.pad_mode != "constant":  # the kernel zero-pads by itself; other modes copy
-        rows = np.pad(rows, ((0, 0), (pad, pad)), mode=fp.pad_mode)
-        pad = 0
-    total = rows.shape[0] * T
-    block = max(16, BLOCK_BYTES // (fp.n_fft * rows.itemsize))
-    starts = range(0, total, block)
-    n_threads = min(_workers(), len(starts))
-    rfft = _rfft_rows()
-    cdtype = np.result_type(rows.dtype, np.complex64)
+class _Blocks:
+    """The block plan of a framed signal batch: windowed frames of ``rows`` in blocks of about
+    :data:`BLOCK_BYTES`, each thread of :func:`_workers` owning one contiguous run of blocks
+    (so its output is one contiguous run of rows too)."""
 
-    def run(thread: int) -> None:
-        n = min(block, total)
-        buf = np.empty((n, fp.n_fft), dtype=rows.dtype)
-        spec = np.empty((n, fp.n_fft // 2 + 1), dtype=cdtype)
-        for g0 in starts[thread::n_threads]:
-            g1 = min(g0 + block, total)
-            b = buf[: g1 - g0]
-            K.frame_window(rows, w, fp.hop_length, pad, T, g0, b)
-            consume(g0, g1, rfft(b, spec[: g1 - g0]))
+    def __init__(self, rows: np.ndarray, fp: FrameParams, window: Any):
+        self.w = get_window(window, fp.win_length, fp.n_fft, dtype=rows.dtype)
+        self.T = fp.n_frames(rows.shape[-1])
+        self.pad = fp.n_fft // 2 if fp.center else 0
+        if self.pad and fp.pad_mode != "constant":  # the kernel zero-pads; other modes copy
+            rows = np.pad(rows, ((0, 0), (self.pad, self.pad)), mode=fp.pad_mode)
+            self.pad = 0
+        self.rows, self.fp = rows, fp
+        self.total = rows.shape[0] * self.T
+        self.block = max(16, BLOCK_BYTES // (fp.n_fft * rows.itemsize))
+        n_blocks = -(-self.total // self.block)
+        n_threads = max(1, min(_workers(), n_blocks))
+        cuts = [n_blocks * t // n_threads for t in range(n_threads + 1)]
+        #: per thread, its list of (g0, g1) global frame ranges
+        self.runs = [
+            [
+                (b * self.block, min(self.total, (b + 1) * self.block))
+                for b in range(cuts[t], cuts[t + 1])
+            ]
+            for t in range(n_threads)
+        ]
 
-    if n_threads <= 1:
-        run(0)
-    else:
+    def frame(self, g0: int, buf: np.ndarray) -> None:
+        K.frame_window(self.rows, self.w, self.fp.hop_length, self.pad, self.T, g0, buf)
+
+    def run(self, work: Callable[[list], None]) -> None:
+        """``work(run)`` for every thread's run of blocks, on its own thread."""
+        if len(self.runs) == 1:
+            work(self.runs[0])
+            return
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(n_threads) as pool:
-            list(pool.map(run, range(n_threads)))
-    return T
+        with ThreadPoolExecutor(len(self.runs)) as pool:
+            list(pool.map(work, self.runs))
 
 
 def _stft_fm(rows: np.ndarray, fp: FrameParams, window: Any) -> np.ndarray:
-    """Complex STFT, frame-major (R, n_frames, 1 + n_fft // 2)."""
+    """Complex STFT, frame-major (R, n_frames, 1 + n_fft // 2): each block is framed into a
+    per-thread buffer and transformed straight into its rows of the output."""
     _check_length(rows, fp, fp.pad_mode)
+    plan = _Blocks(rows, fp, window)
     R, F = rows.shape[0], fp.n_fft // 2 + 1
-    T = fp.n_frames(rows.shape[-1])
-    dtype = np.result_type(rows.dtype, np.complex64)
-    X = np.empty((R * T, F), dtype=dtype)
+    X = np.empty((plan.total, F), dtype=np.result_type(rows.dtype, np.complex64))
+    rfft = _rfft_rows()
 
-    def put(g0, g1, Xb):
-        X[g0:g1] = Xb
+    def work(run):
+        buf = np.empty((plan.block, fp.n_fft), dtype=rows.dtype)
+        for g0, g1 in run:
+            b = buf[: g1 - g0]
+            plan.frame(g0, b)
+            rfft(b, X[g0:g1])
 
-    _blocked_rfft(rows, fp, window, put)
-    return X.reshape(R, T, F)
+    plan.run(work)
+    return X.reshape(R, plan.T, F)
 
 
 def _mel_direct(
@@ -287,33 +292,44 @@ def _mel_direct(
     db_amin: float | None = None,
 ) -> np.ndarray:
     """Mel spectrogram straight from the signal, frame-major (R, T, n_mels), never holding the
-    whole complex STFT: each block's spectra go to the mel projection while still in cache.
-    With ``db_amin``, each block is also turned into ``log10(max(db_amin, mel))`` on its
-    thread while in cache (the first steps of ``power_to_db``; :func:`_db_rows` with
-    ``logged=True`` scales it by 10 and finishes it: the same operations in the same order,
-    so the same bits as ``power_to_db`` of the whole mel spectrogram)."""
+    whole complex STFT: each block's spectra go to the mel projection while still in cache,
+    and the same kernel call frames the thread's next block (two releases of the GIL a block:
+    the FFT and this kernel). With ``db_amin``, values are clamped at ``db_amin`` and each
+    thread takes the ``log10`` of its run of output rows at the end (the first steps of
+    ``power_to_db``; :func:`_db_rows` with ``logged=True`` scales by 10 and finishes: the same
+    operations in the same order, so the same bits as ``power_to_db`` of the whole mel)."""
     _check_length(rows, fp, fp.pad_mode)
-    R = rows.shape[0]
-    T = fp.n_frames(rows.shape[-1])
+    plan = _Blocks(rows, fp, window)
     lo, ptr, wts = bands
-    out = np.empty((R * T, n_mels), dtype=rows.dtype)
+    out = np.empty((plan.total, n_mels), dtype=rows.dtype)
     wts = wts.astype(rows.dtype, copy=False)
     power = float(power)
     zero = out.dtype.type(0)
     floor = zero if db_amin is None else out.dtype.type(db_amin)
-    scratch = threading.local()
+    rfft = _rfft_rows()
+    cdtype = np.result_type(rows.dtype, np.complex64)
+    n_fft, hop = fp.n_fft, fp.hop_length
 
-    def project(g0, g1, Xb):
-        p = getattr(scratch, "p", None)
-        if p is None:
-            p = scratch.p = np.empty(8 * Xb.shape[1], dtype=out.dtype)
-        blk = out[g0:g1]
-        K.mel_rows(Xb.view(out.dtype), power, lo, ptr, wts, blk, p, zero, floor)
+    def work(run):
+        buf = np.empty((plan.block, n_fft), dtype=rows.dtype)
+        spec = np.empty((plan.block, n_fft // 2 + 1), dtype=cdtype)
+        p = np.empty(8 * (n_fft // 2 + 1), dtype=out.dtype)
+        nothing = buf[:0]
+        g0, g1 = run[0]
+        plan.frame(g0, buf[: g1 - g0])
+        for i, (g0, g1) in enumerate(run):
+            X = rfft(buf[: g1 - g0], spec[: g1 - g0])
+            h0, h1 = run[i + 1] if i + 1 < len(run) else (0, 0)
+            K.mel_rows_then_frame(
+                X.view(out.dtype), power, lo, ptr, wts, out[g0:g1], p, zero, floor,
+                plan.rows, plan.w, hop, plan.pad, plan.T, h0, buf[: h1 - h0] if h1 else nothing,
+            )  # fmt: skip
         if db_amin is not None:
-            np.log10(blk, out=blk)
+            mine = out[run[0][0] : run[-1][1]]
+            np.log10(mine, out=mine)
 
-    _blocked_rfft(rows, fp, window, project)
-    return out.reshape(R, T, n_mels)
+    plan.run(work)
+    return out.reshape(rows.shape[0], plan.T, n_mels)
 
 
 def _time_last(a_fm: np.ndarray, batch_shape: tuple) -> np.ndarray:

@@ -186,12 +186,12 @@ def db_finish(L, scale, log_ref, top_db):
     _db_finish_body(L, scale, log_ref, top_db)
 
 
-@jit
-def frame_window(rows, window, hop, pad, n_frames, g0, out):
+@jit(inline="always")
+def _frame_window_body(rows, window, hop, pad, n_frames, g0, out):
     # out[i, :] = window * frame g0 + i, where frame g of the (R, n_frames) grid starts at sample
     # (g % n_frames) * hop - pad of signal g // n_frames; samples outside the signal are zero
     # (centre padding with pad_mode="constant" without copying the signal). One pass, serial:
-    # callers run blocks on several threads (the kernel releases the GIL).
+    # callers run blocks on several threads (the kernels release the GIL).
     B, N = out.shape
     n = rows.shape[1]
     for i in range(B):
@@ -205,6 +205,22 @@ def frame_window(rows, window, hop, pad, n_frames, g0, out):
             for j in range(N):
                 k = s + j
                 out[i, j] = rows[r, k] * window[j] if 0 <= k < n else 0.0
+
+
+@jit
+def frame_window(rows, window, hop, pad, n_frames, g0, out):
+    _frame_window_body(rows, window, hop, pad, n_frames, g0, out)
+
+
+@jit
+def mel_rows_then_frame(
+    Xf, power, band_lo, band_ptr, weights, out, p, zero, floor, rows, window, hop, pad, T, g, nxt
+):
+    """``mel_rows`` of this block, then ``frame_window`` of the thread's next block into
+    ``nxt`` (skipped when it has no rows): one call, one release of the GIL, per block."""
+    _mel_rows_body(Xf, power, band_lo, band_ptr, weights, out, p, zero, floor, 0, Xf.shape[0])
+    if nxt.shape[0] > 0:
+        _frame_window_body(rows, window, hop, pad, T, g, nxt)
 
 
 # --------------------------------------------------------------------------------------------
