@@ -379,3 +379,78 @@ def evaluate(
         per[rec.name] = t
         total.add(t)
     return total.metrics(), per
+
+
+# --------------------------------------------------------------------------------------------
+# how far the manual marks themselves scatter (a floor for any detector's error SD)
+
+
+def is_tuning_record(rec: Record) -> bool:
+    """LUDB records with an odd number: the half on which the QRS-onset refinement was chosen."""
+    db, num = rec.name.split("/")
+    return db == "ludb" and int(num) % 2 == 1
+
+
+def reference_spread(records: Sequence[Record]) -> dict[str, float]:
+    """Within-record SD (ms, pooled over sinus records) of the manual QRS onset relative to the
+    manual R mark and of the manual PR interval. The QRS shape and, at rest, the PR interval
+    barely change from beat to beat, so these mostly measure where the annotator's mark falls."""
+    vq, vp, nq, npr = 0.0, 0.0, 0, 0
+    for rec in records:
+        if rec.rhythm != "sinus":
+            continue
+        ref = rec.ref_lead
+        ms = 1000.0 / rec.sr
+        a = (ref.qon - ref.r) * ms
+        a = a[np.isfinite(a)]
+        b = (ref.qon - ref.pon) * ms
+        b = b[np.isfinite(b)]
+        if a.size > 2:
+            vq += float(np.sum((a - a.mean()) ** 2))
+            nq += a.size - 1
+        if b.size > 2:
+            vp += float(np.sum((b - b.mean()) ** 2))
+            npr += b.size - 1
+    return {
+        "qrs_vs_r_sd": float(np.sqrt(vq / nq)) if nq else np.nan,
+        "pr_sd": float(np.sqrt(vp / npr)) if npr else np.nan,
+    }
+
+
+def qtdb_interannotator(root: Path) -> dict[str, float]:
+    """SD (ms) of annotator 2 (.q2c) minus annotator 1 (.q1c) QRS and P onsets, pooled over the
+    sinus QTDB records here whose .q2c differs from the .q1c (marks paired within 100 ms)."""
+    import wfdb
+
+    out = {"qrs": [], "p": [], "records": []}
+    for name in qtdb_names(root):
+        base = root / "ecg" / "qtdb" / name
+        if not base.with_suffix(".q2c").is_file() or name in QTDB_NON_SINUS:
+            continue
+        a1 = wfdb.rdann(str(base), "q1c")
+        a2 = wfdb.rdann(str(base), "q2c")
+        diffs = {}
+        for num, key in ((1, "qrs"), (0, "p")):
+            o = []
+            for a in (a1, a2):
+                sym = np.array(a.symbol)
+                o.append(a.sample[(sym == "(") & (np.asarray(a.num) == num)].astype(float))
+            d = []
+            for v in o[0]:
+                if o[1].size:
+                    k = int(np.argmin(np.abs(o[1] - v)))
+                    if abs(o[1][k] - v) <= MATCH_S * a1.fs:
+                        d.append((o[1][k] - v) * 1000.0 / a1.fs)
+            diffs[key] = d
+        if not any(np.any(np.asarray(v) != 0) for v in diffs.values()):
+            continue  # a copy of the q1c marks, not a second opinion
+        out["records"].append(name)
+        for key in ("qrs", "p"):
+            out[key].extend(diffs[key])
+    res = {}
+    for key in ("qrs", "p"):
+        v = np.asarray(out[key])
+        res[f"{key}_sd"] = float(np.std(v, ddof=1)) if v.size > 1 else np.nan
+        res[f"{key}_n"] = int(v.size)
+    res["records"] = ", ".join(out["records"])
+    return res

@@ -9,6 +9,7 @@ turn into failures the day they are met.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -323,6 +324,23 @@ ACHIEVED = {
     "qtdb-lead": dict(qrs=(3, 9), pon=(6.5, 15), pr=14.5, se=98, ppv=99, nonsinus=5),
     "qtdb-multi": dict(qrs=(4, 9), pon=(4.5, 13.5), pr=12.5, se=98, ppv=99, nonsinus=5),
 }
+
+
+def test_reference_spread_known_answer():
+    # manual marks 500 Hz: QRS onset 20 samples before R, +-2 samples alternately; PR constant
+    n = 9
+    r = 1000.0 + 400.0 * np.arange(n)
+    dev = np.where(np.arange(n) % 2 == 0, 2.0, -2.0)
+    qon = r - 20.0 + dev
+    ref = E.Ref(r=r, qon=qon, pon=qon - 80.0)
+    rec = E.Record("ludb/7", np.zeros((1, 10)), 500.0, ref, ref, "sinus")
+    af = dataclasses.replace(rec, name="ludb/8", rhythm="af")
+    sp = E.reference_spread([rec, af])
+    want = np.std(dev * 2.0, ddof=1)  # ms; the AF record is left out
+    assert sp["qrs_vs_r_sd"] == pytest.approx(want, rel=1e-12)
+    assert sp["pr_sd"] == pytest.approx(0.0, abs=1e-12)
+    assert E.is_tuning_record(rec) and not E.is_tuning_record(af)
+    assert not E.is_tuning_record(dataclasses.replace(rec, name="qtdb/sel103"))
 
 
 @pytest.mark.parametrize("key", list(ACHIEVED))
