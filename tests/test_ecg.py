@@ -165,6 +165,28 @@ def test_ectopic_beat_keeps_its_own_qrs_onset(rng):
     assert abs(np.mean(normal) + CAL_MS) <= 6.0 and np.std(normal) <= 1.0
 
 
+def test_template_qrs_onset_follows_slow_qrs_change(rng):
+    # 150 beats whose R wave widens halfway (its onset moves 10 ms earlier relative to the R
+    # peak): the median beat is taken per run of beats, so the late beats' onsets follow
+    from physiofeat.ecg._synth import _hann_bump
+
+    nb = 150
+    q_on = 0.5 + np.arange(nb) * 0.8
+    t = np.arange(int((q_on[-1] + 0.8) * SR)) / SR
+    x = np.zeros_like(t)
+    for k, q in enumerate(q_on):
+        wq = 0.05 if k < nb // 2 else 0.07
+        c = q + 0.04  # R peak
+        x += _hann_bump(t, q - 0.16, 0.10, 0.15) + _hann_bump(t, c - wq / 2, wq, 1.0)
+        x += _hann_bump(t, c + wq / 2, 0.03, -0.25) + _hann_bump(t, q + 0.25, 0.2, 0.3)
+    x += 0.01 * rng.standard_normal(x.size)
+    b = delineate(x, sr=SR)
+    assert len(b) == nb
+    rel_ms = (b.qrs_onset - b.r_time) * 1000.0
+    moved = np.mean(rel_ms[-50:]) - np.mean(rel_ms[:50])
+    assert -13.0 <= moved <= -7.0  # true: -10 ms
+
+
 def test_summary_values_known_answer():
     x, truth = synthetic_ecg(duration=20.0, sr=SR, heart_rate=60.0, pr=0.18)
     f = dict(zip(PR_STATS, pr_features(x, sr=SR)))

@@ -23,8 +23,10 @@ Method
    morphology-dependent threshold; the crossing is interpolated between samples, which matters
    at 250 Hz) and carried back to each beat by its shift. A beat's onset is 0.7 x that template
    onset + 0.3 x its own onset (beat-specific changes are kept, single-beat noise is shrunk).
-   Beats of another shape (correlation < 0.9: ectopic beats) and records with fewer than three
-   aligned beats keep their own onset.
+   Beats of another shape (correlation < 0.9: ectopic beats) and runs with fewer than three
+   aligned beats keep their own onset. Long recordings are taken in runs of at most 60 beats,
+   each with its own median beat, so slow QRS changes are followed (not tuned: the validation
+   figures barely move between runs of 15 beats and one run per record).
 4. *P wave*: a P wave repeats beat after beat, an atrial fibrillation wave does not. Each lead's
    median pre-QRS segment (aligned on the QRS onset) is delineated like a single beat: in the
    window from the end of the previous T wave (half an RR after the previous R) to 25 ms before
@@ -140,6 +142,7 @@ _PARAMS: dict[str, Any] = {
     "qt_sigma_ms": 4.0,
     "qt_xi": 0.15,
     "qt_blend": 0.3,
+    "qt_run": 60,
     "qt_bias_ms": 14.0,
     "qt_bias_spatial_ms": 9.0,
     "p_sigma_ms": 6.0,
@@ -486,7 +489,7 @@ def _spatial_qrs_onset(xf, r, sr, p):
 
 
 def _template_qrs_onset(X, xa, r, qraw, sr, p, *, spatial):
-    """QRS onsets refined on the record's median beat (fractional samples, NaN where none).
+    """QRS onsets refined on the median beat (fractional samples, NaN where none).
 
     ``X`` (n_leads, n) is delineated, ``xa`` (n,) aligns the beats, ``qraw`` holds each beat's own
     slope-threshold onset (uncalibrated, -1 where none). Each beat is aligned to the median QRS of
@@ -495,15 +498,28 @@ def _template_qrs_onset(X, xa, r, qraw, sr, p, *, spatial):
     higher threshold (``qt_xi``: a noise-averaged template allows it). A beat's onset is the
     weighted mean of the template onset carried to the beat by its shift (weight 1 - ``qt_blend``)
     and its own onset (``qt_blend``), minus the calibration ``qt_bias``. Beats of another shape
-    (ectopic, poorly correlated) and records with fewer than three aligned beats keep their own
-    onset with the single-beat calibration.
+    (ectopic, poorly correlated) and runs with fewer than three aligned beats keep their own
+    onset with the single-beat calibration. Long recordings are taken in runs of at most
+    ``qt_run`` beats, each with its own median beat, so a slow change of the QRS (posture,
+    ischaemia) is followed.
     """
+    key = "_spatial_ms" if spatial else "_ms"
+    own = np.where(qraw >= 0, qraw - p["q_bias" + key] * sr * 1e-3, np.nan)
+    nb = r.size
+    n_runs = max(1, int(np.ceil(nb / p["qt_run"])))
+    out = own.copy()
+    for idx in np.array_split(np.arange(nb), n_runs):
+        if idx.size:
+            out[idx] = _template_run(X, xa, r[idx], qraw[idx], own[idx], sr, p, spatial, key)
+    return out
+
+
+def _template_run(X, xa, r, qraw, own, sr, p, spatial, key):
+    """:func:`_template_qrs_onset` on one run of beats."""
     from scipy.ndimage import gaussian_filter1d
 
     ms = 1e-3 * sr
     n = xa.size
-    key = "_spatial_ms" if spatial else "_ms"
-    own = np.where(qraw >= 0, qraw - p["q_bias" + key] * ms, np.nan)
     h = int(round(p["qt_half_ms"] * ms))
     L = max(int(round(p["qt_shift_ms"] * ms)), 1)
     inb = (r - h - L >= 0) & (r + h + L < n)
