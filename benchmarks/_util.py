@@ -30,6 +30,20 @@ def best_time(func: Callable[[], Any], *, repeat: int = 5, min_time: float = 0.0
     return best
 
 
+def best_times(funcs: dict[str, Callable[[], Any]], *, rounds: int = 5) -> dict[str, float]:
+    """Best wall time of each function over ``rounds`` interleaved rounds (one call of each per
+    round), so that every contender meets the same machine: on a shared machine noise that
+    comes and goes hits all of them alike instead of whichever happened to run then."""
+    best = dict.fromkeys(funcs, float("inf"))
+    for _ in range(rounds):
+        for name, func in funcs.items():
+            gc.collect()
+            t0 = time.perf_counter()
+            func()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return best
+
+
 def first_call(func: Callable[[], Any]) -> float:
     """Wall time of one call (use on the very first call to report JIT compile / cache load)."""
     t0 = time.perf_counter()

@@ -8,8 +8,9 @@ Run: ``python -m benchmarks.bench_spectral`` (from the repository root).
     40 mels, 13 MFCCs; librosa gets its fastest form, the 2-D batch;
 (c) the floor: scipy.fft.rfft (all workers) of the same windowed frames, already laid out.
 
-Both sides run in float32 in this process; best of N wall times. First-call time (import,
-Numba cache load or compile) is measured in fresh subprocesses and reported apart.
+Both sides run in float32 in this process; best wall time of 7 interleaved rounds (one call of
+each contender a round, so passing load on a shared machine hits all alike). First-call time
+(import, Numba cache load or compile) is measured in fresh subprocesses and reported apart.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._util import best_time, print_table
+from ._util import best_times, print_table
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -120,9 +121,8 @@ def main() -> None:
         a = physiofeat.extract(one, ["mfcc"], sr=sr, **kw)["mfcc"].values
         b = librosa.feature.mfcc(y=one, sr=sr, **kw)
         err = float(np.abs(a - b).max() / np.abs(b).max())
-        t_ours = best_time(ours, repeat=5)
-        t_lib = best_time(theirs, repeat=3)
-        t_fft = best_time(floor, repeat=5)
+        t = best_times({"ours": ours, "librosa": theirs, "floor": floor}, rounds=7)
+        t_ours, t_lib, t_fft = t["ours"], t["librosa"], t["floor"]
         rows.append(
             [
                 label,
