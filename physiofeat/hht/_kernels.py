@@ -26,6 +26,8 @@ from numba.extending import intrinsic
 
 from .._numba import jit
 
+BLOCK = 1024  # samples per block of the envelope evaluation (two blocks fit in L1)
+DENSE = 5  # extrema closer than 1 in DENSE samples: the single-pass extrema path
 STOP_CODES = {"pyemd": 0, "sd": 1, "s_number": 2, "energy": 3, "fixed": 4}
 
 
@@ -62,6 +64,57 @@ def _cubic8(typingctx, out, start, y0, c1, c2, c3, b0):
         vptr = builder.bitcast(ptr, vty.as_pointer())
         builder.store(acc, vptr, align=8)
         return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def _cubic8j(typingctx, out, start, y, c1, c2, c3, j):
+    """:func:`_cubic8` at local coordinate 0 with the coefficients of interval ``j`` read (and
+    broadcast) straight from ``y``, ``c1``, ``c2``, ``c3``: no index wraparound, no register
+    broadcasts. No bounds check: callers keep ``0 <= j < len`` and ``start + 8 <= len(out)``.
+    """
+    sig = types.void(out, start, y, c1, c2, c3, j)
+
+    def codegen(context, builder, signature, args):
+        arr, st, ya, c1a, c2a, c3a, jv = args
+        ary = context.make_array(signature.args[0])(context, builder, arr)
+        coefs = [
+            context.make_array(signature.args[k])(context, builder, args[k]) for k in (2, 3, 4, 5)
+        ]
+        dbl = ir.DoubleType()
+        vty = ir.VectorType(dbl, 8)
+        zero_mask = ir.Constant(ir.VectorType(ir.IntType(32), 8), [0] * 8)
+
+        def splat_load(a):
+            v = builder.load(builder.gep(a.data, [jv]))
+            u = builder.insert_element(ir.Constant(vty, None), v, ir.Constant(ir.IntType(32), 0))
+            return builder.shuffle_vector(u, u, zero_mask)
+
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v8f64"
+        )
+        B = ir.Constant(vty, [float(q) for q in range(8)])
+        vy0, vc1, vc2, vc3 = (splat_load(a) for a in coefs)
+        acc = builder.call(fma, [B, vc3, vc2])
+        acc = builder.call(fma, [B, acc, vc1])
+        acc = builder.call(fma, [B, acc, vy0])
+        ptr = builder.gep(ary.data, [st])
+        builder.store(acc, builder.bitcast(ptr, vty.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def _ipos(typingctx, t, j):
+    """``int(t[j])`` without index wraparound (callers keep 0 <= j < len(t))."""
+    sig = types.int64(t, j)
+
+    def codegen(context, builder, signature, args):
+        ta = context.make_array(signature.args[0])(context, builder, args[0])
+        v = builder.load(builder.gep(ta.data, [args[1]]))
+        return builder.fptosi(v, ir.IntType(64))
 
     return sig, codegen
 
@@ -337,7 +390,84 @@ def _extrema(h, imax, imin, sg):
 
 
 @jit(error_model="numpy")
-def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb):
+def _extrema_sparse(h, imax, imin, tmax, ymax, tmin, ymin, off, nb, sg, ei):
+    """:func:`_extrema_knots` for signals with few extrema (n >= 10): the slope signs in one
+    vector pass (:func:`_slopes8`), all extrema compacted into one list (:func:`_compress8`),
+    which is then split into the knot arrays by a scalar loop over the extrema only."""
+    n = h.shape[0]
+    special = 0
+    nzc = 0
+    i = 0
+    while i + 9 <= n:
+        code = _slopes8(h, sg, i)
+        nzc += code & 0xFFFFFFFF
+        special += code >> 32
+        i += 8
+    for j in range(i, n - 1):
+        a = h[j]
+        b = h[j + 1]
+        d = b - a
+        sg[j] = d > 0.0
+        special += (d == 0.0) | (a == 0.0)
+        nzc += a * b < 0.0
+    if special > 0 or h[n - 1] == 0.0:
+        return _extrema_slow(h, imax, imin, tmax, ymax, tmin, ymin, off)
+    ne = 0
+    i = 1
+    while i + 8 <= n - 1:  # sg[n - 1] is never read
+        ne = _compress8(sg, ei, i, ne)
+        i += 8
+    for j in range(i, n - 1):
+        ei[ne] = j
+        ne += sg[j - 1] != sg[j]
+    if ne == 0:
+        return 0, 0, nzc
+    first_max = sg[ei[0] - 1] == 1
+    nmax = 0
+    nmin = 0
+    for j in range(ne):
+        p = ei[j]
+        if ((j & 1) == 0) == first_max:
+            tmax[off + nmax] = p
+            ymax[off + nmax] = h[p]
+            nmax += 1
+        else:
+            tmin[off + nmin] = p
+            ymin[off + nmin] = h[p]
+            nmin += 1
+    _ends_to_int(tmax, nmax, imax, tmin, nmin, imin, off, nb)
+    return nmax, nmin, nzc
+
+
+@jit(error_model="numpy")
+def _extrema_slow(h, imax, imin, tmax, ymax, tmin, ymin, off):
+    """Plateau-aware extrema (:func:`_extrema_plateau`) copied into the knot arrays."""
+    nmax, nmin, nzc = _extrema_plateau(h, imax, imin)
+    for j in range(nmax):
+        tmax[off + j] = imax[j]
+        ymax[off + j] = h[imax[j]]
+    for j in range(nmin):
+        tmin[off + j] = imin[j]
+        ymin[off + j] = h[imin[j]]
+    return nmax, nmin, nzc
+
+
+@jit(error_model="numpy")
+def _ends_to_int(tmax, nmax, imax, tmin, nmin, imin, off, nb):
+    """Integer positions of the ``nb + 3`` extrema at each end (all the mirroring reads)."""
+    e = nb + 3
+    for j in range(min(nmax, e)):
+        imax[j] = int(tmax[off + j])
+    for j in range(max(nmax - e, 0), nmax):
+        imax[j] = int(tmax[off + j])
+    for j in range(min(nmin, e)):
+        imin[j] = int(tmin[off + j])
+    for j in range(max(nmin - e, 0), nmin):
+        imin[j] = int(tmin[off + j])
+
+
+@jit(error_model="numpy")
+def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb, sg, ei, dense):
     """Local extrema of ``h`` written directly as spline knots, and the zero-crossing count.
 
     Positions (float64) and values of the maxima go to ``tmax[off:]``/``ymax[off:]``, of the
@@ -353,6 +483,8 @@ def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb):
     nmin = 0
     nzc = 0
     special = 0
+    if n >= 10 and not dense:
+        return _extrema_sparse(h, imax, imin, tmax, ymax, tmin, ymin, off, nb, sg, ei)
     if n >= 10:
         a = h[0]
         b = h[1]
@@ -383,23 +515,8 @@ def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb):
                 ymin[off + nmin] = b
                 nmin += 1
     if n < 10 or special > 0:
-        nmax, nmin, nzc = _extrema_plateau(h, imax, imin)
-        for j in range(nmax):
-            tmax[off + j] = imax[j]
-            ymax[off + j] = h[imax[j]]
-        for j in range(nmin):
-            tmin[off + j] = imin[j]
-            ymin[off + j] = h[imin[j]]
-        return nmax, nmin, nzc
-    e = nb + 3
-    for j in range(min(nmax, e)):
-        imax[j] = int(tmax[off + j])
-    for j in range(max(nmax - e, 0), nmax):
-        imax[j] = int(tmax[off + j])
-    for j in range(min(nmin, e)):
-        imin[j] = int(tmin[off + j])
-    for j in range(max(nmin - e, 0), nmin):
-        imin[j] = int(tmin[off + j])
+        return _extrema_slow(h, imax, imin, tmax, ymax, tmin, ymin, off)
+    _ends_to_int(tmax, nmax, imax, tmin, nmin, imin, off, nb)
     return nmax, nmin, nzc
 
 
@@ -1052,16 +1169,9 @@ def _solve_env(wu, nu, wl, nl):
 
 
 @jit(error_model="numpy")
-def _eval(t, y, nk, w, out, n):
-    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots.
-
-    Knots sit on integer positions. The cubic's coefficients of all intervals are computed
-    first, 8 intervals per vector step (:func:`_coef8`, into the solver's scratch rows 3, 4 and
-    6, dead by then). Each interval is then written in whole chunks of 8 samples (one SIMD
-    vector, :func:`_cubic8`; the next interval overwrites the surplus), so there is no scalar
-    remainder loop; the coefficients are broadcast straight from memory, and every interval
-    but the first starts on its knot (local coordinate 0: a constant vector).
-    """
+def _coefs(w, nk):
+    """Cubic coefficients of every interval (8 per vector step, :func:`_coef8`) into the
+    solver's scratch rows 3, 4 and 6 (dead once M is known)."""
     hh = w[0]
     ih = w[1]
     dd = w[2]
@@ -1069,47 +1179,77 @@ def _eval(t, y, nk, w, out, n):
     C1 = w[3]
     C2 = w[4]
     C3 = w[6]
-    ni = nk - 1
     j = 0
     while j + 9 <= nk:
         _coef8(hh, ih, dd, M, C1, C2, C3, j)
         j += 8
-    for jj in range(j, ni):
+    for jj in range(j, nk - 1):
         C1[jj] = dd[jj] - hh[jj] * (2.0 * M[jj] + M[jj + 1]) * (1.0 / 6.0)
         C2[jj] = 0.5 * M[jj]
         C3[jj] = (M[jj + 1] - M[jj]) * ih[jj] * (1.0 / 6.0)
-    # the first interval reaching x = 0 (earlier ones lie left of the signal)
+
+
+@jit(error_model="numpy")
+def _first_interval(t, nk):
+    """The interval holding x = 0 (the knots left of it belong to the mirrored boundary)."""
     j = 0
-    while j < ni - 1 and int(t[j + 1]) <= 0:
+    while j < nk - 2 and int(t[j + 1]) <= 0:
         j += 1
-    xe = n if j == ni - 1 else min(n, int(t[j + 1]))
-    B0 = -t[j]
-    x = 0
+    return j
+
+
+@jit(error_model="numpy")
+def _eval_range(t, y, nk, w, j, x0, x1, out):
+    """The spline at x = x0..x1-1 into ``out[0 : x1 - x0]`` (``out`` has 8 slots more), from
+    the coefficients of :func:`_coefs`; ``j`` is the interval holding x0. Returns the interval
+    holding x1.
+
+    Knots sit on integer positions. Each interval is written in whole chunks of 8 samples (one
+    SIMD vector, :func:`_cubic8`; the next interval overwrites the surplus), so there is no
+    scalar remainder loop; the coefficients are broadcast straight from memory, and every
+    interval but the first starts on its knot (local coordinate 0: a constant vector).
+    """
+    C1 = w[3]
+    C2 = w[4]
+    C3 = w[6]
+    last = nk - 2
+    # the interval holding x0: local coordinate x0 - t[j]
+    xe = x1 if j == last else min(x1, int(t[j + 1]))
+    x = x0
+    B0 = x0 - t[j]
     while x < xe:
-        _cubic8(out, x, y[j], C1[j], C2[j], C3[j], B0)
+        _cubic8(out, x - x0, y[j], C1[j], C2[j], C3[j], B0)
         x += 8
         B0 += 8.0
     x = xe
-    # the others start on their knot: x == t[j]
-    first = j + 1
-    for j in range(first, ni):
-        if x >= n:
-            break
-        if j == ni - 1:
-            xe = n
-        else:
-            xe = min(n, int(t[j + 1]))
-        _cubic8(out, x, y[j], C1[j], C2[j], C3[j], 0.0)
+    if x >= x1:
+        if j < last and int(t[j + 1]) <= x1:
+            j += 1
+        return j
+    # intervals starting on their knot x = t[j] (local coordinate 0: a constant vector)
+    while True:
+        j += 1
+        xe = x1 if j == last else _ipos(t, j + 1)
+        _cubic8j(out, x - x0, y, C1, C2, C3, j)
         xx = x + 8
         if xx < xe:  # a long interval
             B1 = 8.0
-            while True:
-                _cubic8(out, xx, y[j], C1[j], C2[j], C3[j], B1)
+            while xx < min(xe, x1):
+                _cubic8(out, xx - x0, y[j], C1[j], C2[j], C3[j], B1)
                 xx += 8
                 B1 += 8.0
-                if xx >= xe:
-                    break
+        if xe >= x1:
+            if xe == x1 and j < last:
+                j += 1
+            return j
         x = xe
+
+
+@jit(error_model="numpy")
+def _eval(t, y, nk, w, out, n):
+    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots."""
+    _coefs(w, nk)
+    _eval_range(t, y, nk, w, _first_interval(t, nk), 0, n, out)
 
 
 @jit(error_model="numpy")
@@ -1131,7 +1271,26 @@ def spline_eval(t, y, out):
 
 
 @jit(error_model="numpy")
-def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, tbuf):
+def _mean_step(h, ub, lb):
+    """h <- h - (ub + lb) / 2 over len(h) samples; the sums of the stopping criteria."""
+    s_mm = 0.0
+    s_old = 0.0
+    s_new = 0.0
+    for t in range(h.shape[0]):
+        old = h[t]
+        mt = 0.5 * (ub[t] + lb[t])
+        hn = old - mt
+        s_mm += mt * mt
+        s_old += old * old
+        s_new += hn * hn
+        h[t] = hn
+    return s_mm, s_old, s_new
+
+
+@jit(error_model="numpy")
+def _sift(
+    h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, kn, wk, lbuf, tbuf, sgb
+):
     """Sift ``h`` in place into one IMF. Returns (status, n_sifts); status 1 = trend.
 
     The knots live in two alternating sets (``kn[0]``, ``kn[1]``): the extrema pass of sift
@@ -1142,10 +1301,16 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
     off = nb + 2
     upper = buf[0]
     lower = buf[1]
+    ub = buf[2]
+    lb = buf[3]
     imax = ibuf[0]
     imin = ibuf[1]
+    sg = sgb[0].view(np.int8)
+    ei = sgb[1]
     cur = 0
-    nmax, nmin, nzc = _extrema_knots(h, imax, imin, kn[0, 0], kn[0, 1], kn[0, 2], kn[0, 3], off, nb)
+    nmax, nmin, nzc = _extrema_knots(
+        h, imax, imin, kn[0, 0], kn[0, 1], kn[0, 2], kn[0, 3], off, nb, sg, ei, True
+    )
     e0 = 0.0
     for t in range(n):
         e0 += h[t] * h[t]
@@ -1170,24 +1335,29 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
         _prep(tmax, ymax, kmax, wu)
         _prep(tmin, ymin, kmin, wl)
         _solve_env(wu, kmax, wl, kmin)
-        _eval(tmax, ymax, kmax, wu, upper, n)
-        _eval(tmin, ymin, kmin, wl, lower, n)
+        _coefs(wu, kmax)
+        _coefs(wl, kmin)
         h0 = h[0]
         h1 = h[n - 1]
         s_mm = 0.0
         s_old = 0.0
         s_new = 0.0
-        for t in range(n):  # h <- h - mean, and the sums of the stopping criteria
-            old = h[t]
-            mt = 0.5 * (upper[t] + lower[t])
-            hn = old - mt
-            s_mm += mt * mt
-            s_old += old * old
-            s_new += hn * hn
-            h[t] = hn
+        ju = _first_interval(tmax, kmax)
+        jl = _first_interval(tmin, kmin)
+        for x0 in range(0, n, BLOCK):  # blocks small enough for the envelopes to stay in L1
+            x1 = min(n, x0 + BLOCK)
+            ju = _eval_range(tmax, ymax, kmax, wu, ju, x0, x1, ub)
+            jl = _eval_range(tmin, ymin, kmin, wl, jl, x0, x1, lb)
+            a, b, c = _mean_step(h[x0:x1], ub, lb)
+            s_mm += a
+            s_old += b
+            s_new += c
         cur = 1 - cur
         kx = kn[cur]
-        nmax, nmin, nzc = _extrema_knots(h, imax, imin, kx[0], kx[1], kx[2], kx[3], off, nb)
+        dense = DENSE * (nmax + nmin) > n  # the last count predicts this one
+        nmax, nmin, nzc = _extrema_knots(
+            h, imax, imin, kx[0], kx[1], kx[2], kx[3], off, nb, sg, ei, dense
+        )
         if stop == 0:
             f2 = abs(nmax + nmin - nzc) < 2
             # the sign test and the range of h only when needed (from this sift's knots)
@@ -1196,6 +1366,8 @@ def _sift(h, scale, max_sifts, stop, thresh, svar_thr, s_number, nb, buf, ibuf, 
                 if (rng > 0.0 and s_mm / rng < svar_thr * scale) or s_mm / s_old < thresh:
                     return 0, it
                 s_std = 0.0  # PyEMD's sum((mean / h_new)**2), only when the others fail
+                _eval_range(tmax, ymax, kmax, wu, _first_interval(tmax, kmax), 0, n, upper)
+                _eval_range(tmin, ymin, kmin, wl, _first_interval(tmin, kmin), 0, n, lower)
                 for t in range(n):  # the mean recomputed from the intact envelopes
                     q = 0.5 * (upper[t] + lower[t]) / h[t]
                     s_std += q * q
@@ -1247,12 +1419,13 @@ def emd_one(
         return 0
     r = x.copy()
     h = np.empty(n)
-    buf = np.empty((2, n + 8))
+    buf = np.empty((4, n + 8))  # envelopes (rarely needed whole) and two block buffers
     ibuf = np.empty((2, n), dtype=np.int64)
     kn = np.empty((2, 4, n // 2 + 3 * nb + 16))
     wk = np.empty((2, 8, n // 2 + 2 * nb + 6))
     lbuf = np.empty((4, n // 2 + nb + 4), dtype=np.int64)
     tbuf = np.empty((2, nb + 2))
+    sgb = np.empty((2, n + 8), dtype=np.int64)  # int8 slope signs (a view) and extrema list
     k = 0
     while k < K:
         for t in range(n):
@@ -1272,6 +1445,7 @@ def emd_one(
             wk,
             lbuf,
             tbuf,
+            sgb,
         )
         if status == 1:
             break
