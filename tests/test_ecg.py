@@ -187,6 +187,41 @@ def test_template_qrs_onset_follows_slow_qrs_change(rng):
     assert -13.0 <= moved <= -7.0  # true: -10 ms
 
 
+def _r_errors(r, truth, tol):
+    missed = sum(np.min(np.abs(r - v)) > tol for v in truth)
+    false = sum(np.min(np.abs(truth - v)) > tol for v in r)
+    return missed, false
+
+
+@pytest.mark.parametrize(
+    "gain",
+    [
+        pytest.param(lambda n: np.linspace(0.2, 1.0, n), id="growing"),
+        pytest.param(lambda n: np.linspace(1.0, 0.2, n), id="shrinking"),
+        pytest.param(lambda n: np.where(np.arange(n) < n // 2, 1.0, 0.3), id="step-drop"),
+    ],
+)
+def test_r_peaks_follow_amplitude_changes(gain):
+    # levels start from the first seconds (a growing amplitude would leave the first minutes
+    # undetected) and decay when no beat is found (a sudden drop would lose every later beat)
+    x, truth = synthetic_ecg(duration=120.0, sr=SR, heart_rate=70.0, noise=0.02, seed=1)
+    r = detect_r_peaks(x * gain(x.size), sr=SR)
+    missed, false = _r_errors(r, truth["r"], 0.05 * SR)
+    assert missed <= 2 and false == 0
+
+
+def test_r_peaks_noise_only_stretch_gives_few_false_beats(rng):
+    # 30 s of electrode noise in a 2-min record: the decaying signal level stops at 1/32 of its
+    # start, above the noise, so at most the two edges of the stretch are taken for beats
+    x, truth = synthetic_ecg(duration=120.0, sr=SR, heart_rate=70.0, noise=0.02, seed=1)
+    a, b = int(40 * SR), int(70 * SR)
+    x[a:b] = 0.02 * rng.standard_normal(b - a)
+    r = detect_r_peaks(x, sr=SR)
+    real = truth["r"][(truth["r"] < a) | (truth["r"] >= b)]
+    missed, false = _r_errors(r, real, 0.05 * SR)
+    assert missed == 0 and false <= 2
+
+
 def test_summary_values_known_answer():
     x, truth = synthetic_ecg(duration=20.0, sr=SR, heart_rate=60.0, pr=0.18)
     f = dict(zip(PR_STATS, pr_features(x, sr=SR)))

@@ -7,7 +7,10 @@ Method
 2. *R peaks* (Pan & Tompkins 1985; Hamilton & Tompkins 1986): squared derivative of the 5-15 Hz
    signal, each lead scaled by its own robust QRS energy and summed over leads, smoothed by a
    150 ms moving window; energy peaks at least 200 ms apart are classified by adaptive signal /
-   noise levels with search-back after 1.66 mean RR (Numba). The R peak of each lead is the
+   noise levels with search-back after 1.66 mean RR (Numba). The levels start from the first
+   10 s (the learning phase), and the signal level halves for every further 1.66 mean RR in which
+   search-back finds nothing (down to 1/32 of its start), so recordings whose amplitude grows or
+   drops suddenly keep their beats. The R peak of each lead is the
    extremum, in the lead's dominant QRS polarity, within 60 ms of the energy peak, so inverted leads
    work; the polarity is judged over +-100 ms, which holds a whole QRS even when a wide complex
    puts the energy peak late (a +-60 ms window can miss the R apex and pick the S wave).
@@ -126,6 +129,7 @@ _PARAMS: dict[str, Any] = {
     "band": (0.5, 40.0),
     "mwi_ms": 150.0,
     "refractory_ms": 200.0,
+    "learn_blocks": 5,
     "r_half_ms": 60.0,
     "r_search_ms": 100.0,
     "q_sigma_ms": 4.0,
@@ -279,12 +283,15 @@ def _detect(x: np.ndarray, sr: float, p: dict) -> np.ndarray:
     cand = K.energy_peaks(e, refr)
     if cand.size == 0:
         return cand
-    # initial levels from 2-s blocks (at least one beat each for rates >= 30 bpm)
+    # initial levels from the first 2-s blocks (at least one beat each for rates >= 30 bpm), as
+    # Pan & Tompkins' learning phase: levels of the whole record would miss the first minutes of
+    # a recording whose amplitude grows (no beat is found there, so search-back never starts)
     blk = int(2 * sr)
-    nblk = max(e.size // blk, 1)
+    nblk = min(max(e.size // blk, 1), p["learn_blocks"])
     maxima = np.array([e[i * blk : (i + 1) * blk].max() for i in range(nblk)])
     spk0 = float(np.median(maxima))
-    npk0 = float(np.median(e[cand])) * 0.5
+    first = cand[cand < nblk * blk]
+    npk0 = float(np.median(e[first if first.size else cand])) * 0.5
     npk0 = min(npk0, 0.5 * spk0)
     is_qrs = K.adaptive_threshold(e, cand, spk0, npk0, float(sr), refr, int(3 * sr))
     return cand[is_qrs]

@@ -40,7 +40,10 @@ def adaptive_threshold(e, cand, spk0, npk0, rr0, refractory, rr_max):
 
     Signal and noise levels are running averages (1/8 update); the threshold is
     ``npk + 0.25 (spk - npk)``. When no QRS was found for 1.66 x the mean of the last eight RR
-    intervals, the largest skipped peak above half the threshold is taken (search-back).
+    intervals, the largest skipped peak above half the threshold is taken (search-back); when
+    search-back finds none, the signal level is halved once per further 1.66 mean RR without a
+    QRS (down to 1/32 of its initial value), so a sudden drop of the QRS amplitude (a gain or
+    electrode change) is followed while noise-only stretches stay below the threshold.
     """
     nc = cand.size
     is_qrs = np.zeros(nc, dtype=np.bool_)
@@ -50,6 +53,7 @@ def adaptive_threshold(e, cand, spk0, npk0, rr0, refractory, rr_max):
     n_rr = 0
     last = -1  # index into cand of the last QRS
     last_pos = -refractory * 10
+    last_decay = last_pos
     for j in range(nc):
         i = cand[j]
         v = e[i]
@@ -76,6 +80,11 @@ def adaptive_threshold(e, cand, spk0, npk0, rr0, refractory, rr_max):
                     n_rr += 1
                 last = best
                 last_pos = cand[best]
+                last_decay = last_pos
+                thr = npk + 0.25 * (spk - npk)
+            elif i - last_decay > 1.66 * rr_mean:
+                spk = max(0.5 * spk, spk0 / 32.0)
+                last_decay = i
                 thr = npk + 0.25 * (spk - npk)
         if v > thr and i - last_pos >= refractory:
             is_qrs[j] = True
@@ -87,6 +96,7 @@ def adaptive_threshold(e, cand, spk0, npk0, rr0, refractory, rr_max):
                     n_rr += 1
             last = j
             last_pos = i
+            last_decay = i
         else:
             npk = 0.125 * v + 0.875 * npk
     return is_qrs
