@@ -244,14 +244,19 @@ def _knots8(typingctx, h, i, tmax, ymax, tmin, ymin, kmax, kmin):
         a = vload(-1)
         b = vload(0)
         c = vload(1)
-        up0 = builder.fcmp_ordered(">", b, a)
-        up1 = builder.fcmp_ordered(">", c, b)
-        ones = ir.Constant(v8i1, [1] * 8)
-        mmax = builder.and_(up0, builder.xor(up1, ones))
-        mmin = builder.and_(builder.xor(up0, ones), up1)
+        up0 = builder.bitcast(builder.fcmp_ordered(">", b, a), i8)
+        up1 = builder.bitcast(builder.fcmp_ordered(">", c, b), i8)
+        ff = ir.Constant(i8, 0xFF)
+        mmax = builder.bitcast(builder.and_(up0, builder.xor(up1, ff)), v8i1)
+        mmin = builder.bitcast(builder.and_(builder.xor(up0, ff), up1), v8i1)
         zero = ir.Constant(vd, [0.0] * 8)
-        flat = builder.or_(builder.fcmp_ordered("==", c, b), builder.fcmp_ordered("==", b, zero))
-        zc = builder.fcmp_ordered("<", builder.fmul(b, c), zero)
+        # a flat step c == b or an exact zero b == 0 makes (c - b) * b zero (so does an
+        # underflow: then the exact plateau-aware path runs, which is only slower)
+        flat = builder.fcmp_ordered("==", builder.fmul(builder.fsub(c, b), b), zero)
+        # b * c < 0 as differing sign bits (zeros are excluded by the flag above)
+        v8i64 = ir.VectorType(i64, 8)
+        sx = builder.xor(builder.bitcast(b, v8i64), builder.bitcast(c, v8i64))
+        zc = builder.icmp_signed("<", sx, ir.Constant(v8i64, [0] * 8))
         u = builder.insert_element(
             ir.Constant(vd, None), builder.sitofp(iv, dbl), ir.Constant(i32, 0)
         )
@@ -939,16 +944,22 @@ def _first_row(w, nk):
 
 @jit(inline="always", error_model="numpy")
 def _mid_row(w, r, cprev, rprev):
-    """Forward-sweep row r (0 < r < m-1); the recurrence stays in registers."""
+    """Forward-sweep row r (0 < r < m-1); the recurrence stays in registers.
+
+    ``c' = c / b`` is the only division on the chain from one row to the next (one fused
+    multiply-add and one division); ``1 / b`` for the right-hand side is ``c' * (1 / c)`` off
+    the chain (``1 / c = 1 / h[r+1]`` is in ``w[1]``).
+    """
     hh = w[0]
+    ih = w[1]
     dd = w[2]
     a = hh[r]
     c = hh[r + 1]
-    b = 2.0 * (a + c) - a * cprev
+    s = a + c
+    b = (s + s) - a * cprev
     rhs = 6.0 * (dd[r + 1] - dd[r]) - a * rprev
-    ib = 1.0 / b
-    cp = c * ib
-    rp = rhs * ib
+    cp = c / b
+    rp = rhs * (cp * ih[r + 1])
     w[3, r] = cp
     w[4, r] = rp
     return cp, rp
@@ -1048,16 +1059,18 @@ def _last_row_bwd(w, nk):
 
 @jit(inline="always", error_model="numpy")
 def _bwd_row(w, i, anext, rnext):
-    """Backward-sweep row i: x_i = r''_i - a''_i x_{i-1}."""
+    """Backward-sweep row i: x_i = r''_i - a''_i x_{i-1} (one division on the chain, as
+    :func:`_mid_row`)."""
     hh = w[0]
+    ih = w[1]
     dd = w[2]
     a = hh[i]
     c = hh[i + 1]
-    b = 2.0 * (a + c) - c * anext
+    s = a + c
+    b = (s + s) - c * anext
     rhs = 6.0 * (dd[i + 1] - dd[i]) - c * rnext
-    ib = 1.0 / b
-    an = a * ib
-    rn = rhs * ib
+    an = a / b
+    rn = rhs * (an * ih[i])
     w[6, i] = an
     w[7, i] = rn
     return an, rn
