@@ -299,6 +299,20 @@ def naive_fine_shift_corr(x, starts, template, max_shift):
     return np.array(shifts), np.array(corrs)
 
 
+def naive_r_polarity(x, pos, half):
+    """+1 when the median over beats of (window max - window median) is at least that of
+    (window median - window min), else -1; windows of +-half samples cut at the signal ends."""
+    ups, downs = [], []
+    for p in pos:
+        seg = np.asarray(x[max(p - half, 0) : min(p + half + 1, len(x))], dtype=np.float64)
+        base = np.median(seg)
+        ups.append(seg.max() - base)
+        downs.append(base - seg.min())
+    if not ups:
+        return 1.0
+    return 1.0 if np.median(ups) >= np.median(downs) else -1.0
+
+
 # --- hht (physiofeat.hht._kernels) -------------------------------------------------------------
 
 

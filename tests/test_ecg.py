@@ -15,7 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from naive import naive_best_shift_corr, naive_energy_peaks, naive_fine_shift_corr
+from naive import (
+    naive_best_shift_corr,
+    naive_energy_peaks,
+    naive_fine_shift_corr,
+    naive_r_polarity,
+)
 
 import physiofeat
 from physiofeat import InvalidSignalError, ParameterError
@@ -75,6 +80,31 @@ def test_fine_shift_corr_subsample_shift_known_answer():
     tmpl = np.ascontiguousarray(pulse(200.0)[170:231])
     s, c = _kernels.fine_shift_corr(pulse(200.3), np.array([170], dtype=np.int64), tmpl, 5)
     assert abs(s[0] - 0.3) <= 0.05 and c[0] > 0.99
+
+
+def test_polarity_matches_naive(rng):
+    from physiofeat.ecg._core import _polarity
+
+    for _ in range(20):
+        x = rng.standard_normal(600) + rng.uniform(-1, 1) * np.sin(np.arange(600) / 7.0)
+        pos = np.sort(rng.choice(600, size=rng.integers(1, 12), replace=False)).astype(np.int64)
+        pos[0] = min(pos[0], 5)  # a window cut by the start of the signal
+        for half in (3, 30):
+            assert _polarity(x, pos, half) == naive_r_polarity(x, pos, half)
+    assert _polarity(np.zeros(10), np.array([], dtype=np.int64), 3) == 1.0
+
+
+def test_combine_is_nanquantile_over_leads(rng):
+    from physiofeat.ecg._core import _combine
+
+    for q in (0.0, 0.2, 0.5, 1.0):
+        v = rng.uniform(0, 1e4, (7, 30))
+        v[rng.random(v.shape) < 0.4] = -1  # missing in some leads
+        v[:, 3] = -1  # missing in every lead
+        want = np.nanquantile(np.where(v >= 0, v, np.nan)[:, np.arange(30) != 3], q, axis=0)
+        got = _combine(v, q)
+        assert np.isnan(got[3])
+        np.testing.assert_allclose(np.delete(got, 3), want, rtol=1e-13, atol=0)
 
 
 def test_refine_r_is_extremum_in_window(rng):

@@ -303,8 +303,14 @@ def _polarity(xf: np.ndarray, pos: np.ndarray, half: int) -> float:
     n = xf.size
     mx = np.empty(pos.size)
     mn = np.empty(pos.size)
-    for k, i in enumerate(pos):
-        seg = xf[max(i - half, 0) : min(i + half + 1, n)]
+    inner = (pos - half >= 0) & (pos + half + 1 <= n)
+    if inner.any():  # whole windows at once
+        seg = xf[pos[inner][:, None] + np.arange(-half, half + 1)]
+        base = np.median(seg, axis=1)
+        mx[inner] = seg.max(axis=1) - base
+        mn[inner] = base - seg.min(axis=1)
+    for k in np.flatnonzero(~inner):  # windows cut by the ends of the signal
+        seg = xf[max(pos[k] - half, 0) : min(pos[k] + half + 1, n)]
         base = np.median(seg)
         mx[k] = seg.max() - base
         mn[k] = base - seg.min()
@@ -573,11 +579,22 @@ def _template_run(X, xa, r, qraw, own, sr, p, spatial, key):
 
 
 def _combine(vals: np.ndarray, q: float) -> np.ndarray:
-    """Quantile over leads (axis 0) ignoring missing (-1); NaN where every lead is missing."""
+    """Quantile over leads (axis 0) ignoring missing (-1 or NaN); NaN where every lead is missing.
+
+    NumPy's default (linear) quantile of the valid values of each column, computed for all
+    columns at once (``np.nanquantile`` loops over columns in Python).
+    """
     v = np.where(vals >= 0, vals.astype(np.float64), np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanquantile(v, q, axis=0)
+    s = np.sort(v, axis=0)  # NaN last
+    k = np.isfinite(s).sum(axis=0)
+    pos = q * np.maximum(k - 1, 0)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, np.maximum(k - 1, 0))
+    cols = np.arange(s.shape[1])
+    a = s[lo, cols]
+    b = s[hi, cols]
+    out = a + (b - a) * (pos - lo)
+    return np.where(k > 0, out, np.nan)
 
 
 def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarray]:
