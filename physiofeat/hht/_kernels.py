@@ -890,6 +890,25 @@ def _prep(t, y, nk, w):
         dd[j] = (y[j + 1] - y[j]) * ih[j]
 
 
+_RECIP = 1.0 / np.arange(1.0, 1025.0)  # 1/k, k = 1..1024: what the division gives, bit for bit
+
+
+@jit(inline="always", error_model="numpy")
+def _prep1(t, y, w, j):
+    """:func:`_prep` of knot j alone, the inverse of an integer spacing read from a table of
+    correctly rounded reciprocals (the sweeps call it row by row: no separate pass, and no
+    division added to the sweeps' chains)."""
+    hj = t[j + 1] - t[j]
+    k = int(hj)
+    if k >= 1 and k <= 1024 and k == hj:
+        r = _RECIP[k - 1]
+    else:
+        r = 1.0 / hj
+    w[0, j] = hj
+    w[1, j] = r
+    w[2, j] = (y[j + 1] - y[j]) * r
+
+
 @jit(error_model="numpy")
 def _knot_signs_ok(ymax, kmax, ymin, kmin):
     """PyEMD's sign test on its (mirrored) knots: all maxima >= 0 and all minima <= 0."""
@@ -1142,21 +1161,29 @@ def _outwards(wu, nu, pu, wl, nl, pl):
 
 
 @jit(error_model="numpy")
-def _solve_env(wu, nu, wl, nl):
-    """Second derivatives of both envelope splines.
+def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
+    """Second derivatives of both envelope splines (knots ``tu``, ``yu`` and ``tl``, ``yl``).
 
     For >= 6 knots a twisted (two-sided) factorisation: each system is eliminated from the top
     and from the bottom towards its middle row, so the upper and lower envelopes give four
-    independent chains of divisions that the CPU overlaps. Exact (no approximation); smaller
-    systems use :func:`_solve2`. Scratch rows of ``w``: 6 a'', 7 r''.
+    independent chains of divisions that the CPU overlaps. Exact (no approximation). The
+    spacings and slopes (``w[0..2]``) are computed by the sweeps as they reach them
+    (:func:`_prep1`), saving a pass over the knots. Smaller systems use :func:`_prep` and
+    :func:`_solve2`. Scratch rows of ``w``: 3 c', 4 r', 5 M, 6 a'', 7 r''.
     """
     mu = nu - 2
     ml = nl - 2
     if mu < 4 or ml < 4:
+        _prep(tu, yu, nu, wu)
+        _prep(tl, yl, nl, wl)
         _solve2(wu, nu, wl, nl)
         return
     pu = mu // 2
     pl = ml // 2
+    for j in (0, 1, mu - 1, mu):
+        _prep1(tu, yu, wu, j)
+    for j in (0, 1, ml - 1, ml):
+        _prep1(tl, yl, wl, j)
     cu, ru = _first_row(wu, nu)
     cl, rl = _first_row(wl, nl)
     au, su = _last_row_bwd(wu, nu)
@@ -1165,14 +1192,18 @@ def _solve_env(wu, nu, wl, nl):
     for k in range(steps):
         r = 1 + k
         if r < pu:
+            _prep1(tu, yu, wu, r + 1)
             cu, ru = _mid_row(wu, r, cu, ru)
         if r < pl:
+            _prep1(tl, yl, wl, r + 1)
             cl, rl = _mid_row(wl, r, cl, rl)
         i = mu - 2 - k
         if i > pu:
+            _prep1(tu, yu, wu, i)
             au, su = _bwd_row(wu, i, au, su)
         i = ml - 2 - k
         if i > pl:
+            _prep1(tl, yl, wl, i)
             al, sl = _bwd_row(wl, i, al, sl)
     _meet(wu, nu, pu)
     _meet(wl, nl, pl)
@@ -1275,9 +1306,7 @@ def spline_eval(t, y, out):
     n = out.shape[0]
     w1 = np.empty((8, nk + 2))
     w2 = np.empty((8, nk + 2))
-    _prep(t, y, nk, w1)
-    _prep(t, y, nk, w2)
-    _solve_env(w1, nk, w2, nk)
+    _solve_env(t, y, w1, nk, t, y, w2, nk)
     tmp = np.empty(n + 8)
     _eval(t, y, nk, w1, tmp, n)
     out[:] = tmp[:n]
@@ -1345,9 +1374,7 @@ def _sift(
         ymin = kc[3, smin : smin + kmin]
         wu = wk[0]
         wl = wk[1]
-        _prep(tmax, ymax, kmax, wu)
-        _prep(tmin, ymin, kmin, wl)
-        _solve_env(wu, kmax, wl, kmin)
+        _solve_env(tmax, ymax, wu, kmax, tmin, ymin, wl, kmin)
         _coefs(wu, kmax)
         _coefs(wl, kmin)
         h0 = h[0]
