@@ -120,6 +120,23 @@ def _ipos(typingctx, t, j):
 
 
 @intrinsic
+def _fnmadd(typingctx, a, b, c):
+    """``c - a * b`` with one rounding (``llvm.fma``): pins which product is fused, which the
+    optimiser otherwise picks itself (it fused ``2 * (a + c)`` and left ``a * c'`` on the
+    sweeps' critical chain)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        dbl = ir.DoubleType()
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(dbl, [dbl, dbl, dbl]), "llvm.fma.f64"
+        )
+        return builder.call(fma, [builder.fneg(args[0]), args[1], args[2]])
+
+    return sig, codegen
+
+
+@intrinsic
 def _coef8(typingctx, hh, ih, dd, M, c1, c2, c3, j):
     """Cubic coefficients of intervals j..j+7 as one vector step (the loop did not vectorise):
     ``c1 = dd - hh * (2 M[j] + M[j+1]) / 6``, ``c2 = M[j] / 2``, ``c3 = (M[j+1] - M[j]) * ih / 6``,
@@ -1123,9 +1140,20 @@ def _ends(w, nk):
     M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
 
 
+@jit(inline="always", error_model="numpy")
+def _coef1(w, j, m0, m1):
+    """Cubic coefficients of interval j (second derivatives m0, m1 at its ends) into rows 3, 4,
+    6 (those entries of c', r' and a'' are consumed by then)."""
+    w[3, j] = w[2, j] - w[0, j] * (2.0 * m0 + m1) * (1.0 / 6.0)
+    w[4, j] = 0.5 * m0
+    w[6, j] = (m1 - m0) * w[1, j] * (1.0 / 6.0)
+
+
 @jit(error_model="numpy")
 def _outwards(wu, nu, pu, wl, nl, pl):
-    """Substitute outwards from both meeting rows: four independent chains in one loop."""
+    """Substitute outwards from both meeting rows: four independent chains in one loop, each
+    step also writing the cubic's coefficients of the interval it completes (no separate pass
+    over the knots); the two end intervals follow :func:`_ends`."""
     cu = wu[3]
     ru = wu[4]
     Mu = wu[5]
@@ -1144,20 +1172,85 @@ def _outwards(wu, nu, pu, wl, nl, pl):
     for k in range(steps):
         i = pu - 1 - k
         if i >= 0:
-            xul = ru[i] - cu[i] * xul
-            Mu[i + 1] = xul
+            x = ru[i] - cu[i] * xul
+            Mu[i + 1] = x
+            _coef1(wu, i + 1, x, xul)
+            xul = x
         i = pl - 1 - k
         if i >= 0:
-            xll = rl[i] - cl[i] * xll
-            Ml[i + 1] = xll
+            x = rl[i] - cl[i] * xll
+            Ml[i + 1] = x
+            _coef1(wl, i + 1, x, xll)
+            xll = x
         i = pu + 1 + k
         if i < mu:
-            xur = su[i] - au[i] * xur
-            Mu[i + 1] = xur
+            x = su[i] - au[i] * xur
+            Mu[i + 1] = x
+            _coef1(wu, i, xur, x)
+            xur = x
         i = pl + 1 + k
         if i < ml:
-            xlr = sl[i] - al[i] * xlr
-            Ml[i + 1] = xlr
+            x = sl[i] - al[i] * xlr
+            Ml[i + 1] = x
+            _coef1(wl, i, xlr, x)
+            xlr = x
+    _ends(wu, nu)
+    _ends(wl, nl)
+    _coef1(wu, 0, Mu[0], Mu[1])
+    _coef1(wu, nu - 2, Mu[nu - 2], Mu[nu - 1])
+    _coef1(wl, 0, Ml[0], Ml[1])
+    _coef1(wl, nl - 2, Ml[nl - 2], Ml[nl - 1])
+
+
+@jit(inline="always", error_model="numpy")
+def _recip(hj):
+    """1 / hj for an integer spacing hj >= 1: the table entry (the division's bits) up to 1024."""
+    k = int(hj)
+    if k >= 1 and k <= 1024:
+        return _RECIP[k - 1]
+    return 1.0 / hj
+
+
+@jit(inline="always", error_model="numpy")
+def _fwd_step(t, y, w, r, cprev, rprev, a, da, t1, y1):
+    """Forward-sweep row r (0 < r < m-1) with knot r+1's spacing and slope computed on the way
+    (stored for the later passes); ``a``, ``da``, ``t1``, ``y1`` = h[r], d[r], t[r+1], y[r+1]
+    carried in registers from the previous row. One fused multiply-add and one division on
+    the chain to the next row."""
+    t2 = t[r + 2]
+    y2 = y[r + 2]
+    c = t2 - t1
+    ihc = _recip(c)
+    dc = (y2 - y1) * ihc
+    w[0, r + 1] = c
+    w[1, r + 1] = ihc
+    w[2, r + 1] = dc
+    s = a + c
+    cp = c / _fnmadd(a, cprev, s + s)
+    rp = _fnmadd(a, rprev, 6.0 * (dc - da)) * (cp * ihc)
+    w[3, r] = cp
+    w[4, r] = rp
+    return cp, rp, c, dc, t2, y2
+
+
+@jit(inline="always", error_model="numpy")
+def _bwd_step(t, y, w, i, anext, rnext, c, dc, t1, y1):
+    """Backward-sweep row i (as :func:`_fwd_step`, mirrored): ``c``, ``dc``, ``t1``, ``y1`` =
+    h[i+1], d[i+1], t[i+1], y[i+1] carried from the previous row."""
+    t0 = t[i]
+    y0 = y[i]
+    a = t1 - t0
+    iha = _recip(a)
+    da = (y1 - y0) * iha
+    w[0, i] = a
+    w[1, i] = iha
+    w[2, i] = da
+    s = a + c
+    an = a / _fnmadd(c, anext, s + s)
+    rn = _fnmadd(c, rnext, 6.0 * (dc - da)) * (an * iha)
+    w[6, i] = an
+    w[7, i] = rn
+    return an, rn, a, da, t0, y0
 
 
 @jit(error_model="numpy")
@@ -1177,6 +1270,8 @@ def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
         _prep(tu, yu, nu, wu)
         _prep(tl, yl, nl, wl)
         _solve2(wu, nu, wl, nl)
+        _coefs(wu, nu)
+        _coefs(wl, nl)
         return
     pu = mu // 2
     pl = ml // 2
@@ -1188,28 +1283,40 @@ def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
     cl, rl = _first_row(wl, nl)
     au, su = _last_row_bwd(wu, nu)
     al, sl = _last_row_bwd(wl, nl)
-    steps = max(max(pu, pl) - 1, max(mu - 2 - pu, ml - 2 - pl))
-    for k in range(steps):
+    # carried: forward h[r], d[r], t[r+1], y[r+1]; backward h[i+1], d[i+1], t[i+1], y[i+1]
+    fha, fda, ft, fy = wu[0, 1], wu[2, 1], tu[2], yu[2]
+    gha, gda, gt, gy = wl[0, 1], wl[2, 1], tl[2], yl[2]
+    bhu, bdu, bt, by = wu[0, mu - 1], wu[2, mu - 1], tu[mu - 1], yu[mu - 1]
+    bhl, bdl, ct, cy = wl[0, ml - 1], wl[2, ml - 1], tl[ml - 1], yl[ml - 1]
+    nfu = pu - 1  # forward rows 1..pu-1, backward rows mu-2 down to pu+1
+    nfl = pl - 1
+    nbu = mu - 2 - pu
+    nbl = ml - 2 - pl
+    common = min(min(nfu, nfl), min(nbu, nbl))
+    for k in range(common):  # all four chains
         r = 1 + k
-        if r < pu:
-            _prep1(tu, yu, wu, r + 1)
-            cu, ru = _mid_row(wu, r, cu, ru)
-        if r < pl:
-            _prep1(tl, yl, wl, r + 1)
-            cl, rl = _mid_row(wl, r, cl, rl)
+        cu, ru, fha, fda, ft, fy = _fwd_step(tu, yu, wu, r, cu, ru, fha, fda, ft, fy)
+        cl, rl, gha, gda, gt, gy = _fwd_step(tl, yl, wl, r, cl, rl, gha, gda, gt, gy)
         i = mu - 2 - k
-        if i > pu:
-            _prep1(tu, yu, wu, i)
-            au, su = _bwd_row(wu, i, au, su)
+        au, su, bhu, bdu, bt, by = _bwd_step(tu, yu, wu, i, au, su, bhu, bdu, bt, by)
         i = ml - 2 - k
-        if i > pl:
-            _prep1(tl, yl, wl, i)
-            al, sl = _bwd_row(wl, i, al, sl)
+        al, sl, bhl, bdl, ct, cy = _bwd_step(tl, yl, wl, i, al, sl, bhl, bdl, ct, cy)
+    steps = max(max(nfu, nfl), max(nbu, nbl))
+    for k in range(common, steps):
+        r = 1 + k
+        if k < nfu:
+            cu, ru, fha, fda, ft, fy = _fwd_step(tu, yu, wu, r, cu, ru, fha, fda, ft, fy)
+        if k < nfl:
+            cl, rl, gha, gda, gt, gy = _fwd_step(tl, yl, wl, r, cl, rl, gha, gda, gt, gy)
+        if k < nbu:
+            i = mu - 2 - k
+            au, su, bhu, bdu, bt, by = _bwd_step(tu, yu, wu, i, au, su, bhu, bdu, bt, by)
+        if k < nbl:
+            i = ml - 2 - k
+            al, sl, bhl, bdl, ct, cy = _bwd_step(tl, yl, wl, i, al, sl, bhl, bdl, ct, cy)
     _meet(wu, nu, pu)
     _meet(wl, nl, pl)
     _outwards(wu, nu, pu, wl, nl, pl)
-    _ends(wu, nu)
-    _ends(wl, nl)
 
 
 @jit(error_model="numpy")
@@ -1291,8 +1398,8 @@ def _eval_range(t, y, nk, w, j, x0, x1, out):
 
 @jit(error_model="numpy")
 def _eval(t, y, nk, w, out, n):
-    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots."""
-    _coefs(w, nk)
+    """Evaluate the spline at x = 0..n-1 (knots cover that range); ``out`` has n + 8 slots,
+    from the coefficients :func:`_solve_env` left in ``w``."""
     _eval_range(t, y, nk, w, _first_interval(t, nk), 0, n, out)
 
 
@@ -1375,8 +1482,6 @@ def _sift(
         wu = wk[0]
         wl = wk[1]
         _solve_env(tmax, ymax, wu, kmax, tmin, ymin, wl, kmin)
-        _coefs(wu, kmax)
-        _coefs(wl, kmin)
         h0 = h[0]
         h1 = h[n - 1]
         s_mm = 0.0
