@@ -16,6 +16,7 @@ limited to one thread per task (no thread-count-dependent reductions), and seede
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
 import os
@@ -118,6 +119,36 @@ class _Job:
     segment: float | None
     return_arrays: bool
     arrays_dir: str | None
+    #: modules that register the requested features outside physiofeat: a worker process
+    #: imports them before extracting (see :func:`_feature_modules`)
+    modules: tuple[str, ...] = ()
+
+
+def _feature_modules(features: Any, remote: bool) -> tuple[str, ...]:
+    """The modules defining the requested features that are not physiofeat's own.
+
+    A worker process imports them, so features registered in a user's module work in parallel
+    runs too. A feature registered interactively (in a ``__main__`` that has no file: a REPL or
+    a notebook) cannot be imported by another process; with ``remote`` (worker processes or a
+    Dask cluster) that is a :class:`ParameterError` saying what to do instead."""
+    import sys
+
+    from ._registry import _normalise_request, get_spec
+
+    mods: list[str] = []
+    for name in _normalise_request(features):
+        mod = getattr(get_spec(name).compute, "__module__", None) or "__main__"
+        if mod == "physiofeat" or mod.startswith("physiofeat.") or mod in mods:
+            continue
+        main = sys.modules.get("__main__")
+        if remote and mod == "__main__" and not getattr(main, "__file__", None):
+            raise ParameterError(
+                f"feature {name!r} was registered interactively (in __main__, which has no "
+                "file), so worker processes cannot import it; use n_jobs=1, or define the "
+                "feature in a module and import that module before calling"
+            )
+        mods.append(mod)
+    return tuple(mods)
 
 
 _THREADPOOLS: list[Any] = []  # a cached threadpoolctl controller, once the families are loaded
@@ -215,6 +246,8 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     try:
         from ._registry import extract
 
+        for mod in job.modules:  # user features: registered by importing their module
+            importlib.import_module(mod)
         if isinstance(source, (str, os.PathLike)):
             from .io import load
 
@@ -504,6 +537,10 @@ def iter_extract(
         segment,
         bool(return_arrays),
         None if arrays_dir is None else os.fspath(arrays_dir),
+        _feature_modules(
+            features,
+            remote=client is not None or (default_jobs() if n_jobs in (None, -1) else n_jobs) != 1,
+        ),
     )
     if ids is not None and not isinstance(ids, Sequence):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")

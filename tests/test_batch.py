@@ -277,3 +277,63 @@ def test_cli_scheduler_option_on_the_cluster(dask_client, tmp_path, rng):
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "d.parquet"), pd.read_parquet(tmp_path / "l.parquet")
     )
+
+
+_USER_MODULE = '''
+import numpy as np
+from physiofeat import Feature, register_feature
+
+
+@register_feature("peak_to_peak_test", dims=(), description="max - min (test feature)")
+def _ptp(ctx):
+    return Feature(np.ptp(ctx.x, axis=-1), (), {}, {})
+'''
+
+
+def test_user_features_from_a_module_work_in_worker_processes(tmp_path, monkeypatch, rng):
+    """A feature registered in the user's own module is imported by each worker process."""
+    import sys
+
+    (tmp_path / "pf_user_features_test.py").write_text(_USER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import pf_user_features_test  # noqa: F401 - registers the feature in this process
+
+    try:
+        xs = _signals(rng, 4)
+        kw = dict(frame_length=256, hop_length=64)
+        res = extract_many(xs, ["peak_to_peak_test", "rms"], sr=SR, n_jobs=2, **kw)
+        assert all(r.ok for r in res), [r.error for r in res]
+        for r, x in zip(res, xs):
+            f = physiofeat.extract(x, ["peak_to_peak_test", "rms"], sr=SR, **kw)
+            names, vec = f.vector_names(), f.vector()
+            assert r.names == names
+            np.testing.assert_array_equal(r.vector, vec)
+        assert res[0].vector[0] == np.ptp(xs[0])
+    finally:
+        from physiofeat import _registry
+
+        _registry._FEATURES.pop("peak_to_peak_test", None)
+        sys.modules.pop("pf_user_features_test", None)
+
+
+def test_interactively_registered_feature_with_workers_is_a_clear_error(monkeypatch, rng):
+    import sys
+    import types
+
+    from physiofeat import Feature, register_feature
+
+    def _compute(ctx):
+        return Feature(np.ptp(ctx.x, axis=-1), (), {}, {})
+
+    _compute.__module__ = "__main__"
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))  # a REPL: no file
+    register_feature("interactive_test", dims=(), description="test")(_compute)
+    try:
+        with pytest.raises(ParameterError, match="registered interactively.*n_jobs=1"):
+            extract_many([rng.standard_normal(1000)], ["interactive_test"], sr=SR, n_jobs=2)
+        res = extract_many([rng.standard_normal(1000)], ["interactive_test"], sr=SR, n_jobs=1)
+        assert res[0].ok
+    finally:
+        from physiofeat import _registry
+
+        _registry._FEATURES.pop("interactive_test", None)
