@@ -69,44 +69,6 @@ def _cubic8(typingctx, out, start, y0, c1, c2, c3, b0):
 
 
 @intrinsic
-def _cubic8j(typingctx, out, start, y, c1, c2, c3, j):
-    """:func:`_cubic8` at local coordinate 0 with the coefficients of interval ``j`` read (and
-    broadcast) straight from ``y``, ``c1``, ``c2``, ``c3``: no index wraparound, no register
-    broadcasts. No bounds check: callers keep ``0 <= j < len`` and ``start + 8 <= len(out)``.
-    """
-    sig = types.void(out, start, y, c1, c2, c3, j)
-
-    def codegen(context, builder, signature, args):
-        arr, st, ya, c1a, c2a, c3a, jv = args
-        ary = context.make_array(signature.args[0])(context, builder, arr)
-        coefs = [
-            context.make_array(signature.args[k])(context, builder, args[k]) for k in (2, 3, 4, 5)
-        ]
-        dbl = ir.DoubleType()
-        vty = ir.VectorType(dbl, 8)
-        zero_mask = ir.Constant(ir.VectorType(ir.IntType(32), 8), [0] * 8)
-
-        def splat_load(a):
-            v = builder.load(builder.gep(a.data, [jv]))
-            u = builder.insert_element(ir.Constant(vty, None), v, ir.Constant(ir.IntType(32), 0))
-            return builder.shuffle_vector(u, u, zero_mask)
-
-        fma = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v8f64"
-        )
-        B = ir.Constant(vty, [float(q) for q in range(8)])
-        vy0, vc1, vc2, vc3 = (splat_load(a) for a in coefs)
-        acc = builder.call(fma, [B, vc3, vc2])
-        acc = builder.call(fma, [B, acc, vc1])
-        acc = builder.call(fma, [B, acc, vy0])
-        ptr = builder.gep(ary.data, [st])
-        builder.store(acc, builder.bitcast(ptr, vty.as_pointer()), align=8)
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-@intrinsic
 def _ipos(typingctx, t, j):
     """``int(t[j])`` without index wraparound (callers keep 0 <= j < len(t))."""
     sig = types.int64(t, j)
@@ -132,51 +94,6 @@ def _fnmadd(typingctx, a, b, c):
             builder.module, ir.FunctionType(dbl, [dbl, dbl, dbl]), "llvm.fma.f64"
         )
         return builder.call(fma, [builder.fneg(args[0]), args[1], args[2]])
-
-    return sig, codegen
-
-
-@intrinsic
-def _coef8(typingctx, hh, ih, dd, M, c1, c2, c3, j):
-    """Cubic coefficients of intervals j..j+7 as one vector step (the loop did not vectorise):
-    ``c1 = dd - hh * (2 M[j] + M[j+1]) / 6``, ``c2 = M[j] / 2``, ``c3 = (M[j+1] - M[j]) * ih / 6``,
-    with the same operations (and fused multiply-adds) as the scalar code compiled with
-    'contract' and 'reassoc'. No bounds check: callers keep ``j + 9 <= len(M)``.
-    """
-    sig = types.void(hh, ih, dd, M, c1, c2, c3, j)
-
-    def codegen(context, builder, signature, args):
-        arrs = [context.make_array(signature.args[k])(context, builder, args[k]) for k in range(7)]
-        jv = args[7]
-        i64 = ir.IntType(64)
-        vd = ir.VectorType(ir.DoubleType(), 8)
-
-        def ptr(a, k):
-            return builder.bitcast(builder.gep(a.data, [k]), vd.as_pointer())
-
-        def load(a, k):
-            return builder.load(ptr(a, k), align=8)
-
-        def const(v):
-            return ir.Constant(vd, [v] * 8)
-
-        fma = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(vd, [vd, vd, vd]), "llvm.fma.v8f64"
-        )
-        vhh = load(arrs[0], jv)
-        vih = load(arrs[1], jv)
-        vdd = load(arrs[2], jv)
-        m0 = load(arrs[3], jv)
-        m1 = load(arrs[3], builder.add(jv, ir.Constant(i64, 1)))
-        sixth = const(1.0 / 6.0)
-        ssum = builder.call(fma, [m0, const(2.0), m1])
-        v1 = builder.call(fma, [builder.fneg(ssum), builder.fmul(vhh, sixth), vdd])
-        v2 = builder.fmul(m0, const(0.5))
-        v3 = builder.fmul(builder.fsub(m1, m0), builder.fmul(vih, sixth))
-        builder.store(v1, ptr(arrs[4], jv), align=8)
-        builder.store(v2, ptr(arrs[5], jv), align=8)
-        builder.store(v3, ptr(arrs[6], jv), align=8)
-        return context.get_dummy_value()
 
     return sig, codegen
 
@@ -894,36 +811,119 @@ def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
     return k
 
 
+# ---- knot records: w is a flat float64 array, knot j's 8 fields at w[8 j : 8 j + 8]:
+# 0 h (spacing to the next knot), 1 1/h, 2 slope, 3 c' (forward sweep; later the cubic's c1),
+# 4 r' (later c2), 5 M (second derivative), 6 a'' (backward sweep; later c3), 7 r''.
+# One record per knot keeps every field of a row in one cache line and the sweeps' loops need
+# a single base pointer per system (four systems at once would otherwise exhaust registers).
+
+
+@intrinsic
+def _g(typingctx, w, j, f):
+    """``w[8 j + f]`` (knot j's field f) without wraparound or bounds checks."""
+    sig = types.float64(w, types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):
+        wa = context.make_array(signature.args[0])(context, builder, args[0])
+        i64 = ir.IntType(64)
+        k = builder.add(builder.shl(args[1], ir.Constant(i64, 3)), args[2])
+        return builder.load(builder.gep(wa.data, [k]))
+
+    return sig, codegen
+
+
+@intrinsic
+def _s(typingctx, w, j, f, v):
+    """``w[8 j + f] = v`` without wraparound or bounds checks."""
+    sig = types.void(w, types.int64, types.int64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        wa = context.make_array(signature.args[0])(context, builder, args[0])
+        i64 = ir.IntType(64)
+        k = builder.add(builder.shl(args[1], ir.Constant(i64, 3)), args[2])
+        builder.store(args[3], builder.gep(wa.data, [k]))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def _cubic8w(typingctx, out, start, y, w, j):
+    """:func:`_cubic8` at local coordinate 0 for interval ``j``: ``y[j]`` and the coefficients
+    (fields 3, 4, 6 of knot record j) read and broadcast straight from memory. No checks:
+    callers keep ``0 <= j < len`` and ``start + 8 <= len(out)``.
+    """
+    sig = types.void(out, start, y, w, types.int64)
+
+    def codegen(context, builder, signature, args):
+        outa = context.make_array(signature.args[0])(context, builder, args[0])
+        ya = context.make_array(signature.args[2])(context, builder, args[2])
+        wa = context.make_array(signature.args[3])(context, builder, args[3])
+        jv = args[4]
+        i64 = ir.IntType(64)
+        dbl = ir.DoubleType()
+        vty = ir.VectorType(dbl, 8)
+        zero_mask = ir.Constant(ir.VectorType(ir.IntType(32), 8), [0] * 8)
+
+        def splat(ptr):
+            v = builder.load(ptr)
+            u = builder.insert_element(ir.Constant(vty, None), v, ir.Constant(ir.IntType(32), 0))
+            return builder.shuffle_vector(u, u, zero_mask)
+
+        j8 = builder.shl(jv, ir.Constant(i64, 3))
+
+        def field(f):
+            return splat(builder.gep(wa.data, [builder.add(j8, ir.Constant(i64, f))]))
+
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v8f64"
+        )
+        B = ir.Constant(vty, [float(q) for q in range(8)])
+        vy0 = splat(builder.gep(ya.data, [jv]))
+        vc1 = field(3)
+        vc2 = field(4)
+        vc3 = field(6)
+        acc = builder.call(fma, [B, vc3, vc2])
+        acc = builder.call(fma, [B, acc, vc1])
+        acc = builder.call(fma, [B, acc, vy0])
+        ptr = builder.gep(outa.data, [args[1]])
+        builder.store(acc, builder.bitcast(ptr, vty.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @jit(error_model="numpy")
 def _prep(t, y, nk, w):
-    """Spacings ``w[0]``, their inverses ``w[1]`` and slopes ``w[2]`` of the knots."""
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
+    """Spacings (field 0), their inverses (1) and slopes (2) of the knots."""
     for j in range(nk - 1):
         hj = t[j + 1] - t[j]
-        hh[j] = hj
-        ih[j] = 1.0 / hj
-        dd[j] = (y[j + 1] - y[j]) * ih[j]
+        ih = 1.0 / hj
+        _s(w, j, 0, hj)
+        _s(w, j, 1, ih)
+        _s(w, j, 2, (y[j + 1] - y[j]) * ih)
 
 
 _RECIP = 1.0 / np.arange(1.0, 1025.0)  # 1/k, k = 1..1024: what the division gives, bit for bit
 
 
 @jit(inline="always", error_model="numpy")
-def _prep1(t, y, w, j):
-    """:func:`_prep` of knot j alone, the inverse of an integer spacing read from a table of
-    correctly rounded reciprocals (the sweeps call it row by row: no separate pass, and no
-    division added to the sweeps' chains)."""
-    hj = t[j + 1] - t[j]
+def _recip(hj):
+    """1 / hj for an integer spacing hj >= 1: the table entry (the division's bits) up to 1024."""
     k = int(hj)
-    if k >= 1 and k <= 1024 and k == hj:
-        r = _RECIP[k - 1]
-    else:
-        r = 1.0 / hj
-    w[0, j] = hj
-    w[1, j] = r
-    w[2, j] = (y[j + 1] - y[j]) * r
+    if k >= 1 and k <= 1024:
+        return _RECIP[k - 1]
+    return 1.0 / hj
+
+
+@jit(inline="always", error_model="numpy")
+def _prep1(t, y, w, j):
+    """:func:`_prep` of knot j alone (integer knots), the inverse spacing from the table."""
+    hj = t[j + 1] - t[j]
+    r = _recip(hj)
+    _s(w, j, 0, hj)
+    _s(w, j, 1, r)
+    _s(w, j, 2, (y[j + 1] - y[j]) * r)
 
 
 @jit(error_model="numpy")
@@ -960,21 +960,19 @@ def _knot_range(h0, h1, ymax, kmax, ymin, kmin):
 @jit(inline="always", error_model="numpy")
 def _first_row(w, nk):
     """Forward-sweep row 0 (not-a-knot: M[0] eliminated into it; natural when nk == 3)."""
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
-    a = hh[0]
-    c = hh[1]
+    a = _g(w, 0, 0)
+    c = _g(w, 1, 0)
     b = 2.0 * (a + c)
-    rhs = 6.0 * (dd[1] - dd[0])
+    rhs = 6.0 * (_g(w, 1, 2) - _g(w, 0, 2))
     if nk >= 4:
-        b += a * (a + c) * ih[1]
-        c -= a * a * ih[1]
+        ih1 = _g(w, 1, 1)
+        b += a * (a + c) * ih1
+        c -= a * a * ih1
     ib = 1.0 / b
     cp = c * ib
     rp = rhs * ib
-    w[3, 0] = cp
-    w[4, 0] = rp
+    _s(w, 0, 3, cp)
+    _s(w, 0, 4, rp)
     return cp, rp
 
 
@@ -984,62 +982,61 @@ def _mid_row(w, r, cprev, rprev):
 
     ``c' = c / b`` is the only division on the chain from one row to the next (one fused
     multiply-add and one division); ``1 / b`` for the right-hand side is ``c' * (1 / c)`` off
-    the chain (``1 / c = 1 / h[r+1]`` is in ``w[1]``).
+    the chain (``1 / c = 1 / h[r+1]`` is field 1 of knot r+1).
     """
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
-    a = hh[r]
-    c = hh[r + 1]
+    a = _g(w, r, 0)
+    c = _g(w, r + 1, 0)
     s = a + c
-    b = (s + s) - a * cprev
-    rhs = 6.0 * (dd[r + 1] - dd[r]) - a * rprev
-    cp = c / b
-    rp = rhs * (cp * ih[r + 1])
-    w[3, r] = cp
-    w[4, r] = rp
+    cp = c / _fnmadd(a, cprev, s + s)
+    rp = _fnmadd(a, rprev, 6.0 * (_g(w, r + 1, 2) - _g(w, r, 2))) * (cp * _g(w, r + 1, 1))
+    _s(w, r, 3, cp)
+    _s(w, r, 4, rp)
     return cp, rp
 
 
 @jit(inline="always", error_model="numpy")
 def _last_row(w, nk, cprev, rprev):
     """Forward-sweep row m-1 = nk-3 (nk >= 4; M[nk-1] eliminated into it)."""
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
     r = nk - 3
-    h2 = hh[nk - 2]
-    a = hh[r] - h2 * h2 * ih[r]
-    b = 2.0 * (hh[r] + h2) + h2 * (hh[r] + h2) * ih[r] - a * cprev
-    rhs = 6.0 * (dd[r + 1] - dd[r]) - a * rprev
-    w[3, r] = 0.0
-    w[4, r] = rhs / b
+    h2 = _g(w, nk - 2, 0)
+    hr = _g(w, r, 0)
+    ihr = _g(w, r, 1)
+    a = hr - h2 * h2 * ihr
+    b = 2.0 * (hr + h2) + h2 * (hr + h2) * ihr - a * cprev
+    rhs = 6.0 * (_g(w, r + 1, 2) - _g(w, r, 2)) - a * rprev
+    _s(w, r, 3, 0.0)
+    _s(w, r, 4, rhs / b)
+
+
+@jit(inline="always", error_model="numpy")
+def _ends(w, nk):
+    """Not-a-knot end values M[0], M[nk-1] from the interior ones."""
+    h0 = _g(w, 0, 0)
+    h1 = _g(w, 1, 0)
+    _s(w, 0, 5, ((h0 + h1) * _g(w, 1, 5) - h0 * _g(w, 2, 5)) * _g(w, 1, 1))
+    ha = _g(w, nk - 3, 0)
+    hb = _g(w, nk - 2, 0)
+    _s(w, nk - 1, 5, ((ha + hb) * _g(w, nk - 2, 5) - hb * _g(w, nk - 3, 5)) * _g(w, nk - 3, 1))
 
 
 @jit(inline="always", error_model="numpy")
 def _back(w, nk):
-    """Back substitution into M = w[5] (M[1..nk-2]), then the end values."""
-    hh = w[0]
-    ih = w[1]
-    cp = w[3]
-    rp = w[4]
-    M = w[5]
+    """Back substitution into M (field 5; M[1..nk-2]), then the end values."""
     m = nk - 2
     if m <= 0:
-        M[0] = 0.0
-        M[nk - 1] = 0.0
+        _s(w, 0, 5, 0.0)
+        _s(w, nk - 1, 5, 0.0)
         return
-    nxt = rp[m - 1]
-    M[m] = nxt
+    nxt = _g(w, m - 1, 4)
+    _s(w, m, 5, nxt)
     for r in range(m - 2, -1, -1):
-        nxt = rp[r] - cp[r] * nxt
-        M[r + 1] = nxt
+        nxt = _g(w, r, 4) - _g(w, r, 3) * nxt
+        _s(w, r + 1, 5, nxt)
     if nk >= 4:
-        M[0] = ((hh[0] + hh[1]) * M[1] - hh[0] * M[2]) * ih[1]
-        M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
+        _ends(w, nk)
     else:
-        M[0] = 0.0
-        M[nk - 1] = 0.0
+        _s(w, 0, 5, 0.0)
+        _s(w, nk - 1, 5, 0.0)
 
 
 @jit(error_model="numpy")
@@ -1049,7 +1046,6 @@ def _solve2(wu, nu, wl, nl):
     Not-a-knot for >= 4 knots (M[0], M[nk-1] eliminated into the first/last rows, which keeps
     the system diagonally dominant), natural for 3, linear for 2. The two forward sweeps are
     independent chains of divisions, run interleaved so the CPU overlaps their latencies.
-    Scratch rows of ``w``: 0 h, 1 1/h, 2 slopes, 3 c', 4 rhs', 5 M.
     """
     mu = nu - 2
     ml = nl - 2
@@ -1077,76 +1073,40 @@ def _solve2(wu, nu, wl, nl):
 @jit(inline="always", error_model="numpy")
 def _last_row_bwd(w, nk):
     """Backward-sweep start: row m-1 = nk-3 with M[nk-1] eliminated into it (nk >= 4)."""
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
     r = nk - 3
-    h2 = hh[nk - 2]
-    a = hh[r] - h2 * h2 * ih[r]
-    b = 2.0 * (hh[r] + h2) + h2 * (hh[r] + h2) * ih[r]
-    rhs = 6.0 * (dd[r + 1] - dd[r])
+    h2 = _g(w, nk - 2, 0)
+    hr = _g(w, r, 0)
+    ihr = _g(w, r, 1)
+    a = hr - h2 * h2 * ihr
+    b = 2.0 * (hr + h2) + h2 * (hr + h2) * ihr
+    rhs = 6.0 * (_g(w, r + 1, 2) - _g(w, r, 2))
     ib = 1.0 / b
     an = a * ib
     rn = rhs * ib
-    w[6, r] = an
-    w[7, r] = rn
-    return an, rn
-
-
-@jit(inline="always", error_model="numpy")
-def _bwd_row(w, i, anext, rnext):
-    """Backward-sweep row i: x_i = r''_i - a''_i x_{i-1} (one division on the chain, as
-    :func:`_mid_row`)."""
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
-    a = hh[i]
-    c = hh[i + 1]
-    s = a + c
-    b = (s + s) - c * anext
-    rhs = 6.0 * (dd[i + 1] - dd[i]) - c * rnext
-    an = a / b
-    rn = rhs * (an * ih[i])
-    w[6, i] = an
-    w[7, i] = rn
+    _s(w, r, 6, an)
+    _s(w, r, 7, rn)
     return an, rn
 
 
 @jit(inline="always", error_model="numpy")
 def _meet(w, nk, p):
     """Solve the meeting row p of the twisted factorisation: M[p + 1]."""
-    hh = w[0]
-    dd = w[2]
-    cp = w[3]
-    rp = w[4]
-    aa = w[6]
-    rr = w[7]
-    a = hh[p]
-    c = hh[p + 1]
-    xp = (6.0 * (dd[p + 1] - dd[p]) - a * rp[p - 1] - c * rr[p + 1]) / (
-        2.0 * (a + c) - a * cp[p - 1] - c * aa[p + 1]
+    a = _g(w, p, 0)
+    c = _g(w, p + 1, 0)
+    xp = (6.0 * (_g(w, p + 1, 2) - _g(w, p, 2)) - a * _g(w, p - 1, 4) - c * _g(w, p + 1, 7)) / (
+        2.0 * (a + c) - a * _g(w, p - 1, 3) - c * _g(w, p + 1, 6)
     )
-    w[5, p + 1] = xp
+    _s(w, p + 1, 5, xp)
     return xp
 
 
 @jit(inline="always", error_model="numpy")
-def _ends(w, nk):
-    """Not-a-knot end values M[0], M[nk-1] from the interior ones."""
-    hh = w[0]
-    ih = w[1]
-    M = w[5]
-    M[0] = ((hh[0] + hh[1]) * M[1] - hh[0] * M[2]) * ih[1]
-    M[nk - 1] = ((hh[nk - 3] + hh[nk - 2]) * M[nk - 2] - hh[nk - 2] * M[nk - 3]) * ih[nk - 3]
-
-
-@jit(inline="always", error_model="numpy")
 def _coef1(w, j, m0, m1):
-    """Cubic coefficients of interval j (second derivatives m0, m1 at its ends) into rows 3, 4,
-    6 (those entries of c', r' and a'' are consumed by then)."""
-    w[3, j] = w[2, j] - w[0, j] * (2.0 * m0 + m1) * (1.0 / 6.0)
-    w[4, j] = 0.5 * m0
-    w[6, j] = (m1 - m0) * w[1, j] * (1.0 / 6.0)
+    """Cubic coefficients of interval j (second derivatives m0, m1 at its ends) into fields
+    3, 4, 6 of knot j (its c', r', a'' are consumed by then)."""
+    _s(w, j, 3, _g(w, j, 2) - _g(w, j, 0) * (2.0 * m0 + m1) * (1.0 / 6.0))
+    _s(w, j, 4, 0.5 * m0)
+    _s(w, j, 6, (m1 - m0) * _g(w, j, 1) * (1.0 / 6.0))
 
 
 @jit(error_model="numpy")
@@ -1154,61 +1114,42 @@ def _outwards(wu, nu, pu, wl, nl, pl):
     """Substitute outwards from both meeting rows: four independent chains in one loop, each
     step also writing the cubic's coefficients of the interval it completes (no separate pass
     over the knots); the two end intervals follow :func:`_ends`."""
-    cu = wu[3]
-    ru = wu[4]
-    Mu = wu[5]
-    au = wu[6]
-    su = wu[7]
-    cl = wl[3]
-    rl = wl[4]
-    Ml = wl[5]
-    al = wl[6]
-    sl = wl[7]
     mu = nu - 2
     ml = nl - 2
-    xul = xur = Mu[pu + 1]
-    xll = xlr = Ml[pl + 1]
+    xul = xur = _g(wu, pu + 1, 5)
+    xll = xlr = _g(wl, pl + 1, 5)
     steps = max(max(pu, pl), max(mu - 1 - pu, ml - 1 - pl))
     for k in range(steps):
         i = pu - 1 - k
         if i >= 0:
-            x = ru[i] - cu[i] * xul
-            Mu[i + 1] = x
+            x = _g(wu, i, 4) - _g(wu, i, 3) * xul
+            _s(wu, i + 1, 5, x)
             _coef1(wu, i + 1, x, xul)
             xul = x
         i = pl - 1 - k
         if i >= 0:
-            x = rl[i] - cl[i] * xll
-            Ml[i + 1] = x
+            x = _g(wl, i, 4) - _g(wl, i, 3) * xll
+            _s(wl, i + 1, 5, x)
             _coef1(wl, i + 1, x, xll)
             xll = x
         i = pu + 1 + k
         if i < mu:
-            x = su[i] - au[i] * xur
-            Mu[i + 1] = x
+            x = _g(wu, i, 7) - _g(wu, i, 6) * xur
+            _s(wu, i + 1, 5, x)
             _coef1(wu, i, xur, x)
             xur = x
         i = pl + 1 + k
         if i < ml:
-            x = sl[i] - al[i] * xlr
-            Ml[i + 1] = x
+            x = _g(wl, i, 7) - _g(wl, i, 6) * xlr
+            _s(wl, i + 1, 5, x)
             _coef1(wl, i, xlr, x)
             xlr = x
     _ends(wu, nu)
     _ends(wl, nl)
-    _coef1(wu, 0, Mu[0], Mu[1])
-    _coef1(wu, nu - 2, Mu[nu - 2], Mu[nu - 1])
-    _coef1(wl, 0, Ml[0], Ml[1])
-    _coef1(wl, nl - 2, Ml[nl - 2], Ml[nl - 1])
-
-
-@jit(inline="always", error_model="numpy")
-def _recip(hj):
-    """1 / hj for an integer spacing hj >= 1: the table entry (the division's bits) up to 1024."""
-    k = int(hj)
-    if k >= 1 and k <= 1024:
-        return _RECIP[k - 1]
-    return 1.0 / hj
+    _coef1(wu, 0, _g(wu, 0, 5), _g(wu, 1, 5))
+    _coef1(wu, nu - 2, _g(wu, nu - 2, 5), _g(wu, nu - 1, 5))
+    _coef1(wl, 0, _g(wl, 0, 5), _g(wl, 1, 5))
+    _coef1(wl, nl - 2, _g(wl, nl - 2, 5), _g(wl, nl - 1, 5))
 
 
 @jit(inline="always", error_model="numpy")
@@ -1222,14 +1163,14 @@ def _fwd_step(t, y, w, r, cprev, rprev, a, da, t1, y1):
     c = t2 - t1
     ihc = _recip(c)
     dc = (y2 - y1) * ihc
-    w[0, r + 1] = c
-    w[1, r + 1] = ihc
-    w[2, r + 1] = dc
+    _s(w, r + 1, 0, c)
+    _s(w, r + 1, 1, ihc)
+    _s(w, r + 1, 2, dc)
     s = a + c
     cp = c / _fnmadd(a, cprev, s + s)
     rp = _fnmadd(a, rprev, 6.0 * (dc - da)) * (cp * ihc)
-    w[3, r] = cp
-    w[4, r] = rp
+    _s(w, r, 3, cp)
+    _s(w, r, 4, rp)
     return cp, rp, c, dc, t2, y2
 
 
@@ -1242,27 +1183,28 @@ def _bwd_step(t, y, w, i, anext, rnext, c, dc, t1, y1):
     a = t1 - t0
     iha = _recip(a)
     da = (y1 - y0) * iha
-    w[0, i] = a
-    w[1, i] = iha
-    w[2, i] = da
+    _s(w, i, 0, a)
+    _s(w, i, 1, iha)
+    _s(w, i, 2, da)
     s = a + c
     an = a / _fnmadd(c, anext, s + s)
     rn = _fnmadd(c, rnext, 6.0 * (dc - da)) * (an * iha)
-    w[6, i] = an
-    w[7, i] = rn
+    _s(w, i, 6, an)
+    _s(w, i, 7, rn)
     return an, rn, a, da, t0, y0
 
 
 @jit(error_model="numpy")
 def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
-    """Second derivatives of both envelope splines (knots ``tu``, ``yu`` and ``tl``, ``yl``).
+    """Second derivatives of both envelope splines (integer knots ``tu``, ``yu`` and ``tl``,
+    ``yl``) and the cubic's coefficients of every interval (knot records, see :func:`_g`).
 
     For >= 6 knots a twisted (two-sided) factorisation: each system is eliminated from the top
     and from the bottom towards its middle row, so the upper and lower envelopes give four
     independent chains of divisions that the CPU overlaps. Exact (no approximation). The
-    spacings and slopes (``w[0..2]``) are computed by the sweeps as they reach them
-    (:func:`_prep1`), saving a pass over the knots. Smaller systems use :func:`_prep` and
-    :func:`_solve2`. Scratch rows of ``w``: 3 c', 4 r', 5 M, 6 a'', 7 r''.
+    spacings and slopes are computed by the sweeps as they reach them, the coefficients by the
+    outward substitution: no separate passes over the knots. Smaller systems use
+    :func:`_prep`, :func:`_solve2` and :func:`_coefs`.
     """
     mu = nu - 2
     ml = nl - 2
@@ -1284,10 +1226,10 @@ def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
     au, su = _last_row_bwd(wu, nu)
     al, sl = _last_row_bwd(wl, nl)
     # carried: forward h[r], d[r], t[r+1], y[r+1]; backward h[i+1], d[i+1], t[i+1], y[i+1]
-    fha, fda, ft, fy = wu[0, 1], wu[2, 1], tu[2], yu[2]
-    gha, gda, gt, gy = wl[0, 1], wl[2, 1], tl[2], yl[2]
-    bhu, bdu, bt, by = wu[0, mu - 1], wu[2, mu - 1], tu[mu - 1], yu[mu - 1]
-    bhl, bdl, ct, cy = wl[0, ml - 1], wl[2, ml - 1], tl[ml - 1], yl[ml - 1]
+    fha, fda, ft, fy = _g(wu, 1, 0), _g(wu, 1, 2), tu[2], yu[2]
+    gha, gda, gt, gy = _g(wl, 1, 0), _g(wl, 1, 2), tl[2], yl[2]
+    bhu, bdu, bt, by = _g(wu, mu - 1, 0), _g(wu, mu - 1, 2), tu[mu - 1], yu[mu - 1]
+    bhl, bdl, ct, cy = _g(wl, ml - 1, 0), _g(wl, ml - 1, 2), tl[ml - 1], yl[ml - 1]
     nfu = pu - 1  # forward rows 1..pu-1, backward rows mu-2 down to pu+1
     nfl = pl - 1
     nbu = mu - 2 - pu
@@ -1321,23 +1263,9 @@ def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
 
 @jit(error_model="numpy")
 def _coefs(w, nk):
-    """Cubic coefficients of every interval (8 per vector step, :func:`_coef8`) into the
-    solver's scratch rows 3, 4 and 6 (dead once M is known)."""
-    hh = w[0]
-    ih = w[1]
-    dd = w[2]
-    M = w[5]
-    C1 = w[3]
-    C2 = w[4]
-    C3 = w[6]
-    j = 0
-    while j + 9 <= nk:
-        _coef8(hh, ih, dd, M, C1, C2, C3, j)
-        j += 8
-    for jj in range(j, nk - 1):
-        C1[jj] = dd[jj] - hh[jj] * (2.0 * M[jj] + M[jj + 1]) * (1.0 / 6.0)
-        C2[jj] = 0.5 * M[jj]
-        C3[jj] = (M[jj + 1] - M[jj]) * ih[jj] * (1.0 / 6.0)
+    """Cubic coefficients of every interval from M (fields 3, 4, 6; used after :func:`_solve2`)."""
+    for j in range(nk - 1):
+        _coef1(w, j, _g(w, j, 5), _g(w, j + 1, 5))
 
 
 @jit(error_model="numpy")
@@ -1352,24 +1280,21 @@ def _first_interval(t, nk):
 @jit(error_model="numpy")
 def _eval_range(t, y, nk, w, j, x0, x1, out):
     """The spline at x = x0..x1-1 into ``out[0 : x1 - x0]`` (``out`` has 8 slots more), from
-    the coefficients of :func:`_coefs`; ``j`` is the interval holding x0. Returns the interval
-    holding x1.
+    the coefficients :func:`_solve_env` left in ``w``; ``j`` is the interval holding x0.
+    Returns the interval holding x1.
 
     Knots sit on integer positions. Each interval is written in whole chunks of 8 samples (one
     SIMD vector, :func:`_cubic8`; the next interval overwrites the surplus), so there is no
     scalar remainder loop; the coefficients are broadcast straight from memory, and every
     interval but the first starts on its knot (local coordinate 0: a constant vector).
     """
-    C1 = w[3]
-    C2 = w[4]
-    C3 = w[6]
     last = nk - 2
     # the interval holding x0: local coordinate x0 - t[j]
     xe = x1 if j == last else min(x1, int(t[j + 1]))
     x = x0
     B0 = x0 - t[j]
     while x < xe:
-        _cubic8(out, x - x0, y[j], C1[j], C2[j], C3[j], B0)
+        _cubic8(out, x - x0, y[j], _g(w, j, 3), _g(w, j, 4), _g(w, j, 6), B0)
         x += 8
         B0 += 8.0
     x = xe
@@ -1381,12 +1306,12 @@ def _eval_range(t, y, nk, w, j, x0, x1, out):
     while True:
         j += 1
         xe = x1 if j == last else _ipos(t, j + 1)
-        _cubic8j(out, x - x0, y, C1, C2, C3, j)
+        _cubic8w(out, x - x0, y, w, j)
         xx = x + 8
         if xx < xe:  # a long interval
             B1 = 8.0
             while xx < min(xe, x1):
-                _cubic8(out, xx - x0, y[j], C1[j], C2[j], C3[j], B1)
+                _cubic8(out, xx - x0, y[j], _g(w, j, 3), _g(w, j, 4), _g(w, j, 6), B1)
                 xx += 8
                 B1 += 8.0
         if xe >= x1:
@@ -1407,12 +1332,13 @@ def _eval(t, y, nk, w, out, n):
 def spline_eval(t, y, out):
     """Cubic spline through (t, y) at x = 0..len(out)-1 (not-a-knot; natural for 3 knots).
 
-    Runs the same solver as the sift (the twisted factorisation for >= 6 knots); for tests.
+    ``t`` must hold increasing integers covering [0, len(out) - 1]. Runs the same solver as
+    the sift (the twisted factorisation for >= 6 knots); for tests.
     """
     nk = t.shape[0]
     n = out.shape[0]
-    w1 = np.empty((8, nk + 2))
-    w2 = np.empty((8, nk + 2))
+    w1 = np.empty(8 * (nk + 2))
+    w2 = np.empty(8 * (nk + 2))
     _solve_env(t, y, w1, nk, t, y, w2, nk)
     tmp = np.empty(n + 8)
     _eval(t, y, nk, w1, tmp, n)
@@ -1567,7 +1493,7 @@ def emd_one(
     buf = np.empty((4, n + 8))  # envelopes (rarely needed whole) and two block buffers
     ibuf = np.empty((2, n), dtype=np.int64)
     kn = np.empty((2, 4, n // 2 + 3 * nb + 16))
-    wk = np.empty((2, 8, n // 2 + 2 * nb + 6))
+    wk = np.empty((2, 8 * (n // 2 + 2 * nb + 6)))  # knot records, see _g
     lbuf = np.empty((4, n // 2 + nb + 4), dtype=np.int64)
     tbuf = np.empty((2, nb + 2))
     sgb = np.empty((2, n + 8), dtype=np.int64)  # int8 slope signs (a view) and extrema list
