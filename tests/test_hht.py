@@ -73,32 +73,88 @@ def _mixed(n=1000, seed=3):
 # kernels against independent references
 
 
-@pytest.mark.parametrize("nk", [3, 4, 5, 6, 9, 40, 150])
-def test_spline_matches_scipy(nk, rng):
+@pytest.mark.parametrize(
+    ("nk", "n"),
+    [(nk, 200) for nk in (3, 4, 5, 6, 7, 9, 40, 150)] + [(6, 3000), (40, 3000), (1500, 3000)],
+)
+def test_spline_matches_scipy(nk, n, rng):
+    """Integer knots covering [0, n-1] (the sift's), dense (intervals < 8 samples) to sparse
+    (intervals of hundreds), through the twisted factorisation (>= 6 knots) or the plain one."""
     from scipy.interpolate import CubicSpline
 
-    t = np.sort(rng.choice(np.arange(1, 199), size=nk - 2, replace=False)).astype(float)
-    t = np.r_[-3.0, t, 203.0]
+    t = np.sort(rng.choice(np.arange(1, n - 1), size=nk - 2, replace=False)).astype(float)
+    t = np.r_[-3.0, t, n + 3.0]
     y = rng.standard_normal(nk)
-    out = np.empty(200)
+    out = np.empty(n)
     _kernels.spline_eval(t, y, out)
-    ref = CubicSpline(t, y, bc_type="natural" if nk == 3 else "not-a-knot")(np.arange(200))
+    ref = CubicSpline(t, y, bc_type="natural" if nk == 3 else "not-a-knot")(np.arange(n))
     assert_allclose(out, ref, rtol=0, atol=tol(np.float64, 1e4) * np.abs(y).max())
 
 
-def test_extrema_match_naive(rng):
-    for trial in range(20):
-        x = np.round(rng.standard_normal(300) * (2 if trial % 2 else 50))  # plateaus and zeros
-        if trial > 15:
-            x = rng.standard_normal(300)  # the branch-free fast path
-        imax = np.zeros(300, np.int64)
-        imin = np.zeros(300, np.int64)
-        sg = np.zeros(300, np.int8)
-        nmax, nmin, nzc = _kernels._extrema(x, imax, imin, sg)
+def _knots(x, dense, nb=2):
+    """physiofeat's extrema written as knots (the sift's layout): positions, values, counts."""
+    n = x.size
+    off = nb + 2
+    imax = np.full(n, -1, np.int64)
+    imin = np.full(n, -1, np.int64)
+    kn = np.full((4, n // 2 + 3 * nb + 16), np.nan)
+    sgb = np.zeros((2, n + 8), np.int64)
+    nmax, nmin, nzc = _kernels._extrema_knots(
+        x, imax, imin, kn[0], kn[1], kn[2], kn[3], off, nb, sgb[0].view(np.int8), sgb[1], dense
+    )
+    return kn, off, imax, imin, nmax, nmin, nzc
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_extrema_match_naive(rng, dense):
+    cases = []
+    for trial in range(12):
+        cases.append(np.round(rng.standard_normal(300) * (2 if trial % 2 else 50)))  # plateaus
+    cases += [rng.standard_normal(n) for n in (10, 17, 64, 300, 1001)]  # the vector paths
+    cases += [rng.standard_normal(n).cumsum() for n in (300, 2000)]  # sparse extrema
+    cases += [rng.standard_normal(n) for n in (3, 5, 9)]  # shorter than one vector step
+    for x in cases:
+        kn, off, imax, imin, nmax, nmin, nzc = _knots(x, dense)
         mx, mn, zc = naive_extrema(x)
-        assert_array_equal(imax[:nmax], mx)
-        assert_array_equal(imin[:nmin], mn)
-        assert nzc == zc
+        assert (nmax, nmin, nzc) == (len(mx), len(mn), zc)
+        assert_array_equal(kn[0, off : off + nmax], mx)
+        assert_array_equal(kn[1, off : off + nmax], x[mx])
+        assert_array_equal(kn[2, off : off + nmin], mn)
+        assert_array_equal(kn[3, off : off + nmin], x[mn])
+        for i, ref in ((imax, mx), (imin, mn)):  # the ends the mirroring reads
+            e = min(len(ref), 5)
+            assert_array_equal(i[:e], ref[:e])
+            assert_array_equal(i[len(ref) - e : len(ref)], ref[len(ref) - e :])
+
+
+def test_boundary_knots_match_pyemd(rng):
+    """Knots with the mirrored boundary (nbsym=2) against PyEMD's find_extrema +
+    prepare_points (its duplicate positions dropped, as its spline step does)."""
+    from PyEMD import EMD
+
+    ref = EMD()
+    checked = 0
+    for trial in range(40):
+        n = int(rng.integers(40, 400))
+        x = rng.standard_normal(n).cumsum() if trial % 2 else rng.standard_normal(n)
+        T = np.arange(n, dtype=float)
+        mp, mv, np_, nv, _ = ref.find_extrema(T, x)
+        if len(mp) < 3 or len(np_) < 3:
+            continue
+        rmax, rmin = ref.prepare_points(T, x, mp, mv, np_, nv)
+        kn, off, imax, imin, nmax, nmin, nzc = _knots(x, trial % 3 == 0)
+        lbuf = np.zeros((4, n // 2 + 6), np.int64)
+        tbuf = np.zeros((2, 4))
+        smax, kmax, smin, kmin = _kernels._mirror_in(
+            x, imax, nmax, imin, nmin, 2, kn[0], kn[1], kn[2], kn[3], lbuf, tbuf, off
+        )
+        assert kmax > 0 and kmin > 0
+        for r, s0, k, rows in ((rmax, smax, kmax, (0, 1)), (rmin, smin, kmin, (2, 3))):
+            pos, idx = np.unique(r[0], return_index=True)
+            assert_array_equal(kn[rows[0], s0 : s0 + k], pos)
+            assert_array_equal(kn[rows[1], s0 : s0 + k], r[1][idx])
+        checked += 1
+    assert checked > 30
 
 
 def test_hilbert_binning_matches_naive(rng):
@@ -120,7 +176,13 @@ def test_hilbert_binning_matches_naive(rng):
 
 
 @pytest.mark.parametrize(
-    "make", [lambda: _unit(_tones()), lambda: _mixed(), lambda: _mixed(700, 9)]
+    "make",
+    [
+        lambda: _unit(_tones()),
+        lambda: _mixed(),
+        lambda: _mixed(700, 9),
+        lambda: _mixed(2600, 11),  # several evaluation blocks; dense and sparse extrema
+    ],
 )
 def test_emd_matches_pyemd(make):
     from PyEMD import EMD

@@ -5,6 +5,20 @@ Rilling/PyEMD boundary mirroring, cubic-spline envelopes (a tridiagonal solve wr
 the stopping criteria and the residue termination. Ensembles and batches call it from Python
 threads (it releases the GIL), one call per signal or trial.
 
+Per sift, with as few passes over memory as the data flow allows:
+
+- :func:`_extrema_knots` writes the extrema straight into the knot arrays (one vectorised pass
+  compacting positions and values, ``vcompresspd``; a slope-sign pass and one compaction when
+  extrema are sparse), leaving room for :func:`_mirror_in` to put the mirrored boundary knots
+  around them;
+- :func:`_solve_env` solves both envelopes' spline systems with a twisted factorisation (four
+  independent chains of divisions: upper/lower, from the top/from the bottom), computing each
+  knot's spacing and slope as the sweeps reach it and each interval's cubic coefficients as the
+  outward substitution completes it, into one 8-field record per knot (:func:`_g`);
+- :func:`_eval_range` evaluates the envelopes block by block (``BLOCK`` samples, so the two
+  envelope blocks stay in L1) in 8-sample vectors, and :func:`_mean_step` subtracts the mean
+  and sums the stopping criteria.
+
 Every kernel is compiled with ``error_model="numpy"``: a division by zero (an exact zero in
 PyEMD's ``sum((m / h)**2)``, say) gives inf/NaN as in PyEMD instead of raising, so the kernels
 never raise; the comparisons that read those values treat them as "criterion not met".
@@ -270,65 +284,6 @@ def _slopes8(typingctx, h, sg, i):
 
 
 @jit(error_model="numpy")
-def _extrema(h, imax, imin, sg):
-    """Local maxima/minima and the zero-crossing count; ``sg`` is int8 scratch of length n.
-
-    Fast path for signals without flat runs or exact zeros: one vectorised pass for the slope
-    signs, the zero crossings and the test for that case, then one branch-free compaction of all
-    extrema into a single list (without flat runs maxima and minima strictly alternate), split
-    into the two lists. Otherwise :func:`_extrema_plateau` (plateau middles as PyEMD, zero runs
-    counted once).
-    """
-    n = h.shape[0]
-    if n < 3:
-        return _extrema_plateau(h, imax, imin)
-    special = 0
-    nzc = 0
-    i = 0
-    while i + 9 <= n:
-        code = _slopes8(h, sg, i)
-        nzc += code & 0xFFFFFFFF
-        special += code >> 32
-        i += 8
-    for j in range(i, n - 1):
-        a = h[j]
-        b = h[j + 1]
-        d = b - a
-        sg[j] = d > 0.0
-        special += (d == 0.0) | (a == 0.0)
-        nzc += a * b < 0.0
-    if special > 0 or h[n - 1] == 0.0:
-        return _extrema_plateau(h, imax, imin)
-    ne = 0
-    i = 1
-    while i + 8 <= n - 1:  # sg[n - 1] is never read
-        ne = _compress8(sg, imin, i, ne)
-        i += 8
-    for j in range(i, n - 1):
-        imin[ne] = j
-        ne += sg[j - 1] != sg[j]
-    if ne == 0:
-        return 0, 0, nzc
-    if sg[imin[0] - 1] == 1:  # first extremum a maximum
-        nmax = (ne + 1) // 2
-        nmin = ne // 2
-        for j in range(nmin):
-            imax[j] = imin[2 * j]
-            imin[j] = imin[2 * j + 1]
-        if nmax > nmin:
-            imax[nmax - 1] = imin[ne - 1]
-    else:
-        nmin = (ne + 1) // 2
-        nmax = ne // 2
-        for j in range(nmax):
-            imax[j] = imin[2 * j + 1]
-            imin[j] = imin[2 * j]
-        if nmin > nmax:
-            imin[nmin - 1] = imin[ne - 1]
-    return nmax, nmin, nzc
-
-
-@jit(error_model="numpy")
 def _extrema_sparse(h, imax, imin, tmax, ymax, tmin, ymin, off, nb, sg, ei):
     """:func:`_extrema_knots` for signals with few extrema (n >= 10): the slope signs in one
     vector pass (:func:`_slopes8`), all extrema compacted into one list (:func:`_compress8`),
@@ -515,112 +470,12 @@ def _rev_slice(src, start, stop, dst, k):
 
 
 @jit(error_model="numpy")
-def _mirror(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf):
-    """PyEMD's ``prepare_points_simple`` (Rilling et al.'s boundary mirroring, ``nbsym=nb``).
-
-    Fills padded knot positions/values; returns (n_max_knots, n_min_knots), (-1, -1) when no
-    valid mirrored envelope exists (then the signal is treated as a trend).
-    """
-    n = h.shape[0]
-    M = nmax
-    m = nmin
-    if M == 0 or m == 0:
-        return -1, -1
-    lmax = lbuf[0]
-    lmin = lbuf[1]
-    rmax = lbuf[2]
-    rmin = lbuf[3]
-    # ---- left
-    if imax[0] < imin[0]:
-        if h[0] > h[imin[0]]:
-            nlmax = _rev_slice(imax, 1, min(M, nb + 1), lmax, 0)
-            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
-            lsym = imax[0]
-        else:
-            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
-            nlmin = _rev_slice(imin, 0, min(m, nb - 1), lmin, 0)
-            lmin[nlmin] = 0
-            nlmin += 1
-            lsym = 0
-    else:
-        if h[0] < h[imax[0]]:
-            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
-            nlmin = _rev_slice(imin, 1, min(m, nb + 1), lmin, 0)
-            lsym = imin[0]
-        else:
-            nlmax = _rev_slice(imax, 0, min(M, nb - 1), lmax, 0)
-            lmax[nlmax] = 0
-            nlmax += 1
-            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
-            lsym = 0
-    if nlmin == 0:
-        for j in range(m):
-            lmin[j] = imin[j]
-        nlmin = m
-    if nlmax == 0:
-        for j in range(M):
-            lmax[j] = imax[j]
-        nlmax = M
-    if 2 * lsym - lmin[0] > 0 or 2 * lsym - lmax[0] > 0:
-        if lsym == imax[0]:
-            nlmax = _rev_slice(imax, 0, min(M, nb), lmax, 0)
-        else:
-            nlmin = _rev_slice(imin, 0, min(m, nb), lmin, 0)
-        if lsym == 0:
-            return -1, -1
-        lsym = 0
-    # ---- right
-    if imax[M - 1] < imin[m - 1]:
-        if h[n - 1] < h[imax[M - 1]]:
-            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
-            nrmin = _rev_slice(imin, max(m - nb - 1, 0), m - 1, rmin, 0)
-            rsym = imin[m - 1]
-        else:
-            rmax[0] = n - 1
-            nrmax = _rev_slice(imax, max(M - nb + 1, 0), M, rmax, 1)
-            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
-            rsym = n - 1
-    else:
-        if h[n - 1] > h[imin[m - 1]]:
-            nrmax = _rev_slice(imax, max(M - nb - 1, 0), M - 1, rmax, 0)
-            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
-            rsym = imax[M - 1]
-        else:
-            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
-            rmin[0] = n - 1
-            nrmin = _rev_slice(imin, max(m - nb + 1, 0), m, rmin, 1)
-            rsym = n - 1
-    if nrmin == 0:
-        for j in range(m):
-            rmin[j] = imin[j]
-        nrmin = m
-    if nrmax == 0:
-        for j in range(M):
-            rmax[j] = imax[j]
-        nrmax = M
-    if 2 * rsym - rmin[nrmin - 1] < n - 1 or 2 * rsym - rmax[nrmax - 1] < n - 1:
-        if rsym == imax[M - 1]:
-            nrmax = _rev_slice(imax, max(M - nb, 0), M, rmax, 0)
-        else:
-            nrmin = _rev_slice(imin, max(m - nb, 0), m, rmin, 0)
-        if rsym == n - 1:
-            return -1, -1
-        rsym = n - 1
-    kmax = _assemble(h, lmax, nlmax, lsym, imax, M, rmax, nrmax, rsym, tmax, ymax)
-    kmin = _assemble(h, lmin, nlmin, lsym, imin, m, rmin, nrmin, rsym, tmin, ymin)
-    if kmax < 2 or kmin < 2:
-        return -1, -1
-    # valid envelope: strictly increasing knots (checked in _assemble) covering [0, n-1]
-    if tmax[0] > 0.0 or tmin[0] > 0.0 or tmax[kmax - 1] < n - 1 or tmin[kmin - 1] < n - 1:
-        return -1, -1
-    return kmax, kmin
-
-
-@jit(error_model="numpy")
 def _mirror_in(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf, tbuf, off):
-    """:func:`_mirror` around knots already in place: the detected extrema are at
-    ``tmax[off:]``/``ymax[off:]`` (``tmin``/``ymin``), written by :func:`_extrema_knots`; the
-    mirrored knots are written before and after them (``off >= nb + 1``), nothing is copied.
+    """PyEMD's ``prepare_points_simple`` (Rilling et al.'s boundary mirroring, ``nbsym=nb``)
+    around knots already in place: the detected extrema are at ``tmax[off:]``/``ymax[off:]``
+    (``tmin``/``ymin``), written by :func:`_extrema_knots`; the mirrored knots are written
+    before and after them (``off >= nb + 1``), nothing is copied. ``imax``/``imin`` hold the
+    integer positions of at least the ``nb + 3`` extrema at each end.
 
     Returns (start_max, n_max_knots, start_min, n_min_knots); n_max_knots = -1 when no valid
     mirrored envelope exists (then the signal is treated as a trend). ``tbuf``: (2, nb + 2)
@@ -732,9 +587,11 @@ def _mirror_in(h, imax, nmax, imin, nmin, nb, tmax, ymax, tmin, ymin, lbuf, tbuf
 
 @jit(error_model="numpy")
 def _assemble_in(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y, off, tbuf):
-    """:func:`_assemble` with the detected knots already at ``t[off:off + nm]``: the mirrored
-    left knots are written just before the first kept one, the right ones after the last.
-    Returns (start, knot count); count -1 if positions are not increasing."""
+    """Mirrored-left, detected and mirrored-right knots as one increasing sequence, dropping
+    repeated positions (PyEMD's duplicate removal), with the detected knots already at
+    ``t[off:off + nm]``: the left knots are written just before the first kept one, the right
+    ones after the last. Returns (start, knot count); count -1 if positions are not
+    increasing."""
     tl = tbuf[0]
     yl = tbuf[1]
     k0 = 0
@@ -770,45 +627,6 @@ def _assemble_in(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y, off, tbuf):
             k += 1
             last = pos
     return start, k - start
-
-
-@jit(error_model="numpy")
-def _assemble(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y):
-    """Concatenate mirrored-left, detected and mirrored-right knots, dropping repeated positions
-    (PyEMD's duplicate removal); returns the knot count, or -1 if positions are not increasing."""
-    k = 0
-    last = -1.0e300
-    for j in range(nl):
-        pos = 2.0 * lsym - left[j]
-        if pos != last:
-            if pos < last:
-                return -1
-            t[k] = pos
-            y[k] = h[left[j]]
-            k += 1
-            last = pos
-    j0 = 0
-    while j0 < nm and mid[j0] <= last:  # detected extrema are increasing: only the junction
-        if mid[j0] < last:
-            return -1
-        j0 += 1
-    for j in range(j0, nm):
-        idx = mid[j]
-        t[k] = idx
-        y[k] = h[idx]
-        k += 1
-    if nm > j0:
-        last = float(mid[nm - 1])
-    for j in range(nr):
-        pos = 2.0 * rsym - right[j]
-        if pos != last:
-            if pos < last:
-                return -1
-            t[k] = pos
-            y[k] = h[right[j]]
-            k += 1
-            last = pos
-    return k
 
 
 # ---- knot records: w is a flat float64 array, knot j's 8 fields at w[8 j : 8 j + 8]:
@@ -1109,6 +927,24 @@ def _coef1(w, j, m0, m1):
     _s(w, j, 6, (m1 - m0) * _g(w, j, 1) * (1.0 / 6.0))
 
 
+@jit(inline="always", error_model="numpy")
+def _out_left(w, i, xn):
+    """Left chain step: M[i+1] from M[i+2] = ``xn``, and interval i+1's coefficients."""
+    x = _g(w, i, 4) - _g(w, i, 3) * xn
+    _s(w, i + 1, 5, x)
+    _coef1(w, i + 1, x, xn)
+    return x
+
+
+@jit(inline="always", error_model="numpy")
+def _out_right(w, i, xp):
+    """Right chain step: M[i+1] from M[i] = ``xp``, and interval i's coefficients."""
+    x = _g(w, i, 7) - _g(w, i, 6) * xp
+    _s(w, i + 1, 5, x)
+    _coef1(w, i, xp, x)
+    return x
+
+
 @jit(error_model="numpy")
 def _outwards(wu, nu, pu, wl, nl, pl):
     """Substitute outwards from both meeting rows: four independent chains in one loop, each
@@ -1118,32 +954,23 @@ def _outwards(wu, nu, pu, wl, nl, pl):
     ml = nl - 2
     xul = xur = _g(wu, pu + 1, 5)
     xll = xlr = _g(wl, pl + 1, 5)
+    # left chains i = p-1 down to 0 (p steps), right chains i = p+1 up to m-1 (m-1-p steps)
+    common = min(min(pu, pl), min(mu - 1 - pu, ml - 1 - pl))
+    for k in range(common):  # all four chains, no tests
+        xul = _out_left(wu, pu - 1 - k, xul)
+        xll = _out_left(wl, pl - 1 - k, xll)
+        xur = _out_right(wu, pu + 1 + k, xur)
+        xlr = _out_right(wl, pl + 1 + k, xlr)
     steps = max(max(pu, pl), max(mu - 1 - pu, ml - 1 - pl))
-    for k in range(steps):
-        i = pu - 1 - k
-        if i >= 0:
-            x = _g(wu, i, 4) - _g(wu, i, 3) * xul
-            _s(wu, i + 1, 5, x)
-            _coef1(wu, i + 1, x, xul)
-            xul = x
-        i = pl - 1 - k
-        if i >= 0:
-            x = _g(wl, i, 4) - _g(wl, i, 3) * xll
-            _s(wl, i + 1, 5, x)
-            _coef1(wl, i + 1, x, xll)
-            xll = x
-        i = pu + 1 + k
-        if i < mu:
-            x = _g(wu, i, 7) - _g(wu, i, 6) * xur
-            _s(wu, i + 1, 5, x)
-            _coef1(wu, i, xur, x)
-            xur = x
-        i = pl + 1 + k
-        if i < ml:
-            x = _g(wl, i, 7) - _g(wl, i, 6) * xlr
-            _s(wl, i + 1, 5, x)
-            _coef1(wl, i, xlr, x)
-            xlr = x
+    for k in range(common, steps):
+        if k < pu:
+            xul = _out_left(wu, pu - 1 - k, xul)
+        if k < pl:
+            xll = _out_left(wl, pl - 1 - k, xll)
+        if k < mu - 1 - pu:
+            xur = _out_right(wu, pu + 1 + k, xur)
+        if k < ml - 1 - pl:
+            xlr = _out_right(wl, pl + 1 + k, xlr)
     _ends(wu, nu)
     _ends(wl, nl)
     _coef1(wu, 0, _g(wu, 0, 5), _g(wu, 1, 5))
