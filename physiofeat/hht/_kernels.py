@@ -157,59 +157,36 @@ def _compress8(typingctx, sg, out, i, ne):
 
 
 @intrinsic
-def _knots8(typingctx, h, i, tmax, ymax, tmin, ymin, kmax, kmin):
-    """Extrema among samples p = i..i+7 appended as knots, in one vectorised step.
+def _knots_loop(typingctx, h, q, tmax, ymax, tmin, ymin, off):
+    """Extrema of samples p = 1 .. 8 q (steps of 8, i = 1, 9, ...) appended as knots, one
+    vectorised loop with its counters in registers.
 
     With ``a = h[p-1]``, ``b = h[p]``, ``c = h[p+1]``: a maximum where ``b > a`` and not
     ``c > b``, a minimum where not ``b > a`` and ``c > b`` (the sign change of the slope, exact
     when no flat step occurs). Positions (as float64) and values are compacted with
     ``llvm.experimental.vector.compress`` (``vcompresspd``) and stored as whole vectors at
-    ``tmax[kmax:]``, ``ymax[kmax:]`` (``tmin``/``ymin`` at ``kmin``); the next step overwrites
-    the surplus lanes. Returns ``n_max | n_min << 8 | zero_crossings << 16 | special << 24``
-    where zero crossings count ``b * c < 0`` and special flags a flat step ``c == b`` or an
-    exact zero ``b == 0``. No bounds check: callers keep ``i >= 1``, ``i + 9 <= len(h)`` and 8
-    free slots after ``kmax``/``kmin``.
+    ``tmax[off + n_max:]``, ``ymax[...]`` (``tmin``/``ymin`` likewise); the next step overwrites
+    the surplus lanes. Zero crossings count ``b * c < 0`` (differing sign bits); ``special``
+    flags a flat step ``c == b`` or an exact zero ``b == 0`` (``(c - b) * b == 0``, also true
+    on underflow: then the caller's exact plateau-aware path runs, which is only slower). Both
+    are accumulated as vectors and reduced once. Returns (n_max, n_min, zero_crossings,
+    special). No bounds check: callers keep ``8 q + 10 <= len(h)`` and 8 free slots after the
+    last knot.
     """
-    sig = types.int64(h, i, tmax, ymax, tmin, ymin, kmax, kmin)
+    sig = types.UniTuple(types.int64, 4)(h, q, tmax, ymax, tmin, ymin, off)
 
     def codegen(context, builder, signature, args):
-        hv, iv, tav, yav, tbv, ybv, kav, kbv = args
+        hv, qv, tav, yav, tbv, ybv, offv = args
         ha = context.make_array(signature.args[0])(context, builder, hv)
         outs = [
             context.make_array(signature.args[k])(context, builder, args[k]) for k in (2, 3, 4, 5)
         ]
         i8 = ir.IntType(8)
-        i32 = ir.IntType(32)
         i64 = ir.IntType(64)
         dbl = ir.DoubleType()
         vd = ir.VectorType(dbl, 8)
+        vi = ir.VectorType(i64, 8)
         v8i1 = ir.VectorType(ir.IntType(1), 8)
-
-        def vload(k):
-            ptr = builder.gep(ha.data, [builder.add(iv, ir.Constant(i64, k))])
-            return builder.load(builder.bitcast(ptr, vd.as_pointer()), align=8)
-
-        a = vload(-1)
-        b = vload(0)
-        c = vload(1)
-        up0 = builder.bitcast(builder.fcmp_ordered(">", b, a), i8)
-        up1 = builder.bitcast(builder.fcmp_ordered(">", c, b), i8)
-        ff = ir.Constant(i8, 0xFF)
-        mmax = builder.bitcast(builder.and_(up0, builder.xor(up1, ff)), v8i1)
-        mmin = builder.bitcast(builder.and_(builder.xor(up0, ff), up1), v8i1)
-        zero = ir.Constant(vd, [0.0] * 8)
-        # a flat step c == b or an exact zero b == 0 makes (c - b) * b zero (so does an
-        # underflow: then the exact plateau-aware path runs, which is only slower)
-        flat = builder.fcmp_ordered("==", builder.fmul(builder.fsub(c, b), b), zero)
-        # b * c < 0 as differing sign bits (zeros are excluded by the flag above)
-        v8i64 = ir.VectorType(i64, 8)
-        sx = builder.xor(builder.bitcast(b, v8i64), builder.bitcast(c, v8i64))
-        zc = builder.icmp_signed("<", sx, ir.Constant(v8i64, [0] * 8))
-        u = builder.insert_element(
-            ir.Constant(vd, None), builder.sitofp(iv, dbl), ir.Constant(i32, 0)
-        )
-        base = builder.shuffle_vector(u, u, ir.Constant(ir.VectorType(i32, 8), [0] * 8))
-        pos = builder.fadd(base, ir.Constant(vd, [float(q) for q in range(8)]))
         comp = cgutils.get_or_insert_function(
             builder.module,
             ir.FunctionType(vd, [vd, v8i1, vd]),
@@ -218,26 +195,64 @@ def _knots8(typingctx, h, i, tmax, ymax, tmin, ymin, kmax, kmin):
         ctpop = cgutils.get_or_insert_function(
             builder.module, ir.FunctionType(i8, [i8]), "llvm.ctpop.i8"
         )
+        vsum = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(i64, [vi]), "llvm.vector.reduce.add.v8i64"
+        )
+        kmax_p = cgutils.alloca_once_value(builder, offv)
+        kmin_p = cgutils.alloca_once_value(builder, offv)
+        zc_p = cgutils.alloca_once_value(builder, ir.Constant(vi, [0] * 8))
+        flat_p = cgutils.alloca_once_value(builder, ir.Constant(i8, 0))
+        pos_p = cgutils.alloca_once_value(
+            builder, ir.Constant(vd, [float(k + 1) for k in range(8)])
+        )
+        zero = ir.Constant(vd, [0.0] * 8)
+        with cgutils.for_range(builder, qv) as loop:
+            iv = builder.add(builder.shl(loop.index, ir.Constant(i64, 3)), ir.Constant(i64, 1))
 
-        def put(vec, mask, arr, k):
-            cv = builder.call(comp, [vec, mask, ir.Constant(vd, None)])
-            ptr = builder.bitcast(builder.gep(arr.data, [k]), vd.as_pointer())
-            builder.store(cv, ptr, align=8)
+            def vload(k):
+                ptr = builder.gep(ha.data, [builder.add(iv, ir.Constant(i64, k))])
+                return builder.load(builder.bitcast(ptr, vd.as_pointer()), align=8)
 
-        put(pos, mmax, outs[0], kav)
-        put(b, mmax, outs[1], kav)
-        put(pos, mmin, outs[2], kbv)
-        put(b, mmin, outs[3], kbv)
+            a = vload(-1)
+            b = vload(0)
+            c = vload(1)
+            up0 = builder.fcmp_ordered(">", b, a)
+            up1 = builder.fcmp_ordered(">", c, b)
+            ones = ir.Constant(v8i1, [1] * 8)
+            mmax = builder.and_(up0, builder.xor(up1, ones))
+            mmin = builder.and_(builder.xor(up0, ones), up1)
+            flat = builder.fcmp_ordered("==", builder.fmul(builder.fsub(c, b), b), zero)
+            builder.store(builder.or_(builder.load(flat_p), builder.bitcast(flat, i8)), flat_p)
+            sx = builder.xor(builder.bitcast(b, vi), builder.bitcast(c, vi))
+            zc = builder.icmp_signed("<", sx, ir.Constant(vi, [0] * 8))
+            builder.store(builder.add(builder.load(zc_p), builder.zext(zc, vi)), zc_p)
+            pos = builder.load(pos_p)
+            builder.store(builder.fadd(pos, ir.Constant(vd, [8.0] * 8)), pos_p)
+            kmax = builder.load(kmax_p)
+            kmin = builder.load(kmin_p)
 
-        def count(mask):
-            return builder.zext(builder.call(ctpop, [builder.bitcast(mask, i8)]), i64)
+            def put(vec, mask, arr, k):
+                cv = builder.call(comp, [vec, mask, ir.Constant(vd, None)])
+                ptr = builder.bitcast(builder.gep(arr.data, [k]), vd.as_pointer())
+                builder.store(cv, ptr, align=8)
 
-        res = count(mmax)
-        res = builder.or_(res, builder.shl(count(mmin), ir.Constant(i64, 8)))
-        res = builder.or_(res, builder.shl(count(zc), ir.Constant(i64, 16)))
-        anyflat = builder.icmp_unsigned("!=", builder.bitcast(flat, i8), ir.Constant(i8, 0))
-        res = builder.or_(res, builder.shl(builder.zext(anyflat, i64), ir.Constant(i64, 24)))
-        return res
+            put(pos, mmax, outs[0], kmax)
+            put(b, mmax, outs[1], kmax)
+            put(pos, mmin, outs[2], kmin)
+            put(b, mmin, outs[3], kmin)
+
+            def count(mask):
+                return builder.zext(builder.call(ctpop, [builder.bitcast(mask, i8)]), i64)
+
+            builder.store(builder.add(kmax, count(mmax)), kmax_p)
+            builder.store(builder.add(kmin, count(mmin)), kmin_p)
+        nmax = builder.sub(builder.load(kmax_p), offv)
+        nmin = builder.sub(builder.load(kmin_p), offv)
+        nzc = builder.call(vsum, [builder.load(zc_p)])
+        special = builder.zext(
+            builder.icmp_unsigned("!=", builder.load(flat_p), ir.Constant(i8, 0)), i64
+        )
+        return context.make_tuple(builder, signature.return_type, [nmax, nmin, nzc, special])
 
     return sig, codegen
 
@@ -367,7 +382,8 @@ def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb, sg, ei, dense
     Positions (float64) and values of the maxima go to ``tmax[off:]``/``ymax[off:]``, of the
     minima to ``tmin[off:]``/``ymin[off:]`` (:func:`_mirror_in` puts the mirrored boundary
     knots around them). Fast path for signals without flat steps or exact zeros: one
-    vectorised pass (:func:`_knots8`). Otherwise :func:`_extrema_plateau` (plateau middles as
+    vectorised pass (:func:`_knots_loop`; :func:`_extrema_sparse` when ``dense`` is false).
+    Otherwise :func:`_extrema_plateau` (plateau middles as
     PyEMD, zero runs counted once). ``imax``/``imin`` receive the integer positions of the
     ``nb + 3`` extrema at each end (all that the boundary mirroring reads) on the fast path,
     all of them otherwise. The knot arrays need 8 free slots after the last extremum.
@@ -384,14 +400,11 @@ def _extrema_knots(h, imax, imin, tmax, ymax, tmin, ymin, off, nb, sg, ei, dense
         b = h[1]
         special = (b == a) | (a == 0.0) | (h[n - 1] == 0.0)
         nzc = a * b < 0.0
-        i = 1
-        while i + 9 <= n:
-            code = _knots8(h, i, tmax, ymax, tmin, ymin, off + nmax, off + nmin)
-            nmax += code & 0xFF
-            nmin += (code >> 8) & 0xFF
-            nzc += (code >> 16) & 0xFF
-            special += code >> 24
-            i += 8
+        q = (n - 10) // 8 + 1  # vector steps i = 1, 9, ... with i + 9 <= n
+        nmax, nmin, z, f = _knots_loop(h, q, tmax, ymax, tmin, ymin, off)
+        nzc += z
+        special += f
+        i = 1 + 8 * q
         for p in range(i, n - 1):
             a = h[p - 1]
             b = h[p]
