@@ -724,6 +724,73 @@ def _cubic8w(typingctx, out, start, y, w, j):
     return sig, codegen
 
 
+@intrinsic
+def _eval_run(typingctx, out, x, x0, x1, t, y, w, j, last):
+    """Intervals j+1, j+2, ... starting on their knots (x = t[j+1] first), each written as one
+    8-sample chunk at local coordinate 0 (:func:`_cubic8w`), in one LLVM loop; it stops after
+    the first interval that is longer than 8 samples or reaches ``x1``. Returns (j, x, xe) of
+    that interval (written from x; xe = its end, ``x1`` for the last interval). No checks:
+    callers keep ``j < last = nk - 2`` and 8 free slots after ``x1 - x0`` in ``out``.
+    """
+    sig = types.UniTuple(types.int64, 3)(out, x, x0, x1, t, y, w, j, last)
+
+    def codegen(context, builder, signature, args):
+        outv, xv, x0v, x1v, tv, yv, wv, jv, lastv = args
+        outa = context.make_array(signature.args[0])(context, builder, outv)
+        ta = context.make_array(signature.args[4])(context, builder, tv)
+        ya = context.make_array(signature.args[5])(context, builder, yv)
+        wa = context.make_array(signature.args[6])(context, builder, wv)
+        i64 = ir.IntType(64)
+        dbl = ir.DoubleType()
+        vty = ir.VectorType(dbl, 8)
+        zero_mask = ir.Constant(ir.VectorType(ir.IntType(32), 8), [0] * 8)
+        fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(vty, [vty, vty, vty]), "llvm.fma.v8f64"
+        )
+        B = ir.Constant(vty, [float(q) for q in range(8)])
+
+        def splat(ptr):
+            v = builder.load(ptr)
+            u = builder.insert_element(ir.Constant(vty, None), v, ir.Constant(ir.IntType(32), 0))
+            return builder.shuffle_vector(u, u, zero_mask)
+
+        j_p = cgutils.alloca_once_value(builder, jv)
+        x_p = cgutils.alloca_once_value(builder, xv)
+        xe_p = cgutils.alloca_once_value(builder, xv)
+        loop_bb = builder.append_basic_block("eval_loop")
+        next_bb = builder.append_basic_block("eval_next")
+        exit_bb = builder.append_basic_block("eval_exit")
+        builder.branch(loop_bb)
+        builder.position_at_end(loop_bb)
+        j = builder.add(builder.load(j_p), ir.Constant(i64, 1))
+        builder.store(j, j_p)
+        x = builder.load(x_p)
+        tn = builder.load(builder.gep(ta.data, [builder.add(j, ir.Constant(i64, 1))]))
+        xe = builder.select(builder.icmp_signed("==", j, lastv), x1v, builder.fptosi(tn, i64))
+        builder.store(xe, xe_p)
+        j8 = builder.shl(j, ir.Constant(i64, 3))
+
+        def field(f):
+            return splat(builder.gep(wa.data, [builder.add(j8, ir.Constant(i64, f))]))
+
+        acc = builder.call(fma, [B, field(6), field(4)])
+        acc = builder.call(fma, [B, acc, field(3)])
+        acc = builder.call(fma, [B, acc, splat(builder.gep(ya.data, [j]))])
+        ptr = builder.gep(outa.data, [builder.sub(x, x0v)])
+        builder.store(acc, builder.bitcast(ptr, vty.as_pointer()), align=8)
+        long_ = builder.icmp_signed("<", builder.add(x, ir.Constant(i64, 8)), xe)
+        end = builder.icmp_signed(">=", xe, x1v)
+        builder.cbranch(builder.or_(long_, end), exit_bb, next_bb)
+        builder.position_at_end(next_bb)
+        builder.store(xe, x_p)
+        builder.branch(loop_bb)
+        builder.position_at_end(exit_bb)
+        vals = [builder.load(j_p), builder.load(x_p), builder.load(xe_p)]
+        return context.make_tuple(builder, signature.return_type, vals)
+
+    return sig, codegen
+
+
 @jit(error_model="numpy")
 def _prep(t, y, nk, w):
     """Spacings (field 0), their inverses (1) and slopes (2) of the knots."""
@@ -1142,11 +1209,10 @@ def _eval_range(t, y, nk, w, j, x0, x1, out):
         if j < last and int(t[j + 1]) <= x1:
             j += 1
         return j
-    # intervals starting on their knot x = t[j] (local coordinate 0: a constant vector)
+    # intervals starting on their knot x = t[j] (local coordinate 0: a constant vector): runs
+    # of short ones in one loop (:func:`_eval_run`), the rest of a long one here
     while True:
-        j += 1
-        xe = x1 if j == last else _ipos(t, j + 1)
-        _cubic8w(out, x - x0, y, w, j)
+        j, x, xe = _eval_run(out, x, x0, x1, t, y, w, j, last)
         xx = x + 8
         if xx < xe:  # a long interval
             B1 = 8.0
