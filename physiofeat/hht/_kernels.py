@@ -642,11 +642,12 @@ def _assemble_in(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y, off, tbuf):
     return start, k - start
 
 
-# ---- knot records: w is a flat float64 array, knot j's 8 fields at w[8 j : 8 j + 8]:
-# 0 h (spacing to the next knot), 1 1/h, 2 slope, 3 c' (forward sweep; later the cubic's c1),
-# 4 r' (later c2), 5 M (second derivative), 6 a'' (backward sweep; later c3), 7 r''.
-# One record per knot keeps every field of a row in one cache line and the sweeps' loops need
-# a single base pointer per system (four systems at once would otherwise exhaust registers).
+# ---- knot records: the spline scratch is a flat float64 array with one record per knot, so
+# every field of a row sits in one cache line and the sweeps' loops need a single base pointer
+# per system (four systems at once would otherwise exhaust registers). The sift's solver uses
+# 4-field records (_g4/_s4, described in _solve_env: two knots per cache line, which is what
+# the evaluation streams through); systems of fewer than 6 knots are solved on 8-field scratch
+# records (_g/_s: 0 h, 1 1/h, 2 slope, 3 c', 4 r', 5 M) by _solve_small.
 
 
 @intrinsic
@@ -725,6 +726,35 @@ def _cubic8w(typingctx, out, start, y, w, j):
 
 
 @intrinsic
+def _g4(typingctx, w, j, f):
+    """``w[4 j + f]`` (field f of knot j's 4-field record) without any checks."""
+    sig = types.float64(w, types.int64, types.int64)
+
+    def codegen(context, builder, signature, args):
+        wa = context.make_array(signature.args[0])(context, builder, args[0])
+        i64 = ir.IntType(64)
+        k = builder.add(builder.shl(args[1], ir.Constant(i64, 2)), args[2])
+        return builder.load(builder.gep(wa.data, [k]))
+
+    return sig, codegen
+
+
+@intrinsic
+def _s4(typingctx, w, j, f, v):
+    """``w[4 j + f] = v`` without any checks."""
+    sig = types.void(w, types.int64, types.int64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        wa = context.make_array(signature.args[0])(context, builder, args[0])
+        i64 = ir.IntType(64)
+        k = builder.add(builder.shl(args[1], ir.Constant(i64, 2)), args[2])
+        builder.store(args[3], builder.gep(wa.data, [k]))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
 def _eval_run(typingctx, out, x, x0, x1, t, y, w, j, last):
     """Intervals j+1, j+2, ... starting on their knots (x = t[j+1] first), each written as one
     8-sample chunk at local coordinate 0 (:func:`_cubic8w`), in one LLVM loop; it stops after
@@ -768,13 +798,13 @@ def _eval_run(typingctx, out, x, x0, x1, t, y, w, j, last):
         tn = builder.load(builder.gep(ta.data, [builder.add(j, ir.Constant(i64, 1))]))
         xe = builder.select(builder.icmp_signed("==", j, lastv), x1v, builder.fptosi(tn, i64))
         builder.store(xe, xe_p)
-        j8 = builder.shl(j, ir.Constant(i64, 3))
+        j4 = builder.shl(j, ir.Constant(i64, 2))
 
         def field(f):
-            return splat(builder.gep(wa.data, [builder.add(j8, ir.Constant(i64, f))]))
+            return splat(builder.gep(wa.data, [builder.add(j4, ir.Constant(i64, f))]))
 
-        acc = builder.call(fma, [B, field(6), field(4)])
-        acc = builder.call(fma, [B, acc, field(3)])
+        acc = builder.call(fma, [B, field(1), field(2)])
+        acc = builder.call(fma, [B, acc, field(0)])
         acc = builder.call(fma, [B, acc, splat(builder.gep(ya.data, [j]))])
         ptr = builder.gep(outa.data, [builder.sub(x, x0v)])
         builder.store(acc, builder.bitcast(ptr, vty.as_pointer()), align=8)
@@ -816,12 +846,11 @@ def _recip(hj):
 
 @jit(inline="always", error_model="numpy")
 def _prep1(t, y, w, j):
-    """:func:`_prep` of knot j alone (integer knots), the inverse spacing from the table."""
+    """Spacing (field 0) and slope (field 1) of knot j (4-field records, see
+    :func:`_solve_env`); the inverse spacing from the table, not stored."""
     hj = t[j + 1] - t[j]
-    r = _recip(hj)
-    _s(w, j, 0, hj)
-    _s(w, j, 1, r)
-    _s(w, j, 2, (y[j + 1] - y[j]) * r)
+    _s4(w, j, 0, hj)
+    _s4(w, j, 1, (y[j + 1] - y[j]) * _recip(hj))
 
 
 @jit(error_model="numpy")
@@ -969,49 +998,67 @@ def _solve2(wu, nu, wl, nl):
 
 
 @jit(inline="always", error_model="numpy")
+def _first_row4(w, nk):
+    """:func:`_first_row` on 4-field records (nk >= 4): c', r' of row 0 into fields 2, 3."""
+    a = _g4(w, 0, 0)
+    c = _g4(w, 1, 0)
+    b = 2.0 * (a + c)
+    rhs = 6.0 * (_g4(w, 1, 1) - _g4(w, 0, 1))
+    ih1 = _recip(c)
+    b += a * (a + c) * ih1
+    c -= a * a * ih1
+    ib = 1.0 / b
+    cp = c * ib
+    rp = rhs * ib
+    _s4(w, 0, 2, cp)
+    _s4(w, 0, 3, rp)
+    return cp, rp
+
+
+@jit(inline="always", error_model="numpy")
 def _last_row_bwd(w, nk):
-    """Backward-sweep start: row m-1 = nk-3 with M[nk-1] eliminated into it (nk >= 4)."""
+    """Backward-sweep start: row m-1 = nk-3 with M[nk-1] eliminated into it (nk >= 4); a'',
+    r'' into fields 2, 3."""
     r = nk - 3
-    h2 = _g(w, nk - 2, 0)
-    hr = _g(w, r, 0)
-    ihr = _g(w, r, 1)
+    h2 = _g4(w, nk - 2, 0)
+    hr = _g4(w, r, 0)
+    ihr = _recip(hr)
     a = hr - h2 * h2 * ihr
     b = 2.0 * (hr + h2) + h2 * (hr + h2) * ihr
-    rhs = 6.0 * (_g(w, r + 1, 2) - _g(w, r, 2))
+    rhs = 6.0 * (_g4(w, r + 1, 1) - _g4(w, r, 1))
     ib = 1.0 / b
     an = a * ib
     rn = rhs * ib
-    _s(w, r, 6, an)
-    _s(w, r, 7, rn)
+    _s4(w, r, 2, an)
+    _s4(w, r, 3, rn)
     return an, rn
 
 
 @jit(inline="always", error_model="numpy")
 def _meet(w, nk, p):
     """Solve the meeting row p of the twisted factorisation: M[p + 1]."""
-    a = _g(w, p, 0)
-    c = _g(w, p + 1, 0)
-    xp = (6.0 * (_g(w, p + 1, 2) - _g(w, p, 2)) - a * _g(w, p - 1, 4) - c * _g(w, p + 1, 7)) / (
-        2.0 * (a + c) - a * _g(w, p - 1, 3) - c * _g(w, p + 1, 6)
-    )
-    _s(w, p + 1, 5, xp)
-    return xp
+    a = _g4(w, p, 0)
+    c = _g4(w, p + 1, 0)
+    return (
+        6.0 * (_g4(w, p + 1, 1) - _g4(w, p, 1)) - a * _g4(w, p - 1, 3) - c * _g4(w, p + 1, 3)
+    ) / (2.0 * (a + c) - a * _g4(w, p - 1, 2) - c * _g4(w, p + 1, 2))
 
 
 @jit(inline="always", error_model="numpy")
 def _coef1(w, j, m0, m1):
-    """Cubic coefficients of interval j (second derivatives m0, m1 at its ends) into fields
-    3, 4, 6 of knot j (its c', r', a'' are consumed by then)."""
-    _s(w, j, 3, _g(w, j, 2) - _g(w, j, 0) * (2.0 * m0 + m1) * (1.0 / 6.0))
-    _s(w, j, 4, 0.5 * m0)
-    _s(w, j, 6, (m1 - m0) * _g(w, j, 1) * (1.0 / 6.0))
+    """Cubic coefficients of interval j (second derivatives m0, m1 at its ends) over knot j's
+    record: c1 into field 0, c3 into 1, c2 into 2 (its spacing, slope and sweep value are
+    consumed by then)."""
+    hj = _g4(w, j, 0)
+    _s4(w, j, 0, _g4(w, j, 1) - hj * (2.0 * m0 + m1) * (1.0 / 6.0))
+    _s4(w, j, 1, (m1 - m0) * _recip(hj) * (1.0 / 6.0))
+    _s4(w, j, 2, 0.5 * m0)
 
 
 @jit(inline="always", error_model="numpy")
 def _out_left(w, i, xn):
     """Left chain step: M[i+1] from M[i+2] = ``xn``, and interval i+1's coefficients."""
-    x = _g(w, i, 4) - _g(w, i, 3) * xn
-    _s(w, i + 1, 5, x)
+    x = _g4(w, i, 3) - _g4(w, i, 2) * xn
     _coef1(w, i + 1, x, xn)
     return x
 
@@ -1019,44 +1066,52 @@ def _out_left(w, i, xn):
 @jit(inline="always", error_model="numpy")
 def _out_right(w, i, xp):
     """Right chain step: M[i+1] from M[i] = ``xp``, and interval i's coefficients."""
-    x = _g(w, i, 7) - _g(w, i, 6) * xp
-    _s(w, i + 1, 5, x)
+    x = _g4(w, i, 3) - _g4(w, i, 2) * xp
     _coef1(w, i, xp, x)
     return x
 
 
 @jit(error_model="numpy")
-def _outwards(wu, nu, pu, wl, nl, pl):
-    """Substitute outwards from both meeting rows: four independent chains in one loop, each
-    step also writing the cubic's coefficients of the interval it completes (no separate pass
-    over the knots); the two end intervals follow :func:`_ends`."""
+def _outwards(wu, nu, pu, xpu, wl, nl, pl, xpl):
+    """Substitute outwards from both meeting rows (M[p+1] = ``xpu``, ``xpl``): four independent
+    chains in one loop, each step writing the cubic's coefficients of the interval it
+    completes (no separate pass over the knots, M itself is not stored); then the not-a-knot
+    end values and the two end intervals."""
     mu = nu - 2
     ml = nl - 2
-    xul = xur = _g(wu, pu + 1, 5)
-    xll = xlr = _g(wl, pl + 1, 5)
+    # spacings the end conditions need (records 1 and nk-3 are overwritten by the chains)
+    hu0, hu1, hua, hub = _g4(wu, 0, 0), _g4(wu, 1, 0), _g4(wu, nu - 3, 0), _g4(wu, nu - 2, 0)
+    hl0, hl1, hla, hlb = _g4(wl, 0, 0), _g4(wl, 1, 0), _g4(wl, nl - 3, 0), _g4(wl, nl - 2, 0)
+    xul = xur = xpu
+    xll = xlr = xpl
+    pul = pur = xpu  # the previous value of each chain
+    pll = plr = xpl
     # left chains i = p-1 down to 0 (p steps), right chains i = p+1 up to m-1 (m-1-p steps)
     common = min(min(pu, pl), min(mu - 1 - pu, ml - 1 - pl))
     for k in range(common):  # all four chains, no tests
-        xul = _out_left(wu, pu - 1 - k, xul)
-        xll = _out_left(wl, pl - 1 - k, xll)
-        xur = _out_right(wu, pu + 1 + k, xur)
-        xlr = _out_right(wl, pl + 1 + k, xlr)
+        pul, xul = xul, _out_left(wu, pu - 1 - k, xul)
+        pll, xll = xll, _out_left(wl, pl - 1 - k, xll)
+        pur, xur = xur, _out_right(wu, pu + 1 + k, xur)
+        plr, xlr = xlr, _out_right(wl, pl + 1 + k, xlr)
     steps = max(max(pu, pl), max(mu - 1 - pu, ml - 1 - pl))
     for k in range(common, steps):
         if k < pu:
-            xul = _out_left(wu, pu - 1 - k, xul)
+            pul, xul = xul, _out_left(wu, pu - 1 - k, xul)
         if k < pl:
-            xll = _out_left(wl, pl - 1 - k, xll)
+            pll, xll = xll, _out_left(wl, pl - 1 - k, xll)
         if k < mu - 1 - pu:
-            xur = _out_right(wu, pu + 1 + k, xur)
+            pur, xur = xur, _out_right(wu, pu + 1 + k, xur)
         if k < ml - 1 - pl:
-            xlr = _out_right(wl, pl + 1 + k, xlr)
-    _ends(wu, nu)
-    _ends(wl, nl)
-    _coef1(wu, 0, _g(wu, 0, 5), _g(wu, 1, 5))
-    _coef1(wu, nu - 2, _g(wu, nu - 2, 5), _g(wu, nu - 1, 5))
-    _coef1(wl, 0, _g(wl, 0, 5), _g(wl, 1, 5))
-    _coef1(wl, nl - 2, _g(wl, nl - 2, 5), _g(wl, nl - 1, 5))
+            plr, xlr = xlr, _out_right(wl, pl + 1 + k, xlr)
+    # not-a-knot ends: M[0] from M[1] = xul, M[2] = pul; M[nk-1] from M[nk-2] = xur, M[nk-3]
+    m0 = ((hu0 + hu1) * xul - hu0 * pul) * _recip(hu1)
+    me = ((hua + hub) * xur - hub * pur) * _recip(hua)
+    _coef1(wu, 0, m0, xul)
+    _coef1(wu, nu - 2, xur, me)
+    m0 = ((hl0 + hl1) * xll - hl0 * pll) * _recip(hl1)
+    me = ((hla + hlb) * xlr - hlb * plr) * _recip(hla)
+    _coef1(wl, 0, m0, xll)
+    _coef1(wl, nl - 2, xlr, me)
 
 
 @jit(inline="always", error_model="numpy")
@@ -1070,14 +1125,13 @@ def _fwd_step(t, y, w, r, cprev, rprev, a, da, t1, y1):
     c = t2 - t1
     ihc = _recip(c)
     dc = (y2 - y1) * ihc
-    _s(w, r + 1, 0, c)
-    _s(w, r + 1, 1, ihc)
-    _s(w, r + 1, 2, dc)
+    _s4(w, r + 1, 0, c)
+    _s4(w, r + 1, 1, dc)
     s = a + c
     cp = c / _fnmadd(a, cprev, s + s)
     rp = _fnmadd(a, rprev, 6.0 * (dc - da)) * (cp * ihc)
-    _s(w, r, 3, cp)
-    _s(w, r, 4, rp)
+    _s4(w, r, 2, cp)
+    _s4(w, r, 3, rp)
     return cp, rp, c, dc, t2, y2
 
 
@@ -1090,37 +1144,38 @@ def _bwd_step(t, y, w, i, anext, rnext, c, dc, t1, y1):
     a = t1 - t0
     iha = _recip(a)
     da = (y1 - y0) * iha
-    _s(w, i, 0, a)
-    _s(w, i, 1, iha)
-    _s(w, i, 2, da)
+    _s4(w, i, 0, a)
+    _s4(w, i, 1, da)
     s = a + c
     an = a / _fnmadd(c, anext, s + s)
     rn = _fnmadd(c, rnext, 6.0 * (dc - da)) * (an * iha)
-    _s(w, i, 6, an)
-    _s(w, i, 7, rn)
+    _s4(w, i, 2, an)
+    _s4(w, i, 3, rn)
     return an, rn, a, da, t0, y0
 
 
 @jit(error_model="numpy")
 def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
-    """Second derivatives of both envelope splines (integer knots ``tu``, ``yu`` and ``tl``,
-    ``yl``) and the cubic's coefficients of every interval (knot records, see :func:`_g`).
+    """Cubic coefficients of every interval of both envelope splines (integer knots ``tu``,
+    ``yu`` and ``tl``, ``yl``; not-a-knot, natural for 3 knots, linear for 2).
+
+    ``wu``/``wl`` hold one 4-field record per knot (``w[4 j : 4 j + 4]``, 32 bytes: two knots
+    per cache line): 0 spacing h, 1 slope d, 2 c' (forward sweep, rows < p) or a'' (backward,
+    rows > p), 3 r' or r''; the outward substitution overwrites fields 0-2 of knot j with the
+    cubic's c1, c3, c2 of interval j, all that the evaluation reads. Inverse spacings come from
+    a table (:func:`_recip`) where needed, M is never stored.
 
     For >= 6 knots a twisted (two-sided) factorisation: each system is eliminated from the top
     and from the bottom towards its middle row, so the upper and lower envelopes give four
     independent chains of divisions that the CPU overlaps. Exact (no approximation). The
     spacings and slopes are computed by the sweeps as they reach them, the coefficients by the
-    outward substitution: no separate passes over the knots. Smaller systems use
-    :func:`_prep`, :func:`_solve2` and :func:`_coefs`.
+    outward substitution: no separate passes over the knots. Smaller systems go through
+    :func:`_solve2` on 8-field scratch records (:func:`_solve_small`).
     """
     mu = nu - 2
     ml = nl - 2
     if mu < 4 or ml < 4:
-        _prep(tu, yu, nu, wu)
-        _prep(tl, yl, nl, wl)
-        _solve2(wu, nu, wl, nl)
-        _coefs(wu, nu)
-        _coefs(wl, nl)
+        _solve_small(tu, yu, wu, nu, tl, yl, wl, nl)
         return
     pu = mu // 2
     pl = ml // 2
@@ -1128,15 +1183,15 @@ def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
         _prep1(tu, yu, wu, j)
     for j in (0, 1, ml - 1, ml):
         _prep1(tl, yl, wl, j)
-    cu, ru = _first_row(wu, nu)
-    cl, rl = _first_row(wl, nl)
+    cu, ru = _first_row4(wu, nu)
+    cl, rl = _first_row4(wl, nl)
     au, su = _last_row_bwd(wu, nu)
     al, sl = _last_row_bwd(wl, nl)
     # carried: forward h[r], d[r], t[r+1], y[r+1]; backward h[i+1], d[i+1], t[i+1], y[i+1]
-    fha, fda, ft, fy = _g(wu, 1, 0), _g(wu, 1, 2), tu[2], yu[2]
-    gha, gda, gt, gy = _g(wl, 1, 0), _g(wl, 1, 2), tl[2], yl[2]
-    bhu, bdu, bt, by = _g(wu, mu - 1, 0), _g(wu, mu - 1, 2), tu[mu - 1], yu[mu - 1]
-    bhl, bdl, ct, cy = _g(wl, ml - 1, 0), _g(wl, ml - 1, 2), tl[ml - 1], yl[ml - 1]
+    fha, fda, ft, fy = _g4(wu, 1, 0), _g4(wu, 1, 1), tu[2], yu[2]
+    gha, gda, gt, gy = _g4(wl, 1, 0), _g4(wl, 1, 1), tl[2], yl[2]
+    bhu, bdu, bt, by = _g4(wu, mu - 1, 0), _g4(wu, mu - 1, 1), tu[mu - 1], yu[mu - 1]
+    bhl, bdl, ct, cy = _g4(wl, ml - 1, 0), _g4(wl, ml - 1, 1), tl[ml - 1], yl[ml - 1]
     nfu = pu - 1  # forward rows 1..pu-1, backward rows mu-2 down to pu+1
     nfl = pl - 1
     nbu = mu - 2 - pu
@@ -1163,16 +1218,35 @@ def _solve_env(tu, yu, wu, nu, tl, yl, wl, nl):
         if k < nbl:
             i = ml - 2 - k
             al, sl, bhl, bdl, ct, cy = _bwd_step(tl, yl, wl, i, al, sl, bhl, bdl, ct, cy)
-    _meet(wu, nu, pu)
-    _meet(wl, nl, pl)
-    _outwards(wu, nu, pu, wl, nl, pl)
+    xpu = _meet(wu, nu, pu)
+    xpl = _meet(wl, nl, pl)
+    _outwards(wu, nu, pu, xpu, wl, nl, pl, xpl)
 
 
 @jit(error_model="numpy")
-def _coefs(w, nk):
-    """Cubic coefficients of every interval from M (fields 3, 4, 6; used after :func:`_solve2`)."""
+def _solve_small(tu, yu, wu, nu, tl, yl, wl, nl):
+    """Systems with fewer than 6 knots on either side: :func:`_solve2` on 8-field scratch
+    records (0 h, 1 1/h, 2 d, 3 c', 4 r', 5 M), then the coefficients into the 4-field ones."""
+    su = np.empty(8 * (nu + 2))
+    sl = np.empty(8 * (nl + 2))
+    _prep(tu, yu, nu, su)
+    _prep(tl, yl, nl, sl)
+    _solve2(su, nu, sl, nl)
+    _coefs(su, wu, nu)
+    _coefs(sl, wl, nl)
+
+
+@jit(error_model="numpy")
+def _coefs(s8, w, nk):
+    """Cubic coefficients of every interval from the 8-field scratch ``s8`` of
+    :func:`_solve_small` (M in field 5) into the 4-field records ``w`` (as :func:`_coef1`)."""
     for j in range(nk - 1):
-        _coef1(w, j, _g(w, j, 5), _g(w, j + 1, 5))
+        m0 = _g(s8, j, 5)
+        m1 = _g(s8, j + 1, 5)
+        hj = _g(s8, j, 0)
+        _s4(w, j, 0, _g(s8, j, 2) - hj * (2.0 * m0 + m1) * (1.0 / 6.0))
+        _s4(w, j, 1, (m1 - m0) * _g(s8, j, 1) * (1.0 / 6.0))
+        _s4(w, j, 2, 0.5 * m0)
 
 
 @jit(error_model="numpy")
@@ -1201,7 +1275,7 @@ def _eval_range(t, y, nk, w, j, x0, x1, out):
     x = x0
     B0 = x0 - t[j]
     while x < xe:
-        _cubic8(out, x - x0, y[j], _g(w, j, 3), _g(w, j, 4), _g(w, j, 6), B0)
+        _cubic8(out, x - x0, y[j], _g4(w, j, 0), _g4(w, j, 2), _g4(w, j, 1), B0)
         x += 8
         B0 += 8.0
     x = xe
@@ -1217,7 +1291,7 @@ def _eval_range(t, y, nk, w, j, x0, x1, out):
         if xx < xe:  # a long interval
             B1 = 8.0
             while xx < min(xe, x1):
-                _cubic8(out, xx - x0, y[j], _g(w, j, 3), _g(w, j, 4), _g(w, j, 6), B1)
+                _cubic8(out, xx - x0, y[j], _g4(w, j, 0), _g4(w, j, 2), _g4(w, j, 1), B1)
                 xx += 8
                 B1 += 8.0
         if xe >= x1:
@@ -1243,8 +1317,8 @@ def spline_eval(t, y, out):
     """
     nk = t.shape[0]
     n = out.shape[0]
-    w1 = np.empty(8 * (nk + 2))
-    w2 = np.empty(8 * (nk + 2))
+    w1 = np.empty(4 * (nk + 2))
+    w2 = np.empty(4 * (nk + 2))
     _solve_env(t, y, w1, nk, t, y, w2, nk)
     tmp = np.empty(n + 8)
     _eval(t, y, nk, w1, tmp, n)
@@ -1399,7 +1473,7 @@ def emd_one(
     buf = np.empty((4, n + 8))  # envelopes (rarely needed whole) and two block buffers
     ibuf = np.empty((2, n), dtype=np.int64)
     kn = np.empty((2, 4, n // 2 + 3 * nb + 16))
-    wk = np.empty((2, 8 * (n // 2 + 2 * nb + 6)))  # knot records, see _g
+    wk = np.empty((2, 4 * (n // 2 + 2 * nb + 6)))  # knot records, see _solve_env
     lbuf = np.empty((4, n // 2 + nb + 4), dtype=np.int64)
     tbuf = np.empty((2, nb + 2))
     sgb = np.empty((2, n + 8), dtype=np.int64)  # int8 slope signs (a view) and extrema list
