@@ -15,7 +15,8 @@ Oracles
   is the whole array for ``pad_width=2``), where PyEMD (and physiofeat) mirror two; the spline
   spreads that difference a few knots inwards, and it compounds in later IMFs.
 - scipy ``CubicSpline`` (not-a-knot / natural) for the spline kernel, ``emd.spectra`` for the
-  instantaneous frequency and ``hilberthuang``, tests/naive.py for extrema and binning.
+  instantaneous frequency and ``hilberthuang``, tests/naive.py for extrema and binning,
+  PyEMD's ``find_extrema`` + ``prepare_points`` for the mirrored boundary knots.
 - Properties (as the emd package's tests): reconstruction, scaling, sifting an IMF, two tones,
   time reversal.
 """

@@ -14,7 +14,7 @@ Per sift, with as few passes over memory as the data flow allows:
 - :func:`_solve_env` solves both envelopes' spline systems with a twisted factorisation (four
   independent chains of divisions: upper/lower, from the top/from the bottom), computing each
   knot's spacing and slope as the sweeps reach it and each interval's cubic coefficients as the
-  outward substitution completes it, into one 8-field record per knot (:func:`_g`);
+  outward substitution completes it, in one 4-field record per knot (two per cache line);
 - :func:`_eval_range` evaluates the envelopes block by block (``BLOCK`` samples, so the two
   envelope blocks stay in L1) in 8-sample vectors, and :func:`_mean_step` subtracts the mean
   and sums the stopping criteria.
