@@ -286,15 +286,9 @@ def p_waves(
         out_noise[b] = acc / max(cnt, 1)
 
 
-@jit
-def best_shift_corr(x, starts, template, max_shift):
-    """For each start, the shift in ``[-max_shift, max_shift]`` maximising the Pearson correlation
-    of ``x[start + shift : start + shift + len(template)]`` with ``template``; (shift, corr)."""
-    n = x.size
+@jit(inline="always")
+def _template_moments(template):
     L = template.size
-    nb = starts.size
-    shift = np.zeros(nb, dtype=np.int64)
-    corr = np.full(nb, np.nan)
     tm = 0.0
     for i in range(L):
         tm += template[i]
@@ -302,33 +296,56 @@ def best_shift_corr(x, starts, template, max_shift):
     tv = 0.0
     for i in range(L):
         tv += (template[i] - tm) ** 2
+    return tm, tv
+
+
+@jit(inline="always")
+def _shift_corrs(x, start, template, tm, tv, max_shift, cs):
+    # cs[k] = Pearson correlation of the template with x at start + k - max_shift (NaN where
+    # the window leaves x or is flat); returns the first k of the largest, or -1 if none
+    n = x.size
+    L = template.size
+    best = -1
+    bv = -2.0
+    for k in range(2 * max_shift + 1):
+        cs[k] = np.nan
+        a = start + k - max_shift
+        if a < 0 or a + L > n:
+            continue
+        xm = 0.0
+        for i in range(L):
+            xm += x[a + i]
+        xm /= L
+        xv = 0.0
+        c = 0.0
+        for i in range(L):
+            dx = x[a + i] - xm
+            xv += dx * dx
+            c += dx * (template[i] - tm)
+        if xv > 0.0:
+            cs[k] = c / math.sqrt(xv * tv)
+            if cs[k] > bv:
+                bv = cs[k]
+                best = k
+    return best
+
+
+@jit
+def best_shift_corr(x, starts, template, max_shift):
+    """For each start, the shift in ``[-max_shift, max_shift]`` maximising the Pearson correlation
+    of ``x[start + shift : start + shift + len(template)]`` with ``template``; (shift, corr)."""
+    nb = starts.size
+    shift = np.zeros(nb, dtype=np.int64)
+    corr = np.full(nb, np.nan)
+    cs = np.empty(2 * max_shift + 1)
+    tm, tv = _template_moments(template)
     if tv <= 0.0:
         return shift, corr
     for b in range(nb):
-        best = -2.0
-        bs = 0
-        for s in range(-max_shift, max_shift + 1):
-            a = starts[b] + s
-            if a < 0 or a + L > n:
-                continue
-            xm = 0.0
-            for i in range(L):
-                xm += x[a + i]
-            xm /= L
-            xv = 0.0
-            c = 0.0
-            for i in range(L):
-                dx = x[a + i] - xm
-                xv += dx * dx
-                c += dx * (template[i] - tm)
-            if xv > 0.0:
-                v = c / math.sqrt(xv * tv)
-                if v > best:
-                    best = v
-                    bs = s
-        if best > -2.0:
-            shift[b] = bs
-            corr[b] = best
+        best = _shift_corrs(x, starts[b], template, tm, tv, max_shift, cs)
+        if best >= 0:
+            shift[b] = best - max_shift
+            corr[b] = cs[best]
     return shift, corr
 
 
@@ -337,47 +354,19 @@ def fine_shift_corr(x, starts, template, max_shift):
     """Like :func:`best_shift_corr`, with a fractional shift: the vertex of the parabola through
     the correlations at the best integer shift and its two neighbours (the integer shift when the
     best one is at the edge of the range or the parabola does not open downwards)."""
-    n = x.size
-    L = template.size
     nb = starts.size
     shift = np.zeros(nb)
     corr = np.full(nb, np.nan)
     ns = 2 * max_shift + 1
     cs = np.empty(ns)
-    tm = 0.0
-    for i in range(L):
-        tm += template[i]
-    tm /= L
-    tv = 0.0
-    for i in range(L):
-        tv += (template[i] - tm) ** 2
+    tm, tv = _template_moments(template)
     if tv <= 0.0:
         return shift, corr
     for b in range(nb):
-        best = -1
-        bv = -2.0
-        for k in range(ns):
-            cs[k] = np.nan
-            a = starts[b] + k - max_shift
-            if a < 0 or a + L > n:
-                continue
-            xm = 0.0
-            for i in range(L):
-                xm += x[a + i]
-            xm /= L
-            xv = 0.0
-            c = 0.0
-            for i in range(L):
-                dx = x[a + i] - xm
-                xv += dx * dx
-                c += dx * (template[i] - tm)
-            if xv > 0.0:
-                cs[k] = c / math.sqrt(xv * tv)
-                if cs[k] > bv:
-                    bv = cs[k]
-                    best = k
+        best = _shift_corrs(x, starts[b], template, tm, tv, max_shift, cs)
         if best < 0:
             continue
+        bv = cs[best]
         off = 0.0
         if 0 < best < ns - 1 and not (np.isnan(cs[best - 1]) or np.isnan(cs[best + 1])):
             den = cs[best - 1] - 2.0 * cs[best] + cs[best + 1]

@@ -650,33 +650,41 @@ def _assemble_in(h, left, nl, lsym, mid, nm, right, nr, rsym, t, y, off, tbuf):
 # records (_g/_s: 0 h, 1 1/h, 2 slope, 3 c', 4 r', 5 M) by _solve_small.
 
 
-@intrinsic
-def _g(typingctx, w, j, f):
-    """``w[8 j + f]`` (knot j's field f) without wraparound or bounds checks."""
-    sig = types.float64(w, types.int64, types.int64)
+def _record_access(log2_fields: int):
+    """The pair of intrinsics ``get(w, j, f) = w[(j << log2_fields) + f]`` and
+    ``put(w, j, f, v)``: field ``f`` of knot ``j``'s record, with no wraparound or bounds
+    checks (callers keep the indices in range)."""
 
-    def codegen(context, builder, signature, args):
-        wa = context.make_array(signature.args[0])(context, builder, args[0])
+    def _index(builder, j, f):
         i64 = ir.IntType(64)
-        k = builder.add(builder.shl(args[1], ir.Constant(i64, 3)), args[2])
-        return builder.load(builder.gep(wa.data, [k]))
+        return builder.add(builder.shl(j, ir.Constant(i64, log2_fields)), f)
 
-    return sig, codegen
+    @intrinsic
+    def get(typingctx, w, j, f):
+        sig = types.float64(w, types.int64, types.int64)
+
+        def codegen(context, builder, signature, args):
+            wa = context.make_array(signature.args[0])(context, builder, args[0])
+            return builder.load(builder.gep(wa.data, [_index(builder, args[1], args[2])]))
+
+        return sig, codegen
+
+    @intrinsic
+    def put(typingctx, w, j, f, v):
+        sig = types.void(w, types.int64, types.int64, types.float64)
+
+        def codegen(context, builder, signature, args):
+            wa = context.make_array(signature.args[0])(context, builder, args[0])
+            builder.store(args[3], builder.gep(wa.data, [_index(builder, args[1], args[2])]))
+            return context.get_dummy_value()
+
+        return sig, codegen
+
+    return get, put
 
 
-@intrinsic
-def _s(typingctx, w, j, f, v):
-    """``w[8 j + f] = v`` without wraparound or bounds checks."""
-    sig = types.void(w, types.int64, types.int64, types.float64)
-
-    def codegen(context, builder, signature, args):
-        wa = context.make_array(signature.args[0])(context, builder, args[0])
-        i64 = ir.IntType(64)
-        k = builder.add(builder.shl(args[1], ir.Constant(i64, 3)), args[2])
-        builder.store(args[3], builder.gep(wa.data, [k]))
-        return context.get_dummy_value()
-
-    return sig, codegen
+_g, _s = _record_access(3)  # 8-field records
+_g4, _s4 = _record_access(2)  # 4-field records
 
 
 @intrinsic
@@ -720,35 +728,6 @@ def _cubic8w(typingctx, out, start, y, w, j):
         acc = builder.call(fma, [B, acc, vy0])
         ptr = builder.gep(outa.data, [args[1]])
         builder.store(acc, builder.bitcast(ptr, vty.as_pointer()), align=8)
-        return context.get_dummy_value()
-
-    return sig, codegen
-
-
-@intrinsic
-def _g4(typingctx, w, j, f):
-    """``w[4 j + f]`` (field f of knot j's 4-field record) without any checks."""
-    sig = types.float64(w, types.int64, types.int64)
-
-    def codegen(context, builder, signature, args):
-        wa = context.make_array(signature.args[0])(context, builder, args[0])
-        i64 = ir.IntType(64)
-        k = builder.add(builder.shl(args[1], ir.Constant(i64, 2)), args[2])
-        return builder.load(builder.gep(wa.data, [k]))
-
-    return sig, codegen
-
-
-@intrinsic
-def _s4(typingctx, w, j, f, v):
-    """``w[4 j + f] = v`` without any checks."""
-    sig = types.void(w, types.int64, types.int64, types.float64)
-
-    def codegen(context, builder, signature, args):
-        wa = context.make_array(signature.args[0])(context, builder, args[0])
-        i64 = ir.IntType(64)
-        k = builder.add(builder.shl(args[1], ir.Constant(i64, 2)), args[2])
-        builder.store(args[3], builder.gep(wa.data, [k]))
         return context.get_dummy_value()
 
     return sig, codegen
