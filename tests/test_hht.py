@@ -5,8 +5,9 @@ Oracles
 - PyEMD (EMD-signal 1.x) ``EMD()`` with its defaults: cubic (not-a-knot) splines, ``nbsym=2``
   mirroring, ``check_imf`` stopping, ``range_thr=0.001``, ``total_power_thr=0.005``,
   ``MAX_ITERATION=1000``. physiofeat's defaults are the same rule with the thresholds relative to
-  ``std(x)``, so the oracle is run on unit-std signals with ``max_sifts=999`` (PyEMD stops at
-  iteration 1000 before sifting). Tolerance: 1e-10 absolute on unit-std signals (observed ~1e-15).
+  ``std(x)``, so the oracle is run on unit-std signals with both sides' defaults (physiofeat's
+  ``max_sifts=999``: PyEMD stops at iteration 1000 before sifting). Tolerance: 1e-10 absolute
+  on unit-std signals (observed ~1e-15).
 - ``emd`` (0.8) ``sift.sift`` with its defaults: SD stop ``sum(m**2)/sum(h_new**2) < 0.1``,
   ``splrep`` (not-a-knot) envelopes, Rilling padding, ``sift_thresh=1e-8``, ``energy_thresh=50``
   = physiofeat ``stop='sd', stop_thresh=0.1, power_thresh=1e-8, range_thresh=0, energy_db=50``.
@@ -192,10 +193,26 @@ def test_emd_matches_pyemd(make):
     ref = EMD()
     ref.emd(x)
     ref_imfs, ref_res = ref.get_imfs_and_residue()
-    ours = emd(x, max_sifts=999)
+    ours = emd(x)  # the defaults on both sides
     assert ours.n_imfs == ref_imfs.shape[0]
     assert_allclose(ours.imfs, ref_imfs, rtol=0, atol=1e-10)
     assert_allclose(ours.residue, ref_res, rtol=0, atol=1e-10)
+
+
+def test_sift_cap_default_matches_pyemd():
+    """PyEMD's MAX_ITERATION=k stops before its k-th sift: physiofeat's max_sifts=k-1 is the
+    same cap (checked where the cap binds), and the defaults correspond."""
+    import inspect
+
+    from PyEMD import EMD
+
+    x = _mixed(800, 5)
+    ref = EMD(MAX_ITERATION=4)
+    ref.emd(x)
+    ours = emd(x, max_sifts=3)
+    assert (ours.n_sifts == 3).sum() >= 3  # the cap binds
+    assert_allclose(ours.imfs, ref.get_imfs_and_residue()[0], rtol=0, atol=1e-10)
+    assert inspect.signature(emd).parameters["max_sifts"].default + 1 == EMD().MAX_ITERATION
 
 
 def test_emd_matches_pyemd_on_heart_sound(shared_data):
@@ -206,7 +223,7 @@ def test_emd_matches_pyemd_on_heart_sound(shared_data):
     x = _unit(x[4000:6000].astype(np.float64))  # 16-bit audio: plateaus exercise that path
     ref = EMD()
     ref.emd(x, max_imf=4)
-    ours = emd(x, max_sifts=999, max_imfs=4)
+    ours = emd(x, max_imfs=4)
     assert_allclose(ours.imfs, ref.get_imfs_and_residue()[0], rtol=0, atol=1e-10)
 
 

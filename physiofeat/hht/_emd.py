@@ -169,7 +169,7 @@ def emd(
     x,
     *,
     max_imfs: int | None = None,
-    max_sifts: int = 1000,
+    max_sifts: int = 999,
     stop: StopRule = "pyemd",
     stop_thresh: float | None = None,
     svar_thresh: float = 0.001,
@@ -189,7 +189,8 @@ def emd(
         At most this many IMFs; None: until the residue is a trend (capped at
         ``floor(log2(n)) + 4``).
     max_sifts : int
-        At most this many sifts per IMF (PyEMD's ``MAX_ITERATION=1000`` sifts at most 999 times).
+        At most this many sifts per IMF: 999, as PyEMD's default ``MAX_ITERATION=1000`` (which
+        stops before its 1000th sift), so that with the defaults a capped IMF agrees too.
     stop : {'pyemd', 'sd', 's_number', 'energy', 'fixed'}
         When a proto-IMF is accepted:
 
@@ -233,9 +234,9 @@ def emd(
     which PyEMD uses, and ``splrep(s=0)``, which ``emd`` uses; natural with 3 knots), after
     mirroring ``nbsym`` extrema at each end exactly as PyEMD's ``prepare_points_simple``
     (Rilling's rule: mirror about the end extremum, or about the end sample when that sample
-    lies beyond the extremum). With the defaults the IMFs equal PyEMD's ``EMD()`` (given
-    ``MAX_ITERATION = max_sifts + 1`` and a unit-std signal, since PyEMD's thresholds are
-    absolute) to round-off.
+    lies beyond the extremum). With the defaults the IMFs equal PyEMD's ``EMD()`` with its
+    defaults to round-off on a unit-std signal (PyEMD's thresholds are absolute, physiofeat's
+    relative to ``std(x)``; PyEMD's ``MAX_ITERATION = max_sifts + 1``).
 
     The sift ends — the rest is the residue — when the residue has 2 extrema or fewer, when
     no valid mirrored envelope exists, at ``max_imfs``, or at the range/power/energy
@@ -306,7 +307,7 @@ def eemd(
     seed=None,
     n_jobs: int | None = None,
     max_imfs: int | None = None,
-    max_sifts: int = 1000,
+    max_sifts: int = 999,
     stop: StopRule = "pyemd",
     stop_thresh: float | None = None,
     svar_thresh: float = 0.001,
@@ -402,7 +403,7 @@ def ceemdan(
     seed=None,
     n_jobs: int | None = None,
     max_imfs: int | None = None,
-    max_sifts: int = 1000,
+    max_sifts: int = 999,
     stop: StopRule = "pyemd",
     stop_thresh: float | None = None,
     svar_thresh: float = 0.001,
