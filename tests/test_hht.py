@@ -525,3 +525,42 @@ def test_extract_batch_and_methods():
     assert not np.isnan(v[0, 0])
     ref = eemd(x[0], trials=4, seed=3)
     assert_array_equal(feats["emd"].values[0, : ref.n_imfs], ref.imfs)
+
+
+@pytest.mark.parametrize(
+    "x",
+    [np.zeros(600), np.full(600, 3.0), np.linspace(-1.0, 2.0, 600)],
+    ids=["zero", "const", "ramp"],
+)
+def test_no_imf_signal_gives_nan_not_error(x):
+    """A signal without IMFs: NaN vectors for hht (as emd and a batch row), zero spectra (the empty
+    sum, as a zero-padded batch row), never an error."""
+    import physiofeat
+
+    sr = 1000
+    imfs = emd(x).imfs
+    assert imfs.shape == (0, x.size)
+    f = physiofeat.extract(x, ["emd", "hht", "hilbert_spectrum", "marginal_spectrum"], sr=sr)
+    assert f["hht"].values.shape == (0, x.size)
+    names = f.vector_names()
+    v = f.vector()
+    hht_cols = np.array([n.startswith("hht_") for n in names])
+    emd_cols = np.array([n.startswith("emd_") for n in names])
+    assert hht_cols.sum() == 8 * 5 and np.isnan(v[hht_cols]).all()
+    assert np.isnan(v[emd_cols]).all()
+    assert f["hilbert_spectrum"].values.shape == (100, x.size)
+    assert f["marginal_spectrum"].values.shape == (100,)
+    assert np.all(f["marginal_spectrum"].values == 0.0)
+    # the same signal as a batch row gives the same vector
+    b = physiofeat.extract(np.stack([x, x]), ["hht", "marginal_spectrum"], sr=sr).vector()
+    mono = physiofeat.extract(x, ["hht", "marginal_spectrum"], sr=sr).vector()
+    np.testing.assert_array_equal(b[0], mono)
+    # the public functions take the empty stack
+    ins = instantaneous(imfs, sr=sr)
+    assert ins.frequency.shape == ins.amplitude.shape == (0, x.size)
+    fr, H = hilbert_spectrum(imfs, sr=sr, n_bins=10)
+    assert fr.shape == (10,) and H.shape == (10, x.size) and np.all(H == 0.0)
+    fr, h = marginal_spectrum(np.zeros((2, 0, x.size)), sr=sr, n_bins=10)
+    assert h.shape == (2, 10) and np.all(h == 0.0)
+    feats = imf_features(imfs, sr=sr)
+    assert all(v.shape == (0,) for v in feats.values()) and len(feats) == 5

@@ -30,7 +30,13 @@ class Instantaneous(NamedTuple):
 
 
 def _imfs(imfs) -> np.ndarray:
-    arr = as_signal(imfs, name="imfs", ndim=(1, 2, 3), dtype=np.float64)
+    if isinstance(imfs, np.ndarray) and imfs.ndim in (2, 3) and imfs.shape[-2] == 0:
+        # no IMF at all (``emd`` of a constant or monotonic signal): an empty stack
+        if imfs.dtype.kind not in "fiub" or 0 in imfs.shape[:-2]:
+            as_signal(imfs, name="imfs", ndim=(2, 3))  # raises the usual message
+        arr = np.zeros(imfs.shape)
+    else:
+        arr = as_signal(imfs, name="imfs", ndim=(1, 2, 3), dtype=np.float64)
     if arr.shape[-1] < 3:
         raise InvalidSignalError(
             f"imfs have {arr.shape[-1]} samples; instantaneous frequency needs at least 3"
@@ -57,7 +63,8 @@ def instantaneous(imfs, *, sr: float, workers: int | None = None) -> Instantaneo
     Parameters
     ----------
     imfs : np.ndarray [shape=(..., n_imfs, n)]
-        IMFs (any leading shape; each row is transformed on its own).
+        IMFs (any leading shape; each row is transformed on its own). ``n_imfs`` may be 0
+        (``emd`` of a constant or monotonic signal): the results are then empty, shaped alike.
     sr : float
         Sampling rate in Hz.
     workers : int, optional
@@ -84,6 +91,8 @@ def instantaneous(imfs, *, sr: float, workers: int | None = None) -> Instantaneo
     """
     sr = check_sr(sr)
     x = _imfs(imfs)
+    if x.size == 0:  # no IMF: empty arrays of the same shape
+        return Instantaneous(x.copy(), x.copy(), x.copy())
     z = _analytic(x, workers).reshape(-1, x.shape[-1])
     amplitude = np.empty(z.shape)
     phase = np.empty(z.shape)
@@ -128,7 +137,8 @@ def hilbert_spectrum(
     Parameters
     ----------
     imfs : np.ndarray [shape=(n_imfs, n) or (n_signals, n_imfs, n)]
-        IMFs (e.g. ``emd(x).imfs``).
+        IMFs (e.g. ``emd(x).imfs``). With no IMF (``n_imfs`` = 0, ``emd`` of a constant or
+        monotonic signal) the spectrum is the empty sum, zero everywhere.
     sr : float
         Sampling rate in Hz.
     n_bins, fmin, fmax : int, float, float
@@ -165,6 +175,8 @@ def hilbert_spectrum(
     x = _imfs(imfs)
     if x.ndim == 1:
         x = x[None]
+    if x.shape[-2] == 0:  # no IMF: the empty sum, zero everywhere (as a zero-padded batch row)
+        return 0.5 * (e[1:] + e[:-1]), np.zeros(x.shape[:-2] + (e.size - 1, x.shape[-1]))
     ins = instantaneous(x, sr=sr, workers=workers)
     freq = ins.frequency.reshape((-1,) + x.shape[-2:])
     amp = ins.amplitude.reshape(freq.shape)
@@ -233,7 +245,8 @@ def imf_features(imfs, *, sr: float, residue=None, workers: int | None = None) -
     dict of str -> np.ndarray [shape=(..., n_imfs)]
         ``energy_share`` (IMF energy / total energy of the IMFs (+ residue)), ``freq_mean``,
         ``freq_std`` (instantaneous frequency, Hz), ``amp_mean``, ``amp_std`` (instantaneous
-        amplitude). An all-zero IMF (batch padding) gives NaN frequency statistics.
+        amplitude). An all-zero IMF (batch padding) gives NaN frequency statistics; with no
+        IMF at all each array has shape ``(..., 0)``.
 
     Examples
     --------
