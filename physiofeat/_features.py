@@ -31,16 +31,33 @@ STAT_FUNCS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
-def check_stats(stats: Sequence[str]) -> tuple[str, ...]:
-    """Return ``stats`` as a tuple if every name is a known statistic, else ParameterError."""
-    stats = tuple(stats)
-    bad = [s for s in stats if s not in STAT_FUNCS]
-    if bad or not stats:
-        from ._errors import ParameterError
+def check_stats(stats: str | Sequence[str]) -> tuple[str, ...]:
+    """Return ``stats`` as a tuple if every name is a known statistic, else ParameterError.
 
+    One name may be passed as a string; an empty selection and repeated names are errors.
+
+    >>> check_stats("mean"), check_stats(["min", "max"])
+    (('mean',), ('min', 'max'))
+    """
+    from ._errors import ParameterError
+
+    if isinstance(stats, str):
+        stats = (stats,)
+    try:
+        stats = tuple(stats)
+    except TypeError:
         raise ParameterError(
-            f"unknown summary statistic(s) {bad or list(stats)}; accepted: {', '.join(STAT_FUNCS)}"
-        )
+            f"stats must be a statistic name or a sequence of names; got {type(stats).__name__}"
+        ) from None
+    accepted = ", ".join(STAT_FUNCS)
+    if not stats:
+        raise ParameterError(f"stats is empty; pass at least one of: {accepted}")
+    bad = [s for s in stats if not isinstance(s, str) or s not in STAT_FUNCS]
+    if bad:
+        raise ParameterError(f"unknown summary statistic(s) {bad}; accepted: {accepted}")
+    dup = sorted({s for s in stats if stats.count(s) > 1})
+    if dup:
+        raise ParameterError(f"stats names {dup} more than once; give each statistic once")
     return stats
 
 
@@ -142,8 +159,8 @@ class Feature:
     def vector(self, stats: Sequence[str] = DEFAULT_STATS) -> tuple[list[str], np.ndarray]:
         """Fixed-length summary: ``(names, values)`` with values ``(..., n_columns)``."""
         if self.summarize is not None:
-            return self.summarize(self, tuple(stats))
-        return summarize_over_time(self, tuple(stats))
+            return self.summarize(self, check_stats(stats))
+        return summarize_over_time(self, check_stats(stats))
 
 
 def _labels(feature: Feature, dim: str, n: int) -> list[str]:
@@ -223,7 +240,7 @@ class Features(Mapping[str, Feature]):
         self._items = dict(items)
         self.sr = sr
         self.n_signals = n_signals  # None for a single 1-D signal
-        self.stats = tuple(stats)
+        self.stats = check_stats(stats)
         #: How many times each intermediate was computed in this call (shared work shows as 1).
         self.computed = dict(computed or {})
 
@@ -246,7 +263,7 @@ class Features(Mapping[str, Feature]):
         return "\n".join(lines)
 
     def _summaries(self, stats):
-        stats = self.stats if stats is None else tuple(stats)
+        stats = self.stats if stats is None else check_stats(stats)
         return [f.vector(stats) for f in self._items.values()]
 
     def vector_names(self, stats: Sequence[str] | None = None) -> list[str]:

@@ -256,3 +256,22 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_stats_one_name_empty_and_duplicates():
+    x = np.random.default_rng(3).standard_normal(2000)
+    feats = physiofeat.extract(x, ["rms"], sr=SR)
+    # one name as a string is that statistic, not its letters
+    assert feats.vector_names(stats="mean") == ["rms_mean"]
+    np.testing.assert_array_equal(feats.vector(stats="mean"), feats.vector(stats=["mean"]))
+    assert physiofeat.extract(x, ["rms"], sr=SR, stats="max").vector_names() == ["rms_max"]
+    with pytest.raises(ParameterError, match=r"stats is empty; pass at least one of: mean"):
+        feats.vector(stats=())
+    with pytest.raises(ParameterError, match=r"stats is empty"):
+        feats.vector_names(stats=[])
+    with pytest.raises(ParameterError, match=r"stats names \['mean'\] more than once"):
+        feats.vector(stats=["mean", "std", "mean"])
+    with pytest.raises(ParameterError, match=r"unknown summary statistic\(s\) \['avg'\]"):
+        feats["rms"].vector(stats="avg")
+    with pytest.raises(ParameterError, match=r"stats must be a statistic name or a sequence"):
+        feats.vector(stats=3)
