@@ -36,6 +36,14 @@ def _is_path(v: Any) -> bool:
     return isinstance(v, (str, os.PathLike))
 
 
+def _as_input(X: Any) -> Any:
+    """A pandas DataFrame / Series as its values: rows of a DataFrame are signals (iterating it
+    would give the column labels)."""
+    if not isinstance(X, np.ndarray) and hasattr(X, "to_numpy") and hasattr(X, "iloc"):
+        return X.to_numpy()
+    return X
+
+
 class FeatureExtractor(TransformerMixin, BaseEstimator):
     """Compute :func:`physiofeat.extract` summary vectors inside a scikit-learn Pipeline.
 
@@ -107,6 +115,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         from .batch import extract_many
 
         self._check()
+        X = _as_input(X)
         params = dict(self.params or {})
         if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiub":
             if self.sr is None:
@@ -163,9 +172,23 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
 
     # -- sklearn API -------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None) -> FeatureExtractor:
-        """Learn the output column names (from the first signal); no other state."""
-        first = X[:1] if isinstance(X, np.ndarray) and X.ndim == 2 else list(X)[:1]
-        names, _ = self._rows(first)
+        """Learn the output column names from the first signal (with ``on_error="nan"``: from
+        the first one that succeeds); no other state."""
+        for attr in ("feature_names_out_", "n_features_out_"):
+            self.__dict__.pop(attr, None)  # a refit learns afresh
+        X = _as_input(X)
+        if isinstance(X, np.ndarray) and X.ndim == 2:
+            names, _ = self._rows(X[:1])
+        elif _is_path(X) or (isinstance(X, np.ndarray) and X.ndim < 2):
+            names, _ = self._rows(X)  # the clear error about the input's form
+        else:
+            items = list(X)
+            try:
+                names, _ = self._rows(items[:1])
+            except ParameterError as exc:
+                if self.on_error != "nan" or len(items) < 2 or "every input failed" not in str(exc):
+                    raise
+                names, _ = self._rows(items[1:])  # the first failed: learn from the others
         self.feature_names_out_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
         return self

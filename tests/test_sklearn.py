@@ -158,3 +158,31 @@ def test_import_physiofeat_does_not_import_sklearn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_dataframe_rows_are_signals(rng):
+    pd = pytest.importorskip("pandas")
+    X = rng.standard_normal((3, 1500))
+    ref = physiofeat.extract(X, ["rms"], sr=SR, frame_length=256).vector()
+    fx = FeatureExtractor(["rms"], sr=SR, params={"frame_length": 256})
+    np.testing.assert_array_equal(fx.fit_transform(pd.DataFrame(X)), ref)
+    np.testing.assert_array_equal(fx.fit(pd.DataFrame(X)).transform(pd.DataFrame(X)), ref)
+
+
+def test_fit_learns_names_past_failing_first_inputs(tmp_path, rng):
+    bad = tmp_path / "b.wav"
+    bad.write_bytes(b"")
+    goods = []
+    for i in range(2):
+        p = tmp_path / f"g{i}.wav"
+        sf.write(p, rng.standard_normal(1000).astype(np.float32), SR, subtype="FLOAT")
+        goods.append(str(p))
+    fx = FeatureExtractor(["rms"], params={"frame_length": 256}, on_error="nan")
+    fx.fit([str(bad), *goods])
+    assert list(fx.get_feature_names_out()) == ["rms_mean", "rms_std", "rms_min", "rms_max"]
+    out = fx.transform([str(bad), *goods])
+    assert np.isnan(out[0]).all() and np.isfinite(out[1:]).all()
+    with pytest.raises(PhysiofeatError, match=r"1 of 1 inputs failed; first: .*b\.wav"):
+        FeatureExtractor(["rms"], params={"frame_length": 256}).fit([str(bad), *goods])
+    with pytest.raises(ParameterError, match="every input failed"):
+        FeatureExtractor(["rms"], on_error="nan").fit([str(bad), str(bad)])
