@@ -435,3 +435,60 @@ def test_many_small_blocks_match_librosa(heart, monkeypatch, threads):
     assert np.abs(L - Ll).max() <= tol(np.float32, 20) * np.abs(Ll).max()
     Cl = scipy.fft.dct(Ll, axis=-2, type=2, norm="ortho")[..., :13, :]
     assert np.abs(C - Cl).max() <= tol(np.float32, 50) * np.abs(Cl).max()
+
+
+def test_n_fft_longer_than_signal_warns_like_librosa():
+    y = np.random.default_rng(3).standard_normal(1000)
+    with pytest.warns(
+        UserWarning, match=r"n_fft=2048 is too large for input signal of length=1000"
+    ):
+        ref = librosa.stft(y, n_fft=2048, hop_length=512, pad_mode="constant")
+    with pytest.warns(
+        UserWarning, match=r"n_fft=2048 is too large for input signal of length=1000"
+    ):
+        got = S.stft(y, n_fft=2048, hop_length=512)
+    np.testing.assert_allclose(got, ref, rtol=tol(np.float64), atol=tol(np.float64) * 10)
+    with pytest.warns(
+        UserWarning, match=r"n_fft=2048 is too large for input signal of length=1000"
+    ):
+        physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=2048)
+    with pytest.warns(UserWarning, match=r"frame_length=2048 is too large .* length=1000"):
+        S.rms(y, frame_length=2048)
+
+
+def test_absurd_n_fft_is_refused_before_any_allocation(monkeypatch):
+    """n_fft > 4 x the signal length: ParameterError, and no filterbank or window is built."""
+    from physiofeat.spectral import _core
+
+    def boom(*a, **k):
+        raise AssertionError("allocated for an absurd n_fft")
+
+    monkeypatch.setattr(_core, "_mel_basis", boom)
+    monkeypatch.setattr(_core, "get_window", boom)
+    y = np.random.default_rng(4).standard_normal(8000)
+    msg = r"n_fft=10000000 is too large for a signal of 8000 samples: at most 4 x .*\(32000\)"
+    with pytest.raises(ParameterError, match=msg):
+        physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=10**7)
+    with pytest.raises(ParameterError, match=msg):
+        physiofeat.extract(y, ["spectral_centroid", "log_mel"], sr=2000, n_fft=10**7)
+    with pytest.raises(ParameterError, match=msg):
+        S.mfcc(y, sr=2000, n_fft=10**7)
+    with pytest.raises(ParameterError, match=r"n_fft=32001 is too large"):
+        S.stft(y, n_fft=32001)
+    with pytest.raises(
+        ParameterError, match=r"frame_length=40000 is too large for a signal of 8000"
+    ):
+        S.zero_crossing_rate(y, frame_length=40000)
+
+
+def test_errors_name_the_parameter_the_user_passed():
+    y = np.random.default_rng(5).standard_normal(4000)
+    for name in ("rms", "zero_crossing_rate"):
+        with pytest.raises(ParameterError, match=r"^frame_length must be >= 2; got 0"):
+            physiofeat.extract(y, [name], sr=2000, frame_length=0)
+    with pytest.raises(ParameterError, match=r"^frame_length must be >= 2; got 1"):
+        S.rms(y, frame_length=1)
+    with pytest.raises(ParameterError, match=r"^n_mels must be >= 1; got 0"):
+        physiofeat.extract(y, ["mfcc"], sr=2000, n_mels=0)
+    with pytest.raises(ParameterError, match=r"^n_mels must be >= 1; got -1"):
+        S.mfcc(y, sr=2000, n_mels=-1)

@@ -298,7 +298,7 @@ def test_cwt_errors():
         W.cwt(x, sr=1000, freqs=[10.0, 500.0])
     with pytest.raises(ParameterError, match=r"frequency -5 Hz is outside \(0, Nyquist\)"):
         W.cwt(x, sr=1000, freqs=[-5.0])
-    with pytest.raises(ParameterError, match=r"outside \(0, Nyquist\)"):
+    with pytest.raises(ParameterError, match=r"fmax=700 Hz must be below the Nyquist .*=500 Hz"):
         W.cwt(x, sr=1000, fmin=10, fmax=700)
     with pytest.raises(
         ParameterError, match=r"unknown continuous wavelet 'gaus1'; accepted: cmorB-C"
@@ -353,3 +353,15 @@ def test_registered_batch_equals_single(rng):
     fb = physiofeat.extract(x, ["dwt", "cwt"], sr=sr, n_freqs=4)
     f1 = physiofeat.extract(x[1], ["dwt", "cwt"], sr=sr, n_freqs=4)
     np.testing.assert_allclose(fb.vector()[1], f1.vector(), rtol=1e-12)
+
+
+def test_cwt_band_errors_name_fmin_or_fmax():
+    y = np.random.default_rng(6).standard_normal(2000)
+    with pytest.raises(ParameterError, match=r"^fmax=5000 Hz must be below the Nyquist .*=2000 Hz"):
+        W.cwt(y, sr=4000, fmax=5000)
+    with pytest.raises(ParameterError, match=r"^fmin=2000 Hz must be below the Nyquist"):
+        W.cwt(y, sr=4000, fmin=2000)
+    with pytest.raises(ParameterError, match=r"^fmax=5000 Hz must be below the Nyquist"):
+        physiofeat.extract(y, ["cwt"], sr=4000, fmax=5000)
+    with pytest.raises(ParameterError, match=r"^fmin must be > 0.0; got -1"):
+        W.cwt(y, sr=4000, fmin=-1)

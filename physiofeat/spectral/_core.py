@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -136,6 +137,11 @@ def get_window(window: Any, win_length: int, n_fft: int, dtype=np.float64) -> np
     return _window_cached(window, win_length, n_fft, np.dtype(dtype).str)
 
 
+#: ``n_fft`` (or ``frame_length``) beyond this many times the signal length is refused: such a
+#: frame is almost all zero padding, and its buffers and mel filterbank could exhaust memory.
+MAX_NFFT_RATIO = 4
+
+
 @dataclass(frozen=True)
 class FrameParams:
     """Resolved framing parameters shared by every frame-based feature."""
@@ -147,17 +153,41 @@ class FrameParams:
     pad_mode: str
 
     @classmethod
-    def resolve(cls, n_fft, hop_length, win_length, center, pad_mode, *, hop_default=None):
-        n_fft = check_int(n_fft, "n_fft", minimum=2)
+    def resolve(
+        cls,
+        n_fft,
+        hop_length,
+        win_length,
+        center,
+        pad_mode,
+        *,
+        hop_default=None,
+        n=None,
+        name="n_fft",
+    ):
+        """Validate the framing; ``n`` (the signal length, when known) bounds ``n_fft``, and
+        ``name`` is what the caller calls the frame length (``frame_length`` for rms/zcr)."""
+        n_fft = check_int(n_fft, name, minimum=2)
+        if n is not None and n_fft > MAX_NFFT_RATIO * n:
+            # checked before any window, filterbank or frame buffer is allocated
+            raise ParameterError(
+                f"{name}={n_fft} is too large for a signal of {n} samples: at most "
+                f"{MAX_NFFT_RATIO} x the signal length ({MAX_NFFT_RATIO * n}) is accepted, "
+                f"and {name} <= {n} is advised"
+            )
         win_length = n_fft if win_length is None else check_int(win_length, "win_length", minimum=1)
         if win_length > n_fft:
-            raise ParameterError(f"win_length={win_length} must be <= n_fft={n_fft}")
+            raise ParameterError(f"win_length={win_length} must be <= {name}={n_fft}")
         if hop_length is None:
             hop_length = hop_default if hop_default is not None else max(win_length // 4, 1)
         hop_length = check_int(hop_length, "hop_length", minimum=1)
         if not isinstance(center, (bool, np.bool_)):
             raise ParameterError(f"center must be True or False; got {center!r}")
         check_choice(pad_mode, "pad_mode", _PAD_MODES)
+        if n is not None and center and n_fft > n:
+            warnings.warn(  # as librosa.stft
+                f"{name}={n_fft} is too large for input signal of length={n}", stacklevel=3
+            )
         return cls(n_fft, hop_length, win_length, bool(center), pad_mode)
 
     def n_frames(self, n: int) -> int:
@@ -388,7 +418,7 @@ def stft(
     ((129, 16), dtype('complex128'))
     """
     rows, batch = _as_rows(y)
-    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
     return _time_last(_stft_fm(rows, fp, window), batch)
 
 
@@ -437,7 +467,7 @@ def spectrogram(
     """
     sr = check_sr(sr)
     rows, batch = _as_rows(y)
-    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
     P = _power_fm(_stft_fm(rows, fp, window), _check_power(power))
     if db:
         P = _spectrogram_db(P, power, top_db)
@@ -751,7 +781,7 @@ def melspectrogram(
         weights, _ = _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, S_fm.dtype)
         return _time_last(_mel_from_spectrogram(S_fm, weights), batch)
     rows, batch = _as_rows(y)
-    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
     _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, norm, rows.dtype)
     return _time_last(_mel_direct(rows, fp, window, bands, n_mels, _check_power(power)), batch)
 
@@ -797,6 +827,7 @@ def _dct_matrix(
 
 
 def _check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter):
+    n_mels = check_int(n_mels, "n_mels", minimum=1)
     n_mfcc = check_int(n_mfcc, "n_mfcc", minimum=1)
     if n_mfcc > n_mels:
         raise ParameterError(f"n_mfcc={n_mfcc} must be <= n_mels={n_mels}")
@@ -858,7 +889,7 @@ def mfcc(
         return _time_last(_mfcc_fm(L_fm, n_mfcc, dct_type, norm, lifter), batch)
     n_mfcc, lifter = _check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter)
     rows, batch = _as_rows(y)
-    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
     _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, mel_norm, rows.dtype)
     L = _mel_direct(rows, fp, window, bands, n_mels, _check_power(power), db_amin=1e-10)
     L = _db_rows(L, scale=10.0, ref=1.0, amin=1e-10, top_db=top_db, logged=True)
@@ -983,7 +1014,7 @@ def cepstrum(
     """
     sr = check_sr(sr)
     rows, batch = _as_rows(y)
-    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+    fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
     n_ceps = (
         fp.n_fft if n_ceps is None else check_int(n_ceps, "n_ceps", minimum=1, maximum=fp.n_fft)
     )
@@ -1024,7 +1055,7 @@ def _magnitude_input(y, S, sr, n_fft, hop_length, win_length, window, center, pa
         if y is None:
             raise ParameterError("pass the signal y or a magnitude spectrogram S")
         rows, batch = _as_rows(y)
-        fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+        fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
         S_fm = _power_fm(_stft_fm(rows, fp, window), 1.0)
     return S_fm, batch, fft_frequencies(sr=sr, n_fft=n_fft)
 
@@ -1277,7 +1308,9 @@ for _f in (
 
 def _framed_rows(y, frame_length, hop_length, center, pad_mode):
     rows, batch = _as_rows(y)
-    fp = FrameParams.resolve(frame_length, hop_length, None, center, pad_mode)
+    fp = FrameParams.resolve(
+        frame_length, hop_length, None, center, pad_mode, n=rows.shape[-1], name="frame_length"
+    )
     _check_length(rows, fp, pad_mode)
     if fp.center:
         pad = fp.n_fft // 2

@@ -25,7 +25,9 @@ class _Axes:
     """Frame times, bin frequencies and the batch shape of a framing, without any FFT."""
 
     def __init__(self, ctx, n_fft, hop_length, win_length, center, pad_mode, **_):
-        self.fp = C.FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode)
+        self.fp = C.FrameParams.resolve(
+            n_fft, hop_length, win_length, center, pad_mode, n=ctx.x.shape[-1]
+        )
         self.batch = ctx.x.shape[:-1]
         self.times = self.fp.times(self.fp.n_frames(ctx.x.shape[-1]), ctx.sr)
         self.freqs = C.fft_frequencies(sr=ctx.sr, n_fft=self.fp.n_fft)
@@ -336,7 +338,9 @@ _register_stat(
 
 def _framed_feature(ctx, func, p) -> Feature:
     v = func(ctx.x, **p)
-    fp = C.FrameParams.resolve(p["frame_length"], p["hop_length"], None, p["center"], "constant")
+    fp = C.FrameParams.resolve(
+        p["frame_length"], p["hop_length"], None, p["center"], "constant", name="frame_length"
+    )
     return Feature(v, ("time",), {"time": fp.times(v.shape[-1], ctx.sr)}, {})
 
 

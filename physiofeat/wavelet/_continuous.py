@@ -149,6 +149,12 @@ def _resolve_freqs(sr, freqs, fmin, fmax, n_freqs) -> np.ndarray:
     if freqs is None:
         fmin = sr / 200.0 if fmin is None else fmin
         fmax = sr / 4.0 if fmax is None else fmax
+        for name, f in (("fmin", fmin), ("fmax", fmax)):  # name the parameter the user passed
+            f = check_float(f, name, minimum=0.0, strict_min=True)
+            if f >= nyq:
+                raise ParameterError(
+                    f"{name}={f:g} Hz must be below the Nyquist frequency sr/2={nyq:g} Hz"
+                )
         freqs = cwt_frequencies(fmin=fmin, fmax=fmax, n_freqs=n_freqs)
     else:
         if fmin is not None or fmax is not None:
