@@ -128,26 +128,38 @@ def _feature_modules(features: Any, remote: bool) -> tuple[str, ...]:
     """The modules defining the requested features that are not physiofeat's own.
 
     A worker process imports them, so features registered in a user's module work in parallel
-    runs too. A feature registered interactively (in a ``__main__`` that has no file: a REPL or
-    a notebook) cannot be imported by another process; with ``remote`` (worker processes or a
-    Dask cluster) that is a :class:`ParameterError` saying what to do instead."""
+    runs too. A feature registered interactively (in a ``__main__`` that is not a file: a REPL,
+    a notebook, ``python -c`` or ``python - < script``) or inside a function (a compute function
+    whose ``__qualname__`` has ``<locals>``: the worker never runs that function) cannot be
+    imported by another process; with ``remote`` (worker processes or a Dask cluster) that is a
+    :class:`ParameterError` saying what to do instead."""
     import sys
 
     from ._registry import _normalise_request, get_spec
 
+    fix = (
+        "use n_jobs=1, or define the feature at the top level of a module and import that "
+        "module before calling"
+    )
     mods: list[str] = []
     for name in _normalise_request(features):
-        mod = getattr(get_spec(name).compute, "__module__", None) or "__main__"
-        if mod == "physiofeat" or mod.startswith("physiofeat.") or mod in mods:
+        compute = get_spec(name).compute
+        mod = getattr(compute, "__module__", None) or "__main__"
+        if mod == "physiofeat" or mod.startswith("physiofeat."):
             continue
-        main = sys.modules.get("__main__")
-        if remote and mod == "__main__" and not getattr(main, "__file__", None):
+        main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+        if remote and mod == "__main__" and not (main_file and os.path.isfile(main_file)):
             raise ParameterError(
-                f"feature {name!r} was registered interactively (in __main__, which has no "
-                "file), so worker processes cannot import it; use n_jobs=1, or define the "
-                "feature in a module and import that module before calling"
+                f"feature {name!r} was registered interactively (in __main__, which is not a "
+                f"file: {main_file or 'no file'}), so worker processes cannot import it; {fix}"
             )
-        mods.append(mod)
+        if remote and "<locals>" in (getattr(compute, "__qualname__", "") or ""):
+            raise ParameterError(
+                f"feature {name!r} was registered inside a function "
+                f"({compute.__qualname__}), so worker processes cannot import it; {fix}"
+            )
+        if mod not in mods:
+            mods.append(mod)
     return tuple(mods)
 
 
@@ -267,6 +279,8 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                     "(array, sr) pairs"
                 )
             x = np.asarray(x)
+            if x.ndim == 2 and not job.per_channel:  # channels of one recording, as for files
+                x = x.mean(axis=0, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
             if job.sr is not None and sr != job.sr:
                 from .io import resample
 
@@ -599,7 +613,8 @@ def extract_many(
     ----------
     sources : iterable
         File paths (anything :func:`physiofeat.load` reads), 1-D arrays (``sr`` required), or
-        ``(array, sr)`` pairs. Arrays may also be ``(n_channels, n)`` with ``per_channel``.
+        ``(array, sr)`` pairs. A 2-D array ``(n_channels, n)`` is one multi-channel recording,
+        like a file: its channels are averaged to mono unless ``per_channel``.
     features : str, list of str, or mapping str -> dict
         As in :func:`physiofeat.extract`.
     sr : float, optional

@@ -279,7 +279,7 @@ def test_cli_scheduler_option_on_the_cluster(dask_client, tmp_path, rng):
     )
 
 
-_USER_MODULE = '''
+_USER_MODULE = """
 import numpy as np
 from physiofeat import Feature, register_feature
 
@@ -287,7 +287,7 @@ from physiofeat import Feature, register_feature
 @register_feature("peak_to_peak_test", dims=(), description="max - min (test feature)")
 def _ptp(ctx):
     return Feature(np.ptp(ctx.x, axis=-1), (), {}, {})
-'''
+"""
 
 
 def test_user_features_from_a_module_work_in_worker_processes(tmp_path, monkeypatch, rng):
@@ -337,3 +337,58 @@ def test_interactively_registered_feature_with_workers_is_a_clear_error(monkeypa
         from physiofeat import _registry
 
         _registry._FEATURES.pop("interactive_test", None)
+
+
+def test_stdin_main_and_function_local_features_with_workers_are_clear_errors(monkeypatch, rng):
+    import sys
+    import types
+
+    from physiofeat import Feature, register_feature
+
+    def _compute(ctx):
+        return Feature(np.ptp(ctx.x, axis=-1), (), {}, {})
+
+    x = rng.standard_normal(1000)
+    stdin_main = types.ModuleType("__main__")
+    stdin_main.__file__ = "<stdin>"  # python - < script.py
+    monkeypatch.setitem(sys.modules, "__main__", stdin_main)
+    _compute.__module__ = "__main__"
+    register_feature("stdin_test", dims=(), description="test")(_compute)
+
+    def _local(ctx):  # defined inside a function of an importable module (a guarded main())
+        return Feature(np.ptp(ctx.x, axis=-1), (), {}, {})
+
+    assert "<locals>" in _local.__qualname__ and _local.__module__ != "__main__"
+    register_feature("local_test", dims=(), description="test")(_local)
+    try:
+        with pytest.raises(ParameterError, match=r"registered interactively.*<stdin>.*n_jobs=1"):
+            extract_many([x], ["stdin_test"], sr=SR, n_jobs=2)
+        with pytest.raises(
+            ParameterError, match=r"'local_test' was registered inside a function.*n_jobs=1"
+        ):
+            next(iter_extract([x], ["rms", "local_test"], sr=SR, n_jobs=2))
+        res = extract_many([x], ["stdin_test", "local_test"], sr=SR, n_jobs=1)
+        assert res[0].ok and res[0].vector.tolist() == [np.ptp(x)] * 2
+    finally:
+        from physiofeat import _registry
+
+        _registry._FEATURES.pop("stdin_test", None)
+        _registry._FEATURES.pop("local_test", None)
+
+
+def test_two_d_array_sources_are_mixed_to_mono_unless_per_channel(rng):
+    x = rng.standard_normal((3, 2000))
+    mono = x.mean(axis=0)
+    r = extract_many([x, (x.astype(np.float32), SR)], FEATS, sr=SR, n_jobs=1, **KW)
+    assert r[0].vector.shape == (84,) and r[0].channel is None
+    np.testing.assert_allclose(r[0].vector, _oracle(mono)[1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        r[1].vector, _oracle(x.astype(np.float32).mean(axis=0))[1], rtol=1e-5, atol=1e-5
+    )
+    assert len(results_to_frame(r)) == 2
+    seg = next(iter_extract([x], FEATS, sr=SR, n_jobs=1, segment=1.0, **KW))
+    assert seg.vector.shape == (2, 84) and seg.channel is None
+    np.testing.assert_allclose(seg.vector[1], _oracle(mono[1000:])[1], rtol=1e-12, atol=1e-12)
+    per = extract_many([x], FEATS, sr=SR, n_jobs=1, per_channel=True, **KW)[0]
+    assert per.vector.shape == (3, 84)
+    np.testing.assert_array_equal(per.channel, [0, 1, 2])
