@@ -137,3 +137,11 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
             f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {value!r}"
         )
     return value
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """Return ``value`` as bool if it is a real bool (or numpy bool), or raise
+    :class:`ParameterError`: a string such as ``'no'`` is truthy and must not pass as True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ParameterError(f"{name} must be True or False; got {value!r}")
+    return bool(value)

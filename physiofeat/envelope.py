@@ -37,7 +37,7 @@ import numpy as np
 from ._errors import InvalidSignalError, ParameterError
 from ._features import Feature
 from ._registry import register_feature
-from ._validation import as_signal, check_choice, check_float, check_int, check_sr
+from ._validation import as_signal, check_bool, check_choice, check_float, check_int, check_sr
 
 __all__ = [
     "METHODS",
@@ -88,6 +88,7 @@ def _check_out_sr(out_sr, sr) -> tuple[int, int] | None:
 
 def _finish(env, sr, out_sr, normalize):
     """Resample to ``out_sr`` and optionally z-score over time."""
+    normalize = check_bool(normalize, "normalize")
     ud = _check_out_sr(out_sr, sr)
     if ud is not None:
         from scipy.signal import resample_poly

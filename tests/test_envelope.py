@@ -194,3 +194,11 @@ def test_errors(pcg):
         E.envelope(pcg, sr=None)
     with pytest.raises(InvalidSignalError, match="empty"):
         E.envelope(np.array([]), sr=SR)
+
+
+def test_normalize_must_be_a_bool():
+    x = np.random.default_rng(8).standard_normal(2000)
+    with pytest.raises(ParameterError, match=r"^normalize must be True or False; got 'yes'"):
+        E.hilbert_envelope(x, sr=1000, normalize="yes")
+    with pytest.raises(ParameterError, match=r"^normalize must be True or False; got 'no'"):
+        physiofeat.extract(x, ["envelope"], sr=1000, normalize="no")

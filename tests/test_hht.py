@@ -564,3 +564,13 @@ def test_no_imf_signal_gives_nan_not_error(x):
     assert h.shape == (2, 10) and np.all(h == 0.0)
     feats = imf_features(imfs, sr=sr)
     assert all(v.shape == (0,) for v in feats.values()) and len(feats) == 5
+
+
+@pytest.mark.parametrize("seed", ["x", True, -1, 2.0, np.random.default_rng(0)])
+def test_extract_seed_is_checked_whatever_the_method(seed):
+    x = np.random.default_rng(10).standard_normal(300)
+    for method in ("emd", "eemd"):
+        with pytest.raises(
+            ParameterError, match=r"^seed must be None, a non-negative int or a numpy"
+        ):
+            physiofeat.extract(x, ["emd"], sr=SR, method=method, trials=2, seed=seed)

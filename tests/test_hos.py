@@ -267,3 +267,11 @@ def test_scaling_and_sign_properties(rng):
     np.testing.assert_allclose(
         hos.bicoherence(1e3 * x, sr=100, n_fft=32)[ok], b2[ok], rtol=0, atol=tol(np.float64, 100)
     )
+
+
+def test_full_must_be_a_bool():
+    x = np.random.default_rng(11).standard_normal(1000)
+    with pytest.raises(ParameterError, match=r"^full must be True or False; got 'x'"):
+        hos.bispectrum(x, sr=1000, n_fft=64, full="x")
+    with pytest.raises(ParameterError, match=r"^full must be True or False; got 1"):
+        hos.bispectrum_frequencies(sr=1000, n_fft=64, full=1)

@@ -353,7 +353,7 @@ def test_errors_name_the_bad_value(heart):
         S.delta(np.ones((3, 20)), axis=3)
     with pytest.raises(ParameterError, match=r"power must be > 0.0; got 0.0"):
         S.melspectrogram(heart, sr=SR, power=0)
-    with pytest.raises(ParameterError, match=r"roll_percent must be <= 1.0; got 1.5"):
+    with pytest.raises(ParameterError, match=r"roll_percent must lie in the open range \(0, 1\); got 1.5"):
         S.spectral_rolloff(heart, sr=SR, roll_percent=1.5)
     with pytest.raises(ParameterError, match=r"S must be a non-negative magnitude"):
         S.spectral_centroid(S=-np.ones((129, 5)), sr=SR)
@@ -492,3 +492,33 @@ def test_errors_name_the_parameter_the_user_passed():
         physiofeat.extract(y, ["mfcc"], sr=2000, n_mels=0)
     with pytest.raises(ParameterError, match=r"^n_mels must be >= 1; got -1"):
         S.mfcc(y, sr=2000, n_mels=-1)
+
+
+def test_roll_percent_p_and_booleans_are_checked():
+    y = np.random.default_rng(7).standard_normal(4000)
+    for rp in (1.5, 1.0, 0.0, -0.1):
+        with pytest.raises(librosa.util.exceptions.ParameterError):  # the oracle refuses too
+            librosa.feature.spectral_rolloff(y=y, sr=2000, n_fft=256, roll_percent=rp)
+        with pytest.raises(
+            ParameterError, match=r"roll_percent must lie in the open range \(0, 1\)"
+        ):
+            physiofeat.extract(y, ["spectral_rolloff"], sr=2000, n_fft=256, roll_percent=rp)
+        with pytest.raises(ParameterError, match=r"roll_percent must lie in the open range"):
+            S.spectral_rolloff(y, sr=2000, n_fft=256, roll_percent=rp)
+    for p in (0, -1):
+        with pytest.raises(ParameterError, match=r"^p must be > 0.0; got"):
+            physiofeat.extract(y, ["spectral_bandwidth"], sr=2000, n_fft=256, p=p)
+    with pytest.raises(ParameterError, match=r"^htk must be True or False; got 'yes'"):
+        physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk="yes")
+    with pytest.raises(ParameterError, match=r"^htk must be True or False; got 1"):
+        S.hz_to_mel(100.0, htk=1)
+    with pytest.raises(ParameterError, match=r"^db must be True or False; got 'x'"):
+        physiofeat.extract(y, ["spectrogram"], sr=2000, n_fft=256, db="x")
+    with pytest.raises(ParameterError, match=r"^db must be True or False; got 'x'"):
+        S.spectrogram(y, sr=2000, n_fft=256, db="x")
+    with pytest.raises(ParameterError, match=r"^center must be True or False; got 'no'"):
+        physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, center="no")
+    # numpy bools are real bools
+    a = physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk=np.True_).vector()
+    b = physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk=True).vector()
+    np.testing.assert_array_equal(a, b)

@@ -365,3 +365,9 @@ def test_cwt_band_errors_name_fmin_or_fmax():
         physiofeat.extract(y, ["cwt"], sr=4000, fmax=5000)
     with pytest.raises(ParameterError, match=r"^fmin must be > 0.0; got -1"):
         W.cwt(y, sr=4000, fmin=-1)
+
+
+def test_relative_must_be_a_bool():
+    y = np.random.default_rng(9).standard_normal(512)
+    with pytest.raises(ParameterError, match=r"^relative must be True or False; got 'x'"):
+        W.wpt_energies(y, wavelet="db4", level=2, relative="x")

@@ -46,7 +46,7 @@ import numpy as np
 import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_choice, check_int, check_sr
+from .._validation import as_signal, check_bool, check_choice, check_int, check_sr
 from ..spectral._core import get_window
 from . import _kernels
 
@@ -198,7 +198,7 @@ def bispectrum_frequencies(*, sr: float, n_fft: int = 256, full: bool = False):
     sr = check_sr(sr)
     n_fft = check_int(n_fft, "n_fft", minimum=4)
     f = np.arange(n_fft // 2 + 1) * (sr / n_fft)
-    return f, (f if full else f[: n_fft // 4 + 1])
+    return f, (f if check_bool(full, "full") else f[: n_fft // 4 + 1])
 
 
 def bispectrum(
@@ -264,7 +264,7 @@ def bispectrum(
     batch, n_fft, X = _prepare(x, sr, n_fft, hop_length, window, detrend, workers)
     B = _spectra_to_bispectrum(X, n_fft)
     B = B.reshape(batch + B.shape[1:])
-    return _to_full(B) if full else B
+    return _to_full(B) if check_bool(full, "full") else B
 
 
 def bicoherence(
@@ -318,7 +318,7 @@ def bicoherence(
     batch, n_fft, X = _prepare(x, sr, n_fft, hop_length, window, detrend, workers)
     _, b2 = _spectra_to_bicoherence(X, n_fft)
     b2 = b2.reshape(batch + b2.shape[1:])
-    return _to_full(b2) if full else b2
+    return _to_full(b2) if check_bool(full, "full") else b2
 
 
 # ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numpy as np
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_choice, check_float, check_int, check_sr
+from .._validation import as_signal, check_bool, check_choice, check_float, check_int, check_sr
 from . import _kernels as K
 
 __all__ = [
@@ -181,8 +181,7 @@ class FrameParams:
         if hop_length is None:
             hop_length = hop_default if hop_default is not None else max(win_length // 4, 1)
         hop_length = check_int(hop_length, "hop_length", minimum=1)
-        if not isinstance(center, (bool, np.bool_)):
-            raise ParameterError(f"center must be True or False; got {center!r}")
+        center = check_bool(center, "center")
         check_choice(pad_mode, "pad_mode", _PAD_MODES)
         if n is not None and center and n_fft > n:
             warnings.warn(  # as librosa.stft
@@ -469,7 +468,7 @@ def spectrogram(
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
     P = _power_fm(_stft_fm(rows, fp, window), _check_power(power))
-    if db:
+    if check_bool(db, "db"):
         P = _spectrogram_db(P, power, top_db)
     return _time_last(P, batch), fft_frequencies(sr=sr, n_fft=fp.n_fft), fp.times(P.shape[1], sr)
 
@@ -594,7 +593,7 @@ _LOGSTEP = math.log(6.4) / 27.0
 def hz_to_mel(freqs: Any, *, htk: bool = False) -> np.ndarray:
     """Hz to mel: HTK ``2595 log10(1 + f/700)`` or Slaney's (linear below 1 kHz, log above)."""
     f = np.asanyarray(freqs, dtype=np.float64)
-    if htk:
+    if check_bool(htk, "htk"):
         return 2595.0 * np.log10(1.0 + f / 700.0)
     mels = f / _F_SP
     log_t = f >= _MIN_LOG_HZ
@@ -606,7 +605,7 @@ def hz_to_mel(freqs: Any, *, htk: bool = False) -> np.ndarray:
 def mel_to_hz(mels: Any, *, htk: bool = False) -> np.ndarray:
     """Inverse of :func:`hz_to_mel`."""
     m = np.asanyarray(mels, dtype=np.float64)
-    if htk:
+    if check_bool(htk, "htk"):
         return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
     freqs = _F_SP * m
     log_t = m >= _MIN_LOG_MEL
@@ -684,7 +683,7 @@ def _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype, *, warn: bool = 
     sr, n_fft, n_mels, fmin, fmax = _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm)
     norm_key = norm if norm is None or norm == "slaney" else float(norm)
     weights, bands, empty = _mel_cached(
-        sr, n_fft, n_mels, fmin, fmax, bool(htk), norm_key, np.dtype(dtype).str
+        sr, n_fft, n_mels, fmin, fmax, check_bool(htk, "htk"), norm_key, np.dtype(dtype).str
     )
     if warn and empty.size:
         import warnings
@@ -1027,6 +1026,15 @@ def cepstrum(
 # spectral statistics
 
 
+def _check_stat_args(roll_percent, p, amin) -> tuple[float, float, float]:
+    roll_percent = check_float(roll_percent, "roll_percent")
+    if not 0.0 < roll_percent < 1.0:  # librosa's rule
+        raise ParameterError(f"roll_percent must lie in the open range (0, 1); got {roll_percent}")
+    p = check_float(p, "p", minimum=0.0, strict_min=True)
+    amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
+    return roll_percent, p, amin
+
+
 def _stats_fm(S_fm: np.ndarray, freq: np.ndarray, roll_percent: float, p: float, amin: float):
     R, T, _ = S_fm.shape
     outs = [np.empty((R, T), dtype=np.float64) for _ in range(5)]
@@ -1075,9 +1083,7 @@ def _spectral_stat(
     p=BANDWIDTH_P,
     amin=FLATNESS_AMIN,
 ):
-    roll_percent = check_float(roll_percent, "roll_percent", minimum=0.0, maximum=1.0)
-    p = check_float(p, "p", minimum=0.0, strict_min=True)
-    amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
+    roll_percent, p, amin = _check_stat_args(roll_percent, p, amin)
     S_fm, batch, freq = _magnitude_input(
         y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode
     )

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._features import Feature
 from .._registry import register_feature, register_intermediate
-from .._validation import check_float
+from .._validation import check_bool, check_float
 from . import _core as C
 
 _FRAMING = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode")
@@ -110,6 +110,7 @@ def _mfcc(ctx, *, n_mfcc, dct_type, norm, lifter, mel_norm, top_db, **rest):
 
 @register_intermediate("spectral_stats")
 def _spectral_stats(ctx, *, roll_percent, p, amin, **framing):
+    roll_percent, p, amin = C._check_stat_args(roll_percent, p, amin)
     st = ctx.get("stft", **framing)
     return C._stats_fm(ctx.get("magnitude", **framing), st.freqs, roll_percent, p, amin)
 
@@ -127,6 +128,7 @@ def _time_coords(ctx, framing) -> dict:
     description="Magnitude/power spectrogram |STFT|**power, optionally in dB",
 )
 def _spectrogram_feature(ctx, *, power, db, top_db, **p):
+    db = check_bool(db, "db")
     st = ctx.get("stft", **_pick(p, _FRAMING))
     P = (
         ctx.get("magnitude", **_pick(p, _FRAMING))

@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_choice, check_int, check_sr
+from .._validation import as_signal, check_bool, check_choice, check_int, check_sr
 
 __all__ = [
     "DWT_STATS",
@@ -303,7 +303,7 @@ def wpt_energies(
     e = np.stack(
         [np.sum(np.square(node.data, dtype=np.float64), axis=-1) for node in nodes], axis=-1
     )
-    if relative:
+    if check_bool(relative, "relative"):
         with np.errstate(invalid="ignore", divide="ignore"):
             e = e / e.sum(axis=-1, keepdims=True)
     return e
