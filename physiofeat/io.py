@@ -203,9 +203,15 @@ def load(
     >>> sr, x.shape, x.dtype
     (1000, (35666,), dtype('float32'))
     """
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ParameterError(f"dtype must be float32 or float64; got {dtype}")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:  # 'foo', an object numpy does not understand
+        dt = None
+    if dt not in (np.float32, np.float64):
+        raise ParameterError(
+            f"dtype must be float32 or float64; got {dt if dt is not None else repr(dtype)}"
+        )
+    dtype = dt
     p = _check_path(path)
     data, file_sr, _ = _decode(p, dtype.name)
     x = data.mean(axis=1, dtype=dtype) if mono else np.ascontiguousarray(data.T)

@@ -149,3 +149,11 @@ def test_info_on_mp3_counts_decoded_frames(shared_data):
     assert (i.sr, i.channels, i.frames) == (44100, 1, 3036672)
     assert i.duration == pytest.approx(68.859, abs=1e-3)
     assert "44100 Hz" in str(i)
+
+
+def test_load_dtype_not_understood_is_a_parameter_error():
+    p = physiofeat.data.path("a0007")
+    with pytest.raises(ParameterError, match=r"^dtype must be float32 or float64; got 'foo'"):
+        physiofeat.load(p, dtype="foo")
+    with pytest.raises(ParameterError, match=r"^dtype must be float32 or float64; got int16"):
+        physiofeat.load(p, dtype="int16")
