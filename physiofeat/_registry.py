@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ParameterError, UnknownFeatureError
+from ._errors import InvalidSignalError, ParameterError, UnknownFeatureError
 from ._features import DEFAULT_STATS, Feature, Features
 from ._validation import as_signal, check_sr
 
@@ -327,6 +327,11 @@ def resolve_params(
     return plan
 
 
+#: A 2-D input with at most this many samples per row, and more rows than that, is taken for a
+#: channels-last recording ``(n_samples, n_channels)`` and refused (see :func:`extract`).
+_MAX_CHANNELS = 8
+
+
 def extract(
     x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_STATS, **params: Any
 ) -> Features:
@@ -336,6 +341,11 @@ def extract(
     ----------
     x : np.ndarray [shape=(n,) or (n_signals, n)]
         The signal, or a batch of equal-length signals computed as one vectorised batch.
+        Time is the last axis: a channels-last array ``(n_samples, n_channels)`` (what
+        ``soundfile.read`` gives for a stereo file) with at most 8 columns and more rows is
+        refused (:class:`InvalidSignalError`); pass ``x.T`` or the mono mix. Integer arrays are
+        used at their raw values (an int16 array spans +-32768), not scaled to +-1 as
+        :func:`physiofeat.load` scales a 16-bit file: divide by 32768 first to match ``load``.
     features : str, list of str, or mapping str -> dict
         Feature names (see :func:`physiofeat.features`), or a mapping from name to that
         feature's own parameters.
@@ -365,6 +375,12 @@ def extract(
     """
     sr = check_sr(sr)
     x = as_signal(x, ndim=(1, 2))
+    if x.ndim == 2 and x.shape[1] <= _MAX_CHANNELS < x.shape[0]:
+        raise InvalidSignalError(
+            f"x of shape {x.shape} looks channels-last (n_samples, n_channels), as soundfile.read "
+            f"returns it; extract takes (n_signals, n_samples): pass x.T for one signal per "
+            f"channel, or the mono mix x.mean(axis=1)"
+        )
     plan = resolve_params(_normalise_request(features), params)
     ctx = Context(x, sr, needs={n for spec, _ in plan.values() for n in spec.needs})
     out: dict[str, Feature] = {}

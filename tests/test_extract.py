@@ -275,3 +275,27 @@ def test_stats_one_name_empty_and_duplicates():
         feats["rms"].vector(stats="avg")
     with pytest.raises(ParameterError, match=r"stats must be a statistic name or a sequence"):
         feats.vector(stats=3)
+
+
+def test_channels_last_array_is_refused_with_advice(x):
+    stereo = np.stack([x[:4000], x[:4000]], axis=1)  # what soundfile.read gives for stereo
+    with pytest.raises(
+        InvalidSignalError,
+        match=r"x of shape \(4000, 2\) looks channels-last \(n_samples, n_channels\).*pass x\.T",
+    ):
+        physiofeat.extract(stereo, ["rms"], sr=2000)
+    with pytest.raises(InvalidSignalError, match=r"shape \(4000, 8\) looks channels-last"):
+        physiofeat.extract(np.zeros((4000, 8)), ["rms"], sr=2000)
+    # the transposed array is a batch of two signals; fewer rows than columns is a batch
+    f = physiofeat.extract(stereo.T, ["rms"], sr=2000, frame_length=256, hop_length=64)
+    assert f["rms"].dims == ("signal", "time") and f["rms"].shape[0] == 2
+    assert physiofeat.extract(np.ones((3, 5)), ["temporal"], sr=2000)["temporal"].shape[0] == 3
+
+
+def test_integer_arrays_are_used_raw_not_scaled(x):
+    """Documented: an int16 array is taken at its raw values (load() scales files to +-1)."""
+    i16 = np.round(x[:4000] / np.abs(x[:4000]).max() * 20000).astype(np.int16)
+    got = physiofeat.extract(i16, ["temporal"], sr=2000)["temporal"].values
+    raw = physiofeat.extract(i16.astype(np.float64), ["temporal"], sr=2000)["temporal"].values
+    np.testing.assert_array_equal(got, raw)
+    assert "raw values" in physiofeat.extract.__doc__
