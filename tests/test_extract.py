@@ -299,3 +299,27 @@ def test_integer_arrays_are_used_raw_not_scaled(x):
     raw = physiofeat.extract(i16.astype(np.float64), ["temporal"], sr=2000)["temporal"].values
     np.testing.assert_array_equal(got, raw)
     assert "raw values" in physiofeat.extract.__doc__
+
+
+def test_sr_missing_or_none_as_documented(x):
+    """docs/conventions.rst: leaving sr out is Python's TypeError naming sr; sr=None is the
+    ParameterError, for extract and the family functions alike."""
+    from physiofeat import envelope, hos, wavelet
+
+    y = x[:2000]
+    calls = [
+        lambda **k: physiofeat.extract(y, ["mfcc"], **k),
+        lambda **k: S.mfcc(y, n_fft=256, **k),
+        lambda **k: wavelet.cwt(y, **k),
+        lambda **k: envelope.envelope(y, **k),
+        lambda **k: hos.bispectrum(y, n_fft=64, **k),
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match=r"missing 1 required keyword-only argument: 'sr'"):
+            call()
+        with pytest.raises(ParameterError, match=r"^sr \(sampling rate in Hz\) is required here"):
+            call(sr=None)
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "conventions.rst").read_text()
+    assert "missing 1 required keyword-only argument: 'sr'" in doc
