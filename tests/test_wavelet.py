@@ -371,3 +371,13 @@ def test_relative_must_be_a_bool():
     y = np.random.default_rng(9).standard_normal(512)
     with pytest.raises(ParameterError, match=r"^relative must be True or False; got 'x'"):
         W.wpt_energies(y, wavelet="db4", level=2, relative="x")
+
+
+def test_wpt_level_none_is_the_deepest_level_like_dwt():
+    y = np.random.default_rng(12).standard_normal(1000)
+    deepest = pywt.dwt_max_level(1000, pywt.Wavelet("db4").dec_len)  # the oracle: 7
+    f = physiofeat.extract(y, ["wpt", "dwt"], sr=1000, level=None)
+    assert f["wpt"].shape == (2**deepest,)
+    assert f["wpt"].coords["band"] == W.wpt_band_names(deepest)
+    np.testing.assert_array_equal(f["wpt"].values, W.wpt_energies(y, wavelet="db4", level=deepest))
+    assert W.wpt_energies(y, wavelet="db4", level=None).shape == (2**deepest,)

@@ -77,6 +77,7 @@ def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relativ
     values = wpt_energies(
         ctx.x, wavelet=wavelet, level=level, mode=mode, order=order, relative=relative
     )
+    level = values.shape[-1].bit_length() - 1  # the depth used (level=None: the deepest)
     return Feature(
         values,
         dims=("band",),

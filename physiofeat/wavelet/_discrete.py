@@ -253,7 +253,7 @@ def wpt_energies(
     x,
     *,
     wavelet: str = "db4",
-    level: int = 4,
+    level: int | None = 4,
     mode: str = "symmetric",
     order: Literal["freq", "natural"] = "freq",
     relative: bool = False,
@@ -266,8 +266,9 @@ def wpt_energies(
         Signal(s).
     wavelet : str
         A discrete wavelet from ``pywt.wavelist(kind='discrete')``.
-    level : int
-        Packet depth (``2**level`` bands), at most ``pywt.dwt_max_level(n, filter_length)``.
+    level : int or None
+        Packet depth (``2**level`` bands), at most ``pywt.dwt_max_level(n, filter_length)``;
+        None uses that maximum (as :func:`wavedec`).
     mode : str
         PyWavelets signal-extension mode.
     order : {'freq', 'natural'}
