@@ -11,7 +11,9 @@ and ``path`` columns followed by the stable :meth:`Features.vector` columns. Fin
 are appended to a journal (``<output>.journal.jsonl``) as they arrive, so a killed run loses
 nothing finished; the table itself is written atomically (temporary file in the same folder,
 then ``os.replace``) and ``--resume`` skips every recording the table or the journal already
-holds. Failures go to ``<output stem>.errors.csv`` (path, error type, message).
+holds. The journal's first line and ``<output>.request.json`` record the request (features,
+resolved parameters, sr, stats, segment, per-channel); ``--resume`` refuses another request.
+Failures go to ``<output stem>.errors.csv`` (path, error type, message).
 
 Exit status: 0 when every recording succeeded, 1 when some failed, 2 for usage errors.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import ast
 import fnmatch
+import itertools
 import json
 import os
 import sys
@@ -180,6 +183,58 @@ def journal_path(output: Path) -> Path:
     return output.with_name(output.name + ".journal.jsonl")
 
 
+def request_path(output: Path) -> Path:
+    """The record of what ``output`` was computed with (features, parameters, stats...),
+    beside it; ``--resume`` refuses to add to a table made by another request."""
+    return output.with_name(output.name + ".request.json")
+
+
+def _canonical(value: Any) -> Any:
+    """``value`` as JSON would give it back (tuples as lists, odd objects by their repr)."""
+    return json.loads(json.dumps(value, default=repr))
+
+
+def _request_record(plan, *, sr, stats, segment, per_channel) -> dict[str, Any]:
+    return _canonical(
+        {
+            "features": {name: params for name, (_, params) in plan.items()},
+            "sr": sr,
+            "stats": list(stats),
+            "segment": segment,
+            "per_channel": bool(per_channel),
+        }
+    )
+
+
+def _request_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What differs between two request records, one phrase each."""
+    out: list[str] = []
+    of, nf = old.get("features", {}), new.get("features", {})
+    if list(of) != list(nf):
+        out.append(f"features {list(of)} -> {list(nf)}")
+    else:
+        for name in nf:
+            a, b = of[name], nf[name]
+            for k in sorted(set(a) | set(b)):
+                if a.get(k) != b.get(k):
+                    out.append(f"{name}.{k} {a.get(k)!r} -> {b.get(k)!r}")
+    for k in ("sr", "stats", "segment", "per_channel"):
+        if old.get(k) != new.get(k):
+            out.append(f"{k} {old.get(k)!r} -> {new.get(k)!r}")
+    return out
+
+
+def _check_resume(old: dict[str, Any] | None, new: dict[str, Any], where: Path) -> None:
+    if old is None:
+        return
+    diff = _request_diff(old, new)
+    if diff:
+        raise UsageError(
+            f"--resume: {where} was made with another request ({'; '.join(diff)}); rerun "
+            "without --resume (or with another output) to compute the table afresh"
+        )
+
+
 def _atomic_write(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -244,7 +299,12 @@ class Journal:
         self.path = path
         self._fh = None
 
-    def read(self) -> list[dict[str, Any]]:
+    def request(self) -> dict[str, Any] | None:
+        """The request record the journal starts with (None if absent)."""
+        recs = self.read(with_request=True)
+        return recs[0]["request"] if recs and "request" in recs[0] else None
+
+    def read(self, *, with_request: bool = False) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
         out = []
@@ -256,13 +316,19 @@ class Journal:
                     out.append(json.loads(line))
                 except json.JSONDecodeError:
                     break
+        if not with_request:
+            out = [rec for rec in out if "request" not in rec]
         return out
 
-    def open(self, *, truncate: bool) -> None:
+    def open(self, *, truncate: bool, request: dict[str, Any] | None = None) -> None:
+        """Start writing; a new journal begins with the ``request`` record."""
         if truncate or not self.path.exists():
             self._fh = open(self.path, "w", encoding="utf-8")
+            if request is not None:
+                self._fh.write(json.dumps({"request": request}) + "\n")
+                self._fh.flush()
         else:
-            good = self.read()  # drop a torn tail before appending
+            good = self.read(with_request=True)  # drop a torn tail before appending
             self._fh = open(self.path, "w", encoding="utf-8")
             for rec in good:
                 self._fh.write(json.dumps(rec) + "\n")
@@ -284,6 +350,7 @@ class Journal:
 
 def _cmd_extract(args: argparse.Namespace) -> int:
     from ._errors import PhysiofeatError
+    from ._features import check_stats
     from ._registry import _normalise_request, resolve_params
     from .batch import default_jobs, iter_extract
 
@@ -316,7 +383,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         )
     request = {n: own.get(n, {}) for n in names}
     sr = args.sr if args.sr is not None else cfg.get("sr")
-    stats = args.stats.split(",") if args.stats else cfg.get("stats", ["mean", "std", "min", "max"])
+    if args.stats is not None:
+        stats = [s.strip() for s in args.stats.split(",") if s.strip()]
+    else:
+        stats = cfg.get("stats", ["mean", "std", "min", "max"])
+    try:
+        stats = list(check_stats(stats))
+    except PhysiofeatError as exc:
+        raise UsageError(f"--stats: {exc}") from None
     segment = args.segment if args.segment is not None else cfg.get("segment")
     per_channel = args.per_channel or bool(cfg.get("per_channel", False))
     globs = list(args.glob or []) or list(cfg.get("glob", []))
@@ -328,9 +402,10 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
         prestart_workers(request, sr=sr, stats=stats, **shared)
     try:
-        resolve_params(_normalise_request(request), shared)
+        plan = resolve_params(_normalise_request(request), shared)
     except (PhysiofeatError, KeyError) as exc:
         raise UsageError(str(exc)) from None
+    req_record = _request_record(plan, sr=sr, stats=stats, segment=segment, per_channel=per_channel)
 
     todo = discover(args.inputs, globs)
     if not todo:
@@ -358,22 +433,43 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         blocks.append(values)
 
     if args.resume:
+        _check_resume(journal.request(), req_record, journal.path)
         if output.exists():
+            rp = request_path(output)
+            _check_resume(
+                json.loads(rp.read_text(encoding="utf-8")) if rp.exists() else None,
+                req_record,
+                output,
+            )
             old_table = read_table(output)
             columns = [c for c in old_table.columns if c not in _ID_COLS]
+            stray = [c for c in columns if not any(c == n or c.startswith(n + "_") for n in names)]
+            missing = [
+                n for n in names if not any(c == n or c.startswith(n + "_") for c in columns)
+            ]
+            if stray or missing:
+                raise UsageError(
+                    f"--resume: {output} has columns of other features (columns {stray[:3]} "
+                    f"are not of {names}, features {missing} have none); its columns differ "
+                    "from this request's: rerun without --resume"
+                )
             done_paths.update(old_table["path"].astype(str))
         for rec in journal.read():
             if "vector" in rec and rec["path"] not in done_paths:
                 add(rec)
                 done_paths.add(rec["path"])
     pending = [(rid, p) for rid, p in todo if p not in done_paths]
-    journal.open(truncate=not args.resume)
 
     client = None
     if args.scheduler:
         from .distributed import connect
 
-        client = connect(args.scheduler)
+        try:
+            client = connect(args.scheduler)
+        except PhysiofeatError as exc:
+            raise UsageError(f"--scheduler: {exc}") from None
+    journal_existed = journal.path.exists()
+    journal.open(truncate=not args.resume, request=req_record)
     kill_after = int(os.environ.get(_KILL_AFTER_ENV, "0") or 0)
     bar = None
     if not args.quiet:
@@ -404,7 +500,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             arrays_dir=args.arrays,
             **shared,
         )
-        for r in results:
+        try:
+            first = next(results, None)  # iter_extract checks its arguments before any work
+        except PhysiofeatError as exc:
+            journal.close()
+            if not journal_existed:
+                journal.path.unlink(missing_ok=True)
+            raise UsageError(str(exc)) from None
+        for r in itertools.chain([] if first is None else [first], results):
             rec = _result_record(r)
             journal.append(rec)
             n_done += 1
@@ -453,6 +556,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         .reset_index(drop=True)
     )
     write_table(df, output)
+    _atomic_write(
+        request_path(output), lambda t: t.write_text(json.dumps(req_record), encoding="utf-8")
+    )
     err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
     err_df = err_df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
     _atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
@@ -475,7 +581,8 @@ def _cmd_features(args: argparse.Namespace) -> int:
 
     specs = features(args.family)
     if not specs:
-        raise UsageError(f"no features in family {args.family!r}")
+        families = sorted({s.family for s in features()})
+        raise UsageError(f"no features in family {args.family!r}; families: {', '.join(families)}")
     if args.names:
         for s in specs:
             print(s.name)
@@ -532,8 +639,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="outputs:\n"
         "  OUTPUT                     written atomically when the run ends\n"
         "  <OUTPUT stem>.errors.csv   path, id, error_type, error of every failed file\n"
-        "  OUTPUT.journal.jsonl       finished results, appended as they arrive (read by\n"
-        "                             --resume after a killed run; removed at the end)\n"
+        "  OUTPUT.journal.jsonl       the request, then finished results as they arrive\n"
+        "                             (read by --resume after a killed run; removed at the end)\n"
+        "  OUTPUT.request.json        features, parameters, sr, stats... the table was made\n"
+        "                             with (--resume refuses another request)\n"
         "exit status: 0 all files succeeded, 1 some failed, 2 usage error\n\n"
         "example:\n  physiofeat extract recordings/ -f mfcc,rms -p n_fft=256 "
         "-p mfcc.n_mfcc=13 -o features.parquet",
@@ -590,7 +699,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--resume",
         action="store_true",
-        help="skip files the output table (or the journal of a killed run) holds",
+        help="skip files the output table (or the journal of a killed run) holds; the "
+        "request (features, parameters, sr, stats...) must be the same",
     )
     ex.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     ex.set_defaults(func=_cmd_extract)

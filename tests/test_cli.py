@@ -64,7 +64,8 @@ def folder(tmp_path_factory):
     sf.write(d / "sub/deeper/c.flac", _tone(300, 7000, rng), SR, subtype="PCM_24")
     sf.write(d / "señal_ü_心音.wav", _tone(90, 5000, rng), SR, subtype="PCM_16")
     sf.write(d / "stereo.flac", np.stack([_tone(100, 6400, rng), _tone(200, 6400, rng)], 1), SR)
-    sf.write(d / "tiny.wav", _tone(100, 5, rng), SR, subtype="PCM_16")  # 5 samples
+    # 80 samples: shorter than n_fft=256 (a warning), but within the 4 x length accepted
+    sf.write(d / "tiny.wav", _tone(100, 80, rng), SR, subtype="PCM_16")
     sf.write(d / "sub/e.ogg", _tone(250, 6000, rng), SR, format="OGG", subtype="VORBIS")
     (d / "empty.wav").write_bytes(b"")
     sf.write(d / "full.wav", _tone(120, 8000, rng), SR, subtype="PCM_16")
@@ -172,7 +173,8 @@ def test_killed_run_resumes_to_the_uninterrupted_table(folder, full_run, tmp_pat
     assert proc.returncode == -9, proc.stderr.decode()
     assert not out.exists()  # no half-written table
     lines = journal_path(out).read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 4 and all(json.loads(line)["path"] for line in lines)
+    assert list(json.loads(lines[0])["request"]["features"]) == FEATS  # what it computes
+    assert len(lines) == 1 + 4 and all(json.loads(line)["path"] for line in lines[1:])
     with open(journal_path(out), "a", encoding="utf-8") as fh:
         fh.write('{"path": "torn by the kill", "vec')  # a write cut short is ignored
     assert (
@@ -404,3 +406,100 @@ def test_console_script_and_python_m(tmp_path):
         [sys.executable, "-m", "physiofeat", "extract"], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 2 and "the following arguments are required" in proc.stderr
+
+
+def _small(tmp_path, n=3):
+    d = tmp_path / "small"
+    d.mkdir()
+    rng = np.random.default_rng(5)
+    for i in range(n):
+        sf.write(d / f"s{i}.wav", _tone(100 + 50 * i, 3000, rng), SR, subtype="PCM_16")
+    return d
+
+
+def test_resume_refuses_another_request_naming_what_differs(tmp_path, capsys):
+    d = _small(tmp_path)
+    out = tmp_path / "res.csv"
+    rms = ["-f", "rms", "-p", "frame_length=256", "-o", str(out), "-q", "-j", "1"]
+    assert main(["extract", str(d), *rms]) == 0
+    table = pd.read_csv(out)
+    for argv, message in [
+        (["-f", "mfcc", "-p", "n_fft=256"], r"another request \(features \['rms'\] -> \['mfcc'\]"),
+        (["-f", "rms", "-p", "frame_length=512"], r"rms\.frame_length 256 -> 512"),
+        (["-f", "rms", "-p", "frame_length=256", "--stats", "mean"], r"stats \[.*\] -> \['mean'\]"),
+        (["-f", "rms", "-p", "frame_length=256", "--sr", "4000"], r"sr None -> 4000\.0"),
+    ]:
+        with pytest.raises(SystemExit, match="^2$"):
+            main(["extract", str(d), *argv, "-o", str(out), "--resume", "-q", "-j", "1"])
+        assert re.search(message, capsys.readouterr().err)
+        pd.testing.assert_frame_equal(pd.read_csv(out), table)  # untouched
+    # the same request resumes (nothing to do), with or without the defaults spelled out
+    assert main(["extract", str(d), *rms, "--resume", "-p", "hop_length=512"]) == 0
+    # a killed run's journal records its request too
+    journal_path(out).write_text(
+        json.dumps({"request": json.loads(out.with_name("res.csv.request.json").read_text())})
+        + "\n",
+        encoding="utf-8",
+    )
+    out.unlink()
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "-f", "zero_crossing_rate", "-o", str(out), "--resume", "-q"])
+    assert re.search(r"journal\.jsonl was made with another request", capsys.readouterr().err)
+    # a table without its request record: the columns must belong to the requested features
+    table.to_csv(out, index=False)
+    out.with_name("res.csv.request.json").unlink()
+    journal_path(out).unlink()
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "-f", "mfcc", "-o", str(out), "--resume", "-q", "-j", "1"])
+    assert re.search(
+        r"columns of other features.*features \['mfcc'\] have none", capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--stats", "mean,foo"], r"--stats: unknown summary statistic\(s\) \['foo'\]"),
+        (["--stats", ""], r"--stats: stats is empty; pass at least one of: mean"),
+        (["--stats", "mean,mean"], r"--stats: stats names \['mean'\] more than once"),
+    ],
+)
+def test_stats_errors_are_usage_errors_before_any_work(tmp_path, capsys, argv, message):
+    d = _small(tmp_path, 1)
+    out = tmp_path / "st.csv"
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "-f", "rms", "-o", str(out), "-j", "1", *argv])
+    assert re.search(message, capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small"]  # no journal, no table
+
+
+def test_scheduler_and_late_argument_errors_are_usage_errors_without_journal(
+    tmp_path, capsys, monkeypatch
+):
+    from physiofeat import ParameterError, distributed
+
+    d = _small(tmp_path, 1)
+    out = tmp_path / "sch.csv"
+
+    def refuse(address):
+        raise ParameterError(f"cannot connect to Dask scheduler {address!r}: refused")
+
+    monkeypatch.setattr(distributed, "connect", refuse)
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "-f", "rms", "-o", str(out), "--scheduler", "tcp://h:1", "-q"])
+    assert "--scheduler: cannot connect to Dask scheduler 'tcp://h:1'" in capsys.readouterr().err
+    assert not journal_path(out).exists() and not out.exists()
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('features = ["rms"]\nsegment = "long"\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "--config", str(cfg), "-o", str(out), "-j", "1", "-q"])
+    assert re.search(r"segment must be a finite number; got .long.", capsys.readouterr().err)
+    assert not journal_path(out).exists() and not out.exists()
+
+
+def test_features_unknown_family_lists_the_families(capsys):
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["features", "--family", "nope"])
+    err = capsys.readouterr().err
+    assert "no features in family 'nope'; families: ecg, envelope, hht" in err
+    assert "spectral, temporal, wavelet" in err
