@@ -1,8 +1,9 @@
 """Plots of signals and features: time-frequency images, waveforms, IMFs, scalograms, bispectra, ECG.
 
 matplotlib is imported inside each function, never when this module is imported. Every function
-takes plain arrays or a :class:`~physiofeat.Feature` (whose coordinates give the axes: ``time``
-in seconds, ``freq`` in Hz), draws on ``ax`` (a new figure when ``ax`` is None) and returns a
+takes plain arrays or a :class:`~physiofeat.Feature` of the kind it draws (whose coordinates give
+the axes: ``time`` in seconds, ``freq`` in Hz; features without a time axis such as ``temporal``,
+``dwt`` or ``wpt`` are tables, not images, and are refused), draws on ``ax`` (a new figure when ``ax`` is None) and returns a
 named tuple of the matplotlib objects it made, so they can be restyled afterwards.
 
 =============================== ==================================================================

@@ -323,3 +323,32 @@ def test_sr_missing_or_none_as_documented(x):
 
     doc = (Path(__file__).parents[1] / "docs" / "conventions.rst").read_text()
     assert "missing 1 required keyword-only argument: 'sr'" in doc
+
+
+def test_plot_functions_draw_the_features_docs_features_rst_assigns_them(x):
+    """docs/features.rst lists which plot function draws which feature (not 'any Feature')."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import PhysiofeatError, plot
+
+    y = x[:3000]
+    names = ["spectrogram", "mfcc", "cepstrum", "cwt", "hht", "emd", "bispectrum", "envelope"]
+    names += ["rms", "temporal", "dwt", "wpt", "marginal_spectrum"]
+    f = physiofeat.extract(y, names, sr=SR, hop_length=64, n_fft=256)
+    try:
+        for n in ("spectrogram", "mfcc", "cepstrum", "cwt"):
+            plot.specshow(f[n])
+        plot.scalogram(f["cwt"])
+        plot.hilbert_spectrum(f["hht"])
+        plot.imfshow(f["emd"], sr=SR)
+        plot.bispectrum(f["bispectrum"])
+        plot.waveshow(f["envelope"], sr=SR)
+        plot.waveshow(f["rms"], sr=SR / 64)
+        for n in ("temporal", "dwt", "wpt", "marginal_spectrum"):
+            with pytest.raises(PhysiofeatError, match=r"needs a 2-D array|no time axis last"):
+                plot.specshow(f[n])
+    finally:
+        plt.close("all")
