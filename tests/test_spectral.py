@@ -353,7 +353,9 @@ def test_errors_name_the_bad_value(heart):
         S.delta(np.ones((3, 20)), axis=3)
     with pytest.raises(ParameterError, match=r"power must be > 0.0; got 0.0"):
         S.melspectrogram(heart, sr=SR, power=0)
-    with pytest.raises(ParameterError, match=r"roll_percent must lie in the open range \(0, 1\); got 1.5"):
+    with pytest.raises(
+        ParameterError, match=r"roll_percent must lie in the open range \(0, 1\); got 1.5"
+    ):
         S.spectral_rolloff(heart, sr=SR, roll_percent=1.5)
     with pytest.raises(ParameterError, match=r"S must be a non-negative magnitude"):
         S.spectral_centroid(S=-np.ones((129, 5)), sr=SR)
@@ -522,3 +524,13 @@ def test_roll_percent_p_and_booleans_are_checked():
     a = physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk=np.True_).vector()
     b = physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk=True).vector()
     np.testing.assert_array_equal(a, b)
+
+
+def test_mel_norm_error_names_mel_norm():
+    y = np.random.default_rng(13).standard_normal(4000)
+    with pytest.raises(ParameterError, match=r"^mel_norm must be None, 'slaney' or a positive"):
+        physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, mel_norm="foo")
+    with pytest.raises(ParameterError, match=r"^mel_norm must be None, 'slaney' or a positive"):
+        S.mfcc(y, sr=2000, n_fft=256, mel_norm="foo")
+    with pytest.raises(ParameterError, match=r"^norm must be None, 'slaney' or a positive"):
+        S.melspectrogram(y, sr=2000, n_fft=256, norm="foo")

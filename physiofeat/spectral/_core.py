@@ -631,15 +631,20 @@ def _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm):
         raise ParameterError(f"fmax={fmax} Hz exceeds the Nyquist frequency sr/2={nyq} Hz")
     if fmin >= fmax:
         raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
+    _check_mel_norm(norm)
+    return sr, n_fft, n_mels, fmin, fmax
+
+
+def _check_mel_norm(norm, name: str = "norm") -> None:
+    """The filterbank norm; ``name`` is what the caller calls it (``mel_norm`` in mfcc)."""
     if not (
         norm is None
         or norm == "slaney"
         or (isinstance(norm, (int, float)) and not isinstance(norm, bool) and norm > 0)
     ):
         raise ParameterError(
-            f"norm must be None, 'slaney' or a positive number (p-norm, np.inf); got {norm!r}"
+            f"{name} must be None, 'slaney' or a positive number (p-norm, np.inf); got {norm!r}"
         )
-    return sr, n_fft, n_mels, fmin, fmax
 
 
 @functools.lru_cache(maxsize=32)
@@ -889,6 +894,7 @@ def mfcc(
     n_mfcc, lifter = _check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter)
     rows, batch = _as_rows(y)
     fp = FrameParams.resolve(n_fft, hop_length, win_length, center, pad_mode, n=rows.shape[-1])
+    _check_mel_norm(mel_norm, "mel_norm")
     _, bands = _mel_basis(sr, fp.n_fft, n_mels, fmin, fmax, htk, mel_norm, rows.dtype)
     L = _mel_direct(rows, fp, window, bands, n_mels, _check_power(power), db_amin=1e-10)
     L = _db_rows(L, scale=10.0, ref=1.0, amin=1e-10, top_db=top_db, logged=True)

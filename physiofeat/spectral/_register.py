@@ -104,6 +104,7 @@ def _log_mel(ctx, *, ref, amin, top_db, **mel):
 @register_intermediate("mfcc")
 def _mfcc(ctx, *, n_mfcc, dct_type, norm, lifter, mel_norm, top_db, **rest):
     n_mfcc, lifter = C._check_mfcc_args(n_mfcc, rest["n_mels"], dct_type, norm, lifter)
+    C._check_mel_norm(mel_norm, "mel_norm")
     L = ctx.get("log_mel", ref=1.0, amin=1e-10, top_db=top_db, norm=mel_norm, **rest)
     return C._mfcc_fm(L, n_mfcc, dct_type, norm, lifter)
 
