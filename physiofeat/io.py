@@ -117,15 +117,45 @@ def _read_pydub(p: Path, dtype) -> tuple[np.ndarray, int]:
     return data.astype(dtype, copy=False), seg.frame_rate
 
 
+#: Leading bytes of the containers libsndfile recognises by content (it ignores the extension).
+_MAGICS = (b"RIFF", b"RIFX", b"RF64", b"fLaC", b"OggS", b"FORM", b".snd", b"caff", b"wvpk")
+
+
+def _check_mp3(p: Path) -> None:
+    """A file named ``.mp3`` must start like one (an ID3 tag or an MPEG audio frame sync in its
+    first bytes): libmpg123 would otherwise print "Illegal Audio-MPEG-Header" notes to stderr
+    while it scans a text or garbage file, and then fail with a misleading message."""
+    if p.suffix.lower() not in (".mp3", ".mp2", ".mpga"):
+        return
+    with open(p, "rb") as fh:
+        head = fh.read(4096)
+    if head[:3] == b"ID3" or head[:4] in _MAGICS:
+        return
+    b = np.frombuffer(head, dtype=np.uint8)
+    # MPEG audio frame header: 11 sync bits, a valid version (not 01) and layer (not 00)
+    sync = (b[:-1] == 0xFF) & ((b[1:] & 0xE0) == 0xE0)
+    sync &= ((b[1:] >> 3) & 3) != 1
+    sync &= ((b[1:] >> 1) & 3) != 0
+    if not sync.any():
+        raise DecodeError(
+            f"{p}: not an MP3 file: neither an ID3 tag nor an MPEG audio frame header in its "
+            f"first {len(head)} bytes (it starts with {head[:16]!r})"
+        )
+
+
 def _decode(p: Path, dtype) -> tuple[np.ndarray, int, str]:
     errors = []
+    _check_mp3(p)
     try:
         data, sr = _read_soundfile(p, dtype)
         return data, sr, "soundfile"
     except DecodeError:
         raise
     except Exception as exc:  # libsndfile cannot read it: try ffmpeg
-        errors.append(f"libsndfile: {exc}")
+        msg = str(exc)
+        if "File does not exist or is not a regular file" in msg:  # it does and it is (checked)
+            msg = "format not recognised"
+        errors.append(f"libsndfile: {msg}")
     try:
         data, sr = _read_pydub(p, dtype)
         return data, sr, "ffmpeg"

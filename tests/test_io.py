@@ -157,3 +157,25 @@ def test_load_dtype_not_understood_is_a_parameter_error():
         physiofeat.load(p, dtype="foo")
     with pytest.raises(ParameterError, match=r"^dtype must be float32 or float64; got int16"):
         physiofeat.load(p, dtype="int16")
+
+
+def test_non_mp3_named_mp3_is_a_clear_decode_error_without_stderr_noise(tmp_path, tone, capfd):
+    text = tmp_path / "notes.mp3"
+    text.write_bytes(b"hello world\n" * 100)
+    capfd.readouterr()
+    with pytest.raises(DecodeError, match=r"notes\.mp3: not an MP3 file: neither an ID3 tag"):
+        physiofeat.load(text)
+    err = capfd.readouterr().err
+    assert "Illegal Audio-MPEG-Header" not in err and "resync" not in err
+    # an MPEG sync word followed by garbage passes the sniff: libsndfile's claim that the file
+    # does not exist is replaced by what is true
+    fake = tmp_path / "fake.mp3"
+    fake.write_bytes(b"\xff\xfb\x90\x00" + b"\x00" * 64)
+    with pytest.raises(DecodeError, match=r"fake\.mp3: cannot decode as audio") as e:
+        physiofeat.load(fake)
+    assert "does not exist" not in str(e.value)
+    # content decides, not the name: a WAV named .mp3 still loads
+    wav = tmp_path / "really_wav.mp3"
+    sf.write(wav, tone, SR, format="WAV", subtype="PCM_16")
+    y, sr = physiofeat.load(wav)
+    assert sr == SR and y.shape == (SR,)
