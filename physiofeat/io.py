@@ -138,8 +138,8 @@ def _check_mp3(p: Path) -> None:
     sync &= ((b[1:] >> 1) & 3) != 0
     if not sync.any():
         raise DecodeError(
-            f"{p}: not an MP3 file: neither an ID3 tag nor an MPEG audio frame header in its "
-            f"first {len(head)} bytes (it starts with {head[:16]!r})"
+            f"{p}: cannot decode as audio: not an MP3 file (neither an ID3 tag nor an MPEG audio "
+            f"frame header in its first {len(head)} bytes; it starts with {head[:16]!r})"
         )
 
 

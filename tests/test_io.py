@@ -163,7 +163,10 @@ def test_non_mp3_named_mp3_is_a_clear_decode_error_without_stderr_noise(tmp_path
     text = tmp_path / "notes.mp3"
     text.write_bytes(b"hello world\n" * 100)
     capfd.readouterr()
-    with pytest.raises(DecodeError, match=r"notes\.mp3: not an MP3 file: neither an ID3 tag"):
+    with pytest.raises(
+        DecodeError,
+        match=r"notes\.mp3: cannot decode as audio: not an MP3 file \(neither an ID3 tag",
+    ):
         physiofeat.load(text)
     err = capfd.readouterr().err
     assert "Illegal Audio-MPEG-Header" not in err and "resync" not in err
