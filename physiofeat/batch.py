@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -201,6 +202,21 @@ def _single_threaded():
         numba.set_num_threads(old)
 
 
+@contextmanager
+def _naming_warnings(rid: str):
+    """Warnings raised inside name their source (``"<id>: ..."``): a run may be over thousands
+    of files, in worker processes. They go through the caller's filters again on the way out
+    (an ``"error"`` filter still makes the source an error record)."""
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for w in caught:
+            warnings.warn_explicit(f"{rid}: {w.message}", w.category, w.filename, w.lineno)
+
+
 def _split(x: np.ndarray, sr: float, job: _Job):
     """Rows to compute: ``(batch (n_rows, n) or (n,), channel idx, segment idx)``."""
     from ._errors import InvalidSignalError
@@ -256,48 +272,51 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     path = None
     cpu0 = time.process_time()
     try:
-        from ._registry import extract
+        with _naming_warnings(rid):
+            from ._registry import extract
 
-        for mod in job.modules:  # user features: registered by importing their module
-            importlib.import_module(mod)
-        if isinstance(source, (str, os.PathLike)):
-            from .io import load
+            for mod in job.modules:  # user features: registered by importing their module
+                importlib.import_module(mod)
+            if isinstance(source, (str, os.PathLike)):
+                from .io import load
 
-            path = os.fspath(source)
-            x, sr = load(path, sr=job.sr, mono=not (job.per_channel or job.segment is not None))
-            if job.segment is not None and not job.per_channel and x.ndim == 2:
-                x = x.mean(axis=0, dtype=x.dtype)
-        else:
-            if isinstance(source, tuple) and len(source) == 2:
-                x, sr = source
-                sr = sr if sr is not None else job.sr
+                path = os.fspath(source)
+                x, sr = load(path, sr=job.sr, mono=not (job.per_channel or job.segment is not None))
+                if job.segment is not None and not job.per_channel and x.ndim == 2:
+                    x = x.mean(axis=0, dtype=x.dtype)
             else:
-                x, sr = source, job.sr
-            if sr is None:
-                raise ParameterError(
-                    f"source {rid!r} is an array without a sampling rate; pass sr= or "
-                    "(array, sr) pairs"
-                )
-            x = np.asarray(x)
-            if x.ndim == 2 and not job.per_channel:  # channels of one recording, as for files
-                x = x.mean(axis=0, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
-            if job.sr is not None and sr != job.sr:
-                from .io import resample
+                if isinstance(source, tuple) and len(source) == 2:
+                    x, sr = source
+                    sr = sr if sr is not None else job.sr
+                else:
+                    x, sr = source, job.sr
+                if sr is None:
+                    raise ParameterError(
+                        f"source {rid!r} is an array without a sampling rate; pass sr= or "
+                        "(array, sr) pairs"
+                    )
+                x = np.asarray(x)
+                if x.ndim == 2 and not job.per_channel:  # channels of one recording, as for files
+                    x = x.mean(axis=0, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+                if job.sr is not None and sr != job.sr:
+                    from .io import resample
 
-                x, sr = resample(x, sr, job.sr), job.sr
-        rows, channel, segment = _split(x, sr, job)
-        start = None if segment is None else segment * (int(round(job.segment * sr)) / float(sr))
-        with _single_threaded():
-            feats = extract(rows, job.features, sr=sr, stats=job.stats, **job.params)
-            vec = feats.vector()
-            names = feats.vector_names()
-        arrays = None
-        if job.return_arrays or job.arrays_dir:
-            arrays = _arrays_of(feats)
-            if job.arrays_dir:
-                _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
-                if not job.return_arrays:
-                    arrays = None
+                    x, sr = resample(x, sr, job.sr), job.sr
+            rows, channel, segment = _split(x, sr, job)
+            start = (
+                None if segment is None else segment * (int(round(job.segment * sr)) / float(sr))
+            )
+            with _single_threaded():
+                feats = extract(rows, job.features, sr=sr, stats=job.stats, **job.params)
+                vec = feats.vector()
+                names = feats.vector_names()
+            arrays = None
+            if job.return_arrays or job.arrays_dir:
+                arrays = _arrays_of(feats)
+                if job.arrays_dir:
+                    _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
+                    if not job.return_arrays:
+                        arrays = None
         return Result(
             index,
             rid,

@@ -392,3 +392,29 @@ def test_two_d_array_sources_are_mixed_to_mono_unless_per_channel(rng):
     per = extract_many([x], FEATS, sr=SR, n_jobs=1, per_channel=True, **KW)[0]
     assert per.vector.shape == (3, 84)
     np.testing.assert_array_equal(per.channel, [0, 1, 2])
+
+
+def test_warnings_name_their_source(rng):
+    import warnings
+
+    from physiofeat import Feature, register_feature
+
+    def _warns(ctx):
+        warnings.warn("odd signal", UserWarning, stacklevel=1)
+        return Feature(np.ptp(ctx.x, axis=-1), (), {}, {})
+
+    register_feature("warns_test", dims=(), description="test")(_warns)
+    x = rng.standard_normal(500)
+    try:
+        with pytest.warns(UserWarning, match=r"^rec7: odd signal$") as rec:
+            res = extract_many([x, x], ["warns_test"], sr=SR, n_jobs=1, ids=["rec7", "rec8"])
+        assert all(r.ok for r in res)
+        assert sorted(str(w.message) for w in rec) == ["rec7: odd signal", "rec8: odd signal"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the caller's filters still apply
+            res = extract_many([x], ["warns_test"], sr=SR, n_jobs=1, ids=["rec7"])
+        assert res[0].error_type == "UserWarning" and res[0].error == "rec7: odd signal"
+    finally:
+        from physiofeat import _registry
+
+        _registry._FEATURES.pop("warns_test", None)
