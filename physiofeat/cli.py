@@ -198,9 +198,9 @@ def _request_record(plan, *, sr, stats, segment, per_channel) -> dict[str, Any]:
     return _canonical(
         {
             "features": {name: params for name, (_, params) in plan.items()},
-            "sr": sr,
+            "sr": None if sr is None else float(sr),  # a config's 4000 is --sr 4000
             "stats": list(stats),
-            "segment": segment,
+            "segment": None if segment is None else float(segment),
             "per_channel": bool(per_channel),
         }
     )
@@ -395,6 +395,18 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     per_channel = args.per_channel or bool(cfg.get("per_channel", False))
     globs = list(args.glob or []) or list(cfg.get("glob", []))
     jobs = args.jobs if args.jobs is not None else cfg.get("jobs")
+    try:  # values from a config file are checked here, as argparse checks the options
+        from ._validation import check_float, check_int, check_sr
+
+        sr = None if sr is None else check_sr(sr)
+        segment = (
+            None
+            if segment is None
+            else check_float(segment, "segment", minimum=0.0, strict_min=True)
+        )
+        jobs = None if jobs is None else check_int(jobs, "jobs", minimum=1)
+    except PhysiofeatError as exc:
+        raise UsageError(str(exc)) from None
     n_jobs = default_jobs() if jobs is None else jobs
     if n_jobs > 1 and not args.scheduler:
         # Boot (and warm) the workers' fork server while this process imports the families.

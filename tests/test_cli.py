@@ -435,6 +435,13 @@ def test_resume_refuses_another_request_naming_what_differs(tmp_path, capsys):
         pd.testing.assert_frame_equal(pd.read_csv(out), table)  # untouched
     # the same request resumes (nothing to do), with or without the defaults spelled out
     assert main(["extract", str(d), *rms, "--resume", "-p", "hop_length=512"]) == 0
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("sr = 8000\nsegment = 0.25\n", encoding="utf-8")
+    out2 = tmp_path / "res2.csv"
+    base = ["extract", str(d), "-f", "rms", "-p", "frame_length=256", "-o", str(out2), "-q"]
+    assert main([*base, "-j", "1", "--config", str(cfg)]) == 0
+    # the TOML's int 8000 is the command line's 8000.0
+    assert main([*base, "-j", "1", "--sr", "8000.0", "--segment", "0.25", "--resume"]) == 0
     # a killed run's journal records its request too
     journal_path(out).write_text(
         json.dumps({"request": json.loads(out.with_name("res.csv.request.json").read_text())})
@@ -495,6 +502,15 @@ def test_scheduler_and_late_argument_errors_are_usage_errors_without_journal(
         main(["extract", str(d), "--config", str(cfg), "-o", str(out), "-j", "1", "-q"])
     assert re.search(r"segment must be a finite number; got .long.", capsys.readouterr().err)
     assert not journal_path(out).exists() and not out.exists()
+    for bad, message in [
+        ("jobs = 0", r"jobs must be >= 1; got 0"),
+        ("sr = -5", r"sr must be a positive number of Hz; got -5"),
+    ]:
+        cfg.write_text(f'features = ["rms"]\n{bad}\n', encoding="utf-8")
+        with pytest.raises(SystemExit, match="^2$"):
+            main(["extract", str(d), "--config", str(cfg), "-o", str(out), "-q"])
+        assert re.search(message, capsys.readouterr().err)
+        assert not journal_path(out).exists() and not out.exists()
 
 
 def test_features_unknown_family_lists_the_families(capsys):
