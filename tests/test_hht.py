@@ -421,8 +421,10 @@ def test_errors():
         emd(np.arange(10.0), n_jobs=0)
     with pytest.raises(ParameterError, match="trials must be >= 1"):
         eemd(np.arange(10.0), trials=0)
-    with pytest.raises(ParameterError, match="seed must be a non-negative integer"):
+    with pytest.raises(ParameterError, match="seed must be None, a non-negative int.*-1"):
         eemd(np.arange(10.0), trials=2, seed=-1)
+    with pytest.raises(ParameterError, match="seed must be None, a non-negative int.*True"):
+        eemd(np.arange(10.0), trials=2, seed=True)
     with pytest.raises(ParameterError, match="seed must be None, a non-negative int"):
         ceemdan(np.arange(10.0), trials=2, seed="abc")
     with pytest.raises(ParameterError, match="epsilon must be >= 0"):

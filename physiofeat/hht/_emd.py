@@ -278,17 +278,22 @@ def emd(
     return _batch(x, one, _n_jobs(n_jobs))
 
 
+def check_seed(seed) -> None:
+    """The seeds :func:`eemd` and :func:`ceemdan` accept: None, an int >= 0 (not a bool) or a
+    numpy SeedSequence; anything else is a :class:`~physiofeat.ParameterError`."""
+    if seed is None or isinstance(seed, np.random.SeedSequence):
+        return
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
+        if seed >= 0:
+            return
+    raise ParameterError(
+        f"seed must be None, a non-negative int or a numpy SeedSequence; got {seed!r}"
+    )
+
+
 def _trial_seeds(seed, trials: int) -> list[np.random.SeedSequence]:
-    if isinstance(seed, np.random.SeedSequence):
-        ss = seed
-    elif seed is None or isinstance(seed, (int, np.integer)):
-        if seed is not None and seed < 0:
-            raise ParameterError(f"seed must be a non-negative integer or None; got {seed}")
-        ss = np.random.SeedSequence(None if seed is None else int(seed))
-    else:
-        raise ParameterError(
-            f"seed must be None, a non-negative int or a numpy SeedSequence; got {seed!r}"
-        )
+    check_seed(seed)
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return ss.spawn(trials)
 
 

@@ -14,11 +14,10 @@ import warnings
 
 import numpy as np
 
-from .._errors import ParameterError
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature, register_intermediate
 from .._validation import check_choice, check_int
-from ._emd import ceemdan, eemd, emd
+from ._emd import ceemdan, check_seed, eemd, emd
 from ._hilbert import IMF_FEATURES, hilbert_spectrum, imf_features, instantaneous
 
 _METHODS = {"emd": emd, "eemd": eemd, "ceemdan": ceemdan}
@@ -26,22 +25,11 @@ _TRIALS = inspect.signature(eemd).parameters["trials"].default
 _N_BINS = inspect.signature(hilbert_spectrum).parameters["n_bins"].default
 
 
-def _check_seed(seed) -> None:
-    """The seeds :func:`eemd`/:func:`ceemdan` document: None, an int >= 0 or a SeedSequence."""
-    ok = seed is None or isinstance(seed, np.random.SeedSequence)
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)):
-        ok = seed >= 0
-    if not ok:
-        raise ParameterError(
-            f"seed must be None, a non-negative int or a numpy SeedSequence; got {seed!r}"
-        )
-
-
 @register_intermediate("imfs")
 def _imfs(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0):
     """The decomposition (an :class:`EMDResult`) of ``ctx.x`` by ``method``."""
     method = check_choice(method, "method", tuple(_METHODS))
-    _check_seed(seed)  # also when method='emd' ignores it: a typo must not pass silently
+    check_seed(seed)  # also when method='emd' ignores it: a typo must not pass silently
     if method == "emd":
         return emd(ctx.x, max_imfs=max_imfs)
     return _METHODS[method](ctx.x, max_imfs=max_imfs, trials=trials, seed=seed)
