@@ -61,6 +61,11 @@ STAT_NAMES: tuple[str, ...] = (
 )
 
 
+#: Signals longer than this many samples (per row or frame) make sample_entropy warn: exact
+#: counting is quadratic, about 30 s at 260 000 samples on one 2-core machine.
+SAMPEN_WARN_N = 100_000
+
+
 def _framing(n: int, frame_length: Any, hop_length: Any, min_length: int) -> tuple[int, int] | None:
     frame_length = check_int(frame_length, "frame_length", minimum=min_length, allow_none=True)
     if frame_length is None:
@@ -235,6 +240,16 @@ def sample_entropy(
     rows = rows.astype(np.float64, copy=False)
     tol = r * rows.std(axis=-1)
     n = rows.shape[-1]
+    if n > SAMPEN_WARN_N:
+        import warnings
+
+        warnings.warn(
+            f"sample_entropy compares all {n * (n - 1) / 2:.2g} template pairs of a "
+            f"{n}-sample signal (exact counting is O(n^2): roughly {30 * (n / 2.6e5) ** 2:.0f} s "
+            "on 2 cores); pass frame_length= (and hop_length=) to compute it per frame instead",
+            UserWarning,
+            stacklevel=2,
+        )
     nb = 16
     counts = np.empty((rows.shape[0], nb, 2), dtype=np.int64)
     if parallel is None:

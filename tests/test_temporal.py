@@ -3,6 +3,8 @@ sample entropy against a naive reference, neurokit2 and antropy, the registry an
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.stats
@@ -205,3 +207,15 @@ def test_sample_entropy_is_affine_invariant(rng):
     ref = T.sample_entropy(x)
     assert T.sample_entropy(4.0 * x + 3.0) == pytest.approx(ref, rel=tol(np.float64, 10))
     assert T.sample_entropy(-x) == ref
+
+
+def test_sample_entropy_warns_on_long_signals(monkeypatch):
+    import physiofeat.temporal as T
+
+    x = np.random.default_rng(0).standard_normal(3000)
+    monkeypatch.setattr(T, "SAMPEN_WARN_N", 2000)
+    with pytest.warns(UserWarning, match=r"O\(n\^2\).*frame_length="):
+        T.sample_entropy(x)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        T.sample_entropy(x, frame_length=1000, hop_length=1000)  # frames are short: no warning
