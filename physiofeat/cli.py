@@ -178,6 +178,39 @@ def errors_path(output: Path) -> Path:
     return output.with_name(output.stem + ".errors.csv")
 
 
+def _interruptible(results):
+    """Yield ``results``, computed on a daemon thread, while this (main) thread waits on a
+    queue with a timeout: Python runs a signal handler only between bytecodes of the main
+    thread, so a long Numba kernel (EMD of a long recording, sample entropy) computed here
+    would hold off Ctrl-C until it returned. The caller journals what it has received; what
+    the thread was computing when interrupted is discarded (``--resume`` redoes it)."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue()
+    done = object()
+
+    def produce():
+        try:
+            for r in results:
+                q.put(r)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the main thread
+            q.put(exc)
+        q.put(done)
+
+    threading.Thread(target=produce, name="physiofeat-extract", daemon=True).start()
+    while True:
+        try:
+            item = q.get(timeout=0.25)
+        except queue.Empty:
+            continue
+        if item is done:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
 def journal_path(output: Path) -> Path:
     """The append-only journal of finished results beside ``output``."""
     return output.with_name(output.name + ".journal.jsonl")
@@ -512,6 +545,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             arrays_dir=args.arrays,
             **shared,
         )
+        results = _interruptible(results)
         try:
             first = next(results, None)  # iter_extract checks its arguments before any work
         except PhysiofeatError as exc:
@@ -752,9 +786,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         parser.error(str(exc))  # exits with status 2
     except KeyboardInterrupt:
-        print("physiofeat: interrupted; rerun with --resume to continue", file=sys.stderr)
+        print(
+            "physiofeat: interrupted; the finished results are in the journal: rerun with "
+            "--resume to continue",
+            file=sys.stderr,
+        )
         return 130
     return 0  # pragma: no cover
+
+
+def run() -> None:
+    """The ``physiofeat`` console script: :func:`main`, then exit with its status. After an
+    interrupt it exits at once (``os._exit``): a computation still running on a daemon thread
+    or in a worker process must not hold the exit up (the journal is already closed)."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

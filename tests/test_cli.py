@@ -520,3 +520,45 @@ def test_features_unknown_family_lists_the_families(capsys):
     listed = re.search(r"no features in family 'nope'; families: (.*)$", err, re.M).group(1)
     builtin = ["ecg", "envelope", "hht", "hos", "spectral", "temporal", "wavelet"]
     assert set(builtin) <= set(listed.split(", "))  # (+ "user" if a test registered one)
+
+
+def test_ctrl_c_stops_a_long_computation_at_once_keeping_finished_results(tmp_path):
+    """SIGINT while a Numba kernel runs for tens of seconds (sample entropy of a long file):
+    the command exits within seconds with status 130, the journal holds the finished file."""
+    import signal
+    import time
+
+    d = tmp_path / "long"
+    d.mkdir()
+    rng = np.random.default_rng(0)
+    sf.write(d / "a.wav", rng.standard_normal(2000) * 0.1, 2000, subtype="FLOAT")
+    sf.write(d / "b.wav", rng.standard_normal(400_000) * 0.1, 2000, subtype="FLOAT")
+    out = tmp_path / "out.csv"
+    cmd = [sys.executable, "-m", "physiofeat", "extract", str(d), "-f", "sample_entropy"]
+    proc = subprocess.Popen(
+        [*cmd, "-o", str(out), "--jobs", "1", "-q"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        journal = journal_path(out)
+        while time.monotonic() < deadline:  # wait until a.wav is journaled (b.wav is running)
+            if journal.exists() and len(journal.read_text(encoding="utf-8").splitlines()) >= 2:
+                break
+            time.sleep(0.1)
+        time.sleep(1.0)
+        assert proc.poll() is None, proc.communicate()
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=15)
+        assert time.monotonic() - t0 < 10
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "--resume" in err
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    assert [Path(json.loads(line)["path"]).name for line in lines[1:]] == ["a.wav"]
+    assert not out.exists()
