@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
-_ID_COLS = ("id", "path", "channel", "segment", "start_s")
+_ID_COLS = ("id", "path", "sr_hz", "duration_s", "channel", "segment", "start_s")
 
 #: Test hook: the extract command kills itself (SIGKILL) after journaling this many results.
 _KILL_AFTER_ENV = "PHYSIOFEAT_TEST_KILL_AFTER"
@@ -301,6 +301,7 @@ def _result_record(r) -> dict[str, Any]:
     if not r.ok:
         return {"path": r.path, "id": r.id, "error_type": r.error_type, "error": r.error}
     rec = {"path": r.path, "id": r.id, "names": r.names, "vector": r.vector.tolist()}
+    rec["sr"], rec["duration"] = r.sr, r.duration
     for k in ("channel", "segment"):
         v = getattr(r, k)
         if v is not None:
@@ -317,6 +318,8 @@ def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], 
     metas = []
     for i in range(len(values)):
         meta: dict[str, Any] = {"id": rec["id"], "path": rec["path"]}
+        if "sr" in rec:  # the rate the features were computed at, the recording's length
+            meta["sr_hz"], meta["duration_s"] = rec["sr"], rec["duration"]
         for k in ("channel", "segment", "start_s"):
             if k in rec:
                 meta[k] = rec[k][i]

@@ -45,19 +45,22 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.perf_counter() - t0
     table = pd.read_parquet(output)
     errors = pd.read_csv(errors_path(output))
-    n_feat = table.shape[1] - 2
+    from .cli import _ID_COLS
+
+    meta = [c for c in table.columns if c in _ID_COLS]
+    feat = [c for c in table.columns if c not in _ID_COLS]
     shown = " ".join(f"-p {p}" for p in PARAMS)
     print(f"  command : physiofeat extract <{len(wavs)} WAV files> -f {FEATURES} {shown}")
     print(f"  rows    : {len(table)} (one per recording)")
     print(
-        f"  columns : {table.shape[1]} (id, path + {n_feat} feature columns, e.g. "
-        f"{', '.join(table.columns[2:5])}, ...)"
+        f"  columns : {table.shape[1]} ({', '.join(meta)} + {len(feat)} feature columns, "
+        f"e.g. {', '.join(feat[:3])}, ...)"
     )
     print(f"  failures: {len(errors)}" + (f" (see {errors_path(output)})" if len(errors) else ""))
     print(f"  time    : {elapsed:.1f} s")
     print(f"  table   : {output.resolve()}")
     with pd.option_context("display.width", 120, "display.max_columns", 6):
-        print(table.iloc[:, [0, 2, 3, 4]].round(2).to_string(index=False))
+        print(table[["id", *feat[:3]]].round(2).to_string(index=False))
     return status
 
 

@@ -117,10 +117,14 @@ def test_every_good_file_has_its_row_equal_to_extract(folder, full_run):
     table = pd.read_parquet(out)
     assert sorted(table["id"]) == sorted(GOOD)
     assert table["id"].is_unique
+    assert list(table.columns[:4]) == ["id", "path", "sr_hz", "duration_s"]
     for _, row in table.iterrows():
         names, vec = _expected_vector(row["path"])
-        assert list(table.columns[2:]) == names
-        np.testing.assert_array_equal(row.iloc[2:].to_numpy(np.float64), vec)
+        assert list(table.columns[4:]) == names
+        np.testing.assert_array_equal(row.iloc[4:].to_numpy(np.float64), vec)
+        info = sf.info(row["path"])
+        assert row["sr_hz"] == info.samplerate
+        assert row["duration_s"] == pytest.approx(info.frames / info.samplerate, rel=1e-12)
     # rows follow the sorted discovery order (deterministic, not completion order)
     from physiofeat.cli import discover
 
@@ -221,14 +225,16 @@ def test_per_channel_segment_glob_and_arrays(folder, tmp_path):
     )
     assert status == 0
     t = pd.read_parquet(out)
-    assert list(t.columns[:5]) == ["id", "path", "channel", "segment", "start_s"]
+    assert list(t.columns[:7]) == [
+        "id", "path", "sr_hz", "duration_s", "channel", "segment", "start_s"
+    ]  # fmt: skip
     x, sr = physiofeat.load(folder / "stereo.flac", mono=False)
     seg = int(0.25 * sr)
     assert len(t) == 2 * (x.shape[1] // seg)
     for _, row in t.iterrows():
         c, k = int(row["channel"]), int(row["segment"])
         ref = physiofeat.extract(x[c, k * seg : (k + 1) * seg], FEATS, sr=sr, **PARAMS).vector()
-        np.testing.assert_allclose(row.iloc[5:].to_numpy(float), ref, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(row.iloc[7:].to_numpy(float), ref, rtol=1e-6, atol=1e-6)
         assert row["start_s"] == pytest.approx(k * 0.25)
     with np.load(tmp_path / "arr" / "stereo.flac.npz") as z:
         assert z["mfcc"].shape[0] == len(t)  # (signal, coef, time)
