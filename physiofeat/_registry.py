@@ -62,6 +62,7 @@ class FeatureSpec:
     family: str
     needs: tuple[str, ...] = ()
     summarize: Callable[..., Any] | None = field(default=None, repr=False)
+    check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
@@ -94,6 +95,7 @@ def register_feature(
     params_from: Callable[..., Any] | None = None,
     exclude: Iterable[str] = (),
     summarize: Callable[..., Any] | None = None,
+    check: Callable[[dict[str, Any]], None] | None = None,
     overwrite: bool = False,
 ):
     """Decorator that registers ``compute(ctx, **params) -> Feature`` under ``name``.
@@ -118,6 +120,11 @@ def register_feature(
     summarize : callable, optional
         ``summarize(feature, stats) -> (names, values)`` for a fixed-length summary that is not
         statistics over time.
+    check : callable, optional
+        ``check(params)`` raises :class:`ParameterError` for parameter values that are wrong
+        whatever the signal; :func:`resolve_params` runs it, so :func:`extract`, the batch
+        functions and the CLI refuse them before any work (signal-dependent checks stay in
+        ``compute``).
     overwrite : bool
         Allow replacing an existing registration.
 
@@ -151,6 +158,7 @@ def register_feature(
             family=family,
             needs=tuple(needs),
             summarize=summarize,
+            check=check,
         )
         return compute
 
@@ -299,7 +307,8 @@ def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
 def resolve_params(
     request: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any]
 ) -> dict[str, tuple[FeatureSpec, dict[str, Any]]]:
-    """Merge defaults, shared and per-feature parameters; reject unknown names."""
+    """Merge defaults, shared and per-feature parameters; reject unknown names and (through
+    each feature's ``check``) values that are wrong whatever the signal."""
     plan: dict[str, tuple[FeatureSpec, dict[str, Any]]] = {}
     used_shared: set[str] = set()
     for name, own in request.items():
@@ -316,6 +325,8 @@ def resolve_params(
                 params[k] = v
                 used_shared.add(k)
         params.update(own)
+        if spec.check is not None:
+            spec.check(params)
         plan[name] = (spec, params)
     unused = set(shared) - used_shared
     if unused:

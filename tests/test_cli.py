@@ -568,3 +568,22 @@ def test_ctrl_c_stops_a_long_computation_at_once_keeping_finished_results(tmp_pa
     lines = journal.read_text(encoding="utf-8").splitlines()
     assert [Path(json.loads(line)["path"]).name for line in lines[1:]] == ["a.wav"]
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-f", "mfcc", "-p", "n_fft=1"], r"n_fft must be >= 2; got 1"),
+        (["-f", "rms", "-p", "frame_length=0"], r"frame_length must be >= 2; got 0"),
+        (["-f", "mel", "-p", "window=nope"], r"window"),
+        (["-f", "mfcc", "-p", "n_mfcc=50", "-p", "n_mels=40"], r"n_mfcc=50 must be <= n_mels=40"),
+        (["-f", "spectrogram", "-p", "power=0"], r"power must be > 0"),
+    ],
+)
+def test_bad_parameter_values_are_usage_errors_before_any_work(tmp_path, capsys, argv, message):
+    d = _small(tmp_path, 2)
+    out = tmp_path / "p.csv"
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), *argv, "-o", str(out), "-j", "1", "-q"])
+    assert re.search(message, capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small"]  # no journal, no table

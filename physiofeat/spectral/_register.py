@@ -10,7 +10,7 @@ import numpy as np
 
 from .._features import Feature
 from .._registry import register_feature, register_intermediate
-from .._validation import check_bool, check_float
+from .._validation import check_bool, check_float, check_int
 from . import _core as C
 
 _FRAMING = ("n_fft", "hop_length", "win_length", "window", "center", "pad_mode")
@@ -116,6 +116,33 @@ def _spectral_stats(ctx, *, roll_percent, p, amin, **framing):
     return C._stats_fm(ctx.get("magnitude", **framing), st.freqs, roll_percent, p, amin)
 
 
+def _check_values(p: dict) -> None:
+    """The signal-independent checks of a spectral feature's parameters (framing, window,
+    power, mel count, DCT): run by ``resolve_params`` before any work."""
+    if "n_fft" in p:
+        fp = C.FrameParams.resolve(
+            p["n_fft"], p["hop_length"], p["win_length"], p["center"], p["pad_mode"]
+        )
+        w = p["window"]
+        if isinstance(w, (str, tuple)):  # a named window: valid at any length; build it small
+            C.get_window(w, min(fp.win_length, 16), min(fp.n_fft, 16))
+        elif not callable(w):  # an array: its length must be win_length (not padded here)
+            C.get_window(w, fp.win_length, fp.win_length)
+    elif "frame_length" in p:
+        C.FrameParams.resolve(
+            p["frame_length"], p["hop_length"], None, p["center"], p.get("pad_mode", "constant"),
+            name="frame_length",
+        )  # fmt: skip
+    if "power" in p:
+        C._check_power(p["power"])
+    if "n_mels" in p:
+        check_int(p["n_mels"], "n_mels", minimum=1)
+    if "htk" in p:
+        check_bool(p["htk"], "htk")
+    if "n_mfcc" in p:
+        C._check_mfcc_args(p["n_mfcc"], p["n_mels"], p["dct_type"], p["norm"], p["lifter"])
+
+
 def _time_coords(ctx, framing) -> dict:
     return {"time": _Axes(ctx, **framing).times}
 
@@ -123,6 +150,7 @@ def _time_coords(ctx, framing) -> dict:
 @register_feature(
     "spectrogram",
     family="spectral",
+    check=_check_values,
     dims=("freq", "time"),
     needs=("stft",),
     params_from=C.spectrogram,
@@ -156,6 +184,7 @@ def _mel_coords(ctx, p) -> dict:
 @register_feature(
     "mel",
     family="spectral",
+    check=_check_values,
     dims=("mel", "time"),
     needs=("mel",),
     params_from=C.melspectrogram,
@@ -175,6 +204,7 @@ def _mel_feature(ctx, **p):
 @register_feature(
     "log_mel",
     family="spectral",
+    check=_check_values,
     dims=("mel", "time"),
     needs=("log_mel",),
     params_from=C.melspectrogram,
@@ -196,6 +226,7 @@ def _mfcc_args(p) -> dict:
 @register_feature(
     "mfcc",
     family="spectral",
+    check=_check_values,
     dims=("coef", "time"),
     needs=("log_mel",),
     params_from=C.mfcc,
@@ -225,6 +256,7 @@ def _mfcc_delta(ctx, order, width, p):
 @register_feature(
     "mfcc_delta",
     family="spectral",
+    check=_check_values,
     dims=("coef", "time"),
     needs=("mfcc",),
     params_from=C.mfcc,
@@ -237,6 +269,7 @@ def _mfcc_delta_feature(ctx, *, width=C.DELTA_WIDTH, **p):
 @register_feature(
     "mfcc_delta2",
     family="spectral",
+    check=_check_values,
     dims=("coef", "time"),
     needs=("mfcc",),
     params_from=C.mfcc,
@@ -249,6 +282,7 @@ def _mfcc_delta2_feature(ctx, *, width=C.DELTA_WIDTH, **p):
 @register_feature(
     "cepstrum",
     family="spectral",
+    check=_check_values,
     dims=("quefrency", "time"),
     needs=("stft",),
     params_from=C.cepstrum,
@@ -275,6 +309,7 @@ def _register_stat(name: str, func, key: str, description: str) -> None:
     @register_feature(
         name,
         family="spectral",
+        check=_check_values,
         dims=("time",),
         needs=("stft",),
         params_from=func,
@@ -350,6 +385,7 @@ def _framed_feature(ctx, func, p) -> Feature:
 @register_feature(
     "zero_crossing_rate",
     family="spectral",
+    check=_check_values,
     dims=("time",),
     params_from=C.zero_crossing_rate,
     description="Fraction of sign changes per frame",
@@ -361,6 +397,7 @@ def _zcr_feature(ctx, **p):
 @register_feature(
     "rms",
     family="spectral",
+    check=_check_values,
     dims=("time",),
     params_from=C.rms,
     description="Root-mean-square energy per frame",
