@@ -275,3 +275,18 @@ def test_full_must_be_a_bool():
         hos.bispectrum(x, sr=1000, n_fft=64, full="x")
     with pytest.raises(ParameterError, match=r"^full must be True or False; got 1"):
         hos.bispectrum_frequencies(sr=1000, n_fft=64, full=1)
+
+
+def test_constant_signal_gives_nan_not_inf_features():
+    """A constant (or silent) signal has an all-zero bispectrum: its log-amplitude sums, entropies,
+    centres and peak location are undefined -> NaN; never -inf in a feature table."""
+    f = physiofeat.extract(np.ones(4000), ["bispectrum", "bicoherence"], sr=1000)
+    v = f.vector()
+    assert not np.isinf(v).any()
+    d = dict(zip(f.vector_names(), v))
+    for k in ("sum_log_amplitude", "sum_log_diagonal", "moment_log_diagonal", "peak_f1"):
+        assert np.isnan(d[f"bispectrum_{k}"])
+    assert d["bispectrum_peak_value"] == 0.0 and d["bispectrum_mean_magnitude"] == 0.0
+    # a signal with a non-zero bispectrum keeps finite values
+    y = np.random.default_rng(0).standard_normal(4000)
+    assert np.isfinite(physiofeat.extract(y, ["bispectrum"], sr=1000).vector()).all()

@@ -344,9 +344,11 @@ def scalar_features(
       P2 = -sum q ln q (0 ln 0 = 0; NaN when ``mag`` is 0 on all of Omega);
     - ``sum_log_amplitude`` H1 = sum_Omega ln mag; ``sum_log_diagonal`` H2 = sum_k ln mag(k, k);
       ``moment_log_diagonal`` H3 = sum_k k ln mag(k, k) over diagonal bins ``k >= 1``
-      (``-inf`` if an amplitude is exactly 0);
+      (NaN, not ``-inf``, if an amplitude in the sum is exactly 0: a constant or silent
+      segment has no defined log-amplitude, and a feature table must stay finite or NaN);
     - ``wcob_f1``, ``wcob_f2``: weighted centre of bispectrum, sum f mag / sum mag, in Hz;
-    - ``peak_f1``, ``peak_f2``, ``peak_value``: location (Hz) and value of the maximum;
+    - ``peak_f1``, ``peak_f2``, ``peak_value``: location (Hz) and value of the maximum (the
+      location is NaN when ``mag`` is 0 on all of Omega: there is no peak);
     - ``mean_magnitude``: mean of ``mag`` over Omega.
 
     Parameters
@@ -390,6 +392,7 @@ def scalar_features(
         p1 = np.where(s1[..., 0] > 0, p1, np.nan)
         p2 = np.where(s2[..., 0] > 0, p2, np.nan)
         logv = np.log(v)
+        logv[logv == -np.inf] = np.nan  # ln 0: undefined, not -inf (see above)
         h1 = logv.sum(axis=-1)
         diag = ii == jj
         kd = ii[diag].astype(np.float64)
@@ -399,8 +402,8 @@ def scalar_features(
         w2 = (v * f2[jj]).sum(axis=-1) / s1[..., 0]
     arg = np.argmax(v, axis=-1)
     peak = np.take_along_axis(v, arg[..., None], axis=-1)[..., 0]
-    pf1 = f1[ii][arg]
-    pf2 = f2[jj][arg]
+    pf1 = np.where(peak > 0, f1[ii][arg], np.nan)
+    pf2 = np.where(peak > 0, f2[jj][arg], np.nan)
     mean = v.mean(axis=-1)
     out = np.stack([p1, p2, h1, h2, h3, w1, w2, pf1, pf2, peak, mean], axis=-1)
     return FEATURE_NAMES, out
