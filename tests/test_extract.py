@@ -352,3 +352,34 @@ def test_plot_functions_draw_the_features_docs_features_rst_assigns_them(x):
                 plot.specshow(f[n])
     finally:
         plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "kind", ["zeros", "ones", "ramp", "impulse", "noise", "sine"]
+)  # fmt: skip
+def test_no_feature_vector_holds_inf(kind):
+    """A feature table must be finite or NaN (undefined) for a classifier: every registered
+    feature except the ECG ones (which need beats) on degenerate and ordinary signals."""
+    import warnings
+
+    n, sr = 4000, 2000
+    x = {
+        "zeros": np.zeros(n),
+        "ones": np.ones(n),
+        "ramp": np.linspace(-1.0, 1.0, n),
+        "impulse": np.r_[np.zeros(n // 2), 1.0, np.zeros(n // 2 - 1)],
+        "noise": np.random.default_rng(0).standard_normal(n),
+        "sine": np.sin(2 * np.pi * 50 * np.arange(n) / sr),
+    }[kind]
+    kw = dict(n_fft=256, hop_length=64, frame_length=256, trials=4)
+    checked = 0
+    for spec in physiofeat.features():
+        if spec.family == "ecg":
+            continue
+        params = {k: v for k, v in kw.items() if k in spec.defaults}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            v = physiofeat.extract(x, [spec.name], sr=sr, **params).vector()
+        assert not np.isinf(v).any(), (spec.name, kind)
+        checked += 1
+    assert checked >= 25
