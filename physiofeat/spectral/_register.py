@@ -70,10 +70,15 @@ def _mel(ctx, *, power, n_mels, fmin, fmax, htk, norm, **framing):
         _, bands = C._mel_basis(ctx.sr, st.fp.n_fft, n_mels, fmin, fmax, htk, norm, st.X.real.dtype)
         return C._mel_fm(st.X, bands, n_mels, power)
     # nobody needs the complex STFT: go block by block from the signal to mel, in cache
+    return _mel_in_blocks(ctx, power, n_mels, fmin, fmax, htk, norm, framing)
+
+
+def _mel_in_blocks(ctx, power, n_mels, fmin, fmax, htk, norm, framing, db_amin=None):
+    """:func:`C._mel_direct` on the context's signal (with ``db_amin``: its log10 too)."""
     fp = _Axes(ctx, **framing).fp
     rows = ctx.x.reshape(-1, ctx.x.shape[-1])
     _, bands = C._mel_basis(ctx.sr, fp.n_fft, n_mels, fmin, fmax, htk, norm, rows.dtype)
-    return C._mel_direct(rows, fp, framing["window"], bands, n_mels, power)
+    return C._mel_direct(rows, fp, framing["window"], bands, n_mels, power, db_amin=db_amin)
 
 
 @register_intermediate("log_mel")
@@ -82,22 +87,10 @@ def _log_mel(ctx, *, ref, amin, top_db, **mel):
     if raw_wanted or callable(ref):
         return C._db_rows(ctx.get("mel", **mel), scale=10.0, ref=ref, amin=amin, top_db=top_db)
     # only the log is wanted: take it block by block, in cache, on the block threads
-    power = C._check_power(mel["power"])
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
-    framing = _pick(mel, _FRAMING)
-    fp = _Axes(ctx, **framing).fp
-    rows = ctx.x.reshape(-1, ctx.x.shape[-1])
-    _, bands = C._mel_basis(
-        ctx.sr,
-        fp.n_fft,
-        mel["n_mels"],
-        mel["fmin"],
-        mel["fmax"],
-        mel["htk"],
-        mel["norm"],
-        rows.dtype,
-    )
-    L = C._mel_direct(rows, fp, framing["window"], bands, mel["n_mels"], power, db_amin=amin)
+    m = {k: mel[k] for k in ("n_mels", "fmin", "fmax", "htk", "norm")}
+    power = C._check_power(mel["power"])
+    L = _mel_in_blocks(ctx, power, **m, framing=_pick(mel, _FRAMING), db_amin=amin)
     return C._db_rows(L, scale=10.0, ref=ref, amin=amin, top_db=top_db, logged=True)
 
 
