@@ -1094,6 +1094,20 @@ def _outwards(wu, nu, pu, xpu, wl, nl, pl, xpl):
 
 
 @jit(inline="always", error_model="numpy")
+def _sweep_row(w, row, h, ih, h_other, x_prev, r_prev, d_diff):
+    """One elimination row of a sweep, the same arithmetic both ways: ``h`` is the spacing the
+    sweep has just reached (``ih`` = 1 / h), ``h_other`` the one carried from the previous
+    row, ``d_diff`` = d[right] - d[left]. Writes and returns the row's (c', r'); the
+    ``2 (h + h_other)`` sum is exact and the one fused product sits on the chain."""
+    s = h_other + h
+    x = h / _fnmadd(h_other, x_prev, s + s)
+    r = _fnmadd(h_other, r_prev, 6.0 * d_diff) * (x * ih)
+    _s4(w, row, 2, x)
+    _s4(w, row, 3, r)
+    return x, r
+
+
+@jit(inline="always", error_model="numpy")
 def _fwd_step(t, y, w, r, cprev, rprev, a, da, t1, y1):
     """Forward-sweep row r (0 < r < m-1) with knot r+1's spacing and slope computed on the way
     (stored for the later passes); ``a``, ``da``, ``t1``, ``y1`` = h[r], d[r], t[r+1], y[r+1]
@@ -1106,11 +1120,7 @@ def _fwd_step(t, y, w, r, cprev, rprev, a, da, t1, y1):
     dc = (y2 - y1) * ihc
     _s4(w, r + 1, 0, c)
     _s4(w, r + 1, 1, dc)
-    s = a + c
-    cp = c / _fnmadd(a, cprev, s + s)
-    rp = _fnmadd(a, rprev, 6.0 * (dc - da)) * (cp * ihc)
-    _s4(w, r, 2, cp)
-    _s4(w, r, 3, rp)
+    cp, rp = _sweep_row(w, r, c, ihc, a, cprev, rprev, dc - da)
     return cp, rp, c, dc, t2, y2
 
 
@@ -1125,11 +1135,7 @@ def _bwd_step(t, y, w, i, anext, rnext, c, dc, t1, y1):
     da = (y1 - y0) * iha
     _s4(w, i, 0, a)
     _s4(w, i, 1, da)
-    s = a + c
-    an = a / _fnmadd(c, anext, s + s)
-    rn = _fnmadd(c, rnext, 6.0 * (dc - da)) * (an * iha)
-    _s4(w, i, 2, an)
-    _s4(w, i, 3, rn)
+    an, rn = _sweep_row(w, i, a, iha, c, anext, rnext, dc - da)
     return an, rn, a, da, t0, y0
 
 
