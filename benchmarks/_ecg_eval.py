@@ -66,6 +66,7 @@ class Record:
     ref_multi: Ref  # global over leads (LUDB) / q1c (QTDB)
     rhythm: str  # "sinus" or the non-sinus kind
     lead0: int = 1  # row of x that is "lead II"
+    offset: int = 0  # sample of the original record where x starts (QTDB records are cut)
 
 
 def _onsets_of(
@@ -195,6 +196,7 @@ def read_qtdb(root: Path, name: str) -> Record:
         ref_multi=ref,
         rhythm=QTDB_NON_SINUS.get(name, "sinus"),
         lead0=0,
+        offset=lo,
     )
 
 
@@ -289,11 +291,11 @@ def compare(ref: Ref, det: dict, sr: float, sinus: bool) -> Tally:
 # detectors
 
 
-def physiofeat_detector(x: np.ndarray, sr: float) -> dict:
-    """physiofeat.ecg.delineate, in samples."""
+def physiofeat_detector(x: np.ndarray, sr: float, p_threshold: float | None = None) -> dict:
+    """physiofeat.ecg.delineate (default or given ``p_threshold``), in samples."""
     from physiofeat.ecg import delineate
 
-    b = delineate(x, sr=sr)
+    b = delineate(x, sr=sr) if p_threshold is None else delineate(x, sr=sr, p_threshold=p_threshold)
     return {
         "r": b.r_time * sr,
         "qon": b.qrs_onset * sr,
@@ -329,6 +331,59 @@ def neurokit_detector(x: np.ndarray, sr: float) -> dict:
         "pon": arr("ECG_P_Onsets"),
         "ppk": arr("ECG_P_Peaks"),
     }
+
+
+def ecgpuwave_beats(root: Path, rec: Record, chan: int | None) -> dict:
+    """The automatic delineation distributed with the QT Database (``.pu``: ecgpuwave, Laguna et
+    al. 1994), in samples of ``rec.x``. ``chan`` 0 or 1 is one lead's delineation; ``None`` is
+    the two-lead estimate: each beat's earliest QRS onset and earliest P onset over the two leads
+    (beats of lead 0 matched to lead 1 within 100 ms).
+
+    A beat is an ``N`` mark; its QRS onset the last QRS ``(`` (``num`` 1) within 150 ms before it,
+    its P onset the last P ``(`` (``num`` 0) within 400 ms before the QRS onset."""
+    import wfdb
+
+    if chan is None:
+        a, b = ecgpuwave_beats(root, rec, 0), ecgpuwave_beats(root, rec, 1)
+        out = {k: v.copy() for k, v in a.items()}
+        for i, rv in enumerate(a["r"]):
+            if b["r"].size == 0:
+                break
+            j = int(np.argmin(np.abs(b["r"] - rv)))
+            if abs(b["r"][j] - rv) <= MATCH_S * rec.sr:
+                for k in ("qon", "pon"):
+                    v = np.array([a[k][i], b[k][j]])
+                    out[k][i] = np.min(v[np.isfinite(v)]) if np.isfinite(v).any() else np.nan
+        return out
+    ann = wfdb.rdann(str(root / "ecg" / "qtdb" / rec.name.split("/")[1]), "pu")
+    keep = np.asarray(ann.chan) == chan
+    s = ann.sample[keep].astype(float) - rec.offset
+    sym = np.asarray(ann.symbol)[keep]
+    num = np.asarray(ann.num)[keep]
+    order = np.argsort(s, kind="stable")
+    s, sym, num = s[order], sym[order], num[order]
+    r = s[sym == "N"]
+    qo = s[(sym == "(") & (num == 1)]
+    po = s[(sym == "(") & (num == 0)]
+    qon = np.full(r.size, np.nan)
+    pon = np.full(r.size, np.nan)
+    for i, rv in enumerate(r):
+        c = qo[(qo <= rv) & (qo > rv - 0.150 * rec.sr)]
+        if c.size:
+            qon[i] = c[-1]
+            c = po[(po < qon[i]) & (po > qon[i] - P_BEFORE_S * rec.sr)]
+            if c.size:
+                pon[i] = c[-1]
+    return {"r": r, "qon": qon, "pon": pon}
+
+
+def evaluate_given(records: Sequence[Record], dets: Sequence[dict], *, multi: bool) -> dict:
+    """Pooled metrics of precomputed detections (one dict of sample arrays per record)."""
+    total = Tally()
+    for rec, det in zip(records, dets):
+        ref = rec.ref_multi if multi else rec.ref_lead
+        total.add(compare(ref, det, rec.sr, rec.rhythm == "sinus"))
+    return total.metrics()
 
 
 def per_lead_combined(detector: Detector, x: np.ndarray, sr: float, q: float = 0.5) -> dict:
@@ -414,6 +469,45 @@ def reference_spread(records: Sequence[Record]) -> dict[str, float]:
     return {
         "qrs_vs_r_sd": float(np.sqrt(vq / nq)) if nq else np.nan,
         "pr_sd": float(np.sqrt(vp / npr)) if npr else np.nan,
+    }
+
+
+def reference_floor(records: Sequence[Record], detector: Detector) -> dict[str, float]:
+    """Within-record SD (ms, pooled over sinus records) of the manual QRS onset and the manual P
+    onset measured from the *detected* R peak of lead II / lead 0.
+
+    Unlike :func:`reference_spread` this leaves the annotator's own R mark out: the detected R
+    peak is an objective fiducial, and in a stable rhythm the QRS onset keeps its distance to it
+    from beat to beat. What remains is mostly where the annotator's onset mark falls, so an
+    estimator that moves rigidly with the R peak (any template or median-beat method, and the
+    true onset of an unchanging QRS) has at least this error SD against these marks. For the P
+    onset the figure also holds the real beat-to-beat change of the PR interval."""
+    vq, vp, nq, npr = 0.0, 0.0, 0, 0
+    for rec in records:
+        if rec.rhythm != "sinus":
+            continue
+        ref = rec.ref_lead
+        ms = 1000.0 / rec.sr
+        dr = np.asarray(detector(rec.x[rec.lead0], rec.sr)["r"], float)
+        a, b = [], []
+        for i in range(ref.r.size):
+            if dr.size == 0:
+                break
+            j = int(np.argmin(np.abs(dr - ref.r[i])))
+            if abs(dr[j] - ref.r[i]) <= MATCH_S * rec.sr:
+                a.append((ref.qon[i] - dr[j]) * ms)
+                b.append((ref.pon[i] - dr[j]) * ms)
+        for v, key in ((np.asarray(a), "q"), (np.asarray(b), "p")):
+            v = v[np.isfinite(v)]
+            if v.size > 2:
+                ss = float(np.sum((v - v.mean()) ** 2))
+                if key == "q":
+                    vq, nq = vq + ss, nq + v.size - 1
+                else:
+                    vp, npr = vp + ss, npr + v.size - 1
+    return {
+        "qrs_vs_det_r_sd": float(np.sqrt(vq / nq)) if nq else np.nan,
+        "pon_vs_det_r_sd": float(np.sqrt(vp / npr)) if npr else np.nan,
     }
 
 

@@ -105,6 +105,54 @@ def _verdict(pf: dict, nk: dict) -> list:
     return rows
 
 
+def _on_p_beats_of(recs, others, multi: bool) -> list[dict]:
+    """physiofeat's detections with the P wave kept only on beats where ``others`` (per-record
+    detections) found one, to compare P-onset errors on the same beats."""
+    out = []
+    for rec, o in zip(recs, others):
+        d = E.physiofeat_detector(rec.x if multi else rec.x[rec.lead0], rec.sr)
+        pon = d["pon"].copy()
+        for i, rv in enumerate(d["r"]):
+            j = int(np.argmin(np.abs(o["r"] - rv))) if o["r"].size else -1
+            if j < 0 or abs(o["r"][j] - rv) > E.MATCH_S * rec.sr or not np.isfinite(o["pon"][j]):
+                pon[i] = np.nan
+        out.append({**d, "pon": pon})
+    return out
+
+
+#: P-wave thresholds of the sensitivity / specificity trade-off table.
+THRESHOLDS = (0.7, 0.6, 0.5, 0.4, 0.3)
+
+
+def _tradeoff(sets: dict) -> None:
+    """P sensitivity against P waves wrongly given to AF / flutter / paced beats, as
+    ``p_threshold`` falls, with NeuroKit2 (which has no such setting) on the same beats."""
+    cols = ["p_threshold", "P Se %", "P PPV %", "non-sinus with P %", "P on SD", "PR MAE"]
+    for title, key, multi in (
+        ("LUDB lead II", "LUDB (tuning", False),
+        ("LUDB multi-lead (median reference)", "LUDB, multi", True),
+        ("QTDB lead 0", "QTDB", False),
+    ):
+        recs = next(v for k, v in sets.items() if k.startswith(key))
+        rows = []
+        for t in THRESHOLDS:
+
+            def det(x, sr, t=t):
+                return E.physiofeat_detector(x, sr, p_threshold=t)
+
+            m, _ = E.evaluate(recs, det, multi=multi)
+            rows.append(
+                [f"physiofeat {t:g}" + (" (default)" if t == 0.7 else "")]
+                + [m[k] for k in ("p_se", "p_ppv", "nonsinus_p_frac", "p_on_sd", "pr_mae")]
+            )
+        nk, _ = E.evaluate(recs, E.neurokit_detector, multi=multi, combine=E.per_lead_combined)
+        rows.append(
+            ["NeuroKit2 dwt"]
+            + [nk[k] for k in ("p_se", "p_ppv", "nonsinus_p_frac", "p_on_sd", "pr_mae")]
+        )
+        print_table(f"P-wave threshold trade-off -- {title}", cols, rows)
+
+
 def main() -> None:
     if not (DATA / "MANIFEST.csv").is_file():
         print(f"shared data not found at {DATA}; nothing to validate")
@@ -127,6 +175,16 @@ def main() -> None:
             nk, _ = E.evaluate(recs, E.neurokit_detector, multi=multi, combine=E.per_lead_combined)
             which = "multi-lead" if multi else ("lead II" if "LUDB" in title else "lead 0")
             rows = [_row("physiofeat", pf), _row("NeuroKit2 dwt", nk)]
+            if "QTDB" in title:
+                chan = None if multi else 0
+                pu = [E.ecgpuwave_beats(DATA, rec, chan) for rec in recs]
+                rows.append(_row("ecgpuwave (QTDB .pu)", E.evaluate_given(recs, pu, multi=multi)))
+                rows.append(
+                    _row(
+                        "physiofeat, on ecgpuwave's P beats",
+                        E.evaluate_given(recs, _on_p_beats_of(recs, pu, multi), multi=multi),
+                    )
+                )
             if "LUDB" in title:
                 for label, tuning in (("odd records (tuning)", True), ("even records", False)):
                     t = E.Tally()
@@ -147,16 +205,36 @@ def main() -> None:
                 ],
                 _verdict(pf, nk),
             )
+    _tradeoff(sets)
     spread = []
     for label, key in (("LUDB lead II", "LUDB (tuning"), ("QTDB .q1c", "QTDB")):
         recs = next(v for k, v in sets.items() if k.startswith(key))
         sp = E.reference_spread(recs)
-        spread.append([label, sp["qrs_vs_r_sd"], sp["pr_sd"], ""])
+        fl = E.reference_floor(recs, E.physiofeat_detector)
+        spread.append(
+            [
+                label,
+                sp["qrs_vs_r_sd"],
+                fl["qrs_vs_det_r_sd"],
+                fl["pon_vs_det_r_sd"],
+                sp["pr_sd"],
+                "",
+            ]
+        )
     ia = E.qtdb_interannotator(DATA)
-    spread.append([f"QTDB .q2c - .q1c ({ia['records']})", ia["qrs_sd"], np.nan, ia["qrs_n"]])
+    spread.append(
+        [f"QTDB .q2c - .q1c ({ia['records']})", ia["qrs_sd"], np.nan, np.nan, np.nan, ia["qrs_n"]]
+    )
     print_table(
         "Scatter of the manual marks themselves (ms; within-record SD, pooled over sinus records)",
-        ["reference", "QRS onset - R mark SD", "PR interval SD", "inter-annotator QRS-onset pairs"],
+        [
+            "reference",
+            "QRS onset - R mark SD",
+            "QRS onset - detected R SD",
+            "P onset - detected R SD",
+            "PR interval SD",
+            "inter-annotator QRS-onset pairs",
+        ],
         spread,
     )
     print(

@@ -350,6 +350,34 @@ def test_errors():
         detect_r_peaks(bad, sr=SR)
     with pytest.raises(InvalidSignalError, match="must have shape"):
         delineate(x[None, None], sr=SR)
+    for bad_t in (0.0, -0.1, 1.5, np.nan, True, "0.5", None):
+        with pytest.raises(ParameterError, match="p_threshold must be"):
+            delineate(x, sr=SR, p_threshold=bad_t)
+    with pytest.raises(ParameterError, match=r"p_threshold must be <= 1\.0; got 2\.0"):
+        pr_features(x, sr=SR, p_threshold=2.0)
+
+
+def test_p_threshold_trades_faint_p_waves_for_specificity():
+    # faint P waves (30 uV) in 20 uV noise: the lower the threshold, the more beats get a P
+    # wave, and every beat given one at a threshold keeps it at any lower threshold; the onsets
+    # found stay near the truth
+    x, truth = synthetic_ecg(duration=30.0, sr=SR, heart_rate=70.0, p_amp=0.03, noise=0.02, seed=1)
+    has = {}
+    for t in (0.95, 0.8, 0.7, 0.5, 0.4):
+        b = delineate(x, sr=SR, p_threshold=t)
+        assert len(b) == truth["r"].size
+        has[t] = np.isfinite(b.p_onset)
+        err = (b.p_onset[has[t]] * SR - truth["p_onset"][has[t]]) * 1000.0 / SR
+        assert np.all(np.abs(err) <= 20.0)
+    ts = sorted(has, reverse=True)
+    for hi, lo in zip(ts, ts[1:]):
+        assert np.all(has[lo][has[hi]])  # nested sets
+    assert has[0.95].mean() <= 0.1 and has[0.4].mean() >= 0.9  # and a real spread between
+    assert has[0.7].mean() < has[0.4].mean()
+    # the default is 0.7, and pr_features passes the threshold on
+    np.testing.assert_array_equal(np.isfinite(delineate(x, sr=SR).p_onset), has[0.7])
+    f = dict(zip(PR_STATS, pr_features(x, sr=SR, p_threshold=0.4)))
+    assert f["p_fraction"] == pytest.approx(has[0.4].mean(), abs=1e-12)
 
 
 def test_fewer_than_two_beats_warns_nan():
@@ -378,6 +406,21 @@ def test_extract_pr_interval_and_beats():
     assert batch.vector().shape == (2, len(names))
     np.testing.assert_allclose(batch["pr_interval"].values[0], feats["pr_interval"].values)
     assert "pr_interval" in [s.name for s in physiofeat.features("ecg")]
+
+
+def test_extract_passes_p_threshold_and_checks_it():
+    x, _ = synthetic_ecg(duration=12.0, sr=SR, heart_rate=70.0, p_amp=0.03, noise=0.02, seed=1)
+    feats = physiofeat.extract(x, ["pr_interval", "ecg_beats"], sr=SR, p_threshold=0.4)
+    np.testing.assert_allclose(
+        feats["pr_interval"].values, pr_features(x, sr=SR, p_threshold=0.4), equal_nan=True
+    )
+    want = delineate(x, sr=SR, p_threshold=0.4).p_onset
+    got = feats["ecg_beats"].values[3]
+    np.testing.assert_allclose(got[: want.size], want, equal_nan=True)
+    with pytest.raises(ParameterError, match="p_threshold must be"):
+        physiofeat.extract(x, ["pr_interval"], sr=SR, p_threshold=0.0)
+    with pytest.raises(ParameterError, match="p_threshold must be"):
+        physiofeat.extract(x, {"ecg_beats": {"p_threshold": 1.01}}, sr=SR)
 
 
 # --------------------------------------------------------------------------------------------
@@ -428,6 +471,53 @@ def test_reference_spread_known_answer():
     assert sp["pr_sd"] == pytest.approx(0.0, abs=1e-12)
     assert E.is_tuning_record(rec) and not E.is_tuning_record(af)
     assert not E.is_tuning_record(dataclasses.replace(rec, name="qtdb/sel103"))
+
+
+def test_reference_floor_known_answer():
+    # manual QRS onsets 20 samples before R +-2 alternately, P onsets 100 samples before R +-4;
+    # the detector's R peaks sit 3 samples after the manual R marks (a constant offset)
+    n = 9
+    r = 1000.0 + 400.0 * np.arange(n)
+    alt = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)
+    ref = E.Ref(r=r, qon=r - 20.0 + 2.0 * alt, pon=r - 100.0 + 4.0 * alt)
+    rec = E.Record("qtdb/x", np.zeros((1, 10)), 500.0, ref, ref, "sinus", lead0=0)
+    fl = E.reference_floor([rec], lambda x, sr: {"r": r + 3.0})
+    assert fl["qrs_vs_det_r_sd"] == pytest.approx(np.std(4.0 * alt, ddof=1), rel=1e-12)
+    assert fl["pon_vs_det_r_sd"] == pytest.approx(np.std(8.0 * alt, ddof=1), rel=1e-12)
+
+
+def test_qtdb_beats_its_own_automatic_delineation(shared_data):
+    """Against ecgpuwave (the delineation shipped with the QT Database, an independent
+    algorithm) on the same beats: QRS-onset SD and PR MAE lower, P sensitivity higher, no P waves
+    on the paced record; and the manual QRS onsets themselves scatter (within a record, from the
+    detected R peak) by more than the CSE tolerance, which the closing note relies on."""
+    qtdb = [E.read_qtdb(shared_data, n) for n in E.qtdb_names(shared_data)]
+    pf, _ = E.evaluate(qtdb, E.physiofeat_detector, multi=False)
+    pu = E.evaluate_given(qtdb, [E.ecgpuwave_beats(shared_data, r, 0) for r in qtdb], multi=False)
+    assert 0.0 < pf["qrs_on_sd"] < pu["qrs_on_sd"]
+    assert 0.0 < pf["pr_mae"] < pu["pr_mae"]
+    assert pf["p_se"] > pu["p_se"] and pf["nonsinus_p_frac"] < pu["nonsinus_p_frac"]
+    fl = E.reference_floor(qtdb, E.physiofeat_detector)
+    assert fl["qrs_vs_det_r_sd"] > E.TARGETS["qrs_on_sd"]
+    assert fl["qrs_vs_det_r_sd"] <= pf["qrs_on_sd"] <= fl["qrs_vs_det_r_sd"] + 1.5
+
+
+def test_lower_p_threshold_matches_neurokit_sensitivity_with_fewer_false_p(shared_data):
+    """LUDB lead II: at the default threshold NeuroKit2 finds more P waves (it gives one to
+    almost every beat, AF and flutter included); at p_threshold 0.4 physiofeat's every figure is
+    at least NeuroKit2's and it still gives far fewer non-sinus beats a P wave."""
+    rh = E.ludb_rhythms(shared_data)
+    ludb = [E.read_ludb(shared_data, n, rh) for n in E.ludb_names(shared_data)]
+
+    def det(x, sr):
+        return E.physiofeat_detector(x, sr, p_threshold=0.4)
+
+    pf, _ = E.evaluate(ludb, det, multi=False)
+    nk, _ = E.evaluate(ludb, E.neurokit_detector, multi=False)
+    assert pf["p_se"] >= nk["p_se"] and pf["p_ppv"] >= nk["p_ppv"]
+    for k in ("qrs_on_sd", "p_on_sd", "pr_mae"):
+        assert 0.0 < pf[k] <= nk[k], k
+    assert pf["nonsinus_p_frac"] <= 0.6 * nk["nonsinus_p_frac"]
 
 
 @pytest.mark.parametrize("key", list(ACHIEVED))

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature
-from ._core import PR_STATS, EcgWarning, delineate, pr_features
+from ._core import PR_STATS, EcgWarning, _params, delineate, pr_features
 
 #: Rows of the ``ecg_beats`` feature (seconds).
 BEAT_COLUMNS: tuple[str, ...] = (
@@ -27,15 +27,21 @@ def _rows(ctx) -> list[np.ndarray]:
     return [ctx.x] if not ctx.batched else [ctx.x[i] for i in range(ctx.x.shape[0])]
 
 
+def _check_values(p: dict) -> None:
+    """Signal-independent parameter checks, run before any work (see ``register_feature``)."""
+    _params(p["p_threshold"])
+
+
 @register_feature(
     "pr_interval",
     family="ecg",
     dims=("stat",),
     params_from=pr_features,
+    check=_check_values,
     description="heart rate, RR and PR-interval statistics, P-wave fraction, PR/RR correlation",
 )
-def _pr_interval(ctx) -> Feature:
-    vals = np.stack([pr_features(x, sr=ctx.sr) for x in _rows(ctx)])
+def _pr_interval(ctx, *, p_threshold) -> Feature:
+    vals = np.stack([pr_features(x, sr=ctx.sr, p_threshold=p_threshold) for x in _rows(ctx)])
     if not ctx.batched:
         vals = vals[0]
     return Feature(
@@ -70,12 +76,13 @@ def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
     dims=("wave", "beat"),
     params_from=delineate,
     summarize=_summarize_beats,
+    check=_check_values,
     description="per-beat R time, RR, QRS onset, P onset, P peak, PR and P-peak-to-R (s)",
 )
-def _ecg_beats(ctx) -> Feature:
+def _ecg_beats(ctx, *, p_threshold) -> Feature:
     tables = []
     for x in _rows(ctx):
-        b = delineate(x, sr=ctx.sr)
+        b = delineate(x, sr=ctx.sr, p_threshold=p_threshold)
         if len(b) < 2:
             warnings.warn(f"only {len(b)} beat(s) detected", EcgWarning, stacklevel=2)
         tables.append(np.stack([getattr(b, c) for c in BEAT_COLUMNS]))
