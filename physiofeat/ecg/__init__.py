@@ -13,6 +13,10 @@ Registered features (``physiofeat.extract``; a 2-D input there is a batch of sin
 ``("wave", "beat")``, the per-beat table in seconds; summarised by ``.vector()`` as statistics
 over beats).
 
+``p_threshold`` (default 0.7) sets how closely a beat's pre-QRS wave must match the record's
+P-wave template to count as a P wave: lower finds faint P waves more often and takes atrial
+fibrillation or flutter waves for P waves more often.
+
 Method and references: see ``physiofeat/ecg/_core.py`` (Pan & Tompkins 1985 QRS detection,
 Martinez et al. 2004 wavelet-style delineation, CSE 1985 multi-lead rule). Validated against
 the manual annotations of LUDB and the QT Database by ``benchmarks/validate_ecg.py``.

@@ -40,7 +40,9 @@ Method
    amplitude and it starts at least 20 ms after the window start (a wave running into the window
    start -- flutter waves, P on T -- is not taken for one). It is then located in each beat by the
    shift (within +-40 ms) that best correlates its slopes with the beat's; beats correlating
-   below 0.7 get no P wave (NaN): atrial fibrillation, flutter, paced or dissociated beats.
+   below 0.7 (``p_threshold``) get no P wave (NaN): atrial fibrillation, flutter, paced or
+   dissociated beats. A lower threshold finds faint P waves in noise at the price of taking more
+   fibrillation / flutter waves for P waves (the trade-off is in benchmarks/validate_ecg.py).
    A second pass re-delineates the template aligned on the first-pass P onsets (sharper: no smear
    from the PR and QRS-onset jitter) and shifts every onset by the correction; this final onset is
    taken at a coarser scale, as Martinez et al. do for the P wave: the template smoothed to a
