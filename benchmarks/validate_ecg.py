@@ -23,10 +23,23 @@ median beat (threshold, own-beat weight, scale; see the Method section of
 ``physiofeat/ecg/_core.py``) was chosen on the odd-numbered LUDB records alone and its calibration
 centres their errors; the LUDB tables add rows for the odd (tuning) and even (check) halves.
 
+On QTDB, the delineation distributed with the database (``.pu``, ecgpuwave: Laguna et al. 1994)
+is a third method on the same beats: one lead's (lead 0) and the two-lead estimate (each beat's
+earliest onsets over both leads), plus physiofeat's P-onset errors restricted to the beats where
+ecgpuwave found a P wave (it skips about a fifth of them), so both are compared on the same beats.
+
+A trade-off table shows P sensitivity, positive predictivity and the share of non-sinus beats
+given a P wave as ``p_threshold`` falls from its default 0.7, with NeuroKit2 (which has no such
+setting) alongside: NeuroKit2 reaches 100 % sensitivity by giving a P wave to almost every beat,
+fibrillation and flutter included.
+
 A last table shows how far the manual marks scatter by themselves: the within-record SD of the
 manual QRS onset relative to the manual R mark and of the manual PR interval (the QRS shape and,
 at rest, the PR interval barely change from beat to beat, so this is mostly where the annotator's
-mark falls), and QTDB's inter-annotator SD (``.q2c`` - ``.q1c`` QRS onsets, on the sinus records
+mark falls), the same for the manual QRS and P onsets measured from the *detected* R peak (an
+objective fiducial, leaving the annotator's R mark out: an estimator that moves rigidly with the
+R peak, as the onset of an unchanging QRS does, cannot have a smaller error SD against these
+marks), and QTDB's inter-annotator SD (``.q2c`` - ``.q1c`` QRS onsets, on the sinus records
 whose second annotation is not a copy of the first). When written, QTDB gave 7.3 ms for the
 first (above the 6.5 ms QRS-onset SD target; the two annotators differ by an SD of 10.7 ms),
 and 12.3 ms for the PR spread, so a detector whose PR is constant within a record has a PR MAE
