@@ -28,3 +28,15 @@ def rng() -> np.random.Generator:
 def tol(dtype, factor: float = 1.0) -> float:
     """A dtype-aware tolerance: ``factor`` x the dtype's resolution (1e-6 float32, 1e-15 float64)."""
     return factor * float(np.finfo(np.dtype(dtype)).resolution)
+
+
+@pytest.fixture
+def no_compute(monkeypatch):
+    """Make computing any registered feature fail: a test using it shows that ``extract``
+    refuses a parameter in the up-front ``check`` (``register_feature(check=)``), before work."""
+    from physiofeat._registry import Context
+
+    def refuse(self, name, **params):
+        raise AssertionError(f"feature {name!r} was computed before its parameters were checked")
+
+    monkeypatch.setattr(Context, "feature", refuse)

@@ -576,3 +576,32 @@ def test_extract_seed_is_checked_whatever_the_method(seed):
             ParameterError, match=r"^seed must be None, a non-negative int or a numpy"
         ):
             physiofeat.extract(x, ["emd"], sr=SR, method=method, trials=2, seed=seed)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("emd", {"method": "vmd"}, r"^method must be one of 'emd', 'eemd', 'ceemdan'"),
+        ("hht", {"max_imfs": 0}, r"^max_imfs must be >= 1; got 0"),
+        ("emd", {"method": "eemd", "trials": 0}, r"^trials must be >= 1; got 0"),
+        ("emd", {"trials": 0}, r"^trials must be >= 1; got 0"),  # also when 'emd' ignores it
+        ("hht", {"seed": -1}, r"^seed must be None, a non-negative int"),
+        ("emd", {"n_slots": 0}, r"^n_slots must be >= 1; got 0"),
+        ("hht", {"n_slots": 2.5}, r"^n_slots must be an integer"),
+        ("hilbert_spectrum", {"n_bins": 0}, r"^n_bins must be >= 1; got 0"),
+        ("marginal_spectrum", {"fmin": -1.0}, r"^fmin must be >= 0"),
+        ("hilbert_spectrum", {"fmax": -5.0}, r"^fmax must be >= 0"),
+        ("marginal_spectrum", {"fmin": 50.0, "fmax": 20.0}, r"^fmax must exceed fmin"),
+        ("hilbert_spectrum", {"mode": "power"}, r"^mode must be one of 'amplitude', 'energy'"),
+    ],
+)
+def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params, message):
+    with pytest.raises(ParameterError, match=message):
+        physiofeat.extract(np.zeros(64), {name: params}, sr=SR)
+
+
+def test_default_fmax_is_checked_against_fmin_with_the_rate():
+    """fmax=None means sr/2, known only with the signal: fmin above it is refused in compute."""
+    x = np.random.default_rng(11).standard_normal(200)
+    with pytest.raises(ParameterError, match=r"^fmax must exceed fmin; got fmin=600.0, fmax=500.0"):
+        physiofeat.extract(x, ["marginal_spectrum"], sr=1000, fmin=600.0)

@@ -79,6 +79,16 @@ class _Config:
         )
 
 
+def check_max_imfs(max_imfs) -> int | None:
+    """``max_imfs``: None or an int >= 1."""
+    return check_int(max_imfs, "max_imfs", minimum=1, allow_none=True)
+
+
+def check_trials(trials) -> int:
+    """The ensemble size of :func:`eemd` and :func:`ceemdan`: an int >= 1."""
+    return check_int(trials, "trials", minimum=1)
+
+
 def _config(
     max_imfs,
     max_sifts,
@@ -90,7 +100,7 @@ def _config(
     nbsym,
     svar_thresh=0.001,
 ) -> _Config:
-    max_imfs = check_int(max_imfs, "max_imfs", minimum=1, allow_none=True)
+    max_imfs = check_max_imfs(max_imfs)
     max_sifts = check_int(max_sifts, "max_sifts", minimum=1)
     stop = check_choice(stop, "stop", tuple(STOP_DEFAULTS))
     thresh = STOP_DEFAULTS[stop] if stop_thresh is None else stop_thresh
@@ -358,7 +368,7 @@ def eemd(
     >>> bool(np.array_equal(r.imfs, r2.imfs))
     True
     """
-    trials = check_int(trials, "trials", minimum=1)
+    trials = check_trials(trials)
     noise_width = check_float(noise_width, "noise_width", minimum=0.0)
     cfg = _config(
         max_imfs,
@@ -460,7 +470,7 @@ def ceemdan(
     >>> bool(np.allclose(r.imfs.sum(0) + r.residue, x, rtol=0, atol=1e-12))
     True
     """
-    trials = check_int(trials, "trials", minimum=1)
+    trials = check_trials(trials)
     epsilon = check_float(epsilon, "epsilon", minimum=0.0)
     cfg = _config(
         max_imfs,

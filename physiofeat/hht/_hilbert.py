@@ -112,12 +112,26 @@ def _edges(sr: float, n_bins, fmin, fmax, edges) -> tuple[np.ndarray, bool]:
                 f"got {np.asarray(edges)!r}"
             )
         return e, False
+    n_bins, fmin, fmax = check_bins(n_bins, fmin, fmax, sr=sr)
+    return np.linspace(fmin, fmax, n_bins + 1), True
+
+
+def check_bins(n_bins, fmin, fmax, *, sr: float | None = None) -> tuple[int, float, float | None]:
+    """``n_bins`` (>= 1) equal bins from ``fmin`` (>= 0) to ``fmax`` (> fmin; None: ``sr / 2``,
+    left unchecked when ``sr`` is None)."""
     n_bins = check_int(n_bins, "n_bins", minimum=1)
     fmin = check_float(fmin, "fmin", minimum=0.0)
-    fmax = sr / 2.0 if fmax is None else check_float(fmax, "fmax", minimum=0.0)
-    if not fmax > fmin:
+    if fmax is None and sr is not None:
+        fmax = sr / 2.0
+    fmax = check_float(fmax, "fmax", minimum=0.0, allow_none=True)
+    if fmax is not None and not fmax > fmin:
         raise ParameterError(f"fmax must exceed fmin; got fmin={fmin}, fmax={fmax}")
-    return np.linspace(fmin, fmax, n_bins + 1), True
+    return n_bins, fmin, fmax
+
+
+def check_mode(mode) -> str:
+    """The quantity :func:`hilbert_spectrum` accumulates: 'amplitude' or 'energy'."""
+    return check_choice(mode, "mode", ("amplitude", "energy"))
 
 
 def hilbert_spectrum(
@@ -170,7 +184,7 @@ def hilbert_spectrum(
     ((50, 1000), 55.0)
     """
     sr = check_sr(sr)
-    mode = check_choice(mode, "mode", ("amplitude", "energy"))
+    mode = check_mode(mode)
     e, uniform = _edges(sr, n_bins, fmin, fmax, edges)
     x = _imfs(imfs)
     if x.ndim == 1:

@@ -17,19 +17,50 @@ import numpy as np
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature, register_intermediate
 from .._validation import check_choice, check_int
-from ._emd import ceemdan, check_seed, eemd, emd
-from ._hilbert import IMF_FEATURES, hilbert_spectrum, imf_features, instantaneous
+from ._emd import ceemdan, check_max_imfs, check_seed, check_trials, eemd, emd
+from ._hilbert import (
+    IMF_FEATURES,
+    check_bins,
+    check_mode,
+    hilbert_spectrum,
+    imf_features,
+    instantaneous,
+)
 
 _METHODS = {"emd": emd, "eemd": eemd, "ceemdan": ceemdan}
 _TRIALS = inspect.signature(eemd).parameters["trials"].default
 _N_BINS = inspect.signature(hilbert_spectrum).parameters["n_bins"].default
 
 
+def _check_decomposition(method, max_imfs, trials, seed) -> str:
+    """The checked ``method``; ``max_imfs``, ``trials`` and ``seed`` are checked also when
+    method='emd' ignores the last two: a typo must not pass silently."""
+    method = check_choice(method, "method", tuple(_METHODS))
+    check_max_imfs(max_imfs)
+    check_trials(trials)
+    check_seed(seed)
+    return method
+
+
+def _check_n_slots(n_slots) -> int:
+    return check_int(n_slots, "n_slots", minimum=1)
+
+
+def _check_values(p: dict) -> None:
+    """The signal-independent checks of an HHT feature's parameters (decomposition, IMF slots,
+    Hilbert-spectrum bins and mode): run by ``resolve_params`` before any work."""
+    _check_decomposition(p["method"], p["max_imfs"], p["trials"], p["seed"])
+    if "n_slots" in p:
+        _check_n_slots(p["n_slots"])
+    if "n_bins" in p:
+        check_bins(p["n_bins"], p["fmin"], p["fmax"])  # fmax=None (sr/2) is checked in compute
+        check_mode(p["mode"])
+
+
 @register_intermediate("imfs")
 def _imfs(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0):
     """The decomposition (an :class:`EMDResult`) of ``ctx.x`` by ``method``."""
-    method = check_choice(method, "method", tuple(_METHODS))
-    check_seed(seed)  # also when method='emd' ignores it: a typo must not pass silently
+    method = _check_decomposition(method, max_imfs, trials, seed)
     if method == "emd":
         return emd(ctx.x, max_imfs=max_imfs)
     return _METHODS[method](ctx.x, max_imfs=max_imfs, trials=trials, seed=seed)
@@ -85,11 +116,12 @@ def _times(ctx) -> np.ndarray:
     family="hht",
     dims=("imf", "time"),
     needs=("imfs",),
+    check=_check_values,
     description="Intrinsic mode functions (EMD/EEMD/CEEMDAN); vector: stats of the first n_slots IMFs",
     summarize=_summarize_emd,
 )
 def _emd_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_slots=8):
-    n_slots = check_int(n_slots, "n_slots", minimum=1)
+    n_slots = _check_n_slots(n_slots)
     r = ctx.get("imfs", method=method, max_imfs=max_imfs, trials=trials, seed=seed)
     return Feature(
         r.imfs,
@@ -104,12 +136,13 @@ def _emd_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_
     family="hht",
     dims=("imf", "time"),
     needs=("imfs",),
+    check=_check_values,
     description="Hilbert instantaneous frequency (Hz) per IMF; vector: per-IMF energy share and "
     "mean/std of instantaneous frequency and amplitude for n_slots IMFs",
     summarize=_summarize_hht,
 )
 def _hht_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_slots=8):
-    n_slots = check_int(n_slots, "n_slots", minimum=1)
+    n_slots = _check_n_slots(n_slots)
     p = dict(method=method, max_imfs=max_imfs, trials=trials, seed=seed)
     r = ctx.get("imfs", **p)
     ins = ctx.get("instantaneous", **p)
@@ -145,6 +178,7 @@ def _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode):
     family="hht",
     dims=("freq", "time"),
     needs=("imfs",),
+    check=_check_values,
     description="Hilbert spectrum H(f, t) of the IMFs (amplitude or energy per frequency bin)",
 )
 def _hs_feature(
@@ -170,6 +204,7 @@ def _hs_feature(
     family="hht",
     dims=("freq",),
     needs=("imfs",),
+    check=_check_values,
     description="Marginal Hilbert spectrum: the Hilbert spectrum summed over time",
 )
 def _ms_feature(
