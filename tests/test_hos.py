@@ -290,3 +290,34 @@ def test_constant_signal_gives_nan_not_inf_features():
     # a signal with a non-zero bispectrum keeps finite values
     y = np.random.default_rng(0).standard_normal(4000)
     assert np.isfinite(physiofeat.extract(y, ["bispectrum"], sr=1000).vector()).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("bispectrum", {"n_fft": 2}, r"^n_fft must be >= 4; got 2"),
+        ("bicoherence", {"n_fft": 64.5}, r"^n_fft must be an integer; got 64.5"),
+        ("bispectrum", {"hop_length": 0}, r"^hop_length must be >= 1; got 0"),
+        ("bicoherence", {"window": "nope"}, r"^window 'nope' is not understood"),
+        ("bispectrum", {"n_fft": 8, "window": np.ones(5)}, r"must hold n_fft=8 finite values"),
+        ("bicoherence", {"detrend": "quadratic"}, r"^detrend must be one of 'constant'"),
+    ],
+)
+def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params, message):
+    with pytest.raises(ParameterError, match=message):
+        physiofeat.extract(np.zeros(64), {name: params}, sr=1000)
+
+
+def test_a_huge_n_fft_is_refused_by_the_signal_check_without_building_its_window(monkeypatch):
+    """The up-front check builds a named window at <= 16 points; n_fft longer than the signal
+    stays a signal error raised in compute."""
+    from physiofeat.hos import _core
+
+    built = []
+    real = _core.get_window
+    monkeypatch.setattr(
+        _core, "get_window", lambda w, n, *a, **k: built.append(n) or real(w, n, *a, **k)
+    )
+    with pytest.raises(InvalidSignalError, match=r"shorter than one segment of n_fft=10000000"):
+        physiofeat.extract(np.zeros(64), ["bispectrum"], sr=1000, n_fft=10_000_000)
+    assert built == [16]

@@ -80,11 +80,15 @@ FEATURE_NAMES: tuple[str, ...] = (
 # validation and segment spectra
 
 
-def _check_framing(n: int, n_fft: Any, hop_length: Any) -> tuple[int, int]:
+def _check_segments(n_fft: Any, hop_length: Any) -> tuple[int, int]:
+    """``(n_fft, hop_length)`` checked, the hop defaulting to ``n_fft // 2`` (no signal needed)."""
     n_fft = check_int(n_fft, "n_fft", minimum=4)
     hop_length = check_int(hop_length, "hop_length", minimum=1, allow_none=True)
-    if hop_length is None:
-        hop_length = n_fft // 2
+    return n_fft, (n_fft // 2 if hop_length is None else hop_length)
+
+
+def _check_framing(n: int, n_fft: Any, hop_length: Any) -> tuple[int, int]:
+    n_fft, hop_length = _check_segments(n_fft, hop_length)
     if n_fft > n:
         raise InvalidSignalError(
             f"x has {n} samples, shorter than one segment of n_fft={n_fft}; pass a smaller "
@@ -104,6 +108,19 @@ def _get_window(window: Any, n_fft: int, dtype: np.dtype) -> np.ndarray:
             f"window as an array must hold n_fft={n_fft} finite values; got shape {w.shape}"
         )
     return w.astype(dtype)
+
+
+def _check_detrend(detrend: Any) -> Detrend:
+    """``detrend`` checked; False means None."""
+    check_choice(detrend, "detrend", ("constant", "linear", None, False))
+    return None if detrend is False else detrend
+
+
+def _check_window(window: Any, n_fft: int) -> None:
+    """A named window is valid at any length (built at <= 16 points here); an array must hold
+    ``n_fft`` finite values."""
+    named = isinstance(window, (str, tuple))
+    _get_window(window, min(n_fft, 16) if named else n_fft, np.dtype(np.float64))
 
 
 def _segment_spectra(
@@ -130,8 +147,7 @@ def _segment_spectra(
 def _prepare(x, sr, n_fft, hop_length, window, detrend, workers):
     check_sr(sr)
     x = as_signal(x, ndim=(1, 2, 3))
-    check_choice(detrend, "detrend", ("constant", "linear", None, False))
-    detrend = None if detrend is False else detrend
+    detrend = _check_detrend(detrend)
     n_fft, hop_length = _check_framing(x.shape[-1], n_fft, hop_length)
     rows = x.reshape(-1, x.shape[-1])
     X = _segment_spectra(rows, n_fft, hop_length, window, detrend, workers)

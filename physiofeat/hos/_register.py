@@ -17,11 +17,18 @@ from . import _core as C
 def _hos_spectra(ctx, *, n_fft, hop_length, window, detrend, workers):
     x = ctx.x
     n_fft, hop_length = C._check_framing(x.shape[-1], n_fft, hop_length)
-    detrend = None if detrend is False else detrend
-    C.check_choice(detrend, "detrend", ("constant", "linear", None))
+    detrend = C._check_detrend(detrend)
     rows = x.reshape(-1, x.shape[-1])
     X = C._segment_spectra(rows, n_fft, hop_length, window, detrend, workers)
     return n_fft, np.ascontiguousarray(X)
+
+
+def _check_values(p: dict) -> None:
+    """The signal-independent checks of a HOS feature's parameters (n_fft, hop_length, window,
+    detrend): run by ``resolve_params`` before any work."""
+    n_fft, _ = C._check_segments(p["n_fft"], p["hop_length"])
+    C._check_window(p["window"], n_fft)
+    C._check_detrend(p["detrend"])
 
 
 def _summarize(feature: Feature, stats):
@@ -54,6 +61,7 @@ _SPECTRA = ("n_fft", "hop_length", "window", "detrend", "workers")
     params_from=C.bispectrum,
     exclude=("full",),
     summarize=_summarize,
+    check=_check_values,
 )
 def _bispectrum(ctx, **p):
     n_fft, X = ctx.get("hos_spectra", **{k: p[k] for k in _SPECTRA})
@@ -69,6 +77,7 @@ def _bispectrum(ctx, **p):
     params_from=C.bicoherence,
     exclude=("full",),
     summarize=_summarize,
+    check=_check_values,
 )
 def _bicoherence(ctx, **p):
     n_fft, X = ctx.get("hos_spectra", **{k: p[k] for k in _SPECTRA})
