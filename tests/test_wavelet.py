@@ -381,3 +381,41 @@ def test_wpt_level_none_is_the_deepest_level_like_dwt():
     assert f["wpt"].coords["band"] == W.wpt_band_names(deepest)
     np.testing.assert_array_equal(f["wpt"].values, W.wpt_energies(y, wavelet="db4", level=deepest))
     assert W.wpt_energies(y, wavelet="db4", level=None).shape == (2**deepest,)
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("dwt", {"wavelet": "db99"}, r"^unknown discrete wavelet 'db99'"),
+        ("dwt", {"level": 0}, r"^level must be >= 1; got 0"),
+        ("dwt", {"mode": "nope"}, r"^mode must be one of 'zero', 'constant'"),
+        ("wpt", {"wavelet": "cmor1.5-1.0"}, r"^unknown discrete wavelet 'cmor1.5-1.0'"),
+        ("wpt", {"level": 2.5}, r"^level must be an integer; got 2.5"),
+        ("wpt", {"mode": "edge"}, r"^mode must be one of"),
+        ("wpt", {"order": "bad"}, r"^order must be one of 'freq', 'natural'; got 'bad'"),
+        ("wpt", {"relative": "yes"}, r"^relative must be True or False; got 'yes'"),
+        ("cwt", {"wavelet": "db4"}, r"^unknown continuous wavelet 'db4'"),
+        ("cwt", {"norm": "l3"}, r"^norm must be one of 'l2', 'l1'; got 'l3'"),
+        ("cwt", {"pad_mode": "edge"}, r"^pad_mode must be one of 'zero', 'reflect', 'periodic'"),
+        ("cwt", {"power": 0}, r"^power must be > 0"),
+        ("cwt", {"hop_length": 0}, r"^hop_length must be >= 1; got 0"),
+        ("cwt", {"n_freqs": 0}, r"^n_freqs must be >= 1; got 0"),
+        ("cwt", {"fmin": -1.0}, r"^fmin must be > 0"),
+        ("cwt", {"fmax": 0.0}, r"^fmax must be > 0"),
+        ("cwt", {"fmin": 50.0, "fmax": 20.0}, r"^fmax must be >= fmin; got fmin=50.0, fmax=20.0"),
+        ("cwt", {"freqs": [10.0], "fmin": 5.0}, r"^pass either freqs= or fmin=/fmax="),
+        ("cwt", {"freqs": []}, r"^freqs must be a non-empty 1-D sequence of Hz"),
+    ],
+)
+def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params, message):
+    with pytest.raises(ParameterError, match=message):
+        physiofeat.extract(np.zeros(64), {name: params}, sr=1000)
+
+
+def test_signal_dependent_wavelet_checks_stay_in_compute():
+    """Level against the length and CWT frequencies against Nyquist need the signal/rate."""
+    x = np.random.default_rng(3).standard_normal(64)
+    with pytest.raises(ParameterError, match=r"^level=9 is too deep for a signal of 64 samples"):
+        physiofeat.extract(x, ["dwt"], sr=1000, level=9)
+    with pytest.raises(ParameterError, match=r"^fmin=600 Hz must be below the Nyquist"):
+        physiofeat.extract(x, {"cwt": {"fmin": 600.0}}, sr=1000)

@@ -11,8 +11,11 @@ import numpy as np
 
 from .._features import Feature
 from .._registry import register_feature
-from .._validation import check_int
+from .._validation import check_bool, check_int
 from ._continuous import (
+    _check_cwt_args,
+    _check_freq_args,
+    _check_power,
     _resolve_freqs,
     cone_of_influence,
     cwt,
@@ -23,6 +26,8 @@ from ._continuous import (
 )
 from ._discrete import (
     DWT_STATS,
+    _check_discrete,
+    _check_order,
     dwt_band_names,
     dwt_features,
     wavedec,
@@ -48,12 +53,34 @@ __all__ = [
 ]
 
 
+def _check_hop(hop_length) -> int:
+    return check_int(hop_length, "hop_length", minimum=1)
+
+
+def _check_values(p: dict) -> None:
+    """The signal-independent checks of a wavelet feature's parameters (wavelet names, level,
+    modes, packet order, CWT frequencies, norm, power, hop): run by ``resolve_params`` before
+    any work. The level against the signal length and the frequencies against the Nyquist
+    frequency are checked in compute."""
+    if "n_freqs" in p:  # cwt
+        _check_cwt_args(p["wavelet"], p["norm"], p["pad_mode"])
+        _check_freq_args(p["freqs"], p["fmin"], p["fmax"], p["n_freqs"])
+        _check_power(p["power"])
+        _check_hop(p["hop_length"])
+        return
+    _check_discrete(p["wavelet"], p["level"], p["mode"])
+    if "order" in p:  # wpt
+        _check_order(p["order"])
+        check_bool(p["relative"], "relative")
+
+
 @register_feature(
     "dwt",
     family="wavelet",
     dims=("band", "stat"),
     description="per-band DWT statistics (energy, relative energy, entropy, mean, std...)",
     params_from=dwt_features,
+    check=_check_values,
 )
 def _dwt(ctx, *, wavelet="db4", level=5, mode="symmetric"):
     values = dwt_features(ctx.x, wavelet=wavelet, level=level, mode=mode)
@@ -72,6 +99,7 @@ def _dwt(ctx, *, wavelet="db4", level=5, mode="symmetric"):
     dims=("band",),
     description="wavelet-packet band energies (frequency order by default)",
     params_from=wpt_energies,
+    check=_check_values,
 )
 def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relative=False):
     values = wpt_energies(
@@ -97,6 +125,7 @@ def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relativ
     description="CWT scalogram |W| (FFT, batched over scales), cone of influence in attrs",
     params_from=scalogram,
     exclude=("workers",),
+    check=_check_values,
 )
 def _cwt(
     ctx,
@@ -111,7 +140,7 @@ def _cwt(
     power=1.0,
     hop_length=1,
 ):
-    hop = check_int(hop_length, "hop_length", minimum=1)
+    hop = _check_hop(hop_length)
     S = scalogram(
         ctx.x,
         sr=ctx.sr,

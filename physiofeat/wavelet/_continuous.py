@@ -136,34 +136,43 @@ def cwt_frequencies(*, fmin: float, fmax: float, n_freqs: int = 64) -> np.ndarra
     >>> cwt_frequencies(fmin=10, fmax=1000, n_freqs=3).tolist()
     [10.0, 100.0, 1000.0]
     """
-    fmin = check_float(fmin, "fmin", minimum=0.0, strict_min=True)
-    fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True)
-    n_freqs = check_int(n_freqs, "n_freqs", minimum=1)
-    if fmax < fmin:
-        raise ParameterError(f"fmax must be >= fmin; got fmin={fmin}, fmax={fmax}")
+    _, fmin, fmax, n_freqs = _check_freq_args(None, fmin, fmax, n_freqs, required=True)
     return np.geomspace(fmin, fmax, n_freqs)
+
+
+def _check_freq_args(freqs, fmin, fmax, n_freqs, *, required: bool = False):
+    """``(freqs, fmin, fmax, n_freqs)`` checked as far as they can be without ``sr``: either
+    ``freqs`` (a non-empty 1-D sequence, returned as an array) or ``fmin``/``fmax`` (> 0, each
+    None unless ``required``, ``fmax >= fmin`` when both are given) and ``n_freqs`` (>= 1)."""
+    if freqs is None:
+        fmin = check_float(fmin, "fmin", minimum=0.0, strict_min=True, allow_none=not required)
+        fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True, allow_none=not required)
+        n_freqs = check_int(n_freqs, "n_freqs", minimum=1)
+        if fmin is not None and fmax is not None and fmax < fmin:
+            raise ParameterError(f"fmax must be >= fmin; got fmin={fmin}, fmax={fmax}")
+        return None, fmin, fmax, n_freqs
+    if fmin is not None or fmax is not None:
+        raise ParameterError("pass either freqs= or fmin=/fmax=/n_freqs=, not both")
+    freqs = np.atleast_1d(np.asarray(freqs, dtype=np.float64))
+    if freqs.ndim != 1 or freqs.size == 0:
+        raise ParameterError(
+            f"freqs must be a non-empty 1-D sequence of Hz; got shape {freqs.shape}"
+        )
+    return freqs, fmin, fmax, n_freqs
 
 
 def _resolve_freqs(sr, freqs, fmin, fmax, n_freqs) -> np.ndarray:
     nyq = sr / 2.0
+    freqs, fmin, fmax, n_freqs = _check_freq_args(freqs, fmin, fmax, n_freqs)
     if freqs is None:
         fmin = sr / 200.0 if fmin is None else fmin
         fmax = sr / 4.0 if fmax is None else fmax
         for name, f in (("fmin", fmin), ("fmax", fmax)):  # name the parameter the user passed
-            f = check_float(f, name, minimum=0.0, strict_min=True)
             if f >= nyq:
                 raise ParameterError(
                     f"{name}={f:g} Hz must be below the Nyquist frequency sr/2={nyq:g} Hz"
                 )
         freqs = cwt_frequencies(fmin=fmin, fmax=fmax, n_freqs=n_freqs)
-    else:
-        if fmin is not None or fmax is not None:
-            raise ParameterError("pass either freqs= or fmin=/fmax=/n_freqs=, not both")
-        freqs = np.atleast_1d(np.asarray(freqs, dtype=np.float64))
-        if freqs.ndim != 1 or freqs.size == 0:
-            raise ParameterError(
-                f"freqs must be a non-empty 1-D sequence of Hz; got shape {freqs.shape}"
-            )
     bad = ~np.isfinite(freqs) | (freqs <= 0) | (freqs >= nyq)
     if bad.any():
         raise ParameterError(
@@ -207,6 +216,18 @@ def cone_of_influence(n: int, *, sr: float, wavelet: str = "cmor1.5-1.0") -> np.
     d = np.minimum(i, n - 1 - i) / sr
     with np.errstate(divide="ignore"):
         return k / d
+
+
+def _check_cwt_args(wavelet, norm, pad_mode) -> tuple[str, float, float]:
+    """The parsed wavelet ``(kind, B, C)``, ``norm`` and ``pad_mode`` checked."""
+    kind, B, C = _parse_wavelet(wavelet)
+    check_choice(norm, "norm", ("l2", "l1"))
+    check_choice(pad_mode, "pad_mode", ("zero", "reflect", "periodic"))
+    return kind, B, C
+
+
+def _check_power(power) -> float:
+    return check_float(power, "power", minimum=0.0, strict_min=True)
 
 
 def cwt(
@@ -271,9 +292,7 @@ def cwt(
     array([0.   , 0.5  , 0.012])
     """
     sr = check_sr(sr)
-    kind, B, C = _parse_wavelet(wavelet)
-    check_choice(norm, "norm", ("l2", "l1"))
-    check_choice(pad_mode, "pad_mode", ("zero", "reflect", "periodic"))
+    kind, B, C = _check_cwt_args(wavelet, norm, pad_mode)
     x = as_signal(x, ndim=(1, 2, 3))
     freqs = _resolve_freqs(sr, freqs, fmin, fmax, n_freqs)
     scales = wavelet_center_frequency(wavelet) * sr / freqs
@@ -467,7 +486,7 @@ def scalogram(
     >>> S.shape, bool(S[:, 500].argmax() == np.abs(np.geomspace(20, 300, 16) - 80).argmin())
     ((16, 1000), True)
     """
-    power = check_float(power, "power", minimum=0.0, strict_min=True)
+    power = _check_power(power)
     W = cwt(
         x,
         sr=sr,

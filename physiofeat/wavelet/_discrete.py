@@ -67,7 +67,26 @@ def _discrete_wavelet(wavelet):
     return pywt.Wavelet(wavelet)
 
 
+def _check_level_arg(level, what: str = "level") -> int | None:
+    """A decomposition depth before it meets a signal: None or an int >= 1."""
+    return check_int(level, what, minimum=1, allow_none=True)
+
+
+def _check_discrete(wavelet, level, mode):
+    """The wavelet (returned as a ``pywt.Wavelet``), level and extension mode of a DWT or
+    wavelet packet, checked without the signal."""
+    wav = _discrete_wavelet(wavelet)
+    check_choice(mode, "mode", _MODES)
+    _check_level_arg(level)
+    return wav
+
+
+def _check_order(order) -> str:
+    return check_choice(order, "order", ("freq", "natural"))
+
+
 def _check_level(level, n: int, wav, *, what: str = "level") -> int:
+    level = _check_level_arg(level, what)
     pywt = _pywt()
     max_level = pywt.dwt_max_level(n, wav.dec_len)
     if max_level < 1:
@@ -78,7 +97,6 @@ def _check_level(level, n: int, wav, *, what: str = "level") -> int:
         )
     if level is None:
         return max_level
-    level = check_int(level, what, minimum=1)
     if level > max_level:
         raise ParameterError(
             f"{what}={level} is too deep for a signal of {n} samples with {wav.name!r} (filter "
@@ -122,8 +140,7 @@ def wavedec(
     [8, 8, 16, 32]
     """
     x = as_signal(x, ndim=(1, 2, 3))
-    wav = _discrete_wavelet(wavelet)
-    check_choice(mode, "mode", _MODES)
+    wav = _check_discrete(wavelet, level, mode)
     level = _check_level(level, x.shape[-1], wav)
     return _pywt().wavedec(x, wav, mode=mode, level=level, axis=-1)
 
@@ -223,7 +240,7 @@ def wpt_band_names(level: int, *, order: Literal["freq", "natural"] = "freq") ->
     (['aa', 'ad', 'dd', 'da'], ['aa', 'ad', 'da', 'dd'])
     """
     level = check_int(level, "level", minimum=1)
-    check_choice(order, "order", ("freq", "natural"))
+    _check_order(order)
     return _packet_paths(level, order)
 
 
@@ -295,16 +312,16 @@ def wpt_energies(
     2
     """
     x = as_signal(x, ndim=(1, 2, 3))
-    wav = _discrete_wavelet(wavelet)
-    check_choice(mode, "mode", _MODES)
-    check_choice(order, "order", ("freq", "natural"))
+    wav = _check_discrete(wavelet, level, mode)
+    _check_order(order)
+    relative = check_bool(relative, "relative")
     level = _check_level(level, x.shape[-1], wav)
     wp = _pywt().WaveletPacket(x, wav, mode=mode, maxlevel=level, axis=-1)
     nodes = wp.get_level(level, order=order)
     e = np.stack(
         [np.sum(np.square(node.data, dtype=np.float64), axis=-1) for node in nodes], axis=-1
     )
-    if check_bool(relative, "relative"):
+    if relative:
         with np.errstate(invalid="ignore", divide="ignore"):
             e = e / e.sum(axis=-1, keepdims=True)
     return e
