@@ -161,6 +161,38 @@ def test_synthetic_known_answer(case):
     np.testing.assert_allclose(rr, 60.0 / CASES[case]["heart_rate"], rtol=0, atol=2.0 / SR)
 
 
+@pytest.mark.parametrize("hr", [30.0, 200.0])
+@pytest.mark.parametrize("kind", ["clean", "inverted", "wander+noise"])
+def test_r_peaks_at_the_ends_of_the_rate_range(hr, kind):
+    # the issue's range of rates is 30-200 bpm; at 200 bpm the P wave runs into the T wave
+    # (RR 300 ms), so only the R peaks and QRS onsets are checked there, and P is NaN, no crash
+    kw = {"clean": {}, "inverted": dict(invert=True), "wander+noise": CASES["wander+noise"]}[kind]
+    kw = {k: v for k, v in kw.items() if k != "heart_rate"}
+    x, truth = synthetic_ecg(duration=40.0, sr=SR, heart_rate=hr, pr=0.2 if hr < 100 else 0.1, **kw)
+    b = delineate(x, sr=SR)
+    assert len(b) == truth["r"].size
+    np.testing.assert_allclose(b.r_index, truth["r"], rtol=0, atol=2)
+    q_err = (b.qrs_onset * SR - truth["qrs_onset"]) * 1000.0 / SR
+    assert abs(np.mean(q_err) + CAL_MS) <= 9.0 and np.std(q_err) <= 5.0
+    f = dict(zip(PR_STATS, pr_features(x, sr=SR)))
+    assert f["heart_rate"] == pytest.approx(hr, rel=2e-3)
+    if hr < 100:
+        assert f["p_fraction"] == 1.0
+        assert f["pr_median"] == pytest.approx(0.2 - CAL_MS / 1000, abs=0.006)
+
+
+def test_p_wave_needs_a_quiet_gap_after_the_t_wave():
+    # documented limitation: a P wave must start >= 20 ms after the estimated end of the T wave
+    # (half an RR after R), the rule that keeps flutter waves from being taken for P waves. At
+    # 150 bpm a 40 ms T-P gap keeps the P waves, P on the T-wave end (gap 0) gives NaN
+    for pr, found in ((0.12, True), (0.16, False)):
+        x, truth = synthetic_ecg(duration=20.0, sr=SR, heart_rate=150.0, pr=pr)
+        b = delineate(x, sr=SR)
+        assert len(b) == truth["r"].size
+        frac = np.isfinite(b.p_onset).mean()
+        assert frac >= 0.95 if found else frac == 0.0
+
+
 def test_template_qrs_onset_averages_noise():
     # the median-beat onset is carried to each beat by its alignment, so noise moves single
     # beats' onsets far less than a slope threshold on each noisy beat would (SD ~6 ms here)

@@ -38,7 +38,9 @@ Method
    the P peak is the extremum between them, the onset where the slope falls below 20 % of the
    first one going back. The template P wave counts if its amplitude is at least 1.5 % of the QRS
    amplitude and it starts at least 20 ms after the window start (a wave running into the window
-   start -- flutter waves, P on T -- is not taken for one). It is then located in each beat by the
+   start -- flutter waves, P on T -- is not taken for one; the price: a true P wave
+   that starts less than 20 ms after that T-end estimate, as in sinus tachycardia above about
+   150 bpm with a long PR, is missed too and its PR is NaN). It is then located in each beat by the
    shift (within +-40 ms) that best correlates its slopes with the beat's; beats correlating
    below 0.7 (``p_threshold``) get no P wave (NaN): atrial fibrillation, flutter, paced or
    dissociated beats. A lower threshold finds faint P waves in noise at the price of taking more
