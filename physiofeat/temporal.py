@@ -66,15 +66,31 @@ STAT_NAMES: tuple[str, ...] = (
 SAMPEN_WARN_N = 100_000
 
 
-def _framing(n: int, frame_length: Any, hop_length: Any, min_length: int) -> tuple[int, int] | None:
+#: Samples :func:`temporal` needs per signal or frame.
+_TEMPORAL_MIN_LENGTH = 3
+
+
+def _check_framing(frame_length: Any, hop_length: Any, min_length: int):
+    """``(frame_length, hop_length)`` checked without the signal; each may be None."""
     frame_length = check_int(frame_length, "frame_length", minimum=min_length, allow_none=True)
+    return frame_length, check_int(hop_length, "hop_length", minimum=1, allow_none=True)
+
+
+def _check_bins(bins: Any) -> int:
+    return check_int(bins, "bins", minimum=2)
+
+
+def _check_sampen(m: Any, r: Any) -> tuple[int, float]:
+    """Sample entropy's template length ``m`` (>= 1) and tolerance ``r`` (> 0)."""
+    return check_int(m, "m", minimum=1), check_float(r, "r", minimum=0.0, strict_min=True)
+
+
+def _framing(n: int, frame_length: Any, hop_length: Any, min_length: int) -> tuple[int, int] | None:
+    frame_length, hop_length = _check_framing(frame_length, hop_length, min_length)
     if frame_length is None:
-        if hop_length is not None:
-            check_int(hop_length, "hop_length", minimum=1)
         if n < min_length:
             raise InvalidSignalError(f"x has {n} samples; at least {min_length} are needed")
         return None
-    hop_length = check_int(hop_length, "hop_length", minimum=1, allow_none=True)
     if hop_length is None:
         hop_length = max(1, frame_length // 4)
     if frame_length > n:
@@ -147,8 +163,8 @@ def temporal(
     (12, 9)
     """
     x = as_signal(x, ndim=(1, 2, 3))
-    bins = check_int(bins, "bins", minimum=2)
-    rows, shape = _rows(x, frame_length, hop_length, 3)
+    bins = _check_bins(bins)
+    rows, shape = _rows(x, frame_length, hop_length, _TEMPORAL_MIN_LENGTH)
     n = rows.shape[-1]
     a = rows.astype(np.float64, copy=False)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -234,8 +250,7 @@ def sample_entropy(
     0.23
     """
     x = as_signal(x, ndim=(1, 2, 3))
-    m = check_int(m, "m", minimum=1)
-    r = check_float(r, "r", minimum=0.0, strict_min=True)
+    m, r = _check_sampen(m, r)
     rows, shape = _rows(x, frame_length, hop_length, m + 2)
     rows = rows.astype(np.float64, copy=False)
     tol = r * rows.std(axis=-1)
@@ -271,12 +286,24 @@ def _frame_times(sr: float, n: int, frame_length: int, hop_length: int | None) -
     return (np.arange(n_frames) * hop + frame_length / 2) / sr
 
 
+def _check_values(p: dict) -> None:
+    """The signal-independent checks of a temporal feature's parameters (bins, m, r, framing):
+    run by ``resolve_params`` before any work."""
+    if "bins" in p:  # temporal
+        _check_bins(p["bins"])
+        min_length = _TEMPORAL_MIN_LENGTH
+    else:  # sample_entropy
+        min_length = _check_sampen(p["m"], p["r"])[0] + 2
+    _check_framing(p["frame_length"], p["hop_length"], min_length)
+
+
 @register_feature(
     "temporal",
     family="temporal",
     dims=("stat",),
     description="time-domain statistics (moments, RMS, crest, ZCR, Hjorth, entropy)",
     params_from=temporal,
+    check=_check_values,
 )
 def _temporal(ctx, *, frame_length, hop_length, bins):
     v = temporal(ctx.x, frame_length=frame_length, hop_length=hop_length, bins=bins)
@@ -295,6 +322,7 @@ def _temporal(ctx, *, frame_length, hop_length, bins):
     description="sample entropy (Richman & Moorman), r as a fraction of the std",
     params_from=sample_entropy,
     exclude=("parallel",),
+    check=_check_values,
 )
 def _sample_entropy(ctx, *, m, r, frame_length, hop_length):
     v = sample_entropy(ctx.x, m=m, r=r, frame_length=frame_length, hop_length=hop_length)

@@ -219,3 +219,27 @@ def test_sample_entropy_warns_on_long_signals(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         T.sample_entropy(x, frame_length=1000, hop_length=1000)  # frames are short: no warning
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("temporal", {"bins": 1}, r"^bins must be >= 2; got 1"),
+        ("temporal", {"frame_length": 2}, r"^frame_length must be >= 3; got 2"),
+        ("temporal", {"frame_length": 8, "hop_length": 0}, r"^hop_length must be >= 1; got 0"),
+        ("temporal", {"hop_length": 0}, r"^hop_length must be >= 1; got 0"),  # even unused
+        ("sample_entropy", {"m": 0}, r"^m must be >= 1; got 0"),
+        ("sample_entropy", {"r": 0}, r"^r must be > 0"),
+        ("sample_entropy", {"m": 3, "frame_length": 4}, r"^frame_length must be >= 5; got 4"),
+        ("sample_entropy", {"frame_length": 1.5}, r"^frame_length must be an integer"),
+        ("sample_entropy", {"frame_length": 16, "hop_length": -2}, r"^hop_length must be >= 1"),
+    ],
+)
+def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params, message):
+    with pytest.raises(ParameterError, match=message):
+        physiofeat.extract(np.zeros(64), {name: params}, sr=1000)
+
+
+def test_frame_longer_than_the_signal_stays_a_signal_error():
+    with pytest.raises(InvalidSignalError, match=r"^x has 64 samples, shorter than one frame"):
+        physiofeat.extract(np.zeros(64), ["temporal"], sr=1000, frame_length=100)
