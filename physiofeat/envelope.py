@@ -62,11 +62,16 @@ def _signal(x, min_length=1):
     return as_signal(x, ndim=(1, 2, 3), min_length=min_length)
 
 
+def _check_out_rate(out_sr) -> float | None:
+    """``out_sr`` before it meets ``sr``: None or > 0."""
+    return check_float(out_sr, "out_sr", minimum=0.0, strict_min=True, allow_none=True)
+
+
 def _check_out_sr(out_sr, sr) -> tuple[int, int] | None:
     """``(up, down)`` for resample_poly, or None to keep ``sr``."""
+    out_sr = _check_out_rate(out_sr)
     if out_sr is None:
         return None
-    out_sr = check_float(out_sr, "out_sr", minimum=0.0, strict_min=True)
     if out_sr > sr:
         raise ParameterError(
             f"out_sr={out_sr:g} Hz is above the input rate sr={sr:g} Hz; envelopes are only "
@@ -162,11 +167,17 @@ def hilbert_envelope(x, *, sr: float, out_sr: float | None = None, normalize: bo
     return _finish(_analytic_magnitude(x), sr, out_sr, normalize)
 
 
+def _check_lowpass(cutoff, order) -> tuple[float, int]:
+    """The homomorphic low-pass: ``cutoff`` > 0 Hz (below Nyquist: checked with ``sr``) and
+    Butterworth ``order`` 1-10."""
+    cutoff = check_float(cutoff, "cutoff", minimum=0.0, strict_min=True)
+    return cutoff, check_int(order, "order", minimum=1, maximum=10)
+
+
 def _butter_sos(cutoff, order, sr, n):
     from scipy.signal import butter
 
-    cutoff = check_float(cutoff, "cutoff", minimum=0.0, strict_min=True)
-    order = check_int(order, "order", minimum=1, maximum=10)
+    cutoff, order = _check_lowpass(cutoff, order)
     if cutoff >= sr / 2:
         raise ParameterError(
             f"cutoff={cutoff:g} Hz must be below the Nyquist frequency {sr / 2:g} Hz (sr={sr:g})"
@@ -284,7 +295,7 @@ def shannon_envelope(
     sr = check_sr(sr)
     x = _signal(x)
     _check_out_sr(out_sr, sr)
-    frame_length = check_float(frame_length, "frame_length", minimum=0.0)
+    frame_length = _check_smoothing(frame_length)
     w = 2 * int(math.floor(frame_length * sr / 2)) + 1
     peak = np.abs(x).max(axis=-1, keepdims=True)
     xn = x / np.where(peak > 0, peak, 1)
@@ -293,6 +304,11 @@ def shannon_envelope(
     if w > 1:
         e = uniform_filter1d(e, w, axis=-1, mode="reflect")
     return _finish(e, sr, out_sr, normalize)
+
+
+def _check_smoothing(frame_length) -> float:
+    """The Shannon envelope's smoothing window in seconds (>= 0)."""
+    return check_float(frame_length, "frame_length", minimum=0.0)
 
 
 def _default_wavelet_level(sr: float) -> int:
@@ -361,6 +377,34 @@ def wavelet_envelope(
     return _finish(env, sr, out_sr, normalize)
 
 
+def _check_psd_band(fmin, fmax, sr: float | None = None) -> tuple[float, float]:
+    """``0 <= fmin <= fmax`` (``<= sr / 2`` when ``sr`` is given) around an integer frequency."""
+    fmin = check_float(fmin, "fmin", minimum=0.0)
+    fmax = check_float(fmax, "fmax", minimum=0.0)
+    if fmin > fmax or (sr is not None and fmax > sr / 2):
+        top = "sr/2" if sr is None else f"sr/2 = {sr / 2:g} Hz"
+        raise ParameterError(
+            f"the PSD band must satisfy 0 <= fmin <= fmax <= {top}; got fmin={fmin:g}, "
+            f"fmax={fmax:g}"
+        )
+    if math.ceil(fmin) > math.floor(fmax):
+        raise ParameterError(
+            f"the PSD band [{fmin:g}, {fmax:g}] Hz contains no integer frequency to evaluate"
+        )
+    return fmin, fmax
+
+
+def _check_psd_framing(win_length, hop_length, sr: float | None = None):
+    """``(win_length, hop_length)`` in samples (>= 2, >= 1); with ``sr`` None takes the
+    defaults (25 ms frames, ~50 % overlap), without it None stays None."""
+    if sr is not None and win_length is None:
+        win_length = round(sr / 40)
+    win_length = check_int(win_length, "win_length", minimum=2, allow_none=True)
+    if sr is not None and hop_length is None:
+        hop_length = win_length - round(sr / 80)
+    return win_length, check_int(hop_length, "hop_length", minimum=1, allow_none=True)
+
+
 def psd_envelope(
     x,
     *,
@@ -416,22 +460,9 @@ def psd_envelope(
     sr = check_sr(sr)
     x = _signal(x)
     _check_out_sr(out_sr, sr)
-    fmin = check_float(fmin, "fmin", minimum=0.0)
-    fmax = check_float(fmax, "fmax", minimum=0.0)
-    if fmax > sr / 2 or fmin > fmax:
-        raise ParameterError(
-            f"the PSD band must satisfy 0 <= fmin <= fmax <= sr/2 = {sr / 2:g} Hz; got "
-            f"fmin={fmin:g}, fmax={fmax:g}"
-        )
+    fmin, fmax = _check_psd_band(fmin, fmax, sr)
     f = np.arange(math.ceil(fmin), math.floor(fmax) + 1, dtype=np.float64)
-    if f.size == 0:
-        raise ParameterError(
-            f"the PSD band [{fmin:g}, {fmax:g}] Hz contains no integer frequency to evaluate"
-        )
-    win = check_int(round(sr / 40) if win_length is None else win_length, "win_length", minimum=2)
-    hop = check_int(
-        win - round(sr / 80) if hop_length is None else hop_length, "hop_length", minimum=1
-    )
+    win, hop = _check_psd_framing(win_length, hop_length, sr)
     n = x.shape[-1]
     if n < win:
         raise InvalidSignalError(
@@ -455,6 +486,40 @@ def psd_envelope(
 
 # ------------------------------------------------------------------------------------------
 # dispatch and registration
+
+
+def _check_method(method) -> str:
+    return check_choice(method, "method", METHODS)
+
+
+def _band_pair(band) -> tuple:
+    """The psd method's ``(fmin, fmax)``."""
+    if not isinstance(band, (tuple, list)) or len(band) != 2:
+        raise ParameterError(f"band must be a pair (fmin, fmax) in Hz; got {band!r}")
+    return band[0], band[1]
+
+
+def _check_values(p: dict) -> None:
+    """The signal-independent checks of the envelope feature's parameters: the method, the
+    output rate and z-scoring, and the parameters of the chosen method only (the others are
+    ignored, as by :func:`envelope`). Run by ``resolve_params`` before any work; what needs
+    ``sr`` or the signal (cutoff and band below Nyquist, out_sr <= sr, level vs length) is
+    checked in compute."""
+    method = _check_method(p["method"])
+    _check_out_rate(p["out_sr"])
+    check_bool(p["normalize"], "normalize")
+    if method == "homomorphic":
+        _check_lowpass(p["cutoff"], p["order"])
+    elif method == "shannon":
+        _check_smoothing(p["frame_length"])
+    elif method == "wavelet":
+        from .wavelet._discrete import _check_level_arg, _discrete_wavelet
+
+        _discrete_wavelet(p["wavelet"])
+        _check_level_arg(p["level"])
+    elif method == "psd":
+        _check_psd_band(*_band_pair(p["band"]))
+        _check_psd_framing(p["win_length"], p["hop_length"])
 
 
 def envelope(
@@ -512,7 +577,7 @@ def envelope(
     >>> [envelope(x, sr=sr, method=m, out_sr=50).shape for m in ("hilbert", "psd")]
     [(100,), (100,)]
     """
-    check_choice(method, "method", METHODS)
+    method = _check_method(method)
     common = {"sr": sr, "out_sr": out_sr, "normalize": normalize}
     if method == "hilbert":
         return hilbert_envelope(x, **common)
@@ -522,10 +587,9 @@ def envelope(
         return shannon_envelope(x, frame_length=frame_length, **common)
     if method == "wavelet":
         return wavelet_envelope(x, wavelet=wavelet, level=level, **common)
-    if not isinstance(band, (tuple, list)) or len(band) != 2:
-        raise ParameterError(f"band must be a pair (fmin, fmax) in Hz; got {band!r}")
+    fmin, fmax = _band_pair(band)
     return psd_envelope(
-        x, fmin=band[0], fmax=band[1], win_length=win_length, hop_length=hop_length, **common
+        x, fmin=fmin, fmax=fmax, win_length=win_length, hop_length=hop_length, **common
     )
 
 
@@ -535,6 +599,7 @@ def envelope(
     dims=("time",),
     description="amplitude envelope (hilbert, homomorphic, shannon, wavelet or psd)",
     params_from=envelope,
+    check=_check_values,
 )
 def _envelope(ctx, **p):
     env = envelope(ctx.x, sr=ctx.sr, **p)

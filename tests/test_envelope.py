@@ -202,3 +202,39 @@ def test_normalize_must_be_a_bool():
         E.hilbert_envelope(x, sr=1000, normalize="yes")
     with pytest.raises(ParameterError, match=r"^normalize must be True or False; got 'no'"):
         physiofeat.extract(x, ["envelope"], sr=1000, normalize="no")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"method": "nope"}, r"^method must be one of 'hilbert', 'homomorphic', 'shannon'"),
+        ({"out_sr": 0}, r"^out_sr must be > 0"),
+        ({"normalize": "yes"}, r"^normalize must be True or False; got 'yes'"),
+        ({"cutoff": 0}, r"^cutoff must be > 0"),
+        ({"order": 11}, r"^order must be <= 10; got 11"),
+        ({"method": "shannon", "frame_length": -0.1}, r"^frame_length must be >= 0"),
+        ({"method": "wavelet", "wavelet": "db99"}, r"^unknown discrete wavelet 'db99'"),
+        ({"method": "wavelet", "level": 0}, r"^level must be >= 1; got 0"),
+        ({"method": "psd", "band": (40.0,)}, r"^band must be a pair \(fmin, fmax\) in Hz"),
+        ({"method": "psd", "band": (-1.0, 40.0)}, r"^fmin must be >= 0"),
+        ({"method": "psd", "band": (60.0, 40.0)}, r"^the PSD band must satisfy 0 <= fmin <= fmax"),
+        ({"method": "psd", "band": (40.2, 40.8)}, r"^the PSD band \[40.2, 40.8\] Hz contains no"),
+        ({"method": "psd", "win_length": 1}, r"^win_length must be >= 2; got 1"),
+        ({"method": "psd", "hop_length": 0}, r"^hop_length must be >= 1; got 0"),
+    ],
+)
+def test_extract_refuses_bad_parameters_before_any_work(no_compute, params, message):
+    with pytest.raises(ParameterError, match=message):
+        physiofeat.extract(np.zeros(64), {"envelope": params}, sr=SR)
+
+
+def test_other_methods_parameters_stay_ignored_and_rate_checks_stay_in_compute():
+    """As envelope() documents, a method's parameters are ignored by the others; cutoff and
+    out_sr are checked against sr in compute."""
+    x = np.random.default_rng(2).standard_normal(400)
+    f = physiofeat.extract(x, {"envelope": {"method": "hilbert", "order": 0, "band": ()}}, sr=SR)
+    np.testing.assert_array_equal(f["envelope"].values, E.hilbert_envelope(x, sr=SR))
+    with pytest.raises(ParameterError, match=r"^cutoff=1500 Hz must be below the Nyquist"):
+        physiofeat.extract(x, ["envelope"], sr=SR, cutoff=1500.0)
+    with pytest.raises(ParameterError, match=r"^out_sr=4000 Hz is above the input rate"):
+        physiofeat.extract(x, ["envelope"], sr=SR, out_sr=4000.0)
