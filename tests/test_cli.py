@@ -578,6 +578,12 @@ def test_ctrl_c_stops_a_long_computation_at_once_keeping_finished_results(tmp_pa
         (["-f", "mel", "-p", "window=nope"], r"window"),
         (["-f", "mfcc", "-p", "n_mfcc=50", "-p", "n_mels=40"], r"n_mfcc=50 must be <= n_mels=40"),
         (["-f", "spectrogram", "-p", "power=0"], r"power must be > 0"),
+        # one per family declaring a check= hook besides spectral (ecg: tests/test_ecg.py)
+        (["-f", "emd", "-p", "max_imfs=0"], r"max_imfs must be >= 1; got 0"),
+        (["-f", "dwt", "-p", "wavelet=db99"], r"unknown discrete wavelet 'db99'"),
+        (["-f", "bispectrum", "-p", "n_fft=2"], r"n_fft must be >= 4; got 2"),
+        (["-f", "sample_entropy", "-p", "m=0"], r"\bm must be >= 1; got 0"),
+        (["-f", "envelope", "-p", "method=nope"], r"method must be one of 'hilbert'"),
     ],
 )
 def test_bad_parameter_values_are_usage_errors_before_any_work(tmp_path, capsys, argv, message):
