@@ -446,30 +446,30 @@ def is_tuning_record(rec: Record) -> bool:
     return db == "ludb" and int(num) % 2 == 1
 
 
+def _pooled_sd(groups: Sequence[np.ndarray]) -> float:
+    """Within-group SD pooled over groups (each group's own mean removed; NaN values dropped;
+    groups of fewer than three values left out)."""
+    ss, dof = 0.0, 0
+    for v in groups:
+        v = np.asarray(v, float)
+        v = v[np.isfinite(v)]
+        if v.size > 2:
+            ss += float(np.sum((v - v.mean()) ** 2))
+            dof += v.size - 1
+    return float(np.sqrt(ss / dof)) if dof else np.nan
+
+
 def reference_spread(records: Sequence[Record]) -> dict[str, float]:
     """Within-record SD (ms, pooled over sinus records) of the manual QRS onset relative to the
     manual R mark and of the manual PR interval. The QRS shape and, at rest, the PR interval
     barely change from beat to beat, so these mostly measure where the annotator's mark falls."""
-    vq, vp, nq, npr = 0.0, 0.0, 0, 0
+    q, pr = [], []
     for rec in records:
-        if rec.rhythm != "sinus":
-            continue
-        ref = rec.ref_lead
-        ms = 1000.0 / rec.sr
-        a = (ref.qon - ref.r) * ms
-        a = a[np.isfinite(a)]
-        b = (ref.qon - ref.pon) * ms
-        b = b[np.isfinite(b)]
-        if a.size > 2:
-            vq += float(np.sum((a - a.mean()) ** 2))
-            nq += a.size - 1
-        if b.size > 2:
-            vp += float(np.sum((b - b.mean()) ** 2))
-            npr += b.size - 1
-    return {
-        "qrs_vs_r_sd": float(np.sqrt(vq / nq)) if nq else np.nan,
-        "pr_sd": float(np.sqrt(vp / npr)) if npr else np.nan,
-    }
+        if rec.rhythm == "sinus":
+            ref, ms = rec.ref_lead, 1000.0 / rec.sr
+            q.append((ref.qon - ref.r) * ms)
+            pr.append((ref.qon - ref.pon) * ms)
+    return {"qrs_vs_r_sd": _pooled_sd(q), "pr_sd": _pooled_sd(pr)}
 
 
 def reference_floor(records: Sequence[Record], detector: Detector) -> dict[str, float]:
@@ -482,33 +482,19 @@ def reference_floor(records: Sequence[Record], detector: Detector) -> dict[str, 
     estimator that moves rigidly with the R peak (any template or median-beat method, and the
     true onset of an unchanging QRS) has at least this error SD against these marks. For the P
     onset the figure also holds the real beat-to-beat change of the PR interval."""
-    vq, vp, nq, npr = 0.0, 0.0, 0, 0
+    q, p = [], []
     for rec in records:
         if rec.rhythm != "sinus":
             continue
-        ref = rec.ref_lead
-        ms = 1000.0 / rec.sr
+        ref, ms = rec.ref_lead, 1000.0 / rec.sr
         dr = np.asarray(detector(rec.x[rec.lead0], rec.sr)["r"], float)
-        a, b = [], []
-        for i in range(ref.r.size):
-            if dr.size == 0:
-                break
-            j = int(np.argmin(np.abs(dr - ref.r[i])))
-            if abs(dr[j] - ref.r[i]) <= MATCH_S * rec.sr:
-                a.append((ref.qon[i] - dr[j]) * ms)
-                b.append((ref.pon[i] - dr[j]) * ms)
-        for v, key in ((np.asarray(a), "q"), (np.asarray(b), "p")):
-            v = v[np.isfinite(v)]
-            if v.size > 2:
-                ss = float(np.sum((v - v.mean()) ** 2))
-                if key == "q":
-                    vq, nq = vq + ss, nq + v.size - 1
-                else:
-                    vp, npr = vp + ss, npr + v.size - 1
-    return {
-        "qrs_vs_det_r_sd": float(np.sqrt(vq / nq)) if nq else np.nan,
-        "pon_vs_det_r_sd": float(np.sqrt(vp / npr)) if npr else np.nan,
-    }
+        near = np.array([int(np.argmin(np.abs(dr - v))) for v in ref.r]) if dr.size else []
+        ok = np.array([abs(dr[j] - v) <= MATCH_S * rec.sr for j, v in zip(near, ref.r)], bool)
+        if ok.any():
+            r = dr[np.asarray(near)[ok]]
+            q.append((ref.qon[ok] - r) * ms)
+            p.append((ref.pon[ok] - r) * ms)
+    return {"qrs_vs_det_r_sd": _pooled_sd(q), "pon_vs_det_r_sd": _pooled_sd(p)}
 
 
 def qtdb_interannotator(root: Path) -> dict[str, float]:
