@@ -578,7 +578,8 @@ def test_ctrl_c_stops_a_long_computation_at_once_keeping_finished_results(tmp_pa
         (["-f", "mel", "-p", "window=nope"], r"window"),
         (["-f", "mfcc", "-p", "n_mfcc=50", "-p", "n_mels=40"], r"n_mfcc=50 must be <= n_mels=40"),
         (["-f", "spectrogram", "-p", "power=0"], r"power must be > 0"),
-        # one per family declaring a check= hook besides spectral (ecg: tests/test_ecg.py)
+        # one per family declaring a check= hook besides spectral
+        (["-f", "pr_interval", "-p", "p_threshold=0"], r"p_threshold must be > 0\.0; got 0"),
         (["-f", "emd", "-p", "max_imfs=0"], r"max_imfs must be >= 1; got 0"),
         (["-f", "dwt", "-p", "wavelet=db99"], r"unknown discrete wavelet 'db99'"),
         (["-f", "bispectrum", "-p", "n_fft=2"], r"n_fft must be >= 4; got 2"),

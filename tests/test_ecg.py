@@ -449,10 +449,14 @@ def test_extract_passes_p_threshold_and_checks_it():
     want = delineate(x, sr=SR, p_threshold=0.4).p_onset
     got = feats["ecg_beats"].values[3]
     np.testing.assert_allclose(got[: want.size], want, equal_nan=True)
-    with pytest.raises(ParameterError, match="p_threshold must be"):
-        physiofeat.extract(x, ["pr_interval"], sr=SR, p_threshold=0.0)
-    with pytest.raises(ParameterError, match="p_threshold must be"):
-        physiofeat.extract(x, {"ecg_beats": {"p_threshold": 1.01}}, sr=SR)
+
+
+@pytest.mark.parametrize("request_", [["pr_interval"], {"ecg_beats": {"p_threshold": 1.01}}])
+def test_extract_refuses_bad_p_threshold_before_any_work(no_compute, request_):
+    x, _ = synthetic_ecg(duration=5.0, sr=SR)
+    shared = {"p_threshold": 0.0} if isinstance(request_, list) else {}
+    with pytest.raises(ParameterError, match=r"p_threshold must be (> 0\.0|<= 1\.0)"):
+        physiofeat.extract(x, request_, sr=SR, **shared)
 
 
 # --------------------------------------------------------------------------------------------
