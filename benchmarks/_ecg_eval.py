@@ -497,6 +497,29 @@ def reference_floor(records: Sequence[Record], detector: Detector) -> dict[str, 
     return {"qrs_vs_det_r_sd": _pooled_sd(q), "pon_vs_det_r_sd": _pooled_sd(p)}
 
 
+def ludb_reference_gaps(earliest: Sequence[Record], median: Sequence[Record]) -> dict:
+    """Mean and SD (ms, sinus beats) of the lead-II mark and of the median-of-leads mark minus the
+    earliest-of-leads mark (the CSE global onset), for the QRS and the P onsets: how far the
+    annotator's own marks in other leads sit from the extreme that the earliest reference takes.
+    ``earliest`` and ``median`` are the same LUDB records read both ways."""
+    gaps: dict = {}
+    for key, which in (("lead_ii", "ref_lead"), ("median", "ref_multi")):
+        for wave in ("qon", "pon"):
+            d = []
+            for e, m in zip(earliest, median):
+                if e.rhythm == "sinus":
+                    other = getattr(e if key == "lead_ii" else m, which)
+                    d.append((getattr(other, wave) - getattr(e.ref_multi, wave)) * 1000.0 / e.sr)
+            v = np.concatenate(d) if d else np.array([])
+            v = v[np.isfinite(v)]
+            gaps[f"{key}_{wave}"] = (
+                float(v.mean()) if v.size else np.nan,
+                float(v.std(ddof=1)) if v.size > 1 else np.nan,
+                int(v.size),
+            )
+    return gaps
+
+
 def qtdb_interannotator(root: Path) -> dict[str, float]:
     """SD (ms) of annotator 2 (.q2c) minus annotator 1 (.q1c) QRS and P onsets, pooled over the
     sinus QTDB records here whose .q2c differs from the .q1c (marks paired within 100 ms)."""

@@ -522,6 +522,22 @@ def test_reference_floor_known_answer():
     assert fl["pon_vs_det_r_sd"] == pytest.approx(np.std(8.0 * alt, ddof=1), rel=1e-12)
 
 
+def test_ludb_reference_gaps_known_answer():
+    r = np.array([1000.0, 1400.0, 1800.0])
+    lead = E.Ref(r=r, qon=r - 20.0, pon=r - 100.0)
+    early = E.Ref(r=r, qon=r - 25.0, pon=r - np.array([110.0, 120.0, 100.0]))
+    med = E.Ref(r=r, qon=r - 22.0, pon=np.array([np.nan, 1300.0, 1700.0]))
+    e = E.Record("ludb/1", np.zeros((1, 10)), 500.0, lead, early, "sinus")
+    m = dataclasses.replace(e, ref_multi=med)
+    af = dataclasses.replace(e, name="ludb/2", rhythm="af", ref_lead=early, ref_multi=lead)
+    g = E.ludb_reference_gaps([e, af], [m, af])  # the AF record is left out
+    assert g["lead_ii_qon"][:2] == pytest.approx((10.0, 0.0))  # 5 samples at 500 Hz
+    d = np.array([10.0, 20.0, 0.0]) * 2.0
+    assert g["lead_ii_pon"] == pytest.approx((d.mean(), d.std(ddof=1), 3))
+    d = np.array([20.0, 0.0]) * 2.0  # NaN median mark dropped
+    assert g["median_pon"] == pytest.approx((d.mean(), d.std(ddof=1), 2))
+
+
 def test_qtdb_beats_its_own_automatic_delineation(shared_data):
     """Against ecgpuwave (the delineation shipped with the QT Database, an independent
     algorithm) on the same beats: QRS-onset SD and PR MAE lower, P sensitivity higher, no P waves
