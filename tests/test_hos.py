@@ -321,3 +321,14 @@ def test_a_huge_n_fft_is_refused_by_the_signal_check_without_building_its_window
     with pytest.raises(InvalidSignalError, match=r"shorter than one segment of n_fft=10000000"):
         physiofeat.extract(np.zeros(64), ["bispectrum"], sr=1000, n_fft=10_000_000)
     assert built == [16]
+
+
+@pytest.mark.parametrize("name", ["bispectrum", "bicoherence"])
+def test_extract_accepts_windows_that_exist_only_at_full_length(name):
+    # ("dpss", 10) needs n_fft > 20: the up-front check must not refuse it for being built small
+    x = np.random.default_rng(0).standard_normal(2048)
+    got = physiofeat.extract(x, {name: {"n_fft": 256, "window": ("dpss", 10)}}, sr=1000)[name]
+    want = np.abs(getattr(hos, name)(x, sr=1000, n_fft=256, window=("dpss", 10)))  # |B|
+    np.testing.assert_array_equal(got.values, want)
+    with pytest.raises(ParameterError, match="not understood"):
+        physiofeat.extract(x, {name: {"n_fft": 256, "window": ("dpss", 200)}}, sr=1000)

@@ -547,3 +547,16 @@ def test_mel_norm_error_names_mel_norm():
         S.mfcc(y, sr=2000, n_fft=256, mel_norm="foo")
     with pytest.raises(ParameterError, match=r"^norm must be None, 'slaney' or a positive"):
         S.melspectrogram(y, sr=2000, n_fft=256, norm="foo")
+
+
+def test_extract_accepts_windows_that_exist_only_at_full_length():
+    # ("dpss", 10) needs more than 20 points: the up-front check builds a named window small
+    # first, and must fall back to its real length rather than refuse it
+    x = np.random.default_rng(0).standard_normal(4096).astype(np.float32)
+    got = physiofeat.extract(
+        x, ["spectrogram"], sr=1000, n_fft=256, hop_length=64, window=("dpss", 10)
+    )["spectrogram"].values
+    want = np.abs(librosa.stft(x, n_fft=256, hop_length=64, window=("dpss", 10))) ** 2
+    np.testing.assert_allclose(got, want, rtol=tol(np.float32, 50), atol=1e-4 * want.max())
+    with pytest.raises(ParameterError, match="not understood"):
+        physiofeat.extract(x, ["spectrogram"], sr=1000, n_fft=256, window=("dpss", 200))

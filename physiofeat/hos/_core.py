@@ -47,7 +47,7 @@ import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
 from .._validation import as_signal, check_bool, check_choice, check_int, check_sr
-from ..spectral._core import get_window
+from ..spectral._core import check_named_window, get_window
 from . import _kernels
 
 __all__ = [
@@ -117,10 +117,13 @@ def _check_detrend(detrend: Any) -> Detrend:
 
 
 def _check_window(window: Any, n_fft: int) -> None:
-    """A named window is valid at any length (built at <= 16 points here); an array must hold
-    ``n_fft`` finite values."""
-    named = isinstance(window, (str, tuple))
-    _get_window(window, min(n_fft, 16) if named else n_fft, np.dtype(np.float64))
+    """A named window must be buildable (checked small when it can be: see
+    :func:`~physiofeat.spectral._core.check_named_window`); an array must hold ``n_fft`` finite
+    values."""
+    if isinstance(window, (str, tuple)):
+        check_named_window(window, n_fft, n_fft)
+    else:
+        _get_window(window, n_fft, np.dtype(np.float64))
 
 
 def _segment_spectra(

@@ -137,6 +137,21 @@ def get_window(window: Any, win_length: int, n_fft: int, dtype=np.float64) -> np
     return _window_cached(window, win_length, n_fft, np.dtype(dtype).str)
 
 
+def check_named_window(window: Any, win_length: int, n_fft: int) -> None:
+    """Up-front check of a named window (``str`` or ``tuple``) that does not build it at full size.
+
+    It is built at 16 points at most; a window that exists only at longer lengths (``("dpss",
+    NW)`` needs ``NW < M / 2``) is built again at its real length, capped at 65536 points (above
+    that, compute decides). Raises :class:`ParameterError` for a window that cannot be built.
+    """
+    try:
+        get_window(window, min(win_length, 16), min(n_fft, 16))
+    except ParameterError:
+        if n_fft <= 16:
+            raise
+        get_window(window, min(win_length, 1 << 16), min(n_fft, 1 << 16))
+
+
 #: ``n_fft`` (or ``frame_length``) beyond this many times the signal length is refused: such a
 #: frame is almost all zero padding, and its buffers and mel filterbank could exhaust memory.
 MAX_NFFT_RATIO = 4

@@ -117,8 +117,8 @@ def _check_values(p: dict) -> None:
             p["n_fft"], p["hop_length"], p["win_length"], p["center"], p["pad_mode"]
         )
         w = p["window"]
-        if isinstance(w, (str, tuple)):  # a named window: valid at any length; build it small
-            C.get_window(w, min(fp.win_length, 16), min(fp.n_fft, 16))
+        if isinstance(w, (str, tuple)):  # a named window: built small when it can be
+            C.check_named_window(w, fp.win_length, fp.n_fft)
         elif not callable(w):  # an array: its length must be win_length (not padded here)
             C.get_window(w, fp.win_length, fp.win_length)
     elif "frame_length" in p:
