@@ -401,7 +401,7 @@ def _check_psd_framing(win_length, hop_length, sr: float | None = None):
         win_length = round(sr / 40)
     win_length = check_int(win_length, "win_length", minimum=2, allow_none=True)
     if sr is not None and hop_length is None:
-        hop_length = win_length - round(sr / 80)
+        hop_length = max(1, win_length - round(sr / 80))  # a window shorter than sr/80: hop 1
     return win_length, check_int(hop_length, "hop_length", minimum=1, allow_none=True)
 
 
@@ -420,8 +420,8 @@ def psd_envelope(
 
     As Springer et al. (2016) (MATLAB ``spectrogram(x, sr/40, round(sr/80), 1:sr/2, sr)``):
     frames of ``win_length`` samples (default ``round(sr / 40)``, 25 ms) every ``hop_length``
-    (default ``win_length - round(sr / 80)``, ~50 % overlap), no padding, symmetric Hamming
-    window; the one-sided PSD ``2 |sum_t w[t] x[t] e^{-2i pi f t / sr}|**2 / (sr sum w**2)`` is
+    (default ``win_length - round(sr / 80)``, ~50 % overlap, at least 1), no padding, symmetric
+    Hamming window; the one-sided PSD ``2 |sum_t w[t] x[t] e^{-2i pi f t / sr}|**2 / (sr sum w**2)`` is
     evaluated at every integer frequency ``f`` in ``[fmin, fmax]`` Hz and averaged. Frame ``k``
     sits at its centre ``(k * hop_length + win_length / 2) / sr``; the frame values are linearly
     interpolated (``np.interp``, held constant before the first / after the last centre) onto the

@@ -238,3 +238,12 @@ def test_other_methods_parameters_stay_ignored_and_rate_checks_stay_in_compute()
         physiofeat.extract(x, ["envelope"], sr=SR, cutoff=1500.0)
     with pytest.raises(ParameterError, match=r"^out_sr=4000 Hz is above the input rate"):
         physiofeat.extract(x, ["envelope"], sr=SR, out_sr=4000.0)
+
+
+def test_psd_default_hop_stays_positive_for_short_windows(pcg):
+    # win_length below sr/80 samples: Springer's default hop (win - sr/80) would be <= 0; the
+    # default is then 1, the same frames as asking for it
+    x = pcg[:4000]
+    got = physiofeat.envelope.psd_envelope(x, sr=2000.0, win_length=10)
+    want = physiofeat.envelope.psd_envelope(x, sr=2000.0, win_length=10, hop_length=1)
+    np.testing.assert_array_equal(got, want)
