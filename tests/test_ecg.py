@@ -339,6 +339,44 @@ def test_multilead_combines_into_one_estimate(rng):
     np.testing.assert_array_equal(detect_r_peaks(leads, sr=SR), detect_r_peaks(x, sr=SR))
 
 
+@pytest.mark.parametrize(
+    "bad",
+    ["noise", "loud noise", "flat", "mains"],
+)
+def test_multilead_ignores_a_lead_that_carries_no_ecg(rng, bad):
+    # a disconnected or noise-only lead is dropped before anything is combined, so the 12-lead
+    # estimate equals the 11-lead one; without that, white noise of 0.5 mV in one lead moved
+    # the spatial QRS onset of this record by 24 ms (and its PR mean by 48 ms)
+    x, sr, _ = physiofeat.data.load_ecg("ludb_1")
+    n = x.shape[1]
+    t = np.arange(n) / sr
+    lead = {
+        "noise": 0.05 * rng.standard_normal(n),
+        "loud noise": 0.5 * rng.standard_normal(n),
+        "flat": np.zeros(n),
+        "mains": np.sin(2 * np.pi * 50.0 * t),
+    }[bad]
+    y = x.copy()
+    y[3] = lead
+    b11 = delineate(np.delete(x, 3, axis=0), sr=sr)
+    b12 = delineate(y, sr=sr)
+    for k in ("r_time", "qrs_onset", "p_onset", "p_peak"):
+        np.testing.assert_array_equal(getattr(b12, k), getattr(b11, k))
+    np.testing.assert_array_equal(
+        detect_r_peaks(y, sr=sr), detect_r_peaks(x[np.arange(12) != 3], sr=sr)
+    )
+    # and the clean 12-lead estimate barely differs from the 11-lead one
+    b = delineate(x, sr=sr)
+    assert np.nanmax(np.abs(b.qrs_onset - b11.qrs_onset)) <= 4e-3
+
+
+def test_multilead_keeps_every_lead_when_none_is_consistent(rng):
+    # only noise: no lead is singled out (all kept), and nothing crashes
+    y = 0.1 * rng.standard_normal((3, 5000))
+    b = delineate(y, sr=SR)
+    assert np.isfinite(b.r_time).all()
+
+
 def test_resampled_rates_and_float32():
     x, truth = synthetic_ecg(duration=12.0, sr=250.0, heart_rate=65.0)
     b = delineate(x.astype(np.float32), sr=250.0)

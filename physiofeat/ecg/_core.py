@@ -57,10 +57,13 @@ Method
    odd-numbered LUDB records only (lead-II QRS-onset SD, over a grid of threshold 5-25 %, weight
    0-0.7, sigma 2-8 ms) and its calibrations set to centre the odd records' errors; the
    even-numbered records and QTDB served as checks (benchmarks/validate_ecg.py has the numbers).
-6. *Multi-lead*: one QRS detection over all leads; the global QRS onset is found with the same
-   rules (own beat, then median-beat refinement aligned on the lead with the largest QRS slopes)
-   on the spatial velocity (root sum of squared lead slopes), which starts moving with the
-   earliest lead, as the CSE global onset does; its calibration (9 ms for the refined onset)
+6. *Multi-lead*: a lead whose QRS does not repeat from beat to beat (each beat correlated
+   with the mean of the lead's other beats, median below 0.5: a flat, disconnected, noise- or
+   mains-only lead; real leads of LUDB and QTDB score at least 0.64) is dropped first, and the
+   QRS detection (over all remaining leads) rerun. The global QRS onset is found with the same
+   rules (own beat, then median-beat refinement aligned on the lead with the largest QRS
+   slopes) on the spatial velocity (root sum of squared lead slopes), which starts moving with
+   the earliest lead, as the CSE global onset does; its calibration (9 ms for the refined onset)
    centres the odd LUDB records' errors against the median of the 12 leads' marks (a beat's own
    spatial onset keeps the earlier LUDB calibration, 8 ms). The
    P onset is the 20th percentile over the leads where a P wave was found (robust to leads where
@@ -171,6 +174,7 @@ _PARAMS: dict[str, Any] = {
     "lead_quantile_q": 0.5,
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
+    "lead_min_corr": 0.5,
 }
 
 
@@ -612,10 +616,48 @@ def _combine(vals: np.ndarray, q: float) -> np.ndarray:
     return np.where(k > 0, out, np.nan)
 
 
-def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarray]:
-    """Delineation in (fractional) samples; ``x`` is (n_leads, n)."""
+def _consistent_leads(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """Leads whose QRS repeats from beat to beat (boolean mask over the rows of ``xf``).
+
+    Each beat (``qt_half_ms`` either side of its detected QRS; at most 256 beats spread over the
+    record) is correlated with the mean of the *other* beats of its lead; a lead is kept when the
+    median correlation reaches ``lead_min_corr``. A flat, disconnected, noise-only or mains-only
+    lead correlates near 0 (leaving the beat itself out of its template removes the
+    self-correlation a template of few beats would have); the least consistent real lead of the
+    LUDB and QT Database records scores 0.64.
+    """
+    keep = np.ones(xf.shape[0], dtype=bool)
+    h = int(round(p["qt_half_ms"] * 1e-3 * sr))
+    pos = pos[(pos - h >= 0) & (pos + h < xf.shape[1])]
+    if xf.shape[0] < 2 or pos.size < 3:
+        return keep
+    if pos.size > 256:
+        pos = pos[np.linspace(0, pos.size - 1, 256).round().astype(np.int64)]
+    seg = xf[:, pos[:, None] + np.arange(-h, h + 1)]  # (leads, beats, samples)
+    seg = seg - seg.mean(axis=-1, keepdims=True)
+    others = (seg.sum(axis=1, keepdims=True) - seg) / (pos.size - 1)
+    num = (seg * others).sum(axis=-1)
+    den = np.sqrt((seg * seg).sum(axis=-1) * (others * others).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where(den > 0, num / den, 0.0)
+    return np.median(corr, axis=1) >= p["lead_min_corr"]
+
+
+def _leads_and_peaks(x: np.ndarray, sr: float, p: dict):
+    """Band-passed leads and QRS positions, after dropping inconsistent leads (see
+    :func:`_consistent_leads`; when none is consistent, all are kept): ``(x, xf, pos)``."""
     xf = _bandpass(x, p["band"], sr)
     pos = _detect(x, sr, p)
+    keep = _consistent_leads(xf, pos, sr, p)
+    if keep.any() and not keep.all():
+        x, xf = x[keep], xf[keep]
+        pos = _detect(x, sr, p)
+    return x, xf, pos
+
+
+def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarray]:
+    """Delineation in (fractional) samples; ``x`` is (n_leads, n)."""
+    x, xf, pos = _leads_and_peaks(x, sr, p)
     leads = [_lead(np.ascontiguousarray(xf[i]), pos, sr, p) for i in range(x.shape[0])]
     if len(leads) == 1:
         L = leads[0]
@@ -700,8 +742,7 @@ def detect_r_peaks(ecg: Any, *, sr: float) -> np.ndarray:
     """
     x, sr = _check(ecg, sr)
     p = _PARAMS
-    xf = _bandpass(x, p["band"], sr)
-    pos = _detect(x, sr, p)
+    x, xf, pos = _leads_and_peaks(x, sr, p)
     half = int(round(p["r_half_ms"] * 1e-3 * sr))
     rs = []
     for i in range(x.shape[0]):
@@ -718,7 +759,8 @@ def delineate(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> EcgBe
     ecg : np.ndarray [shape=(n,) or (n_leads, n)]
         ECG (any unit, any polarity); a 2-D array is one multi-lead recording, combined into one
         estimate per beat (QRS onset from the spatial velocity; P onset the 20th percentile
-        over the leads where a P wave was found, which must be at least half the leads).
+        over the leads where a P wave was found, which must be at least half the leads). Leads
+        without a repeating QRS (flat, disconnected, noise only) are left out first.
     sr : float
         Sampling rate in Hz, at least 100.
     p_threshold : float in (0, 1]
