@@ -167,6 +167,25 @@ def _tradeoff(sets: dict) -> None:
         print_table(f"P-wave threshold trade-off -- {title}", cols, rows)
 
 
+def _beat_detection() -> None:
+    """R-peak detection over the whole QTDB records against their .atr beat labels."""
+    from physiofeat.ecg import detect_r_peaks
+
+    rows = []
+    for label, det in (
+        ("physiofeat detect_r_peaks, lead 0", lambda x, sr: detect_r_peaks(x[0], sr=sr)),
+        ("physiofeat detect_r_peaks, both leads", lambda x, sr: detect_r_peaks(x, sr=sr)),
+        ("NeuroKit2 ecg_peaks, lead 0", lambda x, sr: E.neurokit_r_peaks(x[0], sr)),
+    ):
+        m = E.qtdb_beat_detection(DATA, det)
+        rows.append([label, m["beats"], m["se"], m["ppv"], m["fn"], m["fp"]])
+    print_table(
+        "R-peak detection, whole QTDB records (15 min each, .atr beat labels, 150 ms window)",
+        ["method", "reference beats", "Se %", "PPV %", "missed", "false"],
+        rows,
+    )
+
+
 def main() -> None:
     if not (DATA / "MANIFEST.csv").is_file():
         print(f"shared data not found at {DATA}; nothing to validate")
@@ -220,6 +239,7 @@ def main() -> None:
                 _verdict(pf, nk),
             )
     _tradeoff(sets)
+    _beat_detection()
     spread = []
     for label, key in (("LUDB lead II", "LUDB (tuning"), ("QTDB .q1c", "QTDB")):
         recs = next(v for k, v in sets.items() if k.startswith(key))

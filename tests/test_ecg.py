@@ -634,6 +634,25 @@ def test_qtdb_beats_its_own_automatic_delineation(shared_data):
     assert fl["qrs_vs_det_r_sd"] <= pf["qrs_on_sd"] <= fl["qrs_vs_det_r_sd"] + 1.5
 
 
+def test_match_beats_known_answer():
+    # reference 100, 300, 500; detections 102 (hit), 290 and 305 (one hit, one false), none
+    # near 500 (missed), 800 (false)
+    assert E.match_beats(
+        np.array([800.0, 305.0, 102.0, 290.0]), np.array([100.0, 300.0, 500.0]), 10
+    ) == (2, 1, 2)
+    assert E.match_beats(np.array([]), np.array([1.0]), 5) == (0, 1, 0)
+
+
+def test_r_peaks_over_whole_qtdb_records(shared_data):
+    """R-peak detection on the 10 QTDB records with beat labels (15 min each, over 11,000 beats,
+    normal, ventricular, paced...) against the .atr labels: sensitivity and positive
+    predictivity >= 99.9 %, for lead 0 and for both leads."""
+    for det in (lambda x, sr: detect_r_peaks(x[0], sr=sr), lambda x, sr: detect_r_peaks(x, sr=sr)):
+        m = E.qtdb_beat_detection(shared_data, det)
+        assert m["beats"] > 11000
+        assert m["se"] >= 99.9 and m["ppv"] >= 99.9, m
+
+
 def test_lower_p_threshold_matches_neurokit_sensitivity_with_fewer_false_p(shared_data):
     """LUDB lead II: at the default threshold NeuroKit2 finds more P waves (it gives one to
     almost every beat, AF and flutter included); at p_threshold 0.4 physiofeat's every figure is
