@@ -312,12 +312,13 @@ def test_a_huge_n_fft_is_refused_by_the_signal_check_without_building_its_window
     """The up-front check builds a named window at <= 16 points; n_fft longer than the signal
     stays a signal error raised in compute."""
     from physiofeat.hos import _core
+    from physiofeat.spectral import _core as spectral_core
 
     built = []
-    real = _core.get_window
-    monkeypatch.setattr(
-        _core, "get_window", lambda w, n, *a, **k: built.append(n) or real(w, n, *a, **k)
-    )
+    real = spectral_core.get_window
+    spy = lambda w, n, *a, **k: built.append(n) or real(w, n, *a, **k)  # noqa: E731
+    monkeypatch.setattr(_core, "get_window", spy)  # compute's window
+    monkeypatch.setattr(spectral_core, "get_window", spy)  # the shared up-front check's
     with pytest.raises(InvalidSignalError, match=r"shorter than one segment of n_fft=10000000"):
         physiofeat.extract(np.zeros(64), ["bispectrum"], sr=1000, n_fft=10_000_000)
     assert built == [16]
