@@ -605,3 +605,25 @@ def test_default_fmax_is_checked_against_fmin_with_the_rate():
     x = np.random.default_rng(11).standard_normal(200)
     with pytest.raises(ParameterError, match=r"^fmax must exceed fmin; got fmin=600.0, fmax=500.0"):
         physiofeat.extract(x, ["marginal_spectrum"], sr=1000, fmin=600.0)
+
+
+def test_a_huge_max_imfs_allocates_only_what_is_found(monkeypatch):
+    # max_imfs=10**6 used to allocate 10**6 rows up front (out of memory on 2048 samples); the
+    # buffer now starts at log2(n) + 4 rows and doubles only when filled. Forcing a 1-row start
+    # exercises the doubling: the IMFs equal one kernel run with a buffer that is never full
+    from physiofeat.hht import _emd
+
+    x = np.random.default_rng(5).standard_normal(2048).cumsum()
+    want = emd(x, max_imfs=60)
+    got = emd(x, max_imfs=10**6)
+    assert_array_equal(got.imfs, want.imfs)
+    monkeypatch.setattr(_emd._Config, "start_rows", staticmethod(lambda n: 1))
+    grown = emd(x, max_imfs=10**6)
+    assert_array_equal(grown.imfs, want.imfs)
+    assert_array_equal(grown.n_sifts, want.n_sifts)
+    capped = emd(x, max_imfs=3)  # a cap below the start is still a cap
+    assert capped.n_imfs == 3 and want.n_imfs > 3
+    assert_array_equal(capped.imfs, want.imfs[:3])
+    e1 = eemd(x[:512], trials=3, seed=1, max_imfs=10**6)
+    e2 = eemd(x[:512], trials=3, seed=1, max_imfs=60)
+    assert_array_equal(e1.imfs, e2.imfs)

@@ -57,8 +57,29 @@ class _Config:
     nbsym: int
 
     def cap(self, n: int) -> int:
-        default = int(np.log2(max(n, 2))) + 4
-        return default if self.max_imfs is None else self.max_imfs
+        return self.start_rows(n) if self.max_imfs is None else self.max_imfs
+
+    @staticmethod
+    def start_rows(n: int) -> int:
+        """Rows of the first IMF buffer: the default cap, ``log2(n) + 4``."""
+        return int(np.log2(max(n, 2))) + 4
+
+    def decompose(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+        """``(imfs buffer, sifts, n_imfs)`` of one signal. The buffer starts at ``log2(n) + 4``
+        rows (or ``max_imfs`` if smaller) and is doubled, and the decomposition rerun, only when
+        a larger ``max_imfs`` fills it: memory follows the IMFs found, not ``max_imfs`` (a
+        ``max_imfs`` of 10**6 used to allocate 10**6 rows up front)."""
+        n = x.shape[0]
+        k = self.cap(n)
+        if self.max_imfs is not None:
+            k = min(k, self.start_rows(n))
+        while True:
+            out = np.zeros((k, n))
+            sifts = np.zeros(k, dtype=np.int64)
+            got = self.run(x, out, sifts)
+            if got < k or self.max_imfs is None or k >= self.max_imfs:
+                return out, sifts, got
+            k = min(self.max_imfs, 2 * k)
 
     def run(self, x: np.ndarray, out: np.ndarray, sifts: np.ndarray) -> int:
         return int(
@@ -279,10 +300,7 @@ def emd(
     x = _validate(x)
 
     def one(sig: np.ndarray) -> EMDResult:
-        k = cfg.cap(sig.shape[0])
-        out = np.zeros((k, sig.shape[0]))
-        sifts = np.zeros(k, dtype=np.int64)
-        n_imfs = cfg.run(sig, out, sifts)
+        out, sifts, n_imfs = cfg.decompose(sig)
         return _finish(sig, out, n_imfs, sifts)
 
     return _batch(x, one, _n_jobs(n_jobs))
@@ -387,25 +405,24 @@ def eemd(
 
     def one(sig: np.ndarray) -> EMDResult:
         n = sig.shape[0]
-        k = cfg.cap(n)
         width = noise_width * float(np.max(sig) - np.min(sig))
         seeds = _trial_seeds(seed, trials)
 
         def trial(i: int):
             noise = np.random.default_rng(seeds[i]).standard_normal(n)
-            out = np.zeros((k, n))
-            sifts = np.zeros(k, dtype=np.int64)
-            kt = cfg.run(sig + width * noise, out, sifts)
-            return out, sifts, kt
+            return cfg.decompose(sig + width * noise)
 
-        total = np.zeros((k, n))
-        sifts_total = np.zeros(k, dtype=np.int64)
-        k_max = 0
+        total = np.zeros((0, n))
+        sifts_total = np.zeros(0, dtype=np.int64)
         for out, sifts, kt in _map_ordered(trial, list(range(trials)), jobs):
+            if kt > total.shape[0]:  # grow to the most IMFs any trial found so far
+                total = np.concatenate([total, np.zeros((kt - total.shape[0], n))])
+                sifts_total = np.concatenate(
+                    [sifts_total, np.zeros(kt - sifts_total.size, dtype=np.int64)]
+                )
             total[:kt] += out[:kt]
-            sifts_total += sifts
-            k_max = max(k_max, kt)
-        return _finish(sig, total / trials, k_max, sifts_total)
+            sifts_total[:kt] += sifts[:kt]
+        return _finish(sig, total / trials, total.shape[0], sifts_total)
 
     return _batch(x, one, 1)
 
