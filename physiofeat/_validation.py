@@ -12,6 +12,21 @@ from ._errors import InvalidSignalError, ParameterError
 
 FLOAT_DTYPES = (np.float32, np.float64)
 
+#: The largest single work or output array a function allocates, in bytes; above it a
+#: :class:`ParameterError` saying what would be built replaces an out-of-memory crash.
+MAX_ARRAY_BYTES = 8 * 2**30
+
+
+def check_array_size(shape: tuple[int, ...], dtype: Any, what: str, hint: str) -> None:
+    """Raise :class:`ParameterError` if an array of ``shape`` and ``dtype`` would exceed
+    :data:`MAX_ARRAY_BYTES`; ``what`` names the array, ``hint`` says what to change."""
+    nbytes = float(np.prod([float(s) for s in shape])) * np.dtype(dtype).itemsize
+    if nbytes > MAX_ARRAY_BYTES:
+        raise ParameterError(
+            f"{what} would be {tuple(int(s) for s in shape)} {np.dtype(dtype).name} values "
+            f"({nbytes / 2**30:.3g} GiB, above the {MAX_ARRAY_BYTES / 2**30:g} GiB limit); {hint}"
+        )
+
 
 def as_signal(
     x: Any,

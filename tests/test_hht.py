@@ -627,3 +627,22 @@ def test_a_huge_max_imfs_allocates_only_what_is_found(monkeypatch):
     e1 = eemd(x[:512], trials=3, seed=1, max_imfs=10**6)
     e2 = eemd(x[:512], trials=3, seed=1, max_imfs=60)
     assert_array_equal(e1.imfs, e2.imfs)
+
+
+def test_marginal_spectrum_in_time_slabs_equals_the_summed_spectrum():
+    # marginal_spectrum no longer builds the whole (bins x time) spectrum: with 5000 bins it
+    # accumulates 3 slabs of time; the result is the summed Hilbert spectrum
+    x = np.random.default_rng(2).standard_normal(2048).cumsum()
+    imfs = emd(x).imfs
+    f1, H = hilbert_spectrum(imfs, sr=SR, n_bins=5000)
+    f2, h = marginal_spectrum(imfs, sr=SR, n_bins=5000)
+    assert_array_equal(f1, f2)
+    assert_allclose(h, H.sum(axis=-1), rtol=1e-12, atol=1e-12 * H.sum())
+    batch = np.stack([imfs, imfs[:, ::-1]])
+    assert_allclose(marginal_spectrum(batch, sr=SR, n_bins=5000)[1][0], h, rtol=1e-12)
+
+
+def test_oversized_hilbert_spectrum_is_a_parameter_error_not_out_of_memory():
+    imfs = emd(np.random.default_rng(3).standard_normal(2048).cumsum()).imfs
+    with pytest.raises(ParameterError, match=r"Hilbert spectrum would be .*GiB.*marginal_spectrum"):
+        hilbert_spectrum(imfs, sr=SR, n_bins=10**6)

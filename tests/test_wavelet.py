@@ -419,3 +419,10 @@ def test_signal_dependent_wavelet_checks_stay_in_compute():
         physiofeat.extract(x, ["dwt"], sr=1000, level=9)
     with pytest.raises(ParameterError, match=r"^fmin=600 Hz must be below the Nyquist"):
         physiofeat.extract(x, {"cwt": {"fmin": 600.0}}, sr=1000)
+
+
+def test_cwt_far_below_the_signal_is_a_parameter_error_not_out_of_memory():
+    # fmin=1e-9 Hz: the widest wavelet would need ~1e12 samples of padding
+    x = np.random.default_rng(0).standard_normal(2048)
+    with pytest.raises(ParameterError, match=r"CWT work array would be .*GiB.*raise fmin"):
+        physiofeat.wavelet.cwt(x, sr=1000, fmin=1e-9, fmax=10.0, n_freqs=8)

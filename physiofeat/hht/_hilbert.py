@@ -9,7 +9,14 @@ import numpy as np
 import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_choice, check_float, check_int, check_sr
+from .._validation import (
+    as_signal,
+    check_array_size,
+    check_choice,
+    check_float,
+    check_int,
+    check_sr,
+)
 from . import _kernels
 
 __all__ = [
@@ -183,21 +190,36 @@ def hilbert_spectrum(
     >>> H.shape, float(f[np.argmax(H.sum(-1))])
     ((50, 1000), 55.0)
     """
+    e, uniform, x, freq, amp, energy = _prepare(imfs, sr, n_bins, fmin, fmax, edges, mode, workers)
+    check_array_size(
+        x.shape[:-2] + (e.size - 1, x.shape[-1]),
+        np.float64,
+        "the Hilbert spectrum",
+        "use fewer bins or a shorter signal (marginal_spectrum sums over time without it)",
+    )
+    if freq is None:  # no IMF: the empty sum, zero everywhere (as a zero-padded batch row)
+        return 0.5 * (e[1:] + e[:-1]), np.zeros(x.shape[:-2] + (e.size - 1, x.shape[-1]))
+    out = np.zeros((freq.shape[0], x.shape[-1], e.size - 1))  # time-major while accumulating
+    _kernels.hilbert_accumulate(freq, amp, e, uniform, energy, out)
+    out = np.swapaxes(out, -1, -2).reshape(x.shape[:-2] + (e.size - 1, x.shape[-1]))
+    return 0.5 * (e[1:] + e[:-1]), out
+
+
+def _prepare(imfs, sr, n_bins, fmin, fmax, edges, mode, workers):
+    """Checked arguments and the IMFs' instantaneous frequency and amplitude, ``(n_rows,
+    n_imfs, n)`` (``None`` when there is no IMF): ``(edges, uniform, x, freq, amp, energy)``."""
     sr = check_sr(sr)
     mode = check_mode(mode)
     e, uniform = _edges(sr, n_bins, fmin, fmax, edges)
     x = _imfs(imfs)
     if x.ndim == 1:
         x = x[None]
-    if x.shape[-2] == 0:  # no IMF: the empty sum, zero everywhere (as a zero-padded batch row)
-        return 0.5 * (e[1:] + e[:-1]), np.zeros(x.shape[:-2] + (e.size - 1, x.shape[-1]))
+    if x.shape[-2] == 0:
+        return e, uniform, x, None, None, mode == "energy"
     ins = instantaneous(x, sr=sr, workers=workers)
     freq = ins.frequency.reshape((-1,) + x.shape[-2:])
     amp = ins.amplitude.reshape(freq.shape)
-    out = np.zeros((freq.shape[0], x.shape[-1], e.size - 1))  # time-major while accumulating
-    _kernels.hilbert_accumulate(freq, amp, e, uniform, mode == "energy", out)
-    out = np.swapaxes(out, -1, -2).reshape(x.shape[:-2] + (e.size - 1, x.shape[-1]))
-    return 0.5 * (e[1:] + e[:-1]), out
+    return e, uniform, x, freq, amp, mode == "energy"
 
 
 def marginal_spectrum(
@@ -231,10 +253,25 @@ def marginal_spectrum(
     >>> h.shape, round(float(h.sum()))
     ((50,), 1000)
     """
-    f, H = hilbert_spectrum(
-        imfs, sr=sr, n_bins=n_bins, fmin=fmin, fmax=fmax, edges=edges, mode=mode, workers=workers
-    )
-    return f, H.sum(axis=-1)
+    e, uniform, x, freq, amp, energy = _prepare(imfs, sr, n_bins, fmin, fmax, edges, mode, workers)
+    nb = e.size - 1
+    h = np.zeros((int(np.prod(x.shape[:-2])), nb))
+    if freq is not None:  # accumulate the spectrum a slab of time at a time (<= 2**22 values)
+        n = x.shape[-1]
+        step = max(1, 2**22 // (freq.shape[0] * nb))
+        for a in range(0, n, step):
+            b = min(a + step, n)
+            out = np.zeros((freq.shape[0], b - a, nb))
+            _kernels.hilbert_accumulate(
+                np.ascontiguousarray(freq[..., a:b]),
+                np.ascontiguousarray(amp[..., a:b]),
+                e,
+                uniform,
+                energy,
+                out,
+            )
+            h += out.sum(axis=1)
+    return 0.5 * (e[1:] + e[:-1]), h.reshape(x.shape[:-2] + (nb,))
 
 
 #: Column names of :func:`imf_features`, in order.

@@ -64,7 +64,14 @@ from typing import Literal
 import numpy as np
 
 from .._errors import ParameterError
-from .._validation import as_signal, check_choice, check_float, check_int, check_sr
+from .._validation import (
+    as_signal,
+    check_array_size,
+    check_choice,
+    check_float,
+    check_int,
+    check_sr,
+)
 from . import _kernels
 
 __all__ = [
@@ -300,6 +307,12 @@ def cwt(
 
     norm_pow = 0.5 if norm == "l2" else 0.0  # a**norm_pow = a * norm(a)
     spec = (_KIND_CODE[kind], B, C, norm_pow)
+    check_array_size(
+        x.shape[:-1] + (scales.size, n),
+        np.result_type(x.dtype, np.complex64),
+        "the CWT",
+        "use fewer frequencies or a shorter signal",
+    )
     if pad_mode != "periodic" and n >= _BLOCK_MIN_BLOCKS * _block_sizes(kind, B, scales).max():
         return _cwt_blocks(x, scales, spec, _extension_width(kind, B, scales), pad_mode, workers)
     return _cwt_global(x, scales, spec, pad_mode, workers)
@@ -366,6 +379,13 @@ def _cwt_global(x, scales, spec, pad_mode, workers):
     else:
         pad = _extension_width(kind, B, scales)
         nfft = sfft.next_fast_len(n + 2 * pad, real=onesided)
+        check_array_size(
+            x.shape[:-1] + (scales.size, nfft // 2 + 1 if onesided else nfft),
+            np.result_type(x.dtype, np.complex64),
+            "the CWT work array",
+            f"the widest wavelet (the lowest frequency) needs {pad} samples of padding on each "
+            f"side of the {n}-sample signal: raise fmin, or use fewer frequencies",
+        )
         xp = _extend(x, pad, nfft - n - pad, pad_mode)
     if onesided:
         X = sfft.rfft(xp, nfft, axis=-1, workers=workers)
