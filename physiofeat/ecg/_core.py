@@ -197,7 +197,10 @@ class EcgBeats:
     Attributes
     ----------
     r_time : np.ndarray [shape=(n_beats,)]
-        R-peak time.
+        R-peak time: the QRS extremum in the lead's dominant QRS polarity, so an inverted lead
+        works; in a lead whose QRS is mostly negative (rS in V1-V3, aVR) that is the S wave, about
+        30 ms after the small r that LUDB's annotators mark there (it matches their marks within
+        2 ms in leads I, II, V5, V6). Multi-lead: the median over leads.
     rr : np.ndarray
         Interval from the previous R peak (NaN for the first beat).
     qrs_onset, p_onset, p_peak : np.ndarray
@@ -205,7 +208,7 @@ class EcgBeats:
     pr_interval : np.ndarray
         ``qrs_onset - p_onset`` (the PR interval).
     pr_peak : np.ndarray
-        ``r_time - p_peak`` (P peak to R peak).
+        ``r_time - p_peak`` (P peak to R peak, with the R peak as in ``r_time``).
     r_index : np.ndarray of int
         R-peak sample index.
     sr : float
