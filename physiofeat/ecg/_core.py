@@ -199,8 +199,8 @@ class EcgBeats:
     r_time : np.ndarray [shape=(n_beats,)]
         R-peak time: the QRS extremum in the lead's dominant QRS polarity, so an inverted lead
         works; in a lead whose QRS is mostly negative (rS in V1-V3, aVR) that is the S wave, about
-        30 ms after the small r that LUDB's annotators mark there (it matches their marks within
-        2 ms in leads I, II, V5, V6). Multi-lead: the median over leads.
+        30 ms after the small r that LUDB's annotators mark there (in leads I, II, V5 and V6 the
+        median difference from their marks is 2 ms). Multi-lead: the median over leads.
     rr : np.ndarray
         Interval from the previous R peak (NaN for the first beat).
     qrs_onset, p_onset, p_peak : np.ndarray
