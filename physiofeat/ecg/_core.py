@@ -13,7 +13,11 @@ Method
    noise levels with search-back after 1.66 mean RR (Numba). The levels start from the first
    10 s (the learning phase), and the signal level halves for every further 1.66 mean RR in which
    search-back finds nothing (down to 1/32 of its start), so recordings whose amplitude grows or
-   drops suddenly keep their beats. The R peak of each lead is the
+   drops suddenly keep their beats. A detection that looks like no QRS of the record (its best
+   correlation over leads with the mean of the other beats below 0.5) and splits one RR in two
+   (its two intervals sum to the median RR +-20 %) is an artefact -- an electrode-motion step, a
+   noise burst -- and is dropped, least QRS-like first; an ectopic beat is kept, its compensatory
+   pause makes its two intervals sum to about two RR. The R peak of each lead is the
    extremum, in the lead's dominant QRS polarity, within 60 ms of the energy peak, so inverted leads
    work; the polarity is judged over +-100 ms, which holds a whole QRS even when a wide complex
    puts the energy peak late (a +-60 ms window can miss the R apex and pick the S wave).
@@ -183,6 +187,8 @@ _PARAMS: dict[str, Any] = {
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
     "lead_min_corr": 0.5,
+    "extra_corr": 0.5,
+    "extra_rr_tol": 0.2,
 }
 
 
@@ -707,6 +713,49 @@ def _consistent_leads(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np
     return np.median(corr, axis=1) >= p["lead_min_corr"]
 
 
+def _beat_corr(xf: np.ndarray, pos: np.ndarray, h: int) -> np.ndarray:
+    """Per beat: the largest over leads of its correlation (``h`` samples either side of the QRS)
+    with the mean of the lead's other beats; NaN for beats too near the ends."""
+    out = np.full(pos.size, np.nan)
+    inner = (pos - h >= 0) & (pos + h < xf.shape[1])
+    ps = pos[inner]
+    if ps.size < 3:
+        return out
+    seg = xf[:, ps[:, None] + np.arange(-h, h + 1)]
+    seg = seg - seg.mean(axis=-1, keepdims=True)
+    others = (seg.sum(axis=1, keepdims=True) - seg) / (ps.size - 1)
+    num = (seg * others).sum(axis=-1)
+    den = np.sqrt((seg * seg).sum(axis=-1) * (others * others).sum(axis=-1))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        corr = np.where(den > 0, num / den, -1.0)
+    out[inner] = corr.max(axis=0)
+    return out
+
+
+def _drop_extra_beats(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """Detections that look like no QRS of the record (best correlation over leads below
+    ``extra_corr``) *and* split one normal RR in two (the intervals on either side sum to within
+    ``extra_rr_tol`` of the median RR) are artefacts -- an electrode-motion step, a noise burst,
+    an impulse -- and are dropped. An ectopic beat keeps its place: it is followed by a
+    compensatory pause, so its two intervals sum to about two RR (an interpolated ectopic beat,
+    which does split one RR, is the rare exception)."""
+    if pos.size < 5:
+        return pos
+    c = np.nan_to_num(_beat_corr(xf, pos, int(round(p["qt_half_ms"] * 1e-3 * sr))), nan=1.0)
+    ref = float(np.median(np.diff(pos)))
+    keep = np.ones(pos.size, dtype=bool)
+    while keep.sum() >= 5:  # one at a time, least QRS-like first, so that a real beat between
+        idx = np.flatnonzero(keep)  # two artefacts is judged once they are gone
+        rr = np.diff(pos[idx]).astype(np.float64)
+        split = np.zeros(idx.size, dtype=bool)
+        split[1:-1] = np.abs(rr[:-1] + rr[1:] - ref) <= p["extra_rr_tol"] * ref
+        bad = split & (c[idx] < p["extra_corr"])
+        if not bad.any():
+            break
+        keep[idx[bad][np.argmin(c[idx[bad]])]] = False
+    return pos[keep]
+
+
 def _leads_and_peaks(x: np.ndarray, sr: float, p: dict):
     """Band-passed leads and QRS positions, after dropping inconsistent leads (see
     :func:`_consistent_leads`; when none is consistent, all are kept): ``(x, xf, pos)``."""
@@ -720,7 +769,7 @@ def _leads_and_peaks(x: np.ndarray, sr: float, p: dict):
         if kept_notch != notch:
             xf = _bandpass(x, p["band"], sr, kept_notch)
         pos = _detect(x, sr, p)
-    return x, xf, pos
+    return x, xf, _drop_extra_beats(xf, pos, sr, p)
 
 
 def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarray]:
