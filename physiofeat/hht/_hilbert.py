@@ -9,14 +9,8 @@ import numpy as np
 import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import (
-    as_signal,
-    check_array_size,
-    check_choice,
-    check_float,
-    check_int,
-    check_sr,
-)
+from .._validation import as_signal, check_choice, check_float, check_int, check_sr
+from .._validation import check_array_size as _check_array_size
 from . import _kernels
 
 __all__ = [
@@ -191,7 +185,7 @@ def hilbert_spectrum(
     ((50, 1000), 55.0)
     """
     e, uniform, x, freq, amp, energy = _prepare(imfs, sr, n_bins, fmin, fmax, edges, mode, workers)
-    check_array_size(
+    _check_array_size(
         x.shape[:-2] + (e.size - 1, x.shape[-1]),
         np.float64,
         "the Hilbert spectrum",
