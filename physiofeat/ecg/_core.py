@@ -686,49 +686,50 @@ def _combine(vals: np.ndarray, q: float) -> np.ndarray:
     return np.where(k > 0, out, np.nan)
 
 
-def _consistent_leads(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np.ndarray:
-    """Leads whose QRS repeats from beat to beat (boolean mask over the rows of ``xf``).
-
-    Each beat (``qt_half_ms`` either side of its detected QRS; at most 256 beats spread over the
-    record) is correlated with the mean of the *other* beats of its lead; a lead is kept when the
-    median correlation reaches ``lead_min_corr``. A flat, disconnected, noise-only or mains-only
-    lead correlates near 0 (leaving the beat itself out of its template removes the
-    self-correlation a template of few beats would have); the least consistent real lead of the
-    LUDB and QT Database records scores 0.64.
-    """
-    keep = np.ones(xf.shape[0], dtype=bool)
-    h = int(round(p["qt_half_ms"] * 1e-3 * sr))
-    pos = pos[(pos - h >= 0) & (pos + h < xf.shape[1])]
-    if xf.shape[0] < 2 or pos.size < 3:
-        return keep
-    if pos.size > 256:
-        pos = pos[np.linspace(0, pos.size - 1, 256).round().astype(np.int64)]
+def _loo_corr(xf: np.ndarray, pos: np.ndarray, h: int) -> np.ndarray:
+    """``(leads, beats)``: the correlation of each beat (``h`` samples either side of ``pos``,
+    all inside the signal, at least 3 beats) with the mean of the lead's *other* beats (leaving
+    the beat out removes the self-correlation a template of few beats would have); 0 where a
+    segment is flat."""
     seg = xf[:, pos[:, None] + np.arange(-h, h + 1)]  # (leads, beats, samples)
     seg = seg - seg.mean(axis=-1, keepdims=True)
     others = (seg.sum(axis=1, keepdims=True) - seg) / (pos.size - 1)
     num = (seg * others).sum(axis=-1)
     den = np.sqrt((seg * seg).sum(axis=-1) * (others * others).sum(axis=-1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = np.where(den > 0, num / den, 0.0)
-    return np.median(corr, axis=1) >= p["lead_min_corr"]
+        return np.where(den > 0, num / den, 0.0)
+
+
+def _inner(pos: np.ndarray, h: int, n: int) -> np.ndarray:
+    """Mask of the positions whose +-``h`` window lies inside ``n`` samples."""
+    return (pos - h >= 0) & (pos + h < n)
+
+
+def _consistent_leads(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """Leads whose QRS repeats from beat to beat (boolean mask over the rows of ``xf``).
+
+    Each beat (``qt_half_ms`` either side of its detected QRS; at most 256 beats spread over the
+    record) is correlated with the mean of the *other* beats of its lead (:func:`_loo_corr`); a
+    lead is kept when the median correlation reaches ``lead_min_corr``. A flat, disconnected,
+    noise-only or mains-only lead correlates near 0; the least consistent real lead of the LUDB
+    and QT Database records scores 0.64.
+    """
+    keep = np.ones(xf.shape[0], dtype=bool)
+    h = int(round(p["qt_half_ms"] * 1e-3 * sr))
+    pos = pos[_inner(pos, h, xf.shape[1])]
+    if xf.shape[0] < 2 or pos.size < 3:
+        return keep
+    if pos.size > 256:
+        pos = pos[np.linspace(0, pos.size - 1, 256).round().astype(np.int64)]
+    return np.median(_loo_corr(xf, pos, h), axis=1) >= p["lead_min_corr"]
 
 
 def _beat_corr(xf: np.ndarray, pos: np.ndarray, h: int) -> np.ndarray:
-    """Per beat: the largest over leads of its correlation (``h`` samples either side of the QRS)
-    with the mean of the lead's other beats; NaN for beats too near the ends."""
+    """Per beat: the largest over leads of :func:`_loo_corr`; NaN for beats too near the ends."""
     out = np.full(pos.size, np.nan)
-    inner = (pos - h >= 0) & (pos + h < xf.shape[1])
-    ps = pos[inner]
-    if ps.size < 3:
-        return out
-    seg = xf[:, ps[:, None] + np.arange(-h, h + 1)]
-    seg = seg - seg.mean(axis=-1, keepdims=True)
-    others = (seg.sum(axis=1, keepdims=True) - seg) / (ps.size - 1)
-    num = (seg * others).sum(axis=-1)
-    den = np.sqrt((seg * seg).sum(axis=-1) * (others * others).sum(axis=-1))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        corr = np.where(den > 0, num / den, -1.0)
-    out[inner] = corr.max(axis=0)
+    inner = _inner(pos, h, xf.shape[1])
+    if inner.sum() >= 3:
+        out[inner] = _loo_corr(xf, pos[inner], h).max(axis=0)
     return out
 
 
