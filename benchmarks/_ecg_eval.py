@@ -81,6 +81,17 @@ def _onsets_of(
     return np.array(on, dtype=float), np.array(pk, dtype=float)
 
 
+def nearest(a: np.ndarray, v: np.ndarray, tol: float) -> np.ndarray:
+    """For each value of ``v``: the index of the nearest element of ``a`` (the first on a tie),
+    or -1 when ``a`` is empty or that element is more than ``tol`` away."""
+    a = np.asarray(a, float)
+    v = np.atleast_1d(np.asarray(v, float))
+    if a.size == 0:
+        return np.full(v.size, -1, dtype=np.int64)
+    j = np.abs(a[None, :] - v[:, None]).argmin(axis=1)
+    return np.where(np.abs(a[j] - v) <= tol, j, -1)
+
+
 def _pair(
     qon: np.ndarray, r: np.ndarray, pon: np.ndarray, sr: float, first_mark: float = -np.inf
 ) -> Ref:
@@ -136,13 +147,9 @@ def read_ludb(
     Q = np.full((len(per), ref2.r.size), np.nan)
     P = np.full((len(per), ref2.r.size), np.nan)
     for li, ref in enumerate(per.values()):
-        if ref.r.size == 0:
-            continue
-        for i, r in enumerate(ref2.r):
-            k = np.argmin(np.abs(ref.r - r))
-            if abs(ref.r[k] - r) <= MATCH_S * sr:
-                Q[li, i] = ref.qon[k]
-                P[li, i] = ref.pon[k]
+        k = nearest(ref.r, ref2.r, MATCH_S * sr)
+        Q[li, k >= 0] = ref.qon[k[k >= 0]]
+        P[li, k >= 0] = ref.pon[k[k >= 0]]
     import warnings
 
     with warnings.catch_warnings():
@@ -258,11 +265,10 @@ def compare(ref: Ref, det: dict, sr: float, sinus: bool) -> Tally:
     ms = 1000.0 / sr
     dr = np.asarray(det["r"], float)
     t.n_ref = ref.r.size
+    near = nearest(dr, ref.r, MATCH_S * sr)
     for i in range(ref.r.size):
-        if dr.size == 0:
-            break
-        j = int(np.argmin(np.abs(dr - ref.r[i])))
-        if abs(dr[j] - ref.r[i]) > MATCH_S * sr:
+        j = int(near[i])
+        if j < 0:
             continue
         t.n_matched += 1
         dq = det["qon"][j]
@@ -417,11 +423,8 @@ def ecgpuwave_beats(root: Path, rec: Record, chan: int | None) -> dict:
     if chan is None:
         a, b = ecgpuwave_beats(root, rec, 0), ecgpuwave_beats(root, rec, 1)
         out = {k: v.copy() for k, v in a.items()}
-        for i, rv in enumerate(a["r"]):
-            if b["r"].size == 0:
-                break
-            j = int(np.argmin(np.abs(b["r"] - rv)))
-            if abs(b["r"][j] - rv) <= MATCH_S * rec.sr:
+        for i, j in enumerate(nearest(b["r"], a["r"], MATCH_S * rec.sr)):
+            if j >= 0:
                 for k in ("qon", "pon"):
                     v = np.array([a[k][i], b[k][j]])
                     out[k][i] = np.min(v[np.isfinite(v)]) if np.isfinite(v).any() else np.nan
@@ -467,13 +470,9 @@ def per_lead_combined(detector: Detector, x: np.ndarray, sr: float, q: float = 0
     Q = np.full((len(outs), r.size), np.nan)
     P = np.full((len(outs), r.size), np.nan)
     for li, o in enumerate(outs):
-        if o["r"].size == 0:
-            continue
-        for i, rv in enumerate(r):
-            j = int(np.argmin(np.abs(o["r"] - rv)))
-            if abs(o["r"][j] - rv) <= MATCH_S * sr:
-                Q[li, i] = o["qon"][j]
-                P[li, i] = o["pon"][j]
+        j = nearest(o["r"], r, MATCH_S * sr)
+        Q[li, j >= 0] = np.asarray(o["qon"])[j[j >= 0]]
+        P[li, j >= 0] = np.asarray(o["pon"])[j[j >= 0]]
     import warnings
 
     with warnings.catch_warnings():
@@ -559,10 +558,10 @@ def reference_floor(records: Sequence[Record], detector: Detector) -> dict[str, 
             continue
         ref, ms = rec.ref_lead, 1000.0 / rec.sr
         dr = np.asarray(detector(rec.x[rec.lead0], rec.sr)["r"], float)
-        near = np.array([int(np.argmin(np.abs(dr - v))) for v in ref.r]) if dr.size else []
-        ok = np.array([abs(dr[j] - v) <= MATCH_S * rec.sr for j, v in zip(near, ref.r)], bool)
+        near = nearest(dr, ref.r, MATCH_S * rec.sr)
+        ok = near >= 0
         if ok.any():
-            r = dr[np.asarray(near)[ok]]
+            r = dr[near[ok]]
             q.append((ref.qon[ok] - r) * ms)
             p.append((ref.pon[ok] - r) * ms)
     return {"qrs_vs_det_r_sd": _pooled_sd(q), "pon_vs_det_r_sd": _pooled_sd(p)}
@@ -609,13 +608,8 @@ def qtdb_interannotator(root: Path) -> dict[str, float]:
             for a in (a1, a2):
                 sym = np.array(a.symbol)
                 o.append(a.sample[(sym == "(") & (np.asarray(a.num) == num)].astype(float))
-            d = []
-            for v in o[0]:
-                if o[1].size:
-                    k = int(np.argmin(np.abs(o[1] - v)))
-                    if abs(o[1][k] - v) <= MATCH_S * a1.fs:
-                        d.append((o[1][k] - v) * 1000.0 / a1.fs)
-            diffs[key] = d
+            k = nearest(o[1], o[0], MATCH_S * a1.fs)
+            diffs[key] = list((o[1][k[k >= 0]] - o[0][k >= 0]) * 1000.0 / a1.fs)
         if not any(np.any(np.asarray(v) != 0) for v in diffs.values()):
             continue  # a copy of the q1c marks, not a second opinion
         out["records"].append(name)

@@ -126,10 +126,10 @@ def _on_p_beats_of(recs, others, multi: bool) -> list[dict]:
     for rec, o in zip(recs, others):
         d = E.physiofeat_detector(rec.x if multi else rec.x[rec.lead0], rec.sr)
         pon = d["pon"].copy()
-        for i, rv in enumerate(d["r"]):
-            j = int(np.argmin(np.abs(o["r"] - rv))) if o["r"].size else -1
-            if j < 0 or abs(o["r"][j] - rv) > E.MATCH_S * rec.sr or not np.isfinite(o["pon"][j]):
-                pon[i] = np.nan
+        j = E.nearest(o["r"], d["r"], E.MATCH_S * rec.sr)
+        has = np.zeros(j.size, dtype=bool)
+        has[j >= 0] = np.isfinite(np.asarray(o["pon"])[j[j >= 0]])
+        pon[~has] = np.nan
         out.append({**d, "pon": pon})
     return out
 

@@ -782,3 +782,11 @@ def test_issue_targets(validation, key, figure):
             assert abs(m["p_on_mean"]) <= 5.0
         if figure == "qrs_on_sd":
             assert abs(m["qrs_on_mean"]) <= 6.0
+
+
+def test_nearest_known_answer():
+    a = np.array([10.0, 20.0, 30.0])
+    np.testing.assert_array_equal(
+        E.nearest(a, np.array([11.0, 25.0, 100.0, 19.0]), 5.0), [0, 1, -1, 1]
+    )
+    np.testing.assert_array_equal(E.nearest(np.array([]), np.array([1.0, 2.0]), 5.0), [-1, -1])
