@@ -412,6 +412,44 @@ def test_a_baseline_step_adds_no_beat():
         np.testing.assert_allclose(got, clean, rtol=0, atol=2)
 
 
+def test_impulses_add_no_beat(rng):
+    # 5 mV one-sample impulses on 0.2 % of the samples (about one per beat) passed the 5-15 Hz
+    # detector as QRS complexes (16 detections for 8 beats); the detector's input is despiked
+    x, sr = _ludb_lead_ii()
+    clean = detect_r_peaks(x, sr=sr)
+    for amp in (5.0, -3.0):
+        got = detect_r_peaks(x + np.where(rng.random(x.size) < 0.002, amp, 0.0), sr=sr)
+        assert got.size == clean.size
+        np.testing.assert_allclose(got, clean, rtol=0, atol=2)
+
+
+def test_median_at_matches_scipy_median_filter(rng):
+    from scipy.ndimage import median_filter
+
+    x = np.round(rng.standard_normal(500), 1)  # ties too
+    idx = np.array([0, 1, 2, 250, 497, 498, 499], dtype=np.int64)
+    for h in (1, 3, 6):
+        want = median_filter(x, size=2 * h + 1, mode="nearest")[idx]
+        np.testing.assert_array_equal(_kernels.median_at(x, idx, h), want)
+
+
+def test_despike_leaves_real_ecg_alone(shared_data):
+    # on every lead of LUDB and QTDB only the pacing spikes of paced LUDB record 34 are touched
+    import wfdb
+
+    from physiofeat.ecg import _core
+
+    touched = []
+    for hea in sorted((shared_data / "ecg" / "ludb").glob("*.hea")) + sorted(
+        (shared_data / "ecg" / "qtdb").glob("*.hea")
+    ):
+        rec = wfdb.rdrecord(str(hea.with_suffix("")))
+        x = np.nan_to_num(rec.p_signal.T)
+        if np.any(_core._despike(x, float(rec.fs), _core._PARAMS) != x):
+            touched.append(hea.stem)
+    assert touched == ["34"]
+
+
 def test_artefact_beats_are_dropped_more_often_than_real_ones(monkeypatch):
     # 36 corrupted copies of three shipped LUDB leads (II, V1, V5; a +-2 mV step or a 2 s burst
     # of 0.5 mV noise at random places): errors against the clean detections (missed + false

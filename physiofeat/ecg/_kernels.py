@@ -35,6 +35,27 @@ def energy_peaks(e, refractory):
 
 
 @jit
+def median_at(x, idx, h):
+    """Median of ``x[i-h : i+h+1]`` (edge-padded, as ``scipy.ndimage.median_filter`` with
+    ``mode='nearest'``) at each index of ``idx`` of the 1-D ``x``."""
+    n = x.size
+    k = 2 * h + 1
+    out = np.empty(idx.size)
+    buf = np.empty(k)
+    for q in range(idx.size):
+        i = idx[q]
+        for j in range(k):  # insertion sort of the window
+            v = x[min(max(i - h + j, 0), n - 1)]
+            m = j
+            while m > 0 and buf[m - 1] > v:
+                buf[m] = buf[m - 1]
+                m -= 1
+            buf[m] = v
+        out[q] = buf[h]
+    return out
+
+
+@jit
 def adaptive_threshold(e, cand, spk0, npk0, rr0, refractory, rr_max):
     """Pan-Tompkins style classification of energy peaks ``cand`` into QRS / noise.
 
