@@ -3,11 +3,11 @@
 Method
 ------
 1. *Filtering* (zero-phase, SciPy ``sosfiltfilt``): impulses (a sample more than 1.5 times the
-   lead's amplitude away from its +-3 ms running median: electrostatic or pacing spikes; no LUDB
-   or QTDB sample outside the paced record 34's pacing spikes comes near) are replaced by that
-   median first. Then a 0.5-40 Hz band-pass removes baseline wander
+   lead's amplitude away from its +-3 ms running median: electrostatic or pacing spikes; outside
+   the pacing spikes of paced record 34, no LUDB or QTDB sample exceeds 0.87) are replaced by
+   that median first. Then a 0.5-40 Hz band-pass removes baseline wander
    and EMG noise for delineation; a 5-15 Hz band-pass feeds the QRS detector. When 50 or 60 Hz
-   mains stands out of a lead's spectrum (Welch peak 200 times the neighbouring PSD: about
+   mains stands out of a lead's spectrum (periodogram peak 200 times its neighbours: about
    20 uV on a 1 mV ECG), a notch (Q 30) at that frequency is added to the delineation band-pass
    (only then: a notch rings around every QRS, which on clean records costs QRS-onset accuracy).
 2. *R peaks* (Pan & Tompkins 1985; Hamilton & Tompkins 1986): squared derivative of the 5-15 Hz
