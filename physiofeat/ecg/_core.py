@@ -301,13 +301,13 @@ def _sos(lo: float, hi: float, sr: float, notch: tuple[float, ...] = ()):
     return np.concatenate(sos)
 
 
-def _mains(x: np.ndarray, sr: float, p: dict) -> tuple[float, ...]:
-    """The mains frequencies of ``p["notch"]`` (50, 60 Hz) that stand out of the spectrum of any
-    lead: averaged periodogram (Hann, 4 s segments, at most 16 spread over the record) peak
-    within +-1 Hz at least ``p["notch_ratio"]`` times the median power 2-6 Hz either side. A
-    notch rings around every QRS, so it is applied only to recordings that carry mains
-    interference (200 is met by about 20 uV of 50 Hz on a 1 mV ECG; no LUDB or QT Database
-    record reaches it)."""
+def _mains_leads(x: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """``(leads, len(p["notch"]))``: where mains at each frequency of ``p["notch"]`` (50, 60 Hz)
+    stands out of a lead's spectrum: averaged periodogram (Hann, 4 s segments, at most 16 spread
+    over the record) peak within +-1 Hz at least ``p["notch_ratio"]`` times the median power
+    2-6 Hz either side. A notch rings around every QRS, so it is applied only to recordings that
+    carry mains interference (200 is met by about 20 uV of 50 Hz on a 1 mV ECG; no LUDB or QT
+    Database record reaches it)."""
     import scipy.fft
 
     n = x.shape[-1]
@@ -317,16 +317,24 @@ def _mains(x: np.ndarray, sr: float, p: dict) -> tuple[float, ...]:
     seg = (seg - seg.mean(axis=-1, keepdims=True)) * np.hanning(L)
     P = (np.abs(scipy.fft.rfft(seg, axis=-1)) ** 2).mean(axis=1)
     f = scipy.fft.rfftfreq(L, 1.0 / sr)
-    out = []
-    for f0 in p["notch"]:
+    out = np.zeros((x.shape[0], len(p["notch"])), dtype=bool)
+    for i, f0 in enumerate(p["notch"]):
         if f0 + 6.0 >= 0.45 * sr:
             continue
         pk = P[:, (f >= f0 - 1.0) & (f <= f0 + 1.0)].max(axis=-1)
         side = ((f >= f0 - 6.0) & (f < f0 - 2.0)) | ((f > f0 + 2.0) & (f <= f0 + 6.0))
-        floor = np.median(P[:, side], axis=-1)
-        if np.any(pk > p["notch_ratio"] * floor):
-            out.append(float(f0))
-    return tuple(out)
+        out[:, i] = pk > p["notch_ratio"] * np.median(P[:, side], axis=-1)
+    return out
+
+
+def _notch(mask: np.ndarray, p: dict) -> tuple[float, ...]:
+    """The mains frequencies that any lead of ``mask`` (from :func:`_mains_leads`) carries."""
+    return tuple(float(f0) for f0, on in zip(p["notch"], mask.any(axis=0)) if on)
+
+
+def _mains(x: np.ndarray, sr: float, p: dict) -> tuple[float, ...]:
+    """The mains frequencies (of ``p["notch"]``) to notch out of the leads ``x``."""
+    return _notch(_mains_leads(x, sr, p), p)
 
 
 def _bandpass(x: np.ndarray, band, sr: float, notch: tuple[float, ...] = ()) -> np.ndarray:
@@ -797,13 +805,14 @@ def _leads_and_peaks(x: np.ndarray, sr: float, p: dict):
     """Band-passed leads and QRS positions, after dropping inconsistent leads (see
     :func:`_consistent_leads`; when none is consistent, all are kept): ``(x, xf, pos)``."""
     x = _despike(x, sr, p)
-    notch = _mains(x, sr, p)
+    mains = _mains_leads(x, sr, p)
+    notch = _notch(mains, p)
     xf = _bandpass(x, p["band"], sr, notch)
     pos = _detect(x, sr, p)
     keep = _consistent_leads(xf, pos, sr, p)
     if keep.any() and not keep.all():
         x, xf = x[keep], xf[keep]
-        kept_notch = _mains(x, sr, p)  # a dropped mains-only lead no longer asks for a notch
+        kept_notch = _notch(mains[keep], p)  # a dropped mains-only lead asks for no notch
         if kept_notch != notch:
             xf = _bandpass(x, p["band"], sr, kept_notch)
         pos = _detect(x, sr, p)
