@@ -352,16 +352,22 @@ def qtdb_beat_detection(root: Path, detector: Callable[[np.ndarray, float], np.n
     }
 
 
-def neurokit_r_peaks(x: np.ndarray, sr: float) -> np.ndarray:
-    """NeuroKit2 ``ecg_clean`` + ``ecg_peaks`` R peaks of one lead."""
+def _neurokit_clean_peaks(x: np.ndarray, sr: float):
+    """NeuroKit2 ``ecg_clean`` and ``ecg_peaks`` of one lead: ``(clean, R-peak indices)``."""
     import warnings
 
     import neurokit2 as nk
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _, info = nk.ecg_peaks(nk.ecg_clean(x, sampling_rate=int(sr)), sampling_rate=int(sr))
-    return np.asarray(info["ECG_R_Peaks"], dtype=float)
+        clean = nk.ecg_clean(x, sampling_rate=int(sr))
+        _, info = nk.ecg_peaks(clean, sampling_rate=int(sr))
+    return clean, info["ECG_R_Peaks"]
+
+
+def neurokit_r_peaks(x: np.ndarray, sr: float) -> np.ndarray:
+    """NeuroKit2 ``ecg_clean`` + ``ecg_peaks`` R peaks of one lead."""
+    return np.asarray(_neurokit_clean_peaks(x, sr)[1], dtype=float)
 
 
 # --------------------------------------------------------------------------------------------
@@ -387,14 +393,13 @@ def neurokit_detector(x: np.ndarray, sr: float) -> dict:
 
     import neurokit2 as nk
 
+    clean, peaks = _neurokit_clean_peaks(x, sr)
+    r = np.asarray(peaks, dtype=float)
+    nan = np.full(r.size, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        clean = nk.ecg_clean(x, sampling_rate=int(sr))
-        _, info = nk.ecg_peaks(clean, sampling_rate=int(sr))
-        r = np.asarray(info["ECG_R_Peaks"], dtype=float)
-        nan = np.full(r.size, np.nan)
         try:
-            _, w = nk.ecg_delineate(clean, info["ECG_R_Peaks"], sampling_rate=int(sr), method="dwt")
+            _, w = nk.ecg_delineate(clean, peaks, sampling_rate=int(sr), method="dwt")
         except Exception:  # noqa: BLE001 -- NeuroKit2 fails on some records; count as no waves
             return {"r": r, "qon": nan, "pon": nan, "ppk": nan}
 
