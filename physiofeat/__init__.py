@@ -44,6 +44,7 @@ _LAZY_MODULES = {
     "hht",
     "hos",
     "ecg",
+    "pcg",
     "plot",
     "cli",
     "batch",

@@ -44,6 +44,7 @@ BUILTIN_MODULES = (
     "physiofeat.hht",
     "physiofeat.hos",
     "physiofeat.ecg",
+    "physiofeat.pcg",
 )
 
 # Parameters that are not feature parameters (the signal and its rate come from extract()).
