@@ -28,6 +28,8 @@ __version__ = "0.1.0"
 _LAZY_ATTRS = {
     "load": ("physiofeat.io", "load"),
     "info": ("physiofeat.io", "info"),
+    "load_record": ("physiofeat.records", "load_record"),
+    "Record": ("physiofeat.records", "Record"),
     "extract": ("physiofeat._registry", "extract"),
     "features": ("physiofeat._registry", "features"),
     "register_feature": ("physiofeat._registry", "register_feature"),
@@ -36,6 +38,7 @@ _LAZY_ATTRS = {
 }
 _LAZY_MODULES = {
     "io",
+    "records",
     "data",
     "spectral",
     "temporal",
@@ -87,3 +90,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._registry import extract, features, register_feature, register_intermediate  # noqa: F401
     from .batch import extract_many  # noqa: F401
     from .io import info, load  # noqa: F401
+    from .records import Record, load_record  # noqa: F401

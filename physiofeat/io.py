@@ -4,6 +4,8 @@ soundfile (libsndfile) decodes WAV (8/16/24/32-bit PCM, float), FLAC, OGG/Vorbis
 pydub + ffmpeg is the fallback for what libsndfile cannot read (AAC/M4A, WMA, odd MP3s).
 Resampling, only when ``sr`` is given, uses soxr (``benchmarks/bench_io.py`` compares it with
 scipy's polyphase filter: soxr is both faster and closer to the band-limited ideal).
+WFDB records and EDF files (named channels, units, a rate per channel) are read by
+:func:`physiofeat.load_record` (``physiofeat/records.py``); :func:`load` refuses them, saying so.
 """
 
 from __future__ import annotations
@@ -143,6 +145,20 @@ def _check_mp3(p: Path) -> None:
         )
 
 
+def _refuse_record(p: Path) -> None:
+    """WFDB headers and EDF files are records (named channels, units, a rate per channel),
+    which an ``(x, sr)`` pair cannot carry: say where they are read instead of letting
+    libsndfile answer "format not recognised"."""
+    kind = {".hea": "a WFDB record header", ".edf": "an EDF file", ".bdf": "a BDF file"}.get(
+        p.suffix.lower()
+    )
+    if kind:
+        raise DecodeError(
+            f"{p}: is {kind}, not audio: read it with physiofeat.load_record(path) (channel "
+            "names, units and per-channel rates; rec['ii'] gives one channel's samples)"
+        )
+
+
 def _decode(p: Path, dtype) -> tuple[np.ndarray, int, str]:
     errors = []
     _check_mp3(p)
@@ -243,6 +259,7 @@ def load(
         )
     dtype = dt
     p = _check_path(path)
+    _refuse_record(p)
     data, file_sr, _ = _decode(p, dtype.name)
     x = data.mean(axis=1, dtype=dtype) if mono else np.ascontiguousarray(data.T)
     if sr is not None:
@@ -262,6 +279,7 @@ def info(path: PathLike) -> AudioInfo:
     (2000, 1, 71332, 'PCM_16')
     """
     p = _check_path(path)
+    _refuse_record(p)
     try:
         import soundfile as sf
 

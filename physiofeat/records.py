@@ -1,0 +1,626 @@
+"""Reading multi-channel records: :func:`load_record` and :class:`Record`.
+
+A record is what biosignal files hold beyond audio: several channels, each with a name (an ECG
+lead, ``PCG``...), physical units and its own sampling rate. :func:`load_record` reads
+
+- WFDB records (PhysioNet: ``.hea`` header + signal files) through ``wfdb.rdrecord``;
+- EDF, EDF+ (continuous) and BDF files through ``edfio`` (see ``docs/records.rst`` for why that
+  reader: it keeps each channel's rate, writes EDF, reads EDF+ annotations, is pure Python and
+  Apache-2.0);
+- multi-channel WAV/FLAC/OGG/MP3 through the audio path of :func:`physiofeat.load`;
+- BioSPPy's "Simple Text Format" (``#`` header lines with the rate, units and labels, then one
+  tab-separated column per channel).
+
+``wfdb`` and ``edfio`` are imported only when a record of theirs is read.
+
+Channels are chosen with ``channels=`` (one or a list of names or indices), matched in this order:
+the exact name (case-insensitive, surrounding spaces ignored); an integer index (or a string of
+digits); the lead part of a name, i.e. an EDF+ standard label ``"ECG II"`` or MIT-BIH's modified
+lead ``"MLII"`` both answer ``"ii"``. A name that matches no channel, or several, is a
+:class:`~physiofeat.ParameterError` listing the record's channels.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._errors import DecodeError, ParameterError
+
+__all__ = ["load_record", "Record", "Channel", "RECORD_SUFFIXES", "is_record_path"]
+
+PathLike = str | os.PathLike
+
+#: File suffixes read as records (not audio) by :func:`load_record` and the CLI.
+RECORD_SUFFIXES = (".hea", ".edf", ".bdf")
+
+ChannelKey = str | int
+
+
+@dataclass(frozen=True, eq=False)
+class Channel:
+    """One channel of a :class:`Record`: its samples, name, physical unit and rate."""
+
+    name: str
+    unit: str
+    sr: float
+    data: np.ndarray
+
+    @property
+    def duration(self) -> float:
+        """Length in seconds."""
+        return self.data.shape[-1] / self.sr
+
+    def __repr__(self) -> str:
+        return (
+            f"Channel({self.name!r}, unit={self.unit!r}, sr={self.sr:g}, n={self.data.shape[-1]})"
+        )
+
+
+class Record:
+    """A multi-channel recording read by :func:`load_record`.
+
+    Attributes
+    ----------
+    path : str
+        The file the record was read from (the ``.hea`` header for WFDB).
+    format : str
+        ``"WFDB"``, ``"EDF"``, ``"EDF+"``, ``"BDF"``, ``"BDF+"``, ``"text"``, or the audio
+        container (``"WAV"``, ``"FLAC"``...).
+    names, units : tuple of str
+        Channel names and physical units (``""`` where the file has none).
+    rates : tuple of float
+        Each channel's sampling rate in Hz.
+    signals : tuple of np.ndarray
+        Each channel's samples, 1-D, in physical units (channels at different rates have
+        different lengths).
+    annotations : tuple of (float, float or None, str)
+        EDF+ annotations: onset (s), duration (s, None if unset) and text; empty otherwise.
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> rec = physiofeat.load_record(physiofeat.data.path("ludb_1"))
+    >>> rec.names[:3], rec.units[1], rec.rates[1]
+    (('i', 'ii', 'iii'), 'mV', 500.0)
+    >>> rec["II"].shape, rec.channel("ii").sr
+    ((5000,), 500.0)
+    >>> rec.to_array().shape, rec.sr
+    ((12, 5000), 500.0)
+    """
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        *,
+        path: str,
+        format: str,
+        annotations: Sequence[tuple[float, float | None, str]] = (),
+    ):
+        self._channels = tuple(channels)
+        self.path = path
+        self.format = format
+        self.annotations = tuple(annotations)
+
+    # -- what it holds ----------------------------------------------------------------------
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self._channels)
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(c.unit for c in self._channels)
+
+    @property
+    def rates(self) -> tuple[float, ...]:
+        return tuple(c.sr for c in self._channels)
+
+    @property
+    def signals(self) -> tuple[np.ndarray, ...]:
+        return tuple(c.data for c in self._channels)
+
+    @property
+    def sr(self) -> float:
+        """The rate shared by every channel (a :class:`ParameterError` when they differ)."""
+        rates = set(self.rates)
+        if len(rates) != 1:
+            raise ParameterError(
+                f"{self.path}: the channels have different rates "
+                f"({self._describe(rate=True)}); use rec.channel(name).sr, or "
+                "load_record(..., sr=RATE) to resample them all"
+            )
+        return self._channels[0].sr
+
+    def __len__(self) -> int:
+        return len(self._channels)
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(self._channels)
+
+    def __getitem__(self, key: ChannelKey) -> np.ndarray:
+        """The samples of one channel, by name or index (``rec["ii"]``, ``rec[0]``)."""
+        return self.channel(key).data
+
+    def __repr__(self) -> str:
+        return f"Record({self.path!r}, format={self.format!r}, {self._describe(rate=True)})"
+
+    def _describe(self, *, rate: bool = False) -> str:
+        parts = []
+        for i, c in enumerate(self._channels):
+            s = f"{i} {c.name!r}"
+            if rate:
+                s += f" {c.sr:g} Hz"
+            parts.append(s)
+        return ", ".join(parts) if parts else "no channels"
+
+    # -- choosing channels ------------------------------------------------------------------
+    def index(self, key: ChannelKey) -> int:
+        """The position of a channel given by name or index (matching rules: module docs)."""
+        return _match(self.names, key, self.path)
+
+    def channel(self, key: ChannelKey) -> Channel:
+        """One :class:`Channel` (samples, name, unit, rate), by name or index."""
+        return self._channels[self.index(key)]
+
+    def select(self, channels: ChannelKey | Sequence[ChannelKey]) -> Record:
+        """A record of the chosen channels, in the order asked."""
+        idx = _resolve(self.names, channels, self.path)
+        return Record(
+            [self._channels[i] for i in idx],
+            path=self.path,
+            format=self.format,
+            annotations=self.annotations,
+        )
+
+    def to_array(self) -> np.ndarray:
+        """The channels stacked, ``(n_channels, n)``, when they share one rate and length
+        (:attr:`sr` gives the rate); a :class:`ParameterError` otherwise."""
+        self.sr  # noqa: B018 - raises when the rates differ
+        lengths = {c.data.shape[-1] for c in self._channels}
+        if len(lengths) != 1:
+            raise ParameterError(
+                f"{self.path}: the channels have different lengths ({sorted(lengths)} samples); "
+                "use rec[name] per channel"
+            )
+        return np.stack(self.signals)
+
+    def groups(self) -> list[tuple[np.ndarray, float, np.ndarray]]:
+        """Channels of one rate and length stacked together, in channel order:
+        ``(indices, sr, x (k, n))`` per group (what a batch computes in one call)."""
+        out: dict[tuple[float, int], list[int]] = {}
+        for i, c in enumerate(self._channels):
+            out.setdefault((c.sr, c.data.shape[-1]), []).append(i)
+        return [
+            (np.asarray(idx), sr, np.stack([self._channels[i].data for i in idx]))
+            for (sr, _), idx in out.items()
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# Channel matching
+
+
+_ML = re.compile(r"^ml(?=[ivx]|\d)", re.IGNORECASE)  # MIT-BIH "modified lead": MLII, MLIII, ML5
+
+
+def _lead_part(name: str) -> str:
+    """``"ECG II"`` -> ``"ii"`` (EDF+ standard label: type, space, specification);
+    ``"MLII"`` -> ``"ii"`` (MIT-BIH modified limb lead); else the name, lower-cased."""
+    n = name.strip().lower()
+    if " " in n:
+        n = n.rsplit(" ", 1)[1]
+    return _ML.sub("", n)
+
+
+def _match(names: Sequence[str], key: Any, path: str) -> int:
+    n = len(names)
+    listing = ", ".join(f"{i} {nm!r}" for i, nm in enumerate(names)) or "none"
+    if isinstance(key, (bool, np.bool_)) or not isinstance(key, (str, int, np.integer)):
+        raise ParameterError(
+            f"a channel is chosen by name (str) or index (int); got {type(key).__name__} "
+            f"{key!r}. {path}'s channels: {listing}"
+        )
+    if isinstance(key, (int, np.integer)):
+        if -n <= key < n:
+            return int(key) % n
+        raise ParameterError(
+            f"{path}: channel index {key} is out of range for {n} channel(s) "
+            f"(0 to {n - 1}); its channels: {listing}"
+        )
+    want = key.strip().lower()
+    hits = [i for i, nm in enumerate(names) if nm.strip().lower() == want]
+    if not hits and re.fullmatch(r"\d+", want):
+        return _match(names, int(want), path)
+    if not hits and want:
+        hits = [i for i, nm in enumerate(names) if _lead_part(nm) == _lead_part(want)]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        raise ParameterError(
+            f"{path}: channel {key!r} is ambiguous: it matches channels "
+            f"{', '.join(f'{i} {names[i]!r}' for i in hits)}; choose one by index"
+        )
+    raise ParameterError(
+        f"{path}: no channel {key!r}; its channels: {listing} (chosen by name, "
+        "case-insensitive, or by index)"
+    )
+
+
+def _resolve(names: Sequence[str], channels: Any, path: str) -> list[int]:
+    """Indices of the requested channels (all for None), in the order asked, each once."""
+    if channels is None:
+        return list(range(len(names)))
+    if isinstance(channels, (str, int, np.integer)) and not isinstance(channels, bool):
+        channels = [channels]
+    elif not isinstance(channels, Sequence) or isinstance(channels, (bytes, bytearray)):
+        raise ParameterError(
+            f"channels must be a name, an index, or a list of them; got {type(channels).__name__}"
+        )
+    if len(channels) == 0:
+        raise ParameterError("channels is empty: pass None for all channels, or names/indices")
+    out: list[int] = []
+    for key in channels:
+        i = _match(names, key, path)
+        if i not in out:
+            out.append(i)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Readers
+
+
+def is_record_path(path: PathLike) -> bool:
+    """True when :func:`load_record` reads ``path`` as a WFDB/EDF record rather than audio:
+    a ``.hea``/``.edf``/``.bdf`` file, a WFDB ``.dat`` beside its ``.hea``, or a WFDB record
+    name without extension (``ecg/ludb/1`` when ``ecg/ludb/1.hea`` exists)."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in RECORD_SUFFIXES:
+        return True
+    if suffix == ".dat":
+        return p.with_suffix(".hea").exists()
+    return not p.exists() and Path(str(p) + ".hea").exists()
+
+
+def _check_file(p: Path, what: str) -> None:
+    if not p.exists():
+        raise DecodeError(f"{p}: no such file")
+    if p.is_dir():
+        raise DecodeError(f"{p}: is a directory, not {what}")
+    if p.stat().st_size == 0:
+        raise DecodeError(f"{p}: empty file (0 bytes)")
+
+
+#: Bytes per sample of the WFDB signal formats (the FLAC formats 508/516/524 are compressed).
+_WFDB_BYTES = {
+    "8": 1,
+    "16": 2,
+    "24": 3,
+    "32": 4,
+    "61": 2,
+    "80": 1,
+    "160": 2,
+    "212": 1.5,
+    "310": 4 / 3,
+    "311": 4 / 3,
+}
+
+
+def _wfdb_header(p: Path):
+    import wfdb
+
+    record = str(p.with_suffix(""))
+    try:
+        h = wfdb.rdheader(record)
+    except Exception as exc:  # wfdb raises ValueError, IndexError, KeyError... on bad headers
+        msg = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise DecodeError(f"{p}: bad WFDB header ({msg})") from None
+    if getattr(h, "seg_name", None) is not None:
+        raise DecodeError(
+            f"{p}: a multi-segment WFDB record; read its segments' headers one by one"
+        )
+    try:
+        fs = float(h.fs)
+    except (TypeError, ValueError):
+        fs = float("nan")
+    if not (math.isfinite(fs) and fs > 0):
+        raise DecodeError(
+            f"{p}: bad WFDB header: the sampling frequency is {h.fs!r}; a positive number "
+            "is required"
+        )
+    if not h.n_sig:
+        raise DecodeError(f"{p}: the WFDB header declares no signals")
+    names = list(h.sig_name or [])
+    if len(names) != h.n_sig or len(h.file_name or []) != h.n_sig:
+        raise DecodeError(
+            f"{p}: bad WFDB header: {h.n_sig} signals declared but {len(h.file_name or [])} "
+            "signal lines"
+        )
+    return h, fs
+
+
+def _wfdb_check_files(p: Path, h) -> None:
+    """Every signal file the header names exists and holds the samples it promises (wfdb
+    fails on a short file with a bare reshape error, or reads it silently)."""
+    folder = p.parent
+    per_file: dict[str, list[int]] = {}
+    for i, f in enumerate(h.file_name):
+        per_file.setdefault(f, []).append(i)
+    for f, idx in per_file.items():
+        fp = folder / f
+        if not fp.exists():
+            raise DecodeError(
+                f"{p}: the signal file {f} the header names is missing (looked for {fp})"
+            )
+        fmts = {str(h.fmt[i]) for i in idx}
+        if not h.sig_len or not fmts <= set(_WFDB_BYTES):
+            continue
+        spf = [(h.samps_per_frame[i] if h.samps_per_frame else 1) or 1 for i in idx]
+        per_frame = sum(s * _WFDB_BYTES[str(h.fmt[i])] for s, i in zip(spf, idx))
+        offset = max(int((h.byte_offset or [0] * h.n_sig)[i] or 0) for i in idx)
+        need = offset + math.ceil(h.sig_len * per_frame)
+        have = fp.stat().st_size
+        if have < need:
+            raise DecodeError(
+                f"{p}: truncated: {f} holds {have} bytes but the header's {h.sig_len} samples "
+                f"of {len(idx)} signal(s) need {need}"
+            )
+
+
+def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
+    import wfdb
+
+    h, fs = _wfdb_header(p)
+    idx = _resolve(h.sig_name, channels, str(p))
+    _wfdb_check_files(p, h)
+    spf = [(h.samps_per_frame[i] if h.samps_per_frame else 1) or 1 for i in idx]
+    expanded = any(s != 1 for s in spf)
+    try:
+        r = wfdb.rdrecord(
+            str(p.with_suffix("")), channels=idx, physical=True, smooth_frames=not expanded
+        )
+    except Exception as exc:
+        raise DecodeError(
+            f"{p}: cannot read the WFDB record ({type(exc).__name__}: {exc})"
+        ) from None
+    sigs = r.e_p_signal if expanded else [r.p_signal[:, k] for k in range(len(idx))]
+    units = list(r.units or [""] * len(idx))
+    chans = [
+        Channel(
+            r.sig_name[k],
+            units[k] or "",
+            fs * spf[k],
+            np.ascontiguousarray(sigs[k], dtype=dtype),
+        )
+        for k in range(len(idx))
+    ]
+    return Record(chans, path=str(p), format="WFDB")
+
+
+def _edf_truncation(p: Path) -> str | None:
+    """Compare the data size the EDF/BDF header promises with the bytes present."""
+    size = p.stat().st_size
+    with open(p, "rb") as fh:
+        head = fh.read(256)
+        if len(head) < 256:
+            return f"the file has {size} bytes, shorter than the 256-byte EDF header"
+        try:
+            header_bytes = int(head[184:192])
+            n_records = int(head[236:244])
+            ns = int(head[252:256])
+        except ValueError:
+            return None  # let the reader say what is wrong with the header
+        fh.seek(256 + ns * 216)
+        spr_field = fh.read(ns * 8)
+    try:
+        spr = [int(spr_field[i * 8 : (i + 1) * 8]) for i in range(ns)]
+    except ValueError:
+        return None
+    width = 3 if head[:1] == b"\xff" else 2
+    need = header_bytes + max(n_records, 0) * sum(spr) * width
+    if n_records > 0 and size < need:
+        return (
+            f"the header promises {n_records} data records ({need} bytes) but the file holds "
+            f"{size} bytes"
+        )
+    return None
+
+
+def _read_edf(p: Path, channels: Any, dtype) -> Record:
+    import edfio
+
+    why = _edf_truncation(p)
+    if why:
+        raise DecodeError(f"{p}: truncated: {why}")
+    with open(p, "rb") as fh:
+        bdf = fh.read(1) == b"\xff"
+    reader = edfio.read_bdf if bdf else edfio.read_edf
+    try:
+        try:
+            edf = reader(p)
+        except UnicodeDecodeError:  # non-ASCII header text, as some devices write
+            edf = reader(p, header_encoding="latin-1")
+        signals = list(edf.signals)
+        annotations = [(float(a.onset), a.duration, a.text) for a in edf.annotations]
+        plus = edf.reserved.startswith(("EDF+", "BDF+"))
+    except Exception as exc:  # edfio raises ValueError/NotImplementedError on bad/EDF+D files
+        kind = "BDF" if bdf else "EDF"
+        raise DecodeError(f"{p}: cannot read as {kind} ({type(exc).__name__}: {exc})") from None
+    names = [s.label for s in signals]
+    idx = _resolve(names, channels, str(p))
+    chans = []
+    for i in idx:
+        s = signals[i]
+        try:
+            data = np.asarray(s.data, dtype=dtype)
+        except Exception as exc:
+            raise DecodeError(
+                f"{p}: cannot read the samples of channel {s.label!r} ({type(exc).__name__}: {exc})"
+            ) from None
+        chans.append(Channel(s.label, s.physical_dimension, float(s.sampling_frequency), data))
+    fmt = ("BDF" if bdf else "EDF") + ("+" if plus else "")
+    return Record(chans, path=str(p), format=fmt, annotations=annotations)
+
+
+_TEXT_KEYS = {"sampling rate (hz)": "sr", "units": "units", "labels": "labels"}
+
+
+def _read_text(p: Path, channels: Any, dtype) -> Record:
+    """BioSPPy's Simple Text Format: ``# Key:= value`` header lines, then numeric columns."""
+    meta: dict[str, str] = {}
+    with open(p, encoding="utf-8", errors="replace") as fh:
+        first = fh.readline()
+        if not first.startswith("#"):
+            raise DecodeError(
+                f"{p}: not a record: a text record starts with '#' header lines (BioSPPy's "
+                f"Simple Text Format); it starts with {first[:40]!r}"
+            )
+        line = first
+        while line.startswith("#"):
+            key, sep, value = line[1:].partition(":=")
+            if sep and key.strip().lower() in _TEXT_KEYS:
+                meta[_TEXT_KEYS[key.strip().lower()]] = value.strip("\r\n").strip(" ")
+            line = fh.readline()
+    if "sr" not in meta:
+        raise DecodeError(f"{p}: the text header has no 'Sampling Rate (Hz):=' line")
+    try:
+        sr = float(meta["sr"])
+    except ValueError:
+        sr = float("nan")
+    if not (math.isfinite(sr) and sr > 0):
+        raise DecodeError(f"{p}: bad sampling rate {meta['sr']!r} in the text header")
+    try:
+        data = np.loadtxt(p, comments="#", ndmin=2, dtype=np.float64)
+    except ValueError as exc:
+        raise DecodeError(f"{p}: the text record has non-numeric samples ({exc})") from None
+    if data.shape[0] == 0:
+        raise DecodeError(f"{p}: the text record holds no samples")
+    n_ch = data.shape[1]
+    labels = meta.get("labels", "").split("\t") if meta.get("labels") else []
+    if len(labels) != n_ch:
+        labels = [str(i) for i in range(n_ch)]
+    unit = meta.get("units", "")
+    idx = _resolve(labels, channels, str(p))
+    chans = [
+        Channel(labels[i], unit, sr, np.ascontiguousarray(data[:, i], dtype=dtype)) for i in idx
+    ]
+    return Record(chans, path=str(p), format="text")
+
+
+def _read_audio(p: Path, channels: Any, dtype) -> Record:
+    import soundfile as sf
+
+    from .io import _check_path, _decode
+
+    _check_path(p)
+    data, sr, decoder = _decode(p, np.dtype(dtype).name)
+    try:
+        fmt = sf.info(str(p)).format if decoder == "soundfile" else p.suffix.lstrip(".").upper()
+    except Exception:  # pragma: no cover - it was just decoded
+        fmt = p.suffix.lstrip(".").upper()
+    names = [str(i) for i in range(data.shape[1])]
+    idx = _resolve(names, channels, str(p))
+    chans = [Channel(names[i], "", float(sr), np.ascontiguousarray(data[:, i])) for i in idx]
+    return Record(chans, path=str(p), format=fmt)
+
+
+def load_record(
+    path: PathLike,
+    *,
+    channels: ChannelKey | Sequence[ChannelKey] | None = None,
+    sr: float | None = None,
+    dtype: Any = np.float64,
+) -> Record:
+    """Read a multi-channel record: WFDB, EDF/EDF+/BDF, multi-channel audio or BioSPPy text.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A WFDB header (``.hea``; its ``.dat`` or the record name without extension also work),
+        an ``.edf``/``.bdf`` file, an audio file (WAV, FLAC...), or a BioSPPy ``.txt`` record.
+    channels : str, int, or list of them, optional
+        The channels to read, by name (case-insensitive; ``"ii"`` also finds ``"ECG II"`` and
+        ``"MLII"``) or index, in the order given. ``None`` reads all.
+    sr : float, optional
+        Resample every channel to this rate (soxr, high quality). ``None`` keeps each channel's
+        own rate.
+    dtype : np.float32 or np.float64
+        Sample dtype. Samples are in the record's physical units (mV, uV...); audio channels
+        are scaled to [-1, 1) as by :func:`physiofeat.load`.
+
+    Returns
+    -------
+    Record
+        Channel samples (time-last), names, units, per-channel rates and the source path.
+
+    Raises
+    ------
+    DecodeError
+        Missing, empty, truncated or unreadable file; a WFDB header whose signal file is
+        missing or short; a bad header. The message names the file and the reason.
+    ParameterError
+        A channel that the record does not have (the message lists those it has), a bad
+        ``sr`` or ``dtype``.
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> rec = physiofeat.load_record(physiofeat.data.path("ludb_1"), channels=["ii", "V5"])
+    >>> rec
+    Record('.../ludb_1.hea', format='WFDB', 0 'ii' 500 Hz, 1 'v5' 500 Hz)
+    >>> lead_ii = rec["ii"]               # mV
+    >>> round(float(lead_ii.max()), 3), rec.channel("ii").unit
+    (0.864, 'mV')
+    """
+    from .io import resample
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise ParameterError(f"path must be a str or os.PathLike; got {type(path).__name__}")
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.float32, np.float64):
+        raise ParameterError(
+            f"dtype must be float32 or float64; got {dt if dt is not None else repr(dtype)}"
+        )
+    if sr is not None:
+        from ._validation import check_sr
+
+        sr = check_sr(sr)
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix == ".dat" and p.with_suffix(".hea").exists():
+        p = p.with_suffix(".hea")
+        suffix = ".hea"
+    elif suffix not in RECORD_SUFFIXES and not p.exists() and Path(str(p) + ".hea").exists():
+        p = Path(str(p) + ".hea")
+        suffix = ".hea"
+    if suffix == ".hea":
+        _check_file(p, "a WFDB header")
+        rec = _read_wfdb(p, channels, dt)
+    elif suffix in (".edf", ".bdf"):
+        _check_file(p, "an EDF file")
+        rec = _read_edf(p, channels, dt)
+    elif suffix == ".txt":
+        _check_file(p, "a text record")
+        rec = _read_text(p, channels, dt)
+    else:
+        rec = _read_audio(p, channels, dt)
+    if sr is not None:
+        target = int(sr) if float(sr).is_integer() else float(sr)
+        rec = Record(
+            [Channel(c.name, c.unit, float(target), resample(c.data, c.sr, target)) for c in rec],
+            path=rec.path,
+            format=rec.format,
+            annotations=rec.annotations,
+        )
+    return rec
