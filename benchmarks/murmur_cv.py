@@ -1,0 +1,307 @@
+"""Murmur detection on CirCor (PhysioNet Challenge 2022 task): physiofeat features in one fixed model.
+
+``python -m benchmarks.murmur_cv [--jobs N] [--fresh] [--limit N]``
+
+What it does, and how (every choice fixed here, none tuned on an evaluation fold):
+
+* **Data**: every recording of the 193 patients in ``../shared/data/pcg/circor`` (12 patients)
+  and ``pcg/circor_dev`` (181), labels from ``circor_dev/training_data.csv`` (Murmur Present /
+  Unknown / Absent per patient; "Murmur locations" lists where a present murmur is heard).
+* **Features**: the ``heart_sound`` preset through :func:`physiofeat.extract_many` (all cores)
+  into one table, one row per recording; beside it, librosa MFCC mean/std (20 coefficients,
+  ``n_fft=512, hop_length=128`` at the file's 4 kHz) in the same model and folds; and each
+  physiofeat family's columns of the preset table alone. Tables are cached in ``out/murmur/``
+  (``--fresh`` recomputes them), with the extraction time.
+* **Per-recording labels**: Present where the patient is Present and the location is one of
+  its murmur locations, Absent for the patient's other locations and for Absent patients,
+  Unknown for every recording of an Unknown patient.
+* **Model** (fixed): ``HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05,
+  max_leaf_nodes=15, l2_regularization=1.0, random_state=0)`` on the recordings (it handles
+  NaN features natively; no scaler is needed, so none can leak).
+* **Per patient** (aggregation over auscultation locations): ``present = max`` over the
+  patient's recordings of P(Present), ``unknown = mean`` of P(Unknown). The patient is Present
+  when ``present >= t_p``, else Unknown when ``unknown >= t_u``, else Absent. The two thresholds
+  are chosen inside each training fold only: out-of-fold predictions of an inner patient-wise
+  5-fold CV on the training patients, the grid point that maximises their weighted accuracy.
+* **Evaluation**: patient-wise stratified 5-fold CV (``StratifiedKFold(5, shuffle=True,
+  random_state=0)`` over patients; every recording of a patient on one side), the challenge's
+  weighted accuracy (weights 5 Present, 3 Unknown, 1 Absent, over the true class) and the
+  confusion matrix summed over folds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+CLASSES = ("Present", "Unknown", "Absent")
+WEIGHTS = np.array([5.0, 3.0, 1.0])
+CACHE = ROOT / "out" / "murmur"
+GRID = np.linspace(0.05, 0.95, 19)
+
+
+@dataclass(frozen=True)
+class Recording:
+    path: str
+    patient: str
+    location: str  # AV, PV, TV, MV, Phc (a trailing _1/_2 of repeated recordings is dropped)
+
+
+def patient_table(shared: Path = SHARED) -> dict[str, dict[str, str]]:
+    """``training_data.csv`` as patient id -> row."""
+    with open(shared / "pcg" / "circor_dev" / "training_data.csv", newline="") as f:
+        return {row["Patient ID"]: row for row in csv.DictReader(f)}
+
+
+def recordings(shared: Path = SHARED) -> list[Recording]:
+    """Every CirCor recording here, sorted by path."""
+    out = []
+    for folder in ("circor", "circor_dev"):
+        for p in sorted((shared / "pcg" / folder).glob("*.wav")):
+            parts = p.stem.split("_")
+            out.append(Recording(str(p), parts[0], parts[1]))
+    return out
+
+
+def recording_label(rec: Recording, patients: dict[str, dict[str, str]]) -> str:
+    row = patients[rec.patient]
+    murmur = row["Murmur"]
+    if murmur != "Present":
+        return murmur
+    return "Present" if rec.location in row["Murmur locations"].split("+") else "Absent"
+
+
+def weighted_accuracy(y_true, y_pred) -> float:
+    """The challenge's murmur score: sum_c w_c correct_c / sum_c w_c n_c (w = 5, 3, 1)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    w = WEIGHTS[[CLASSES.index(c) for c in y_true]]
+    return float(np.sum(w * (y_true == y_pred)) / np.sum(w))
+
+
+def confusion(y_true, y_pred) -> np.ndarray:
+    """Rows: true class, columns: predicted class, in ``CLASSES`` order."""
+    m = np.zeros((3, 3), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        m[CLASSES.index(t), CLASSES.index(p)] += 1
+    return m
+
+
+def make_model():
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(
+        max_iter=200, learning_rate=0.05, max_leaf_nodes=15, l2_regularization=1.0, random_state=0
+    )
+
+
+def _patient_scores(proba: np.ndarray, classes, groups: np.ndarray):
+    """Per patient: max P(Present) and mean P(Unknown) over its recordings."""
+    classes = list(classes)
+    pp = proba[:, classes.index("Present")] if "Present" in classes else np.zeros(len(proba))
+    pu = proba[:, classes.index("Unknown")] if "Unknown" in classes else np.zeros(len(proba))
+    pats = np.unique(groups)
+    present = np.array([pp[groups == g].max() for g in pats])
+    unknown = np.array([pu[groups == g].mean() for g in pats])
+    return pats, present, unknown
+
+
+def _decide(present, unknown, t_p, t_u) -> np.ndarray:
+    return np.where(present >= t_p, "Present", np.where(unknown >= t_u, "Unknown", "Absent"))
+
+
+def _thresholds(present, unknown, y_patient) -> tuple[float, float]:
+    best = (-1.0, 0.5, 0.5)
+    for t_p in GRID:
+        for t_u in GRID:
+            score = weighted_accuracy(y_patient, _decide(present, unknown, t_p, t_u))
+            if score > best[0] + 1e-12:
+                best = (score, t_p, t_u)
+    return best[1], best[2]
+
+
+def _patient_labels(pats, patients) -> np.ndarray:
+    return np.array([patients[p]["Murmur"] for p in pats])
+
+
+def fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, *, inner_folds: int = 5, seed: int = 0):
+    """Fit on the training recordings (thresholds by inner patient-wise CV), predict patients of
+    the test recordings. Only ``X_tr``, ``y_tr``, ``g_tr`` and the training patients' labels are
+    used for fitting. Returns (test patient ids, predicted classes)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    tr_pats = np.unique(g_tr)
+    y_tr_pat = _patient_labels(tr_pats, patients)
+    oof = np.zeros((len(X_tr), 3))
+    inner = StratifiedKFold(inner_folds, shuffle=True, random_state=seed)
+    for a, b in inner.split(tr_pats, y_tr_pat):
+        ia, ib = np.isin(g_tr, tr_pats[a]), np.isin(g_tr, tr_pats[b])
+        m = make_model().fit(X_tr[ia], y_tr[ia])
+        p = m.predict_proba(X_tr[ib])
+        for j, c in enumerate(m.classes_):
+            oof[ib, CLASSES.index(c)] = p[:, j]
+    pats, pres, unk = _patient_scores(oof, CLASSES, g_tr)
+    t_p, t_u = _thresholds(pres, unk, _patient_labels(pats, patients))
+    model = make_model().fit(X_tr, y_tr)
+    te_pats, pres, unk = _patient_scores(model.predict_proba(X_te), model.classes_, g_te)
+    return te_pats, _decide(pres, unk, t_p, t_u)
+
+
+def cross_validate(X, y_rec, groups, patients, *, folds: int = 5, seed: int = 0):
+    """Patient-wise stratified k-fold; returns (weighted accuracy, confusion, per-fold scores)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    pats = np.unique(groups)
+    y_pat = _patient_labels(pats, patients)
+    true, pred, per_fold = [], [], []
+    outer = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    for a, b in outer.split(pats, y_pat):
+        tr, te = np.isin(groups, pats[a]), np.isin(groups, pats[b])
+        te_pats, p = fit_predict(X[tr], y_rec[tr], groups[tr], X[te], groups[te], patients)
+        t = _patient_labels(te_pats, patients)
+        per_fold.append(weighted_accuracy(t, p))
+        true.extend(t)
+        pred.extend(p)
+    return weighted_accuracy(true, pred), confusion(true, pred), per_fold
+
+
+# ----------------------------------------------------------------------------------------------
+# Feature tables
+
+
+def _librosa_row(path: str) -> np.ndarray:
+    import librosa
+    import soundfile as sf
+
+    x, sr = sf.read(path, dtype="float32")
+    m = librosa.feature.mfcc(y=x, sr=sr, n_mfcc=20, n_fft=512, hop_length=128)
+    return np.concatenate([m.mean(axis=1), m.std(axis=1)])
+
+
+def librosa_table(recs: list[Recording], jobs: int):
+    import pandas as pd
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as ex:
+        rows = list(ex.map(_librosa_row, [r.path for r in recs], chunksize=8))
+    names = [f"mfcc{k}_mean" for k in range(20)] + [f"mfcc{k}_std" for k in range(20)]
+    return pd.DataFrame(np.vstack(rows), columns=names, index=[r.path for r in recs])
+
+
+def physiofeat_table(recs: list[Recording], jobs: int, features="heart_sound"):
+    import physiofeat
+    from physiofeat.batch import results_to_frame
+
+    res = physiofeat.extract_many([r.path for r in recs], features, n_jobs=jobs, progress=True)
+    failed = [r for r in res if not r.ok]
+    for r in failed:
+        print(f"  failed: {r.id}: {r.error_type}: {r.error}", file=sys.stderr)
+    df = results_to_frame(res, with_path=True)
+    return df.drop(columns=["id"]).set_index("path"), len(failed)
+
+
+def cached(name: str, build, fresh: bool):
+    """(table, seconds it took to build, extra) from ``out/murmur/<name>.parquet`` or ``build()``."""
+    import json
+
+    import pandas as pd
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path, meta = CACHE / f"{name}.parquet", CACHE / f"{name}.json"
+    if not fresh and path.is_file() and meta.is_file():
+        return pd.read_parquet(path), json.loads(meta.read_text())
+    t0 = time.perf_counter()
+    out = build()
+    table, extra = out if isinstance(out, tuple) else (out, None)
+    info = {"seconds": time.perf_counter() - t0, "rows": len(table), "failed": extra}
+    table.to_parquet(path)
+    meta.write_text(json.dumps(info))
+    return table, info
+
+
+def family_columns(columns) -> dict[str, list[str]]:
+    """Columns of a preset table grouped by the family of the feature that made them."""
+    import physiofeat
+
+    specs = sorted(physiofeat.features(), key=lambda s: -len(s.name))
+    out: dict[str, list[str]] = {}
+    for c in columns:
+        spec = next((s for s in specs if c == s.name or c.startswith(s.name + "_")), None)
+        if spec is not None:
+            out.setdefault(spec.family, []).append(c)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--fresh", action="store_true", help="recompute the cached feature tables")
+    ap.add_argument("--limit", type=int, default=None, help="first N recordings (a smoke run)")
+    ap.add_argument("--features", default="heart_sound", help="physiofeat request (a preset name)")
+    args = ap.parse_args(argv)
+    if not (SHARED / "pcg" / "circor_dev" / "training_data.csv").is_file():
+        print(f"{SHARED}/pcg/circor_dev is absent: nothing to benchmark")
+        return 0
+    patients = patient_table()
+    recs = [r for r in recordings() if r.patient in patients][: args.limit]
+    tag = "" if args.limit is None else f"_first{args.limit}"
+    paths = [r.path for r in recs]
+    groups = np.array([r.patient for r in recs])
+    y_rec = np.array([recording_label(r, patients) for r in recs])
+    n_pat = len(np.unique(groups))
+    print(f"{len(recs)} recordings of {n_pat} patients; jobs={args.jobs}")
+
+    feats = args.features.split(",") if "," in args.features else args.features
+    pf, pf_info = cached(
+        f"physiofeat_{args.features.replace(',', '+')}{tag}",
+        lambda: physiofeat_table(recs, args.jobs, feats),
+        args.fresh,
+    )
+    lb, lb_info = cached(f"librosa_mfcc{tag}", lambda: librosa_table(recs, args.jobs), args.fresh)
+    pf = pf.reindex(paths)
+    lb = lb.reindex(paths)
+    print(
+        f"extraction: physiofeat {args.features} {pf_info['seconds']:.1f} s "
+        f"({pf.shape[1]} columns, {pf_info['failed']} failed); librosa MFCC "
+        f"{lb_info['seconds']:.1f} s ({lb.shape[1]} columns); times are of the run that built "
+        f"the cache in {CACHE}"
+    )
+    meta_cols = [c for c in ("sr_hz", "duration_s") if c in pf.columns]
+    X_pf = pf.drop(columns=meta_cols)
+    sets = {f"physiofeat {args.features}": X_pf.columns.tolist()}
+    for fam, cols in sorted(family_columns(X_pf.columns).items()):
+        sets[f"  {fam} family alone"] = cols
+    rows = []
+    confusions = {}
+    t0 = time.perf_counter()
+    for name, cols in sets.items():
+        X = X_pf[cols].to_numpy(dtype=np.float64)
+        acc, cm, per = cross_validate(X, y_rec, groups, patients)
+        rows.append((name, len(cols), acc, np.std(per)))
+        confusions[name] = cm
+    acc, cm, per = cross_validate(lb.to_numpy(dtype=np.float64), y_rec, groups, patients)
+    rows.append(("librosa MFCC mean/std", lb.shape[1], acc, np.std(per)))
+    confusions["librosa MFCC mean/std"] = cm
+    print(f"\ncross-validation: {time.perf_counter() - t0:.1f} s\n")
+    print("| features | columns | weighted accuracy (5-fold, patient-wise) | SD over folds |")
+    print("|---|---|---|---|")
+    for name, k, a, s in rows:
+        print(f"| {name.strip()} | {k} | {a:.3f} | {s:.3f} |")
+    for name in (next(iter(sets)), "librosa MFCC mean/std"):
+        cm = confusions[name]
+        print(f"\nconfusion ({name}; rows true, columns predicted: {', '.join(CLASSES)}):")
+        for c, row in zip(CLASSES, cm):
+            print(f"  {c:8s} {row}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

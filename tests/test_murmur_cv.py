@@ -1,0 +1,97 @@
+"""The murmur benchmark's evaluation (benchmarks/murmur_cv.py): metric, folds, and no label leaks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import murmur_cv as M  # noqa: E402
+
+
+def test_weighted_accuracy_hand_values():
+    # 2 Present (1 right), 1 Unknown (right), 3 Absent (2 right): (5*1 + 3*1 + 1*2) / (5*2 + 3 + 3)
+    true = ["Present", "Present", "Unknown", "Absent", "Absent", "Absent"]
+    pred = ["Present", "Absent", "Unknown", "Absent", "Present", "Absent"]
+    assert M.weighted_accuracy(true, pred) == pytest.approx(10 / 16, abs=1e-15)
+    cm = M.confusion(true, pred)
+    np.testing.assert_array_equal(cm, [[1, 0, 1], [0, 1, 0], [1, 0, 2]])
+    assert M.weighted_accuracy(true, true) == 1.0
+
+
+def _toy(n_pat=40, seed=0):
+    """Patients with 3 recordings each; Present patients' murmur locations carry a shift."""
+    rng = np.random.default_rng(seed)
+    labels = rng.choice(["Present", "Unknown", "Absent"], size=n_pat, p=[0.3, 0.2, 0.5])
+    patients, X, y, g = {}, [], [], []
+    for i, lab in enumerate(labels):
+        pid = f"p{i}"
+        locs = "AV+MV" if lab == "Present" else "nan"
+        patients[pid] = {"Murmur": lab, "Murmur locations": locs}
+        for loc in ("AV", "MV", "TV"):
+            rec = M.Recording(f"{pid}_{loc}.wav", pid, loc)
+            yl = M.recording_label(rec, patients)
+            x = rng.standard_normal(4)
+            x[0] += 3.0 * (yl == "Present")
+            x[1] += 3.0 * (yl == "Unknown")
+            X.append(x)
+            y.append(yl)
+            g.append(pid)
+    return np.array(X), np.array(y), np.array(g), patients
+
+
+def test_recording_labels_follow_murmur_locations():
+    patients = {"a": {"Murmur": "Present", "Murmur locations": "AV+TV"}}
+    assert M.recording_label(M.Recording("a_AV.wav", "a", "AV"), patients) == "Present"
+    assert M.recording_label(M.Recording("a_MV.wav", "a", "MV"), patients) == "Absent"
+    patients = {"b": {"Murmur": "Unknown", "Murmur locations": "nan"}}
+    assert M.recording_label(M.Recording("b_MV.wav", "b", "MV"), patients) == "Unknown"
+
+
+def test_folds_are_patient_wise(monkeypatch):
+    X, y, g, patients = _toy()
+    seen = []
+
+    def spy(X_tr, y_tr, g_tr, X_te, g_te, patients_):
+        seen.append((set(g_tr), set(g_te)))
+        pats = np.unique(g_te)
+        return pats, np.array(["Absent"] * len(pats))
+
+    monkeypatch.setattr(M, "fit_predict", spy)
+    M.cross_validate(X, y, g, patients)
+    assert len(seen) == 5
+    for tr, te in seen:
+        assert not tr & te
+    assert set().union(*(te for _, te in seen)) == set(g)
+
+
+def test_no_label_leak_from_the_evaluated_patients():
+    """Changing the labels of the test patients changes nothing that is fitted or predicted."""
+    X, y, g, patients = _toy()
+    pats = np.unique(g)
+    test_pats = set(pats[::4])
+    tr = ~np.isin(g, list(test_pats))
+    _, pred = M.fit_predict(X[tr], y[tr], g[tr], X[~tr], g[~tr], patients)
+    flipped = {
+        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
+        for p, row in patients.items()
+    }
+    _, pred2 = M.fit_predict(X[tr], y[tr], g[tr], X[~tr], g[~tr], flipped)
+    np.testing.assert_array_equal(pred, pred2)
+
+
+def test_learns_a_real_signal_and_not_noise(monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    # the pipeline (labels, folds, thresholds, aggregation), with a cheap model in place
+    monkeypatch.setattr(M, "make_model", lambda: LogisticRegression(max_iter=500))
+    X, y, g, patients = _toy(n_pat=60)
+    acc, cm, _ = M.cross_validate(X, y, g, patients)
+    assert acc > 0.85
+    assert cm.sum() == 60
+    rng = np.random.default_rng(1)
+    acc_noise, _, _ = M.cross_validate(rng.standard_normal(X.shape), y, g, patients)
+    assert acc_noise < acc - 0.2
