@@ -383,3 +383,72 @@ def test_no_feature_vector_holds_inf(kind):
         assert not np.isinf(v).any(), (spec.name, kind)
         checked += 1
     assert checked >= 25
+
+
+# -------------------------------------------------------------------------------------------
+# A request fixes the columns, never the data (issue #12)
+
+#: (rate in Hz, seconds): the rates of real heart-sound datasets (PhysioNet 2016: 2 kHz,
+#: CirCor: 4 kHz, PASCAL: 4 and 44.1 kHz) and ECG, at several lengths.
+_RATES_LENGTHS = [(1000, 4.0), (2000, 2.5), (4000, 3.0), (8000, 1.6), (44100, 0.7), (2000, 5.3)]
+
+
+def _probe(sr: int, seconds: float) -> np.ndarray:
+    """A heart-sound-like probe: 60 Hz bursts every 0.8 s over noise, any rate and length."""
+    t = np.arange(int(sr * seconds)) / sr
+    rng = np.random.default_rng(sr)
+    bursts = np.exp(-(((t % 0.8) - 0.1) ** 2) / 0.0008) * np.sin(2 * np.pi * 60 * t)
+    return bursts + 0.05 * rng.standard_normal(t.size)
+
+
+@pytest.fixture(scope="module")
+def probes():
+    return {(sr, s): _probe(sr, s) for sr, s in _RATES_LENGTHS}
+
+
+@pytest.mark.parametrize("name", [s.name for s in physiofeat.features()])
+def test_every_registered_feature_has_the_same_columns_at_every_rate_and_length(name, probes):
+    """Enumerates the registry, so features registered later (the pcg family...) are held to
+    the rule too: a request's columns do not depend on a recording's rate or length. A
+    recording too short for a feature may be refused (its batch error record), never given
+    other columns."""
+    import warnings
+
+    got: dict[tuple[int, float], list[str]] = {}
+    refused = {}
+    for key, x in probes.items():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                got[key] = physiofeat.extract(x, [name], sr=key[0]).vector_names()
+            except (InvalidSignalError, ParameterError) as exc:  # too short for the defaults
+                refused[key] = str(exc)
+    assert len(got) >= 3, f"{name}: refused on {refused}"
+    (ref_key, ref), *rest = got.items()
+    for key, names in rest:
+        first = next((i for i, (a, b) in enumerate(zip(ref, names)) if a != b), None)
+        assert names == ref, (
+            f"{name}: {len(names)} columns at {key[0]} Hz / {key[1]} s vs {len(ref)} at "
+            f"{ref_key[0]} Hz / {ref_key[1]} s; first difference at column {first}: "
+            f"{names[first] if first is not None else None!r} vs "
+            f"{ref[first] if first is not None else None!r}"
+        )
+
+
+def test_cwt_columns_are_fixed_hz_and_nan_above_nyquist():
+    """The known case of issue #12 (cwt_20Hz_mean at 4 kHz, cwt_220.5Hz_mean at 44.1 kHz):
+    the cwt feature's default frequencies are 20-800 Hz at every rate; a row a recording
+    cannot hold (at or above its Nyquist frequency) is NaN; the others are the scalogram."""
+    from physiofeat.wavelet import scalogram
+
+    grid = np.geomspace(20.0, 800.0, 16)
+    for sr in (1000, 4000, 44100):
+        x = _probe(sr, 0.5)
+        f = physiofeat.extract(x, ["cwt"], sr=sr, n_freqs=16)
+        assert f.vector_names()[:4] == [f"cwt_20Hz_{s}" for s in ("mean", "std", "min", "max")]
+        np.testing.assert_allclose(f["cwt"].freqs, grid, rtol=1e-12)
+        high = grid >= sr / 2
+        assert np.isnan(f["cwt"].values[high]).all() and (high.any() == (sr == 1000))
+        np.testing.assert_allclose(
+            f["cwt"].values[~high], scalogram(x, sr=sr, freqs=grid[~high]), rtol=1e-10
+        )

@@ -335,13 +335,16 @@ def test_registered_features_and_vector_names(rng):
     np.testing.assert_allclose(feats["wpt"].values, W.wpt_energies(x, level=2))
     cw = feats["cwt"]
     assert cw.shape == (8, 200) and cw.dims == ("freq", "time")
-    np.testing.assert_allclose(cw.values, W.scalogram(x, sr=sr, n_freqs=8)[:, ::10])
+    # the feature's default range is fixed in Hz (20-800 Hz), not relative to the rate
+    np.testing.assert_allclose(
+        cw.values, W.scalogram(x, sr=sr, fmin=20, fmax=800, n_freqs=8)[:, ::10]
+    )
     np.testing.assert_allclose(cw.times, np.arange(0, 2000, 10) / sr)
-    np.testing.assert_allclose(cw.freqs, np.geomspace(10, 500, 8))
+    np.testing.assert_allclose(cw.freqs, np.geomspace(20, 800, 8))
     assert cw.attrs["coi"].shape == (200,)
     names = feats.vector_names()
     assert names[:2] == ["dwt_a5_energy", "dwt_a5_rel_energy"]
-    assert "dwt_d1_max_abs" in names and "wpt_ad" in names and "cwt_500Hz_mean" in names
+    assert "dwt_d1_max_abs" in names and "wpt_ad" in names and "cwt_800Hz_mean" in names
     assert feats.vector().shape == (6 * 7 + 4 + 8 * 4,)
     names_w = [s.name for s in physiofeat.features(family="wavelet")]
     assert {"dwt", "wpt", "cwt"} <= set(names_w)
@@ -361,8 +364,15 @@ def test_cwt_band_errors_name_fmin_or_fmax():
         W.cwt(y, sr=4000, fmax=5000)
     with pytest.raises(ParameterError, match=r"^fmin=2000 Hz must be below the Nyquist"):
         W.cwt(y, sr=4000, fmin=2000)
-    with pytest.raises(ParameterError, match=r"^fmax=5000 Hz must be below the Nyquist"):
-        physiofeat.extract(y, ["cwt"], sr=4000, fmax=5000)
+    # the feature: rows at or above a recording's Nyquist frequency are NaN (same columns at
+    # every rate), the rows below it are the public scalogram's
+    f = physiofeat.extract(y, ["cwt"], sr=4000, fmax=5000, n_freqs=8)["cwt"]
+    above = np.geomspace(20, 5000, 8) >= 2000
+    assert above.sum() == 2 and np.isnan(f.values[above]).all()
+    np.testing.assert_allclose(f.attrs["nan_above_nyquist_hz"], np.geomspace(20, 5000, 8)[above])
+    np.testing.assert_allclose(
+        f.values[~above], W.scalogram(y, sr=4000, freqs=np.geomspace(20, 5000, 8)[~above])
+    )
     with pytest.raises(ParameterError, match=r"^fmin must be > 0.0; got -1"):
         W.cwt(y, sr=4000, fmin=-1)
 
@@ -418,7 +428,10 @@ def test_signal_dependent_wavelet_checks_stay_in_compute():
     with pytest.raises(ParameterError, match=r"^level=9 is too deep for a signal of 64 samples"):
         physiofeat.extract(x, ["dwt"], sr=1000, level=9)
     with pytest.raises(ParameterError, match=r"^fmin=600 Hz must be below the Nyquist"):
-        physiofeat.extract(x, {"cwt": {"fmin": 600.0}}, sr=1000)
+        W.cwt(x, sr=1000, fmin=600.0)
+    # the cwt feature: frequencies a 1 kHz recording cannot hold are NaN rows, not an error,
+    # so a folder of mixed rates makes one table
+    assert np.isnan(physiofeat.extract(x, {"cwt": {"fmin": 600.0}}, sr=1000)["cwt"].values).all()
 
 
 def test_cwt_far_below_the_signal_is_a_parameter_error_not_out_of_memory():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._errors import ParameterError
 from .._features import Feature
 from .._registry import register_feature
 from .._validation import check_bool, check_int
@@ -16,7 +17,6 @@ from ._continuous import (
     _check_cwt_args,
     _check_freq_args,
     _check_power,
-    _resolve_freqs,
     cone_of_influence,
     cwt,
     cwt_frequencies,
@@ -65,6 +65,8 @@ def _check_values(p: dict) -> None:
     if "n_freqs" in p:  # cwt
         _check_cwt_args(p["wavelet"], p["norm"], p["pad_mode"])
         _check_freq_args(p["freqs"], p["fmin"], p["fmax"], p["n_freqs"])
+        if p["freqs"] is None:
+            _feature_freqs(None, p["fmin"], p["fmax"], p["n_freqs"])
         _check_power(p["power"])
         _check_hop(p["hop_length"])
         return
@@ -118,6 +120,36 @@ def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relativ
     )
 
 
+#: The ``cwt`` feature's default frequency range in Hz (``fmin=None`` / ``fmax=None``): fixed,
+#: not relative to the rate, so a request gives the same columns (``cwt_20Hz_mean``...) for
+#: recordings of any rate. The heart-sound band; pass ``fmin``/``fmax`` or ``freqs`` for others.
+CWT_FEATURE_FMIN_HZ = 20.0
+CWT_FEATURE_FMAX_HZ = 800.0
+
+
+def _feature_freqs(freqs, fmin, fmax, n_freqs) -> np.ndarray:
+    """The ``cwt`` feature's frequencies in Hz: ``freqs``, else ``n_freqs`` log-spaced from
+    ``fmin`` (default :data:`CWT_FEATURE_FMIN_HZ`) to ``fmax`` (default
+    :data:`CWT_FEATURE_FMAX_HZ`); never dependent on the rate."""
+    if freqs is not None:
+        return np.atleast_1d(np.asarray(freqs, dtype=np.float64))
+    lo = CWT_FEATURE_FMIN_HZ if fmin is None else fmin
+    hi = CWT_FEATURE_FMAX_HZ if fmax is None else fmax
+    if hi < lo:
+        which = (
+            f"the default fmin={CWT_FEATURE_FMIN_HZ:g} Hz"
+            if fmin is None
+            else f"the default fmax={CWT_FEATURE_FMAX_HZ:g} Hz"
+            if fmax is None
+            else "fmin"
+        )
+        raise ParameterError(
+            f"fmax must be >= fmin; got fmin={lo:g} Hz, fmax={hi:g} Hz ({which} of the cwt "
+            "feature applies: pass both fmin and fmax)"
+        )
+    return cwt_frequencies(fmin=lo, fmax=hi, n_freqs=n_freqs)
+
+
 @register_feature(
     "cwt",
     family="wavelet",
@@ -140,27 +172,35 @@ def _cwt(
     power=1.0,
     hop_length=1,
 ):
+    """The scalogram at frequencies fixed by the request, never by the rate: the default range
+    is :data:`CWT_FEATURE_FMIN_HZ` to :data:`CWT_FEATURE_FMAX_HZ`, and rows at or above a
+    recording's Nyquist frequency (which cannot exist in it) are NaN, so recordings of every
+    rate give the same columns."""
     hop = _check_hop(hop_length)
-    S = scalogram(
-        ctx.x,
-        sr=ctx.sr,
-        freqs=freqs,
-        fmin=fmin,
-        fmax=fmax,
-        n_freqs=n_freqs,
-        wavelet=wavelet,
-        norm=norm,
-        pad_mode=pad_mode,
-        power=power,
-    )
+    fr = _feature_freqs(freqs, fmin, fmax, n_freqs)
+    inside = fr < ctx.sr / 2.0
     n = ctx.x.shape[-1]
-    fr = _resolve_freqs(ctx.sr, freqs, fmin, fmax, n_freqs)
     idx = np.arange(0, n, hop)
+    dtype = np.float32 if ctx.x.dtype == np.float32 else np.float64
+    S = np.full(ctx.x.shape[:-1] + (fr.size, idx.size), np.nan, dtype=dtype)
+    if not np.all(np.isfinite(fr) & (fr > 0)):
+        inside[:] = True  # scalogram's error names the bad frequency
+    if inside.any():
+        S[..., inside, :] = scalogram(
+            ctx.x,
+            sr=ctx.sr,
+            freqs=fr[inside],
+            wavelet=wavelet,
+            norm=norm,
+            pad_mode=pad_mode,
+            power=power,
+        )[..., ::hop]
     return Feature(
-        np.ascontiguousarray(S[..., ::hop]),
+        S,
         dims=("freq", "time"),
         coords={"freq": fr, "time": idx / ctx.sr, "freq_label": [f"{v:.4g}Hz" for v in fr]},
         attrs={
+            "nan_above_nyquist_hz": fr[~inside],
             "coi": cone_of_influence(n, sr=ctx.sr, wavelet=wavelet)[idx],
             "coi_units": "Hz: frequencies below coi[t] are affected by the edges",
             "scales": wavelet_center_frequency(wavelet) * ctx.sr / fr,
