@@ -187,8 +187,9 @@ def _librosa_row(path: str) -> np.ndarray:
 
 
 def librosa_table(recs: list[Recording], jobs: int):
-    import pandas as pd
     from concurrent.futures import ProcessPoolExecutor
+
+    import pandas as pd
 
     with ProcessPoolExecutor(jobs) as ex:
         rows = list(ex.map(_librosa_row, [r.path for r in recs], chunksize=8))
