@@ -257,7 +257,7 @@ def _resolve(names: Sequence[str], channels: Any, path: str) -> list[int]:
     """Indices of the requested channels (all for None), in the order asked, each once."""
     if channels is None:
         return list(range(len(names)))
-    if isinstance(channels, (str, int, np.integer)) and not isinstance(channels, bool):
+    if isinstance(channels, (str, int, np.integer)):  # a bool is refused by _match
         channels = [channels]
     elif not isinstance(channels, Sequence) or isinstance(channels, (bytes, bytearray)):
         raise ParameterError(
@@ -314,9 +314,38 @@ _WFDB_BYTES = {
 }
 
 
+_NUMBER = re.compile(r"^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$")
+
+
+def _wfdb_record_line(p: Path) -> None:
+    """wfdb parses the record line with a lenient pattern (``"rec 2 abc 50"`` reads as
+    250 Hz, its default): check the counts and the rate ourselves."""
+    try:
+        lines = p.read_text(encoding="latin-1").splitlines()
+    except OSError as exc:
+        raise DecodeError(f"{p}: cannot read the WFDB header ({exc.strerror or exc})") from None
+    line = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    tok = line.split()
+    if len(tok) < 2 or not tok[1].isdigit():
+        raise DecodeError(
+            f"{p}: bad WFDB header: the record line {line[:60]!r} is not "
+            "'NAME N_SIGNALS [FS [N_SAMPLES]]'"
+        )
+    if len(tok) > 2 and not _NUMBER.match(re.split(r"[/(]", tok[2], maxsplit=1)[0]):
+        raise DecodeError(
+            f"{p}: bad WFDB header: the sampling frequency is {tok[2]!r}; a positive number "
+            "is required"
+        )
+    if len(tok) > 3 and not tok[3].isdigit():
+        raise DecodeError(
+            f"{p}: bad WFDB header: the number of samples is {tok[3]!r}; an integer is required"
+        )
+
+
 def _wfdb_header(p: Path):
     import wfdb
 
+    _wfdb_record_line(p)
     record = str(p.with_suffix(""))
     try:
         h = wfdb.rdheader(record)
@@ -343,6 +372,14 @@ def _wfdb_header(p: Path):
         raise DecodeError(
             f"{p}: bad WFDB header: {h.n_sig} signals declared but {len(h.file_name or [])} "
             "signal lines"
+        )
+    known = set(_WFDB_BYTES) | {"508", "516", "524"}
+    bad = [(i, f) for i, f in enumerate(h.fmt or []) if str(f) not in known]
+    if bad:
+        i, f = bad[0]
+        raise DecodeError(
+            f"{p}: bad WFDB header: signal {i} ({names[i]!r}) has format {f!r}; WFDB formats "
+            f"are {', '.join(sorted(known, key=int))}"
         )
     return h, fs
 
