@@ -32,6 +32,7 @@ _LAZY_ATTRS = {
     "Record": ("physiofeat.records", "Record"),
     "extract": ("physiofeat._registry", "extract"),
     "features": ("physiofeat._registry", "features"),
+    "presets": ("physiofeat._registry", "presets"),
     "register_feature": ("physiofeat._registry", "register_feature"),
     "register_intermediate": ("physiofeat._registry", "register_intermediate"),
     "extract_many": ("physiofeat.batch", "extract_many"),
@@ -87,7 +88,13 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import data, ecg, envelope, hht, hos, io, spectral, temporal, wavelet  # noqa: F401
-    from ._registry import extract, features, register_feature, register_intermediate  # noqa: F401
+    from ._registry import (  # noqa: F401
+        extract,
+        features,
+        presets,
+        register_feature,
+        register_intermediate,
+    )
     from .batch import extract_many  # noqa: F401
     from .io import info, load  # noqa: F401
     from .records import Record, load_record  # noqa: F401

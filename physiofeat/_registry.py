@@ -30,6 +30,8 @@ __all__ = [
     "Context",
     "register_feature",
     "register_intermediate",
+    "register_preset",
+    "presets",
     "features",
     "get_spec",
     "extract",
@@ -72,7 +74,20 @@ class FeatureSpec:
 
 _FEATURES: dict[str, FeatureSpec] = {}
 _INTERMEDIATES: dict[str, Callable[..., Any]] = {}
+_PRESETS: dict[str, Preset] = {}
 _builtins_loaded = False
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A registered preset: a name standing for a fixed request ``feature -> params``."""
+
+    name: str
+    request: Mapping[str, Mapping[str, Any]]
+    description: str
+
+    def describe(self) -> str:
+        return f"{self.name} [preset]: {self.description}\n    " + ", ".join(self.request)
 
 
 def _signature_defaults(func: Callable[..., Any]) -> dict[str, Any]:
@@ -174,6 +189,63 @@ def register_intermediate(name: str):
         return func
 
     return deco
+
+
+def register_preset(
+    name: str,
+    request: Mapping[str, Mapping[str, Any] | None],
+    *,
+    description: str,
+    overwrite: bool = False,
+) -> Preset:
+    """Register ``name`` as a preset standing for the request ``feature -> params``.
+
+    :func:`extract`, the batch functions and the CLI (``-f NAME``) expand a preset's name into
+    its features with their parameters; a preset may be combined with other names (a feature
+    named twice keeps the parameters given last). Parameters are checked when the preset is
+    used, like any request.
+
+    Examples
+    --------
+    >>> import numpy as np, physiofeat
+    >>> from physiofeat._registry import register_preset
+    >>> _ = register_preset("loudness", {"rms": {"frame_length": 64, "hop_length": 32}},
+    ...                     description="frame RMS", overwrite=True)
+    >>> x = np.ones(256)
+    >>> physiofeat.extract(x, "loudness", sr=1000).vector_names()
+    ['rms_mean', 'rms_std', 'rms_min', 'rms_max']
+    """
+    if name in _PRESETS and not overwrite:
+        raise ParameterError(f"preset {name!r} is already registered; pass overwrite=True")
+    if name in _FEATURES:
+        raise ParameterError(f"{name!r} is a feature name; a preset needs a name of its own")
+    if not isinstance(request, Mapping) or not request:
+        raise ParameterError(
+            f"a preset is a non-empty mapping feature name -> params; got {request!r}"
+        )
+    frozen = {}
+    for k, v in request.items():
+        if v is not None and not isinstance(v, Mapping):
+            raise ParameterError(
+                f"preset {name!r}: parameters of {k!r} must be a mapping; got {type(v).__name__}"
+            )
+        frozen[k] = dict(v or {})
+    preset = Preset(name, frozen, description)
+    _PRESETS[name] = preset
+    return preset
+
+
+def presets() -> list[Preset]:
+    """All registered presets, sorted by name (``physiofeat features`` lists them too).
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> "heart_sound" in [p.name for p in physiofeat.presets()]
+    True
+    """
+    _load_builtins()
+    return sorted(_PRESETS.values(), key=lambda p: p.name)
 
 
 def _load_builtins() -> None:
@@ -279,9 +351,31 @@ class Context:
         return self._memoised("feature:" + name, full, spec.compute)
 
 
+def _expand_presets(request: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Replace preset names by their features (with the preset's parameters)."""
+    _load_builtins()
+    if not any(isinstance(k, str) and k in _PRESETS for k in request):
+        return request
+    out: dict[str, dict[str, Any]] = {}
+    for k, v in request.items():
+        if isinstance(k, str) and k in _PRESETS:
+            if v:
+                raise ParameterError(
+                    f"{k!r} is a preset; give parameters to its features "
+                    f"({', '.join(_PRESETS[k].request)}), not to the preset"
+                )
+            for name, params in _PRESETS[k].request.items():
+                out.pop(name, None)
+                out[name] = dict(params)
+        else:
+            out.pop(k, None)
+            out[k] = v
+    return out
+
+
 def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
     if isinstance(features_arg, str):
-        return {features_arg: {}}
+        return _expand_presets({features_arg: {}})
     if isinstance(features_arg, Mapping):
         out = {}
         for k, v in features_arg.items():
@@ -293,12 +387,12 @@ def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
                     f"{type(v).__name__}"
                 )
             out[k] = dict(v)
-        return out
+        return _expand_presets(out)
     if isinstance(features_arg, Iterable):
         names = list(features_arg)
         if not names:
             raise ParameterError("features is empty; name at least one (physiofeat.features())")
-        return {n: {} for n in names}
+        return _expand_presets({n: {} for n in names})
     raise ParameterError(
         f"features must be a name, a list of names or a mapping name -> params; got "
         f"{type(features_arg).__name__}"
@@ -360,7 +454,8 @@ def extract(
         :func:`physiofeat.load` scales a 16-bit file: divide by 32768 first to match ``load``.
     features : str, list of str, or mapping str -> dict
         Feature names (see :func:`physiofeat.features`), or a mapping from name to that
-        feature's own parameters.
+        feature's own parameters. A preset name (:func:`physiofeat.presets`, e.g.
+        ``"heart_sound"``) stands for its features with their parameters.
     sr : float
         Sampling rate in Hz (required).
     stats : sequence of str

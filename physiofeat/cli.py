@@ -645,6 +645,11 @@ def _cmd_features(args: argparse.Namespace) -> int:
         if s.defaults:
             params = ", ".join(f"{k}={v!r}" for k, v in s.defaults.items())
             print(f"      {params}")
+    if args.family is None:
+        from ._registry import presets
+
+        for p in presets():  # -f NAME expands a preset into its features
+            print(f"[preset] {p.name}  {p.description}\n      {', '.join(p.request)}")
     return 0
 
 

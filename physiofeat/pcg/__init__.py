@@ -6,6 +6,21 @@
 
 from __future__ import annotations
 
+from . import _register  # noqa: F401  (registers the pcg features and the heart_sound preset)
+from ._baseline import BASELINE_NAMES, baseline_features
+from ._cycles import (
+    CYCLE_QUANTITIES,
+    DEFAULT_BANDS,
+    MURMUR_STATS,
+    STATE_KEYS,
+    cycle_average,
+    cycle_average_labels,
+    cycle_features,
+    cycle_table,
+    murmur_features,
+    state_spectra,
+)
+from ._quality import QUALITY_NAMES, signal_quality
 from ._segmentation import (
     DIASTOLE,
     S1,
@@ -24,4 +39,18 @@ __all__ = [
     "UNANNOTATED",
     "STATE_NAMES",
     "Segmentation",
+    "CYCLE_QUANTITIES",
+    "STATE_KEYS",
+    "DEFAULT_BANDS",
+    "MURMUR_STATS",
+    "BASELINE_NAMES",
+    "QUALITY_NAMES",
+    "cycle_table",
+    "cycle_features",
+    "baseline_features",
+    "state_spectra",
+    "murmur_features",
+    "cycle_average",
+    "cycle_average_labels",
+    "signal_quality",
 ]

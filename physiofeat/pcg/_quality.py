@@ -1,0 +1,167 @@
+"""Signal-quality indices of a heart-sound recording, to gate poor recordings.
+
+A clean PCG is a train of loud, short, regularly repeating sounds: its envelope is periodic at
+the heart rate (a high autocorrelation peak that repeats at 2 and 3 beats) and peaky (a high
+kurtosis), and most of its power lies in the PCG band. Noise, speech, rubbing and a stethoscope
+off the chest lower these. The indices follow the kinds used by Springer et al., "Automated
+signal quality assessment of mobile phone-recorded heart sound signals", J Med Eng Technol
+2016;40(7-8):342-355 (autocorrelation of the homomorphic envelope, kurtosis); the exact
+definitions are in :func:`signal_quality`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .._errors import ParameterError
+from .._validation import check_float, check_sr
+from ._cycles import PCG_BAND, _as_segmentation, _bandpass, _fits, _nanstat, _signal, cycle_table
+
+__all__ = ["QUALITY_NAMES", "signal_quality"]
+
+#: Keys of :func:`signal_quality`, in order.
+QUALITY_NAMES: tuple[str, ...] = (
+    "acf_peak",
+    "acf_heart_rate",
+    "periodicity",
+    "envelope_kurtosis",
+    "signal_kurtosis",
+    "pcg_band_fraction",
+    "rr_cv",
+    "cycle_coverage",
+)
+
+_ENV_SR = 50.0  # rate (about) of the envelope the autocorrelation is taken of
+
+
+def _check_hr(hr_min: Any, hr_max: Any) -> tuple[float, float]:
+    lo = check_float(hr_min, "hr_min", minimum=0.0, strict_min=True)
+    hi = check_float(hr_max, "hr_max", minimum=0.0, strict_min=True)
+    if hi <= lo:
+        raise ParameterError(f"hr_max must be above hr_min; got hr_min={lo:g}, hr_max={hi:g} bpm")
+    return lo, hi
+
+
+def _kurtosis(v: np.ndarray) -> float:
+    v = v - v.mean()
+    m2 = np.mean(v * v)
+    return float(np.mean(v**4) / (m2 * m2)) if m2 > 0 else math.nan
+
+
+def _acf(e: np.ndarray) -> np.ndarray:
+    """Normalised (biased) autocorrelation of ``e`` at lags ``0 .. len(e) - 1``."""
+    from scipy import fft
+
+    e = e - e.mean()
+    n = e.size
+    F = fft.rfft(e, n=fft.next_fast_len(2 * n))
+    r = fft.irfft(F * np.conj(F), n=fft.next_fast_len(2 * n))[:n]
+    return r / r[0] if r[0] > 0 else np.full(n, np.nan)
+
+
+def signal_quality(
+    x: Any,
+    *,
+    sr: float,
+    segmentation: Any = None,
+    hr_min: float = 40.0,
+    hr_max: float = 200.0,
+) -> dict[str, float]:
+    """Signal-quality indices of a heart sound (higher is cleaner for all but ``rr_cv``).
+
+    ``p`` is ``x`` band-passed to 25-400 Hz (4th-order Butterworth, zero phase) and ``e`` the
+    homomorphic envelope (:func:`physiofeat.envelope.homomorphic_envelope`, 8 Hz) of ``p``
+    after Schmidt spike removal (:func:`physiofeat.pcg.schmidt_spike_removal`), taken about
+    every 20 ms. With ``r`` the normalised autocorrelation of ``e``:
+
+    - ``acf_peak``: the maximum of ``r`` over lags of one beat at ``hr_min``-``hr_max`` bpm
+      (at lag ``T``); 1 for a perfectly periodic envelope;
+    - ``acf_heart_rate``: ``60 / T`` in bpm;
+    - ``periodicity``: the mean of the maxima of ``r`` within 15 % of ``T``, ``2 T`` and
+      ``3 T`` (lags beyond the recording left out): a recording that repeats only once scores
+      lower than one that keeps its rhythm;
+    - ``envelope_kurtosis``, ``signal_kurtosis``: kurtosis (Pearson, 3 for a Gaussian) of ``e``
+      and of ``p`` (before spike removal: spikes and clicks raise it);
+    - ``pcg_band_fraction``: the share of the periodogram of ``x`` (mean removed, without the
+      0 Hz bin) in 25-400 Hz;
+    - with a ``segmentation``: ``rr_cv``, coefficient of variation of the RR intervals of its
+      complete cycles (:func:`physiofeat.pcg.cycle_table`), and ``cycle_coverage``, the share
+      of the recording covered by complete cycles. NaN without one.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+    sr : float
+        Rate in Hz (above 800 Hz: the band-pass reaches 400 Hz).
+    segmentation : Segmentation or array_like [shape=(k, 3)], optional
+    hr_min, hr_max : float
+        Heart-rate range (bpm) searched for the autocorrelation peak.
+
+    Returns
+    -------
+    dict of str -> float
+        Keyed by :data:`QUALITY_NAMES`; NaN where an index cannot be computed (a recording
+        shorter than one beat at ``hr_min``, a silent one; the envelope and band indices at
+        ``sr <= 800`` Hz).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.pcg import signal_quality
+    >>> sr = 2000
+    >>> t = np.arange(10 * sr) / sr
+    >>> beats = np.sin(2 * np.pi * 60 * t) * (np.mod(t, 0.8) < 0.08)   # a "sound" every 0.8 s
+    >>> q = signal_quality(beats, sr=sr)
+    >>> round(q["acf_heart_rate"]), q["acf_peak"] > 0.9
+    (75, True)
+    """
+    sr = check_sr(sr)
+    x = _signal(x)
+    lo, hi = _check_hr(hr_min, hr_max)
+    out = dict.fromkeys(QUALITY_NAMES, math.nan)
+    if segmentation is not None:
+        seg = _as_segmentation(segmentation, sr)
+        t = cycle_table(x, sr=sr, segmentation=seg)
+        rr = t["rr"]
+        m = _nanstat(np.mean, rr)
+        sd = _nanstat(np.std, rr, ddof=1)
+        out["rr_cv"] = sd / m if m > 0 else math.nan
+        out["cycle_coverage"] = float(rr.sum() / (x.shape[0] / sr))
+    xc = x.astype(np.float64) - x.mean()
+    spec = np.abs(np.fft.rfft(xc)) ** 2
+    f = np.fft.rfftfreq(x.shape[0], 1.0 / sr)
+    tot = spec[1:].sum()
+    if tot > 0:
+        out["pcg_band_fraction"] = float(spec[(f >= PCG_BAND[0]) & (f < PCG_BAND[1])].sum() / tot)
+    from ..envelope import homomorphic_envelope
+    from ._core import schmidt_spike_removal
+
+    if not _fits(PCG_BAND, sr) or x.shape[0] < 2 * sr / hi:
+        return out  # no 25-400 Hz band below sr/2, or not two beats long at hr_max
+    p = _bandpass(x, sr, PCG_BAND)
+    out["signal_kurtosis"] = _kurtosis(p)
+    if not np.any(p):
+        return out
+    step = max(1, int(sr // _ENV_SR))
+    e = homomorphic_envelope(schmidt_spike_removal(p, sr=sr), sr=sr)[::step]
+    esr = sr / step
+    out["envelope_kurtosis"] = _kurtosis(e)
+    r = _acf(e)
+    a = int(math.floor(60.0 / hi * esr))
+    b = min(int(math.ceil(60.0 / lo * esr)), r.size - 1)
+    if b <= a or not np.isfinite(r).all():
+        return out
+    k = a + int(np.argmax(r[a : b + 1]))
+    out["acf_peak"] = float(r[k])
+    out["acf_heart_rate"] = 60.0 * esr / k
+    peaks = []
+    for j in (1, 2, 3):
+        c0, c1 = int(math.floor(0.85 * j * k)), int(math.ceil(1.15 * j * k))
+        if c1 < r.size:
+            peaks.append(r[c0 : c1 + 1].max())
+    if peaks:
+        out["periodicity"] = float(np.mean(peaks))
+    return out

@@ -1,0 +1,294 @@
+"""Registration of the heart-sound (``pcg``) features and the ``heart_sound`` preset.
+
+Every ``pcg`` feature draws on one shared intermediate, ``pcg_segmentation``: within one
+:func:`physiofeat.extract` call the recording is segmented once (:func:`physiofeat.pcg.segment`)
+however many ``pcg`` features are asked for. ``segmentation=`` (a
+:class:`~physiofeat.pcg.Segmentation` or ``(n, 3)`` interval rows, one signal only) replaces the
+segmenter, e.g. by a reference annotation: ``extract(x, "heart_sound", sr=sr,
+segmentation=seg)``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._errors import ParameterError
+from .._features import STAT_FUNCS, Feature
+from .._registry import register_feature, register_intermediate, register_preset
+from . import _cycles as C
+from ._baseline import BASELINE_NAMES, baseline_features
+from ._quality import QUALITY_NAMES, _check_hr, signal_quality
+from ._segmentation import Segmentation
+
+
+def _rows(ctx) -> list[np.ndarray]:
+    return [ctx.x] if not ctx.batched else [ctx.x[i] for i in range(ctx.x.shape[0])]
+
+
+@register_intermediate("pcg_segmentation")
+def _pcg_segmentation(ctx, *, segmentation=None) -> list[Segmentation]:
+    """One :class:`Segmentation` per signal: the given one, or :func:`segment`'s."""
+    if segmentation is not None:
+        if ctx.batched:
+            raise ParameterError(
+                f"segmentation= describes one recording; got a batch of {ctx.x.shape[0]} "
+                f"signals: extract them one at a time, or leave segmentation=None to segment each"
+            )
+        return [C._as_segmentation(segmentation, ctx.sr)]
+    from ._core import segment
+
+    return [segment(x, sr=ctx.sr) for x in _rows(ctx)]
+
+
+def _segs(ctx, segmentation) -> list[tuple[np.ndarray, Segmentation]]:
+    return list(zip(_rows(ctx), ctx.get("pcg_segmentation", segmentation=segmentation)))
+
+
+def _check_segmentation(p: dict) -> None:
+    seg = p.get("segmentation")
+    if seg is not None:
+        C._as_segmentation(seg, 1.0)  # the rows' shape, codes, order (rate-free)
+
+
+def _finish(ctx, rows: list[np.ndarray]) -> np.ndarray:
+    vals = np.stack(rows)
+    return vals if ctx.batched else vals[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# pcg_cycles: the per-cycle table
+
+
+def _summarize_cycles(feature: Feature, stats: tuple[str, ...]):
+    vals = np.asarray(feature.values, dtype=np.float64)
+    names, cols = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN on purpose
+        for k, q in enumerate(C.CYCLE_QUANTITIES):
+            row = vals[..., k, :]
+            for s in stats:
+                names.append(f"{feature.name}_{q}_{s}")
+                cols.append(
+                    STAT_FUNCS[s](row, axis=-1)
+                    if row.shape[-1]
+                    else np.full(row.shape[:-1], np.nan)
+                )
+        n = np.sum(np.isfinite(vals[..., 0, :]), axis=-1).astype(np.float64)
+    return [f"{feature.name}_n_cycles", *names], np.stack([n, *cols], axis=-1)
+
+
+@register_feature(
+    "pcg_cycles",
+    family="pcg",
+    dims=("quantity", "cycle"),
+    needs=("pcg_segmentation",),
+    summarize=_summarize_cycles,
+    check=_check_segmentation,
+    description="per-cycle RR, S1, systole, S2, diastole (s), their ratios and amplitude ratios",
+)
+def _pcg_cycles(ctx, *, segmentation=None) -> Feature:
+    tables = []
+    for x, seg in _segs(ctx, segmentation):
+        t = C.cycle_table(x, sr=ctx.sr, segmentation=seg)
+        tables.append(np.stack([t[q] for q in C.CYCLE_QUANTITIES]))
+    nc = max(t.shape[1] for t in tables)
+    out = np.full((len(tables), len(C.CYCLE_QUANTITIES), nc), np.nan)
+    for i, t in enumerate(tables):
+        out[i, :, : t.shape[1]] = t
+    return Feature(
+        out if ctx.batched else out[0],
+        dims=("quantity", "cycle"),
+        coords={"quantity": list(C.CYCLE_QUANTITIES)},
+        attrs={"units": "s (ratios: 1)", "padding": "NaN after the last cycle of a batch row"},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# pcg_baseline, pcg_quality, pcg_murmur: named scalars
+
+
+@register_feature(
+    "pcg_baseline",
+    family="pcg",
+    dims=("stat",),
+    needs=("pcg_segmentation",),
+    check=_check_segmentation,
+    description="the 20 PhysioNet/CinC 2016 baseline features (Liu et al. 2016), durations in s",
+)
+def _pcg_baseline(ctx, *, segmentation=None) -> Feature:
+    rows = []
+    for x, seg in _segs(ctx, segmentation):
+        f = baseline_features(x, sr=ctx.sr, segmentation=seg)
+        rows.append(np.array([f[k] for k in BASELINE_NAMES]))
+    return Feature(_finish(ctx, rows), dims=("stat",), coords={"stat": list(BASELINE_NAMES)})
+
+
+def _check_quality(p: dict) -> None:
+    _check_segmentation(p)
+    _check_hr(p["hr_min"], p["hr_max"])
+
+
+@register_feature(
+    "pcg_quality",
+    family="pcg",
+    dims=("stat",),
+    needs=("pcg_segmentation",),
+    params_from=signal_quality,
+    check=_check_quality,
+    description="signal-quality indices: envelope autocorrelation peak, periodicity, kurtosis...",
+)
+def _pcg_quality(ctx, *, segmentation=None, hr_min=40.0, hr_max=200.0) -> Feature:
+    rows = []
+    for x, seg in _segs(ctx, segmentation):
+        f = signal_quality(x, sr=ctx.sr, segmentation=seg, hr_min=hr_min, hr_max=hr_max)
+        rows.append(np.array([f[k] for k in QUALITY_NAMES]))
+    return Feature(_finish(ctx, rows), dims=("stat",), coords={"stat": list(QUALITY_NAMES)})
+
+
+def _check_murmur(p: dict) -> None:
+    _check_segmentation(p)
+    C._check_band(p["band"])
+
+
+@register_feature(
+    "pcg_murmur",
+    family="pcg",
+    dims=("stat",),
+    needs=("pcg_segmentation",),
+    params_from=C.murmur_features,
+    check=_check_murmur,
+    description="murmur-band power in systole and diastole relative to the cycle's S1/S2 (dB)",
+)
+def _pcg_murmur(ctx, *, segmentation=None, band=(150.0, 600.0)) -> Feature:
+    rows = []
+    for x, seg in _segs(ctx, segmentation):
+        f = C.murmur_features(x, sr=ctx.sr, segmentation=seg, band=band)
+        rows.append(np.array([f[k] for k in C.MURMUR_STATS]))
+    return Feature(_finish(ctx, rows), dims=("stat",), coords={"stat": list(C.MURMUR_STATS)})
+
+
+# ---------------------------------------------------------------------------------------------
+# pcg_states and pcg_cycle_average: per-state tables
+
+
+def _state_labels(n_mfcc: int, bands) -> list[str]:
+    return [
+        *(f"mfcc{i}" for i in range(n_mfcc)),
+        *(C.band_label(b) for b in bands),
+        "peak_freq",
+        "peak_width",
+    ]
+
+
+def _check_states(p: dict) -> None:
+    from .._validation import check_float, check_int
+
+    _check_segmentation(p)
+    check_int(p["n_fft"], "n_fft", minimum=2, allow_none=True)
+    check_int(p["hop_length"], "hop_length", minimum=1, allow_none=True)
+    check_int(p["n_mfcc"], "n_mfcc", minimum=1)
+    n_mels = check_int(p["n_mels"], "n_mels", minimum=1)
+    if p["n_mfcc"] > n_mels:
+        raise ParameterError(f"n_mfcc={p['n_mfcc']} is more than n_mels={n_mels}")
+    fmin = check_float(p["fmin"], "fmin", minimum=0.0)
+    fmax = check_float(p["fmax"], "fmax", minimum=0.0, allow_none=True)
+    if fmax is not None and fmax <= fmin:
+        raise ParameterError(f"fmax must be above fmin={fmin:g} Hz; got {fmax:g}")
+    C._check_bands(p["bands"])
+
+
+@register_feature(
+    "pcg_states",
+    family="pcg",
+    dims=("state", "stat"),
+    needs=("pcg_segmentation",),
+    params_from=C.state_spectra,
+    check=_check_states,
+    description="per state (S1, systole, S2, diastole): MFCC means, band powers, peak Hz, width",
+)
+def _pcg_states(ctx, *, segmentation=None, **p) -> Feature:
+    rows = []
+    bands = C._check_bands(p["bands"])
+    for x, seg in _segs(ctx, segmentation):
+        s = C.state_spectra(x, sr=ctx.sr, segmentation=seg, **p)
+        rows.append(
+            np.concatenate(
+                [s["mfcc"], s["band_power"], s["peak_freq"][:, None], s["peak_width"][:, None]],
+                axis=1,
+            )
+        )
+    return Feature(
+        _finish(ctx, rows),
+        dims=("state", "stat"),
+        coords={"state": list(C.STATE_KEYS), "stat": _state_labels(p["n_mfcc"], bands)},
+        attrs={"units": "mfcc: dB-cepstral; band powers: fraction; peak_freq, peak_width: Hz"},
+    )
+
+
+def _check_average(p: dict) -> None:
+    _check_segmentation(p)
+    C._check_bins(p["bins"])
+    C._check_band(p["band"])
+
+
+@register_feature(
+    "pcg_cycle_average",
+    family="pcg",
+    dims=("band", "phase"),
+    needs=("pcg_segmentation",),
+    params_from=C.cycle_average,
+    check=_check_average,
+    description="cycle-synchronous RMS profile (25-400 Hz and murmur band) in time-normalised bins",
+)
+def _pcg_cycle_average(ctx, *, segmentation=None, bins=(4, 8, 4, 8), band=(150.0, 600.0)):
+    rows = [
+        C.cycle_average(x, sr=ctx.sr, segmentation=seg, bins=bins, band=band)
+        for x, seg in _segs(ctx, segmentation)
+    ]
+    return Feature(
+        _finish(ctx, rows),
+        dims=("band", "phase"),
+        coords={"band": ["pcg", "murmur"], "phase": C.cycle_average_labels(bins)},
+        attrs={"units": "RMS / mean S1 RMS (25-400 Hz)"},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the heart_sound preset
+
+#: Frame-based features of the preset: 256-point frames (64 ms at 4 kHz, 128 ms at 2 kHz), 75 %
+#: overlap; mel filters and Hilbert-spectrum bins up to 800 Hz (inside a 2 kHz file's band).
+_FRAMES: dict[str, Any] = {"n_fft": 256, "hop_length": 64}
+
+#: The ``heart_sound`` preset: feature -> parameters.
+HEART_SOUND: dict[str, dict[str, Any]] = {
+    "pcg_baseline": {},
+    "pcg_cycles": {},
+    "pcg_states": {},
+    "pcg_murmur": {},
+    "pcg_cycle_average": {},
+    "pcg_quality": {},
+    "mfcc": {**_FRAMES, "n_mfcc": 13, "n_mels": 40, "fmin": 25.0, "fmax": 800.0},
+    "spectral_centroid": dict(_FRAMES),
+    "spectral_bandwidth": dict(_FRAMES),
+    "spectral_rolloff": dict(_FRAMES),
+    "spectral_flatness": dict(_FRAMES),
+    "spectral_entropy": dict(_FRAMES),
+    "envelope": {"method": "homomorphic", "out_sr": 50.0, "normalize": False},
+    "dwt": {"wavelet": "db4", "level": 5},
+    "wpt": {"wavelet": "db4", "level": 4, "relative": True},
+    "marginal_spectrum": {"max_imfs": 8, "n_bins": 20, "fmin": 0.0, "fmax": 800.0},
+    "bicoherence": {"n_fft": 256},
+    "temporal": {},
+}
+
+register_preset(
+    "heart_sound",
+    HEART_SOUND,
+    description="features recommended for heart-sound classification: cardiac-cycle and "
+    "per-state features, the 2016 baseline, murmur energy, quality, MFCC, spectral, envelope, "
+    "wavelet, HHT and bicoherence features, framed for PCG at 2-4 kHz",
+)
