@@ -76,6 +76,12 @@ def test_holes_zero_length_and_sorting():
     assert (seg.states[45:50] == 0).all() and (seg.states[50:] == 3).all()
 
 
+def test_small_overlaps_are_cut():
+    # CirCor rounding: S1 ends 0.3 ms after systole starts
+    seg = Segmentation.from_intervals([[0, 0.1003, 1], [0.1, 0.3, 2], [0.3, 0.4, 3]], sr=1000)
+    np.testing.assert_allclose(seg.intervals, [[0, 0.1, 1], [0.1, 0.3, 2], [0.3, 0.4, 3]])
+
+
 def test_from_states_round_trip():
     rng = np.random.default_rng(3)
     runs = rng.integers(1, 30, size=40)
@@ -102,7 +108,7 @@ def test_empty_segmentation():
         ([[0, 1, 1.5]], "CirCor codes 0-4.*got 1.5"),
         ([[-1, 1, 1]], "must be >= 0 s"),
         ([[1, 0.5, 1]], "ends before it starts"),
-        ([[0, 1, 1], [0.5, 2, 2]], "intervals overlap"),
+        ([[0, 1, 1], [0.5, 2, 2]], "intervals overlap.*more than 10 ms"),
         ("abc", "numeric"),
     ],
 )

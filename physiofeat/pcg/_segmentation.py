@@ -24,6 +24,9 @@ _BY_NAME = {v.lower(): k for k, v in STATE_NAMES.items()}
 
 # Two intervals closer than this (s) are taken as touching; a larger hole becomes a state-0 row.
 _TOUCH = 1e-9
+# An overlap up to this (s) is rounding in the annotation (CirCor files have many of < 1 ms):
+# the later interval keeps its start and the earlier one is cut there. A longer one raises.
+_OVERLAP = 0.01
 
 
 def _check_state(state: Any) -> int:
@@ -86,12 +89,13 @@ def _clean_intervals(intervals: Any) -> np.ndarray:
     arr = arr[np.argsort(arr[:, 0], kind="stable")]
     if arr.shape[0] == 0:
         return np.zeros((0, 3))
-    over = np.flatnonzero(arr[1:, 0] < arr[:-1, 1] - _TOUCH)
+    over = np.flatnonzero(arr[1:, 0] < arr[:-1, 1] - _OVERLAP)
     if over.size:
         a, b = arr[over[0]], arr[over[0] + 1]
         raise ParameterError(
             f"intervals overlap: [{a[0]:g}, {a[1]:g}] s (state {a[2]:g}) and [{b[0]:g}, "
-            f"{b[1]:g}] s (state {b[2]:g}); a segmentation needs disjoint intervals"
+            f"{b[1]:g}] s (state {b[2]:g}) by more than {_OVERLAP * 1000:g} ms; a segmentation "
+            f"needs disjoint intervals"
         )
     rows = [arr[0]]
     for r in arr[1:]:
@@ -100,7 +104,13 @@ def _clean_intervals(intervals: Any) -> np.ndarray:
             rows.append(np.array([prev[1], r[0], UNANNOTATED]))
             prev = rows[-1]
         r = r.copy()
-        r[0] = prev[1]  # contiguous: each row starts where the previous ends
+        if r[0] < prev[1]:  # a small overlap: cut the earlier interval at the later's start
+            prev[1] = max(r[0], prev[0])
+            if prev[1] <= prev[0]:
+                rows.pop()
+                prev = rows[-1] if rows else None
+        if prev is not None:
+            r[0] = prev[1]  # contiguous: each row starts where the previous ends
         if r[1] > r[0]:
             rows.append(r)
     out = np.array(rows)
@@ -186,8 +196,9 @@ class Segmentation:
         """Build a segmentation from ``[start_s, end_s, state]`` rows.
 
         Rows are sorted by start; zero-length rows are dropped; a hole between two rows becomes
-        a state-0 (unannotated) row so the intervals are contiguous; overlapping rows raise
-        :class:`~physiofeat.ParameterError`.
+        a state-0 (unannotated) row so the intervals are contiguous; an overlap of up to 10 ms
+        (annotation rounding: many CirCor files have sub-millisecond ones) cuts the earlier row
+        at the later one's start; a longer overlap raises :class:`~physiofeat.ParameterError`.
 
         Parameters
         ----------

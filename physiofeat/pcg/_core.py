@@ -1,0 +1,642 @@
+"""PCG preprocessing, heart-rate estimation and the LR-HSMM segmenter (:func:`segment`)."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .._errors import InvalidSignalError, ParameterError
+from .._validation import as_signal, check_bool, check_float, check_int, check_sr
+from ._hsmm import (
+    SegmenterModel,
+    _as_model,
+    duration_means_sds,
+    duration_tables,
+    fit_model,
+    viterbi,
+)
+from ._segmentation import Segmentation
+
+__all__ = [
+    "bandpass",
+    "schmidt_spike_removal",
+    "preprocess",
+    "heart_rate",
+    "segmentation_features",
+    "segment",
+    "fit_segmenter",
+]
+
+FEATURES = ("homomorphic", "hilbert", "psd", "wavelet")
+
+
+# ------------------------------------------------------------------------------------------
+# preprocessing
+
+
+def bandpass(
+    x: Any, *, sr: float, fmin: float = 25.0, fmax: float = 400.0, order: int = 2
+) -> np.ndarray:
+    """Butterworth band-pass, zero phase: a high-pass at ``fmin`` and a low-pass at ``fmax``,
+    each of ``order``, each run forward and backward (``scipy.signal.sosfiltfilt``), as
+    Springer et al. (2016) filter heart sounds (25-400 Hz, order 2).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(..., n)]
+        Signal(s).
+    sr : float
+        Sampling rate in Hz.
+    fmin, fmax : float
+        Band edges in Hz, ``0 < fmin < fmax < sr / 2``; ``fmax=None`` skips the low-pass
+        (useful when ``sr / 2 <= 400``).
+    order : int
+        Order of each Butterworth filter (1-10).
+
+    Returns
+    -------
+    np.ndarray [shape=(..., n)]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.pcg import bandpass
+    >>> t = np.arange(4000) / 1000
+    >>> y = bandpass(np.sin(2 * np.pi * 5 * t) + np.sin(2 * np.pi * 100 * t), sr=1000)
+    >>> round(float(np.std(y[500:-500]) * np.sqrt(2)), 2)
+    1.0
+    """
+    from scipy.signal import butter, sosfiltfilt
+
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1, 2, 3))
+    fmin = check_float(fmin, "fmin", minimum=0.0, strict_min=True)
+    fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True, allow_none=True)
+    order = check_int(order, "order", minimum=1, maximum=10)
+    top = sr / 2 if fmax is None else fmax
+    if not fmin < top or (fmax is not None and fmax >= sr / 2):
+        raise ParameterError(
+            f"the band-pass needs 0 < fmin < fmax < sr/2 = {sr / 2:g} Hz; got fmin={fmin:g}, "
+            f"fmax={fmax!r}"
+        )
+    need = 3 * (2 * ((order + 1) // 2) + 1)
+    if x.shape[-1] <= need:
+        raise InvalidSignalError(
+            f"signal of {x.shape[-1]} samples is too short for the zero-phase order-{order} "
+            f"band-pass: more than {need} samples are needed"
+        )
+    y = x
+    if fmax is not None:
+        y = sosfiltfilt(butter(order, fmax, btype="low", fs=sr, output="sos"), y, axis=-1)
+    y = sosfiltfilt(butter(order, fmin, btype="high", fs=sr, output="sos"), y, axis=-1)
+    return y.astype(x.dtype, copy=False)
+
+
+def schmidt_spike_removal(
+    x: Any, *, sr: float, window: float = 0.5, threshold: float = 3.0, max_iter: int = 1000
+) -> np.ndarray:
+    """Remove friction spikes (Schmidt et al. 2010, Physiol. Meas. 31:513).
+
+    The signal is cut into windows of ``window`` seconds (a shorter tail is left as it is)
+    and each window's maximum absolute amplitude (MAA) is taken. While some MAA exceeds
+    ``threshold`` times the median MAA, in the window with the largest MAA the samples from
+    the last zero crossing before its largest absolute sample to the first zero crossing
+    after it (within the window) are set to zero, and that window's MAA is recomputed.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+        Signal (band-passed: zero crossings delimit the spike).
+    sr : float
+        Sampling rate in Hz.
+    window : float
+        Window length in seconds (Schmidt: 0.5 s).
+    threshold : float
+        A window is a spike window while its MAA > ``threshold`` x median MAA (Schmidt: 3).
+    max_iter : int
+        Upper bound on the number of spikes removed.
+
+    Returns
+    -------
+    np.ndarray [shape=(n,)]
+        A copy with the spikes zeroed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.pcg import schmidt_spike_removal
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(4000)
+    >>> x[1000:1003] = [0.5, 40.0, 0.5]
+    >>> y = schmidt_spike_removal(x, sr=1000)
+    >>> float(np.abs(y).max()) < 5, bool((y[1001] == 0))
+    (True, True)
+    """
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1,))
+    window = check_float(window, "window", minimum=0.0, strict_min=True)
+    threshold = check_float(threshold, "threshold", minimum=1.0)
+    max_iter = check_int(max_iter, "max_iter", minimum=0)
+    w = max(1, int(round(window * sr)))
+    y = x.copy()
+    n_win = y.shape[0] // w
+    if n_win < 2:
+        return y
+    frames = y[: n_win * w].reshape(n_win, w)  # a view: edits go into y
+    maa = np.abs(frames).max(axis=1)
+    for _ in range(max_iter):
+        med = np.median(maa)
+        k = int(np.argmax(maa))
+        if not maa[k] > threshold * med:
+            break
+        f = frames[k]
+        p = int(np.argmax(np.abs(f)))
+        sign = np.signbit(f)
+        zc = np.flatnonzero(sign[1:] != sign[:-1]) + 1  # index after each sign change
+        before = zc[zc <= p]
+        after = zc[zc > p]
+        a = int(before[-1]) if before.size else 0
+        b = int(after[0]) if after.size else w
+        f[a:b] = 0.0
+        maa[k] = np.abs(f).max()
+    return y
+
+
+def preprocess(
+    x: Any,
+    *,
+    sr: float,
+    target_sr: float | None = 1000.0,
+    fmin: float = 25.0,
+    fmax: float | None = 400.0,
+    order: int = 2,
+    despike: bool = True,
+) -> tuple[np.ndarray, float]:
+    """Resample, band-pass and remove spikes: the segmenter's front end (Springer 2016).
+
+    ``x`` is resampled to ``target_sr`` (:func:`physiofeat.io.resample`, soxr; ``None`` keeps
+    ``sr``), band-passed (:func:`bandpass`) and, with ``despike``, cleaned of spikes
+    (:func:`schmidt_spike_removal`). ``fmax`` is dropped to ``None`` (no low-pass) when it is
+    not below the working Nyquist frequency.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(m,)], float64
+    sr : float
+        Rate of ``y``.
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> from physiofeat.pcg import preprocess
+    >>> x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    >>> y, fs = preprocess(x, sr=sr)
+    >>> y.shape, fs
+    ((22800,), 1000.0)
+    """
+    from ..io import resample
+
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1,), dtype=np.float64)
+    despike = check_bool(despike, "despike")
+    fs = sr if target_sr is None else check_sr(target_sr, name="target_sr")
+    if fs > sr:
+        raise ParameterError(
+            f"target_sr={fs:g} Hz is above the signal's rate sr={sr:g} Hz; the segmenter only "
+            f"downsamples"
+        )
+    y = resample(x, sr, fs) if fs != sr else x
+    if fmax is not None and fmax >= fs / 2:
+        fmax = None
+    y = bandpass(y, sr=fs, fmin=fmin, fmax=fmax, order=order)
+    if despike:
+        y = schmidt_spike_removal(y, sr=fs)
+    return y, fs
+
+
+def _autocorr(env: np.ndarray) -> np.ndarray:
+    from scipy import fft
+
+    e = env - env.mean()
+    n = e.shape[0]
+    nfft = fft.next_fast_len(2 * n - 1, real=True)
+    spec = fft.rfft(e, nfft)
+    r = fft.irfft(spec.real**2 + spec.imag**2, nfft)[:n]
+    return r / r[0] if r[0] > 0 else r * np.nan
+
+
+def _peak_lag(r: np.ndarray, lo: int, hi: int) -> int:
+    """Lag of the highest local maximum of ``r`` in ``[lo, hi]``; the highest value when the
+    range holds no local maximum (a monotone stretch)."""
+    seg = r[lo : hi + 1]
+    if seg.shape[0] >= 3:
+        inner = np.flatnonzero((seg[1:-1] > seg[:-2]) & (seg[1:-1] >= seg[2:])) + 1
+        if inner.size:
+            return lo + int(inner[np.argmax(seg[inner])])
+    return lo + int(np.argmax(seg))
+
+
+def heart_rate(
+    x: Any,
+    *,
+    sr: float,
+    hr_min: float = 40.0,
+    hr_max: float = 200.0,
+    systole_min: float = 0.2,
+    return_periodicity: bool = False,
+):
+    """Heart rate and systolic interval from the autocorrelation of the homomorphic envelope.
+
+    As Schmidt et al. (2010) and Springer et al. (2016): the homomorphic envelope
+    (:func:`physiofeat.envelope.homomorphic_envelope`, 8 Hz) of ``x``, mean removed, is
+    autocorrelated; the heart cycle is the lag of the largest autocorrelation peak (local
+    maximum) between ``60 / hr_max`` and ``60 / hr_min`` seconds, the systolic interval (S1 to
+    S2) the lag of the largest peak between ``systole_min`` and half the cycle (the largest
+    value when the range holds no peak). Springer takes the largest value, which lands on the
+    range's lower edge when the envelope is wide (murmurs); the peak is what is meant. Pass a band-passed,
+    despiked signal (:func:`preprocess`).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+        Heart sound, at least ``2 * 60 / hr_min`` seconds.
+    sr : float
+        Sampling rate in Hz.
+    hr_min, hr_max : float
+        Heart-rate search range in beats per minute.
+    systole_min : float
+        Shortest systolic interval searched, in seconds.
+    return_periodicity : bool
+        Also return the autocorrelation at the cycle lag (1 = perfectly periodic envelope).
+
+    Returns
+    -------
+    heart_rate : float
+        Beats per minute.
+    systolic_interval : float
+        Seconds.
+    periodicity : float
+        Only with ``return_periodicity``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from physiofeat.pcg import heart_rate
+    >>> sr = 1000
+    >>> t = np.arange(10 * sr) / sr
+    >>> beat = lambda c: np.exp(-(((t - c) % 0.8) / 0.02) ** 2)  # 75 bpm
+    >>> x = np.sin(2 * np.pi * 60 * t) * (beat(0.1) + 0.6 * beat(0.4))
+    >>> hr, si = heart_rate(x, sr=sr)
+    >>> round(hr, 1), round(si, 2)
+    (75.0, 0.3)
+    """
+    from ..envelope import homomorphic_envelope
+
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1,))
+    hr_min = check_float(hr_min, "hr_min", minimum=0.0, strict_min=True)
+    hr_max = check_float(hr_max, "hr_max", minimum=0.0, strict_min=True)
+    if hr_min >= hr_max:
+        raise ParameterError(
+            f"hr_min must be below hr_max; got hr_min={hr_min:g}, hr_max={hr_max:g}"
+        )
+    systole_min = check_float(systole_min, "systole_min", minimum=0.0)
+    need = 2 * 60.0 / hr_min
+    if x.shape[0] / sr < need:
+        raise InvalidSignalError(
+            f"signal of {x.shape[0] / sr:.3g} s is too short to estimate the heart rate: at "
+            f"least {need:.3g} s (two cycles at hr_min={hr_min:g} bpm) are needed"
+        )
+    if not np.abs(x).max() > 0:
+        raise InvalidSignalError("signal is silent (all zeros); there are no heart sounds")
+    env = homomorphic_envelope(x, sr=sr)
+    r = _autocorr(env.astype(np.float64))
+    lo = max(1, int(round(60.0 / hr_max * sr)))
+    hi = min(r.shape[0] - 1, int(round(60.0 / hr_min * sr)))
+    k = _peak_lag(r, lo, hi)
+    hr = 60.0 / (k / sr)
+    s_lo = max(1, int(round(systole_min * sr)))
+    s_hi = max(s_lo, k // 2)
+    ks = _peak_lag(r, s_lo, s_hi)
+    si = ks / sr
+    if return_periodicity:
+        return hr, si, float(r[k])
+    return hr, si
+
+
+# ------------------------------------------------------------------------------------------
+# features
+
+
+def segmentation_features(
+    x: Any, *, sr: float, feature_sr: float = 50.0, features: Iterable[str] = FEATURES
+) -> np.ndarray:
+    """The segmenter's envelope features of a preprocessed signal, z-scored over time.
+
+    Springer et al. (2016): the homomorphic, Hilbert, PSD (40-60 Hz) and wavelet
+    (``rbio3.9``, ~62-125 Hz detail level) envelopes of :mod:`physiofeat.envelope`, each at
+    ``feature_sr`` and normalised to zero mean and unit SD.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_features, m)]
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> from physiofeat.pcg import preprocess, segmentation_features
+    >>> x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    >>> y, fs = preprocess(x, sr=sr)
+    >>> segmentation_features(y, sr=fs).shape
+    (4, 1140)
+    """
+    from .. import envelope as E
+
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1,))
+    feature_sr = check_sr(feature_sr, name="feature_sr")
+    funcs = {
+        "homomorphic": E.homomorphic_envelope,
+        "hilbert": E.hilbert_envelope,
+        "psd": E.psd_envelope,
+        "wavelet": E.wavelet_envelope,
+    }
+    out = []
+    for name in features:
+        if name not in funcs:
+            raise ParameterError(
+                f"unknown segmentation feature {name!r}; accepted: {', '.join(funcs)}"
+            )
+        out.append(funcs[name](x, sr=sr, out_sr=feature_sr, normalize=True))
+    m = min(f.shape[-1] for f in out)
+    F = np.stack([f[:m] for f in out]).astype(np.float64)
+    return np.nan_to_num(F, nan=0.0)
+
+
+# ------------------------------------------------------------------------------------------
+# segmentation
+
+
+def _states_to_intervals(states: np.ndarray, fs: float, duration: float) -> np.ndarray:
+    """Feature-rate states 0..3 -> CirCor intervals; sample ``k`` stands for
+    ``[(k - 1/2) / fs, (k + 1/2) / fs)``, clipped to ``[0, duration]``."""
+    change = np.flatnonzero(states[1:] != states[:-1]) + 1
+    starts = np.r_[0, change]
+    edges = np.r_[0.0, np.minimum((change - 0.5) / fs, duration), duration]
+    codes = states[starts] + 1
+    iv = np.column_stack([edges[:-1], edges[1:], codes])
+    return iv[iv[:, 1] > iv[:, 0]]
+
+
+def _prepare(x, sr, model):
+    y, fs = preprocess(
+        x,
+        sr=sr,
+        target_sr=min(model.audio_sr, sr),
+        fmin=model.fmin,
+        fmax=model.fmax,
+        order=model.order,
+    )
+    return y, fs
+
+
+def segment(
+    x: Any,
+    *,
+    sr: float,
+    model: SegmenterModel | str | os.PathLike | None = None,
+    heart_rate: float | None = None,
+    systolic_interval: float | None = None,
+) -> Segmentation:
+    """Segment a heart sound into S1, systole, S2 and diastole (LR-HSMM, Springer 2016).
+
+    The signal is resampled to the model's working rate (1 kHz), band-passed (25-400 Hz,
+    order 2, zero phase) and despiked (:func:`preprocess`); its heart rate and systolic
+    interval come from the homomorphic envelope's autocorrelation (:func:`heart_rate`)
+    unless given; four envelopes at 50 Hz (:func:`segmentation_features`) feed a multinomial
+    logistic regression whose posteriors, divided by the state priors, are the emission
+    scores of a four-state hidden semi-Markov model with Gaussian state durations
+    (S1, S2 fixed; systole and diastole following the heart rate). The most probable state
+    sequence is found by the extended Viterbi recursion, which lets the first and last
+    states be cut by the recording's edges (their durations are scored by the survival
+    function ``P(duration >= d)``).
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+        Heart sound, at least ``2 * 60 / model.hr_min`` seconds (3 s with the shipped model).
+    sr : float
+        Sampling rate in Hz (at least 2 x 25 Hz; 1 kHz or more is what the model saw).
+    model : SegmenterModel or path, optional
+        ``None``: the shipped model, fitted on CirCor DigiScope recordings (``docs/pcg.rst``).
+    heart_rate, systolic_interval : float, optional
+        Beats per minute and seconds; estimated when not given.
+
+    Returns
+    -------
+    Segmentation
+        At the signal's rate ``sr``; ``heart_rate`` and ``systolic_interval`` used;
+        ``attrs``: ``periodicity`` (envelope autocorrelation at the cycle lag, low values
+        mean a poorly periodic recording whose segmentation is unreliable), ``score``
+        (the Viterbi log score per feature sample), ``feature_sr``.
+
+    Raises
+    ------
+    InvalidSignalError
+        Not 1-D, non-finite, too short for two cycles, or silent.
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> from physiofeat.pcg import segment
+    >>> x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    >>> seg = segment(x, sr=sr)
+    >>> seg.states.shape == x.shape, round(seg.heart_rate)
+    (True, 46)
+    """
+    sr = check_sr(sr)
+    x = as_signal(x, ndim=(1,), dtype=np.float64)
+    model = _as_model(model)
+    if not np.abs(x).max() > 0:
+        raise InvalidSignalError("signal is silent (all zeros); there are no heart sounds")
+    need = 2 * 60.0 / model.hr_min
+    if x.shape[0] / sr < need:
+        raise InvalidSignalError(
+            f"signal of {x.shape[0] / sr:.3g} s is too short to segment: at least {need:.3g} s "
+            f"(two cycles at the model's hr_min={model.hr_min:g} bpm) are needed"
+        )
+    if sr < 2 * model.fmin * 1.05:
+        raise ParameterError(
+            f"sr={sr:g} Hz is too low for the {model.fmin:g} Hz high-pass; heart sounds need "
+            f"sr of a few hundred Hz or more"
+        )
+    y, fs = _prepare(x, sr, model)
+    if not np.abs(y).max() > 0:
+        raise InvalidSignalError(
+            "signal is silent after the band-pass (no energy in "
+            f"{model.fmin:g}-{model.fmax:g} Hz); there are no heart sounds"
+        )
+    hr_est, si_est, periodicity = _heart_rate_of(y, fs, model)
+    hr = (
+        hr_est
+        if heart_rate is None
+        else check_float(heart_rate, "heart_rate", minimum=0.0, strict_min=True)
+    )
+    si = (
+        si_est
+        if systolic_interval is None
+        else check_float(systolic_interval, "systolic_interval", minimum=0.0, strict_min=True)
+    )
+    if si >= 60.0 / hr:
+        raise ParameterError(
+            f"systolic_interval={si:g} s must be shorter than the heart cycle 60/heart_rate = "
+            f"{60.0 / hr:.3g} s"
+        )
+    F = segmentation_features(y, sr=fs, feature_sr=model.feature_sr, features=model.features)
+    states, score = _decode(F, model, hr, si)
+    iv = _states_to_intervals(states, model.feature_sr, x.shape[0] / sr)
+    return Segmentation.from_intervals(
+        iv,
+        sr=sr,
+        n_samples=x.shape[0],
+        heart_rate=hr,
+        systolic_interval=si,
+        attrs={
+            "periodicity": periodicity,
+            "score": score / max(1, states.shape[0]),
+            "feature_sr": model.feature_sr,
+            "method": "springer_lr_hsmm",
+        },
+    )
+
+
+def _heart_rate_of(y, fs, model):
+    return heart_rate(
+        y,
+        sr=fs,
+        hr_min=model.hr_min,
+        hr_max=model.hr_max,
+        systole_min=model.systole_min,
+        return_periodicity=True,
+    )
+
+
+def _decode(F, model, hr, si):
+    log_b = model.emission_scores(F)
+    mean, sd = duration_means_sds(model, hr, si)
+    log_p, log_s = duration_tables(mean, sd, fs=model.feature_sr, n_sd=model.n_sd)
+    return viterbi(log_b, log_p, log_s)
+
+
+# ------------------------------------------------------------------------------------------
+# fitting
+
+
+def _labels_at(seg: Segmentation, fs: float, m: int) -> np.ndarray:
+    """State code of each feature sample (at ``k / fs``), 0 where not annotated."""
+    t = np.arange(m) / fs
+    iv = seg.intervals
+    if iv.shape[0] == 0:
+        return np.zeros(m, np.int64)
+    idx = np.searchsorted(iv[:, 0], t, side="right") - 1
+    ok = (idx >= 0) & (t < iv[np.maximum(idx, 0), 1])
+    lab = np.zeros(m, np.int64)
+    lab[ok] = iv[idx[ok], 2].astype(np.int64)
+    return lab
+
+
+def _complete_stays(seg: Segmentation) -> np.ndarray:
+    """``(k, 2)`` ``[state, duration_s]`` of annotated stays with annotated neighbours."""
+    iv = seg.intervals
+    if iv.shape[0] < 3:
+        return np.zeros((0, 2))
+    st = iv[:, 2]
+    inner = np.arange(1, iv.shape[0] - 1)
+    ok = (st[inner] > 0) & (st[inner - 1] > 0) & (st[inner + 1] > 0)
+    i = inner[ok]
+    return np.column_stack([st[i], iv[i, 1] - iv[i, 0]])
+
+
+def fit_segmenter(
+    recordings: Iterable[tuple[Any, float, Segmentation]],
+    *,
+    base: SegmenterModel | None = None,
+    C: float = 1.0,
+    max_samples: int | None = 200_000,
+    seed: int = 0,
+    info: dict | None = None,
+) -> SegmenterModel:
+    """Fit the segmenter's emissions and duration laws on annotated recordings.
+
+    For each ``(x, sr, segmentation)``: the signal goes through :func:`preprocess` and
+    :func:`segmentation_features` as in :func:`segment`; every feature sample inside an
+    annotated interval (state 1-4; state 0 is ignored) is a training example of its state for
+    a multinomial :class:`sklearn.linear_model.LogisticRegression` (``C``; at most
+    ``max_samples`` examples drawn with ``seed``); the state priors are their frequencies.
+    S1 and S2 durations: median and robust SD (1.4826 MAD) of the annotated stays whose
+    neighbours are annotated; systole and diastole: robust SD of their deviation from the
+    means predicted by the recording's *estimated* heart rate and systolic interval (so the
+    laws include the estimator's error). Needs scikit-learn (``pip install
+    physiofeat[sklearn]``); the fitted model is evaluated with NumPy only.
+
+    Parameters
+    ----------
+    recordings : iterable of (np.ndarray, float, Segmentation)
+    base : SegmenterModel, optional
+        Supplies what is not fitted (rates, band, features, search ranges); default
+        :meth:`SegmenterModel.untrained` (the dataclass defaults).
+    C, max_samples, seed
+        Logistic-regression regularisation; subsampling of the examples.
+    info : dict, optional
+        Stored in ``model.info`` (e.g. which patients were used).
+
+    Returns
+    -------
+    SegmenterModel
+        Save it with :meth:`SegmenterModel.to_json`; pass it (or the path) to :func:`segment`.
+    """
+    if base is None:
+        base = SegmenterModel.untrained()
+    elif not isinstance(base, SegmenterModel):
+        base = _as_model(base)
+    C = check_float(C, "C", minimum=0.0, strict_min=True)
+    feats, labels, stays, rates = [], [], [], []
+    for item in recordings:
+        try:
+            x, sr, seg = item
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"recordings must yield (x, sr, Segmentation) triples; got {type(item).__name__}"
+            ) from None
+        if not isinstance(seg, Segmentation):
+            raise ParameterError(
+                f"the third item of each recording must be a Segmentation; got {type(seg).__name__}"
+            )
+        sr = check_sr(sr)
+        y, fs = _prepare(as_signal(x, ndim=(1,), dtype=np.float64), sr, base)
+        F = segmentation_features(y, sr=fs, feature_sr=base.feature_sr, features=base.features)
+        feats.append(F)
+        labels.append(_labels_at(seg, base.feature_sr, F.shape[1]))
+        stays.append(_complete_stays(seg))
+        try:
+            hr, si, _ = _heart_rate_of(y, fs, base)
+        except InvalidSignalError:
+            hr, si = math.nan, math.nan
+        rates.append((hr, si))
+    if not feats or sum(int((lab > 0).sum()) for lab in labels) == 0:
+        raise ParameterError("fit_segmenter needs at least one recording with annotated states")
+    return fit_model(
+        feats,
+        labels,
+        stays,
+        rates,
+        base=base,
+        C=C,
+        max_samples=max_samples,
+        seed=seed,
+        info=info,
+    )
