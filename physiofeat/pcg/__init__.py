@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from . import _register  # noqa: F401  (registers the pcg features and the heart_sound preset)
 from ._baseline import BASELINE_NAMES, baseline_features
+from ._core import (
+    bandpass,
+    fit_segmenter,
+    heart_rate,
+    preprocess,
+    schmidt_spike_removal,
+    segment,
+    segmentation_features,
+)
 from ._cycles import (
     CYCLE_QUANTITIES,
     DEFAULT_BANDS,
@@ -20,6 +29,7 @@ from ._cycles import (
     murmur_features,
     state_spectra,
 )
+from ._hsmm import SegmenterModel, load_model
 from ._quality import QUALITY_NAMES, signal_quality
 from ._segmentation import (
     DIASTOLE,
@@ -39,6 +49,15 @@ __all__ = [
     "UNANNOTATED",
     "STATE_NAMES",
     "Segmentation",
+    "bandpass",
+    "schmidt_spike_removal",
+    "preprocess",
+    "heart_rate",
+    "segmentation_features",
+    "segment",
+    "fit_segmenter",
+    "SegmenterModel",
+    "load_model",
     "CYCLE_QUANTITIES",
     "STATE_KEYS",
     "DEFAULT_BANDS",
