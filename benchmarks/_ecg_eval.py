@@ -55,6 +55,9 @@ class Ref:
     #: whether the annotation covers the time before the QRS (so "no P mark" means "no P wave");
     #: False for the first annotated beat of a LUDB lead, whose P wave was not annotated.
     p_known: np.ndarray | None = None
+    #: QRS offset (J point) and T-wave end of each beat (NaN where not annotated).
+    qoff: np.ndarray | None = None
+    tend: np.ndarray | None = None
 
 
 @dataclass
@@ -79,6 +82,32 @@ def _onsets_of(
             on.append(sample[k - 1])
             pk.append(sample[k])
     return np.array(on, dtype=float), np.array(pk, dtype=float)
+
+
+def _offsets_after(sample: np.ndarray, symbol: Sequence[str], peak: str) -> dict[float, float]:
+    """Peak sample -> the ``)`` right after that ``peak`` mark (the wave's offset)."""
+    out = {}
+    for k in range(len(symbol) - 1):
+        if symbol[k] == peak and symbol[k + 1] == ")":
+            out[float(sample[k])] = float(sample[k + 1])
+    return out
+
+
+def ludb_offsets(sample: np.ndarray, symbol: Sequence[str], r: np.ndarray):
+    """QRS offset and T end of the beats whose ``N`` marks are ``r`` (LUDB): the ``)`` right
+    after the beat's ``N``, and the ``)`` right after the first ``t`` between this ``N`` and the
+    next (NaN where not annotated)."""
+    qo = _offsets_after(sample, symbol, "N")
+    to = _offsets_after(sample, symbol, "t")
+    tpk = np.array(sorted(to), dtype=float)
+    qoff = np.array([qo.get(float(v), np.nan) for v in r])
+    tend = np.full(r.size, np.nan)
+    for i, v in enumerate(r):
+        nxt = r[i + 1] if i + 1 < r.size else np.inf
+        c = tpk[(tpk > v) & (tpk < nxt)]
+        if c.size:
+            tend[i] = to[float(c[0])]
+    return qoff, tend
 
 
 def nearest(a: np.ndarray, v: np.ndarray, tol: float) -> np.ndarray:
@@ -143,28 +172,31 @@ def read_ludb(
         qon, r = _onsets_of(ann.sample, ann.symbol, "N")
         pon, _ = _onsets_of(ann.sample, ann.symbol, "p")
         per[lead] = _pair(qon, r, pon, sr, first_mark=float(ann.sample[0]))
+        per[lead].qoff, per[lead].tend = ludb_offsets(ann.sample, ann.symbol, r)
     ref2 = per["ii"]
-    Q = np.full((len(per), ref2.r.size), np.nan)
-    P = np.full((len(per), ref2.r.size), np.nan)
+    shape = (len(per), ref2.r.size)
+    Q, P, QO, TE = (np.full(shape, np.nan) for _ in range(4))
     for li, ref in enumerate(per.values()):
         k = nearest(ref.r, ref2.r, MATCH_S * sr)
-        Q[li, k >= 0] = ref.qon[k[k >= 0]]
-        P[li, k >= 0] = ref.pon[k[k >= 0]]
+        for A, v in ((Q, ref.qon), (P, ref.pon), (QO, ref.qoff), (TE, ref.tend)):
+            A[li, k >= 0] = v[k[k >= 0]]
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # beats without any P mark give NaN
         gq, gp = np.nanmin(Q, axis=0), np.nanmin(P, axis=0)
+        gqo, gte = np.nanmax(QO, axis=0), np.nanmax(TE, axis=0)
         mq, mp = np.nanmedian(Q, axis=0), np.nanmedian(P, axis=0)
+        mqo, mte = np.nanmedian(QO, axis=0), np.nanmedian(TE, axis=0)
     if not median:
-        mq, mp = gq, gp
+        mq, mp, mqo, mte = gq, gp, gqo, gte
     rhythms = rhythms if rhythms is not None else ludb_rhythms(root)
     return Record(
         name=f"ludb/{name}",
         x=rec.p_signal.T.copy(),
         sr=sr,
         ref_lead=ref2,
-        ref_multi=Ref(r=ref2.r, qon=mq, pon=mp, p_known=ref2.p_known),
+        ref_multi=Ref(r=ref2.r, qon=mq, pon=mp, p_known=ref2.p_known, qoff=mqo, tend=mte),
         rhythm=rhythms.get(name, "sinus"),
         lead0=1,
     )
@@ -173,6 +205,23 @@ def read_ludb(
 def qtdb_names(root: Path) -> list[str]:
     d = root / "ecg" / "qtdb"
     return sorted(p.stem for p in d.glob("*.q1c"))
+
+
+def qtdb_offsets(s: np.ndarray, sym: np.ndarray, num: np.ndarray, qon: np.ndarray, sr: float):
+    """QRS offset (``)`` with ``num`` 1) and T end (``)`` with ``num`` 2) of each QRS onset of a
+    ``.q1c`` annotation: the first of each after the onset and before the next onset (QRS offset
+    within 250 ms, T end within 800 ms); NaN where not annotated."""
+    qo = s[(sym == ")") & (num == 1)]
+    te = s[(sym == ")") & (num == 2)]
+    qoff = np.full(qon.size, np.nan)
+    tend = np.full(qon.size, np.nan)
+    for i, q in enumerate(qon):
+        nxt = qon[i + 1] if i + 1 < qon.size else np.inf
+        for out, c, w in ((qoff, qo, 0.25), (tend, te, 0.8)):
+            c = c[(c > q) & (c < min(nxt, q + w * sr))]
+            if c.size:
+                out[i] = c[0]
+    return qoff, tend
 
 
 def read_qtdb(root: Path, name: str) -> Record:
@@ -195,6 +244,8 @@ def read_qtdb(root: Path, name: str) -> Record:
     x = rec.p_signal[lo:hi].T.copy()
     x = np.nan_to_num(x)
     ref = _pair(qon - lo, r - lo, pon - lo, sr)
+    ref.qoff, ref.tend = qtdb_offsets(s, sym, num, qon, sr)
+    ref.qoff, ref.tend = ref.qoff - lo, ref.tend - lo
     return Record(
         name=f"qtdb/{name}",
         x=x,
@@ -225,11 +276,28 @@ class Tally:
     n_matched: int = 0
     nonsinus_beats: int = 0
     nonsinus_with_p: int = 0
+    qoff_err: list = field(default_factory=list)
+    tend_err: list = field(default_factory=list)
+    #: per record: detected minus manual record-median QT (ms)
+    qt_rec_err: list = field(default_factory=list)
+    #: reference beats with a manual T end, and those of them given a T end
+    t_ref: int = 0
+    t_found: int = 0
 
     def add(self, other: Tally) -> None:
-        for k in ("qrs_err", "pon_err", "pr_err"):
+        for k in ("qrs_err", "pon_err", "pr_err", "qoff_err", "tend_err", "qt_rec_err"):
             getattr(self, k).extend(getattr(other, k))
-        for k in ("tp", "fn", "fp", "n_ref", "n_matched", "nonsinus_beats", "nonsinus_with_p"):
+        for k in (
+            "tp",
+            "fn",
+            "fp",
+            "n_ref",
+            "n_matched",
+            "nonsinus_beats",
+            "nonsinus_with_p",
+            "t_ref",
+            "t_found",
+        ):
             setattr(self, k, getattr(self, k) + getattr(other, k))
 
     def metrics(self) -> dict[str, float]:
@@ -240,7 +308,22 @@ class Tally:
         def m(a, f):
             return float(f(a)) if a.size else np.nan
 
+        def sd(a):
+            return np.std(a, ddof=1) if a.size > 1 else np.nan
+
+        qo = np.asarray(self.qoff_err, float)
+        te = np.asarray(self.tend_err, float)
+        qt = np.asarray(self.qt_rec_err, float)
         return {
+            "qoff_mean": m(qo, np.mean),
+            "qoff_sd": m(qo, sd),
+            "qoff_n": int(qo.size),
+            "tend_mean": m(te, np.mean),
+            "tend_sd": m(te, sd),
+            "tend_n": int(te.size),
+            "t_se": 100.0 * self.t_found / self.t_ref if self.t_ref else np.nan,
+            "qt_rec_mae": m(qt, lambda a: np.mean(np.abs(a))),
+            "qt_records": int(qt.size),
             "beats": self.n_ref,
             "r_se": 100.0 * self.n_matched / self.n_ref if self.n_ref else np.nan,
             "qrs_on_mean": m(q, np.mean),
@@ -259,6 +342,29 @@ class Tally:
         }
 
 
+def _compare_qt(t: Tally, ref: Ref, det: dict, near: np.ndarray, ms: float) -> None:
+    """QRS-offset and T-end errors and the record-median QT error on the matched beats (called
+    for sinus records only, as the onset errors are)."""
+    if ref.qoff is None or "qoff" not in det:
+        return
+    ok = near >= 0
+    j = near[ok]
+    dqo = np.asarray(det["qoff"], float)[j]
+    dte = np.asarray(det["tend"], float)[j]
+    dqt = dte - np.asarray(det["qon"], float)[j]
+    rqo, rte = ref.qoff[ok], ref.tend[ok]
+    rqt = rte - ref.qon[ok]
+    e = dqo - rqo
+    t.qoff_err.extend((e[np.isfinite(e)] * ms).tolist())
+    e = dte - rte
+    t.tend_err.extend((e[np.isfinite(e)] * ms).tolist())
+    t.t_ref += int(np.isfinite(rte).sum())
+    t.t_found += int((np.isfinite(rte) & np.isfinite(dte)).sum())
+    a, b = dqt[np.isfinite(dqt)], rqt[np.isfinite(rqt)]
+    if a.size and b.size:
+        t.qt_rec_err.append(float(np.median(a) - np.median(b)) * ms)
+
+
 def compare(ref: Ref, det: dict, sr: float, sinus: bool) -> Tally:
     """Match detected beats (``det``: sample arrays r, qon, pon) to reference beats and tally."""
     t = Tally()
@@ -266,6 +372,8 @@ def compare(ref: Ref, det: dict, sr: float, sinus: bool) -> Tally:
     dr = np.asarray(det["r"], float)
     t.n_ref = ref.r.size
     near = nearest(dr, ref.r, MATCH_S * sr)
+    if sinus:
+        _compare_qt(t, ref, det, near, ms)
     for i in range(ref.r.size):
         j = int(near[i])
         if j < 0:
@@ -384,6 +492,8 @@ def physiofeat_detector(x: np.ndarray, sr: float, p_threshold: float | None = No
         "qon": b.qrs_onset * sr,
         "pon": b.p_onset * sr,
         "ppk": b.p_peak * sr,
+        "qoff": b.qrs_offset * sr,
+        "tend": b.t_end * sr,
     }
 
 
@@ -401,7 +511,7 @@ def neurokit_detector(x: np.ndarray, sr: float) -> dict:
         try:
             _, w = nk.ecg_delineate(clean, peaks, sampling_rate=int(sr), method="dwt")
         except Exception:  # noqa: BLE001 -- NeuroKit2 fails on some records; count as no waves
-            return {"r": r, "qon": nan, "pon": nan, "ppk": nan}
+            return {"r": r, "qon": nan, "pon": nan, "ppk": nan, "qoff": nan, "tend": nan}
 
     def arr(key):
         a = np.asarray(w.get(key, nan), dtype=float)
@@ -412,6 +522,8 @@ def neurokit_detector(x: np.ndarray, sr: float) -> dict:
         "qon": arr("ECG_R_Onsets"),
         "pon": arr("ECG_P_Onsets"),
         "ppk": arr("ECG_P_Peaks"),
+        "qoff": arr("ECG_R_Offsets"),
+        "tend": arr("ECG_T_Offsets"),
     }
 
 
@@ -472,20 +584,23 @@ def per_lead_combined(detector: Detector, x: np.ndarray, sr: float, q: float = 0
     outs = [detector(x[i], sr) for i in range(x.shape[0])]
     base = outs[1] if len(outs) > 1 else outs[0]
     r = base["r"]
-    Q = np.full((len(outs), r.size), np.nan)
-    P = np.full((len(outs), r.size), np.nan)
+    keys = [k for k in ("qon", "pon", "qoff", "tend") if k in base]
+    A = {k: np.full((len(outs), r.size), np.nan) for k in keys}
     for li, o in enumerate(outs):
         j = nearest(o["r"], r, MATCH_S * sr)
-        Q[li, j >= 0] = np.asarray(o["qon"])[j[j >= 0]]
-        P[li, j >= 0] = np.asarray(o["pon"])[j[j >= 0]]
+        for k in keys:
+            A[k][li, j >= 0] = np.asarray(o[k])[j[j >= 0]]
     import warnings
 
+    out = {"r": r}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        qon = np.nanquantile(Q, q, axis=0)
-        has_p = np.mean(np.isfinite(P), axis=0) >= 0.5
-        pon = np.where(has_p, np.nanquantile(P, q, axis=0), np.nan)
-    return {"r": r, "qon": qon, "pon": pon}
+        for k in keys:
+            v = np.nanquantile(A[k], q, axis=0)
+            if k in ("pon", "tend"):  # a wave is there when at least half the leads show it
+                v = np.where(np.mean(np.isfinite(A[k]), axis=0) >= 0.5, v, np.nan)
+            out[k] = v
+    return out
 
 
 def evaluate(

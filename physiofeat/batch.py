@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,17 +57,21 @@ class Result:
         channels or segments; None on error.
     channel, segment, start : np.ndarray or None
         Per-row channel index, segment index and segment start (seconds) when ``per_channel``
-        / ``segment`` split the source (else None).
-    sr : float or None
-        The sampling rate features were computed at.
-    duration : float or None
-        Length of the (possibly resampled) recording in seconds.
+        / ``segment`` split the source (else None). For a record (WFDB, EDF, or a file read
+        with ``channels``) ``channel`` is the channel's position in the file.
+    sr : float or np.ndarray or None
+        The sampling rate features were computed at; per row when the channels of a record
+        have different rates.
+    duration : float or np.ndarray or None
+        Length of the (possibly resampled) recording in seconds (per row, as ``sr``).
     arrays : dict or None
         Full feature arrays (``Features.to_dict()`` plus coordinates) when ``return_arrays``.
     error_type, error : str or None
         The exception's type name and message when the source failed.
     cpu_time : float or None
         CPU seconds the worker process spent on this source (loading included).
+    channel_name : list of str or None
+        Per-row channel names of a record (``"ii"``, ``"PCG"``...), else None.
     """
 
     index: int
@@ -84,6 +88,7 @@ class Result:
     error_type: str | None = None
     error: str | None = None
     cpu_time: float | None = None
+    channel_name: list[str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,6 +128,8 @@ class _Job:
     #: modules that register the requested features outside physiofeat: a worker process
     #: imports them before extracting (see :func:`_feature_modules`)
     modules: tuple[str, ...] = ()
+    #: channels to read (names or indices, as :func:`physiofeat.load_record` takes them)
+    channels: tuple[str | int, ...] | None = None
 
 
 def _feature_modules(features: Any, remote: bool) -> tuple[str, ...]:
@@ -266,6 +273,77 @@ def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:
     return Path(arrays_dir) / (str(rel) + ".npz")
 
 
+def _reads_as_record(source: Any, job: _Job) -> bool:
+    """A WFDB header or EDF file, or any file when channels are chosen: read by
+    :func:`physiofeat.load_record`, one row per channel."""
+    from .records import is_record_path
+
+    return job.channels is not None or is_record_path(source)
+
+
+def _run_record(index: int, rid: str, path: str, job: _Job, cpu0: float) -> Result:
+    """One row per channel of a record (per channel and segment with ``segment``). Channels of
+    one rate are computed in one batch, each group at its own rate; rows in channel order."""
+    from ._registry import extract
+    from .records import load_record
+
+    rec = load_record(
+        path, channels=None if job.channels is None else list(job.channels), sr=job.sr
+    )
+    chans = list(rec)
+    groups = rec.groups()
+    one = replace(job, per_channel=True)
+    pos, seg_idx, starts, vecs, srs, durs = [], [], [], [], [], []
+    names: list[str] | None = None
+    arrays: dict[str, np.ndarray] = {}
+    for idx, sr, x in groups:
+        rows, ch, seg = _split(x, sr, one)
+        with _single_threaded():
+            feats = extract(rows, job.features, sr=sr, stats=job.stats, **job.params)
+            vec = np.atleast_2d(feats.vector())
+            cols = feats.vector_names()
+        if names is not None and cols != names:
+            raise ParameterError(
+                f"the record's channels at {srs[0]:g} Hz and {sr:g} Hz give different feature "
+                f"columns ({len(names)} vs {len(cols)}); pass sr= (--sr) to resample every "
+                "channel to one rate"
+            )
+        names = cols
+        pos.append(idx[ch])
+        if seg is not None:
+            seg_idx.append(seg)
+            starts.append(seg * (int(round(job.segment * sr)) / float(sr)))
+        vecs.append(vec)
+        srs.extend([float(sr)] * len(vec))
+        durs.extend([x.shape[-1] / float(sr)] * len(vec))
+        if job.return_arrays or job.arrays_dir:
+            tag = "" if len(groups) == 1 else f"__{sr:g}Hz"
+            arrays.update({k + tag: v for k, v in _arrays_of(feats).items()})
+    p = np.concatenate(pos)
+    segment = np.concatenate(seg_idx) if seg_idx else None
+    order = np.lexsort((segment if segment is not None else np.zeros_like(p), p))
+    segment = None if segment is None else segment[order]
+    start = np.concatenate(starts)[order] if starts else None
+    sr_rows, dur_rows = np.asarray(srs)[order], np.asarray(durs)[order]
+    if job.arrays_dir:
+        _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
+    return Result(
+        index,
+        rid,
+        path,
+        names,
+        np.concatenate(vecs)[order],
+        np.array([chans[i].index for i in p[order]]),
+        segment,
+        start,
+        float(sr_rows[0]) if len(set(srs)) == 1 else sr_rows,
+        float(dur_rows[0]) if len(set(durs)) == 1 else dur_rows,
+        arrays if job.return_arrays else None,
+        cpu_time=time.process_time() - cpu0,
+        channel_name=[chans[i].name for i in p[order]],
+    )
+
+
 def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     """Load and extract one source; every exception becomes an error record."""
     index, rid, source, job = task
@@ -277,6 +355,9 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
 
             for mod in job.modules:  # user features: registered by importing their module
                 importlib.import_module(mod)
+            if isinstance(source, (str, os.PathLike)) and _reads_as_record(source, job):
+                path = os.fspath(source)
+                return _run_record(index, rid, path, job, cpu0)
             if isinstance(source, (str, os.PathLike)):
                 from .io import load
 
@@ -510,6 +591,25 @@ def _iter_pool(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _check_channels(channels: Any) -> tuple[str | int, ...] | None:
+    """``channels=`` as a tuple of names/indices (each matched per record when it is read)."""
+    if channels is None:
+        return None
+    if isinstance(channels, (str, int, np.integer)) and not isinstance(channels, bool):
+        channels = [channels]
+    if (
+        not isinstance(channels, Sequence)
+        or not channels
+        or not all(
+            isinstance(c, (str, int, np.integer)) and not isinstance(c, bool) for c in channels
+        )
+    ):
+        raise ParameterError(
+            f"channels must be a name, an index, or a non-empty list of them; got {channels!r}"
+        )
+    return tuple(c if isinstance(c, str) else int(c) for c in channels)
+
+
 def iter_extract(
     sources: Iterable[Any],
     features: Any,
@@ -521,6 +621,7 @@ def iter_extract(
     stats: Sequence[str] = DEFAULT_STATS,
     per_channel: bool = False,
     segment: float | None = None,
+    channels: Sequence[str | int] | None = None,
     return_arrays: bool = False,
     arrays_dir: str | os.PathLike | None = None,
     chunksize: int | None = None,
@@ -574,6 +675,7 @@ def iter_extract(
             features,
             remote=client is not None or (default_jobs() if n_jobs in (None, -1) else n_jobs) != 1,
         ),
+        _check_channels(channels),
     )
     if ids is not None and not isinstance(ids, Sequence):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")
@@ -618,6 +720,7 @@ def extract_many(
     stats: Sequence[str] = DEFAULT_STATS,
     per_channel: bool = False,
     segment: float | None = None,
+    channels: Sequence[str | int] | None = None,
     return_arrays: bool = False,
     arrays_dir: str | os.PathLike | None = None,
     progress: bool | Callable[[Result], Any] = False,
@@ -652,6 +755,11 @@ def extract_many(
     segment : float, optional
         Split each recording into consecutive segments of this many seconds (one row each; a
         trailing partial segment is dropped; a recording shorter than one segment is an error).
+    channels : str, int, or list of them, optional
+        Channels to read from each file, by name or index as :func:`physiofeat.load_record`
+        matches them (``"ii"``, ``0``); one row per channel. WFDB records (``.hea``) and EDF
+        files are read with :func:`physiofeat.load_record` and give one row per channel even
+        without it (all channels); ``Result.channel_name`` holds the names.
     return_arrays : bool
         Keep the full feature arrays (with coordinates) in ``Result.arrays``.
     arrays_dir : path, optional
@@ -698,6 +806,7 @@ def extract_many(
         stats=stats,
         per_channel=per_channel,
         segment=segment,
+        channels=channels,
         return_arrays=return_arrays,
         arrays_dir=arrays_dir,
         chunksize=chunksize,
@@ -740,6 +849,8 @@ def results_to_frame(results: Iterable[Result], *, id_column: str = "id", with_p
             meta["path"] = [r.path] * len(v)
         if r.channel is not None:
             meta["channel"] = r.channel
+        if r.channel_name is not None:
+            meta["channel_name"] = r.channel_name
         if r.segment is not None:
             meta["segment"] = r.segment
             meta["start_s"] = r.start

@@ -3,11 +3,15 @@
 ::
 
     physiofeat extract INPUT... -f mfcc,rms -p n_fft=256 -p mfcc.n_mfcc=13 -o features.parquet
+    physiofeat extract ecg/ludb -f pr_interval --channel ii -o pr.csv
     physiofeat features [--family spectral] [--names]
     physiofeat info FILE...
 
 ``extract`` writes one row per recording (or per channel / fixed-length segment) with ``id``
-and ``path`` columns followed by the stable :meth:`Features.vector` columns. Finished results
+and ``path`` columns followed by the stable :meth:`Features.vector` columns. WFDB records (a
+``.hea``; its ``.dat`` is not a separate input) and EDF/BDF files are inputs too, read by
+:func:`physiofeat.load_record`: one row per channel (``--channel`` chooses them), with the
+channel's name in ``channel_name`` and its own rate in ``sr_hz``. Finished results
 are appended to a journal (``<output>.journal.jsonl``) as they arrive, so a killed run loses
 nothing finished; the table itself is written atomically (temporary file in the same folder,
 then ``os.replace``) and ``--resume`` skips every recording the table or the journal already
@@ -35,7 +39,9 @@ from typing import Any
 import numpy as np
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
-_ID_COLS = ("id", "path", "sr_hz", "duration_s", "channel", "segment", "start_s")
+#: WFDB headers and EDF/BDF files: records (physiofeat.records.RECORD_SUFFIXES)
+RECORD_SUFFIXES = (".hea", ".edf", ".bdf")
+_ID_COLS = ("id", "path", "sr_hz", "duration_s", "channel", "channel_name", "segment", "start_s")
 
 #: Test hook: the extract command kills itself (SIGKILL) after journaling this many results.
 _KILL_AFTER_ENV = "PHYSIOFEAT_TEST_KILL_AFTER"
@@ -101,7 +107,17 @@ def _load_toml(path: str) -> dict[str, Any]:
         raise UsageError(f"config {path} is not valid TOML: {exc}") from None
 
 
-_CONFIG_KEYS = {"features", "params", "sr", "stats", "segment", "per_channel", "glob", "jobs"}
+_CONFIG_KEYS = {
+    "features",
+    "params",
+    "sr",
+    "stats",
+    "segment",
+    "per_channel",
+    "channels",
+    "glob",
+    "jobs",
+}
 
 
 def _config_request(cfg: dict[str, Any], path: str):
@@ -140,18 +156,30 @@ def _config_request(cfg: dict[str, Any], path: str):
 # Inputs
 
 
+def _is_input(f: Path) -> bool:
+    """A file a folder search picks: audio, an EDF/BDF file, or a WFDB header of a record
+    whose signals are not an audio file (CirCor's ``.hea`` beside each ``.wav``)."""
+    suffix = f.suffix.lower()
+    if suffix not in AUDIO_SUFFIXES + RECORD_SUFFIXES or not f.is_file():
+        return False
+    if suffix == ".hea":
+        from .records import header_of_audio
+
+        return not header_of_audio(f)
+    return True
+
+
 def discover(inputs: Sequence[str], globs: Sequence[str] = ()) -> list[tuple[str, str]]:
     """``(id, path)`` for every input: files as given, folders searched recursively for
-    WAV/FLAC/OGG/MP3 (sorted). ``globs`` (fnmatch on the id and on the file name) filter both.
+    WAV/FLAC/OGG/MP3 and for records, WFDB headers (``.hea``; not the ``.dat``, nor a header
+    whose signal file is an audio file found beside it) and EDF/BDF files (sorted). ``globs`` (fnmatch on the id and on the file name) filter both.
     The id is the path relative to its input folder (the file name for a file input)."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for inp in inputs:
         p = Path(inp)
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*") if f.suffix.lower() in AUDIO_SUFFIXES and f.is_file()
-            )
+            found = sorted(f for f in p.rglob("*") if _is_input(f))
             pairs = [(f.relative_to(p).as_posix(), str(f)) for f in found]
         elif p.exists():
             pairs = [(p.name, str(p))]
@@ -227,7 +255,7 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=repr))
 
 
-def _request_record(plan, *, sr, stats, segment, per_channel) -> dict[str, Any]:
+def _request_record(plan, *, sr, stats, segment, per_channel, channels=None) -> dict[str, Any]:
     return _canonical(
         {
             "features": {name: params for name, (_, params) in plan.items()},
@@ -235,6 +263,7 @@ def _request_record(plan, *, sr, stats, segment, per_channel) -> dict[str, Any]:
             "stats": list(stats),
             "segment": None if segment is None else float(segment),
             "per_channel": bool(per_channel),
+            "channels": None if channels is None else list(channels),
         }
     )
 
@@ -251,7 +280,7 @@ def _request_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             for k in sorted(set(a) | set(b)):
                 if a.get(k) != b.get(k):
                     out.append(f"{name}.{k} {a.get(k)!r} -> {b.get(k)!r}")
-    for k in ("sr", "stats", "segment", "per_channel"):
+    for k in ("sr", "stats", "segment", "per_channel", "channels"):
         if old.get(k) != new.get(k):
             out.append(f"{k} {old.get(k)!r} -> {new.get(k)!r}")
     return out
@@ -301,7 +330,9 @@ def _result_record(r) -> dict[str, Any]:
     if not r.ok:
         return {"path": r.path, "id": r.id, "error_type": r.error_type, "error": r.error}
     rec = {"path": r.path, "id": r.id, "names": r.names, "vector": r.vector.tolist()}
-    rec["sr"], rec["duration"] = r.sr, r.duration
+    rec["sr"], rec["duration"] = _per_row(r.sr), _per_row(r.duration)
+    if getattr(r, "channel_name", None) is not None:
+        rec["channel_name"] = list(r.channel_name)
     for k in ("channel", "segment"):
         v = getattr(r, k)
         if v is not None:
@@ -309,6 +340,11 @@ def _result_record(r) -> dict[str, Any]:
     if r.start is not None:
         rec["start_s"] = r.start.tolist()
     return rec
+
+
+def _per_row(v: Any) -> Any:
+    """A float, or a list of per-row floats (a record's channels at different rates)."""
+    return v.tolist() if isinstance(v, np.ndarray) else v
 
 
 def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], np.ndarray]:
@@ -319,8 +355,10 @@ def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], 
     for i in range(len(values)):
         meta: dict[str, Any] = {"id": rec["id"], "path": rec["path"]}
         if "sr" in rec:  # the rate the features were computed at, the recording's length
-            meta["sr_hz"], meta["duration_s"] = rec["sr"], rec["duration"]
-        for k in ("channel", "segment", "start_s"):
+            sr, dur = rec["sr"], rec["duration"]
+            meta["sr_hz"] = sr[i] if isinstance(sr, list) else sr
+            meta["duration_s"] = dur[i] if isinstance(dur, list) else dur
+        for k in ("channel", "channel_name", "segment", "start_s"):
             if k in rec:
                 meta[k] = rec[k][i]
         metas.append(meta)
@@ -429,6 +467,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(f"--stats: {exc}") from None
     segment = args.segment if args.segment is not None else cfg.get("segment")
     per_channel = args.per_channel or bool(cfg.get("per_channel", False))
+    channels = list(args.channel or []) or cfg.get("channels")
+    if channels is not None and (
+        not isinstance(channels, list) or not all(isinstance(c, (str, int)) for c in channels)
+    ):
+        raise UsageError(f"channels must be a list of channel names or indices; got {channels!r}")
     globs = list(args.glob or []) or list(cfg.get("glob", []))
     jobs = args.jobs if args.jobs is not None else cfg.get("jobs")
     try:  # values from a config file are checked here, as argparse checks the options
@@ -453,11 +496,16 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         plan = resolve_params(_normalise_request(request), shared)
     except (PhysiofeatError, KeyError) as exc:
         raise UsageError(str(exc)) from None
-    req_record = _request_record(plan, sr=sr, stats=stats, segment=segment, per_channel=per_channel)
+    req_record = _request_record(
+        plan, sr=sr, stats=stats, segment=segment, per_channel=per_channel, channels=channels
+    )
 
     todo = discover(args.inputs, globs)
     if not todo:
-        raise UsageError(f"no audio files ({', '.join(AUDIO_SUFFIXES)}) found in {args.inputs}")
+        raise UsageError(
+            f"no audio files or records ({', '.join(AUDIO_SUFFIXES + RECORD_SUFFIXES)}) found "
+            f"in {args.inputs}"
+        )
 
     journal = Journal(journal_path(output))
     old_table = None  # rows already held: the output table (on --resume) ...
@@ -544,6 +592,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             ids=[rid for rid, _ in pending],
             stats=stats,
             per_channel=per_channel,
+            channels=channels,
             segment=segment,
             arrays_dir=args.arrays,
             **shared,
@@ -724,7 +773,15 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--per-channel",
         action="store_true",
-        help="one row per channel (default: channels averaged to mono)",
+        help="one row per channel (default: channels averaged to mono; WFDB and EDF records "
+        "always give one row per channel)",
+    )
+    ex.add_argument(
+        "--channel",
+        action="append",
+        metavar="NAME",
+        help="read only this channel, by name (case-insensitive; 'ii' also finds 'MLII' and "
+        "'ECG II') or index; repeatable; one row per channel (default: all channels)",
     )
     ex.add_argument(
         "--segment",

@@ -524,6 +524,12 @@ def test_beats_table_to_frame():
         "p_peak",
         "pr_interval",
         "pr_peak",
+        "qrs_offset",
+        "t_peak",
+        "t_end",
+        "qrs_duration",
+        "qt",
+        "qtc",
         "r_index",
     ]
     assert np.isnan(df["rr"].iloc[0]) and len(df) == 6

@@ -102,10 +102,19 @@ import numpy as np
 from .._errors import InvalidSignalError, ParameterError
 from .._validation import as_signal, check_float, check_sr
 from . import _kernels as K
+from . import _qt
+from ._hrv import HRV_STATS, hrv_from_peaks
+from ._qt import QT_PARAMS
 
 __all__ = [
     "EcgBeats",
     "EcgWarning",
+    "HRV_STATS",
+    "QT_STATS",
+    "hrv_features",
+    "hrv_from_peaks",
+    "qt_features",
+    "summarize_qt",
     "PR_STATS",
     "detect_r_peaks",
     "delineate",
@@ -115,6 +124,20 @@ __all__ = [
 
 MIN_SR = 100.0
 MIN_DURATION = 2.0  # seconds: two beats at 60 bpm
+
+#: Names of the values :func:`qt_features` returns, in order.
+QT_STATS: tuple[str, ...] = (
+    "qrs_duration_median",
+    "qrs_duration_mean",
+    "qrs_duration_sd",
+    "qt_median",
+    "qt_mean",
+    "qt_sd",
+    "qtc_median",
+    "qtc_mean",
+    "qtc_sd",
+    "t_fraction",
+)
 
 #: Names of the values :func:`pr_features` returns, in order.
 PR_STATS: tuple[str, ...] = (
@@ -220,6 +243,16 @@ class EcgBeats:
         ``qrs_onset - p_onset`` (the PR interval).
     pr_peak : np.ndarray
         ``r_time - p_peak`` (P peak to R peak, with the R peak as in ``r_time``).
+    qrs_offset, t_peak, t_end : np.ndarray
+        QRS offset (J point), T-wave peak and T-wave end (NaN when absent).
+    qrs_duration : np.ndarray
+        ``qrs_offset - qrs_onset``.
+    qt : np.ndarray
+        ``t_end - qrs_onset`` (the QT interval).
+    qtc : np.ndarray
+        QT corrected by the preceding RR with the formula named by ``qtc_method``.
+    qtc_method : str
+        ``"bazett"``, ``"fridericia"``, ``"framingham"`` or ``"hodges"``.
     r_index : np.ndarray of int
         R-peak sample index.
     sr : float
@@ -233,15 +266,26 @@ class EcgBeats:
     p_peak: np.ndarray
     pr_interval: np.ndarray
     pr_peak: np.ndarray
+    qrs_offset: np.ndarray
+    t_peak: np.ndarray
+    t_end: np.ndarray
+    qrs_duration: np.ndarray
+    qt: np.ndarray
+    qtc: np.ndarray
     r_index: np.ndarray
     sr: float
+    qtc_method: str = "bazett"
 
     def __len__(self) -> int:
         return int(self.r_time.size)
 
     def to_dict(self) -> dict[str, np.ndarray]:
         """Plain arrays by column name."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "sr"}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if f.name not in ("sr", "qtc_method")
+        }
 
     def to_frame(self):
         """The table as a pandas DataFrame, one row per beat."""
@@ -465,7 +509,16 @@ def _lead(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> dict[str, np.n
     else:
         qamp = 0.0
     pon, ppk = _template_p(xf, xs, r, qon, sr, p, qamp)
-    return {"r": r, "qon": qrs, "pon": pon, "ppk": ppk}
+    return {
+        "r": r,
+        "qon": qrs,
+        "pon": pon,
+        "ppk": ppk,
+        "qamp": qamp,
+        **_qt.lead_qt(
+            xf, r, qrs, np.where(pon >= 0, pon.astype(np.float64), np.nan), qamp, sr, QT_PARAMS
+        ),
+    }
 
 
 def _robust_template(segs: np.ndarray, k: float) -> np.ndarray:
@@ -823,14 +876,17 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
     """Delineation in (fractional) samples; ``x`` is (n_leads, n)."""
     x, xf, pos = _leads_and_peaks(x, sr, p)
     leads = [_lead(np.ascontiguousarray(xf[i]), pos, sr, p) for i in range(x.shape[0])]
+    f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
     if len(leads) == 1:
         L = leads[0]
-        f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
         return {
             "r": L["r"].astype(np.float64),
             "qon": L["qon"],
             "pon": f(L["pon"]),
             "ppk": f(L["ppk"]),
+            "qoff": L["qoff"],
+            "tpk": f(L["tpk"]),
+            "tend": L["tend"],
         }
     R = np.stack([L["r"] for L in leads])
     Q = np.stack([L["qon"] for L in leads])
@@ -847,15 +903,25 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
     has_p = frac >= p["p_lead_frac"]
     pon = np.where(has_p, pon, np.nan)
     ppk = np.where(has_p, ppk, np.nan)
-    return {"r": r, "qon": qon, "pon": pon, "ppk": ppk}
+    qp = QT_PARAMS
+    qoff = _qt.spatial_qrs_offset(xf, np.rint(r).astype(np.int64), sr, qp)
+    TE = np.stack([L["tend"] for L in leads])
+    TP = np.stack([f(L["tpk"]) for L in leads])
+    has_t = np.isfinite(TE).mean(axis=0) >= qp["t_lead_frac"]
+    tend = np.where(has_t, _combine(TE, qp["lead_quantile_t"]), np.nan)
+    tpk = np.where(has_t, _combine(TP, 0.5), np.nan)
+    return {"r": r, "qon": qon, "pon": pon, "ppk": ppk, "qoff": qoff, "tpk": tpk, "tend": tend}
 
 
-def _beats_from_samples(d: dict[str, np.ndarray], sr: float) -> EcgBeats:
+def _beats_from_samples(d: dict[str, np.ndarray], sr: float, qtc: str = "bazett") -> EcgBeats:
     r = d["r"] / sr
     rr = np.diff(r, prepend=np.nan)
     qon = d["qon"] / sr
     pon = d["pon"] / sr
     ppk = d["ppk"] / sr
+    qoff = d["qoff"] / sr
+    tend = d["tend"] / sr
+    qt = tend - qon
     return EcgBeats(
         r_time=r,
         rr=rr,
@@ -864,8 +930,15 @@ def _beats_from_samples(d: dict[str, np.ndarray], sr: float) -> EcgBeats:
         p_peak=ppk,
         pr_interval=qon - pon,
         pr_peak=r - ppk,
+        qrs_offset=qoff,
+        t_peak=d["tpk"] / sr,
+        t_end=tend,
+        qrs_duration=qoff - qon,
+        qt=qt,
+        qtc=_qt.qtc_from(qt, rr, qtc),
         r_index=np.rint(d["r"]).astype(np.int64),
         sr=sr,
+        qtc_method=qtc,
     )
 
 
@@ -915,8 +988,10 @@ def detect_r_peaks(ecg: Any, *, sr: float) -> np.ndarray:
     return np.rint(np.median(np.stack(rs), axis=0)).astype(np.int64)
 
 
-def delineate(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> EcgBeats:
-    """Per-beat R peak, QRS onset, P onset, P peak and PR intervals.
+def delineate(
+    ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD, qtc: str = "bazett"
+) -> EcgBeats:
+    """Per-beat R peak, QRS onset and offset, P wave, T wave, PR, QRS, QT and QTc intervals.
 
     Parameters
     ----------
@@ -934,17 +1009,20 @@ def delineate(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> EcgBe
         default 0.7 gives P sensitivity 95.5 % with 1.8 % of non-sinus beats given a P wave,
         0.4 gives 100 % and 40 % (NeuroKit2's ``ecg_delineate``: 100 % and 73 %);
         ``benchmarks/validate_ecg.py`` prints the whole trade-off.
+    qtc : {"bazett", "fridericia", "framingham", "hodges"}
+        RR correction of the ``qtc`` column (with the RR interval before the beat; NaN for the
+        first beat). QRS offset and T end: see ``physiofeat/ecg/_qt.py``.
 
     Returns
     -------
     EcgBeats
         Times in seconds, NaN where a wave is absent (atrial fibrillation, flutter, paced beats,
-        noise). ``.to_frame()`` gives a pandas table.
+        noise; a T wave under 2 % of the QRS amplitude). ``.to_frame()`` gives a pandas table.
 
     Raises
     ------
     ParameterError
-        ``sr`` below 100 Hz, ``p_threshold`` outside (0, 1].
+        ``sr`` below 100 Hz, ``p_threshold`` outside (0, 1], ``qtc`` not one of the four.
     InvalidSignalError
         Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
 
@@ -958,8 +1036,9 @@ def delineate(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> EcgBe
     (10, 151)
     """
     p = _params(p_threshold)
+    qtc = _qt.check_qtc(qtc)
     x, sr = _check(ecg, sr)
-    return _beats_from_samples(_delineate_samples(x, sr, p), sr)
+    return _beats_from_samples(_delineate_samples(x, sr, p), sr, qtc)
 
 
 def _rmssd(v: np.ndarray) -> float:
@@ -1047,3 +1126,112 @@ def pr_features(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> np.
         )
         return np.full(len(PR_STATS), np.nan)
     return summarize_beats(beats)
+
+
+def summarize_qt(beats: EcgBeats) -> np.ndarray:
+    """The :data:`QT_STATS` summary of a beat table (seconds; ``t_fraction`` 1)."""
+    out = np.full(len(QT_STATS), np.nan)
+    k = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for col in ("qrs_duration", "qt", "qtc"):
+            v = getattr(beats, col)
+            v = v[np.isfinite(v)]
+            if v.size:
+                out[k : k + 3] = (
+                    np.median(v),
+                    np.mean(v),
+                    np.std(v, ddof=1) if v.size > 1 else np.nan,
+                )
+            k += 3
+    if len(beats):
+        out[k] = np.mean(np.isfinite(beats.t_end))
+    return out
+
+
+def qt_features(
+    ecg: Any, *, sr: float, qtc: str = "bazett", p_threshold: float = P_THRESHOLD
+) -> np.ndarray:
+    """QRS duration, QT and QTc summary of one ECG (single- or multi-lead).
+
+    Parameters
+    ----------
+    ecg : np.ndarray [shape=(n,) or (n_leads, n)]
+        ECG; a 2-D array is one multi-lead recording (see :func:`delineate`).
+    sr : float
+        Sampling rate in Hz, at least 100.
+    qtc : {"bazett", "fridericia", "framingham", "hodges"}
+        RR correction of QTc.
+    p_threshold : float in (0, 1]
+        P-wave acceptance threshold (see :func:`delineate`; the next beat's P wave bounds the
+        T-wave search).
+
+    Returns
+    -------
+    np.ndarray [shape=(10,)]
+        Values named by :data:`QT_STATS`: record median, mean and SD over beats of the QRS
+        duration, the QT and the QTc (s), and the fraction of beats with a T end. NaN where
+        not defined; fewer than two beats give all-NaN values with an :class:`EcgWarning`.
+
+    Raises
+    ------
+    ParameterError
+        ``sr`` below 100 Hz, ``p_threshold`` outside (0, 1], ``qtc`` not one of the four.
+    InvalidSignalError
+        Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
+
+    Examples
+    --------
+    >>> from physiofeat.ecg import QT_STATS, qt_features, synthetic_ecg
+    >>> x, truth = synthetic_ecg(duration=10.0, sr=500, heart_rate=60)
+    >>> f = dict(zip(QT_STATS, qt_features(x, sr=500)))
+    >>> round(f["qt_median"] * 1000), round(f["qrs_duration_median"] * 1000)  # true: 460, 90
+    (453, 110)
+    """
+    beats = delineate(ecg, sr=sr, p_threshold=p_threshold, qtc=qtc)
+    if len(beats) < 2:
+        warnings.warn(
+            f"only {len(beats)} beat(s) detected; QT features are NaN", EcgWarning, stacklevel=2
+        )
+        return np.full(len(QT_STATS), np.nan)
+    return summarize_qt(beats)
+
+
+def hrv_features(ecg: Any, *, sr: float) -> np.ndarray:
+    """Heart-rate variability of one ECG (single- or multi-lead) from its R peaks.
+
+    :func:`detect_r_peaks`, then :func:`hrv_from_peaks` (definitions, units, the Lomb-Scargle
+    spectrum and the least recording length of each value are in ``physiofeat/ecg/_hrv.py``).
+
+    Parameters
+    ----------
+    ecg : np.ndarray [shape=(n,) or (n_leads, n)]
+        ECG; several leads are detected together.
+    sr : float
+        Sampling rate in Hz, at least 100.
+
+    Returns
+    -------
+    np.ndarray [shape=(22,)]
+        Values named by :data:`HRV_STATS` (ms, %, ms^2, 1); NaN, with an :class:`EcgWarning`,
+        where the recording is too short for a value.
+
+    Raises
+    ------
+    ParameterError
+        ``sr`` below 100 Hz.
+    InvalidSignalError
+        Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from physiofeat.ecg import HRV_STATS, hrv_features, synthetic_ecg
+    >>> x, _ = synthetic_ecg(duration=10.0, sr=500, heart_rate=75)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 10 s: no spectrum, no entropy
+    ...     f = dict(zip(HRV_STATS, hrv_features(x, sr=500)))
+    >>> round(float(f["mean_nn"])), round(float(f["sdnn"]), 3)
+    (800, 0.0)
+    """
+    return hrv_from_peaks(detect_r_peaks(ecg, sr=sr), sr=sr)

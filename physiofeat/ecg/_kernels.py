@@ -396,3 +396,144 @@ def fine_shift_corr(x, starts, template, max_shift):
         shift[b] = best - max_shift + off
         corr[b] = bv
     return shift, corr
+
+
+# --------------------------------------------------------------------------------------------
+# QRS offset (J point) and T wave
+
+
+@jit
+def qrs_offsets(d, r, lo_win, hi_win, xi, quiet, min_gap):
+    """QRS offset of each beat from the smoothed derivative ``d`` (mirror of :func:`qrs_onsets`).
+
+    ``M`` is the largest absolute slope in ``[r - lo_win, r + hi_win]``. Going forward from the
+    largest slope after R, the offset is the first sample of the first run of ``quiet`` samples
+    where ``|d|`` stays below ``xi * M`` (the ST segment): an S wave's slopes and the zero slope
+    at its trough do not stop the search, a flat segment does. ``min_gap`` keeps the search
+    before the next R peak; ``-1`` where the search does not fit.
+    """
+    n = d.size
+    nb = r.size
+    out = np.full(nb, -1, dtype=np.int64)
+    for b in range(nb):
+        lo = max(r[b] - lo_win, 1)
+        hi = min(r[b] + hi_win, n - 1)
+        if b + 1 < nb:
+            hi = min(hi, r[b + 1] - min_gap)
+        if hi - lo < 3 or r[b] >= hi:
+            continue
+        m = 0.0
+        for i in range(lo, hi):
+            a = abs(d[i])
+            if a > m:
+                m = a
+        if m <= 0.0:
+            continue
+        start = r[b]
+        sm = 0.0
+        for i in range(r[b], hi):
+            a = abs(d[i])
+            if a > sm:
+                sm = a
+                start = i
+        level = xi * m
+        run = 0
+        found = hi
+        for k in range(start, hi):
+            if abs(d[k]) < level:
+                run += 1
+                if run >= quiet:
+                    found = k - quiet + 1
+                    break
+            else:
+                run = 0
+        out[b] = found
+    return out
+
+
+@jit
+def t_waves(ys, dy, y0, lo, hi, pair_max, right, method, out_pk, out_end, out_amp):
+    """T peak, T end and T amplitude of each beat (``-1`` / NaN when not found).
+
+    ``ys`` is the smoothed signal, ``dy`` its slope and ``y0`` the isoelectric level of each
+    beat (used by the tangent method only). In the window ``[lo, hi]`` the largest slope and the
+    largest opposite slope within ``pair_max`` samples of it (after it if there is one, else
+    before) are the T wave's pair of modulus maxima (Martinez et al. 2004); the T peak is the
+    extremum of ``ys`` between them, and the T end is searched after the second one (``m``, the
+    steepest return towards the baseline):
+
+    * ``method == 0`` (tangent): where the tangent at ``m`` reaches the level ``y0``;
+    * ``method == 1`` (trapezium, Vazquez-Seisdedos et al. 2011): the point ``i`` in
+      ``[m, m + right]`` maximising the area ``s * (ys[m] - ys[i]) * (2 r_ - i - m)`` of the
+      trapezium with vertices ``m``, ``i`` and the fixed right point ``r_ = m + right``
+      (``s`` the T polarity), which needs no baseline;
+
+    clipped to ``[m, hi]``. The amplitude is ``|ys[peak] - ys[end]|``.
+    """
+    nb = lo.size
+    n = ys.size
+    for b in range(nb):
+        out_pk[b] = -1
+        out_end[b] = np.nan
+        out_amp[b] = np.nan
+        a = max(lo[b], 1)
+        e = min(hi[b], n - 2)
+        if lo[b] < 0 or e - a < 4:
+            continue
+        m1 = a
+        a1 = 0.0
+        for i in range(a, e + 1):
+            v = abs(dy[i])
+            if v > a1:
+                a1 = v
+                m1 = i
+        if a1 <= 0.0:
+            continue
+        g = 1.0 if dy[m1] > 0 else -1.0
+        br = -1
+        bvr = 0.0
+        for i in range(m1 + 1, min(m1 + pair_max, e) + 1):
+            v = -g * dy[i]
+            if v > bvr:
+                bvr = v
+                br = i
+        bl = -1
+        bvl = 0.0
+        for i in range(max(m1 - pair_max, a), m1):
+            v = -g * dy[i]
+            if v > bvl:
+                bvl = v
+                bl = i
+        if br < 0 and bl < 0:
+            continue
+        if bvr >= bvl:
+            u = m1
+            m = br
+        else:
+            u = bl
+            m = m1
+        s = 1.0 if dy[u] > 0 else -1.0  # rising then falling: a positive T wave
+        pk = u
+        pv = -np.inf
+        for i in range(u, m + 1):
+            v = s * ys[i]
+            if v > pv:
+                pv = v
+                pk = i
+        sl = abs(dy[m])
+        if method == 0:
+            t = m + s * (ys[m] - y0[b]) / sl
+        else:
+            rr_ = min(m + right, e)
+            best = m
+            bv = 0.0
+            for i in range(m, rr_ + 1):
+                v = s * (ys[m] - ys[i]) * (2 * rr_ - i - m)
+                if v > bv:
+                    bv = v
+                    best = i
+            t = float(best)
+        t = min(max(t, float(m)), float(e))
+        out_pk[b] = pk
+        out_end[b] = t
+        out_amp[b] = abs(ys[pk] - ys[int(round(t))])

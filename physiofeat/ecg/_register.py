@@ -8,7 +8,18 @@ import numpy as np
 
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature
-from ._core import PR_STATS, EcgWarning, _params, delineate, pr_features
+from ._core import (
+    HRV_STATS,
+    PR_STATS,
+    QT_STATS,
+    EcgWarning,
+    _params,
+    delineate,
+    hrv_features,
+    pr_features,
+    qt_features,
+)
+from ._qt import check_qtc
 
 #: Rows of the ``ecg_beats`` feature (seconds).
 BEAT_COLUMNS: tuple[str, ...] = (
@@ -19,8 +30,14 @@ BEAT_COLUMNS: tuple[str, ...] = (
     "p_peak",
     "pr_interval",
     "pr_peak",
+    "qrs_offset",
+    "t_peak",
+    "t_end",
+    "qrs_duration",
+    "qt",
+    "qtc",
 )
-_INTERVALS = ("rr", "pr_interval", "pr_peak")
+_INTERVALS = ("rr", "pr_interval", "pr_peak", "qrs_duration", "qt", "qtc")
 
 
 def _rows(ctx) -> list[np.ndarray]:
@@ -30,6 +47,8 @@ def _rows(ctx) -> list[np.ndarray]:
 def _check_values(p: dict) -> None:
     """Signal-independent parameter checks, run before any work (see ``register_feature``)."""
     _params(p["p_threshold"])
+    if "qtc" in p:
+        check_qtc(p["qtc"])
 
 
 @register_feature(
@@ -49,6 +68,47 @@ def _pr_interval(ctx, *, p_threshold) -> Feature:
         dims=("stat",),
         coords={"stat": list(PR_STATS)},
         attrs={"units": "s (heart_rate: bpm; p_fraction, pr_cv, pr_rr_corr: 1)"},
+    )
+
+
+@register_feature(
+    "qt_interval",
+    family="ecg",
+    dims=("stat",),
+    params_from=qt_features,
+    check=_check_values,
+    description="QRS duration, QT and QTc (record median, mean, SD) and T-wave fraction",
+)
+def _qt_interval(ctx, *, qtc, p_threshold) -> Feature:
+    vals = np.stack(
+        [qt_features(x, sr=ctx.sr, qtc=qtc, p_threshold=p_threshold) for x in _rows(ctx)]
+    )
+    if not ctx.batched:
+        vals = vals[0]
+    return Feature(
+        vals,
+        dims=("stat",),
+        coords={"stat": list(QT_STATS)},
+        attrs={"units": "s (t_fraction: 1)", "qtc": qtc},
+    )
+
+
+@register_feature(
+    "hrv",
+    family="ecg",
+    dims=("stat",),
+    params_from=hrv_features,
+    description="heart-rate variability: time domain, Lomb-Scargle LF/HF, Poincare, SampEn, DFA",
+)
+def _hrv(ctx) -> Feature:
+    vals = np.stack([hrv_features(x, sr=ctx.sr) for x in _rows(ctx)])
+    if not ctx.batched:
+        vals = vals[0]
+    return Feature(
+        vals,
+        dims=("stat",),
+        coords={"stat": list(HRV_STATS)},
+        attrs={"units": "ms (pnn50, pnn20: %; lf, hf: ms^2; ratios, nu, sampen, alpha1: 1)"},
     )
 
 
@@ -77,12 +137,12 @@ def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
     params_from=delineate,
     summarize=_summarize_beats,
     check=_check_values,
-    description="per-beat R time, RR, QRS onset, P onset, P peak, PR and P-peak-to-R (s)",
+    description="per-beat R, RR, QRS onset/offset, P onset/peak, T peak/end, PR, QRS, QT, QTc (s)",
 )
-def _ecg_beats(ctx, *, p_threshold) -> Feature:
+def _ecg_beats(ctx, *, p_threshold, qtc) -> Feature:
     tables = []
     for x in _rows(ctx):
-        b = delineate(x, sr=ctx.sr, p_threshold=p_threshold)
+        b = delineate(x, sr=ctx.sr, p_threshold=p_threshold, qtc=qtc)
         if len(b) < 2:
             warnings.warn(f"only {len(b)} beat(s) detected", EcgWarning, stacklevel=2)
         tables.append(np.stack([getattr(b, c) for c in BEAT_COLUMNS]))

@@ -34,7 +34,8 @@ def synthetic_ecg(
 
     Each beat: a P wave (100 ms) starting ``pr`` before the QRS onset; a QRS of a small Q (20 ms),
     a tall R (50 ms, peak 40 ms after the QRS onset) and an S (30 ms); a T wave ending by half the
-    RR interval. Raised-cosine waves have compact support, so P onset and QRS onset are exact.
+    RR interval. Raised-cosine waves have compact support, so P onset, QRS onset, QRS offset (end
+    of the S wave, 90 ms after the QRS onset) and T end are exact.
 
     Parameters
     ----------
@@ -62,7 +63,8 @@ def synthetic_ecg(
     x : np.ndarray [shape=(n,)]
         The ECG in mV.
     truth : dict of np.ndarray
-        Sample indices ``r``, ``qrs_onset``, ``p_onset``, ``p_peak`` of every complete beat.
+        Sample indices ``r``, ``qrs_onset``, ``p_onset``, ``p_peak``, ``qrs_offset``,
+        ``t_peak``, ``t_end`` of every complete beat.
 
     Examples
     --------
@@ -80,14 +82,14 @@ def synthetic_ecg(
     rr = 60.0 / heart_rate
     x = np.zeros(n)
     q_on = np.arange(pr + 0.1, duration - 0.5 * rr, rr)  # first QRS onset leaves room for its P
+    t_off = 0.04 + 0.15 * rr + 0.02  # T-wave start after the QRS onset
+    t_width = min(0.3 * rr, 0.25)
     for q in q_on:
         x += _hann_bump(t, q - pr, 0.10, p_amp)
         x += _hann_bump(t, q, 0.02, -0.1 * qrs_amp)
         x += _hann_bump(t, q + 0.015, 0.05, qrs_amp)
         x += _hann_bump(t, q + 0.06, 0.03, -0.25 * qrs_amp)
-        t_start = q + 0.04 + 0.15 * rr + 0.02
-        t_width = min(0.3 * rr, 0.25)
-        x += _hann_bump(t, t_start, t_width, 0.3 * qrs_amp)
+        x += _hann_bump(t, q + t_off, t_width, 0.3 * qrs_amp)
     if invert:
         x = -x
     if wander:
@@ -99,5 +101,8 @@ def synthetic_ecg(
         "r": np.rint((q_on + 0.04) * sr).astype(np.int64),
         "p_onset": np.rint((q_on - pr) * sr).astype(np.int64),
         "p_peak": np.rint((q_on - pr + 0.05) * sr).astype(np.int64),
+        "qrs_offset": np.rint((q_on + 0.09) * sr).astype(np.int64),
+        "t_peak": np.rint((q_on + t_off + 0.5 * t_width) * sr).astype(np.int64),
+        "t_end": np.rint((q_on + t_off + t_width) * sr).astype(np.int64),
     }
     return x, truth

@@ -1,0 +1,278 @@
+"""QRS offset (J point), T peak, T-wave end, QRS duration, QT and RR-corrected QT.
+
+Method
+------
+Runs on the leads, R peaks and QRS onsets that :func:`physiofeat.ecg.delineate` already found
+for the PR interval (one detection serves both).
+
+1. *QRS offset* (the J point), the mirror of the QRS-onset rule: going forward from the largest
+   slope after R (derivative of a Gaussian, sigma ``j_sigma_ms``), the first sample after which
+   the slope stays below ``j_xi`` of the QRS's largest slope for ``j_quiet_ms`` (the ST segment),
+   minus the calibration ``j_bias_ms``. Several leads: the same rule on the spatial velocity
+   (root sum of squared lead slopes), which comes to rest with the last lead, as the CSE global
+   offset does.
+2. *T wave*: the signal smoothed by a Gaussian (sigma ``t_sigma_ms``), less the isoelectric
+   level (the median over the ``t_base_ms`` before this beat's QRS onset and before the next
+   one's, interpolated in between). The T peak is the largest ``|level|`` from ``t_pk_lo_ms``
+   after the J point to ``t_hi_frac`` of the RR interval after R (at most ``t_hi_max_ms``, and
+   ``t_gap_ms`` before the next QRS onset); a T wave whose amplitude is under ``t_amp_rel`` of
+   the QRS amplitude is absent (NaN). The T end is found after the steepest slope back towards
+   the baseline that follows the peak, by the trapezium-area method (Vazquez-Seisdedos et al.
+   2011: the point maximising the area of the trapezium between that slope point, the candidate
+   and a fixed point ``t_right_ms`` later; of the same family as Zhang et al. 2006's area
+   indicator) or by the tangent method (the tangent at the steepest slope crossing the
+   baseline), chosen by ``t_method`` on the odd LUDB records (see below), minus ``t_bias_ms``.
+   Several leads: the ``lead_quantile_t`` quantile of the T ends of the leads where a T wave was
+   found, where at least ``t_lead_frac`` of the leads show one.
+3. *Intervals*: QRS duration = offset - onset; QT = T end - QRS onset; QTc from the RR interval
+   before the beat (seconds): Bazett ``QT / sqrt(RR)``, Fridericia ``QT / RR**(1/3)``,
+   Framingham (Sagie et al. 1992) ``QT + 0.154 (1 - RR)``, Hodges (1983)
+   ``QT + 0.00175 (60 / RR - 60)``.
+
+The parameters were chosen on the odd-numbered LUDB records (lead II and the median of the
+leads' marks), the even records and the QT Database (``.q1c``) being held out;
+``benchmarks/validate_ecg.py`` prints the figures of both methods.
+
+References
+----------
+Vazquez-Seisdedos CR, Neto JE, Maranon Reyes EJ, Klautau A, Limao de Oliveira RC. New approach
+for T-wave end detection on electrocardiogram: performance in noisy conditions. Biomed Eng
+Online 2011;10:77.
+Zhang Q, Illanes Manriquez A, Medigue C, Papelier Y, Sorine M. An algorithm for robust and
+efficient location of T-wave ends in electrocardiograms. IEEE Trans Biomed Eng
+2006;53(12):2544-2552.
+Bazett HC. An analysis of the time-relations of electrocardiograms. Heart 1920;7:353-370.
+Fridericia LS. Die Systolendauer im Elektrokardiogramm bei normalen Menschen und bei
+Herzkranken. Acta Med Scand 1920;53:469-486.
+Sagie A, Larson MG, Goldberg RJ, Bengtson JR, Levy D. An improved method for adjusting the QT
+interval for heart rate (the Framingham Heart Study). Am J Cardiol 1992;70(7):797-801.
+Hodges M, Salerno D, Erlien D. Bazett's QT correction reviewed: evidence that a linear QT
+correction for heart rate is better. J Am Coll Cardiol 1983;1:694.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._errors import ParameterError
+from . import _kernels as K
+
+#: Accepted values of ``qtc`` (the RR correction of the QT interval).
+QTC_METHODS: tuple[str, ...] = ("bazett", "fridericia", "framingham", "hodges")
+
+QT_PARAMS: dict[str, Any] = {
+    "j_sigma_ms": 4.0,
+    "j_lo_ms": 60.0,
+    "j_hi_ms": 140.0,
+    "j_xi": 0.07,
+    "j_quiet_ms": 6.0,
+    "j_bias_ms": -7.0,
+    "j_bias_spatial_ms": 2.0,
+    "t_sigma_ms": 10.0,
+    "t_base_ms": 20.0,
+    "t_pk_lo_ms": 60.0,
+    "t_pair_ms": 200.0,
+    "t_hi_frac": 0.7,
+    "t_hi_max_ms": 700.0,
+    "t_gap_ms": 80.0,
+    "t_gap_p_ms": 10.0,
+    "t_amp_rel": 0.02,
+    "t_method": "trapezium",
+    "t_right_ms": 80.0,
+    "t_bias_ms": 0.0,
+    "t_template": True,
+    "t_tol_ms": 40.0,
+    "lead_quantile_t": 0.5,
+    "t_lead_frac": 0.5,
+}
+
+
+def check_qtc(qtc: Any) -> str:
+    """The name of a QT correction (case-insensitive), or a ParameterError."""
+    if not isinstance(qtc, str) or qtc.lower() not in QTC_METHODS:
+        raise ParameterError(
+            f"qtc={qtc!r} is not a QT correction; accepted: {', '.join(map(repr, QTC_METHODS))}"
+        )
+    return qtc.lower()
+
+
+def qtc_from(qt: np.ndarray, rr: np.ndarray, method: str) -> np.ndarray:
+    """RR-corrected QT (seconds) of ``qt`` and the preceding ``rr`` (seconds)."""
+    qt = np.asarray(qt, dtype=np.float64)
+    rr = np.asarray(rr, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rr = np.where(rr > 0, rr, np.nan)
+        if method == "bazett":
+            return qt / np.sqrt(rr)
+        if method == "fridericia":
+            return qt / np.cbrt(rr)
+        if method == "framingham":
+            return qt + 0.154 * (1.0 - rr)
+        return qt + 0.00175 * (60.0 / rr - 60.0)  # hodges
+
+
+def _method_code(p: dict) -> int:
+    return 0 if p["t_method"] == "tangent" else 1
+
+
+def qrs_offsets(d: np.ndarray, r: np.ndarray, sr: float, p: dict, key: str) -> np.ndarray:
+    """QRS offsets (float samples, NaN where none) from the slope ``d`` (1-D) of a lead or the
+    spatial velocity."""
+    ms = 1e-3 * sr
+    off = K.qrs_offsets(
+        np.ascontiguousarray(d),
+        r.astype(np.int64),
+        int(p["j_lo_ms"] * ms),
+        int(p["j_hi_ms"] * ms),
+        p["j_xi"],
+        max(int(round(p["j_quiet_ms"] * ms)), 1),
+        int(0.25 * sr),
+    )
+    return np.where(off >= 0, off - p["j_bias" + key] * ms, np.nan)
+
+
+def _baseline(ys: np.ndarray, qon: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """Isoelectric level at each beat's QRS onset: the median of ``ys`` over the ``t_base_ms``
+    before it (NaN where the onset is missing or too near the start)."""
+    h = max(int(round(p["t_base_ms"] * 1e-3 * sr)), 1)
+    out = np.full(qon.size, np.nan)
+    q = np.rint(np.nan_to_num(qon, nan=-1.0)).astype(np.int64)
+    ok = (q - h >= 0) & (q < ys.size)
+    if ok.any():
+        out[ok] = np.median(ys[q[ok][:, None] + np.arange(-h, 0)], axis=1)
+    return out
+
+
+def lead_t_waves(
+    xf: np.ndarray,
+    r: np.ndarray,
+    qon: np.ndarray,
+    qoff: np.ndarray,
+    pon: np.ndarray,
+    sr: float,
+    p: dict,
+) -> dict[str, np.ndarray]:
+    """T peak (int samples, -1), T end (float samples, NaN) and T amplitude of one lead
+    (``xf`` band-passed; ``r`` R peaks; ``qon``/``qoff`` QRS onsets and offsets, float, NaN;
+    ``pon`` P onsets, NaN where none: the next beat's P wave bounds the T-wave search)."""
+    from scipy.ndimage import gaussian_filter1d
+
+    ms = 1e-3 * sr
+    nb = r.size
+    ys = gaussian_filter1d(xf, p["t_sigma_ms"] * ms)
+    dy = gaussian_filter1d(xf, p["t_sigma_ms"] * ms, order=1)
+    base = _baseline(ys, qon, sr, p)
+    lo = np.full(nb, -1, dtype=np.int64)
+    hi = np.full(nb, -1, dtype=np.int64)
+    rr = np.diff(r)
+    rr_med = float(np.median(rr)) if rr.size else sr
+    for b in range(nb):
+        if not np.isfinite(qoff[b]):
+            continue
+        nxt_r = r[b + 1] if b + 1 < nb else r[b] + rr_med
+        e = r[b] + min(p["t_hi_frac"] * (nxt_r - r[b]), p["t_hi_max_ms"] * ms)
+        if b + 1 < nb and np.isfinite(qon[b + 1]):
+            e = min(e, qon[b + 1] - p["t_gap_ms"] * ms)
+        if b + 1 < nb and np.isfinite(pon[b + 1]):
+            e = min(e, pon[b + 1] - p["t_gap_p_ms"] * ms)
+        a = int(np.ceil(qoff[b] + p["t_pk_lo_ms"] * ms))
+        e = int(min(np.floor(e), ys.size - 2))
+        if e - a >= 8:
+            lo[b], hi[b] = a, e
+    tpk = np.empty(nb, dtype=np.int64)
+    tend = np.empty(nb)
+    tamp = np.empty(nb)
+    K.t_waves(
+        ys,
+        dy,
+        np.nan_to_num(base),
+        lo,
+        hi,
+        int(round(p["t_pair_ms"] * ms)),
+        int(round(p["t_right_ms"] * ms)),
+        _method_code(p),
+        tpk,
+        tend,
+        tamp,
+    )
+    if p["t_template"]:
+        tpk, tend, tamp = _template_t(ys, dy, base, r, lo, hi, tpk, tend, tamp, sr, p)
+    tend = tend - p["t_bias_ms"] * ms
+    return {"tpk": tpk, "tend": tend, "tamp": tamp}
+
+
+def _template_t(ys, dy, base, r, lo, hi, tpk, tend, tamp, sr, p):
+    """Beats whose own T end lies more than ``t_tol_ms`` from the one of the median beat
+    (aligned on R, over the beats of the search; T peak, end and amplitude taken as for a beat
+    and carried to each beat by its R peak) take the median beat's values: a noise-borne or
+    misread beat cannot move the T end far, and beat-to-beat QT changes within the tolerance are
+    kept."""
+    ms = 1e-3 * sr
+    ok = lo >= 0
+    if ok.sum() < 3:
+        return tpk, tend, tamp
+    a = int(np.median((lo - r)[ok]))
+    e = int(np.median((hi - r)[ok]))
+    pre = int(round(p["t_base_ms"] * ms)) + 2
+    ri = r[ok]
+    inb = (ri - pre >= 0) & (ri + e + 2 < ys.size)
+    if inb.sum() < 3 or e - a < 8:
+        return tpk, tend, tamp
+    idx = ri[inb][:, None] + np.arange(-pre, e + 3)
+    tm = np.ascontiguousarray(np.median(ys[idx], axis=0))
+    dm = np.ascontiguousarray(np.median(dy[idx], axis=0))
+    pk1 = np.empty(1, dtype=np.int64)
+    end1 = np.empty(1)
+    amp1 = np.empty(1)
+    K.t_waves(
+        tm,
+        dm,
+        np.array([np.nanmedian(base[ok])]),
+        np.array([pre + a], dtype=np.int64),
+        np.array([pre + e], dtype=np.int64),
+        int(round(p["t_pair_ms"] * ms)),
+        int(round(p["t_right_ms"] * ms)),
+        _method_code(p),
+        pk1,
+        end1,
+        amp1,
+    )
+    if pk1[0] < 0:
+        return tpk, tend, tamp
+    t_end = r + (end1[0] - pre)
+    far = ok & ~(np.abs(tend - t_end) <= p["t_tol_ms"] * ms)
+    tend = np.where(far, t_end, tend)
+    tpk = np.where(far, r + (pk1[0] - pre), tpk)
+    tamp = np.where(far, amp1[0], tamp)
+    return tpk, tend, tamp
+
+
+def lead_qt(
+    xf: np.ndarray,
+    r: np.ndarray,
+    qon: np.ndarray,
+    pon: np.ndarray,
+    qamp: float,
+    sr: float,
+    p: dict,
+) -> dict[str, np.ndarray]:
+    """One lead's QRS offsets and T waves; T waves below ``t_amp_rel`` of ``qamp`` are absent."""
+    from scipy.ndimage import gaussian_filter1d
+
+    d = gaussian_filter1d(xf, p["j_sigma_ms"] * 1e-3 * sr, order=1)
+    qoff = qrs_offsets(d, r, sr, p, "_ms")
+    t = lead_t_waves(xf, r, qon, qoff, pon, sr, p)
+    absent = ~(t["tamp"] >= p["t_amp_rel"] * qamp)
+    t["tend"] = np.where(absent, np.nan, t["tend"])
+    t["tpk"] = np.where(absent, -1, t["tpk"])
+    return {"qoff": qoff, **t}
+
+
+def spatial_qrs_offset(xf: np.ndarray, r: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """Global QRS offset from the spatial velocity of the leads ``xf`` (n_leads, n)."""
+    from scipy.ndimage import gaussian_filter1d
+
+    d = gaussian_filter1d(xf, p["j_sigma_ms"] * 1e-3 * sr, order=1, axis=-1)
+    return qrs_offsets(np.sqrt((d * d).sum(axis=0)), r, sr, p, "_spatial_ms")
