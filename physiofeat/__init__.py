@@ -49,6 +49,7 @@ _LAZY_MODULES = {
     "hos",
     "ecg",
     "pcg",
+    "ecgpcg",
     "plot",
     "cli",
     "batch",

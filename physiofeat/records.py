@@ -34,7 +34,14 @@ import numpy as np
 
 from ._errors import DecodeError, ParameterError
 
-__all__ = ["load_record", "Record", "Channel", "RECORD_SUFFIXES", "is_record_path"]
+__all__ = [
+    "load_record",
+    "Record",
+    "Channel",
+    "RECORD_SUFFIXES",
+    "is_record_path",
+    "header_of_audio",
+]
 
 PathLike = str | os.PathLike
 
@@ -46,12 +53,14 @@ ChannelKey = str | int
 
 @dataclass(frozen=True, eq=False)
 class Channel:
-    """One channel of a :class:`Record`: its samples, name, physical unit and rate."""
+    """One channel of a :class:`Record`: its samples, name, physical unit and rate, and its
+    position in the file (``index``: the channel number a table reports)."""
 
     name: str
     unit: str
     sr: float
     data: np.ndarray
+    index: int = 0
 
     @property
     def duration(self) -> float:
@@ -290,6 +299,27 @@ def is_record_path(path: PathLike) -> bool:
     return not p.exists() and Path(str(p) + ".hea").exists()
 
 
+_AUDIO_SIGNAL_FILES = (".wav", ".flac", ".ogg", ".mp3")
+
+
+def header_of_audio(path: PathLike) -> bool:
+    """True for a WFDB header whose signal files are all audio files (CirCor ships a ``.hea``
+    beside each ``.wav``): when a folder is searched, the audio file is the input and its
+    header is not a second one. Unreadable headers give False (reading them reports why)."""
+    try:
+        lines = Path(path).read_text(encoding="latin-1").splitlines()
+    except OSError:
+        return False
+    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        return False
+    tok = lines[0].split()
+    if len(tok) < 2 or not tok[1].isdigit() or int(tok[1]) == 0:
+        return False
+    files = [ln.split()[0] for ln in lines[1 : 1 + int(tok[1])]]
+    return bool(files) and all(f.lower().endswith(_AUDIO_SIGNAL_FILES) for f in files)
+
+
 def _check_file(p: Path, what: str) -> None:
     if not p.exists():
         raise DecodeError(f"{p}: no such file")
@@ -436,6 +466,7 @@ def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
             units[k] or "",
             fs * spf[k],
             np.ascontiguousarray(sigs[k], dtype=dtype),
+            int(idx[k]),
         )
         for k in range(len(idx))
     ]
@@ -502,7 +533,7 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
             raise DecodeError(
                 f"{p}: cannot read the samples of channel {s.label!r} ({type(exc).__name__}: {exc})"
             ) from None
-        chans.append(Channel(s.label, s.physical_dimension, float(s.sampling_frequency), data))
+        chans.append(Channel(s.label, s.physical_dimension, float(s.sampling_frequency), data, i))
     fmt = ("BDF" if bdf else "EDF") + ("+" if plus else "")
     return Record(chans, path=str(p), format=fmt, annotations=annotations)
 
@@ -547,7 +578,7 @@ def _read_text(p: Path, channels: Any, dtype) -> Record:
     unit = meta.get("units", "")
     idx = _resolve(labels, channels, str(p))
     chans = [
-        Channel(labels[i], unit, sr, np.ascontiguousarray(data[:, i], dtype=dtype)) for i in idx
+        Channel(labels[i], unit, sr, np.ascontiguousarray(data[:, i], dtype=dtype), i) for i in idx
     ]
     return Record(chans, path=str(p), format="text")
 
@@ -565,7 +596,7 @@ def _read_audio(p: Path, channels: Any, dtype) -> Record:
         fmt = p.suffix.lstrip(".").upper()
     names = [str(i) for i in range(data.shape[1])]
     idx = _resolve(names, channels, str(p))
-    chans = [Channel(names[i], "", float(sr), np.ascontiguousarray(data[:, i])) for i in idx]
+    chans = [Channel(names[i], "", float(sr), np.ascontiguousarray(data[:, i]), i) for i in idx]
     return Record(chans, path=str(p), format=fmt)
 
 
@@ -655,7 +686,10 @@ def load_record(
     if sr is not None:
         target = int(sr) if float(sr).is_integer() else float(sr)
         rec = Record(
-            [Channel(c.name, c.unit, float(target), resample(c.data, c.sr, target)) for c in rec],
+            [
+                Channel(c.name, c.unit, float(target), resample(c.data, c.sr, target), c.index)
+                for c in rec
+            ],
             path=rec.path,
             format=rec.format,
             annotations=rec.annotations,

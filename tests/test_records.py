@@ -397,3 +397,109 @@ def test_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------------------------
+# the CLI over records
+
+
+def _cli(args: list[str]) -> int:
+    from physiofeat.cli import main
+
+    return main(["extract", *args, "-j", "1", "-q"])
+
+
+def test_cli_pr_interval_over_ludb_and_qtdb(shared_data, tmp_path):
+    """The issue's run: -f pr_interval --channel ii over the LUDB and QTDB folders (a few
+    records each): one row per record, PR medians equal physiofeat.ecg on the same lead."""
+    import pandas as pd
+
+    from physiofeat.ecg import PR_STATS, pr_features
+
+    out = tmp_path / "pr.csv"
+    globs = ["1.hea", "15.hea", "134.hea", "sel100.hea", "sel103.hea", "sel30.hea"]
+    args = [str(shared_data / "ecg/ludb"), str(shared_data / "ecg/qtdb"), "-f", "pr_interval"]
+    args += ["--channel", "ii", "-o", str(out)] + sum((["--glob", g] for g in globs), [])
+    assert _cli(args) == 1  # sel30's leads are unnamed: an error record, not a crash
+    df = pd.read_csv(out)
+    assert list(df["id"]) == ["1.hea", "134.hea", "15.hea", "sel100.hea", "sel103.hea"]
+    assert list(df["channel_name"]) == ["ii", "ii", "ii", "MLII", "MLII"]
+    assert list(df["channel"]) == [1, 1, 1, 0, 0]
+    assert list(df["sr_hz"]) == [500.0, 500.0, 500.0, 250.0, 250.0]
+    cols = [f"pr_interval_{s}" for s in PR_STATS]
+    for _, row in df.iterrows():
+        ref = wfdb.rdrecord(str(Path(row["path"]).with_suffix("")), channels=[row["channel"]])
+        want = pr_features(ref.p_signal[:, 0], sr=ref.fs)
+        np.testing.assert_allclose(row[cols].to_numpy(float), want, rtol=1e-12, equal_nan=True)
+        assert np.isfinite(row["pr_interval_pr_median"])
+    err = pd.read_csv(tmp_path / "pr.errors.csv")
+    assert list(err["id"]) == ["sel30.hea"] and list(err["error_type"]) == ["ParameterError"]
+    assert "no channel 'ii'; its channels: 0 'record 30, signal 0', 1 'record 30" in err["error"][0]
+    # --resume with other channels is another request
+    with pytest.raises(SystemExit) as e:
+        _cli([*args[:-12], "--channel", "v5", "-o", str(out), "--resume"])
+    assert e.value.code == 2
+
+
+def test_cli_edf_channels_at_two_rates(tmp_path, rng, capsys):
+    import pandas as pd
+
+    ecg, resp = _edf_signals(rng)
+    edfio.Edf(
+        [
+            edfio.EdfSignal(ecg, 500, label="ECG II", physical_dimension="mV"),
+            edfio.EdfSignal(resp, 100, label="Resp", physical_dimension="uV"),
+        ]
+    ).write(tmp_path / "night.edf")
+    out = tmp_path / "t.parquet"
+    params = ["-p", "frame_length=64", "-p", "hop_length=32"]
+    assert _cli([str(tmp_path), "-f", "rms", *params, "-o", str(out)]) == 0
+    df = pd.read_parquet(out)
+    assert list(df["channel_name"]) == ["ECG II", "Resp"] and list(df["channel"]) == [0, 1]
+    assert list(df["sr_hz"]) == [500.0, 100.0] and list(df["duration_s"]) == [8.0, 8.0]
+    rec = load_record(tmp_path / "night.edf")
+    for i, name in enumerate(rec.names):
+        ch = rec.channel(name)
+        want = physiofeat.extract(
+            ch.data, ["rms"], sr=ch.sr, frame_length=64, hop_length=32
+        ).vector()
+        got = df.loc[i, [c for c in df.columns if c.startswith("rms_")]].to_numpy(float)
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+    # one channel by name, segments of it
+    out2 = tmp_path / "t2.csv"
+    args = [str(tmp_path / "night.edf"), "-f", "rms", *params, "--channel", "resp"]
+    assert _cli([*args, "--segment", "2", "-o", str(out2)]) == 0
+    df2 = pd.read_csv(out2)
+    assert list(df2["channel_name"]) == ["Resp"] * 4 and list(df2["segment"]) == [0, 1, 2, 3]
+    assert list(df2["start_s"]) == [0.0, 2.0, 4.0, 6.0] and set(df2["sr_hz"]) == {100.0}
+
+
+def test_cli_discovers_records_not_their_dat_nor_audio_headers(shared_data, tmp_path):
+    from physiofeat.cli import discover
+
+    for f in ("85343_AV.wav", "85343_AV.hea"):  # CirCor: a WFDB header over a WAV
+        (tmp_path / f).write_bytes((shared_data / "pcg/circor" / f).read_bytes())
+    for ext in ("hea", "dat", "ii"):
+        (tmp_path / f"ludb_1.{ext}").write_bytes(
+            (physiofeat.data.DATA_DIR / f"ludb_1.{ext}").read_bytes()
+        )
+    (tmp_path / "x.edf").write_bytes(b"")
+    assert [rid for rid, _ in discover([str(tmp_path)])] == ["85343_AV.wav", "ludb_1.hea", "x.edf"]
+
+
+def test_cli_channel_of_a_stereo_wav(tmp_path, rng):
+    import pandas as pd
+
+    x = rng.uniform(-0.5, 0.5, (4000, 2)).astype(np.float32)
+    sf.write(tmp_path / "st.wav", x, 2000, subtype="FLOAT")
+    out = tmp_path / "w.csv"
+    args = [str(tmp_path / "st.wav"), "-f", "rms", "-p", "frame_length=64", "-p", "hop_length=32"]
+    assert _cli([*args, "--channel", "1", "-o", str(out)]) == 0
+    df = pd.read_csv(out, dtype={"channel_name": str})
+    assert list(df["channel"]) == [1] and list(df["channel_name"]) == ["1"]
+    want = physiofeat.extract(
+        x[:, 1].astype(np.float64), ["rms"], sr=2000, frame_length=64, hop_length=32
+    ).vector()
+    np.testing.assert_allclose(
+        df[[c for c in df.columns if c.startswith("rms_")]].to_numpy(float)[0], want, rtol=1e-6
+    )

@@ -1,0 +1,436 @@
+"""ECG-PCG timing: electromechanical intervals per beat from a synchronous ECG and heart sound.
+
+Per beat (one R peak of the ECG to the next), the S1 and S2 of the heart sound are found and
+timed at the heart sound's full rate:
+
+- **S1 and S2 in an ECG-gated search** (``method="gated"``, the default): S1 is the strongest
+  envelope peak from the QRS onset to ``min(0.25 s, 0.35 RR)`` after the R peak; S2 the
+  strongest peak within 0.15 s of the T-wave end (of the QT that Bazett's formula gives for a
+  QTc of 0.40 s where the T end is not delineated), at least 0.15 s after S1 and 0.05 s before
+  the next QRS onset. This is the ECG-referenced labelling of Springer et al. (2016), who placed
+  S1 at the R peak and S2 at the T-wave end, made local.
+- **S1 and S2 from the ECG-free segmentation** (``method="hsmm"``): the S1/S2 intervals of
+  :func:`physiofeat.pcg.segment` (50 Hz state resolution), each searched again at full rate
+  within 40 ms of its interval; a beat takes the S1 whose peak lies between its QRS onset and
+  ``0.35 RR`` after its R peak, and the first S2 after that S1 and before the next QRS onset.
+
+Within a search window the envelope is the magnitude of the analytic signal of the band-passed
+(25-400 Hz) heart sound, smoothed by a 5 ms zero-phase moving average. The **peak** is its
+maximum; the **onset** the last time before the peak where it is below ``floor + onset_fraction
+* (peak - floor)``, ``floor`` being the median of the envelope over the beat. A peak
+less than ``min_snr`` times the floor counts as no sound (NaN).
+
+Intervals (seconds; NaN where a wave or a sound is absent):
+``emat_onset`` QRS onset to S1 onset (electromechanical activation time, EMAT),
+``emat_peak`` QRS onset to S1 peak, ``emat_rr`` EMAT / RR, ``qrs_s2`` QRS onset to S2 onset
+(electromechanical systole), ``s1_s2`` S1 onset to S2 onset, ``r_s1`` R peak to S1 onset;
+with ``pr_interval`` from the ECG beside them. Their beat-to-beat stability is their SD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+import numpy as np
+
+from .._errors import InvalidSignalError, ParameterError
+from .._validation import as_signal, check_choice, check_float, check_sr
+
+__all__ = ["EcgPcgBeats", "TIMING_STATS", "INTERVALS", "timing", "timing_features", "gated_segment"]
+
+#: Per-beat intervals of :class:`EcgPcgBeats` that :func:`timing_features` summarises.
+INTERVALS = ("emat_onset", "emat_peak", "emat_rr", "qrs_s2", "s1_s2", "r_s1", "pr_interval")
+#: Names of :func:`timing_features`' values: median and SD of each interval, the fraction of
+#: beats with an S1 and with an S2.
+TIMING_STATS = tuple(f"{w}_{s}" for w in INTERVALS for s in ("median", "sd")) + (
+    "s1_fraction",
+    "s2_fraction",
+)
+
+_SMOOTH = 0.005  # s, envelope smoothing
+_FLOOR_Q = 50.0  # percentile of the beat's envelope taken as its floor
+_HSMM_MARGIN = 0.04  # s, full-rate search around a segmented sound
+_MIN_REL = 0.2  # a sound peak below this x the median over beats is no sound
+
+
+@dataclass(frozen=True)
+class EcgPcgBeats:
+    """Per-beat ECG and heart-sound times (s from the recording's start) and intervals (s).
+
+    Attributes
+    ----------
+    r_time, qrs_onset, t_end, rr, pr_interval : np.ndarray [shape=(n_beats,)]
+        From :func:`physiofeat.ecg.delineate`.
+    s1_onset, s1_peak, s2_onset, s2_peak : np.ndarray
+        Heart-sound times (NaN where the sound was not found).
+    emat_onset, emat_peak, emat_rr, qrs_s2, s1_s2, r_s1 : np.ndarray
+        The intervals described in :mod:`physiofeat.ecgpcg`.
+    method : str
+        ``"gated"`` or ``"hsmm"``.
+    """
+
+    r_time: np.ndarray
+    qrs_onset: np.ndarray
+    t_end: np.ndarray
+    rr: np.ndarray
+    pr_interval: np.ndarray
+    s1_onset: np.ndarray
+    s1_peak: np.ndarray
+    s2_onset: np.ndarray
+    s2_peak: np.ndarray
+    emat_onset: np.ndarray
+    emat_peak: np.ndarray
+    emat_rr: np.ndarray
+    qrs_s2: np.ndarray
+    s1_s2: np.ndarray
+    r_s1: np.ndarray
+    method: str = "gated"
+
+    def __len__(self) -> int:
+        return int(self.r_time.size)
+
+    def to_dict(self) -> dict[str, np.ndarray]:
+        """Plain arrays by column name."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "method"}
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per beat."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict())
+
+
+def _envelope(pcg: np.ndarray, sr: float) -> np.ndarray:
+    from scipy.ndimage import uniform_filter1d
+    from scipy.signal import hilbert
+
+    from ..pcg import bandpass
+
+    fmax = 400.0 if sr > 2 * 400.0 * 1.05 else None
+    y = bandpass(pcg, sr=sr, fmin=25.0, fmax=fmax)
+    env = np.abs(hilbert(y))
+    w = max(1, int(round(_SMOOTH * sr)))
+    return uniform_filter1d(env, size=w, mode="nearest")
+
+
+def _mark(env, sr, t0, t1, floor, frac, min_snr):
+    """(onset, peak, offset) in seconds of the strongest envelope peak in [t0, t1], or NaNs."""
+    n = env.size
+    i0, i1 = max(0, int(np.ceil(t0 * sr))), min(n, int(np.floor(t1 * sr)) + 1)
+    if not np.isfinite(t0 + t1) or i1 - i0 < 2:
+        return np.nan, np.nan, np.nan
+    k = i0 + int(np.argmax(env[i0:i1]))
+    peak = env[k]
+    if not peak > min_snr * floor:
+        return np.nan, np.nan, np.nan
+    level = floor + frac * (peak - floor)
+    below = np.flatnonzero(env[:k] < level)
+    on = below[-1] + 1 if below.size else 0
+    after = np.flatnonzero(env[k:] < level)
+    off = k + after[0] if after.size else n - 1
+    if on < i0:  # the rise began before the window: another sound runs into this one
+        return np.nan, k / sr, off / sr
+    # sub-sample crossing by linear interpolation (on is the first sample at or above level)
+    t_on = on
+    if on > 0 and env[on] != env[on - 1]:
+        t_on = on - 1 + (level - env[on - 1]) / (env[on] - env[on - 1])
+    return t_on / sr, k / sr, off / sr
+
+
+def _beat_floors(env, sr, r_time):
+    edges = np.r_[0, np.round(r_time * sr).astype(int), env.size]
+    edges = np.clip(edges, 0, env.size)
+    out = np.full(r_time.size, np.nan)
+    for i in range(r_time.size):
+        a, b = edges[i + 1], edges[i + 2] if i + 2 < edges.size else env.size
+        if b - a < 2:
+            a, b = edges[i], edges[i + 1]
+        seg = env[a:b] if b - a >= 2 else env
+        out[i] = np.percentile(seg, _FLOOR_Q)
+    return out
+
+
+def _expected_t_end(qrs_onset, rr, t_end):
+    """The delineated T end, else the QRS onset + Bazett QT for QTc 0.40 s."""
+    qt = 0.40 * np.sqrt(np.where(np.isfinite(rr), rr, np.nanmedian(rr) if rr.size else 1.0))
+    return np.where(np.isfinite(t_end), t_end, qrs_onset + qt)
+
+
+def _check_common(pcg, sr, onset_fraction, min_snr):
+    sr = check_sr(sr, name="pcg_sr")
+    pcg = as_signal(pcg, ndim=(1,), name="pcg")
+    if pcg.size < int(sr):
+        raise InvalidSignalError(
+            f"pcg has {pcg.size} samples ({pcg.size / sr:.3g} s at {sr:g} Hz); ECG-PCG timing "
+            f"needs at least 1 s"
+        )
+    frac = check_float(onset_fraction, "onset_fraction", minimum=0.0, strict_min=True)
+    if not frac < 1.0:
+        raise ParameterError(f"onset_fraction must be in (0, 1); got {onset_fraction!r}")
+    snr = check_float(min_snr, "min_snr", minimum=1.0)
+    return np.asarray(pcg, dtype=np.float64), sr, frac, snr
+
+
+def _beats_of(ecg, ecg_sr, beats):
+    from ..ecg import EcgBeats, delineate
+
+    if beats is not None:
+        if not isinstance(beats, EcgBeats):
+            raise ParameterError(
+                f"beats must be a physiofeat.ecg.EcgBeats (from delineate); got "
+                f"{type(beats).__name__}"
+            )
+        return beats
+    if ecg is None:
+        raise ParameterError("give the ECG (with sr) or its delineation as beats=")
+    return delineate(ecg, sr=ecg_sr)
+
+
+def _weak(rows, amps, rel):
+    """NaN the rows whose peak amplitude is below ``rel`` x the median peak over beats."""
+    ok = np.isfinite(amps)
+    if ok.sum() >= 2:
+        bad = ok & (amps < rel * np.median(amps[ok]))
+        rows[bad] = np.nan
+        amps[bad] = np.nan
+    return rows
+
+
+def _gated_marks(env, sr, b, frac, snr):
+    r, q, rr = b.r_time, b.qrs_onset, b.rr
+    q = np.where(np.isfinite(q), q, r - 0.04)
+    nxt = np.r_[r[1:], np.nan]
+    rr_next = nxt - r
+    rr_use = np.where(np.isfinite(rr_next), rr_next, rr)
+    rr_use = np.where(
+        np.isfinite(rr_use), rr_use, np.nanmedian(rr) if np.isfinite(rr).any() else 1.0
+    )
+    q_next = np.r_[q[1:], q[-1] + rr_use[-1] if q.size else np.nan]
+    floors = _beat_floors(env, sr, r)
+    te = _expected_t_end(q, rr_use, b.t_end)
+    s1 = np.full((r.size, 3), np.nan)
+    s2 = np.full((r.size, 3), np.nan)
+    for i in range(r.size):
+        s1[i] = _mark(
+            env, sr, q[i] - 0.02, r[i] + min(0.25, 0.35 * rr_use[i]), floors[i], frac, snr
+        )
+    s1 = _weak(s1, _amp(env, sr, s1[:, 1]), _MIN_REL)
+    for i in range(r.size):
+        lo = max(te[i] - 0.15, (s1[i, 1] if np.isfinite(s1[i, 1]) else r[i]) + 0.15)
+        hi = min(te[i] + 0.15, q_next[i] - 0.05)
+        if hi > lo:
+            s2[i] = _mark(env, sr, lo, hi, floors[i], frac, snr)
+    s2 = _weak(s2, _amp(env, sr, s2[:, 1]), _MIN_REL)
+    return s1, s2
+
+
+def _amp(env, sr, t):
+    out = np.full(t.size, np.nan)
+    ok = np.isfinite(t)
+    out[ok] = env[np.clip(np.round(t[ok] * sr).astype(int), 0, env.size - 1)]
+    return out
+
+
+def _hsmm_marks(env, sr, b, seg, frac, snr):
+    from ..pcg import S1, S2
+
+    r, q, rr = b.r_time, b.qrs_onset, b.rr
+    q = np.where(np.isfinite(q), q, r - 0.04)
+    rr_next = np.r_[r[1:], np.nan] - r
+    rr_use = np.where(np.isfinite(rr_next), rr_next, rr)
+    rr_use = np.where(
+        np.isfinite(rr_use), rr_use, np.nanmedian(rr) if np.isfinite(rr).any() else 1.0
+    )
+    q_next = np.r_[q[1:], np.inf]
+    floors = _beat_floors(env, sr, r)
+    m = _HSMM_MARGIN
+    sounds = {}
+    for state in (S1, S2):
+        iv = seg.sounds(state)
+        rows = [
+            (*_mark(env, sr, a - m, e + m, np.percentile(env, _FLOOR_Q), frac, snr),) for a, e in iv
+        ]
+        sounds[state] = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    s1 = np.full((r.size, 3), np.nan)
+    s2 = np.full((r.size, 3), np.nan)
+    for i in range(r.size):
+        c = sounds[S1]
+        ok = (c[:, 1] >= q[i] - 0.02) & (c[:, 1] <= r[i] + 0.35 * rr_use[i])
+        ok &= c[:, 1] > floors[i] * 0  # peaks exist
+        if ok.any():
+            s1[i] = c[np.flatnonzero(ok)[0]]
+        c = sounds[S2]
+        start = s1[i, 1] if np.isfinite(s1[i, 1]) else r[i]
+        ok = (c[:, 1] > start + 0.1) & (c[:, 1] < q_next[i])
+        if ok.any():
+            s2[i] = c[np.flatnonzero(ok)[0]]
+    return s1, s2
+
+
+def gated_segment(
+    pcg: Any, *, sr: float, beats: Any, onset_fraction: float = 0.5, min_snr: float = 3.0
+):
+    """ECG-gated segmentation of a heart sound: S1/systole/S2/diastole from the ECG's beats.
+
+    Parameters
+    ----------
+    pcg : np.ndarray [shape=(n,)]
+        Heart sound.
+    sr : float
+        Its sampling rate in Hz.
+    beats : physiofeat.ecg.EcgBeats
+        The ECG's delineation (:func:`physiofeat.ecg.delineate`), in seconds from the same start.
+    onset_fraction, min_snr : float
+        As in :func:`timing`.
+
+    Returns
+    -------
+    physiofeat.pcg.Segmentation
+        S1 and S2 from each sound's onset to its offset (where the envelope falls below the
+        onset level again), systole and diastole between them; beats without a sound leave
+        their span unannotated (state 0).
+    """
+    from ..pcg import DIASTOLE, S1, S2, SYSTOLE, Segmentation
+
+    pcg, sr, frac, snr = _check_common(pcg, sr, onset_fraction, min_snr)
+    b = _beats_of(None, None, beats)
+    env = _envelope(pcg, sr)
+    s1, s2 = _gated_marks(env, sr, b, frac, snr)
+    return _segmentation_from_marks(s1, s2, pcg.size, sr, Segmentation, (S1, SYSTOLE, S2, DIASTOLE))
+
+
+def _segmentation_from_marks(s1, s2, n, sr, Segmentation, codes):
+    S1, SYSTOLE, S2, DIASTOLE = codes
+    rows = []
+    dur = n / sr
+    for i in range(s1.shape[0]):
+        a1, e1 = s1[i, 0], s1[i, 2]
+        if not np.isfinite(a1):
+            continue
+        rows.append((a1, e1, S1))
+        a2, e2 = s2[i, 0], s2[i, 2]
+        if np.isfinite(a2) and a2 > e1:
+            rows.append((e1, a2, SYSTOLE))
+            rows.append((a2, e2, S2))
+            nxt = s1[i + 1, 0] if i + 1 < s1.shape[0] else np.nan
+            if np.isfinite(nxt) and nxt > e2:
+                rows.append((e2, nxt, DIASTOLE))
+    iv = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    iv[:, :2] = np.clip(iv[:, :2], 0.0, dur)
+    keep = iv[:, 1] > iv[:, 0]
+    # drop rows that overlap the previous kept row (sounds found twice)
+    out = []
+    end = -np.inf
+    for row in iv[keep]:
+        if row[0] >= end - 1e-9:
+            out.append(row)
+            end = row[1]
+    return Segmentation.from_intervals(np.array(out).reshape(-1, 3), sr=sr, n_samples=n)
+
+
+def timing(
+    ecg: Any,
+    pcg: Any,
+    *,
+    sr: float,
+    pcg_sr: float | None = None,
+    method: Literal["gated", "hsmm"] = "gated",
+    beats: Any = None,
+    segmentation: Any = None,
+    onset_fraction: float = 0.5,
+    min_snr: float = 3.0,
+) -> EcgPcgBeats:
+    """Per-beat electromechanical intervals of a synchronous ECG and heart sound.
+
+    Parameters
+    ----------
+    ecg : np.ndarray [shape=(n,) or (n_leads, n)], or None
+        The ECG (one lead or one multi-lead recording), or ``None`` with ``beats=``.
+    pcg : np.ndarray [shape=(m,)]
+        The heart sound, starting at the same instant as the ECG.
+    sr : float
+        The ECG's sampling rate in Hz.
+    pcg_sr : float, optional
+        The heart sound's rate (default ``sr``).
+    method : {"gated", "hsmm"}
+        Where S1 and S2 are looked for (see :mod:`physiofeat.ecgpcg`).
+    beats : physiofeat.ecg.EcgBeats, optional
+        A delineation of the ECG already made (skips :func:`physiofeat.ecg.delineate`).
+    segmentation : physiofeat.pcg.Segmentation, optional
+        With ``method="hsmm"``: a segmentation already made (default: ``pcg.segment``).
+    onset_fraction : float
+        A sound's onset is where its envelope rises through this fraction of the way from the
+        beat's floor to the sound's peak (0 < f < 1).
+    min_snr : float
+        A peak below ``min_snr`` x the beat's envelope floor is no sound (>= 1).
+
+    Returns
+    -------
+    EcgPcgBeats
+
+    Examples
+    --------
+    >>> import numpy as np, physiofeat
+    >>> from physiofeat.ecgpcg import synthetic_ecg_pcg
+    >>> ecg, pcg, sr, truth = synthetic_ecg_pcg(duration=10.0, sr=2000, emat=0.06, qs2=0.36)
+    >>> b = physiofeat.ecgpcg.timing(ecg, pcg, sr=sr)
+    >>> len(b), bool(np.max(np.abs(b.s1_onset - truth["s1_onset"])) < 0.002)
+    (11, True)
+    >>> b.to_frame()[["qrs_onset", "s1_onset", "emat_onset", "qrs_s2"]].shape
+    (11, 4)
+    """
+    method = check_choice(method, "method", ("gated", "hsmm"))
+    ecg_sr = check_sr(sr)
+    pcg_sr = ecg_sr if pcg_sr is None else pcg_sr
+    pcg, pcg_sr, frac, snr = _check_common(pcg, pcg_sr, onset_fraction, min_snr)
+    b = _beats_of(ecg, ecg_sr, beats)
+    env = _envelope(pcg, pcg_sr)
+    if method == "gated":
+        s1, s2 = _gated_marks(env, pcg_sr, b, frac, snr)
+    else:
+        from ..pcg import Segmentation, segment
+
+        if segmentation is None:
+            segmentation = segment(pcg, sr=pcg_sr)
+        elif not isinstance(segmentation, Segmentation):
+            raise ParameterError(
+                f"segmentation must be a physiofeat.pcg.Segmentation; got "
+                f"{type(segmentation).__name__}"
+            )
+        s1, s2 = _hsmm_marks(env, pcg_sr, b, segmentation, frac, snr)
+    q = b.qrs_onset
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return EcgPcgBeats(
+            r_time=b.r_time,
+            qrs_onset=q,
+            t_end=b.t_end,
+            rr=b.rr,
+            pr_interval=b.pr_interval,
+            s1_onset=s1[:, 0],
+            s1_peak=s1[:, 1],
+            s2_onset=s2[:, 0],
+            s2_peak=s2[:, 1],
+            emat_onset=s1[:, 0] - q,
+            emat_peak=s1[:, 1] - q,
+            emat_rr=(s1[:, 0] - q) / b.rr,
+            qrs_s2=s2[:, 0] - q,
+            s1_s2=s2[:, 0] - s1[:, 0],
+            r_s1=s1[:, 0] - b.r_time,
+            method=method,
+        )
+
+
+def timing_features(beats: EcgPcgBeats) -> np.ndarray:
+    """Median and SD of each interval over beats, and the fraction of beats with S1 and S2,
+    named by :data:`TIMING_STATS` (NaN where no beat has the interval)."""
+    out = []
+    for w in INTERVALS:
+        v = np.asarray(getattr(beats, w), dtype=np.float64)
+        v = v[np.isfinite(v)]
+        out.append(np.median(v) if v.size else np.nan)
+        out.append(np.std(v, ddof=1) if v.size > 1 else np.nan)
+    n = max(len(beats), 1)
+    out.append(np.isfinite(beats.s1_onset).sum() / n if len(beats) else np.nan)
+    out.append(np.isfinite(beats.s2_onset).sum() / n if len(beats) else np.nan)
+    return np.array(out)
