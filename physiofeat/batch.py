@@ -125,14 +125,15 @@ class _Job:
     segment: float | None
     return_arrays: bool
     arrays_dir: str | None
-    #: modules that register the requested features outside physiofeat: a worker process
-    #: imports them before extracting (see :func:`_feature_modules`)
-    modules: tuple[str, ...] = ()
+    #: modules that register the requested features outside physiofeat, each with the
+    #: caller's ``sys.path``: a worker process imports them before extracting (see
+    #: :func:`_feature_modules`), even one forked from a fork server started with another path
+    modules: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: channels to read (names or indices, as :func:`physiofeat.load_record` takes them)
     channels: tuple[str | int, ...] | None = None
 
 
-def _feature_modules(features: Any, remote: bool) -> tuple[str, ...]:
+def _feature_modules(features: Any, remote: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The modules defining the requested features that are not physiofeat's own.
 
     A worker process imports them, so features registered in a user's module work in parallel
@@ -168,7 +169,8 @@ def _feature_modules(features: Any, remote: bool) -> tuple[str, ...]:
             )
         if mod not in mods:
             mods.append(mod)
-    return tuple(mods)
+    where = tuple(p for p in sys.path if isinstance(p, str))
+    return tuple((mod, where) for mod in mods)
 
 
 _THREADPOOLS: list[Any] = []  # a cached threadpoolctl controller, once the families are loaded
@@ -353,7 +355,10 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
         with _naming_warnings(rid):
             from ._registry import extract
 
-            for mod in job.modules:  # user features: registered by importing their module
+            for mod, where in job.modules:  # user features: registered by importing them
+                import sys
+
+                sys.path.extend(p for p in where if p not in sys.path)
                 importlib.import_module(mod)
             if isinstance(source, (str, os.PathLike)) and _reads_as_record(source, job):
                 path = os.fspath(source)
@@ -412,7 +417,9 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
             arrays,
             cpu_time=time.process_time() - cpu0,
         )
-    except Exception as exc:  # noqa: BLE001 - a bad source must never stop the run
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - a bad source never stops the run
+        # (SystemExit too: a user feature calling sys.exit() fails its source, not the run;
+        # KeyboardInterrupt still stops it)
         return Result(
             index,
             rid,
@@ -421,6 +428,27 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
             error=str(exc) or repr(exc),
             cpu_time=time.process_time() - cpu0,
         )
+
+
+def _source_path(source: Any) -> str | None:
+    return os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
+
+
+def _failed_chunk(chunk: list[tuple[int, str, Any, _Job]], exc: BaseException) -> list[Result]:
+    """Error records for every source of a chunk whose task failed outside :func:`_run_one`
+    (its arguments or its results could not travel between processes, a Dask worker was
+    lost...): the run goes on without them."""
+    msg = str(exc) or repr(exc)
+    return [
+        Result(
+            index,
+            rid,
+            _source_path(src),
+            error_type=type(exc).__name__,
+            error=f"the task computing this source failed in the pool: {msg}",
+        )
+        for index, rid, src, _ in chunk
+    ]
 
 
 def _run_chunk(tasks: list[tuple[int, str, Any, _Job]]) -> list[Result]:
@@ -538,7 +566,7 @@ def _run_isolated(task: tuple[int, str, Any, _Job], ctx) -> Result:
             return Result(
                 index,
                 rid,
-                os.fspath(src) if isinstance(src, (str, os.PathLike)) else None,
+                _source_path(src),
                 error_type="WorkerCrashed",
                 error="the worker process died while computing this source (again when retried "
                 "alone). If every source fails this way the workers cannot start at all: run "
@@ -573,9 +601,13 @@ def _iter_pool(
             for fut in done:
                 chunk = pending.pop(fut)
                 try:
-                    yield from fut.result()
+                    out = fut.result()
                 except BrokenProcessPool:
                     retry.extend(chunk)
+                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+                    yield from _failed_chunk(chunk, exc)
+                else:
+                    yield from out
             if retry:
                 # A worker died (a crash in native code, the OOM killer...) and took the pool
                 # with it. Everything in flight is retried one source at a time, alone, so only
@@ -689,7 +721,11 @@ def iter_extract(
         from .distributed import iter_on_client
 
         yield from iter_on_client(
-            client, _chunks(tasks, chunksize), _run_chunk, max_pending=max_pending
+            client,
+            _chunks(tasks, chunksize),
+            _run_chunk,
+            max_pending=max_pending,
+            on_error=_failed_chunk,
         )
         return
     n_jobs = default_jobs() if n_jobs is None else check_int(n_jobs, "n_jobs", minimum=-1)

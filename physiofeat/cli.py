@@ -326,6 +326,22 @@ def read_table(path: Path):
     return pd.read_csv(path, dtype={"id": str, "path": str}, keep_default_na=False, na_values=[""])
 
 
+def column_mismatch(cols: Sequence[str], table: Sequence[str]) -> str:
+    """What differs between a result's columns and the table's: the counts and the first
+    differing names, so a user sees which feature broke the table's schema.
+
+    >>> column_mismatch(["a", "cwt_220.5Hz_mean"], ["a", "cwt_20Hz_mean"])
+    "its columns differ from the table's (2 vs 2): column 1 is 'cwt_220.5Hz_mean' here, 'cwt_20Hz_mean' in the table"
+    """
+    i = next((k for k, (a, b) in enumerate(zip(cols, table)) if a != b), min(len(cols), len(table)))
+    here = repr(cols[i]) if i < len(cols) else "absent"
+    there = repr(table[i]) if i < len(table) else "absent"
+    return (
+        f"its columns differ from the table's ({len(cols)} vs {len(table)}): column {i} is "
+        f"{here} here, {there} in the table"
+    )
+
+
 def _result_record(r) -> dict[str, Any]:
     if not r.ok:
         return {"path": r.path, "id": r.id, "error_type": r.error_type, "error": r.error}
@@ -514,19 +530,23 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     columns: list[str] | None = None
     done_paths: set[str] = set()
 
-    def add(rec: dict[str, Any]) -> None:
+    def add(rec: dict[str, Any]) -> dict[str, Any] | None:
+        """Add a result's rows to the table; a result whose columns are not the table's is
+        not added: its error record is returned instead (the run goes on)."""
         nonlocal columns
         cols, m, values = _record_rows(rec)
         if columns is None:
             columns = cols
         elif cols != columns:
-            raise UsageError(
-                f"{rec['path']}: its columns differ from the table's ({len(cols)} vs "
-                f"{len(columns)}); with --resume the output must come from the same features "
-                "and parameters"
-            )
+            return {
+                "path": rec["path"],
+                "id": rec["id"],
+                "error_type": "ColumnMismatch",
+                "error": column_mismatch(cols, columns),
+            }
         metas.extend(m)
         blocks.append(values)
+        return None
 
     if args.resume:
         _check_resume(journal.request(), req_record, journal.path)
@@ -551,8 +571,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
                 )
             done_paths.update(old_table["path"].astype(str))
         for rec in journal.read():
-            if "vector" in rec and rec["path"] not in done_paths:
-                add(rec)
+            if "vector" in rec and rec["path"] not in done_paths and add(rec) is None:
                 done_paths.add(rec["path"])
     pending = [(rid, p) for rid, p in todo if p not in done_paths]
 
@@ -607,15 +626,15 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         for r in itertools.chain([] if first is None else [first], results):
             rec = _result_record(r)
+            if r.ok:
+                rec = add(rec) or rec  # its error record if its columns are not the table's
             journal.append(rec)
             n_done += 1
             if kill_after and n_done >= kill_after:
                 import signal
 
                 os.kill(os.getpid(), signal.SIGKILL)
-            if r.ok:
-                add(rec)
-            else:
+            if "error_type" in rec:
                 errors.append(rec)
             if bar is not None:
                 bar.update(1)

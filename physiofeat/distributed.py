@@ -67,9 +67,12 @@ def iter_on_client(
     func: Callable[[list[Any]], list[Any]],
     *,
     max_pending: int | None = None,
+    on_error: Callable[[list[Any], BaseException], list[Any]] | None = None,
 ) -> Iterator[Any]:
     """Submit ``func(chunk)`` for each chunk to ``client`` with at most ``max_pending`` in
-    flight, and yield the items of each finished chunk's result as it completes."""
+    flight, and yield the items of each finished chunk's result as it completes. A chunk whose
+    task fails (a lost worker: ``KilledWorker``...) yields ``on_error(chunk, exc)`` instead
+    when it is given, so the other chunks go on; without it the exception propagates."""
     from dask.distributed import as_completed
 
     if max_pending is None:
@@ -86,14 +89,23 @@ def iter_on_client(
             except StopIteration:
                 exhausted = True
                 return
-            ac.add(client.submit(func, chunk, pure=False))
+            fut = client.submit(func, chunk, pure=False)
+            of_future[fut.key] = chunk
+            ac.add(fut)
             n_pending += 1
 
+    of_future: dict[Any, list[Any]] = {}
     top_up()
     while n_pending:
         fut = next(ac)
         n_pending -= 1
-        results = fut.result()
+        chunk = of_future.pop(fut.key)
+        try:
+            results = fut.result()
+        except Exception as exc:  # noqa: BLE001 - one lost task never stops the run
+            if on_error is None:
+                raise
+            results = on_error(chunk, exc)
         fut.release()
         top_up()
         yield from results

@@ -594,3 +594,133 @@ def test_bad_parameter_values_are_usage_errors_before_any_work(tmp_path, capsys,
         main(["extract", str(d), *argv, "-o", str(out), "-j", "1", "-q"])
     assert re.search(message, capsys.readouterr().err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small"]  # no journal, no table
+
+
+# -------------------------------------------------------------------------------------------
+# Issue #12: batch runs never abort
+
+
+@pytest.fixture(scope="module")
+def mixed_rates(tmp_path_factory):
+    """Short real heart sounds at 2, 4, 8 and 44.1 kHz (shipped PhysioNet 2016 / CirCor
+    recordings, resampled with physiofeat.io.resample)."""
+    from physiofeat.io import resample
+
+    d = tmp_path_factory.mktemp("rates")
+    a, sr_a = physiofeat.load(physiofeat.data.path("a0007"))  # 2 kHz
+    b, sr_b = physiofeat.load(physiofeat.data.path("50277_MV"))  # 4 kHz
+    a, b = a[: int(1.5 * sr_a)], b[int(2 * sr_b) : int(3.5 * sr_b)]
+    sf.write(d / "p2000.wav", a, sr_a, subtype="FLOAT")
+    sf.write(d / "c4000.wav", b, sr_b, subtype="FLOAT")
+    sf.write(d / "r8000.wav", resample(b, sr_b, 8000), 8000, subtype="FLOAT")
+    sf.write(d / "r44100.wav", resample(a, sr_a, 44100), 44100, subtype="FLOAT")
+    return d
+
+
+def test_a_folder_of_mixed_rates_makes_one_table_equal_to_extract(mixed_rates, tmp_path):
+    out = tmp_path / "mixed.parquet"
+    feats = ["mfcc", "cwt", "envelope", "temporal"]
+    status = main(["extract", str(mixed_rates), "-f", ",".join(feats), "-o", str(out), "-q"])
+    assert status == 0
+    table = pd.read_parquet(out)
+    assert sorted(table["id"]) == ["c4000.wav", "p2000.wav", "r44100.wav", "r8000.wav"]
+    assert sorted(table["sr_hz"]) == [2000, 4000, 8000, 44100]
+    assert pd.read_csv(errors_path(out)).empty
+    for _, row in table.iterrows():
+        x, sr = physiofeat.load(row["path"])
+        assert sr == row["sr_hz"]
+        f = physiofeat.extract(x, feats, sr=row["sr_hz"])
+        assert list(table.columns[4:]) == f.vector_names()
+        np.testing.assert_array_equal(row.iloc[4:].to_numpy(np.float64), f.vector())
+
+
+_FRAGILE_MODULE = """
+import sys
+import numpy as np
+from physiofeat import Feature, register_feature
+
+@register_feature("fragile_test", dims=(), description="raises on some files", overwrite=True)
+def _fragile(ctx):
+    n = ctx.x.shape[-1]
+    if n == 3001:
+        raise LookupError("something nobody expected")
+    if n == 3002:
+        sys.exit(3)
+    return Feature(np.ptp(ctx.x, axis=-1), dims=())
+
+@register_feature("rate_named_test", dims=("band",), description="columns follow the rate",
+                  overwrite=True)
+def _rate_named(ctx):
+    return Feature(np.ptp(ctx.x, axis=-1)[..., None], dims=("band",),
+                   coords={"band": [f"{ctx.sr:g}Hz"]})
+"""
+
+
+@pytest.fixture
+def fragile(tmp_path, monkeypatch):
+    """A user's feature module (imported by the workers too): ``fragile_test`` raises an
+    unexpected exception on 3001-sample files and calls sys.exit on 3002-sample files;
+    ``rate_named_test`` breaks the rule that a request fixes the columns."""
+    import sys
+
+    mod = tmp_path / "mods"
+    mod.mkdir()
+    (mod / "pf_fragile_test.py").write_text(_FRAGILE_MODULE)
+    monkeypatch.syspath_prepend(str(mod))
+    import pf_fragile_test  # noqa: F401 - registers the features here
+
+    yield
+    from physiofeat import _registry
+
+    for name in ("fragile_test", "rate_named_test"):
+        _registry._FEATURES.pop(name, None)
+    sys.modules.pop("pf_fragile_test", None)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_one_file_raising_anything_in_a_worker_never_stops_the_run(fragile, tmp_path, jobs):
+    d = tmp_path / "in"
+    d.mkdir()
+    rng = np.random.default_rng(3)
+    for name, n in [
+        ("a.wav", 4000),
+        ("b_raises.wav", 3001),
+        ("c_exits.wav", 3002),
+        ("d.wav", 5000),
+    ]:
+        sf.write(d / name, 0.1 * rng.standard_normal(n), 2000, subtype="FLOAT")
+    out = tmp_path / "t.csv"
+    assert (
+        main(["extract", str(d), "-f", "fragile_test,rms", "-o", str(out), "-j", jobs, "-q"]) == 1
+    )
+    table = pd.read_csv(out)
+    assert list(table["id"]) == ["a.wav", "d.wav"]
+    for _, row in table.iterrows():
+        x, sr = physiofeat.load(row["path"])
+        f = physiofeat.extract(x, ["fragile_test", "rms"], sr=sr)
+        np.testing.assert_array_equal(row.iloc[4:].to_numpy(np.float64), f.vector())
+    err = pd.read_csv(errors_path(out))
+    assert list(err["id"]) == ["b_raises.wav", "c_exits.wav"]
+    assert list(err["path"]) == [str(d / "b_raises.wav"), str(d / "c_exits.wav")]
+    assert list(err["error_type"]) == ["LookupError", "SystemExit"]
+    assert "something nobody expected" in err["error"][0]
+    assert not journal_path(out).exists()
+
+
+def test_a_file_with_other_columns_is_an_error_record_naming_them(fragile, tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    rng = np.random.default_rng(4)
+    for name, sr in [("a.wav", 2000), ("b.wav", 4000), ("c.wav", 2000)]:
+        sf.write(d / name, 0.1 * rng.standard_normal(2 * sr), sr, subtype="FLOAT")
+    out = tmp_path / "t.csv"
+    assert main(["extract", str(d), "-f", "rms,rate_named_test", "-o", str(out), "-j", "1"]) == 1
+    assert list(pd.read_csv(out)["id"]) == ["a.wav", "c.wav"]
+    err = pd.read_csv(errors_path(out))
+    assert list(err["id"]) == ["b.wav"] and list(err["error_type"]) == ["ColumnMismatch"]
+    assert re.search(
+        r"\(5 vs 5\): column 4 is 'rate_named_test_4000Hz' here, 'rate_named_test_2000Hz' in "
+        r"the table",
+        err["error"][0],
+    )
+    assert "usage" not in capsys.readouterr().err
