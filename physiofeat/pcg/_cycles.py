@@ -129,12 +129,16 @@ def _sample_range(n: int, sr: float, start: np.ndarray, end: np.ndarray):
 
 
 def _segment_means(v: np.ndarray, i0: np.ndarray, i1: np.ndarray) -> np.ndarray:
-    """Mean of ``v[i0:i1]`` for each pair (NaN for an empty range), through a cumulative sum."""
-    cs = np.concatenate([[0.0], np.cumsum(v, dtype=np.float64)])
-    cnt = (i1 - i0).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (cs[i1] - cs[i0]) / cnt
-    out[cnt <= 0] = np.nan
+    """Mean of ``v[i0:i1]`` for each pair (NaN for an empty range). Each range is summed on its
+    own (``np.add.reduceat``), so a quiet segment keeps its precision after loud ones."""
+    i0 = np.asarray(i0, dtype=np.int64)
+    i1 = np.asarray(i1, dtype=np.int64)
+    out = np.full(i0.shape, np.nan)
+    ok = i1 > i0
+    if ok.any():
+        padded = np.concatenate([np.asarray(v, dtype=np.float64), [0.0]])
+        idx = np.column_stack([i0[ok], i1[ok]]).ravel()
+        out[ok] = np.add.reduceat(padded, idx)[::2] / (i1[ok] - i0[ok])
     return out
 
 
@@ -291,13 +295,14 @@ def band_label(band: tuple[float, float]) -> str:
     return f"band_{band[0]:g}_{band[1]:g}".replace(".", "p")
 
 
-def _frame_states(n_frames: int, hop_length: int, sr: float, iv: np.ndarray) -> np.ndarray:
-    """State code at each frame centre (``center=True`` framing: frame ``k`` at ``k hop / sr``)."""
+def _frame_states(n_frames: int, hop_length: int, sr: float, iv: np.ndarray, n: int) -> np.ndarray:
+    """State code at each frame centre (``center=True`` framing: frame ``k`` at sample
+    ``k hop``); 0 for a centre past the signal's last sample."""
     t = np.arange(n_frames) * hop_length / sr
     if iv.shape[0] == 0:
         return np.zeros(n_frames, dtype=np.int64)
     idx = np.searchsorted(iv[:, 0], t, side="right") - 1
-    ok = (idx >= 0) & (t < iv[np.maximum(idx, 0), 1])
+    ok = (idx >= 0) & (t < iv[np.maximum(idx, 0), 1]) & (np.arange(n_frames) * hop_length < n)
     out = np.zeros(n_frames, dtype=np.int64)
     out[ok] = iv[idx[ok], 2].astype(np.int64)
     return out
@@ -338,8 +343,8 @@ def state_spectra(
     """Spectral content of each state: MFCC means, band powers, peak frequency and width.
 
     One power spectrogram (:func:`physiofeat.spectral.spectrogram`, Hann window,
-    ``center=True``) of the whole recording; each frame belongs to the state at its centre
-    (frames centred on unannotated stretches are left out). Per state (S1, systole, S2,
+    ``center=True``) of the whole recording; each frame belongs to the state of its centre
+    sample (frames centred on unannotated stretches or past the last sample are left out). Per state (S1, systole, S2,
     diastole):
 
     - ``mfcc``: the mean over the state's frames of the MFCCs, computed from that spectrogram
@@ -350,7 +355,9 @@ def state_spectra(
       (``low <= f < high``), as fractions of its sum over all of them (NaN for a band above
       the Nyquist frequency);
     - ``peak_freq``: frequency (Hz) of the maximum of the state's mean power spectrum between
-      ``fmin`` and ``fmax``; ``peak_width``: its half-power (-3 dB) width in Hz.
+      ``fmin`` and ``fmax``; ``peak_width``: its half-power (-3 dB) width in Hz, the two
+      half-power crossings interpolated linearly between bins (a tone on a bin centre gives
+      4/3 of a bin with the Hann window).
 
     Parameters
     ----------
@@ -400,7 +407,7 @@ def state_spectra(
     P = np.asarray(P, dtype=np.float64)
     W = mel_filters(sr=sr, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax, dtype=np.float64)
     M = mfcc(sr=sr, S=power_to_db(W @ P, top_db=80.0), n_mfcc=n_mfcc)
-    fs = _frame_states(P.shape[1], hop_length, sr, iv)
+    fs = _frame_states(P.shape[1], hop_length, sr, iv, x.shape[0])
     n_b = len(bands)
     out = {
         "mfcc": np.full((4, n_mfcc), np.nan),

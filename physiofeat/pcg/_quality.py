@@ -52,13 +52,15 @@ def _kurtosis(v: np.ndarray) -> float:
 
 
 def _acf(e: np.ndarray) -> np.ndarray:
-    """Normalised (biased) autocorrelation of ``e`` at lags ``0 .. len(e) - 1``."""
+    """Normalised autocorrelation of ``e`` at lags ``0 .. len(e) - 1``, each lag's sum divided
+    by its number of products (``n - k``), so a periodic envelope gives 1 at its period
+    whatever the recording's length."""
     from scipy import fft
 
     e = e - e.mean()
     n = e.size
     F = fft.rfft(e, n=fft.next_fast_len(2 * n))
-    r = fft.irfft(F * np.conj(F), n=fft.next_fast_len(2 * n))[:n]
+    r = fft.irfft(F * np.conj(F), n=fft.next_fast_len(2 * n))[:n] / np.arange(n, 0, -1)
     return r / r[0] if r[0] > 0 else np.full(n, np.nan)
 
 
@@ -75,7 +77,8 @@ def signal_quality(
     ``p`` is ``x`` band-passed to 25-400 Hz (4th-order Butterworth, zero phase) and ``e`` the
     homomorphic envelope (:func:`physiofeat.envelope.homomorphic_envelope`, 8 Hz) of ``p``
     after Schmidt spike removal (:func:`physiofeat.pcg.schmidt_spike_removal`), taken about
-    every 20 ms. With ``r`` the normalised autocorrelation of ``e``:
+    every 20 ms. With ``r`` the autocorrelation of ``e`` (mean removed; lag ``k`` averaged
+    over its ``n - k`` products and divided by lag 0's):
 
     - ``acf_peak``: the maximum of ``r`` over lags of one beat at ``hr_min``-``hr_max`` bpm
       (at lag ``T``); 1 for a perfectly periodic envelope;
@@ -114,6 +117,7 @@ def signal_quality(
     >>> sr = 2000
     >>> t = np.arange(10 * sr) / sr
     >>> beats = np.sin(2 * np.pi * 60 * t) * (np.mod(t, 0.8) < 0.08)   # a "sound" every 0.8 s
+    >>> beats += 0.01 * np.random.default_rng(0).standard_normal(t.size)
     >>> q = signal_quality(beats, sr=sr)
     >>> round(q["acf_heart_rate"]), q["acf_peak"] > 0.9
     (75, True)
