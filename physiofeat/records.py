@@ -519,9 +519,15 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
         signals = list(edf.signals)
         annotations = [(float(a.onset), a.duration, a.text) for a in edf.annotations]
         plus = edf.reserved.startswith(("EDF+", "BDF+"))
+        gaps = edf.reserved.startswith(("EDF+D", "BDF+D"))
     except Exception as exc:  # edfio raises ValueError/NotImplementedError on bad/EDF+D files
         kind = "BDF" if bdf else "EDF"
         raise DecodeError(f"{p}: cannot read as {kind} ({type(exc).__name__}: {exc})") from None
+    if gaps:  # edfio would join the data records as if they were contiguous
+        raise DecodeError(
+            f"{p}: a discontinuous recording ({edf.reserved[:5]}: its data records have gaps "
+            "between them); physiofeat reads continuous EDF, EDF+C and BDF files"
+        )
     names = [s.label for s in signals]
     idx = _resolve(names, channels, str(p))
     chans = []

@@ -317,6 +317,17 @@ def test_edf_truncated_and_garbage(tmp_path, rng):
     path.write_bytes(b"x" * 300)
     with pytest.raises(DecodeError, match=r"t.edf: cannot read as EDF \("):
         load_record(path)
+    # EDF+D (discontinuous): edfio would join its data records, losing the gaps
+    plus = tmp_path / "d.edf"
+    edfio.Edf(
+        [edfio.EdfSignal(ecg, 500, label="ECG")], annotations=[edfio.EdfAnnotation(0.5, None, "a")]
+    ).write(plus)
+    raw = bytearray(plus.read_bytes())
+    assert raw[192:197] == b"EDF+C"
+    raw[192:197] = b"EDF+D"
+    plus.write_bytes(bytes(raw))
+    with pytest.raises(DecodeError, match=r"d.edf: a discontinuous recording \(EDF\+D: its data"):
+        load_record(plus)
 
 
 # --------------------------------------------------------------------------------------------
