@@ -42,7 +42,29 @@ QTDB_NON_SINUS = {"sel102": "paced"}
 #: Targets of issue 5 (CSE tolerances for onsets; P detection on sinus beats).
 TARGETS = {"pr_mae": 10.0, "p_on_sd": 10.2, "qrs_on_sd": 6.5, "p_se": 95.0, "p_ppv": 95.0}
 
+#: Targets of issue 15 (CSE tolerances for the QRS offset and T end; record-median QT).
+QT_TARGETS = {"qoff_sd": 11.6, "tend_sd": 30.6, "qt_rec_mae": 15.0}
+
 Detector = Callable[[np.ndarray, float], dict]
+
+
+class qt_params:  # noqa: N801 -- used as a context manager, like a function
+    """Temporarily override entries of ``physiofeat.ecg._qt.QT_PARAMS`` (for the method
+    comparison of the validation, e.g. ``with qt_params(t_method="tangent"): ...``)."""
+
+    def __init__(self, **kw):
+        self.kw = kw
+
+    def __enter__(self):
+        from physiofeat.ecg import _qt
+
+        self.old = {k: _qt.QT_PARAMS[k] for k in self.kw}
+        _qt.QT_PARAMS.update(self.kw)
+
+    def __exit__(self, *exc):
+        from physiofeat.ecg import _qt
+
+        _qt.QT_PARAMS.update(self.old)
 
 
 @dataclass

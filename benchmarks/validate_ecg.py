@@ -8,7 +8,15 @@ Prints, per dataset, for lead II (QTDB: lead 0) and for the multi-lead estimate:
 P-onset error mean and SD (ms), PR-interval MAE (ms), P-wave sensitivity and positive
 predictivity on sinus-rhythm beats, and the fraction of beats given a P wave in records without
 P waves (AF, flutter, paced) -- for physiofeat and for NeuroKit2 (``ecg_clean`` +
-``ecg_peaks`` + ``ecg_delineate(method="dwt")``) on the same reference beats. NeuroKit2 is
+``ecg_peaks`` + ``ecg_delineate(method="dwt")``) on the same reference beats. A second table
+per dataset gives the QRS-offset and T-end errors (mean, SD), the share of annotated T ends
+found and the record-median QT MAE (per record: median detected QT minus median manual QT over
+the matched beats) on sinus records, for physiofeat (trapezium T end, the default, and the
+tangent method it was chosen over on the odd LUDB records) and NeuroKit2 (``ECG_R_Offsets``,
+``ECG_T_Offsets``), against the issue-15 goals (CSE: QRS offset SD <= 11.6 ms, T end SD <= 30.6
+ms; QT MAE <= 15 ms). LUDB's QRS offset / T end references: the lead's own marks (lead II), the
+latest over the 12 leads (the CSE global offset; first multi-lead table) or their median;
+QTDB's: the ``.q1c`` ``)`` marks with ``num`` 1 (QRS) and 2 (T). NeuroKit2 is
 single-lead; its multi-lead row runs it on every lead and combines the onsets per beat with the
 median over leads.
 
@@ -96,6 +104,56 @@ def _row(name: str, m: dict) -> list:
         m["nonsinus_beats"],
         m["nonsinus_p_frac"],
     ]
+
+
+QT_COLS = [
+    "method",
+    "QRS off beats",
+    "QRS off mean",
+    "QRS off SD",
+    "T end beats",
+    "T end mean",
+    "T end SD",
+    "T found %",
+    "record-median QT MAE",
+    "records",
+]
+
+
+def _qt_row(name: str, m: dict) -> list:
+    return [
+        name,
+        m["qoff_n"],
+        m["qoff_mean"],
+        m["qoff_sd"],
+        m["tend_n"],
+        m["tend_mean"],
+        m["tend_sd"],
+        m["t_se"],
+        m["qt_rec_mae"],
+        m["qt_records"],
+    ]
+
+
+def _qt_verdict(pf: dict, nk: dict) -> list:
+    rows = []
+    for label, k in (
+        ("QRS offset SD (ms)", "qoff_sd"),
+        ("T end SD (ms)", "tend_sd"),
+        ("record-median QT MAE (ms)", "qt_rec_mae"),
+    ):
+        v, w, target = pf[k], nk[k], E.QT_TARGETS[k]
+        rows.append(
+            [
+                label,
+                f"<= {target:g}",
+                v,
+                w,
+                "yes" if v <= target else "NO",
+                "yes" if (w != w or v <= w) else "NO",
+            ]
+        )
+    return rows
 
 
 def _verdict(pf: dict, nk: dict) -> list:
@@ -226,6 +284,34 @@ def main() -> None:
                             t.add(per[rec.name])
                     rows.append(_row(f"physiofeat, {label}", t.metrics()))
             print_table(f"{title} -- {which} (errors in ms, detected - manual)", COLS, rows)
+            qrows = [_qt_row("physiofeat (trapezium T end)", pf), _qt_row("NeuroKit2 dwt", nk)]
+            with E.qt_params(t_method="tangent"):
+                tg, _ = E.evaluate(recs, E.physiofeat_detector, multi=multi)
+            qrows.append(_qt_row("physiofeat, tangent T end", tg))
+            if "LUDB" in title:
+                for label, tuning in (("odd records (tuning)", True), ("even records", False)):
+                    t = E.Tally()
+                    for rec in recs:
+                        if E.is_tuning_record(rec) == tuning:
+                            t.add(per[rec.name])
+                    qrows.append(_qt_row(f"physiofeat, {label}", t.metrics()))
+            print_table(
+                f"{title} -- {which}: QRS offset, T end, QT (ms, detected - manual, sinus beats)",
+                QT_COLS,
+                qrows,
+            )
+            print_table(
+                f"{title} -- {which}: QT targets (CSE tolerances, issue 15)",
+                [
+                    "figure",
+                    "target",
+                    "physiofeat",
+                    "NeuroKit2",
+                    "target met",
+                    "physiofeat >= NeuroKit2",
+                ],
+                _qt_verdict(pf, nk),
+            )
             print_table(
                 f"{title} -- {which}: targets",
                 [

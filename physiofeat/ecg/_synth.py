@@ -25,6 +25,7 @@ def synthetic_ecg(
     pr: float = 0.16,
     p_amp: float = 0.15,
     qrs_amp: float = 1.0,
+    t_amp: float = 0.3,
     invert: bool = False,
     wander: float = 0.0,
     noise: float = 0.0,
@@ -49,6 +50,8 @@ def synthetic_ecg(
         PR interval (P onset to QRS onset) in seconds.
     p_amp, qrs_amp : float
         P-wave and R-wave amplitudes (mV).
+    t_amp : float
+        T-wave amplitude as a fraction of ``qrs_amp`` (0: no T wave).
     invert : bool
         Negate the signal (an inverted lead).
     wander : float
@@ -89,7 +92,7 @@ def synthetic_ecg(
         x += _hann_bump(t, q, 0.02, -0.1 * qrs_amp)
         x += _hann_bump(t, q + 0.015, 0.05, qrs_amp)
         x += _hann_bump(t, q + 0.06, 0.03, -0.25 * qrs_amp)
-        x += _hann_bump(t, q + t_off, t_width, 0.3 * qrs_amp)
+        x += _hann_bump(t, q + t_off, t_width, t_amp * qrs_amp)
     if invert:
         x = -x
     if wander:

@@ -1,0 +1,227 @@
+"""QRS offset, T wave, QT and QTc (issue 15): hand values, known answers, real data, registry."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import physiofeat
+from physiofeat import ParameterError
+from physiofeat.ecg import (
+    QT_STATS,
+    QTC_METHODS,
+    EcgWarning,
+    delineate,
+    qt_features,
+    synthetic_ecg,
+)
+from physiofeat.ecg import _kernels as K
+from physiofeat.ecg._qt import qtc_from
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks import _ecg_eval as E  # noqa: E402
+
+SR = 500.0
+
+
+# --------------------------------------------------------------------------------------------
+# QTc formulas against hand-computed values
+
+
+@pytest.mark.parametrize(
+    "method, want",
+    [
+        ("bazett", 0.4 / 0.8),  # sqrt(0.64) = 0.8
+        ("fridericia", 0.4 / 0.64 ** (1 / 3)),  # 0.4 / 0.86177 = 0.46416
+        ("framingham", 0.4 + 0.154 * 0.36),  # 0.45544
+        ("hodges", 0.4 + 0.00175 * (60 / 0.64 - 60)),  # HR 93.75: 0.4590625
+    ],
+)
+def test_qtc_formulas_hand_values(method, want):
+    hand = {"bazett": 0.5, "fridericia": 0.464159, "framingham": 0.45544, "hodges": 0.4590625}
+    assert want == pytest.approx(hand[method], abs=1e-6)
+    got = qtc_from(np.array([0.4, 0.4, np.nan]), np.array([0.64, np.nan, 0.64]), method)
+    assert got[0] == pytest.approx(want, rel=1e-12)
+    assert np.isnan(got[1:]).all()  # no RR (first beat) or no QT: NaN
+
+
+@pytest.mark.parametrize("method", QTC_METHODS)
+def test_beat_table_qtc_column_is_the_formula_of_its_qt_and_rr(method):
+    x, _ = synthetic_ecg(duration=10.0, sr=SR, heart_rate=80.0)
+    b = delineate(x, sr=SR, qtc=method.upper())
+    assert b.qtc_method == method
+    np.testing.assert_allclose(b.qtc, qtc_from(b.qt, b.rr, method), equal_nan=True)
+    assert np.isnan(b.qtc[0]) and np.isfinite(b.qtc[1:]).all()
+    np.testing.assert_allclose(b.qt, b.t_end - b.qrs_onset)
+    np.testing.assert_allclose(b.qrs_duration, b.qrs_offset - b.qrs_onset)
+
+
+@pytest.mark.parametrize("bad", ["bazet", 3, None])
+def test_bad_qtc_is_refused(bad):
+    x, _ = synthetic_ecg(duration=5.0, sr=SR)
+    with pytest.raises(ParameterError, match=r"qtc=.* is not a QT correction; accepted: 'bazett'"):
+        delineate(x, sr=SR, qtc=bad)
+    with pytest.raises(ParameterError, match="is not a QT correction"):
+        qt_features(x, sr=SR, qtc=bad)
+
+
+# --------------------------------------------------------------------------------------------
+# kernels against naive versions
+
+
+def _naive_qrs_offsets(d, r, lo_win, hi_win, xi, quiet, min_gap):
+    out = []
+    for b, rb in enumerate(r):
+        lo, hi = max(rb - lo_win, 1), min(rb + hi_win, d.size - 1)
+        if b + 1 < r.size:
+            hi = min(hi, r[b + 1] - min_gap)
+        if hi - lo < 3 or rb >= hi:
+            out.append(-1)
+            continue
+        m = np.abs(d[lo:hi]).max()
+        start = rb + int(np.argmax(np.abs(d[rb:hi])))
+        quiet_mask = np.abs(d[start:hi]) < xi * m
+        found = hi
+        for k in range(start, hi - quiet + 1):
+            if quiet_mask[k - start : k - start + quiet].all():
+                found = k
+                break
+        out.append(found if m > 0 else -1)
+    return np.array(out)
+
+
+def test_qrs_offsets_kernel_matches_naive(rng):
+    d = rng.standard_normal(3000) * np.r_[np.ones(1000), 0.05 * np.ones(1000), np.ones(1000)]
+    r = np.array([100, 600, 1100, 1700, 2400, 2900], dtype=np.int64)
+    got = K.qrs_offsets(d, r, 30, 70, 0.07, 3, 125)
+    np.testing.assert_array_equal(got, _naive_qrs_offsets(d, r, 30, 70, 0.07, 3, 125))
+
+
+def test_t_waves_kernel_trapezium_known_answer():
+    # a raised-cosine T wave on a flat line: the trapezium point lies near its end
+    n = 400
+    t = np.arange(n, dtype=float)
+    y = np.where((t >= 100) & (t <= 300), 0.5 * (1 - np.cos(2 * np.pi * (t - 100) / 200)), 0.0)
+    dy = np.gradient(y)
+    pk, end, amp = np.empty(1, np.int64), np.empty(1), np.empty(1)
+    for method in (0, 1):
+        K.t_waves(
+            y, dy, np.zeros(1), np.array([60]), np.array([390]), 200, 80, method, pk, end, amp
+        )
+        assert pk[0] == 200
+        assert amp[0] == pytest.approx(1.0 - y[int(round(end[0]))], abs=1e-12)
+        # tangent at the steepest fall (t = 250, y = 0.5, slope -pi/200) meets 0 at
+        # 250 + 100/pi = 281.8; the trapezium point sits later, nearer the wave's true end (300)
+        lo, hi = (281.5, 282.0) if method == 0 else (283.0, 300.0)
+        assert lo <= end[0] <= hi, (method, end[0])
+
+
+# --------------------------------------------------------------------------------------------
+# synthetic known answers
+
+
+@pytest.mark.parametrize("hr", [50.0, 75.0, 110.0])
+@pytest.mark.parametrize("sr", [250.0, 500.0, 1000.0])
+def test_synthetic_known_answer(hr, sr):
+    x, truth = synthetic_ecg(duration=12.0, sr=sr, heart_rate=hr, noise=0.01, seed=3)
+    b = delineate(x, sr=sr)
+    inside = truth["t_end"] < x.size - 0.05 * sr  # the last T wave may run past the end
+    truth = {k: v[inside] for k, v in truth.items()}
+    j = E.nearest(b.r_index, truth["r"], 0.05 * sr)
+    assert (j >= 0).all() and j.size >= 9
+    ms = 1000.0 / sr
+    t_err = (b.t_end[j] * sr - truth["t_end"]) * ms
+    q_err = (b.qrs_offset[j] * sr - truth["qrs_offset"]) * ms
+    qt_err = ((b.t_end - b.qrs_onset)[j] * sr - (truth["t_end"] - truth["qrs_onset"])) * ms
+    # raised-cosine waves fade slowly into the baseline: the S wave's end is found 10-25 ms late,
+    # the T wave's end (the trapezium point) up to 20 ms early
+    assert np.all(np.abs(t_err) <= 25.0), t_err
+    assert np.all((q_err >= 0.0) & (q_err <= 30.0)), q_err
+    assert np.all(np.abs(qt_err) <= 20.0), qt_err
+    assert np.all(np.abs(b.t_peak[j] * sr - truth["t_peak"]) * ms <= 10.0)
+
+
+def test_absent_t_waves_give_nan():
+    x, _ = synthetic_ecg(duration=10.0, sr=SR, heart_rate=70.0, t_amp=0.0, noise=0.002, seed=0)
+    b = delineate(x, sr=SR)
+    assert len(b) >= 9
+    assert np.isnan(b.t_end).all() and np.isnan(b.qt).all() and np.isnan(b.qtc).all()
+    assert np.isnan(b.t_peak).all()
+    assert np.isfinite(b.qrs_offset).all()  # the QRS is still there
+    f = dict(zip(QT_STATS, qt_features(x, sr=SR)))
+    assert f["t_fraction"] == 0.0 and np.isnan(f["qt_median"]) and np.isnan(f["qtc_sd"])
+    assert np.isfinite(f["qrs_duration_median"])
+
+
+def test_qt_features_known_answer_and_fewer_than_two_beats():
+    x, _ = synthetic_ecg(duration=10.0, sr=SR, heart_rate=60.0)
+    b = delineate(x, sr=SR, qtc="fridericia")
+    f = dict(zip(QT_STATS, qt_features(x, sr=SR, qtc="fridericia")))
+    assert f["qt_median"] == pytest.approx(np.nanmedian(b.qt))
+    assert f["qtc_mean"] == pytest.approx(np.nanmean(b.qtc))
+    assert f["qrs_duration_sd"] == pytest.approx(np.nanstd(b.qrs_duration, ddof=1), abs=1e-12)
+    assert f["t_fraction"] == 1.0
+    # at 60 bpm (RR 1 s to a sample) every correction leaves QT unchanged
+    assert f["qtc_median"] == pytest.approx(f["qt_median"], abs=1e-5)
+    y = np.zeros(int(3 * SR))
+    y[700] = 1.0
+    with pytest.warns(EcgWarning, match="QT features are NaN"):
+        assert np.isnan(qt_features(y, sr=SR)).all()
+
+
+def test_multilead_qt_combines_leads(rng):
+    x, truth = synthetic_ecg(duration=10.0, sr=SR, heart_rate=72.0)
+    leads = np.stack([x, 0.7 * x, -0.5 * x]) + 0.005 * rng.standard_normal((3, x.size))
+    b = delineate(leads, sr=SR)
+    one = delineate(x, sr=SR)
+    assert len(b) == len(one)
+    assert np.nanmax(np.abs(b.t_end - one.t_end)) * 1000 <= 10.0
+    assert np.isfinite(b.qt).all()
+
+
+# --------------------------------------------------------------------------------------------
+# registry
+
+
+def test_extract_qt_interval_names_values_and_qtc():
+    x, _ = synthetic_ecg(duration=10.0, sr=SR, heart_rate=75.0)
+    f = physiofeat.extract(x, ["qt_interval"], sr=SR, qtc="hodges")
+    np.testing.assert_allclose(f["qt_interval"].values, qt_features(x, sr=SR, qtc="hodges"))
+    assert f["qt_interval"].attrs["qtc"] == "hodges"
+    names = f.vector_names()
+    assert names == [f"qt_interval_{s}" for s in QT_STATS]
+    assert "qt_interval_qt_median" in names and "qt_interval_qtc_sd" in names
+    beats = physiofeat.extract(x, ["ecg_beats"], sr=SR, qtc="hodges")
+    assert "ecg_beats_qtc_mean" in beats.vector_names()
+    b = delineate(x, sr=SR, qtc="hodges")
+    got = dict(zip(beats.vector_names(), beats.vector()))
+    assert got["ecg_beats_qtc_mean"] == pytest.approx(np.nanmean(b.qtc))
+
+
+def test_extract_refuses_bad_qtc_before_any_work(no_compute):
+    x, _ = synthetic_ecg(duration=5.0, sr=SR)
+    with pytest.raises(ParameterError, match="is not a QT correction"):
+        physiofeat.extract(x, ["qt_interval"], sr=SR, qtc="bogus")
+
+
+# --------------------------------------------------------------------------------------------
+# real data: a few LUDB records (lead II and 12 leads) and two QTDB records
+
+
+def test_ludb_and_qtdb_qt_against_manual_marks(shared_data):
+    rh = E.ludb_rhythms(shared_data)
+    ludb = [E.read_ludb(shared_data, n, rh, median=True) for n in ("2", "16", "40", "64", "114")]
+    m, _ = E.evaluate(ludb, E.physiofeat_detector, multi=False)
+    assert m["qoff_n"] >= 35 and m["tend_n"] >= 35 and m["t_se"] >= 95.0
+    assert abs(m["qoff_mean"]) <= 10.0 and m["qoff_sd"] <= E.QT_TARGETS["qoff_sd"]
+    assert abs(m["tend_mean"]) <= 15.0 and m["tend_sd"] <= E.QT_TARGETS["tend_sd"]
+    assert m["qt_rec_mae"] <= E.QT_TARGETS["qt_rec_mae"]
+    mm, _ = E.evaluate(ludb, E.physiofeat_detector, multi=True)
+    assert mm["qoff_sd"] <= 8.0 and mm["tend_sd"] <= 20.0 and mm["qt_rec_mae"] <= 15.0
+    qt = [E.read_qtdb(shared_data, n) for n in ("sel16273", "sel30")]
+    mq, _ = E.evaluate(qt, E.physiofeat_detector, multi=True)
+    assert mq["tend_n"] >= 55 and mq["tend_sd"] <= E.QT_TARGETS["tend_sd"]
+    assert mq["qt_rec_mae"] <= 15.0
