@@ -12,11 +12,13 @@ named tuple of the matplotlib objects it made, so they can be restyled afterward
 :func:`waveshow`                waveform against time with event markers and shaded segments
                                 (e.g. S1/systole/S2/diastole)
 :func:`imfshow`                 intrinsic mode functions stacked on one axis
-:func:`hilbert_spectrum`        Hilbert spectrum: a gridded image, or instantaneous frequency of
-                                each IMF coloured by its amplitude
+:func:`hilbert_spectrum`        Hilbert spectrum: each IMF's instantaneous-frequency track
+                                coloured and widened by its amplitude, or a gridded image
 :func:`scalogram`               CWT scalogram on a log-frequency axis with its cone of influence
 :func:`bispectrum`              bispectrum or bicoherence contour over ``(f1, f2)``
 :func:`ecgshow`                 ECG with R peaks, P onsets, QRS onsets and PR intervals marked
+:func:`pcgshow`                 heart sound with its S1 / systole / S2 / diastole shaded and the
+                                sounds labelled (a :class:`~physiofeat.pcg.Segmentation`)
 =============================== ==================================================================
 """
 
@@ -29,7 +31,7 @@ import numpy as np
 
 from ._errors import InvalidSignalError, ParameterError
 from ._features import Feature
-from ._validation import as_signal, check_choice, check_float, check_sr
+from ._validation import as_signal, check_bool, check_choice, check_float, check_sr
 
 __all__ = [
     "TFImage",
@@ -38,6 +40,7 @@ __all__ = [
     "Scalogram",
     "Contour",
     "EcgPlot",
+    "PcgPlot",
     "specshow",
     "waveshow",
     "imfshow",
@@ -45,6 +48,7 @@ __all__ = [
     "scalogram",
     "bispectrum",
     "ecgshow",
+    "pcgshow",
     "PCG_STATES",
 ]
 
@@ -531,6 +535,43 @@ def scalogram(
     return Scalogram(ax, img.mesh, img.colorbar, hatch)
 
 
+_HS_STYLES = ("lines", "dots")
+_HS_COLOR_BY = ("amplitude", "imf")
+
+
+def _smooth_grid(arr, times, freqs, smooth) -> np.ndarray:
+    """Gaussian smoothing of a gridded Hilbert spectrum for display: sigma in Hz and seconds."""
+    from scipy.ndimage import gaussian_filter
+
+    if not isinstance(smooth, Sequence) or isinstance(smooth, str) or len(smooth) != 2:
+        raise ParameterError(
+            f"hilbert_spectrum: smooth must be a pair (sigma_hz, sigma_s) of Gaussian widths in "
+            f"Hz and seconds; got {smooth!r}"
+        )
+    s_f = check_float(smooth[0], "smooth[0] (sigma in Hz)", minimum=0.0)
+    s_t = check_float(smooth[1], "smooth[1] (sigma in s)", minimum=0.0)
+    if freqs is None or times is None:
+        raise ParameterError(
+            "hilbert_spectrum: smooth= needs the bin frequencies and times: pass a Feature, or "
+            "freqs= (Hz) and times= (s) (or sr=)"
+        )
+    steps = []
+    for c, name in ((freqs, "freqs"), (times, "times")):
+        d = np.diff(np.asarray(c, dtype=np.float64))
+        if d.size == 0:
+            steps.append(np.inf)  # one bin or frame: nothing to smooth along it
+            continue
+        if not _uniform(np.asarray(c, dtype=np.float64)):
+            raise ParameterError(
+                f"hilbert_spectrum: smooth= needs uniformly spaced {name}; got spacings from "
+                f"{d.min():g} to {d.max():g}"
+            )
+        steps.append(float(d.mean()))
+    sigma = (s_f / steps[0], s_t / steps[1])
+    # 'reflect' keeps the total: what a bin at the edge spreads outwards is folded back in
+    return gaussian_filter(np.nan_to_num(arr), sigma=sigma, mode="reflect", truncate=3.0)
+
+
 def hilbert_spectrum(
     data: Any,
     *,
@@ -543,8 +584,13 @@ def hilbert_spectrum(
     top_db: float | None = 60.0,
     units: str | None = None,
     colorbar: bool = True,
-    cmap: str = "inferno",
+    cmap: str = "magma_r",
+    style: Literal["lines", "dots"] = "lines",
+    color_by: Literal["amplitude", "imf"] = "amplitude",
+    linewidth: float = 2.0,
+    max_jump: float | None = None,
     s: float = 1.0,
+    smooth: tuple[float, float] | None = None,
     ax: Any = None,
     title: str | None = None,
 ) -> TFImage:
@@ -552,13 +598,24 @@ def hilbert_spectrum(
 
     Two inputs are accepted:
 
-    - a gridded spectrum ``(n_freqs, n_times)`` (array with ``freqs``/``times`` or a Feature),
-      drawn as an image like :func:`specshow`;
     - with ``amplitude=``, ``data`` is the instantaneous frequency in Hz of each IMF
-      ``(n_imfs, n)`` and ``amplitude`` its instantaneous amplitude: every sample is a dot at
-      ``(time, frequency)`` coloured by amplitude (in dB with ``to_db``), the classic
-      Huang (1998) picture. The ``hht`` Feature (instantaneous frequency, with the amplitude in
-      ``attrs['amplitude']``) is drawn this way.
+      ``(n_imfs, n)`` and ``amplitude`` its instantaneous amplitude (the ``hht`` Feature carries
+      it in ``attrs['amplitude']`` and is drawn this way). ``style='lines'`` (default) draws each
+      IMF as its frequency track: a line through its samples, coloured by amplitude (in dB with
+      ``to_db``) and wider where it is louder, so the quiet stretches where an IMF's frequency is
+      ill-defined fade out and the loud tracks stand out. A line is broken where the frequency
+      jumps by more than ``max_jump`` between two samples (such a jump is no track); a sample
+      with a jump on both sides is drawn as a dot, so every sample is shown.
+      ``style='dots'`` draws every sample as a dot of size ``s`` (Huang et al. 1998).
+      ``color_by='imf'`` colours the lines by IMF instead (with a legend), their opacity and
+      width following the amplitude.
+    - a gridded spectrum ``(n_freqs, n_times)`` (array with ``freqs``/``times``, or the
+      ``hilbert_spectrum`` Feature), drawn as an image like :func:`specshow`. Each sample of an
+      IMF falls in one frequency bin, so the image is a scatter of single bins; ``smooth=``
+      spreads them by a Gaussian for display (the total is kept, peak values drop: say so in
+      the title).
+
+    The background is the colour of the quietest values (light with the default ``magma_r``).
 
     Parameters
     ----------
@@ -573,14 +630,35 @@ def hilbert_spectrum(
     fmax : float, optional
         Upper frequency limit (default: ``sr / 2`` or the largest frequency).
     to_db, top_db, units, colorbar, cmap, ax, title
-        As in :func:`specshow` (default: amplitude in dB, 60 dB range).
+        As in :func:`specshow` (default: amplitude in dB, 60 dB range, light-to-dark colours).
+    style : {'lines', 'dots'}
+        Instantaneous form: frequency tracks or one dot per sample.
+    color_by : {'amplitude', 'imf'}
+        Instantaneous form: colour by amplitude (with a colour bar) or by IMF (with a legend).
+    linewidth : float
+        Width of the loudest line; the quietest (``top_db`` below it) is a quarter of it.
+    max_jump : float, optional
+        Largest frequency change (Hz) between two samples that a line joins; default a tenth
+        of ``fmax``.
     s : float
-        Marker size of the scatter form.
+        Marker size of ``style='dots'``.
+    smooth : (float, float), optional
+        Gridded form: Gaussian standard deviations in Hz and seconds applied before the dB
+        conversion (``scipy.ndimage.gaussian_filter``, edges reflected so the sum is kept).
 
     Returns
     -------
     TFImage
-        ``(ax, mesh, colorbar)``; ``mesh`` is a PathCollection in the scatter form.
+        ``(ax, mesh, colorbar)``; ``mesh`` is the LineCollection of the tracks (one segment
+        per pair of joined samples, loudest last), the PathCollection of the dots, or the
+        QuadMesh of the gridded form; ``colorbar`` is None with ``color_by='imf'``.
+
+    Raises
+    ------
+    InvalidSignalError
+        Frequency and amplitude of different shapes.
+    ParameterError
+        A bad ``style``, ``color_by``, ``linewidth``, ``max_jump`` or ``smooth``.
 
     Examples
     --------
@@ -594,12 +672,26 @@ def hilbert_spectrum(
     >>> img = plot.hilbert_spectrum(f_inst, amplitude=a_inst, sr=sr)
     >>> img.ax.get_ylabel(), [float(v) for v in img.ax.get_ylim()]
     ('Instantaneous frequency (Hz)', [0.0, 250.0])
+    >>> len(img.mesh.get_segments())  # (sr - 1) segments per IMF
+    998
     """
+    check_choice(style, "style", _HS_STYLES)
+    check_choice(color_by, "color_by", _HS_COLOR_BY)
+    linewidth = check_float(linewidth, "linewidth", minimum=0.0, strict_min=True)
+    max_jump = check_float(max_jump, "max_jump", minimum=0.0, strict_min=True, allow_none=True)
     if amplitude is None and isinstance(data, Feature) and "amplitude" in data.attrs:
         amplitude = data.attrs["amplitude"]  # the ``hht`` Feature: frequency per IMF + amplitude
         if times is None:
             times = data.coords.get("time")
     if amplitude is None:
+        if smooth is not None:
+            arr, dims, coords, attrs = _feature_2d(data, "hilbert_spectrum")
+            t_grid = coords.get("time") if times is None else times
+            if t_grid is None and sr is not None:
+                t_grid = np.arange(arr.shape[1]) / check_sr(sr)
+            f_grid = coords.get(dims[0]) if freqs is None and dims else freqs
+            arr = _smooth_grid(arr, t_grid, f_grid, smooth)
+            data = Feature(arr, dims=dims, coords=coords, attrs=attrs) if dims else arr
         img = specshow(
             data,
             sr=sr,
@@ -624,27 +716,102 @@ def hilbert_spectrum(
             f"hilbert_spectrum: instantaneous frequency {f.shape} and amplitude {a.shape} must "
             f"have the same (n_imfs, n) shape"
         )
-    n = f.shape[-1]
+    n_imfs, n = f.shape
     t = _axis_values(times, "times", n, _frame_times(n, sr, 1, "hilbert_spectrum"))
     c = _to_db(a, to_db, top_db)
     ok = np.isfinite(f) & np.isfinite(c) & (f >= 0)
     if fmax is None:
         fmax = check_sr(sr) / 2 if sr is not None else float(np.nanmax(np.where(ok, f, np.nan)))
-    order = np.argsort(np.where(ok, c, -np.inf), axis=None)  # loudest drawn last
-    tt = np.broadcast_to(t, f.shape).reshape(-1)[order]
-    ff, cc, keep = f.reshape(-1)[order], c.reshape(-1)[order], ok.reshape(-1)[order]
+    fmax = float(fmax)
     ax = _axes(ax)
-    sc = ax.scatter(tt[keep], ff[keep], c=cc[keep], s=s, cmap=cmap, linewidths=0, rasterized=True)
+    label = units if units is not None else ("dB" if to_db else "amplitude")
+    # loudness in [0, 1] over the drawn range: what the widths (and the opacity by IMF) follow
+    lo, hi = (float(c[ok].min()), float(c[ok].max())) if ok.any() else (0.0, 1.0)
+    loud = np.clip((c - lo) / (hi - lo), 0.0, 1.0) if hi > lo else np.ones_like(c)
+    imf = np.broadcast_to(np.arange(n_imfs)[:, None], f.shape)
+    tt = np.broadcast_to(t, f.shape)
+    if style == "dots":
+        order = np.argsort(np.where(ok, c, -np.inf), axis=None)  # loudest drawn last
+        keep = ok.reshape(-1)[order]
+        sel = order[keep]
+        kw: dict[str, Any] = {"c": c.reshape(-1)[sel], "cmap": cmap}
+        if color_by == "imf":
+            kw = {"c": _imf_colours(imf.reshape(-1)[sel], loud.reshape(-1)[sel])}
+        mesh = ax.scatter(
+            tt.reshape(-1)[sel], f.reshape(-1)[sel], s=s, linewidths=0, rasterized=True, **kw
+        )
+        if color_by == "amplitude":
+            mesh.set_clim(lo, hi)
+    else:
+        jump = 0.1 * fmax if max_jump is None else max_jump
+        with np.errstate(invalid="ignore"):
+            join = ok[:, :-1] & ok[:, 1:] & (np.abs(np.diff(f, axis=-1)) <= jump)
+        seg_c = 0.5 * (c[:, :-1] + c[:, 1:])[join]
+        seg_loud = 0.5 * (loud[:, :-1] + loud[:, 1:])[join]
+        seg_imf = imf[:, :-1][join]
+        p0 = np.stack([tt[:, :-1][join], f[:, :-1][join]], axis=-1)
+        p1 = np.stack([tt[:, 1:][join], f[:, 1:][join]], axis=-1)
+        order = np.argsort(seg_c, kind="stable")  # loudest drawn last
+        from matplotlib.collections import LineCollection
+
+        mesh = LineCollection(
+            np.stack([p0, p1], axis=1)[order],
+            linewidths=linewidth * (0.25 + 0.75 * seg_loud[order]),
+            capstyle="round",
+            rasterized=True,
+        )
+        if color_by == "imf":
+            mesh.set_color(_imf_colours(seg_imf[order], seg_loud[order]))
+        else:
+            mesh.set_array(seg_c[order])
+            mesh.set_cmap(cmap)
+            mesh.set_clim(lo, hi)
+        ax.add_collection(mesh)
+        touched = np.zeros_like(ok)
+        touched[:, :-1] |= join
+        touched[:, 1:] |= join
+        alone = ok & ~touched  # samples with a jump (or a gap) on both sides: dots
+        if alone.any():
+            kw = {"c": c[alone], "cmap": cmap, "vmin": lo, "vmax": hi}
+            if color_by == "imf":
+                kw = {"c": _imf_colours(imf[alone], loud[alone])}
+            ax.scatter(
+                tt[alone], f[alone], s=(0.5 * linewidth) ** 2, linewidths=0, rasterized=True, **kw
+            )
     ax.set_xlim(t[0], t[-1])
-    ax.set_ylim(0.0, float(fmax))
+    ax.set_ylim(0.0, fmax)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel("Instantaneous frequency (Hz)")
-    ax.set_facecolor("black")
     if title:
         ax.set_title(title)
-    label = units if units is not None else ("dB" if to_db else "amplitude")
-    cb = _colorbar(ax, sc, label) if colorbar else None
-    return TFImage(ax, sc, cb)
+    cb = None
+    if color_by == "imf":
+        from matplotlib.lines import Line2D
+
+        handles = [
+            Line2D([], [], color=_imf_colours(np.array([i]), np.ones(1))[0], lw=linewidth)
+            for i in range(n_imfs)
+        ]
+        ax.legend(
+            handles,
+            [f"IMF {i + 1}" for i in range(n_imfs)],
+            loc="center left",
+            bbox_to_anchor=(1.01, 0.5),
+            fontsize="small",
+            frameon=False,
+        )
+    elif colorbar:
+        cb = _colorbar(ax, mesh, label)
+    return TFImage(ax, mesh, cb)
+
+
+def _imf_colours(imf: np.ndarray, loud: np.ndarray) -> np.ndarray:
+    """RGBA per element: the IMF's tab10 colour, opacity from 0.15 (quietest) to 1 (loudest)."""
+    from matplotlib import colormaps
+
+    rgba = colormaps["tab10"](np.asarray(imf) % 10)
+    rgba[:, 3] = 0.15 + 0.85 * np.asarray(loud, dtype=np.float64)
+    return rgba
 
 
 def bispectrum(
@@ -1112,3 +1279,116 @@ def ecgshow(
     if title:
         ax.set_title(title)
     return EcgPlot(ax, line, markers, pr, labels)
+
+
+class PcgPlot(NamedTuple):
+    """What :func:`pcgshow` returns."""
+
+    ax: Any
+    line: Any  #: the Line2D of the heart sound
+    spans: list  #: one Polygon per shaded state interval
+    labels: list  #: the Text objects naming each S1 and S2
+
+
+def _intervals(segmentation: Any) -> np.ndarray:
+    iv = getattr(segmentation, "intervals", segmentation)
+    try:
+        iv = np.array(iv, dtype=np.float64, ndmin=2)
+    except (TypeError, ValueError):
+        iv = None
+    if iv is None or iv.ndim != 2 or (iv.size and iv.shape[1] != 3):
+        raise ParameterError(
+            f"pcgshow: segmentation must be a physiofeat.pcg.Segmentation or (n, 3) rows "
+            f"[start_s, end_s, state]; got {type(segmentation).__name__}"
+            + (f" of shape {iv.shape}" if iv is not None else "")
+        )
+    return iv.reshape(-1, 3)
+
+
+def pcgshow(
+    pcg: Any,
+    *,
+    sr: float,
+    segmentation: Any,
+    offset: float = 0.0,
+    label_sounds: bool = True,
+    color: str = "0.15",
+    linewidth: float = 0.5,
+    ylabel: str = "PCG",
+    legend: bool = True,
+    ax: Any = None,
+    title: str | None = None,
+) -> PcgPlot:
+    """A heart sound with its S1, systole, S2 and diastole shaded and its sounds labelled.
+
+    Parameters
+    ----------
+    pcg : np.ndarray [shape=(n,)]
+        The heart sound.
+    sr : float
+        Its rate in Hz.
+    segmentation : Segmentation or array [shape=(k, 3)]
+        :func:`physiofeat.pcg.segment`'s result, a :class:`~physiofeat.pcg.Segmentation` read
+        from a CirCor ``.tsv``, or ``[start_s, end_s, state]`` rows (1 S1, 2 systole, 3 S2,
+        4 diastole; 0, unannotated, is not shaded).
+    offset : float
+        Time of the first sample in seconds (the segmentation's times are absolute).
+    label_sounds : bool
+        Write "S1" / "S2" above each sound.
+    color, linewidth, ylabel, legend, ax, title
+        As in :func:`waveshow`.
+
+    Returns
+    -------
+    PcgPlot
+        ``(ax, line, spans, labels)``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from physiofeat import plot
+    >>> sr = 1000
+    >>> x = np.random.default_rng(0).standard_normal(2 * sr)
+    >>> seg = [[0.1, 0.2, 1], [0.2, 0.5, 2], [0.5, 0.6, 3], [0.6, 1.1, 4], [1.1, 1.2, 1]]
+    >>> out = plot.pcgshow(x, sr=sr, segmentation=seg)
+    >>> len(out.spans), [t.get_text() for t in out.labels]
+    (5, ['S1', 'S2', 'S1'])
+    """
+    iv = _intervals(segmentation)
+    wf = waveshow(
+        pcg,
+        sr=sr,
+        offset=offset,
+        segments=iv,
+        color=color,
+        linewidth=linewidth,
+        ylabel=ylabel,
+        legend=legend,
+        ax=ax,
+        title=title,
+    )
+    ax = wf.ax
+    labels = []
+    if check_bool(label_sounds, "label_sounds") and iv.size:
+        t0, t1 = ax.get_xlim()
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.12 * (hi - lo))  # room for the labels
+        trans = ax.get_xaxis_transform()
+        for a, b, s in iv:
+            if int(s) in (1, 3) and t0 <= 0.5 * (a + b) <= t1:
+                labels.append(
+                    ax.text(
+                        0.5 * (a + b),
+                        0.97,
+                        PCG_STATES[int(s)],
+                        transform=trans,
+                        ha="center",
+                        va="top",
+                        fontsize="x-small",
+                        color=_STATE_COLOURS[int(s)],
+                        clip_on=True,
+                    )
+                )
+    return PcgPlot(ax, wf.line, wf.spans, labels)

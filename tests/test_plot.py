@@ -200,11 +200,11 @@ def test_scalogram_array_and_errors(chirp):
         plot.scalogram(S, sr=SR, freqs=f, y_axis="mel")
 
 
-def test_hilbert_spectrum_scatter_and_grid(tmp_path):
+def test_hilbert_spectrum_dots_and_grid(tmp_path):
     n = 2 * SR
     f_inst = np.vstack([np.full(n, 120.0), np.linspace(10, 40, n)])
     a_inst = np.vstack([np.ones(n), np.full(n, 0.1)])
-    img = plot.hilbert_spectrum(f_inst, amplitude=a_inst, sr=SR)
+    img = plot.hilbert_spectrum(f_inst, amplitude=a_inst, sr=SR, style="dots")
     assert _save(img, tmp_path / "hs.png") > 3000
     assert img.ax.get_ylim() == pytest.approx((0.0, SR / 2))
     assert img.ax.get_xlim() == pytest.approx((0.0, (n - 1) / SR))
@@ -220,6 +220,115 @@ def test_hilbert_spectrum_scatter_and_grid(tmp_path):
     assert grid.ax.get_ylabel() == "Instantaneous frequency (Hz)"
     with pytest.raises(InvalidSignalError, match="same .* shape"):
         plot.hilbert_spectrum(f_inst, amplitude=a_inst[:1], sr=SR)
+
+
+def _segments(mesh) -> np.ndarray:
+    return np.array([np.asarray(s) for s in mesh.get_segments()])  # (n_segments, 2, 2)
+
+
+def test_hilbert_spectrum_lines_join_consecutive_samples_of_each_imf(tmp_path):
+    n = SR
+    f_inst = np.vstack([np.full(n, 120.0), np.linspace(10, 40, n)])
+    a_inst = np.vstack([np.ones(n), np.full(n, 0.1)])
+    img = plot.hilbert_spectrum(f_inst, amplitude=a_inst, sr=SR, linewidth=2.0)
+    assert _save(img, tmp_path / "lines.png") > 3000
+    seg = _segments(img.mesh)
+    assert seg.shape == (2 * (n - 1), 2, 2)
+    # every segment joins sample i to sample i + 1 of one IMF, at that IMF's frequencies
+    i0 = np.rint(seg[:, 0, 0] * SR).astype(int)
+    np.testing.assert_allclose(seg[:, 1, 0], (i0 + 1) / SR, rtol=0, atol=1e-12)
+    row = np.where(seg[:, 0, 1] == 120.0, 0, 1)
+    np.testing.assert_allclose(seg[:, 0, 1], f_inst[row, i0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(seg[:, 1, 1], f_inst[row, i0 + 1], rtol=0, atol=1e-12)
+    assert np.bincount(row).tolist() == [n - 1, n - 1]
+    # colour = mean of the two samples' dB (0 and -20), width from a quarter to all of linewidth
+    colours = np.asarray(img.mesh.get_array())
+    np.testing.assert_allclose(colours, np.where(row == 0, 0.0, -20.0), atol=1e-9)
+    widths = np.asarray(img.mesh.get_linewidths())
+    np.testing.assert_allclose(widths, np.where(row == 0, 2.0, 0.5), rtol=1e-12)
+    assert np.all(np.diff(colours) >= 0)  # loudest drawn last
+    assert img.colorbar.ax.get_ylabel() == "dB"
+    assert img.ax.get_facecolor()[:3] != (0.0, 0.0, 0.0)  # no black background
+    assert img.ax.get_ylim() == pytest.approx((0.0, SR / 2))
+
+
+def test_hilbert_spectrum_lines_break_at_jumps_and_draw_every_sample():
+    n = 200
+    f = np.full(n, 50.0)
+    f[100:] = 300.0  # a jump of 250 Hz: more than max_jump (default fmax / 10 = 50 Hz)
+    f[40] = 200.0  # one sample away from its neighbours on both sides: drawn as a dot
+    f[150] = np.nan  # no frequency: neither joined nor drawn
+    a = np.ones(n)
+    img = plot.hilbert_spectrum(f[None], amplitude=a[None], sr=SR)
+    seg = _segments(img.mesh)
+    assert np.abs(seg[:, 1, 1] - seg[:, 0, 1]).max() <= 50.0
+    # n - 1 pairs, minus the jump at 100, the two around sample 40 and the two around 150
+    assert len(seg) == n - 1 - 5
+    dots = [c for c in img.ax.collections if c is not img.mesh]
+    assert len(dots) == 1
+    np.testing.assert_allclose(dots[0].get_offsets(), [[40 / SR, 200.0]])
+    drawn = {tuple(p) for p in seg.reshape(-1, 2)} | {(40 / SR, 200.0)}
+    expected = {(i / SR, f[i]) for i in range(n) if np.isfinite(f[i])}
+    assert {(round(t, 9), v) for t, v in drawn} == {(round(t, 9), v) for t, v in expected}
+    joined = plot.hilbert_spectrum(f[None], amplitude=a[None], sr=SR, max_jump=1000.0)
+    assert len(joined.mesh.get_segments()) == n - 1 - 2  # only the NaN sample breaks it
+    assert [c for c in joined.ax.collections if c is not joined.mesh] == []
+
+
+def test_hilbert_spectrum_color_by_imf():
+    n = 100
+    f_inst = np.vstack([np.full(n, 120.0), np.full(n, 30.0), np.full(n, 5.0)])
+    a_inst = np.vstack([np.ones(n), np.full(n, 0.1), np.full(n, 0.01)])
+    img = plot.hilbert_spectrum(f_inst, amplitude=a_inst, sr=SR, color_by="imf", top_db=40)
+    assert img.colorbar is None
+    labels = [t.get_text() for t in img.ax.get_legend().get_texts()]
+    assert labels == ["IMF 1", "IMF 2", "IMF 3"]
+    seg = _segments(img.mesh)
+    rgba = np.asarray(img.mesh.get_colors())
+    tab10 = matplotlib.colormaps["tab10"]
+    for k, (freq, loud) in enumerate([(120.0, 1.0), (30.0, 0.5), (5.0, 0.0)]):  # 0, -20, -40 dB
+        mine = seg[:, 0, 1] == freq
+        assert mine.sum() == n - 1
+        np.testing.assert_allclose(rgba[mine, :3], np.tile(tab10(k)[:3], (n - 1, 1)))
+        np.testing.assert_allclose(rgba[mine, 3], 0.15 + 0.85 * loud, rtol=1e-12)
+
+
+def test_hilbert_spectrum_smoothed_grid_is_a_gaussian_that_keeps_the_sum():
+    H = np.zeros((50, 40))
+    H[10, :] = 1.0
+    freqs, times = np.arange(50) * 5.0, np.arange(40) / 40
+    img = plot.hilbert_spectrum(H, times=times, freqs=freqs, to_db=None, smooth=(5.0, 0.0))
+    got = np.asarray(img.mesh.get_array()).reshape(50, 40)
+    k = np.arange(50) - 10.0
+    w = np.where(np.abs(k) <= 3, np.exp(-0.5 * k**2), 0.0)  # sigma 1 bin, cut at 3 sigma
+    np.testing.assert_allclose(got, np.tile((w / w.sum())[:, None], (1, 40)), atol=1e-12)
+    np.testing.assert_allclose(got.sum(axis=0), 1.0, rtol=1e-12)
+    # from the Feature: its coordinates give the steps (2 Hz bins, 1 ms samples)
+    F = Feature(H, dims=("freq", "time"), coords={"freq": np.arange(50) * 2.0, "time": times})
+    both = plot.hilbert_spectrum(F, to_db=None, smooth=(2.0, 1 / 40))
+    g2 = np.asarray(both.mesh.get_array()).reshape(50, 40)
+    np.testing.assert_allclose(g2[:, 5], w / w.sum(), atol=1e-12)  # no change along time
+    np.testing.assert_allclose(g2.sum(), H.sum(), rtol=1e-12)
+    with pytest.raises(ParameterError, match=r"smooth must be a pair \(sigma_hz, sigma_s\)"):
+        plot.hilbert_spectrum(H, times=times, freqs=freqs, smooth=5.0)
+    with pytest.raises(ParameterError, match=r"smooth\[0\] \(sigma in Hz\) must be"):
+        plot.hilbert_spectrum(H, times=times, freqs=freqs, smooth=(-1.0, 0.0))
+    with pytest.raises(ParameterError, match="uniformly spaced freqs"):
+        plot.hilbert_spectrum(H, times=times, freqs=np.geomspace(1, 500, 50), smooth=(1, 0))
+    with pytest.raises(ParameterError, match="needs the bin frequencies and times"):
+        plot.hilbert_spectrum(H, smooth=(1.0, 0.0))
+
+
+def test_hilbert_spectrum_bad_options():
+    f, a = np.full((1, 50), 10.0), np.ones((1, 50))
+    with pytest.raises(ParameterError, match="style must be one of 'lines', 'dots'; got 'bars'"):
+        plot.hilbert_spectrum(f, amplitude=a, sr=SR, style="bars")
+    with pytest.raises(ParameterError, match="color_by must be one of 'amplitude', 'imf'"):
+        plot.hilbert_spectrum(f, amplitude=a, sr=SR, color_by="state")
+    with pytest.raises(ParameterError, match="max_jump must be"):
+        plot.hilbert_spectrum(f, amplitude=a, sr=SR, max_jump=0.0)
+    with pytest.raises(ParameterError, match="linewidth must be"):
+        plot.hilbert_spectrum(f, amplitude=a, sr=SR, linewidth=-1.0)
 
 
 def test_bispectrum_contour(tmp_path, rng):
@@ -355,9 +464,10 @@ def test_hht_features_drive_imfshow_and_hilbert_spectrum(tmp_path):
     labels = [tk.get_text() for tk in out.ax.get_yticklabels()]
     assert labels[0] == "signal" and labels[-1] == "residue"
     assert len(labels) == emd.shape[0] + 2
-    hs = plot.hilbert_spectrum(F["hht"])  # scatter of instantaneous frequency
+    hs = plot.hilbert_spectrum(F["hht"])  # a frequency track per IMF
     assert _save(hs, tmp_path / "hht.png") > 3000
-    assert hs.mesh.get_offsets().shape[1] == 2
+    seg = _segments(hs.mesh)
+    assert len(seg) > 0 and seg[:, :, 0].min() >= 0 and seg[:, :, 0].max() <= (SR - 1) / SR
     assert hs.ax.get_xlim() == pytest.approx((0.0, (SR - 1) / SR))
     grid = plot.hilbert_spectrum(F["hilbert_spectrum"], fmax=150)
     assert _save(grid, tmp_path / "hs.png") > 3000
