@@ -514,3 +514,18 @@ def test_cli_channel_of_a_stereo_wav(tmp_path, rng):
     np.testing.assert_allclose(
         df[[c for c in df.columns if c.startswith("rms_")]].to_numpy(float)[0], want, rtol=1e-6
     )
+
+
+def test_records_page_snippets_run(tmp_path):
+    """docs/records.rst's Python runs as written, its ``# value`` comments checked."""
+    from test_docs import DOCS, python_blocks, with_checks
+
+    blocks = python_blocks(DOCS / "records.rst")
+    assert blocks
+    script = tmp_path / "snippets.py"
+    script.write_text(with_checks("\n\n".join(blocks)) + "\n")
+    assert "assert (rec.format) == 'WFDB'" in script.read_text()
+    res = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
