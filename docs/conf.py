@@ -132,6 +132,7 @@ _write_feature_table()
 API_MODULES = [
     ("physiofeat", "The package: extract, the registry, Feature and Features, errors"),
     ("physiofeat.io", "Reading audio"),
+    ("physiofeat.records", "Reading WFDB, EDF and multi-channel records"),
     ("physiofeat.data", "Sample recordings shipped with the package"),
     ("physiofeat.spectral", "STFT, mel, MFCC, deltas, cepstrum, spectral statistics"),
     ("physiofeat.envelope", "Amplitude envelopes"),
@@ -150,6 +151,8 @@ API_MODULES = [
 _TOP_LEVEL_ELSEWHERE = {
     "load": "physiofeat.io",
     "info": "physiofeat.io",
+    "load_record": "physiofeat.records",
+    "Record": "physiofeat.records",
     "extract_many": "physiofeat.batch",
 }
 
