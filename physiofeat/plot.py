@@ -1370,11 +1370,18 @@ def pcgshow(
         title=title,
     )
     ax = wf.ax
-    labels = []
-    if check_bool(label_sounds, "label_sounds") and iv.size:
+    labels: list = []
+    show = check_bool(label_sounds, "label_sounds") and iv.size > 0
+    leg = ax.get_legend()
+    lo, hi = ax.get_ylim()
+    if leg is not None:  # below the trace, where it hides neither the trace nor the labels
+        leg.set_loc("lower right")
+        lo -= 0.3 * (hi - lo)
+    if show:
+        hi += 0.15 * (hi - lo)  # room for the labels
+    ax.set_ylim(lo, hi)
+    if show:
         t0, t1 = ax.get_xlim()
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(lo, hi + 0.12 * (hi - lo))  # room for the labels
         trans = ax.get_xaxis_transform()
         for a, b, s in iv:
             if int(s) in (1, 3) and t0 <= 0.5 * (a + b) <= t1:

@@ -595,3 +595,37 @@ def test_circor_recordings_with_their_tsv(shared_data):
             assert 0.25 < b["m_RR"] < 2.0  # 30-240 bpm
         q = signal_quality(x, sr=sr, segmentation=seg)
         assert 0 <= q["cycle_coverage"] <= 1 and 0 < q["pcg_band_fraction"] <= 1
+
+
+# -------------------------------------------------------------------------------------------
+# plot
+
+
+def test_pcgshow_draws_states_and_labels(circor):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    x, sr, seg = circor
+    a, b = int(4 * sr), int(9 * sr)
+    out = plot.pcgshow(x[a:b], sr=sr, offset=4.0, segmentation=seg)
+    iv = seg.intervals
+    inside = iv[(iv[:, 1] > 4.0) & (iv[:, 0] < (b - 1) / sr) & (iv[:, 2] > 0)]
+    assert len(out.spans) == inside.shape[0]
+    sounds = inside[np.isin(inside[:, 2], (1, 3))]
+    mids = sounds[:, :2].mean(axis=1)
+    want = [("S1" if s == 1 else "S2") for s, m in zip(sounds[:, 2], mids) if 4.0 <= m <= 9.0]
+    assert [t.get_text() for t in out.labels] == want
+    np.testing.assert_allclose(
+        [t.get_position()[0] for t in out.labels], mids[(mids >= 4.0) & (mids <= 9.0)]
+    )
+    assert out.ax.get_legend() is not None
+    no = plot.pcgshow(x[a:b], sr=sr, offset=4.0, segmentation=seg.intervals, label_sounds=False)
+    assert no.labels == [] and len(no.spans) == len(out.spans)
+    with pytest.raises(ParameterError, match=r"segmentation must be .* \(n, 3\) rows"):
+        plot.pcgshow(x[:100], sr=sr, segmentation=np.zeros((3, 2)))
+    with pytest.raises(ParameterError, match="label_sounds must be True or False"):
+        plot.pcgshow(x[:100], sr=sr, segmentation=seg, label_sounds="no")
+    plt.close("all")
