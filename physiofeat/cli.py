@@ -663,9 +663,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     df = df[id_cols + [c for c in df.columns if c not in _ID_COLS]]
     keys = {"_order": df["path"].map(order).fillna(len(order))}
     for c in ("channel", "segment"):
-        if c in df:
-            df[c] = df[c].astype("int64")
-            keys[f"_{c}"] = df[c]
+        if c in df:  # empty for audio rows beside a record's per-channel rows
+            df[c] = df[c].astype("int64" if df[c].notna().all() else "Int64")
+            keys[f"_{c}"] = df[c].fillna(-1)
     df = (
         df.assign(**keys)
         .sort_values(list(keys), kind="stable")

@@ -529,3 +529,24 @@ def test_records_page_snippets_run(tmp_path):
         [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path
     )
     assert res.returncode == 0, res.stderr[-3000:]
+
+
+def test_cli_folder_mixing_audio_and_a_record(tmp_path, rng):
+    """Audio rows (no channel) and a record's per-channel rows make one table."""
+    import pandas as pd
+
+    sf.write(tmp_path / "a.wav", rng.uniform(-0.5, 0.5, 3000), 2000)
+    for ext in ("hea", "dat"):
+        (tmp_path / f"ludb_1.{ext}").write_bytes(
+            (physiofeat.data.DATA_DIR / f"ludb_1.{ext}").read_bytes()
+        )
+    params = ["-p", "frame_length=64", "-p", "hop_length=32"]
+    for suffix in ("csv", "parquet"):
+        out = tmp_path / f"t.{suffix}"
+        assert _cli([str(tmp_path), "-f", "rms", *params, "-o", str(out)]) == 0
+        df = pd.read_csv(out) if suffix == "csv" else pd.read_parquet(out)
+        assert list(df["id"]) == ["a.wav"] + ["ludb_1.hea"] * 12
+        assert df["channel"].isna().tolist() == [True] + [False] * 12
+        assert df["channel"].iloc[1:].astype(int).tolist() == list(range(12))
+        assert df["channel_name"].iloc[1:].tolist() == LUDB_LEADS
+        assert df["sr_hz"].tolist() == [2000.0] + [500.0] * 12
