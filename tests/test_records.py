@@ -550,3 +550,34 @@ def test_cli_folder_mixing_audio_and_a_record(tmp_path, rng):
         assert df["channel"].iloc[1:].astype(int).tolist() == list(range(12))
         assert df["channel_name"].iloc[1:].tolist() == LUDB_LEADS
         assert df["sr_hz"].tolist() == [2000.0] + [500.0] * 12
+
+
+def test_extract_many_channels_and_config(tmp_path):
+    import pandas as pd
+
+    path = str(physiofeat.data.path("ludb_1"))
+    with pytest.raises(ParameterError, match=r"channels must be a name, an index, or a non-empty"):
+        physiofeat.extract_many([path], ["rms"], n_jobs=1, channels=True)
+    with pytest.raises(ParameterError, match=r"got \[\]"):
+        physiofeat.extract_many([path], ["rms"], n_jobs=1, channels=[])
+    (r,) = physiofeat.extract_many(
+        [path], ["rms"], n_jobs=1, channels=["V1", 0], frame_length=64, hop_length=32
+    )
+    assert r.ok and r.channel_name == ["v1", "i"] and list(r.channel) == [6, 0]
+    assert r.sr == 500.0 and r.vector.shape == (2, 4)
+    frame = physiofeat.batch.results_to_frame([r])
+    assert list(frame["channel_name"]) == ["v1", "i"]
+    # the same request from a TOML config
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(
+        'features = ["rms"]\nchannels = ["V1", 0]\n[params]\nframe_length = 64\nhop_length = 32\n'
+    )
+    out = tmp_path / "t.csv"
+    assert _cli([path, "--config", str(cfg), "-o", str(out)]) == 0
+    df = pd.read_csv(out)  # the table is in file order (channel column), as --per-channel's
+    assert list(df["channel_name"]) == ["i", "v1"]
+    np.testing.assert_allclose(df.filter(like="rms_").to_numpy(), r.vector[::-1], rtol=1e-12)
+    cfg.write_text('features = ["rms"]\nchannels = "ii"\n')
+    with pytest.raises(SystemExit) as e:
+        _cli([path, "--config", str(cfg), "-o", str(out)])
+    assert e.value.code == 2
