@@ -467,11 +467,17 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     for k, v in cli_own.items():
         own.setdefault(k, {}).update(v)
     extra = set(own) - set(names)
-    if extra:
-        raise UsageError(
-            f"parameters given for feature(s) {sorted(extra)} that are not requested ({names})"
-        )
     request = {n: own.get(n, {}) for n in names}
+    if extra:  # -f heart_sound -p mfcc.n_mfcc=20: parameters of a preset's feature
+        from ._registry import _expand_presets
+
+        expanded = _expand_presets({n: {} for n in names})
+        extra = set(own) - set(expanded)
+        if extra:
+            raise UsageError(
+                f"parameters given for feature(s) {sorted(extra)} that are not requested ({names})"
+            )
+        request = {n: {**p, **own.get(n, {})} for n, p in expanded.items()}
     sr = args.sr if args.sr is not None else cfg.get("sr")
     if args.stats is not None:
         stats = [s.strip() for s in args.stats.split(",") if s.strip()]
@@ -721,6 +727,20 @@ def _cmd_features(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_record_info(path: str) -> None:
+    from .records import load_record
+
+    rec = load_record(path)
+    print(f"{rec.path}\n  format: {rec.format}\n  channels: {len(rec)}")
+    for k, c in enumerate(rec):
+        unit = f", in {c.unit}" if c.unit else ""
+        print(
+            f"    {k} {c.name!r}: {c.sr:g} Hz, {c.data.shape[-1]} samples ({c.duration:.3f} s){unit}"
+        )
+    if rec.annotations:
+        print(f"  annotations: {len(rec.annotations)}")
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     from ._errors import PhysiofeatError
     from .io import info
@@ -728,6 +748,11 @@ def _cmd_info(args: argparse.Namespace) -> int:
     status = 0
     for f in args.files:
         try:
+            from .records import is_record_path
+
+            if is_record_path(f):  # WFDB/EDF: its channels with names, units, rates
+                _print_record_info(f)
+                continue
             i = info(f)
         except PhysiofeatError as exc:
             print(f"{f}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
@@ -840,7 +865,9 @@ def build_parser() -> argparse.ArgumentParser:
     fe.add_argument("--names", action="store_true", help="names only, one per line")
     fe.set_defaults(func=_cmd_features)
 
-    inf = sub.add_parser("info", help="format, rate, channels and duration of audio files")
+    inf = sub.add_parser(
+        "info", help="format, rate, channels and duration of audio files and records"
+    )
     inf.add_argument("files", nargs="+", metavar="FILE")
     inf.set_defaults(func=_cmd_info)
     return parser

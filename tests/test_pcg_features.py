@@ -477,14 +477,22 @@ def test_preset_through_the_cli(tmp_path, short_circor, capsys):
     sf.write(tmp_path / "in" / "rec.wav", x, int(sr), subtype="PCM_16")
     out = tmp_path / "f.csv"
     args = ["extract", str(tmp_path / "in"), "-f", "heart_sound", "-o", str(out), "--jobs", "1"]
-    assert main(args) == 0
+    assert main([*args, "-p", "mfcc.n_mfcc=5"]) == 0  # a parameter of one of the preset's
     table = pd.read_csv(out)
     y, sr2 = physiofeat.load(tmp_path / "in" / "rec.wav")
-    want = physiofeat.extract(y, "heart_sound", sr=sr2)
+    request = {k: dict(v) for k, v in HEART_SOUND.items()}
+    request["mfcc"]["n_mfcc"] = 5
+    want = physiofeat.extract(y, request, sr=sr2)
+    assert "mfcc_coef4_mean" in table.columns and "mfcc_coef5_mean" not in table.columns
     cols = [c for c in table.columns if c in set(want.vector_names())]
     assert cols == want.vector_names()
     np.testing.assert_allclose(table[cols].to_numpy()[0], want.vector(), rtol=1e-6, atol=1e-9)
-    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:  # a feature neither named nor in the preset
+        main([*args, "-p", "cwt.n_freqs=3"])
+    assert exc.value.code == 2
+    assert "parameters given for feature(s) ['cwt'] that are not requested" in (
+        capsys.readouterr().err
+    )
     assert main(["features"]) == 0
     assert "[preset] heart_sound" in capsys.readouterr().out
 
