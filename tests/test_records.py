@@ -581,3 +581,17 @@ def test_extract_many_channels_and_config(tmp_path):
     with pytest.raises(SystemExit) as e:
         _cli([path, "--config", str(cfg), "-o", str(out)])
     assert e.value.code == 2
+
+
+def test_cli_info_on_records(tmp_path, capsys):
+    from physiofeat.cli import main
+
+    hea, _, _ = _write_wfdb_spf(tmp_path)
+    assert main(["info", str(hea)]) == 0
+    out = capsys.readouterr().out
+    assert "format: WFDB\n  channels: 2\n" in out
+    assert "    0 'slow': 100 Hz, 50 samples (0.500 s), in mV\n" in out
+    assert "    1 'fast': 200 Hz, 100 samples (0.500 s), in uV\n" in out
+    (tmp_path / "spf.dat").unlink()
+    assert main(["info", str(hea)]) == 1
+    assert "DecodeError: " in capsys.readouterr().err
