@@ -171,7 +171,7 @@ def _bench_edf() -> None:
                 errs.append(
                     f"{np.abs(x - ref).max() / step:.2f}" if x.shape == ref.shape else "resampled"
                 )
-            t = best_time(fn, repeat=3)
+            t = best_time(fn, repeat=7)
             rows.append(
                 [
                     name,
@@ -183,7 +183,7 @@ def _bench_edf() -> None:
                 ]
             )
     print_table(
-        "EDF+ (ECG 500 Hz + Resp 100 Hz, 1 h, 2 annotations): read ms (best of 3), max error in "
+        "EDF+ (ECG 500 Hz + Resp 100 Hz, 1 h, 2 annotations): read ms (best of 7), max error in "
         "16-bit steps, rates kept, annotations, import ms (beyond NumPy)",
         ["reader", "read ms", "max error (steps)", "rates (Hz)", "annotations", "import ms"],
         rows,
