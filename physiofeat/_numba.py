@@ -23,3 +23,12 @@ def jit(*args, parallel: bool = False, **kwargs):
 
 
 prange = numba.prange
+
+
+def use_parallel(size: int, minimum: int) -> bool:
+    """Whether a family should run the ``prange`` twin of a kernel on ``size`` elements: at
+    least ``minimum`` of them and more than one Numba thread. With one thread (every batch
+    worker computes with one) the serial twin, built from the same ``inline="always"`` body,
+    gives the same values without a parallel compile, the slowest part of a cold start (the
+    demo's spectral request: ~26 s of parfor compiles on a loaded 2-core machine)."""
+    return size >= minimum and numba.get_num_threads() > 1

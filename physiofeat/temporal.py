@@ -268,7 +268,9 @@ def sample_entropy(
     nb = 16
     counts = np.empty((rows.shape[0], nb, 2), dtype=np.int64)
     if parallel is None:
-        parallel = rows.shape[0] * n >= 2000
+        from ._numba import use_parallel
+
+        parallel = use_parallel(rows.shape[0] * n, 2000)
     (_K.sampen_counts_par if parallel else _K.sampen_counts)(rows, m, tol, nb, counts)
     b, a = counts.sum(axis=1).T.astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):

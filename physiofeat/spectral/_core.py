@@ -79,7 +79,9 @@ def _workers() -> int:
 
 
 def _pick(serial: Callable, parallel: Callable, size: int) -> Callable:
-    return parallel if size >= PARALLEL_MIN else serial
+    from .._numba import use_parallel
+
+    return parallel if use_parallel(size, PARALLEL_MIN) else serial
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,7 +753,7 @@ def _mel_fm(X_fm: np.ndarray, bands, n_mels: int, power: float) -> np.ndarray:
     w = w.astype(out.dtype, copy=False)
     Xf = np.ascontiguousarray(X_fm).reshape(R * T, F).view(out.dtype)
     zero = out.dtype.type(0)
-    if X_fm.size >= PARALLEL_MIN:
+    if _pick(False, True, X_fm.size):
         K.mel_rows_par(Xf, float(power), lo, ptr, w, out, zero, zero)
     else:
         K.mel_rows(Xf, float(power), lo, ptr, w, out, np.empty(8 * F, out.dtype), zero, zero)

@@ -363,7 +363,9 @@ def _n_threads(workers, n_jobs) -> int:
 
 
 def _parallel(workers, size):
-    return workers != 1 and size >= PARALLEL_MIN
+    from .._numba import use_parallel
+
+    return workers != 1 and use_parallel(size, PARALLEL_MIN)
 
 
 def _cwt_global(x, scales, spec, pad_mode, workers):
