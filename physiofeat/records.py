@@ -512,10 +512,10 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
         bdf = fh.read(1) == b"\xff"
     reader = edfio.read_bdf if bdf else edfio.read_edf
     try:
-        try:
-            edf = reader(p)
-        except UnicodeDecodeError:  # non-ASCII header text, as some devices write
+        try:  # EDF header text is ASCII; some devices write latin-1 (edfio would show U+FFFD)
             edf = reader(p, header_encoding="latin-1")
+        except TypeError:  # an edfio without header_encoding
+            edf = reader(p)
         signals = list(edf.signals)
         annotations = [(float(a.onset), a.duration, a.text) for a in edf.annotations]
         plus = edf.reserved.startswith(("EDF+", "BDF+"))

@@ -297,6 +297,15 @@ def test_edf_round_trip_two_rates(tmp_path, rng, kind, bits):
     assert one.names == ("Resp",) and one.rates == (50.0,) and one["resp"].shape == (400,)
 
 
+def test_edf_latin1_label(tmp_path):
+    path = tmp_path / "u.edf"
+    edfio.Edf([edfio.EdfSignal(np.zeros(100), 100, label="ECG a")]).write(path)
+    raw = bytearray(path.read_bytes())
+    raw[raw.index(b"ECG a") + 4] = 0xE9  # a device writing latin-1 text in the header
+    path.write_bytes(bytes(raw))
+    assert load_record(path).names == ("ECG \u00e9",)
+
+
 def test_plain_edf_is_edf(tmp_path):
     path = tmp_path / "p.edf"
     edfio.Edf([edfio.EdfSignal(np.zeros(100), 100, label="A")]).write(path)
