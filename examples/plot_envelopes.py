@@ -20,24 +20,25 @@ x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))  # CirCor, 4 kHz
 segmentation = physiofeat.data.pcg_segmentation("50277_MV")
 start, stop = 4.0, 7.0
 x = x[int(start * sr) : int(stop * sr)]
-seg = segmentation - [start, start, 0]
 
 envs = {m: envelope(x, sr=sr, method=m, out_sr=50, normalize=True) for m in METHODS}
-t_env = envelope_times(envs["hilbert"], out_sr=50)
+t_env = start + envelope_times(envs["hilbert"], out_sr=50)  # recording time (s)
 print({m: e.shape for m, e in envs.items()})
 
 # %%
-# Each envelope is drawn in its own lane (offset by 4 z-units) over the shaded states; S1 and
-# S2 stand out in all five; the homomorphic envelope also rises through the systolic murmur.
+# Each envelope is drawn in its own lane (offset by 4 z-units) over the shaded states, against
+# the recording's time (the excerpt starts at ``offset=start``). S1 and S2 stand out in all
+# five; the homomorphic envelope also rises through the systolic murmur.
 fig, axes = plt.subplots(
     2, 1, figsize=(8, 7), sharex=True, height_ratios=(1, 2), layout="constrained"
 )
-plot.waveshow(x, sr=sr, segments=seg, ax=axes[0], title="50277_MV, 4-7 s")
+plot.waveshow(x, sr=sr, offset=start, segments=segmentation, ax=axes[0], title="50277_MV, 4-7 s")
 axes[0].set_xlabel("")
 plot.waveshow(
     np.zeros_like(x),
     sr=sr,
-    segments=seg,
+    offset=start,
+    segments=segmentation,
     ax=axes[1],
     legend=False,
     color="none",
