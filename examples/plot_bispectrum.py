@@ -27,7 +27,10 @@ print(fx.to_frame().filter(like="bispectrum_").round(3).T)
 
 # %%
 # ``|B|`` in dB (50 dB range) and the squared bicoherence, up to ``f1 = 500`` Hz where the
-# heart sounds are; the dashed lines are the edges of the principal domain.
+# heart sounds are, and over all of ``f2 <= f1`` there (``plot.bispectrum`` with ``fmax``
+# stops the ``f2`` axis at ``fmax / 2``, which would cut off the top of the abnormal
+# recording's bicoherence). Above the dashed line ``f2 = f1`` (white) is outside the principal
+# domain; its other edge, ``f1 + f2 = sr / 2 = 1000`` Hz, lies beyond these axes.
 fig, axes = plt.subplots(2, 2, figsize=(9, 7.5), layout="constrained")
 for col, (name, f) in enumerate([("a0007 (normal)", fx), ("a0126 (abnormal)", fy)]):
     plot.bispectrum(
@@ -48,4 +51,7 @@ for col, (name, f) in enumerate([("a0007 (normal)", fx), ("a0126 (abnormal)", fy
         ax=axes[1, col],
         title=f"Bicoherence, {name}",
     )
+for ax in axes.flat:
+    ax.set_ylim(0, 500)
+    ax.set_aspect("equal")
 plt.show()

@@ -9,6 +9,7 @@ STFT, and ``vector()`` summarises them into fixed-length columns for a classifie
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 import physiofeat
 from physiofeat import plot
@@ -31,9 +32,18 @@ print(len(feats.vector_names()), "vector columns, e.g.", feats.vector_names()[:3
 
 # %%
 # Coefficient 0 (the log energy) dominates the MFCC colour scale, so it is left out of the
-# first image; deltas are centred on zero and use a diverging colour map.
+# first image. All three use a diverging colour map centred on zero (white), each with limits
+# symmetric about zero at its largest absolute value, so the colour of a cell says its sign.
 fig, axes = plt.subplots(3, 1, figsize=(8, 8), sharex=True, layout="constrained")
 M = feats["mfcc"]
+
+
+def symmetric(values):
+    """Colour limits centred on zero: +-max(|values|)."""
+    v = float(np.max(np.abs(values)))
+    return dict(vmin=-v, vmax=v)
+
+
 plot.specshow(
     M.values[1:],
     times=M.times,
@@ -42,9 +52,10 @@ plot.specshow(
     ax=axes[0],
     cmap="coolwarm",
     title="MFCC 1-12",
+    **symmetric(M.values[1:]),
 )
-plot.specshow(feats["mfcc_delta"], ax=axes[1], cmap="coolwarm", title="Delta")
-plot.specshow(feats["mfcc_delta2"], ax=axes[2], cmap="coolwarm", title="Delta-delta")
+for ax, name, title in [(axes[1], "mfcc_delta", "Delta"), (axes[2], "mfcc_delta2", "Delta-delta")]:
+    plot.specshow(feats[name], ax=ax, cmap="coolwarm", title=title, **symmetric(feats[name].values))
 for ax in axes:
     ax.set_ylabel("Coefficient")
 for ax in axes[:2]:
