@@ -11,8 +11,11 @@ ORDER = (
     "plot_wavelets.py",
     "plot_emd_hilbert.py",
     "plot_bispectrum.py",
-    "plot_ecg_pr.py",
     "plot_compare_tf.py",
+    "plot_pcg_segmentation.py",
+    "plot_ecg_pr.py",
+    "plot_ecg_wfdb.py",
+    "plot_cli_batch.py",
     "plot_classifier.py",
 )
 
