@@ -26,7 +26,11 @@ import pandas as pd
 
 import physiofeat
 
-shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", "../../shared/data"))
+try:
+    here = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs each page in examples/ without __file__
+    here = Path.cwd()
+shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", here.parents[1] / "shared" / "data"))
 reference = shared / "pcg" / "physionet2016" / "REFERENCE.csv"
 if reference.is_file():  # record,label with 1 = abnormal, -1 = normal
     ref = pd.read_csv(reference, header=None, names=["record", "label"])
