@@ -23,7 +23,11 @@ import numpy as np
 import physiofeat
 from physiofeat.ecgpcg import synthetic_ecg_pcg, timing
 
-default = Path(__file__).resolve().parents[2] / "shared" / "data"
+try:
+    here = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs each page in examples/ without __file__
+    here = Path.cwd()
+default = here.parents[1] / "shared" / "data"
 shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", default))
 path = shared / "ecg_pcg" / "ephnogram" / "ECGPCG0003.hea"
 if path.is_file():
