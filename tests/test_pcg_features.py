@@ -551,6 +551,25 @@ def test_registered_parameters_are_checked_before_any_work(request_, match, no_c
         physiofeat.extract(np.zeros(4000), request_, sr=4000)
 
 
+@pytest.mark.parametrize("kind", ["short", "silent"])
+def test_a_recording_segment_refuses_gives_nan_and_a_warning(kind, short_circor):
+    from physiofeat.pcg import PcgWarning
+
+    x, sr, seg = short_circor
+    y = x[: 2 * int(sr)] if kind == "short" else np.zeros(5 * int(sr))
+    names = ["pcg_baseline", "pcg_states", "pcg_murmur", "pcg_cycles", "pcg_quality"]
+    with pytest.warns(PcgWarning, match="cycle and per-state features are NaN"):
+        f = physiofeat.extract(y, names, sr=sr)
+    ref = physiofeat.extract(x, names, sr=sr, segmentation=seg)
+    assert f.vector_names() == ref.vector_names()
+    v = dict(zip(f.vector_names(), f.vector()))
+    assert np.isnan(v["pcg_baseline_m_RR"]) and np.isnan(v["pcg_states_s1_mfcc0"])
+    assert v["pcg_cycles_n_cycles"] == 0
+    with pytest.warns(PcgWarning, match="signal 1: "):
+        fb = physiofeat.extract(np.stack([x[: 2 * int(sr)]] * 2), ["pcg_baseline"], sr=sr)
+    assert np.isnan(fb.vector()).all()
+
+
 def test_segmentation_for_a_batch_is_refused():
     with pytest.raises(ParameterError, match="segmentation= describes one recording"):
         physiofeat.extract(np.zeros((2, 4000)), ["pcg_baseline"], sr=4000, segmentation=_no_cycle())

@@ -26,6 +26,7 @@ from .._validation import as_signal, check_float, check_int, check_sr
 from ._segmentation import DIASTOLE, S1, S2, SYSTOLE, Segmentation
 
 __all__ = [
+    "PcgWarning",
     "CYCLE_QUANTITIES",
     "STATE_KEYS",
     "DEFAULT_BANDS",
@@ -51,6 +52,12 @@ CYCLE_QUANTITIES: tuple[str, ...] = (
     "amp_systole_s1",
     "amp_diastole_s2",
 )
+
+
+class PcgWarning(UserWarning):
+    """A recording the cycle features cannot describe (too short or silent to segment): its
+    cycle and per-state features are NaN."""
+
 
 #: Labels of the four states, in cycle order (the ``state`` axis of the per-state features).
 STATE_KEYS: tuple[str, ...] = ("s1", "systole", "s2", "diastole")

@@ -2,7 +2,9 @@
 
 Every ``pcg`` feature draws on one shared intermediate, ``pcg_segmentation``: within one
 :func:`physiofeat.extract` call the recording is segmented once (:func:`physiofeat.pcg.segment`)
-however many ``pcg`` features are asked for. ``segmentation=`` (a
+however many ``pcg`` features are asked for. A recording ``segment`` refuses (too short, silent)
+gets an empty segmentation, NaN cycle features and a :class:`~physiofeat.pcg.PcgWarning`, so a
+table keeps its row. ``segmentation=`` (a
 :class:`~physiofeat.pcg.Segmentation` or ``(n, 3)`` interval rows, one signal only) replaces the
 segmenter, e.g. by a reference annotation: ``extract(x, "heart_sound", sr=sr,
 segmentation=seg)``.
@@ -15,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .._errors import ParameterError
+from .._errors import InvalidSignalError, ParameterError
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature, register_intermediate, register_preset
 from . import _cycles as C
@@ -40,7 +42,23 @@ def _pcg_segmentation(ctx, *, segmentation=None) -> list[Segmentation]:
         return [C._as_segmentation(segmentation, ctx.sr)]
     from ._core import segment
 
-    return [segment(x, sr=ctx.sr) for x in _rows(ctx)]
+    out = []
+    for k, x in enumerate(_rows(ctx)):
+        try:
+            out.append(segment(x, sr=ctx.sr))
+        except InvalidSignalError as exc:  # too short or silent: NaN features, not an error
+            where = f"signal {k}: " if ctx.batched else ""
+            warnings.warn(
+                f"{where}{exc}; its cycle and per-state features are NaN",
+                C.PcgWarning,
+                stacklevel=2,
+            )
+            out.append(
+                Segmentation.from_intervals(
+                    np.zeros((0, 3)), sr=ctx.sr, n_samples=x.shape[-1], attrs={"error": str(exc)}
+                )
+            )
+    return out
 
 
 def _segs(ctx, segmentation) -> list[tuple[np.ndarray, Segmentation]]:
