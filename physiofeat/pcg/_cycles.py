@@ -475,6 +475,19 @@ def murmur_features(
     ``systole_db`` and ``systole_minus_diastole_db``). NaN without a complete cycle, and when
     ``band`` or the PCG band reaches the Nyquist frequency ``sr / 2``.
 
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+    sr : float
+    segmentation : Segmentation or array_like [shape=(k, 3)]
+    band : (low_hz, high_hz)
+        The murmur band.
+
+    Returns
+    -------
+    dict of str -> float
+        Keyed by :data:`MURMUR_STATS`.
+
     Examples
     --------
     >>> import numpy as np
@@ -554,6 +567,16 @@ def cycle_average(
     S1 RMS of row 0, so the profile does not depend on the recording's gain. A bin without
     samples (a state shorter than its bin count in samples) is NaN in that cycle and left out of
     the average.
+
+    Parameters
+    ----------
+    x : np.ndarray [shape=(n,)]
+    sr : float
+    segmentation : Segmentation or array_like [shape=(k, 3)]
+    bins : 4 ints
+        Bins of S1, systole, S2 and diastole.
+    band : (low_hz, high_hz)
+        The murmur band of row 1.
 
     Returns
     -------
