@@ -20,6 +20,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import sys
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -35,7 +36,14 @@ import numpy as np
 from ._errors import ParameterError
 from ._features import DEFAULT_STATS
 
-__all__ = ["Result", "extract_many", "iter_extract", "results_to_frame", "default_jobs"]
+__all__ = [
+    "Result",
+    "extract_many",
+    "iter_extract",
+    "results_to_frame",
+    "default_jobs",
+    "shutdown_workers",
+]
 
 
 @dataclass
@@ -458,10 +466,51 @@ def _run_chunk(tasks: list[tuple[int, str, Any, _Job]]) -> list[Result]:
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
+def _watch_parent() -> None:
+    """End this worker process as soon as the process that started it dies, however it died
+    (``kill -9`` included), instead of living on for minutes holding its memory: a daemon
+    thread waits on multiprocessing's parent sentinel (a pipe whose other end only the parent
+    holds: it reads EOF when the parent is gone) and then calls ``os._exit``, which ends the
+    process even in the middle of a long Numba kernel (they release the GIL). On Linux the
+    worker also asks for SIGKILL when its own parent (the fork server) dies
+    (``PR_SET_PDEATHSIG``). The fork server ends by itself when the parent dies."""
+    import multiprocessing
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+            pass
+    parent = multiprocessing.parent_process()
+    if parent is None or getattr(parent, "sentinel", None) is None:  # pragma: no cover
+        return
+
+    def watch(sentinel=parent.sentinel):
+        from multiprocessing.connection import wait
+
+        try:
+            wait([sentinel])
+        except OSError:  # pragma: no cover - the sentinel is gone: so is the parent
+            pass
+        os._exit(_ORPHAN_EXIT)
+
+    threading.Thread(target=watch, name="physiofeat-parent-watch", daemon=True).start()
+
+
+#: Exit status of a worker that ended because its parent died.
+_ORPHAN_EXIT = 70
+
+
 def _worker_init() -> None:
     """One thread per worker process: the pool is the parallelism. Numba's thread pool (and
     the OpenMP runtime behind it) is sized to one thread before it starts, so no idle threads
-    spin on the cores the other workers need."""
+    spin on the cores the other workers need. The worker ends when its parent dies
+    (:func:`_watch_parent`)."""
+    _watch_parent()
     for var in _THREAD_VARS:
         os.environ[var] = "1"
     try:
@@ -574,6 +623,58 @@ def _run_isolated(task: tuple[int, str, Any, _Job], ctx) -> Result:
             )
 
 
+#: The process pool kept between calls: ``(n_jobs, start method) -> executor``. Workers that
+#: have imported the families and loaded the kernels serve the next call at once, as joblib's
+#: reusable loky executor does: ``FeatureExtractor(n_jobs=2)`` in a 7-fold cross-validation
+#: calls extract_many 14 times, and a pool started per call made it ~15x slower than n_jobs=1.
+_POOLS: dict[tuple[int, str], ProcessPoolExecutor] = {}
+
+
+def _shared_pool(n_jobs: int, ctx, *, renew: bool = False) -> ProcessPoolExecutor:
+    """The reusable pool of ``n_jobs`` workers (a new one after a crash, with ``renew``, or for
+    another ``n_jobs``: the previous pool is shut down, so at most one pool's workers live)."""
+    key = (n_jobs, ctx.get_start_method())
+    pool = _POOLS.get(key)
+    if pool is not None and not renew and not getattr(pool, "_broken", False):
+        return pool
+    for old in list(_POOLS.values()):
+        old.shutdown(wait=False, cancel_futures=True)
+    _POOLS.clear()
+    pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
+    _POOLS[key] = pool
+    return pool
+
+
+def shutdown_workers() -> None:
+    """End the worker processes :func:`extract_many` keeps for later calls (they also end
+    with this process, and when it dies).
+
+    Examples
+    --------
+    >>> from physiofeat.batch import shutdown_workers
+    >>> shutdown_workers()
+    """
+    for pool in list(_POOLS.values()):
+        pool.shutdown(wait=True, cancel_futures=True)
+    _POOLS.clear()
+
+
+#: Worker processes that already said their extract_many(n_jobs != 1) runs serially.
+_NESTED_WARNED: set[str] = set()
+
+
+def _pool_worker_name() -> str | None:
+    """This process's name when it is a worker of some process pool (a joblib/loky worker of
+    ``cross_val_score(n_jobs=...)``, a multiprocessing or concurrent.futures worker, a Dask
+    worker process), else None. A pool started there would nest one pool per outer worker, and
+    a loky worker cannot even start one: its start method ``'loky'`` travels to the children,
+    which cannot find it ("cannot find context for 'loky'": every fold failed)."""
+    proc = multiprocessing.current_process()
+    if proc.name != "MainProcess" or multiprocessing.parent_process() is not None:
+        return proc.name
+    return None
+
+
 def _iter_pool(
     chunks: Iterator[list[Any]],
     n_jobs: int,
@@ -582,7 +683,7 @@ def _iter_pool(
     job: _Job | None = None,
 ) -> Iterator[Result]:
     ctx = _pool_context(mp_context, job)
-    pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
+    pool = _shared_pool(n_jobs, ctx)
     pending: dict[Any, list[Any]] = {}
     try:
         exhausted = False
@@ -618,9 +719,10 @@ def _iter_pool(
                 pool.shutdown(wait=False, cancel_futures=True)
                 for task in sorted(retry, key=lambda t: t[0]):
                     yield _run_isolated(task, ctx)
-                pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_worker_init)
+                pool = _shared_pool(n_jobs, ctx, renew=True)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        for fut in pending:  # the caller stopped early: what has not started never will
+            fut.cancel()
 
 
 def _check_channels(channels: Any) -> tuple[str | int, ...] | None:
@@ -694,6 +796,21 @@ def iter_extract(
     from ._features import check_stats
 
     stats = check_stats(stats)
+    if client is None and n_jobs != 1:
+        worker = _pool_worker_name()
+        if worker is not None:  # nested parallelism: the outer pool already uses the cores
+            if worker not in _NESTED_WARNED:
+                _NESTED_WARNED.add(worker)
+                warnings.warn(
+                    f"extract_many(n_jobs={n_jobs}) is running inside a worker process "
+                    f"({worker}: e.g. cross_val_score(..., n_jobs=k) or joblib.Parallel around "
+                    "a FeatureExtractor with n_jobs != 1), which already shares the cores with "
+                    "its siblings: its sources run serially in that worker instead of starting "
+                    "a nested pool (pass n_jobs=1 inside to silence this)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            n_jobs = 1
     job = _Job(
         features,
         dict(params),
@@ -778,7 +895,11 @@ def extract_many(
     sr : float, optional
         Resample every source to this rate (soxr); ``None`` keeps each file's own rate.
     n_jobs : int, optional
-        Worker processes. ``None`` or ``-1``: all cores. ``1``: run in this process.
+        Worker processes. ``None`` or ``-1``: all cores. ``1``: run in this process. The
+        workers are kept for the next call (as joblib's loky executor is;
+        :func:`shutdown_workers` ends them) and end when this process ends or dies. Inside a
+        worker of another pool (``cross_val_score(..., n_jobs=k)`` around a
+        ``FeatureExtractor``) the sources run serially in that worker, with a RuntimeWarning.
     client : dask.distributed.Client, optional
         Run the same tasks on this Dask cluster instead of a local pool (files must be
         readable at the same paths on the workers).

@@ -418,3 +418,166 @@ def test_warnings_name_their_source(rng):
         from physiofeat import _registry
 
         _registry._FEATURES.pop("warns_test", None)
+
+
+# -------------------------------------------------------------------------------------------
+# Issue #17: nested parallelism, the pool kept between calls, workers ending with their parent
+
+_PID_MODULE = """
+import os
+import numpy as np
+from physiofeat import Feature, register_feature
+
+@register_feature("worker_pid_test", dims=(), description="the computing process", overwrite=True)
+def _pid(ctx):
+    return Feature(np.full(ctx.x.shape[:-1], float(os.getpid())), dims=())
+"""
+
+
+@pytest.fixture
+def pid_feature(tmp_path, monkeypatch):
+    import sys
+
+    (tmp_path / "pf_pid_test.py").write_text(_PID_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import pf_pid_test  # noqa: F401
+
+    yield "worker_pid_test"
+    from physiofeat import _registry
+
+    _registry._FEATURES.pop("worker_pid_test", None)
+    sys.modules.pop("pf_pid_test", None)
+
+
+def test_the_process_pool_is_kept_between_calls(pid_feature, rng):
+    """A second extract_many(n_jobs=2) is served by the workers of the first (a pool per call
+    made FeatureExtractor(n_jobs=2) ~15x slower than n_jobs=1 in a cross-validation)."""
+    from physiofeat.batch import shutdown_workers
+
+    xs = _signals(rng, 6)
+
+    def pids():
+        res = extract_many(xs, [pid_feature], sr=SR, n_jobs=2)
+        assert all(r.ok for r in res), [r.error for r in res]
+        return {int(r.vector[0]) for r in res}
+
+    first, second = pids(), pids()
+    assert os.getpid() not in first and 1 <= len(first) <= 2
+    assert second <= first
+    shutdown_workers()
+    assert not (pids() & first)  # after shutdown_workers, new workers
+
+
+def test_extract_many_inside_a_pool_worker_runs_serially_with_a_warning(pid_feature, rng):
+    """Nested: extract_many(n_jobs=2) inside a worker of another pool computes in that worker."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1) as outer:
+        pids, warned, inner = outer.submit(_nested_call, [x for x in _signals(rng, 3)]).result()
+    assert pids == {inner}
+    assert any("running inside a worker process" in w for w in warned)
+
+
+def _nested_call(xs):
+    import warnings
+
+    import pf_pid_test  # noqa: F401 - the outer worker imports the user's module
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = extract_many(xs, ["worker_pid_test"], sr=SR, n_jobs=2)
+    return {int(r.vector[0]) for r in res}, [str(w.message) for w in caught], os.getpid()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live descendant of ``pid`` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.add(c)
+                todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+_LONG_RUN = """
+import numpy as np
+from physiofeat.batch import iter_extract
+
+if __name__ == "__main__":
+    xs = [np.random.default_rng(i).standard_normal(300_000) for i in range(4)]
+    for r in iter_extract(xs, ["sample_entropy"], sr=2000, n_jobs=2):  # minutes of O(n^2) work
+        print(r.ok, flush=True)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads the process tree in /proc")
+def test_workers_end_when_their_parent_is_killed(tmp_path):
+    """kill -9 of the parent in the middle of long computations: the workers (and the fork
+    server) end within seconds instead of computing on for minutes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    import warnings
+
+    script = tmp_path / "long_run.py"
+    script.write_text(_LONG_RUN)
+    proc = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        busy: set[int] = set()
+        while time.monotonic() < deadline and len(busy) < 2:  # two workers computing
+            time.sleep(0.5)
+            busy = set()
+            for pid in _descendants(proc.pid):
+                try:
+                    with open(f"/proc/{pid}/stat") as fh:
+                        stat = fh.read()
+                except OSError:
+                    continue
+                if int(stat[stat.rindex(")") + 2 :].split()[11]) > 50:  # utime > 0.5 s
+                    busy.add(pid)
+        assert len(busy) >= 2, "the workers did not start"
+        tree = _descendants(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(_alive(p) for p in tree):
+            time.sleep(0.2)
+        left = {p for p in tree if _alive(p)}
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    for p in left:  # clean up before failing
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+    assert not left, f"processes left after the parent was killed: {sorted(left)} of {sorted(tree)}"

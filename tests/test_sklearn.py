@@ -186,3 +186,27 @@ def test_fit_learns_names_past_failing_first_inputs(tmp_path, rng):
         FeatureExtractor(["rms"], params={"frame_length": 256}).fit([str(bad), *goods])
     with pytest.raises(ParameterError, match="every input failed"):
         FeatureExtractor(["rms"], on_error="nan").fit([str(bad), str(bad)])
+
+
+def test_cross_validation_in_parallel_around_a_parallel_extractor(tmp_path, rng):
+    """Issue #17: cross_val_score(n_jobs=2) around FeatureExtractor(n_jobs=2) on files failed
+    every fold (BrokenProcessPool, "cannot find context for 'loky'"). The inner extractor now
+    runs serially in each cross-validation worker; the scores equal the all-serial run's."""
+    from sklearn.pipeline import make_pipeline
+
+    X, y = _two_classes(rng, n=14, length=1200)
+    files = []
+    for i, x in enumerate(X):
+        p = tmp_path / f"r{i:02d}.wav"
+        sf.write(p, x.astype(np.float32), SR, subtype="FLOAT")
+        files.append(str(p))
+
+    def scores(inner, outer):
+        fx = FeatureExtractor(["mfcc", "rms"], params=PARAMS, n_jobs=inner)
+        pipe = make_pipeline(fx, StandardScaler(), LogisticRegression(max_iter=500))
+        cv = StratifiedKFold(7, shuffle=True, random_state=0)
+        return cross_val_score(pipe, files, y, cv=cv, n_jobs=outer, error_score="raise")
+
+    nested = scores(2, 2)
+    np.testing.assert_array_equal(nested, scores(1, 1))
+    assert nested.shape == (7,) and np.all(np.isfinite(nested))
