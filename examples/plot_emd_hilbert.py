@@ -52,7 +52,7 @@ for k in range(emd.attrs["n_imfs"]):
 # - the same tracks coloured by amplitude in dB;
 # - the gridded ``hilbert_spectrum`` feature (energy in 3 Hz bins). Each sample falls in a
 #   single bin, so the raw grid is a scatter of isolated bins; here it is Gaussian-smoothed for
-#   display (``smooth=(3.0, 0.005)``: sigma 3 Hz and 5 ms), which keeps the total energy and
+#   display (``smooth=(3.0, 0.01)``: sigma 3 Hz and 10 ms), which keeps the total energy and
 #   lowers the peak values.
 t = feats["hht"].times + start
 fig, axes = plt.subplots(
@@ -83,7 +83,7 @@ plot.hilbert_spectrum(
     times=t,
     to_db="power",
     top_db=50,
-    smooth=(3.0, 0.005),
+    smooth=(3.0, 0.01),
     ax=axes[3],
     title="Hilbert spectrum (energy, 3 Hz bins), smoothed for display",
 )

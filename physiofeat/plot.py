@@ -795,10 +795,12 @@ def hilbert_spectrum(
         ax.legend(
             handles,
             [f"IMF {i + 1}" for i in range(n_imfs)],
-            loc="center left",
-            bbox_to_anchor=(1.01, 0.5),
-            fontsize="small",
-            frameon=False,
+            loc="upper right",
+            ncols=min(n_imfs, 6),
+            fontsize="x-small",
+            framealpha=0.85,
+            handlelength=1.2,
+            columnspacing=1.0,
         )
     elif colorbar:
         cb = _colorbar(ax, mesh, label)
