@@ -26,11 +26,8 @@ import pandas as pd
 
 import physiofeat
 
-try:
-    here = Path(__file__).resolve().parent
-except NameError:  # sphinx-gallery runs each page in examples/ without __file__
-    here = Path.cwd()
-shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", here.parents[1] / "shared" / "data"))
+# the repository's ../shared/data (the gallery runs this page in examples/), or your own folder
+shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", "../../shared/data"))
 reference = shared / "pcg" / "physionet2016" / "REFERENCE.csv"
 if reference.is_file():  # record,label with 1 = abnormal, -1 = normal
     ref = pd.read_csv(reference, header=None, names=["record", "label"])
@@ -51,37 +48,22 @@ for src, label in files.items():
 print(len(files), "recordings:", pd.Series(files).value_counts().to_dict())
 
 # %%
-# The command: MFCC, spectral centroid and the DWT band energies from one 64 ms STFT setting
-# (``-p`` parameters are shared by every feature that takes them; ``mfcc.n_mfcc`` is the MFCC's
-# own), every file resampled to 2 kHz, one row per 5 s segment, two worker processes. The
-# exit status is 0 when every file succeeded.
-cmd = [
-    sys.executable,
-    "-m",
-    "physiofeat",
-    "extract",
-    "recordings",
-    "-f",
-    "mfcc,spectral_centroid,dwt",
-    "-p",
-    "n_fft=128",
-    "-p",
-    "hop_length=32",
-    "-p",
-    "mfcc.n_mfcc=13",
-    "--sr",
-    "2000",
-    "--segment",
-    "5",
-    "--jobs",
-    "2",
-    "-o",
-    "features.parquet",
+# The command: MFCC, spectral centroid and the DWT band energies, with one STFT setting (128 ms
+# window, 32 ms hop) and 40 mel bands (``-p`` parameters are shared by every feature that takes
+# them; ``mfcc.n_mfcc`` is the MFCC's own), every file resampled to 2 kHz, one row per 5 s
+# segment, two worker processes. Its standard error holds any warning (named by file) and the
+# summary line; the exit status is 0 when every file succeeded.
+args = [  # one shell command, written over three lines
+    "extract recordings -f mfcc,spectral_centroid,dwt",
+    "-p n_fft=256 -p hop_length=64 -p n_mels=40 -p mfcc.n_mfcc=13",
+    "--sr 2000 --segment 5 --jobs 2 -o features.parquet",
 ]
-print("$ physiofeat", shlex.join(cmd[3:]))
+cmd = [sys.executable, "-m", "physiofeat", *shlex.split(" ".join(args))]
+print("$ physiofeat " + " \\\n      ".join(args))
 run = subprocess.run(cmd, cwd=work, capture_output=True, text=True)
 print("exit status", run.returncode)
-print(run.stderr.strip().splitlines()[-1])  # the summary line (the progress bar goes before it)
+lines = run.stderr.splitlines()
+print("\n".join(s for s in lines if s.strip() and not s.startswith("extract:")))  # no bar
 run.check_returncode()
 
 # %%
@@ -89,10 +71,12 @@ run.check_returncode()
 # duration, the segment's number and start, then the feature columns; the request it was made
 # with is stored next to it (``--resume`` checks it).
 table = pd.read_parquet(work / "features.parquet")
-print(table.shape)
-print(table.iloc[:4, :8].to_string())
+print(table.shape, list(table.columns[:8]), "...")
+shown = ["id", "segment", "start_s", "spectral_centroid_mean", "dwt_d3_rel_energy"]
+print(table[shown].head(4).round(3).to_string())
 request = json.loads((work / "features.parquet.request.json").read_text())
-print({k: request[k] for k in ("sr", "stats", "segment")}, list(request["features"]))
+print({k: request[k] for k in ("sr", "stats", "segment")})
+print("mfcc parameters:", request["features"]["mfcc"])
 
 # %%
 # One dot per 5 s segment and a bar per recording (its mean over segments) for two columns of
