@@ -1,6 +1,6 @@
 """Fit the shipped PCG segmenter model ``physiofeat/pcg/springer_circor.json``.
 
-Run from the repository root (about a minute on one core)::
+Run from the repository root (about five minutes on one core, mostly the regression)::
 
     .venv/bin/python -m benchmarks.fit_pcg_segmenter
 
@@ -12,12 +12,13 @@ report accuracy, as is ``../shared/data/pcg/circor`` (12 more patients).
 
 Recipe (:func:`physiofeat.pcg.fit_segmenter`): each recording is resampled to 1 kHz,
 band-passed 25-400 Hz (Butterworth order 2, zero phase) and despiked (Schmidt 2010); its four
-Springer envelopes (homomorphic, Hilbert, PSD 40-60 Hz, wavelet) at 50 Hz, z-scored, are the
-features; every 50 Hz sample inside an annotated interval (state 1-4; CirCor's state-0 ends are
+Springer envelopes (homomorphic, Hilbert, PSD 40-60 Hz, wavelet) and the Shannon envelope at
+50 Hz, z-scored, and the same five at 14 neighbouring frames (``CONTEXT``, up to +-400 ms) are
+the 75 features; every 50 Hz sample inside an annotated interval (state 1-4; CirCor's state-0 ends are
 left out) is a training example of a multinomial logistic regression (scikit-learn, C=1, at most
 200,000 examples drawn with seed 0); the S1/S2 duration laws are the median and robust SD of the
 annotated stays, the systole/diastole SDs those of their deviations from the means predicted by
-each recording's estimated heart rate and systolic interval. ``.tsv`` files with overlapping
+each recording's annotated heart rate and systolic interval. ``.tsv`` files with overlapping
 intervals are skipped (printed).
 """
 
@@ -28,10 +29,15 @@ import time
 
 import numpy as np
 
-from physiofeat.pcg import fit_segmenter
+from physiofeat.pcg import SegmenterModel, fit_segmenter
 from physiofeat.pcg._hsmm import DEFAULT_MODEL_PATH
 
 from ._pcg_data import DEV, EXTRA, FIT_FRACTION, SPLIT_SEED, read, recordings, split
+
+#: Springer's four envelopes plus the Shannon energy envelope
+FEATURES = ("homomorphic", "hilbert", "psd", "wavelet", "shannon")
+#: neighbouring 50 Hz frames (+-400 ms) whose features join each frame's
+CONTEXT = (-20, -15, -10, -6, -4, -2, -1, 1, 2, 4, 6, 10, 15, 20)
 
 
 def main(out=DEFAULT_MODEL_PATH) -> None:
@@ -50,6 +56,7 @@ def main(out=DEFAULT_MODEL_PATH) -> None:
     t0 = time.perf_counter()
     model = fit_segmenter(
         data,
+        base=SegmenterModel.untrained(context=CONTEXT, features=FEATURES),
         info={
             "data": "CirCor DigiScope circor_dev (PhysioNet Challenge 2022 training set)",
             "split": (

@@ -60,7 +60,9 @@ def test_with_checks_turns_value_comments_into_assertions():
     assert lines[1] == "b = f(x)  # (3,)" and lines[2].startswith("c.times")
 
 
-@pytest.mark.parametrize("page", ["index.rst", "quickstart.rst", "features.rst"])
+@pytest.mark.parametrize(
+    "page", ["index.rst", "quickstart.rst", "features.rst", "segmentation.rst"]
+)
 def test_user_guide_snippets_run(page, tmp_path):
     blocks = python_blocks(DOCS / page)
     assert blocks, f"no python code blocks found in {page}"

@@ -229,14 +229,55 @@ def _autocorr(env: np.ndarray) -> np.ndarray:
     return r / r[0] if r[0] > 0 else r * np.nan
 
 
+def _check_length(n: int, sr: float, hr_min: float) -> None:
+    need = 2 * 60.0 / hr_min
+    if n / sr < need:
+        raise InvalidSignalError(
+            f"signal of {n / sr:.3g} s is too short: at least {need:.3g} s (two cycles at "
+            f"hr_min={hr_min:g} bpm) are needed to estimate the heart rate"
+        )
+
+
+def _envelope_acf(x: np.ndarray, sr: float) -> np.ndarray:
+    from ..envelope import homomorphic_envelope
+
+    return _autocorr(homomorphic_envelope(x, sr=sr).astype(np.float64))
+
+
+def _local_maxima(seg: np.ndarray) -> np.ndarray:
+    if seg.shape[0] < 3:
+        return np.zeros(0, np.int64)
+    return np.flatnonzero((seg[1:-1] > seg[:-2]) & (seg[1:-1] >= seg[2:])) + 1
+
+
+def _cycle_and_systole(r, sr, hr_min, hr_max, systole_min, cycle_lag=None):
+    lo = max(1, int(round(60.0 / hr_max * sr)))
+    hi = min(r.shape[0] - 1, int(round(60.0 / hr_min * sr)))
+    k = _peak_lag(r, lo, hi) if cycle_lag is None else cycle_lag
+    s_lo = max(1, int(round(systole_min * sr)))
+    s_hi = max(s_lo, k // 2)
+    return k, _peak_lag(r, s_lo, s_hi)
+
+
+def _cycle_candidates(r, sr, hr_min, hr_max, n=3) -> list[int]:
+    """Lags of the ``n`` highest autocorrelation peaks in the heart-rate range."""
+    lo = max(1, int(round(60.0 / hr_max * sr)))
+    hi = min(r.shape[0] - 1, int(round(60.0 / hr_min * sr)))
+    seg = r[lo : hi + 1]
+    peaks = _local_maxima(seg)
+    if peaks.size == 0:
+        return [lo + int(np.argmax(seg))]
+    peaks = peaks[np.argsort(seg[peaks])[::-1][:n]]
+    return [lo + int(p) for p in peaks]
+
+
 def _peak_lag(r: np.ndarray, lo: int, hi: int) -> int:
     """Lag of the highest local maximum of ``r`` in ``[lo, hi]``; the highest value when the
     range holds no local maximum (a monotone stretch)."""
     seg = r[lo : hi + 1]
-    if seg.shape[0] >= 3:
-        inner = np.flatnonzero((seg[1:-1] > seg[:-2]) & (seg[1:-1] >= seg[2:])) + 1
-        if inner.size:
-            return lo + int(inner[np.argmax(seg[inner])])
+    inner = _local_maxima(seg)
+    if inner.size:
+        return lo + int(inner[np.argmax(seg[inner])])
     return lo + int(np.argmax(seg))
 
 
@@ -294,8 +335,6 @@ def heart_rate(
     >>> round(hr, 1), round(si, 2)
     (75.0, 0.3)
     """
-    from ..envelope import homomorphic_envelope
-
     sr = check_sr(sr)
     x = as_signal(x, ndim=(1,))
     hr_min = check_float(hr_min, "hr_min", minimum=0.0, strict_min=True)
@@ -305,24 +344,12 @@ def heart_rate(
             f"hr_min must be below hr_max; got hr_min={hr_min:g}, hr_max={hr_max:g}"
         )
     systole_min = check_float(systole_min, "systole_min", minimum=0.0)
-    need = 2 * 60.0 / hr_min
-    if x.shape[0] / sr < need:
-        raise InvalidSignalError(
-            f"signal of {x.shape[0] / sr:.3g} s is too short to estimate the heart rate: at "
-            f"least {need:.3g} s (two cycles at hr_min={hr_min:g} bpm) are needed"
-        )
+    _check_length(x.shape[0], sr, hr_min)
     if not np.abs(x).max() > 0:
         raise InvalidSignalError("signal is silent (all zeros); there are no heart sounds")
-    env = homomorphic_envelope(x, sr=sr)
-    r = _autocorr(env.astype(np.float64))
-    lo = max(1, int(round(60.0 / hr_max * sr)))
-    hi = min(r.shape[0] - 1, int(round(60.0 / hr_min * sr)))
-    k = _peak_lag(r, lo, hi)
-    hr = 60.0 / (k / sr)
-    s_lo = max(1, int(round(systole_min * sr)))
-    s_hi = max(s_lo, k // 2)
-    ks = _peak_lag(r, s_lo, s_hi)
-    si = ks / sr
+    r = _envelope_acf(x, sr)
+    k, ks = _cycle_and_systole(r, sr, hr_min, hr_max, systole_min)
+    hr, si = 60.0 / (k / sr), ks / sr
     if return_periodicity:
         return hr, si, float(r[k])
     return hr, si
@@ -364,6 +391,7 @@ def segmentation_features(
         "hilbert": E.hilbert_envelope,
         "psd": E.psd_envelope,
         "wavelet": E.wavelet_envelope,
+        "shannon": E.shannon_envelope,
     }
     out = []
     for name in features:
@@ -411,6 +439,7 @@ def segment(
     model: SegmenterModel | str | os.PathLike | None = None,
     heart_rate: float | None = None,
     systolic_interval: float | None = None,
+    rate_candidates: int = 3,
 ) -> Segmentation:
     """Segment a heart sound into S1, systole, S2 and diastole (LR-HSMM, Springer 2016).
 
@@ -435,6 +464,15 @@ def segment(
         ``None``: the shipped model, fitted on CirCor DigiScope recordings (``docs/pcg.rst``).
     heart_rate, systolic_interval : float, optional
         Beats per minute and seconds; estimated when not given.
+    rate_candidates : int
+        Heart-cycle candidates: the ``rate_candidates`` highest peaks of the homomorphic
+        envelope's autocorrelation within the model's heart-rate range, plus the highest peak
+        of the autocorrelation of the S1 and of the S2 posterior (which recur once per cycle).
+        Each is decoded with its own systolic interval (envelope autocorrelation); the path of
+        highest HSMM log-likelihood is kept, then decoded once more with the heart rate and
+        systolic interval measured on that path, kept if its likelihood is higher. This
+        guards against the autocorrelation taking two cycles, or one systole, for the cycle
+        (Springer uses the single highest envelope peak).
 
     Returns
     -------
@@ -455,8 +493,8 @@ def segment(
     >>> from physiofeat.pcg import segment
     >>> x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
     >>> seg = segment(x, sr=sr)
-    >>> seg.states.shape == x.shape, round(seg.heart_rate)
-    (True, 46)
+    >>> seg.states.shape == x.shape, seg.sounds("S1").shape[1]
+    (True, 2)
     """
     sr = check_sr(sr)
     x = as_signal(x, ndim=(1,), dtype=np.float64)
@@ -480,24 +518,60 @@ def segment(
             "signal is silent after the band-pass (no energy in "
             f"{model.fmin:g}-{model.fmax:g} Hz); there are no heart sounds"
         )
-    hr_est, si_est, periodicity = _heart_rate_of(y, fs, model)
-    hr = (
-        hr_est
-        if heart_rate is None
-        else check_float(heart_rate, "heart_rate", minimum=0.0, strict_min=True)
-    )
-    si = (
-        si_est
-        if systolic_interval is None
-        else check_float(systolic_interval, "systolic_interval", minimum=0.0, strict_min=True)
-    )
-    if si >= 60.0 / hr:
-        raise ParameterError(
-            f"systolic_interval={si:g} s must be shorter than the heart cycle 60/heart_rate = "
-            f"{60.0 / hr:.3g} s"
+    if heart_rate is not None:
+        heart_rate = check_float(heart_rate, "heart_rate", minimum=0.0, strict_min=True)
+    if systolic_interval is not None:
+        systolic_interval = check_float(
+            systolic_interval, "systolic_interval", minimum=0.0, strict_min=True
         )
+        if heart_rate is not None and systolic_interval >= 60.0 / heart_rate:
+            raise ParameterError(
+                f"systolic_interval={systolic_interval:g} s must be shorter than the heart "
+                f"cycle 60/heart_rate = {60.0 / heart_rate:.3g} s"
+            )
+    rate_candidates = check_int(rate_candidates, "rate_candidates", minimum=1)
     F = segmentation_features(y, sr=fs, feature_sr=model.feature_sr, features=model.features)
-    states, score = _decode(F, model, hr, si)
+    r = _envelope_acf(y, fs)
+    if heart_rate is not None:
+        lags = [int(round(60.0 / heart_rate * fs))]
+    else:
+        lags = _cycle_candidates(r, fs, model.hr_min, model.hr_max, n=rate_candidates)
+        # the S1 and S2 posteriors recur once per cycle (the envelope twice): their
+        # autocorrelation peaks add the cycle lags the envelope may miss
+        post = np.exp(model.emission_scores(F) + model.log_prior)
+        for j in (0, 2):
+            rp = _autocorr(post[:, j])
+            for kk in _cycle_candidates(rp, model.feature_sr, model.hr_min, model.hr_max, n=1):
+                lags.append(int(round(kk / model.feature_sr * fs)))
+        lags = sorted(set(lags))
+    best = None
+    for k in lags:
+        k, ks = _cycle_and_systole(r, fs, model.hr_min, model.hr_max, model.systole_min, k)
+        hr = 60.0 / (k / fs) if heart_rate is None else heart_rate
+        si = ks / fs if systolic_interval is None else systolic_interval
+        if si >= 60.0 / hr:
+            continue
+        states, score = _decode(F, model, hr, si)
+        if best is None or score > best[0]:
+            best = (score, states, hr, si, float(r[min(k, r.shape[0] - 1)]))
+    if best is None:
+        raise ParameterError(
+            f"systolic_interval={systolic_interval:g} s is not shorter than the estimated heart "
+            f"cycle; pass heart_rate as well"
+        )
+    score, states, hr, si, periodicity = best
+    for _ in range(1):  # re-decode once with the rates of the decoded path
+        hr2, si2 = _decoded_rates(states, model.feature_sr)
+        if heart_rate is not None:
+            hr2 = heart_rate
+        if systolic_interval is not None:
+            si2 = systolic_interval
+        if not (np.isfinite(hr2) and np.isfinite(si2)) or si2 >= 60.0 / hr2:
+            break
+        hr2 = min(max(hr2, model.hr_min), model.hr_max)
+        st2, sc2 = _decode(F, model, hr2, si2)
+        if sc2 > score:
+            score, states, hr, si = sc2, st2, hr2, si2
     iv = _states_to_intervals(states, model.feature_sr, x.shape[0] / sr)
     return Segmentation.from_intervals(
         iv,
@@ -512,6 +586,22 @@ def segment(
             "method": "springer_lr_hsmm",
         },
     )
+
+
+def _decoded_rates(states: np.ndarray, fs: float) -> tuple[float, float]:
+    """Median cycle (S1 start to S1 start, bpm) and S1-start-to-S2-start interval (s) of a
+    decoded state sequence (0..3)."""
+    start = np.flatnonzero(np.r_[True, states[1:] != states[:-1]])
+    code = states[start]
+    s1 = start[code == 0]
+    s2 = start[code == 2]
+    s1 = s1[s1 > 0]  # the first stay may be cut by the start
+    if s1.shape[0] < 2 or s2.shape[0] < 1:
+        return math.nan, math.nan
+    j = np.searchsorted(s2, s1)
+    ok = j < s2.shape[0]
+    si = np.median(s2[j[ok]] - s1[ok]) / fs if ok.any() else math.nan
+    return 60.0 / (np.median(np.diff(s1)) / fs), float(si)
 
 
 def _heart_rate_of(y, fs, model):
@@ -561,6 +651,20 @@ def _complete_stays(seg: Segmentation) -> np.ndarray:
     return np.column_stack([st[i], iv[i, 1] - iv[i, 0]])
 
 
+def _annotated_rates(seg: Segmentation) -> tuple[float, float]:
+    """Heart rate (bpm, median complete cycle) and systolic interval (s, median S1 start to
+    the next S2 start) of an annotated recording; NaN without a complete cycle."""
+    cyc = seg.cycles()
+    if cyc.shape[0] == 0:
+        return math.nan, math.nan
+    s1 = seg.sounds(1)[:, 0]
+    s2 = seg.sounds(3)[:, 0]
+    j = np.searchsorted(s2, s1)
+    ok = j < s2.shape[0]
+    si = s2[j[ok]] - s1[ok]
+    return 60.0 / float(np.median(cyc[:, 1] - cyc[:, 0])), float(np.median(si))
+
+
 def fit_segmenter(
     recordings: Iterable[tuple[Any, float, Segmentation]],
     *,
@@ -579,8 +683,8 @@ def fit_segmenter(
     ``max_samples`` examples drawn with ``seed``); the state priors are their frequencies.
     S1 and S2 durations: median and robust SD (1.4826 MAD) of the annotated stays whose
     neighbours are annotated; systole and diastole: robust SD of their deviation from the
-    means predicted by the recording's *estimated* heart rate and systolic interval (so the
-    laws include the estimator's error). Needs scikit-learn (``pip install
+    means predicted by the recording's annotated heart rate (median complete cycle) and
+    systolic interval (median S1 start to next S2 start). Needs scikit-learn (``pip install
     physiofeat[sklearn]``); the fitted model is evaluated with NumPy only.
 
     Parameters
@@ -622,10 +726,7 @@ def fit_segmenter(
         feats.append(F)
         labels.append(_labels_at(seg, base.feature_sr, F.shape[1]))
         stays.append(_complete_stays(seg))
-        try:
-            hr, si, _ = _heart_rate_of(y, fs, base)
-        except InvalidSignalError:
-            hr, si = math.nan, math.nan
+        hr, si = _annotated_rates(seg)
         rates.append((hr, si))
     if not feats or sum(int((lab > 0).sum()) for lab in labels) == 0:
         raise ParameterError("fit_segmenter needs at least one recording with annotated states")

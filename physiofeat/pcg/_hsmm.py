@@ -60,6 +60,10 @@ class SegmenterModel:
         ``order``, zero phase).
     features : tuple of str
         Envelope features, in order (see :func:`physiofeat.pcg.segmentation_features`).
+    context : tuple of int
+        Offsets (feature samples) of the neighbouring frames whose features join each
+        frame's (edge values repeated past the ends): the regression sees the envelope's
+        shape around ``t``, not only its value at ``t``. ``()`` is Springer's model.
     hr_min, hr_max : float
         Heart-rate search range (bpm) of the autocorrelation.
     systole_min : float
@@ -85,6 +89,7 @@ class SegmenterModel:
     fmax: float = 400.0
     order: int = 2
     features: tuple = ("homomorphic", "hilbert", "psd", "wavelet")
+    context: tuple = ()
     hr_min: float = 40.0
     hr_max: float = 200.0
     systole_min: float = 0.2
@@ -94,6 +99,7 @@ class SegmenterModel:
     def untrained(cls, **kwargs: Any) -> SegmenterModel:
         """A model with the default settings and flat emissions (a base for fitting)."""
         n = len(kwargs.get("features", cls.__dataclass_fields__["features"].default))
+        n *= 1 + len(kwargs.get("context", ()))
         return cls(
             coef=np.zeros((N_STATES, n)),
             intercept=np.zeros(N_STATES),
@@ -107,11 +113,12 @@ class SegmenterModel:
         for k in ("coef", "intercept", "log_prior"):
             d[k] = np.asarray(d[k]).tolist()
         d["features"] = list(self.features)
+        d["context"] = list(self.context)
         Path(path).write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
 
     def emission_scores(self, feats: np.ndarray) -> np.ndarray:
         """``(T, 4)`` ``log P(state | o_t) - log P(state)`` of features ``(n_features, T)``."""
-        z = feats.T @ self.coef.T + self.intercept
+        z = stack_context(feats, self.context).T @ self.coef.T + self.intercept
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         return logp - self.log_prior
@@ -129,15 +136,28 @@ def load_model(path: str | os.PathLike | None = None) -> SegmenterModel:
         for k in ("coef", "intercept", "log_prior"):
             d[k] = np.asarray(d[k], dtype=np.float64)
         d["features"] = tuple(d["features"])
+        d["context"] = tuple(int(c) for c in d.get("context", ()))
         model = SegmenterModel(**d)
     except (KeyError, TypeError, ValueError) as exc:
         raise DecodeError(f"{os.fspath(p)!r} is not a segmenter model: {exc}") from exc
-    if model.coef.shape != (N_STATES, len(model.features)) or model.intercept.shape != (4,):
+    n = len(model.features) * (1 + len(model.context))
+    if model.coef.shape != (N_STATES, n) or model.intercept.shape != (4,):
         raise DecodeError(
-            f"{os.fspath(p)!r}: coef must be (4, {len(model.features)}) and intercept (4,); got "
+            f"{os.fspath(p)!r}: coef must be (4, {n}) and intercept (4,); got "
             f"{model.coef.shape} and {model.intercept.shape}"
         )
     return model
+
+
+def stack_context(feats: np.ndarray, context) -> np.ndarray:
+    """``(n_features * (1 + len(context)), T)``: the features, then the features shifted by
+    each offset in ``context`` (row ``t`` of offset ``c`` holds frame ``clip(t + c, 0, T-1)``)."""
+    if not len(context):
+        return feats
+    T = feats.shape[1]
+    t = np.arange(T)
+    blocks = [feats] + [feats[:, np.clip(t + int(c), 0, T - 1)] for c in context]
+    return np.concatenate(blocks, axis=0)
 
 
 _MODEL_CACHE: dict[str, SegmenterModel] = {}
@@ -253,7 +273,7 @@ def fit_model(
     """
     from sklearn.linear_model import LogisticRegression
 
-    X = np.concatenate([f.T for f in features])
+    X = np.concatenate([stack_context(f, base.context).T for f in features])
     y = np.concatenate(labels)
     keep = y > 0
     X, y = X[keep], y[keep]
@@ -298,6 +318,7 @@ def fit_model(
         fmax=base.fmax,
         order=base.order,
         features=tuple(base.features),
+        context=tuple(base.context),
         hr_min=base.hr_min,
         hr_max=base.hr_max,
         systole_min=base.systole_min,
