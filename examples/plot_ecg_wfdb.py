@@ -29,8 +29,15 @@ for suffix in (".hea", ".dat"):
 print(sorted(p.name for p in folder.iterdir()))
 
 rec = physiofeat.load_record(folder / "ludb_1.hea")
-print(rec)
-print("units:", set(rec.units), " duration:", rec.channel("ii").duration, "s")
+print(rec.format, "record with", len(rec), "channels:", ", ".join(rec.names))
+print(
+    "units:",
+    set(rec.units),
+    " rates (Hz):",
+    set(rec.rates),
+    " duration (s):",
+    rec.channel("ii").duration,
+)
 
 # %%
 # One lead by name: ``rec["ii"]`` is its samples (mV) and ``rec.channel("ii")`` carries its rate
