@@ -81,9 +81,10 @@ html_theme = "alabaster"
 html_theme_options = {
     "description": "Feature extraction for heart sounds, ECG and other biosignals",
     "fixed_sidebar": True,
-    # wide enough for ruff's 100-column code lines in a 14 px font (docs/_static/custom.css)
-    "page_width": "1240px",
-    "sidebar_width": "220px",
+    # wide enough for ruff's 100-column code lines in a 14 px font (docs/_static/custom.css);
+    # alabaster switches to its narrow layout (sidebar on top) below page_width
+    "page_width": "1160px",
+    "sidebar_width": "200px",
 }
 html_static_path = ["_static"]
 html_title = f"physiofeat {version}"
@@ -141,7 +142,9 @@ API_MODULES = [
     ("physiofeat.hht", "EMD, EEMD, CEEMDAN, Hilbert spectral analysis"),
     ("physiofeat.hos", "Bispectrum and bicoherence"),
     ("physiofeat.temporal", "Time-domain statistics and sample entropy"),
+    ("physiofeat.pcg", "Heart-sound segmentation and cardiac-cycle features"),
     ("physiofeat.ecg", "R peaks, P and QRS onsets, PR intervals"),
+    ("physiofeat.ecgpcg", "ECG-PCG intervals"),
     ("physiofeat.plot", "Plots"),
     ("physiofeat.batch", "Many recordings at once"),
     ("physiofeat.sklearn", "scikit-learn transformer"),

@@ -29,6 +29,9 @@ print("mel band centres (Hz):", np.round(feats["mel"].coords["mel"][:5], 1), "..
 # band centres (Hz) and frame times (s) from the features' coordinates and use a mel axis.
 print(feats.computed)
 
+# %%
+# Top: the filters themselves. Middle: the mel spectrogram in power units, where the loudest
+# S1 sounds set the colour scale and everything else is near black. Bottom: the same in dB.
 fig, axes = plt.subplots(3, 1, figsize=(8, 9), layout="constrained")
 weights = mel_filters(sr=sr, n_fft=256, n_mels=40, fmax=1000.0)
 f = np.arange(weights.shape[1]) * sr / 256
