@@ -69,6 +69,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "show_memory": False,
     "min_reported_time": 1,
+    # a cell's last expression (a plot call returning its artists, ax.set_title(...)) is not
+    # echoed as an "Out:" block: pages print what they mean to show
+    "capture_repr": (),
     "abort_on_example_error": False,
     "only_warn_on_example_error": False,
 }
