@@ -66,6 +66,7 @@ class FeatureSpec:
     needs: tuple[str, ...] = ()
     summarize: Callable[..., Any] | None = field(default=None, repr=False)
     check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
+    ignores: Callable[[dict[str, Any]], Mapping[str, str]] | None = field(default=None, repr=False)
 
     def describe(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
@@ -112,6 +113,7 @@ def register_feature(
     exclude: Iterable[str] = (),
     summarize: Callable[..., Any] | None = None,
     check: Callable[[dict[str, Any]], None] | None = None,
+    ignores: Callable[[dict[str, Any]], Mapping[str, str]] | None = None,
     overwrite: bool = False,
 ):
     """Decorator that registers ``compute(ctx, **params) -> Feature`` under ``name``.
@@ -141,6 +143,12 @@ def register_feature(
         whatever the signal; :func:`resolve_params` runs it, so :func:`extract`, the batch
         functions and the CLI refuse them before any work (signal-dependent checks stay in
         ``compute``).
+    ignores : callable, optional
+        ``ignores(params) -> {name: why}``: the parameters this combination of values does not
+        use (``hop_length`` without ``frame_length``, ``seed`` with ``method='emd'``...).
+        :func:`resolve_params` refuses a value other than the default given for one of them
+        when no requested feature uses it, instead of recording a parameter that changes
+        nothing.
     overwrite : bool
         Allow replacing an existing registration.
 
@@ -175,6 +183,7 @@ def register_feature(
             needs=tuple(needs),
             summarize=summarize,
             check=check,
+            ignores=ignores,
         )
         return compute
 
@@ -402,10 +411,14 @@ def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
 def resolve_params(
     request: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any]
 ) -> dict[str, tuple[FeatureSpec, dict[str, Any]]]:
-    """Merge defaults, shared and per-feature parameters; reject unknown names and (through
-    each feature's ``check``) values that are wrong whatever the signal."""
+    """Merge defaults, shared and per-feature parameters; reject unknown names, (through
+    each feature's ``check``) values that are wrong whatever the signal, and (through its
+    ``ignores``) values other than the default of parameters that no requested feature uses in
+    this combination: they would be recorded and change nothing."""
     plan: dict[str, tuple[FeatureSpec, dict[str, Any]]] = {}
     used_shared: set[str] = set()
+    ignored: dict[str, list[str]] = {}  # a given parameter -> why each feature ignores it
+    used_given: set[str] = set()
     for name, own in request.items():
         spec = get_spec(name)
         unknown = set(own) - set(spec.defaults)
@@ -423,6 +436,21 @@ def resolve_params(
         if spec.check is not None:
             spec.check(params)
         plan[name] = (spec, params)
+        why = dict(spec.ignores(params)) if spec.ignores is not None else {}
+        for k in set(own) | (set(shared) & set(spec.defaults)):
+            if _freeze(params[k]) == _freeze(spec.defaults[k]):
+                continue  # the default, given explicitly, changes nothing either way
+            if k in why:
+                ignored.setdefault(f"{name}.{k}" if k in own else k, []).append(f"{name} {why[k]}")
+            elif k not in own:
+                used_given.add(k)
+    refused = {k: v for k, v in ignored.items() if "." in k or k not in used_given}
+    if refused:
+        parts = [f"{k} ({'; '.join(v)})" for k, v in refused.items()]
+        raise ParameterError(
+            f"parameter(s) that would change nothing in this request: {', '.join(parts)}; "
+            "drop them, or give what makes them count"
+        )
     unused = set(shared) - used_shared
     if unused:
         accepted = sorted({k for spec, _ in plan.values() for k in spec.defaults})

@@ -593,6 +593,27 @@ def envelope(
     )
 
 
+#: The parameters only one envelope method uses.
+_METHOD_PARAMS = {
+    "hilbert": (),
+    "homomorphic": ("cutoff", "order"),
+    "shannon": ("frame_length",),
+    "wavelet": ("wavelet", "level"),
+    "psd": ("band", "win_length", "hop_length"),
+}
+
+
+def _ignored(p: dict) -> dict[str, str]:
+    """The other methods' parameters (see :func:`envelope`)."""
+    method = p["method"]
+    return {
+        k: f"uses {k} only with method={m!r}; this request has method={method!r}"
+        for m, names in _METHOD_PARAMS.items()
+        if m != method
+        for k in names
+    }
+
+
 @register_feature(
     "envelope",
     family="envelope",
@@ -600,6 +621,7 @@ def envelope(
     description="amplitude envelope (hilbert, homomorphic, shannon, wavelet or psd)",
     params_from=envelope,
     check=_check_values,
+    ignores=_ignored,
 )
 def _envelope(ctx, **p):
     env = envelope(ctx.x, sr=ctx.sr, **p)

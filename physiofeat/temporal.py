@@ -299,6 +299,16 @@ def _check_values(p: dict) -> None:
     _check_framing(p["frame_length"], p["hop_length"], min_length)
 
 
+def _ignored(p: dict) -> dict[str, str]:
+    """``hop_length`` means something only with ``frame_length`` (framing)."""
+    if p["frame_length"] is None:
+        return {
+            "hop_length": "uses hop_length only with frame_length= (framing); without it the "
+            "statistics cover the whole signal"
+        }
+    return {}
+
+
 @register_feature(
     "temporal",
     family="temporal",
@@ -306,6 +316,7 @@ def _check_values(p: dict) -> None:
     description="time-domain statistics (moments, RMS, crest, ZCR, Hjorth, entropy)",
     params_from=temporal,
     check=_check_values,
+    ignores=_ignored,
 )
 def _temporal(ctx, *, frame_length, hop_length, bins):
     v = temporal(ctx.x, frame_length=frame_length, hop_length=hop_length, bins=bins)
@@ -325,6 +336,7 @@ def _temporal(ctx, *, frame_length, hop_length, bins):
     params_from=sample_entropy,
     exclude=("parallel",),
     check=_check_values,
+    ignores=_ignored,
 )
 def _sample_entropy(ctx, *, m, r, frame_length, hop_length):
     v = sample_entropy(ctx.x, m=m, r=r, frame_length=frame_length, hop_length=hop_length)

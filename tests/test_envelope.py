@@ -229,11 +229,14 @@ def test_extract_refuses_bad_parameters_before_any_work(no_compute, params, mess
 
 
 def test_other_methods_parameters_stay_ignored_and_rate_checks_stay_in_compute():
-    """As envelope() documents, a method's parameters are ignored by the others; cutoff and
-    out_sr are checked against sr in compute."""
+    """As envelope() documents, a method's parameters are ignored by the others; the envelope
+    feature refuses them instead (issue #17: they would be recorded and change nothing); cutoff
+    and out_sr are checked against sr in compute."""
     x = np.random.default_rng(2).standard_normal(400)
-    f = physiofeat.extract(x, {"envelope": {"method": "hilbert", "order": 0, "band": ()}}, sr=SR)
-    np.testing.assert_array_equal(f["envelope"].values, E.hilbert_envelope(x, sr=SR))
+    got = E.envelope(x, sr=SR, method="hilbert", order=0, band=())
+    np.testing.assert_array_equal(got, E.hilbert_envelope(x, sr=SR))
+    with pytest.raises(ParameterError, match=r"envelope\.order \(envelope uses order only with "):
+        physiofeat.extract(x, {"envelope": {"method": "hilbert", "order": 0, "band": ()}}, sr=SR)
     with pytest.raises(ParameterError, match=r"^cutoff=1500 Hz must be below the Nyquist"):
         physiofeat.extract(x, ["envelope"], sr=SR, cutoff=1500.0)
     with pytest.raises(ParameterError, match=r"^out_sr=4000 Hz is above the input rate"):

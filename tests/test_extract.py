@@ -452,3 +452,100 @@ def test_cwt_columns_are_fixed_hz_and_nan_above_nyquist():
         np.testing.assert_allclose(
             f["cwt"].values[~high], scalogram(x, sr=sr, freqs=grid[~high]), rtol=1e-10
         )
+
+
+# -------------------------------------------------------------------------------------------
+# Issue #17 item 3: a parameter that changes nothing is refused, never silently recorded
+
+#: Parameters whose effect depends on the data, so that one probe cannot show it: floors and
+#: clipping levels no value of the probe reaches, a search range holding the probe's heart
+#: rate either way, a cap above the number of IMFs the probe has.
+_DATA_DEPENDENT = {"amin", "top_db", "threshold", "hr_min", "hr_max", "max_imfs"}
+#: Parameters that change how, not what (threads).
+_HOW = {"workers", "parallel"}
+
+
+def _perturbed(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return 2 * value if value > 1 else value + 1
+    if isinstance(value, float):
+        return 1.5 * value if value else 0.1
+    if value is None:
+        return 64
+    return None  # strings, tuples: no generic other value
+
+
+@pytest.fixture(scope="module")
+def audit_signals():
+    x, sr = physiofeat.load(physiofeat.data.path("a0007"))
+    ecg = physiofeat.load_record(physiofeat.data.path("ludb_1"))["ii"]
+    return {"pcg": (x[: 3 * sr].astype(np.float64), sr), "ecg": (ecg.astype(np.float64), 500.0)}
+
+
+@pytest.mark.parametrize("name", [s.name for s in physiofeat.features()])
+def test_every_parameter_counts_or_is_refused(name, audit_signals):
+    """Enumerates the registry: another value of each numeric, boolean or None parameter of a
+    feature either changes its vector or is refused (ParameterError: it would change nothing
+    in that combination, or is invalid; InvalidSignalError: the probe is too short for it).
+    ``extract(x, ["temporal"], hop_length=64)`` used to be accepted and change nothing."""
+    import warnings
+
+    spec = physiofeat._registry.get_spec(name)
+    x, sr = audit_signals["ecg" if spec.family == "ecg" else "pcg"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            base = physiofeat.extract(x, [name], sr=sr).vector()
+        except (InvalidSignalError, ParameterError):
+            pytest.skip(f"{name} needs another probe signal")
+        silent = []
+        for k, v in spec.defaults.items():
+            new = _perturbed(v)
+            if new is None or k in _HOW | _DATA_DEPENDENT:
+                continue
+            try:
+                out = physiofeat.extract(x, [name], sr=sr, **{k: new}).vector()
+            except (ParameterError, InvalidSignalError):
+                continue
+            if out.shape == base.shape and np.array_equal(out, base, equal_nan=True):
+                silent.append(f"{k}={new!r}")
+    assert not silent, f"{name}: accepted and changed nothing: {silent}"
+
+
+@pytest.mark.parametrize(
+    ("features", "params", "message"),
+    [
+        (["temporal"], {"hop_length": 64}, r"hop_length \(temporal uses hop_length only with "),
+        ({"temporal": {"hop_length": 64}}, {}, r"temporal\.hop_length \(temporal uses"),
+        (["sample_entropy"], {"hop_length": 64}, r"sample_entropy uses hop_length only with"),
+        (["emd", "hht"], {"seed": 3}, r"seed \(emd uses seed only with method='eemd' or "),
+        (["envelope"], {"cutoff": 5.0, "method": "psd"}, r"uses cutoff only with method='homo"),
+        (["spectrogram"], {"top_db": 40.0}, r"top_db \(spectrogram uses top_db only with db=True"),
+        (["mfcc"], {"center": False, "pad_mode": "reflect"}, r"pad_mode only with center=True"),
+    ],
+)
+def test_parameters_that_change_nothing_are_refused(features, params, message):
+    with pytest.raises(
+        ParameterError, match=r"^parameter\(s\) that would change nothing.*" + message
+    ):
+        physiofeat.extract(np.zeros(4000), features, sr=2000, **params)
+
+
+def test_a_shared_parameter_used_by_one_feature_is_accepted():
+    x = np.random.default_rng(0).standard_normal(4000)
+    f = physiofeat.extract(x, ["temporal", "mfcc"], sr=2000, hop_length=64)
+    assert f["mfcc"].attrs["hop_length"] == 64
+    # the default given explicitly changes nothing either way: accepted
+    physiofeat.extract(x, ["emd"], sr=2000, seed=0, trials=100)
+    physiofeat.extract(x, ["temporal"], sr=2000, frame_length=256, hop_length=64)
+
+
+def test_a_one_sample_signal_is_not_advised_an_impossible_n_fft():
+    """The advice had been ``n_fft <= 1`` although n_fft must be >= 2."""
+    for feats, name in ((["mfcc"], "n_fft"), (["rms"], "frame_length")):
+        with pytest.raises(ParameterError, match=rf"{name} must be >= 2: the signal is too short"):
+            physiofeat.extract(np.ones(1), feats, sr=1000)
+    with pytest.raises(ParameterError, match=r"and n_fft <= 3 is advised$"):
+        physiofeat.extract(np.ones(3), ["mfcc"], sr=1000)

@@ -111,12 +111,21 @@ def _times(ctx) -> np.ndarray:
     return np.arange(ctx.x.shape[-1]) / ctx.sr
 
 
+def _ignored(p: dict) -> dict[str, str]:
+    """``trials`` and ``seed`` drive the added noise of EEMD/CEEMDAN; plain EMD has none."""
+    if p["method"] == "emd":
+        why = "uses {} only with method='eemd' or 'ceemdan' (noise-assisted); this request has "
+        return {k: why.format(k) + "method='emd'" for k in ("trials", "seed")}
+    return {}
+
+
 @register_feature(
     "emd",
     family="hht",
     dims=("imf", "time"),
     needs=("imfs",),
     check=_check_values,
+    ignores=_ignored,
     description="Intrinsic mode functions (EMD/EEMD/CEEMDAN); vector: stats of the first n_slots IMFs",
     summarize=_summarize_emd,
 )
@@ -137,6 +146,7 @@ def _emd_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_
     dims=("imf", "time"),
     needs=("imfs",),
     check=_check_values,
+    ignores=_ignored,
     description="Hilbert instantaneous frequency (Hz) per IMF; vector: per-IMF energy share and "
     "mean/std of instantaneous frequency and amplitude for n_slots IMFs",
     summarize=_summarize_hht,
@@ -179,6 +189,7 @@ def _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode):
     dims=("freq", "time"),
     needs=("imfs",),
     check=_check_values,
+    ignores=_ignored,
     description="Hilbert spectrum H(f, t) of the IMFs (amplitude or energy per frequency bin)",
 )
 def _hs_feature(
@@ -205,6 +216,7 @@ def _hs_feature(
     dims=("freq",),
     needs=("imfs",),
     check=_check_values,
+    ignores=_ignored,
     description="Marginal Hilbert spectrum: the Hilbert spectrum summed over time",
 )
 def _ms_feature(

@@ -136,6 +136,17 @@ def _check_values(p: dict) -> None:
         C._check_mfcc_args(p["n_mfcc"], p["n_mels"], p["dct_type"], p["norm"], p["lifter"])
 
 
+def _ignored(p: dict) -> dict[str, str]:
+    """Parameters this combination does not use: ``pad_mode`` pads only centred frames (as in
+    librosa), ``top_db`` clips only a spectrogram in dB."""
+    out = {}
+    if "pad_mode" in p and not p["center"]:
+        out["pad_mode"] = "uses pad_mode only with center=True (it pads the centred frames)"
+    if "db" in p and not p["db"]:
+        out["top_db"] = "uses top_db only with db=True (it clips the dB spectrogram)"
+    return out
+
+
 def _time_coords(ctx, framing) -> dict:
     return {"time": _Axes(ctx, **framing).times}
 
@@ -144,6 +155,7 @@ def _time_coords(ctx, framing) -> dict:
     "spectrogram",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("freq", "time"),
     needs=("stft",),
     params_from=C.spectrogram,
@@ -178,6 +190,7 @@ def _mel_coords(ctx, p) -> dict:
     "mel",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("mel", "time"),
     needs=("mel",),
     params_from=C.melspectrogram,
@@ -198,6 +211,7 @@ def _mel_feature(ctx, **p):
     "log_mel",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("mel", "time"),
     needs=("log_mel",),
     params_from=C.melspectrogram,
@@ -220,6 +234,7 @@ def _mfcc_args(p) -> dict:
     "mfcc",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("coef", "time"),
     needs=("log_mel",),
     params_from=C.mfcc,
@@ -250,6 +265,7 @@ def _mfcc_delta(ctx, order, width, p):
     "mfcc_delta",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("coef", "time"),
     needs=("mfcc",),
     params_from=C.mfcc,
@@ -263,6 +279,7 @@ def _mfcc_delta_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     "mfcc_delta2",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("coef", "time"),
     needs=("mfcc",),
     params_from=C.mfcc,
@@ -276,6 +293,7 @@ def _mfcc_delta2_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     "cepstrum",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("quefrency", "time"),
     needs=("stft",),
     params_from=C.cepstrum,
@@ -303,6 +321,7 @@ def _register_stat(name: str, func, key: str, description: str) -> None:
         name,
         family="spectral",
         check=_check_values,
+        ignores=_ignored,
         dims=("time",),
         needs=("stft",),
         params_from=func,
@@ -379,6 +398,7 @@ def _framed_feature(ctx, func, p) -> Feature:
     "zero_crossing_rate",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("time",),
     params_from=C.zero_crossing_rate,
     description="Fraction of sign changes per frame",
@@ -391,6 +411,7 @@ def _zcr_feature(ctx, **p):
     "rms",
     family="spectral",
     check=_check_values,
+    ignores=_ignored,
     dims=("time",),
     params_from=C.rms,
     description="Root-mean-square energy per frame",
