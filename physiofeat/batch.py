@@ -219,11 +219,23 @@ def _single_threaded():
         numba.set_num_threads(old)
 
 
+#: Packages whose warnings are about this machine, not about a source (pydub's "Couldn't find
+#: ffmpeg or avconv", raised for every file it is asked to decode): said once per process.
+_MACHINE_WARNINGS_FROM = ("pydub",)
+_SAID_ONCE: set[tuple[type, str]] = set()
+
+
+def _about_machine(w: warnings.WarningMessage) -> bool:
+    parts = os.path.normpath(w.filename or "").split(os.sep)
+    return any(pkg in parts for pkg in _MACHINE_WARNINGS_FROM)
+
+
 @contextmanager
 def _naming_warnings(rid: str):
     """Warnings raised inside name their source (``"<id>: ..."``): a run may be over thousands
     of files, in worker processes. They go through the caller's filters again on the way out
-    (an ``"error"`` filter still makes the source an error record)."""
+    (an ``"error"`` filter still makes the source an error record). A warning about the machine
+    rather than the source (a missing ffmpeg, from pydub) is said once per process."""
     caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -231,6 +243,14 @@ def _naming_warnings(rid: str):
             yield
     finally:
         for w in caught:
+            if _about_machine(w):
+                key = (w.category, str(w.message))
+                if key in _SAID_ONCE:
+                    continue
+                _SAID_ONCE.add(key)
+                msg = f"{w.message} (first met on {rid}; said once per process, not per file)"
+                warnings.warn_explicit(msg, w.category, w.filename, w.lineno)
+                continue
             warnings.warn_explicit(f"{rid}: {w.message}", w.category, w.filename, w.lineno)
 
 

@@ -17,7 +17,8 @@ nothing finished; the table itself is written atomically (temporary file in the 
 then ``os.replace``) and ``--resume`` skips every recording the table or the journal already
 holds. The journal's first line and ``<output>.request.json`` record the request (features,
 resolved parameters, sr, stats, segment, per-channel); ``--resume`` refuses another request.
-Failures go to ``<output stem>.errors.csv`` (path, error type, message).
+Failures go to ``<output stem>.errors.csv`` (path, error type, message), written only when some
+recording failed.
 
 Exit status: 0 when every recording succeeded, 1 when some failed, 2 for usage errors.
 """
@@ -496,6 +497,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(f"channels must be a list of channel names or indices; got {channels!r}")
     globs = list(args.glob or []) or list(cfg.get("glob", []))
     jobs = args.jobs if args.jobs is not None else cfg.get("jobs")
+    if args.scheduler and jobs is not None:  # --jobs with --scheduler: refused in main()
+        print(
+            f"physiofeat: jobs = {jobs} in {args.config} has no effect with --scheduler (the "
+            "Dask cluster's workers set the parallelism)",
+            file=sys.stderr,
+        )
     try:  # values from a config file are checked here, as argparse checks the options
         from ._validation import check_float, check_int, check_sr
 
@@ -682,9 +689,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     _atomic_write(
         request_path(output), lambda t: t.write_text(json.dumps(req_record), encoding="utf-8")
     )
-    err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
-    err_df = err_df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
-    _atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
+    if errors:
+        err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
+        err_df = err_df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
+        _atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
+    else:  # nothing failed: no header-only file, and none left from an earlier run
+        errors_path(output).unlink(missing_ok=True)
     journal.path.unlink(missing_ok=True)
     if not args.quiet:
         rate = n_done / elapsed if elapsed > 0 else float("nan")
@@ -786,6 +796,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="outputs:\n"
         "  OUTPUT                     written atomically when the run ends\n"
         "  <OUTPUT stem>.errors.csv   path, id, error_type, error of every failed file\n"
+        "                             (only when some file failed)\n"
         "  OUTPUT.journal.jsonl       the request, then finished results as they arrive\n"
         "                             (read by --resume after a killed run; removed at the end)\n"
         "  OUTPUT.request.json        features, parameters, sr, stats... the table was made\n"
@@ -858,18 +869,18 @@ def build_parser() -> argparse.ArgumentParser:
         "request (features, parameters, sr, stats...) must be the same",
     )
     ex.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    ex.set_defaults(func=_cmd_extract)
+    ex.set_defaults(func=_cmd_extract, subparser=ex)
 
     fe = sub.add_parser("features", help="list the registered features with their parameters")
     fe.add_argument("--family", help="only this family (spectral, hht, ...)")
     fe.add_argument("--names", action="store_true", help="names only, one per line")
-    fe.set_defaults(func=_cmd_features)
+    fe.set_defaults(func=_cmd_features, subparser=fe)
 
     inf = sub.add_parser(
         "info", help="format, rate, channels and duration of audio files and records"
     )
     inf.add_argument("files", nargs="+", metavar="FILE")
-    inf.set_defaults(func=_cmd_info)
+    inf.set_defaults(func=_cmd_info, subparser=inf)
     return parser
 
 
@@ -886,16 +897,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    # a usage error prints the subcommand's usage (physiofeat extract ...), not the top level's
+    sub = getattr(args, "subparser", None) or parser
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
-        parser.error(f"--jobs must be >= 1; got {args.jobs}")
+        sub.error(f"--jobs must be >= 1; got {args.jobs}")
     if getattr(args, "segment", None) is not None and not args.segment > 0:
-        parser.error(f"--segment must be > 0 seconds; got {args.segment}")
+        sub.error(f"--segment must be > 0 seconds; got {args.segment}")
     if getattr(args, "sr", None) is not None and not args.sr > 0:
-        parser.error(f"--sr must be > 0 Hz; got {args.sr}")
+        sub.error(f"--sr must be > 0 Hz; got {args.sr}")
+    if getattr(args, "scheduler", None) and getattr(args, "jobs", None) is not None:
+        sub.error(
+            f"--jobs {args.jobs} has no effect with --scheduler: the Dask cluster's workers "
+            "set the parallelism; drop one of them"
+        )
     try:
         return args.func(args)
     except UsageError as exc:
-        parser.error(str(exc))  # exits with status 2
+        sub.error(str(exc))  # exits with status 2
     except KeyboardInterrupt:
         print(
             "physiofeat: interrupted; the finished results are in the journal: rerun with "

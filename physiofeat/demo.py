@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     status = cli_main(args)
     elapsed = time.perf_counter() - t0
     table = pd.read_parquet(output)
-    errors = pd.read_csv(errors_path(output))
+    err_file = errors_path(output)  # written only when some recording failed
+    errors = pd.read_csv(err_file) if err_file.exists() else pd.DataFrame()
     from .cli import _ID_COLS
 
     meta = [c for c in table.columns if c in _ID_COLS]

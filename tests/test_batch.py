@@ -581,3 +581,24 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
             except OSError:
                 pass
     assert not left, f"processes left after the parent was killed: {sorted(left)} of {sorted(tree)}"
+
+
+def test_a_warning_about_the_machine_is_said_once_not_per_file():
+    """pydub's "Couldn't find ffmpeg or avconv" (no ffmpeg on PATH) came once per file."""
+    import warnings
+
+    from physiofeat.batch import _SAID_ONCE, _naming_warnings
+
+    _SAID_ONCE.clear()
+    pydub_file = os.path.join("site-packages", "pydub", "utils.py")
+    with pytest.warns(RuntimeWarning) as rec:
+        for rid in ("a.wav", "b.wav", "c.wav"):
+            with _naming_warnings(rid):
+                warnings.warn_explicit("Couldn't find ffmpeg", RuntimeWarning, pydub_file, 170)
+                warnings.warn_explicit("odd signal", RuntimeWarning, "mine.py", 1)
+    msgs = [str(w.message) for w in rec]
+    assert msgs.count("Couldn't find ffmpeg (first met on a.wav; said once per process, not "
+                      "per file)") == 1  # fmt: skip
+    assert sum("ffmpeg" in m for m in msgs) == 1
+    assert [m for m in msgs if "odd" in m] == ["a.wav: odd signal", "b.wav: odd signal",
+                                               "c.wav: odd signal"]  # fmt: skip

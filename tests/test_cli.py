@@ -625,7 +625,7 @@ def test_a_folder_of_mixed_rates_makes_one_table_equal_to_extract(mixed_rates, t
     table = pd.read_parquet(out)
     assert sorted(table["id"]) == ["c4000.wav", "p2000.wav", "r44100.wav", "r8000.wav"]
     assert sorted(table["sr_hz"]) == [2000, 4000, 8000, 44100]
-    assert pd.read_csv(errors_path(out)).empty
+    assert not errors_path(out).exists()  # nothing failed: no header-only errors file
     for _, row in table.iterrows():
         x, sr = physiofeat.load(row["path"])
         assert sr == row["sr_hz"]
@@ -724,3 +724,38 @@ def test_a_file_with_other_columns_is_an_error_record_naming_them(fragile, tmp_p
         err["error"][0],
     )
     assert "usage" not in capsys.readouterr().err
+
+
+# -------------------------------------------------------------------------------------------
+# Issue #17 item 6: small things
+
+
+def test_no_errors_file_when_nothing_failed_and_a_stale_one_is_removed(tmp_path):
+    d = _small(tmp_path, 2)
+    out = tmp_path / "t.csv"
+    errors_path(out).write_text("path,id,error_type,error\nold.wav,old.wav,X,from an earlier run\n")
+    assert main(["extract", str(d), "-f", "rms", "-o", str(out), "-j", "1", "-q"]) == 0
+    assert out.exists() and not errors_path(out).exists()
+
+
+def test_usage_errors_print_the_subcommands_usage(tmp_path, capsys):
+    d = _small(tmp_path, 1)
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "-f", "no_such_feature", "-o", str(tmp_path / "o.csv"), "-q"])
+    err = capsys.readouterr().err
+    assert (
+        err.startswith("usage: physiofeat extract ") and "unknown feature 'no_such_feature'" in err
+    )
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["features", "--family", "nope"])
+    assert capsys.readouterr().err.startswith("usage: physiofeat features ")
+
+
+def test_jobs_with_a_scheduler_is_a_usage_error(tmp_path, capsys):
+    d = _small(tmp_path, 1)
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(d), "-f", "rms", "-o", str(tmp_path / "o.csv"), "-j", "2",
+              "--scheduler", "tcp://127.0.0.1:1"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert "--jobs 2 has no effect with --scheduler" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small"]

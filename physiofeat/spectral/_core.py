@@ -190,7 +190,11 @@ class FrameParams:
             raise ParameterError(
                 f"{name}={n_fft} is too large for a signal of {n} samples: at most "
                 f"{MAX_NFFT_RATIO} x the signal length ({MAX_NFFT_RATIO * n}) is accepted, "
-                f"and {name} <= {n} is advised"
+                + (
+                    f"and {name} <= {n} is advised"
+                    if n >= 2
+                    else f"and {name} must be >= 2: the signal is too short for any frame"
+                )
             )
         win_length = n_fft if win_length is None else check_int(win_length, "win_length", minimum=1)
         if win_length > n_fft:
