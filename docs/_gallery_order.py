@@ -15,6 +15,7 @@ ORDER = (
     "plot_pcg_segmentation.py",
     "plot_ecg_pr.py",
     "plot_ecg_wfdb.py",
+    "plot_ecg_pcg.py",
     "plot_cli_batch.py",
     "plot_classifier.py",
 )
