@@ -293,9 +293,25 @@ def _write_cli_help() -> None:
             env=env,
             check=True,
         )
+        text = _fold(res.stdout, 96)
         path = out / f"{'_'.join(cmd) or 'main'}.txt"
-        if not path.is_file() or path.read_text() != res.stdout:
-            path.write_text(res.stdout)
+        if not path.is_file() or path.read_text() != text:
+            path.write_text(text)
+
+
+def _fold(text: str, width: int) -> str:
+    """Lines longer than ``width`` folded at spaces, as a ``width``-column terminal shows them
+    (argparse leaves a raw description unwrapped, and the page would cut it off)."""
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False)
+    return "\n".join(out) + "\n"
 
 
 _write_cli_help()
