@@ -205,6 +205,11 @@ def physiofeat_table(recs: list[Recording], jobs: int, request: dict):
     failed = [r for r in res if not r.ok]
     for r in failed:
         print(f"  failed: {r.id}: {r.error_type}: {r.error}", file=sys.stderr)
+    if len(failed) > len(res) // 10:
+        raise RuntimeError(
+            f"{len(failed)} of {len(res)} recordings failed ({failed[0].error_type}: "
+            f"{failed[0].error}); nothing cached"
+        )
     df = results_to_frame(res, with_path=True)
     return df.drop(columns=["id"]).set_index("path"), len(failed)
 
