@@ -661,7 +661,9 @@ ACHIEVED = {
     "ludb-multi-earliest": dict(qrs=(15.5, 7.5), pon=(19.5, 23), pr=14, se=95, ppv=99, nonsinus=5),
     "ludb-multi-median": dict(qrs=(3.5, 5.5), pon=(5, 7), pr=8, se=95, ppv=99, nonsinus=5),
     "qtdb-lead": dict(qrs=(3, 9), pon=(6.5, 15), pr=14.5, se=98, ppv=99, nonsinus=5),
-    "qtdb-multi": dict(qrs=(4, 9), pon=(4.5, 13.5), pr=12.5, se=98, ppv=99, nonsinus=5),
+    # P-onset mean 3.4 -> 4.5 ms when the P onset became an interpolated crossing (issue 17): the
+    # integer onset sat on average half a sample (2 ms at 250 Hz) early
+    "qtdb-multi": dict(qrs=(4, 9), pon=(5.0, 13.5), pr=12.5, se=98, ppv=99, nonsinus=5),
 }
 
 
@@ -780,7 +782,9 @@ def test_validation_bounds(validation, key):
 # into failures the day they are met.
 _MET = {
     ("ludb-lead", "pr_mae"),
-    ("ludb-lead", "qrs_on_sd"),
+    # ("ludb-lead", "qrs_on_sd"): 6.66 ms since the median-beat QRS onset is taken at 2 kHz
+    # whatever the rate (issue 17, item 4); the 6.41 ms before was the 500 Hz sampling grid's
+    # (the same rule at 1, 2 and 4 kHz gives 6.66)
     ("ludb-lead", "p_on_sd"),
     ("ludb-lead", "p_se"),
     ("ludb-lead", "p_ppv"),
@@ -796,6 +800,10 @@ _MET = {
     ("qtdb-multi", "p_se"),
     ("qtdb-multi", "p_ppv"),
 }
+_NOT_MET = {
+    ("ludb-lead", "qrs_on_sd"): "issue-5 target missed by 0.16 ms since the QRS onset no longer "
+    "depends on the sampling rate (issue 17): 6.66 ms, was 6.41 on the 500 Hz grid",
+}
 _TARGET_CASES = [
     pytest.param(
         k,
@@ -805,8 +813,11 @@ _TARGET_CASES = [
         if (k, f) in _MET
         else pytest.mark.xfail(
             strict=True,
-            reason="issue-5 target not met: at or below the scatter of the reference marks "
-            "themselves (see benchmarks/validate_ecg.py)",
+            reason=_NOT_MET.get(
+                (k, f),
+                "issue-5 target not met: at or below the scatter of the reference marks "
+                "themselves (see benchmarks/validate_ecg.py)",
+            ),
         ),
     )
     for k in ACHIEVED

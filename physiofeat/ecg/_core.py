@@ -33,8 +33,11 @@ Method
    aligned to the median QRS (+-60 ms) by the fractional shift (parabolic vertex, within +-16 ms)
    of best correlation; the beats correlating at least 0.9 form the median beat, whose onset is
    taken by the same rule at 15 % (a noise-averaged template allows a higher, less
-   morphology-dependent threshold; the crossing is interpolated between samples, which matters
-   at 250 Hz) and carried back to each beat by its shift. A beat's onset is 0.7 x that template
+   morphology-dependent threshold; the crossing is interpolated between samples) on the median
+   beat resampled to 2 kHz, whatever the recording's rate (on the recording's own grid a ~5 ms
+   Q-wave trough passed for the quiet PR segment on some grids and not on others: LUDB record
+   15 resampled to 250-2000 Hz had PR medians 15 ms apart), and carried back to each beat by its
+   shift. A beat's onset is 0.7 x that template
    onset + 0.3 x its own onset (beat-specific changes are kept, single-beat noise is shrunk).
    Beats of another shape (correlation < 0.9: ectopic beats) and runs with fewer than three
    aligned beats keep their own onset. Long recordings are taken in runs of at most 60 beats,
@@ -61,7 +64,10 @@ Method
    from the PR and QRS-onset jitter) and shifts every onset by the correction; this final onset is
    taken at a coarser scale, as Martinez et al. do for the P wave: the template smoothed to a
    total Gaussian sigma of 14 ms, onset where the slope falls below 50 % of the first modulus
-   maximum (less sensitive to the P wave's shape than 20 % at 6 ms).
+   maximum (less sensitive to the P wave's shape than 20 % at 6 ms), interpolated between
+   samples (taken to the sample it moved the PR by up to 4 ms at 250 Hz). The median pre-QRS
+   segment is smoothed by a further 2 ms Gaussian first: a median of beats is rough at the
+   scale of a sample, and at 1 kHz that roughness stopped the onset search inside the P wave.
 5. *Calibration*: the onsets sit on average after the cardiologists' marks; constants are
    subtracted: 14 ms for the template-refined onset and 10 ms for a beat's own onset (used for
    ectopic beats). All parameters were tuned on LUDB; the QT Database was held out. The QRS
@@ -81,6 +87,12 @@ Method
    P onset is the 20th percentile over the leads where a P wave was found (robust to leads where
    the P wave is flat or misplaced) and a beat has a P wave when at least half the leads show
    one; R and P peaks are medians over leads.
+7. *Checks*: a wave placed outside the recording (the QRS onset of a beat cut by the start) is
+   NaN. A signal whose QRS-like complexes do not repeat (the best lead's median correlation of
+   each beat with the mean of the others, :attr:`EcgBeats.ecg_score`, below 0.5; real LUDB and
+   QTDB leads score at least 0.64, heart sounds 0.03-0.47) does not look like an ECG: the
+   functions warn (:class:`EcgWarning`) and the summary features are NaN, with the reason in
+   the registered features' ``attrs``.
 
 References
 ----------
@@ -190,6 +202,7 @@ _PARAMS: dict[str, Any] = {
     "qt_sigma_ms": 4.0,
     "qt_xi": 0.15,
     "qt_blend": 0.3,
+    "qt_rate_hz": 2000.0,
     "qt_run": 60,
     "qt_bias_ms": 14.0,
     "qt_bias_spatial_ms": 9.0,
@@ -208,7 +221,9 @@ _PARAMS: dict[str, Any] = {
     "p_refine": True,
     "p_on_sigma_ms": 14.0,
     "p_on_xi": 0.5,
+    "p_on_bias_ms": 1.0,
     "p_tmpl_outlier": 5.0,
+    "p_tmpl_sigma_ms": 2.0,
     "lead_quantile_q": 0.5,
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
@@ -253,6 +268,10 @@ class EcgBeats:
         QT corrected by the preceding RR with the formula named by ``qtc_method``.
     qtc_method : str
         ``"bazett"``, ``"fridericia"``, ``"framingham"`` or ``"hodges"``.
+    ecg_score : float
+        How well the QRS complexes repeat from beat to beat (the best lead's median correlation
+        of each beat with the mean of the others; NaN with fewer than 3 beats). Real ECG leads
+        score at least 0.64; below 0.5 the signal does not look like an ECG.
     r_index : np.ndarray of int
         R-peak sample index.
     sr : float
@@ -275,6 +294,7 @@ class EcgBeats:
     r_index: np.ndarray
     sr: float
     qtc_method: str = "bazett"
+    ecg_score: float = np.nan
 
     def __len__(self) -> int:
         return int(self.r_time.size)
@@ -284,7 +304,7 @@ class EcgBeats:
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in ("sr", "qtc_method")
+            if f.name not in ("sr", "qtc_method", "ecg_score")
         }
 
     def to_frame(self):
@@ -455,6 +475,11 @@ def _detect(x: np.ndarray, sr: float, p: dict) -> np.ndarray:
     return cand[is_qrs]
 
 
+def _quiet(p: dict, ms: float) -> int:
+    """Samples of the quiet run that ends the QRS-onset search (``q_quiet_ms``, at least 1)."""
+    return max(int(round(p["q_quiet_ms"] * ms)), 1)
+
+
 def _polarity(xf: np.ndarray, pos: np.ndarray, half: int) -> float:
     if pos.size == 0:
         return 1.0
@@ -494,7 +519,7 @@ def _lead(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> dict[str, np.n
         int(p["q_lo_ms"] * ms),
         int(p["q_hi_ms"] * ms),
         p["q_xi"],
-        max(int(round(p["q_quiet_ms"] * ms)), 1),
+        _quiet(p, ms),
         int(0.25 * sr),
     )
     qrs = _template_qrs_onset(xf[None], xf, r, qon, sr, p, spatial=False)
@@ -586,8 +611,19 @@ def _refine_p(xs, qon, pon, ppk, ok, sr, p):
     )
     if on1[0] < 0 or abs(on1[0] - A) > int(p["p_pre_ms"] * ms):
         return pon, ppk
-    d_on = int(on1[0]) - A
-    pon = np.where(ok, pon + d_on, -1)
+    # the crossing of the onset threshold, interpolated between the onset sample and the next
+    # (an integer onset moves the PR by up to a sample: 4 ms at 250 Hz)
+    k = int(on1[0])
+    dp = np.abs(np.gradient(tmpl))
+    u = k + int(np.argmax(dp[k : max(int(pk1[0]), k) + 1]))
+    level = p["p_on_xi"] * dp[u]
+    on_f = float(k)
+    if k + 1 < dp.size and dp[k] <= level < dp[k + 1]:
+        on_f += (level - dp[k]) / (dp[k + 1] - dp[k])
+    # the interpolated crossing lies on average half a sample after the sample the integer
+    # rule took, where the P calibration was set (1 ms at 500 Hz, the LUDB rate)
+    d_on = on_f - A - p["p_on_bias_ms"] * ms
+    pon = np.where(ok, pon + d_on, -1.0)
     return pon, ppk
 
 
@@ -616,6 +652,13 @@ def _template_p(xf, xs, r, qon, sr, p, qamp):
         return none, none
     idx = qon[keep][:, None] + np.arange(-W, G)
     tmpl = _robust_template(xs[idx], p["p_tmpl_outlier"])
+    # the median of smooth beats is rough at the scale of a sample (it switches between beats),
+    # and at 1 kHz and above those steps flipped the sign of the template's slope inside the P
+    # wave and stopped its onset search half-way (LUDB records 12 and 114 resampled to 1 kHz:
+    # P onset 30-45 ms late); a 2 ms Gaussian removes them at every rate
+    from scipy.ndimage import gaussian_filter1d
+
+    tmpl = gaussian_filter1d(tmpl, p["p_tmpl_sigma_ms"] * ms, mode="nearest")
     # window start: end of the previous T wave (t_frac RR after the previous R)
     lo_t = W + rq - rr_med + p["p_t_frac"] * rr_med
     win_lo = int(min(W, W - lo_t)) if lo_t > 0 else W
@@ -680,7 +723,7 @@ def _spatial_qrs_onset(xf, r, sr, p):
         int(p["q_lo_ms"] * ms),
         int(p["q_hi_ms"] * ms),
         p["q_xi"],
-        max(int(round(p["q_quiet_ms"] * ms)), 1),
+        _quiet(p, ms),
         int(0.25 * sr),
     )
     a = int(np.argmax((d * d).sum(axis=-1)))  # the alignment lead: the largest QRS slopes
@@ -736,32 +779,59 @@ def _template_run(X, xa, r, qraw, own, sr, p, spatial, key):
     if use.sum() < 3:
         return own
     tm = np.median(X[:, ri[use][:, None] + np.arange(-pre, post + 1)], axis=1)
-    d = gaussian_filter1d(tm, p["qt_sigma_ms"] * ms, order=1, axis=-1, mode="nearest")
+    # the median beat's onset is taken at one rate, ``qt_rate_hz`` (500 Hz, where the rule was
+    # tuned): the median beat is resampled to it first. Taken at the recording's own rate, the
+    # slope-threshold rule moved with the sampling grid -- a 4 ms Gaussian is one sample at
+    # 250 Hz, and a ~5 ms Q-wave trough passed for the quiet PR segment at 500 Hz but not at
+    # 1 kHz -- so LUDB records 5 and 15 resampled to 250-2000 Hz had PR medians 8-15 ms apart
+    rate = float(p["qt_rate_hz"])
+    ratio = rate / sr
+    if abs(ratio - 1.0) > 1e-9:
+        tm = _resample_beat(tm, ratio)
+    ms_r = 1e-3 * rate
+    lo_r, hi_r = int(p["q_lo_ms"] * ms_r), int(p["q_hi_ms"] * ms_r)
+    pre_r = int(round(pre * ratio))
+    d = gaussian_filter1d(tm, p["qt_sigma_ms"] * ms_r, order=1, axis=-1, mode="nearest")
     v = np.sqrt((d * d).sum(axis=0)) if spatial else np.abs(d[0])
     v = np.ascontiguousarray(v)
     on = int(
         K.qrs_onsets(
             v,
-            np.array([pre], dtype=np.int64),
-            lo_win,
-            hi_win,
+            np.array([pre_r], dtype=np.int64),
+            lo_r,
+            hi_r,
             p["qt_xi"],
-            max(int(round(p["q_quiet_ms"] * ms)), 1),
-            int(0.25 * sr),
+            _quiet(p, ms_r),
+            int(0.25 * rate),
         )[0]
     )
     if on < 0:
         return own
     # fractional crossing of the threshold between the onset and the next sample
-    level = p["qt_xi"] * v[max(pre - lo_win, 1) : min(pre + hi_win, v.size - 1)].max()
+    level = p["qt_xi"] * v[max(pre_r - lo_r, 1) : min(pre_r + hi_r, v.size - 1)].max()
     on_f = float(on)
     if on + 1 < v.size and v[on] < level <= v[on + 1]:
         on_f += (level - v[on]) / (v[on + 1] - v[on])
+    on_f /= ratio
     tmpl_on = r + shift + (on_f - pre)
     w = p["qt_blend"]
     beat = np.where(qraw >= 0, qraw, tmpl_on)
     est = (1.0 - w) * tmpl_on + w * beat - p["qt_bias" + key] * ms
     return np.where(good, est, own)
+
+
+def _resample_beat(tm: np.ndarray, ratio: float) -> np.ndarray:
+    """Rows of ``tm`` (a median beat, sample 0 at time 0) resampled by ``ratio`` (FFT; the line
+    through the end samples is taken out first so that the periodic extension has no step)."""
+    from scipy.signal import resample
+
+    n = tm.shape[-1]
+    total = max(int(round(n * ratio)), 2)
+    m = min(int(round((n - 1) * ratio)) + 1, total)
+    line = tm[..., :1] + (tm[..., -1:] - tm[..., :1]) * np.arange(n) / (n - 1)
+    res = resample(tm - line, total, axis=-1)[..., :m]
+    t = np.arange(m) / ratio
+    return res + tm[..., :1] + (tm[..., -1:] - tm[..., :1]) * t / (n - 1)
 
 
 def _combine(vals: np.ndarray, q: float) -> np.ndarray:
@@ -802,23 +872,43 @@ def _inner(pos: np.ndarray, h: int, n: int) -> np.ndarray:
     return (pos - h >= 0) & (pos + h < n)
 
 
-def _consistent_leads(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np.ndarray:
-    """Leads whose QRS repeats from beat to beat (boolean mask over the rows of ``xf``).
+def _lead_scores(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np.ndarray:
+    """Per lead: how well its QRS repeats from beat to beat (NaN with fewer than 3 beats).
 
     Each beat (``qt_half_ms`` either side of its detected QRS; at most 256 beats spread over the
-    record) is correlated with the mean of the *other* beats of its lead (:func:`_loo_corr`); a
-    lead is kept when the median correlation reaches ``lead_min_corr``. A flat, disconnected,
-    noise-only or mains-only lead correlates near 0; the least consistent real lead of the LUDB
-    and QT Database records scores 0.64.
+    record) is correlated with the mean of the *other* beats of its lead (:func:`_loo_corr`); the
+    score is the median correlation. A flat, disconnected, noise-only or mains-only lead scores
+    near 0, and so does a signal that is no ECG (heart sounds: 0.03-0.47 on the shipped
+    PhysioNet 2016 and CirCor recordings); the least consistent real lead of the LUDB and QT
+    Database records scores 0.64.
     """
-    keep = np.ones(xf.shape[0], dtype=bool)
     h = int(round(p["qt_half_ms"] * 1e-3 * sr))
     pos = pos[_inner(pos, h, xf.shape[1])]
-    if xf.shape[0] < 2 or pos.size < 3:
-        return keep
+    if pos.size < 3:
+        return np.full(xf.shape[0], np.nan)
     if pos.size > 256:
         pos = pos[np.linspace(0, pos.size - 1, 256).round().astype(np.int64)]
-    return np.median(_loo_corr(xf, pos, h), axis=1) >= p["lead_min_corr"]
+    return np.median(_loo_corr(xf, pos, h), axis=1)
+
+
+def _consistent_leads(scores: np.ndarray, p: dict) -> np.ndarray:
+    """Leads whose score (:func:`_lead_scores`) reaches ``lead_min_corr`` (all leads of a
+    single-lead record, or when the scores are undefined)."""
+    if scores.size < 2 or not np.isfinite(scores).all():
+        return np.ones(scores.size, dtype=bool)
+    return scores >= p["lead_min_corr"]
+
+
+def _not_ecg_reason(score: float, p: dict) -> str | None:
+    """Why a recording does not look like an ECG (its best lead's QRS-repeatability score below
+    ``lead_min_corr``), or None."""
+    if not score < p["lead_min_corr"]:  # NaN (fewer than 3 beats) is left to other checks
+        return None
+    return (
+        "the signal does not look like an ECG: the QRS-like complexes found do not repeat from "
+        f"beat to beat (best lead's median beat-to-beat correlation {score:.2f}, below "
+        f"{p['lead_min_corr']:g}; the ECG leads of LUDB and the QT Database score at least 0.64)"
+    )
 
 
 def _beat_corr(xf: np.ndarray, pos: np.ndarray, h: int) -> np.ndarray:
@@ -856,30 +946,34 @@ def _drop_extra_beats(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> np
 
 def _leads_and_peaks(x: np.ndarray, sr: float, p: dict):
     """Band-passed leads and QRS positions, after dropping inconsistent leads (see
-    :func:`_consistent_leads`; when none is consistent, all are kept): ``(x, xf, pos)``."""
+    :func:`_consistent_leads`; when none is consistent, all are kept): ``(x, xf, pos, score)``,
+    ``score`` the best lead's QRS-repeatability score (:func:`_lead_scores`)."""
     x = _despike(x, sr, p)
     mains = _mains_leads(x, sr, p)
     notch = _notch(mains, p)
     xf = _bandpass(x, p["band"], sr, notch)
     pos = _detect(x, sr, p)
-    keep = _consistent_leads(xf, pos, sr, p)
+    scores = _lead_scores(xf, pos, sr, p)
+    score = float(np.max(scores)) if np.isfinite(scores).any() else np.nan
+    keep = _consistent_leads(scores, p)
     if keep.any() and not keep.all():
         x, xf = x[keep], xf[keep]
         kept_notch = _notch(mains[keep], p)  # a dropped mains-only lead asks for no notch
         if kept_notch != notch:
             xf = _bandpass(x, p["band"], sr, kept_notch)
         pos = _detect(x, sr, p)
-    return x, xf, _drop_extra_beats(xf, pos, sr, p)
+    return x, xf, _drop_extra_beats(xf, pos, sr, p), score
 
 
 def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarray]:
     """Delineation in (fractional) samples; ``x`` is (n_leads, n)."""
-    x, xf, pos = _leads_and_peaks(x, sr, p)
+    x, xf, pos, score = _leads_and_peaks(x, sr, p)
+    n = x.shape[-1]
     leads = [_lead(np.ascontiguousarray(xf[i]), pos, sr, p) for i in range(x.shape[0])]
     f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
     if len(leads) == 1:
         L = leads[0]
-        return {
+        d: dict = {
             "r": L["r"].astype(np.float64),
             "qon": L["qon"],
             "pon": f(L["pon"]),
@@ -888,6 +982,20 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
             "tpk": f(L["tpk"]),
             "tend": L["tend"],
         }
+    else:
+        d = _combine_leads(leads, xf, sr, p)
+    # a wave the calibration or the search puts outside the recording (the QRS onset of a beat
+    # cut by the start of the record) is not in it: NaN
+    for k in ("qon", "pon", "ppk", "qoff", "tpk", "tend"):
+        v = np.asarray(d[k], dtype=np.float64)
+        d[k] = np.where((v >= 0) & (v <= n - 1), v, np.nan)
+    d["score"] = score
+    return d
+
+
+def _combine_leads(leads: list[dict], xf: np.ndarray, sr: float, p: dict) -> dict:
+    """One estimate per beat from the per-lead delineations (see the module's Method, 6)."""
+    f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
     R = np.stack([L["r"] for L in leads])
     Q = np.stack([L["qon"] for L in leads])
     P = np.stack([L["pon"] for L in leads])
@@ -939,6 +1047,7 @@ def _beats_from_samples(d: dict[str, np.ndarray], sr: float, qtc: str = "bazett"
         r_index=np.rint(d["r"]).astype(np.int64),
         sr=sr,
         qtc_method=qtc,
+        ecg_score=float(d.get("score", np.nan)),
     )
 
 
@@ -977,15 +1086,24 @@ def detect_r_peaks(ecg: Any, *, sr: float) -> np.ndarray:
     >>> len(r) == len(truth["r"]), int(np.max(np.abs(r - truth["r"]))) <= 2
     (True, True)
     """
+    peaks, reason = _r_peaks(ecg, sr)
+    if reason:
+        warnings.warn(reason, EcgWarning, stacklevel=2)
+    return peaks
+
+
+def _r_peaks(ecg: Any, sr: float) -> tuple[np.ndarray, str | None]:
+    """:func:`detect_r_peaks` and the not-an-ECG reason (or None), without warning."""
     x, sr = _check(ecg, sr)
     p = _PARAMS
-    x, xf, pos = _leads_and_peaks(x, sr, p)
+    x, xf, pos, score = _leads_and_peaks(x, sr, p)
     half = int(round(p["r_half_ms"] * 1e-3 * sr))
     rs = []
     for i in range(x.shape[0]):
         xi = np.ascontiguousarray(xf[i])
         rs.append(K.refine_r(xi, pos, half, _polarity(xi, pos, half)))
-    return np.rint(np.median(np.stack(rs), axis=0)).astype(np.int64)
+    peaks = np.rint(np.median(np.stack(rs), axis=0)).astype(np.int64)
+    return peaks, _not_ecg_reason(score, p)
 
 
 def delineate(
@@ -1035,10 +1153,19 @@ def delineate(
     >>> len(beats), round(float(np.nanmedian(beats.pr_interval)) * 1000)  # ms; QRS onset ~7 ms early
     (10, 151)
     """
+    beats, reason = _delineate(ecg, sr, p_threshold, qtc)
+    if reason:
+        warnings.warn(reason, EcgWarning, stacklevel=2)
+    return beats
+
+
+def _delineate(ecg: Any, sr: Any, p_threshold: Any, qtc: Any) -> tuple[EcgBeats, str | None]:
+    """:func:`delineate` and the not-an-ECG reason (or None), without warning."""
     p = _params(p_threshold)
     qtc = _qt.check_qtc(qtc)
     x, sr = _check(ecg, sr)
-    return _beats_from_samples(_delineate_samples(x, sr, p), sr, qtc)
+    beats = _beats_from_samples(_delineate_samples(x, sr, p), sr, qtc)
+    return beats, _not_ecg_reason(beats.ecg_score, p)
 
 
 def _rmssd(v: np.ndarray) -> float:
@@ -1102,7 +1229,9 @@ def pr_features(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> np.
         median, SD (s), coefficient of variation, RMSSD of successive PR, min, max (s); P-peak to
         R-peak mean and SD (s); fraction of beats with a P wave; PR/RR correlation. NaN where not
         defined (no P waves: every PR value is NaN and ``p_fraction`` is 0). Fewer than two
-        detected beats give all-NaN values with an :class:`EcgWarning`.
+        detected beats, or a signal that does not look like an ECG (QRS complexes that do not
+        repeat: :attr:`EcgBeats.ecg_score` below 0.5, e.g. a heart sound), give all-NaN values
+        with an :class:`EcgWarning` that says why.
 
     Raises
     ------
@@ -1119,13 +1248,25 @@ def pr_features(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> np.
     >>> round(f["heart_rate"]), round(f["pr_median"] * 1000), float(f["p_fraction"])
     (75, 171, 1.0)
     """
-    beats = delineate(ecg, sr=sr, p_threshold=p_threshold)
+    vals, reason = _pr_values(ecg, sr, p_threshold)
+    if reason:
+        warnings.warn(reason, EcgWarning, stacklevel=2)
+    return vals
+
+
+def _nan_reason(beats: EcgBeats, what: str) -> str | None:
+    """Why the summary features of ``beats`` are all NaN (or None when they are not)."""
     if len(beats) < 2:
-        warnings.warn(
-            f"only {len(beats)} beat(s) detected; PR features are NaN", EcgWarning, stacklevel=2
-        )
-        return np.full(len(PR_STATS), np.nan)
-    return summarize_beats(beats)
+        return f"only {len(beats)} beat(s) detected; {what} features are NaN"
+    reason = _not_ecg_reason(beats.ecg_score, _PARAMS)
+    return f"{reason}; {what} features are NaN" if reason else None
+
+
+def _pr_values(ecg: Any, sr: Any, p_threshold: Any) -> tuple[np.ndarray, str | None]:
+    """:func:`pr_features` and the reason its values are NaN (or None), without warning."""
+    beats, _ = _delineate(ecg, sr, p_threshold, "bazett")
+    reason = _nan_reason(beats, "PR")
+    return (np.full(len(PR_STATS), np.nan) if reason else summarize_beats(beats)), reason
 
 
 def summarize_qt(beats: EcgBeats) -> np.ndarray:
@@ -1171,7 +1312,8 @@ def qt_features(
     np.ndarray [shape=(10,)]
         Values named by :data:`QT_STATS`: record median, mean and SD over beats of the QRS
         duration, the QT and the QTc (s), and the fraction of beats with a T end. NaN where
-        not defined; fewer than two beats give all-NaN values with an :class:`EcgWarning`.
+        not defined; fewer than two beats or a signal that does not look like an ECG give
+        all-NaN values with an :class:`EcgWarning` that says why.
 
     Raises
     ------
@@ -1188,13 +1330,17 @@ def qt_features(
     >>> round(f["qt_median"] * 1000), round(f["qrs_duration_median"] * 1000)  # true: 460, 90
     (453, 110)
     """
-    beats = delineate(ecg, sr=sr, p_threshold=p_threshold, qtc=qtc)
-    if len(beats) < 2:
-        warnings.warn(
-            f"only {len(beats)} beat(s) detected; QT features are NaN", EcgWarning, stacklevel=2
-        )
-        return np.full(len(QT_STATS), np.nan)
-    return summarize_qt(beats)
+    vals, reason = _qt_values(ecg, sr, qtc, p_threshold)
+    if reason:
+        warnings.warn(reason, EcgWarning, stacklevel=2)
+    return vals
+
+
+def _qt_values(ecg: Any, sr: Any, qtc: Any, p_threshold: Any) -> tuple[np.ndarray, str | None]:
+    """:func:`qt_features` and the reason its values are NaN (or None), without warning."""
+    beats, _ = _delineate(ecg, sr, p_threshold, qtc)
+    reason = _nan_reason(beats, "QT")
+    return (np.full(len(QT_STATS), np.nan) if reason else summarize_qt(beats)), reason
 
 
 def hrv_features(ecg: Any, *, sr: float) -> np.ndarray:
@@ -1214,7 +1360,8 @@ def hrv_features(ecg: Any, *, sr: float) -> np.ndarray:
     -------
     np.ndarray [shape=(22,)]
         Values named by :data:`HRV_STATS` (ms, %, ms^2, 1); NaN, with an :class:`EcgWarning`,
-        where the recording is too short for a value.
+        where the recording is too short for a value, and everywhere when the signal does not
+        look like an ECG (see :func:`pr_features`).
 
     Raises
     ------
@@ -1234,4 +1381,16 @@ def hrv_features(ecg: Any, *, sr: float) -> np.ndarray:
     >>> round(float(f["mean_nn"])), round(float(f["sdnn"]), 3)
     (800, 0.0)
     """
-    return hrv_from_peaks(detect_r_peaks(ecg, sr=sr), sr=sr)
+    vals, reason = _hrv_values(ecg, sr)
+    if reason:
+        warnings.warn(reason, EcgWarning, stacklevel=2)
+    return vals
+
+
+def _hrv_values(ecg: Any, sr: Any) -> tuple[np.ndarray, str | None]:
+    """:func:`hrv_features` and the reason its values are NaN (or None); the too-short warnings
+    of :func:`hrv_from_peaks` are still given."""
+    peaks, reason = _r_peaks(ecg, sr)
+    if reason:
+        return np.full(len(HRV_STATS), np.nan), f"{reason}; HRV features are NaN"
+    return hrv_from_peaks(peaks, sr=check_sr(sr)), None

@@ -13,7 +13,11 @@ from ._core import (
     PR_STATS,
     QT_STATS,
     EcgWarning,
+    _delineate,
+    _hrv_values,
     _params,
+    _pr_values,
+    _qt_values,
     delineate,
     hrv_features,
     pr_features,
@@ -44,6 +48,18 @@ def _rows(ctx) -> list[np.ndarray]:
     return [ctx.x] if not ctx.batched else [ctx.x[i] for i in range(ctx.x.shape[0])]
 
 
+def _stack(results, ctx, attrs: dict) -> np.ndarray:
+    """Stack per-row ``(values, reason)`` results; each reason is warned once and the reasons
+    go to ``attrs["nan_reason"]`` (one string, or one per batch row, "" where none)."""
+    vals = np.stack([v for v, _ in results])
+    reasons = [r or "" for _, r in results]
+    for r in dict.fromkeys(r for r in reasons if r):
+        warnings.warn(r, EcgWarning, stacklevel=3)
+    if any(reasons):
+        attrs["nan_reason"] = reasons if ctx.batched else reasons[0]
+    return vals if ctx.batched else vals[0]
+
+
 def _check_values(p: dict) -> None:
     """Signal-independent parameter checks, run before any work (see ``register_feature``)."""
     _params(p["p_threshold"])
@@ -60,15 +76,9 @@ def _check_values(p: dict) -> None:
     description="heart rate, RR and PR-interval statistics, P-wave fraction, PR/RR correlation",
 )
 def _pr_interval(ctx, *, p_threshold) -> Feature:
-    vals = np.stack([pr_features(x, sr=ctx.sr, p_threshold=p_threshold) for x in _rows(ctx)])
-    if not ctx.batched:
-        vals = vals[0]
-    return Feature(
-        vals,
-        dims=("stat",),
-        coords={"stat": list(PR_STATS)},
-        attrs={"units": "s (heart_rate: bpm; p_fraction, pr_cv, pr_rr_corr: 1)"},
-    )
+    attrs = {"units": "s (heart_rate: bpm; p_fraction, pr_cv, pr_rr_corr: 1)"}
+    vals = _stack([_pr_values(x, ctx.sr, p_threshold) for x in _rows(ctx)], ctx, attrs)
+    return Feature(vals, dims=("stat",), coords={"stat": list(PR_STATS)}, attrs=attrs)
 
 
 @register_feature(
@@ -80,17 +90,9 @@ def _pr_interval(ctx, *, p_threshold) -> Feature:
     description="QRS duration, QT and QTc (record median, mean, SD) and T-wave fraction",
 )
 def _qt_interval(ctx, *, qtc, p_threshold) -> Feature:
-    vals = np.stack(
-        [qt_features(x, sr=ctx.sr, qtc=qtc, p_threshold=p_threshold) for x in _rows(ctx)]
-    )
-    if not ctx.batched:
-        vals = vals[0]
-    return Feature(
-        vals,
-        dims=("stat",),
-        coords={"stat": list(QT_STATS)},
-        attrs={"units": "s (t_fraction: 1)", "qtc": qtc},
-    )
+    attrs = {"units": "s (t_fraction: 1)", "qtc": qtc}
+    vals = _stack([_qt_values(x, ctx.sr, qtc, p_threshold) for x in _rows(ctx)], ctx, attrs)
+    return Feature(vals, dims=("stat",), coords={"stat": list(QT_STATS)}, attrs=attrs)
 
 
 @register_feature(
@@ -101,15 +103,9 @@ def _qt_interval(ctx, *, qtc, p_threshold) -> Feature:
     description="heart-rate variability: time domain, Lomb-Scargle LF/HF, Poincare, SampEn, DFA",
 )
 def _hrv(ctx) -> Feature:
-    vals = np.stack([hrv_features(x, sr=ctx.sr) for x in _rows(ctx)])
-    if not ctx.batched:
-        vals = vals[0]
-    return Feature(
-        vals,
-        dims=("stat",),
-        coords={"stat": list(HRV_STATS)},
-        attrs={"units": "ms (pnn50, pnn20: %; lf, hf: ms^2; ratios, nu, sampen, alpha1: 1)"},
-    )
+    attrs = {"units": "ms (pnn50, pnn20: %; lf, hf: ms^2; ratios, nu, sampen, alpha1: 1)"}
+    vals = _stack([_hrv_values(x, ctx.sr) for x in _rows(ctx)], ctx, attrs)
+    return Feature(vals, dims=("stat",), coords={"stat": list(HRV_STATS)}, attrs=attrs)
 
 
 def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
@@ -141,10 +137,14 @@ def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
 )
 def _ecg_beats(ctx, *, p_threshold, qtc) -> Feature:
     tables = []
+    reasons = []
     for x in _rows(ctx):
-        b = delineate(x, sr=ctx.sr, p_threshold=p_threshold, qtc=qtc)
+        b, reason = _delineate(x, ctx.sr, p_threshold, qtc)
         if len(b) < 2:
             warnings.warn(f"only {len(b)} beat(s) detected", EcgWarning, stacklevel=2)
+        if reason:
+            warnings.warn(reason, EcgWarning, stacklevel=2)
+        reasons.append(reason or "")
         tables.append(np.stack([getattr(b, c) for c in BEAT_COLUMNS]))
     nb = max(t.shape[1] for t in tables)
     out = np.full((len(tables), len(BEAT_COLUMNS), nb), np.nan)
@@ -156,5 +156,9 @@ def _ecg_beats(ctx, *, p_threshold, qtc) -> Feature:
         out,
         dims=("wave", "beat"),
         coords={"wave": list(BEAT_COLUMNS)},
-        attrs={"units": "s", "padding": "NaN after the last beat of a batch row"},
+        attrs={
+            "units": "s",
+            "padding": "NaN after the last beat of a batch row",
+            **({"not_ecg_reason": reasons if ctx.batched else reasons[0]} if any(reasons) else {}),
+        },
     )
