@@ -255,5 +255,128 @@ def main(argv: list[str] | None = None) -> None:
         shutil.rmtree(root, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------------------------
+# Cold start: the demo's extraction (``make run``) on an empty Numba cache, then warm
+
+
+def cold_start(repeat: int = 2) -> None:
+    """``python -m physiofeat.demo`` with ``NUMBA_CACHE_DIR`` pointing at an empty folder (cold:
+    every kernel the request needs is compiled, once, in the workers' fork server), then again on
+    the cache it filled (warm). The time is the demo's own report of the extraction (the
+    ``physiofeat extract`` command in-process: imports, fork server, workers, table)."""
+    import re
+
+    rows = []
+    for i in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="physiofeat_cold_") as tmp:
+            env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}
+            for label in ("cold (empty cache)", "warm (cache filled by the cold run)"):
+                t0 = time.perf_counter()
+                proc = subprocess.run(
+                    [sys.executable, "-m", "physiofeat.demo", str(Path(tmp) / "f.parquet")],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                wall = time.perf_counter() - t0
+                m = re.search(r"time\s*:\s*([0-9.]+) s", proc.stdout)
+                rows.append([f"{label}, run {i + 1}", float(m.group(1)), wall])
+    print_table(
+        f"make run (python -m physiofeat.demo): extraction time, cold vs warm Numba cache "
+        f"({machine()}; load average {os.getloadavg()[0]:.1f})",
+        ["run", "demo extraction (s)", "whole command (s)"],
+        rows,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Hour-long recordings: every family on 1 h of 2 kHz PCG and 1 h of 500 Hz ECG
+
+_LONG_CHILD = r"""
+import json, resource, sys, time, warnings
+import numpy as np
+import physiofeat
+kind, family, seconds, segment = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+if kind == "pcg":
+    x, sr = physiofeat.load(physiofeat.data.path("a0007"))          # 35.7 s at 2 kHz
+else:
+    x, sr = physiofeat.load_record(physiofeat.data.path("ludb_1"))["ii"], 500.0  # 10 s, lead II
+n = int(seconds * sr)
+x = np.tile(x, n // x.size + 1)[:n].astype(np.float32)
+names = [s.name for s in physiofeat.features(family)]
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+t0 = time.perf_counter()
+try:
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        if segment == "none":
+            v = physiofeat.extract(x, names, sr=sr).vector()
+        else:  # the documented way for what refuses a whole hour: segments, a few per call
+            (r,) = physiofeat.extract_many([(x, sr)], names, segment=float(segment), n_jobs=1)
+            if not r.ok:
+                raise RuntimeError(f"{r.error_type}: {r.error}")
+            v = r.vector
+    status = f"ok, {v.shape} values" + (f"; warned: {str(w[0].message)[:100]}" if w else "")
+except Exception as exc:
+    status = f"{type(exc).__name__}: {str(exc)[:160]}"
+wall = time.perf_counter() - t0
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print(json.dumps({"wall": wall, "hwm_mb": int(hwm) / 1024, "before_mb": base / 1024,
+                  "status": status, "names": names, "n": n}))
+"""
+
+
+def long_recordings(seconds: float = 3600.0, timeout: float = 900.0, families=None) -> None:
+    """Each family's features (defaults) on one long recording, one subprocess per family:
+    wall time and peak RSS (VmHWM). PCG: the shipped PhysioNet a0007 (2 kHz) tiled to
+    ``seconds``; ECG: the shipped LUDB record 1 lead II (500 Hz) tiled likewise."""
+    import json
+
+    import physiofeat
+
+    fams = families or sorted({s.family for s in physiofeat.features()})
+    rows = []
+
+    def run(kind, fam, segment):
+        t0 = time.perf_counter()
+        how = "whole" if segment == "none" else f"--segment {segment}"
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-c", _LONG_CHILD, kind, fam, str(seconds), segment],
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+            )
+            out = json.loads(proc.stdout.strip().splitlines()[-1])
+            rows.append([kind, fam, how, out["wall"], out["hwm_mb"], out["status"][:160]])
+        except subprocess.TimeoutExpired:
+            rows.append([kind, fam, how, time.perf_counter() - t0, float("nan"), "timeout"])
+        except (ValueError, IndexError):
+            rows.append([kind, fam, how, float("nan"), float("nan"), proc.stderr[-160:]])
+        print(rows[-1], flush=True)
+        return rows[-1][-1]
+
+    for kind in ("pcg", "ecg"):
+        for fam in fams:
+            if run(kind, fam, "none").startswith("ParameterError"):
+                run(kind, fam, "60")  # refused whole: the documented way, 60 s segments
+    print_table(
+        f"Every family on {seconds / 3600:g} h recordings (PCG 2 kHz: "
+        f"{int(seconds * 2000):,} samples; ECG 500 Hz: {int(seconds * 500):,}), one process per "
+        f"family, default parameters ({machine()})",
+        ["signal", "family", "how", "wall (s)", "peak RSS (MB)", "status"],
+        rows,
+    )
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["cold"]:
+        cold_start(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    elif sys.argv[1:2] == ["long"]:
+        long_recordings(
+            float(sys.argv[2]) if len(sys.argv) > 2 else 3600.0,
+            families=sys.argv[3].split(",") if len(sys.argv) > 3 else None,
+        )
+    else:
+        main()

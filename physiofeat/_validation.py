@@ -160,3 +160,21 @@ def check_bool(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ParameterError(f"{name} must be True or False; got {value!r}")
     return bool(value)
+
+
+#: How to process a recording too long for a feature that refuses it (see check_length).
+SPLIT_HINT = (
+    "split it into segments (extract_many(..., segment=SECONDS) or physiofeat extract "
+    "--segment SECONDS, e.g. 60)"
+)
+
+
+def check_length(x: np.ndarray, sr: float, what: str, limit: int, hint: str = SPLIT_HINT) -> None:
+    """Raise :class:`ParameterError` when a signal of ``x`` has more than ``limit`` samples:
+    ``what`` (the subject of the message) takes no longer ones; ``hint`` says what to do."""
+    n = x.shape[-1]
+    if n > limit:
+        raise ParameterError(
+            f"{what} takes signals of at most {limit:,} samples ({limit / sr:.0f} s at {sr:g} "
+            f"Hz); this one has {n:,} ({n / sr:.0f} s): {hint}"
+        )

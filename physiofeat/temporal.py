@@ -64,6 +64,9 @@ STAT_NAMES: tuple[str, ...] = (
 #: Signals longer than this many samples (per row or frame) make sample_entropy warn: exact
 #: counting is quadratic, about 30 s at 260 000 samples on one 2-core machine.
 SAMPEN_WARN_N = 100_000
+#: The sample_entropy feature refuses a whole signal longer than this (about 2 min of counting
+#: on 2 cores; 4.4 min of signal at 2 kHz): pass frame_length= or segment the recording.
+SAMPEN_FEATURE_MAX_SAMPLES = 2**19
 
 
 #: Samples :func:`temporal` needs per signal or frame.
@@ -339,6 +342,16 @@ def _temporal(ctx, *, frame_length, hop_length, bins):
     ignores=_ignored,
 )
 def _sample_entropy(ctx, *, m, r, frame_length, hop_length):
+    if frame_length is None:  # exact counting is O(n^2) in the length
+        from ._validation import SPLIT_HINT, check_length
+
+        check_length(
+            ctx.x,
+            ctx.sr,
+            "the sample_entropy feature without frame_length= (exact counting, O(n^2))",
+            SAMPEN_FEATURE_MAX_SAMPLES,
+            "pass frame_length= (and hop_length=) to compute it per frame, or " + SPLIT_HINT,
+        )
     v = sample_entropy(ctx.x, m=m, r=r, frame_length=frame_length, hop_length=hop_length)
     if frame_length is None:
         return Feature(v, dims=())

@@ -602,3 +602,58 @@ def test_a_warning_about_the_machine_is_said_once_not_per_file():
     assert sum("ffmpeg" in m for m in msgs) == 1
     assert [m for m in msgs if "odd" in m] == ["a.wav: odd signal", "b.wav: odd signal",
                                                "c.wav: odd signal"]  # fmt: skip
+
+
+# -------------------------------------------------------------------------------------------
+# Issue #12: long recordings, in bounded memory
+
+
+def test_segments_of_a_long_recording_are_computed_a_few_at_a_time(monkeypatch, rng):
+    """Rows (segments) go through extract() at most ROWS_PER_CALL_SAMPLES samples per call; the
+    table is the one a single call gives."""
+    import physiofeat.batch as B
+    from physiofeat import _registry
+
+    x = rng.standard_normal(10 * SR)
+    kw = dict(segment=1.0, frame_length=256, hop_length=64, n_jobs=1)
+    (whole,) = extract_many([x], ["rms", "temporal"], sr=SR, **kw)
+    calls = []
+    real = _registry.extract
+
+    def spy(rows, *a, **k):
+        calls.append(rows.shape)
+        return real(rows, *a, **k)
+
+    monkeypatch.setattr(B, "ROWS_PER_CALL_SAMPLES", 3 * SR)
+    monkeypatch.setattr(_registry, "extract", spy)
+    (chunked,) = extract_many([x], ["rms", "temporal"], sr=SR, **kw)
+    assert calls == [(3, SR), (3, SR), (3, SR), (1, SR)]
+    assert chunked.names == whole.names
+    np.testing.assert_allclose(chunked.vector, whole.vector, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(chunked.segment, np.arange(10))
+
+
+@pytest.mark.parametrize(
+    ("feature", "module", "limit", "message"),
+    [
+        ("emd", "physiofeat.hht._register", "HHT_FEATURE_MAX_SAMPLES", r"the hht family"),
+        ("sample_entropy", "physiofeat.temporal", "SAMPEN_FEATURE_MAX_SAMPLES", r"the sample_ent"),
+        ("cwt", "physiofeat.wavelet", "CWT_FEATURE_MAX_ELEMENTS", r"the cwt feature with 64 freq"),
+    ],
+)
+def test_superlinear_features_refuse_long_signals_saying_how_to_split(
+    monkeypatch, rng, feature, module, limit, message
+):
+    import importlib
+
+    mod = importlib.import_module(module)
+    small = 2000 if limit != "CWT_FEATURE_MAX_ELEMENTS" else 64 * 2000
+    monkeypatch.setattr(mod, limit, small)
+    x = rng.standard_normal(2001)
+    with pytest.raises(
+        ParameterError, match=rf"^{message}.*at most 2,000 samples .*has 2,001 .*segment"
+    ):
+        physiofeat.extract(x, [feature], sr=SR)
+    physiofeat.extract(x[:2000], [feature], sr=SR)  # at the limit: computed
+    (r,) = extract_many([x], [feature], sr=SR, segment=1.0, n_jobs=1)  # the way out
+    assert r.ok and r.vector.shape[0] == 2

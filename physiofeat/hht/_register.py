@@ -16,7 +16,7 @@ import numpy as np
 
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature, register_intermediate
-from .._validation import check_choice, check_int
+from .._validation import check_choice, check_int, check_length
 from ._emd import ceemdan, check_max_imfs, check_seed, check_trials, eemd, emd
 from ._hilbert import (
     IMF_FEATURES,
@@ -57,10 +57,19 @@ def _check_values(p: dict) -> None:
         check_mode(p["mode"])
 
 
+#: The hht features decompose signals of at most this many samples (8.7 min at 2 kHz, 35 min
+#: at 500 Hz). EMD's time and the IMFs, instantaneous frequencies and Hilbert spectrum held for
+#: it grow with the length (the four features peaked at 3 GB on 10 min at 2 kHz); a longer
+#: signal is refused with how to split it, which :func:`physiofeat.extract_many` and the CLI
+#: do with ``segment=`` / ``--segment``, computing the segments a few at a time.
+HHT_FEATURE_MAX_SAMPLES = 2**20
+
+
 @register_intermediate("imfs")
 def _imfs(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0):
     """The decomposition (an :class:`EMDResult`) of ``ctx.x`` by ``method``."""
     method = _check_decomposition(method, max_imfs, trials, seed)
+    check_length(ctx.x, ctx.sr, "the hht family (emd, hht, ...)", HHT_FEATURE_MAX_SAMPLES)
     if method == "emd":
         return emd(ctx.x, max_imfs=max_imfs)
     return _METHODS[method](ctx.x, max_imfs=max_imfs, trials=trials, seed=seed)

@@ -12,7 +12,7 @@ import numpy as np
 from .._errors import ParameterError
 from .._features import Feature
 from .._registry import register_feature
-from .._validation import check_bool, check_int
+from .._validation import check_bool, check_int, check_length
 from ._continuous import (
     _check_cwt_args,
     _check_freq_args,
@@ -125,6 +125,10 @@ def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relativ
 #: recordings of any rate. The heart-sound band; pass ``fmin``/``fmax`` or ``freqs`` for others.
 CWT_FEATURE_FMIN_HZ = 20.0
 CWT_FEATURE_FMAX_HZ = 800.0
+#: The cwt feature's scalogram (frequencies x samples, before ``hop_length``) has at most this
+#: many elements per call (1 GiB of float64; 2**21 samples, 17 min at 2 kHz, at 64
+#: frequencies): a longer recording is refused with how to split it.
+CWT_FEATURE_MAX_ELEMENTS = 2**27
 
 
 def _feature_freqs(freqs, fmin, fmax, n_freqs) -> np.ndarray:
@@ -178,6 +182,12 @@ def _cwt(
     rate give the same columns."""
     hop = _check_hop(hop_length)
     fr = _feature_freqs(freqs, fmin, fmax, n_freqs)
+    check_length(
+        ctx.x,
+        ctx.sr,
+        f"the cwt feature with {fr.size} frequencies",
+        max(1, CWT_FEATURE_MAX_ELEMENTS // (fr.size * max(1, ctx.x.size // ctx.x.shape[-1]))),
+    )
     inside = fr < ctx.sr / 2.0
     n = ctx.x.shape[-1]
     idx = np.arange(0, n, hop)
