@@ -18,7 +18,9 @@ the 75 features; every 50 Hz sample inside an annotated interval (state 1-4; Cir
 left out) is a training example of a multinomial logistic regression (scikit-learn, C=1, at most
 200,000 examples drawn with seed 0); the S1/S2 duration laws are the median and robust SD of the
 annotated stays, the systole/diastole SDs those of their deviations from the means predicted by
-each recording's annotated heart rate and systolic interval. ``.tsv`` files with overlapping
+each recording's annotated heart rate and systolic interval; then the model segments the same
+recordings and ``time_offset`` is minus the median signed error of the decoded S1/S2 centres
+(within 60 ms). ``.tsv`` files with overlapping
 intervals are skipped (printed).
 """
 
@@ -73,7 +75,15 @@ def main(out=DEFAULT_MODEL_PATH) -> None:
     model.to_json(out)
     np.set_printoptions(precision=3, suppress=True)
     print("coef\n", model.coef, "\nintercept", model.intercept, "\nprior", np.exp(model.log_prior))
-    for k in ("s1_mean", "s1_sd", "s2_mean", "s2_sd", "systole_sd", "diastole_rel_sd"):
+    for k in (
+        "s1_mean",
+        "s1_sd",
+        "s2_mean",
+        "s2_sd",
+        "systole_sd",
+        "diastole_rel_sd",
+        "time_offset",
+    ):
         print(f"{k} = {getattr(model, k):.4f}")
     print("wrote", out)
 

@@ -145,9 +145,6 @@ def main(argv=None) -> None:
     ap.add_argument("--fit-set", action="store_true", help="also score the fit patients")
     args = ap.parse_args(argv)
     methods = {
-        "physiofeat segment": lambda x, sr: {c: segment(x, sr=sr).centres(c) for c in (1, 3)}
-    }
-    methods = {
         "physiofeat segment (LR-HSMM)": _phys,
         "envelope peaks baseline": peaks_baseline,
     }

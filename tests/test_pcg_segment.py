@@ -523,6 +523,22 @@ def test_fit_segmenter(shared_data):
     assert np.exp(model.log_prior).sum() == pytest.approx(1.0)
     seg = segment(recs[0][0], sr=recs[0][1], model=model)
     assert _f1(recs[0][2], seg, S1) > 0.8
+    assert abs(model.time_offset) < 0.06  # a median of errors within 60 ms
+    raw = fit_segmenter(recs, base=SegmenterModel.untrained(), max_samples=5000, calibrate=False)
+    assert raw.time_offset == 0.0
+    np.testing.assert_array_equal(raw.coef, model.coef)
+
+
+def test_time_offset_moves_every_inner_boundary():
+    from dataclasses import replace
+
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    m = load_model()
+    a = segment(x, sr=sr, model=replace(m, time_offset=0.0))
+    b = segment(x, sr=sr, model=replace(m, time_offset=0.013))
+    np.testing.assert_array_equal(a.intervals[:, 2], b.intervals[:, 2])
+    np.testing.assert_allclose(b.intervals[1:, 0] - a.intervals[1:, 0], 0.013, atol=1e-12)
+    assert b.intervals[0, 0] == 0 and b.intervals[-1, 1] == a.intervals[-1, 1]
 
 
 def test_fit_segmenter_errors():

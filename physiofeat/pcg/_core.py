@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -409,12 +410,16 @@ def segmentation_features(
 # segmentation
 
 
-def _states_to_intervals(states: np.ndarray, fs: float, duration: float) -> np.ndarray:
+def _states_to_intervals(
+    states: np.ndarray, fs: float, duration: float, offset: float = 0.0
+) -> np.ndarray:
     """Feature-rate states 0..3 -> CirCor intervals; sample ``k`` stands for
-    ``[(k - 1/2) / fs, (k + 1/2) / fs)``, clipped to ``[0, duration]``."""
+    ``[(k - 1/2) / fs, (k + 1/2) / fs)``, moved by ``offset`` s, clipped to
+    ``[0, duration]``."""
     change = np.flatnonzero(states[1:] != states[:-1]) + 1
     starts = np.r_[0, change]
-    edges = np.r_[0.0, np.minimum((change - 0.5) / fs, duration), duration]
+    inner = np.clip((change - 0.5) / fs + offset, 0.0, duration)
+    edges = np.r_[0.0, inner, duration]
     codes = states[starts] + 1
     iv = np.column_stack([edges[:-1], edges[1:], codes])
     return iv[iv[:, 1] > iv[:, 0]]
@@ -531,6 +536,28 @@ def segment(
             )
     rate_candidates = check_int(rate_candidates, "rate_candidates", minimum=1)
     F = segmentation_features(y, sr=fs, feature_sr=model.feature_sr, features=model.features)
+    score, states, hr, si, periodicity = _decode_best(
+        y, fs, F, model, heart_rate, systolic_interval, rate_candidates
+    )
+    iv = _states_to_intervals(states, model.feature_sr, x.shape[0] / sr, model.time_offset)
+    return Segmentation.from_intervals(
+        iv,
+        sr=sr,
+        n_samples=x.shape[0],
+        heart_rate=hr,
+        systolic_interval=si,
+        attrs={
+            "periodicity": periodicity,
+            "score": score / max(1, states.shape[0]),
+            "feature_sr": model.feature_sr,
+            "method": "springer_lr_hsmm",
+        },
+    )
+
+
+def _decode_best(y, fs, F, model, heart_rate, systolic_interval, rate_candidates):
+    """Decode every heart-rate candidate; ``(score, states, hr, si, periodicity)`` of the
+    most likely path (after one re-decoding with its own rates)."""
     r = _envelope_acf(y, fs)
     if heart_rate is not None:
         lags = [int(round(60.0 / heart_rate * fs))]
@@ -572,20 +599,7 @@ def segment(
         st2, sc2 = _decode(F, model, hr2, si2)
         if sc2 > score:
             score, states, hr, si = sc2, st2, hr2, si2
-    iv = _states_to_intervals(states, model.feature_sr, x.shape[0] / sr)
-    return Segmentation.from_intervals(
-        iv,
-        sr=sr,
-        n_samples=x.shape[0],
-        heart_rate=hr,
-        systolic_interval=si,
-        attrs={
-            "periodicity": periodicity,
-            "score": score / max(1, states.shape[0]),
-            "feature_sr": model.feature_sr,
-            "method": "springer_lr_hsmm",
-        },
-    )
+    return score, states, hr, si, periodicity
 
 
 def _decoded_rates(states: np.ndarray, fs: float) -> tuple[float, float]:
@@ -672,6 +686,7 @@ def fit_segmenter(
     C: float = 1.0,
     max_samples: int | None = 200_000,
     seed: int = 0,
+    calibrate: bool = True,
     info: dict | None = None,
 ) -> SegmenterModel:
     """Fit the segmenter's emissions and duration laws on annotated recordings.
@@ -684,7 +699,8 @@ def fit_segmenter(
     S1 and S2 durations: median and robust SD (1.4826 MAD) of the annotated stays whose
     neighbours are annotated; systole and diastole: robust SD of their deviation from the
     means predicted by the recording's annotated heart rate (median complete cycle) and
-    systolic interval (median S1 start to next S2 start). Needs scikit-learn (``pip install
+    systolic interval (median S1 start to next S2 start). With ``calibrate``, the boundary
+    offset (see below). Needs scikit-learn (``pip install
     physiofeat[sklearn]``); the fitted model is evaluated with NumPy only.
 
     Parameters
@@ -695,6 +711,11 @@ def fit_segmenter(
         :meth:`SegmenterModel.untrained` (the dataclass defaults).
     C, max_samples, seed
         Logistic-regression regularisation; subsampling of the examples.
+    calibrate : bool
+        Then segment the same recordings with the fitted model and set
+        ``time_offset`` to minus the median signed error of the decoded S1/S2 centres
+        within 60 ms of an annotated one (where the annotations put a sound relative to
+        its envelope).
     info : dict, optional
         Stored in ``model.info`` (e.g. which patients were used).
 
@@ -707,8 +728,9 @@ def fit_segmenter(
         base = SegmenterModel.untrained()
     elif not isinstance(base, SegmenterModel):
         base = _as_model(base)
+    calibrate = check_bool(calibrate, "calibrate")
     C = check_float(C, "C", minimum=0.0, strict_min=True)
-    feats, labels, stays, rates = [], [], [], []
+    feats, labels, stays, rates, kept = [], [], [], [], []
     for item in recordings:
         try:
             x, sr, seg = item
@@ -721,16 +743,18 @@ def fit_segmenter(
                 f"the third item of each recording must be a Segmentation; got {type(seg).__name__}"
             )
         sr = check_sr(sr)
-        y, fs = _prepare(as_signal(x, ndim=(1,), dtype=np.float64), sr, base)
+        x = as_signal(x, ndim=(1,), dtype=np.float64)
+        y, fs = _prepare(x, sr, base)
         F = segmentation_features(y, sr=fs, feature_sr=base.feature_sr, features=base.features)
         feats.append(F)
+        kept.append((y, fs, seg, x.shape[0] / sr))
         labels.append(_labels_at(seg, base.feature_sr, F.shape[1]))
         stays.append(_complete_stays(seg))
         hr, si = _annotated_rates(seg)
         rates.append((hr, si))
     if not feats or sum(int((lab > 0).sum()) for lab in labels) == 0:
         raise ParameterError("fit_segmenter needs at least one recording with annotated states")
-    return fit_model(
+    model = fit_model(
         feats,
         labels,
         stays,
@@ -741,3 +765,26 @@ def fit_segmenter(
         seed=seed,
         info=info,
     )
+    if not calibrate:
+        return model
+    # the offset: median signed error of the decoded S1/S2 centres (within 60 ms of an
+    # annotated one) on the same recordings
+    errs = []
+    for (y, fs, seg, duration), F in zip(kept, feats):
+        try:
+            _, states, _, _, _ = _decode_best(y, fs, F, model, None, None, 3)
+        except (InvalidSignalError, ParameterError):
+            continue
+        iv = _states_to_intervals(states, model.feature_sr, duration)
+        for code in (1, 3):
+            det = iv[iv[:, 2] == code, :2].mean(axis=1)
+            ref = seg.centres(code)
+            if det.size == 0 or ref.size == 0:
+                continue
+            d = det[None, :] - ref[:, None]
+            e = d[np.arange(ref.size), np.abs(d).argmin(axis=1)]
+            errs.append(e[np.abs(e) <= 0.06])
+    errs = np.concatenate(errs) if errs else np.zeros(0)
+    if errs.size == 0:
+        return model
+    return replace(model, time_offset=-float(np.median(errs)))

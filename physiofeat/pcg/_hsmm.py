@@ -64,6 +64,10 @@ class SegmenterModel:
         Offsets (feature samples) of the neighbouring frames whose features join each
         frame's (edge values repeated past the ends): the regression sees the envelope's
         shape around ``t``, not only its value at ``t``. ``()`` is Springer's model.
+    time_offset : float
+        Seconds added to every decoded state boundary: the median signed centre error of
+        the S1/S2 sounds on the fitting recordings (the annotators' placement of a sound
+        relative to its envelope), so the decoded sounds sit where annotations put them.
     hr_min, hr_max : float
         Heart-rate search range (bpm) of the autocorrelation.
     systole_min : float
@@ -90,6 +94,7 @@ class SegmenterModel:
     order: int = 2
     features: tuple = ("homomorphic", "hilbert", "psd", "wavelet")
     context: tuple = ()
+    time_offset: float = 0.0
     hr_min: float = 40.0
     hr_max: float = 200.0
     systole_min: float = 0.2
