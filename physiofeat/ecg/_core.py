@@ -1124,8 +1124,8 @@ def delineate(
         How closely a beat's pre-QRS wave must match the record's P-wave template (correlation
         of slopes) to count as a P wave. Lower finds faint or noisy P waves more often but also
         takes atrial fibrillation / flutter waves for P waves more often; on LUDB lead II the
-        default 0.7 gives P sensitivity 95.5 % with 1.8 % of non-sinus beats given a P wave,
-        0.4 gives 100 % and 40 % (NeuroKit2's ``ecg_delineate``: 100 % and 73 %);
+        default 0.7 gives P sensitivity 96.6 % with no non-sinus beat given a P wave, 0.4
+        gives 100 % and 35 % (NeuroKit2's ``ecg_delineate``: 100 % and 73 %);
         ``benchmarks/validate_ecg.py`` prints the whole trade-off.
     qtc : {"bazett", "fridericia", "framingham", "hodges"}
         RR correction of the ``qtc`` column (with the RR interval before the beat; NaN for the
