@@ -636,7 +636,8 @@ def hilbert_spectrum(
     color_by : {'amplitude', 'imf'}
         Instantaneous form: colour by amplitude (with a colour bar) or by IMF (with a legend).
     linewidth : float
-        Width of the loudest line; the quietest (``top_db`` below it) is a quarter of it.
+        Width of the loudest segment; the quietest drawn (the bottom of the colour range, at
+        most ``top_db`` below the loudest) is a quarter as wide.
     max_jump : float, optional
         Largest frequency change (Hz) between two samples that a line joins; default a tenth
         of ``fmax``.
