@@ -240,6 +240,7 @@ def _check_length(n: int, sr: float, hr_min: float) -> None:
 
 
 def _envelope_acf(x: np.ndarray, sr: float) -> np.ndarray:
+    """Autocorrelation of the homomorphic envelope (8 Hz) of ``x``."""
     from ..envelope import homomorphic_envelope
 
     return _autocorr(homomorphic_envelope(x, sr=sr).astype(np.float64))
@@ -394,16 +395,36 @@ def segmentation_features(
         "wavelet": E.wavelet_envelope,
         "shannon": E.shannon_envelope,
     }
-    out = []
+    return _features(x, sr, feature_sr, tuple(features), funcs)[0]
+
+
+def _features(x, sr, feature_sr, features, funcs=None):
+    """``(F, homomorphic envelope at sr or None)``: the full-rate homomorphic envelope is
+    computed once and serves both the feature and the heart-rate autocorrelation."""
+    from .. import envelope as E
+
+    if funcs is None:
+        funcs = {
+            "homomorphic": E.homomorphic_envelope,
+            "hilbert": E.hilbert_envelope,
+            "psd": E.psd_envelope,
+            "wavelet": E.wavelet_envelope,
+            "shannon": E.shannon_envelope,
+        }
+    out, full = [], None
     for name in features:
         if name not in funcs:
             raise ParameterError(
                 f"unknown segmentation feature {name!r}; accepted: {', '.join(funcs)}"
             )
-        out.append(funcs[name](x, sr=sr, out_sr=feature_sr, normalize=True))
+        if name == "homomorphic":
+            full = E.homomorphic_envelope(x, sr=sr)
+            out.append(E._finish(full, sr, feature_sr, True))
+        else:
+            out.append(funcs[name](x, sr=sr, out_sr=feature_sr, normalize=True))
     m = min(f.shape[-1] for f in out)
     F = np.stack([f[:m] for f in out]).astype(np.float64)
-    return np.nan_to_num(F, nan=0.0)
+    return np.nan_to_num(F, nan=0.0), full
 
 
 # ------------------------------------------------------------------------------------------
@@ -535,9 +556,16 @@ def segment(
                 f"cycle 60/heart_rate = {60.0 / heart_rate:.3g} s"
             )
     rate_candidates = check_int(rate_candidates, "rate_candidates", minimum=1)
-    F = segmentation_features(y, sr=fs, feature_sr=model.feature_sr, features=model.features)
+    F, env = _features(y, fs, model.feature_sr, tuple(model.features))
     score, states, hr, si, periodicity = _decode_best(
-        y, fs, F, model, heart_rate, systolic_interval, rate_candidates
+        y if env is None else env.astype(np.float64),
+        fs,
+        F,
+        model,
+        heart_rate,
+        systolic_interval,
+        rate_candidates,
+        env=env is not None,
     )
     iv = _states_to_intervals(states, model.feature_sr, x.shape[0] / sr, model.time_offset)
     return Segmentation.from_intervals(
@@ -555,17 +583,19 @@ def segment(
     )
 
 
-def _decode_best(y, fs, F, model, heart_rate, systolic_interval, rate_candidates):
+def _decode_best(y, fs, F, model, heart_rate, systolic_interval, rate_candidates, env=False):
     """Decode every heart-rate candidate; ``(score, states, hr, si, periodicity)`` of the
-    most likely path (after one re-decoding with its own rates)."""
-    r = _envelope_acf(y, fs)
+    most likely path (after one re-decoding with its own rates). ``y`` is the preprocessed
+    signal or its homomorphic envelope (``env=True``)."""
+    log_b = model.emission_scores(F)
+    r = _autocorr(y) if env else _envelope_acf(y, fs)
     if heart_rate is not None:
         lags = [int(round(60.0 / heart_rate * fs))]
     else:
         lags = _cycle_candidates(r, fs, model.hr_min, model.hr_max, n=rate_candidates)
         # the S1 and S2 posteriors recur once per cycle (the envelope twice): their
         # autocorrelation peaks add the cycle lags the envelope may miss
-        post = np.exp(model.emission_scores(F) + model.log_prior)
+        post = np.exp(log_b + model.log_prior)
         for j in (0, 2):
             rp = _autocorr(post[:, j])
             for kk in _cycle_candidates(rp, model.feature_sr, model.hr_min, model.hr_max, n=1):
@@ -578,7 +608,7 @@ def _decode_best(y, fs, F, model, heart_rate, systolic_interval, rate_candidates
         si = ks / fs if systolic_interval is None else systolic_interval
         if si >= 60.0 / hr:
             continue
-        states, score = _decode(F, model, hr, si)
+        states, score = _decode(log_b, model, hr, si)
         if best is None or score > best[0]:
             best = (score, states, hr, si, float(r[min(k, r.shape[0] - 1)]))
     if best is None:
@@ -596,7 +626,7 @@ def _decode_best(y, fs, F, model, heart_rate, systolic_interval, rate_candidates
         if not (np.isfinite(hr2) and np.isfinite(si2)) or si2 >= 60.0 / hr2:
             break
         hr2 = min(max(hr2, model.hr_min), model.hr_max)
-        st2, sc2 = _decode(F, model, hr2, si2)
+        st2, sc2 = _decode(log_b, model, hr2, si2)
         if sc2 > score:
             score, states, hr, si = sc2, st2, hr2, si2
     return score, states, hr, si, periodicity
@@ -629,8 +659,7 @@ def _heart_rate_of(y, fs, model):
     )
 
 
-def _decode(F, model, hr, si):
-    log_b = model.emission_scores(F)
+def _decode(log_b, model, hr, si):
     mean, sd = duration_means_sds(model, hr, si)
     log_p, log_s = duration_tables(mean, sd, fs=model.feature_sr, n_sd=model.n_sd)
     return viterbi(log_b, log_p, log_s)

@@ -132,9 +132,10 @@ def _states_from(intervals: np.ndarray, sr: float, n_samples: int) -> np.ndarray
     if intervals.shape[0] == 0 or n_samples == 0:
         return states
     t = np.arange(n_samples) / sr
-    idx = np.searchsorted(intervals[:, 0], t, side="right") - 1
-    inside = (idx >= 0) & (t < intervals[np.maximum(idx, 0), 1])
-    states[inside] = intervals[idx[inside], 2].astype(np.int8)
+    # intervals are contiguous: the first sample of each is the first t >= its start
+    lo = np.searchsorted(t, intervals[:, 0], side="left")
+    hi = np.searchsorted(t, intervals[:, 1], side="left")
+    states[lo[0] : hi[-1]] = np.repeat(intervals[:, 2].astype(np.int8), hi - lo)
     return states
 
 
