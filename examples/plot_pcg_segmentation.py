@@ -90,7 +90,11 @@ print("peak frequency per state (Hz):", dict(zip(STATE_KEYS, s["peak_freq"].roun
 # about 0.3 between the sounds, as low as in diastole. The murmur features put numbers on it:
 # the murmur-band power of systole against that of diastole.
 recordings = {"50277_MV (murmur)": (x, sr, ref)}
-default = Path(__file__).resolve().parents[2] / "shared" / "data"
+try:
+    here = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs each page in examples/ without __file__
+    here = Path.cwd()
+default = here.parents[1] / "shared" / "data"
 shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", default))
 other = shared / "pcg" / "circor" / "2530_MV.wav"
 if other.is_file():
