@@ -656,3 +656,33 @@ def test_pcgshow_draws_states_and_labels(circor):
     with pytest.raises(ParameterError, match="label_sounds must be True or False"):
         plot.pcgshow(x[:100], sr=sr, segmentation=seg, label_sounds="no")
     plt.close("all")
+
+
+def test_pcg_features_take_a_segmenter_model(tmp_path):
+    """model= reaches segment(): the shipped model by path equals the default; a model with
+    longer S1/S2 duration laws gives longer S1 sounds, as segment() with that model does; a
+    model beside a segmentation is refused."""
+    import dataclasses
+
+    from physiofeat.pcg import load_model, segment
+    from physiofeat.pcg._hsmm import DEFAULT_MODEL_PATH
+
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    names = ["pcg_cycles", "pcg_murmur"]
+    ref = physiofeat.extract(x, names, sr=sr).vector()
+    same = physiofeat.extract(x, names, sr=sr, model=str(DEFAULT_MODEL_PATH)).vector()
+    np.testing.assert_array_equal(ref, same)
+    slow = dataclasses.replace(load_model(), s1_mean=0.25, s2_mean=0.25)
+    path = tmp_path / "slow.json"
+    slow.to_json(path)
+    k = CYCLE_QUANTITIES.index("s1")
+    got = physiofeat.extract(x, ["pcg_cycles"], sr=sr, model=str(path))["pcg_cycles"].values[k]
+    seg = segment(x, sr=sr, model=slow)
+    want = cycle_table(x, sr=sr, segmentation=seg)["s1"]
+    np.testing.assert_array_equal(got[: want.size], want)
+    default = physiofeat.extract(x, ["pcg_cycles"], sr=sr)["pcg_cycles"].values[k]
+    assert np.nanmedian(got) > np.nanmedian(default) + 0.05
+    with pytest.raises(ParameterError, match="segmentation= and model= were both given"):
+        physiofeat.extract(x, names, sr=sr, model=str(path), segmentation=[[0.0, 1.0, 1.0]])
+    with pytest.raises(physiofeat.DecodeError, match="cannot read segmenter model"):
+        physiofeat.extract(x, names, sr=sr, model=str(tmp_path / "missing.json"))

@@ -31,8 +31,8 @@ def _rows(ctx) -> list[np.ndarray]:
 
 
 @register_intermediate("pcg_segmentation")
-def _pcg_segmentation(ctx, *, segmentation=None) -> list[Segmentation]:
-    """One :class:`Segmentation` per signal: the given one, or :func:`segment`'s."""
+def _pcg_segmentation(ctx, *, segmentation=None, model=None) -> list[Segmentation]:
+    """One :class:`Segmentation` per signal: the given one, or :func:`segment`'s (with ``model``)."""
     if segmentation is not None:
         if ctx.batched:
             raise ParameterError(
@@ -45,7 +45,7 @@ def _pcg_segmentation(ctx, *, segmentation=None) -> list[Segmentation]:
     out = []
     for k, x in enumerate(_rows(ctx)):
         try:
-            out.append(segment(x, sr=ctx.sr))
+            out.append(segment(x, sr=ctx.sr, model=model))
         except InvalidSignalError as exc:  # too short or silent: NaN features, not an error
             where = f"signal {k}: " if ctx.batched else ""
             warnings.warn(
@@ -61,14 +61,24 @@ def _pcg_segmentation(ctx, *, segmentation=None) -> list[Segmentation]:
     return out
 
 
-def _segs(ctx, segmentation) -> list[tuple[np.ndarray, Segmentation]]:
-    return list(zip(_rows(ctx), ctx.get("pcg_segmentation", segmentation=segmentation)))
+def _segs(ctx, segmentation, model=None) -> list[tuple[np.ndarray, Segmentation]]:
+    segs = ctx.get("pcg_segmentation", segmentation=segmentation, model=model)
+    return list(zip(_rows(ctx), segs))
 
 
 def _check_segmentation(p: dict) -> None:
-    seg = p.get("segmentation")
+    seg, model = p.get("segmentation"), p.get("model")
     if seg is not None:
         C._as_segmentation(seg, 1.0)  # the rows' shape, codes, order (rate-free)
+        if model is not None:
+            raise ParameterError(
+                "segmentation= and model= were both given: a given segmentation is used as it "
+                "is, so the segmenter model would be ignored; pass one of them"
+            )
+    if model is not None:
+        from ._hsmm import _as_model
+
+        _as_model(model)  # None, a SegmenterModel, or the path of a readable model JSON
 
 
 def _finish(ctx, rows: list[np.ndarray]) -> np.ndarray:
@@ -107,9 +117,9 @@ def _summarize_cycles(feature: Feature, stats: tuple[str, ...]):
     check=_check_segmentation,
     description="per-cycle RR, S1, systole, S2, diastole (s), their ratios and amplitude ratios",
 )
-def _pcg_cycles(ctx, *, segmentation=None) -> Feature:
+def _pcg_cycles(ctx, *, segmentation=None, model=None) -> Feature:
     tables = []
-    for x, seg in _segs(ctx, segmentation):
+    for x, seg in _segs(ctx, segmentation, model):
         t = C.cycle_table(x, sr=ctx.sr, segmentation=seg)
         tables.append(np.stack([t[q] for q in C.CYCLE_QUANTITIES]))
     nc = max(t.shape[1] for t in tables)
@@ -136,9 +146,9 @@ def _pcg_cycles(ctx, *, segmentation=None) -> Feature:
     check=_check_segmentation,
     description="the 20 PhysioNet/CinC 2016 baseline features (Liu et al. 2016), durations in s",
 )
-def _pcg_baseline(ctx, *, segmentation=None) -> Feature:
+def _pcg_baseline(ctx, *, segmentation=None, model=None) -> Feature:
     rows = []
-    for x, seg in _segs(ctx, segmentation):
+    for x, seg in _segs(ctx, segmentation, model):
         f = baseline_features(x, sr=ctx.sr, segmentation=seg)
         rows.append(np.array([f[k] for k in BASELINE_NAMES]))
     return Feature(_finish(ctx, rows), dims=("stat",), coords={"stat": list(BASELINE_NAMES)})
@@ -158,9 +168,9 @@ def _check_quality(p: dict) -> None:
     check=_check_quality,
     description="signal-quality indices: envelope autocorrelation peak, periodicity, kurtosis...",
 )
-def _pcg_quality(ctx, *, segmentation=None, hr_min=40.0, hr_max=200.0) -> Feature:
+def _pcg_quality(ctx, *, segmentation=None, model=None, hr_min=40.0, hr_max=200.0) -> Feature:
     rows = []
-    for x, seg in _segs(ctx, segmentation):
+    for x, seg in _segs(ctx, segmentation, model):
         f = signal_quality(x, sr=ctx.sr, segmentation=seg, hr_min=hr_min, hr_max=hr_max)
         rows.append(np.array([f[k] for k in QUALITY_NAMES]))
     return Feature(_finish(ctx, rows), dims=("stat",), coords={"stat": list(QUALITY_NAMES)})
@@ -180,9 +190,9 @@ def _check_murmur(p: dict) -> None:
     check=_check_murmur,
     description="murmur-band power in systole and diastole relative to the cycle's S1/S2 (dB)",
 )
-def _pcg_murmur(ctx, *, segmentation=None, band=(150.0, 600.0)) -> Feature:
+def _pcg_murmur(ctx, *, segmentation=None, model=None, band=(150.0, 600.0)) -> Feature:
     rows = []
-    for x, seg in _segs(ctx, segmentation):
+    for x, seg in _segs(ctx, segmentation, model):
         f = C.murmur_features(x, sr=ctx.sr, segmentation=seg, band=band)
         rows.append(np.array([f[k] for k in C.MURMUR_STATS]))
     return Feature(_finish(ctx, rows), dims=("stat",), coords={"stat": list(C.MURMUR_STATS)})
@@ -227,10 +237,10 @@ def _check_states(p: dict) -> None:
     check=_check_states,
     description="per state (S1, systole, S2, diastole): MFCC means, band powers, peak Hz, width",
 )
-def _pcg_states(ctx, *, segmentation=None, **p) -> Feature:
+def _pcg_states(ctx, *, segmentation=None, model=None, **p) -> Feature:
     rows = []
     bands = C._check_bands(p["bands"])
-    for x, seg in _segs(ctx, segmentation):
+    for x, seg in _segs(ctx, segmentation, model):
         s = C.state_spectra(x, sr=ctx.sr, segmentation=seg, **p)
         rows.append(
             np.concatenate(
@@ -261,10 +271,12 @@ def _check_average(p: dict) -> None:
     check=_check_average,
     description="cycle-synchronous RMS profile (25-400 Hz and murmur band) in time-normalised bins",
 )
-def _pcg_cycle_average(ctx, *, segmentation=None, bins=(4, 8, 4, 8), band=(150.0, 600.0)):
+def _pcg_cycle_average(
+    ctx, *, segmentation=None, model=None, bins=(4, 8, 4, 8), band=(150.0, 600.0)
+):
     rows = [
         C.cycle_average(x, sr=ctx.sr, segmentation=seg, bins=bins, band=band)
-        for x, seg in _segs(ctx, segmentation)
+        for x, seg in _segs(ctx, segmentation, model)
     ]
     return Feature(
         _finish(ctx, rows),
