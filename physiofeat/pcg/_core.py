@@ -487,7 +487,7 @@ def segment(
     sr : float
         Sampling rate in Hz (at least 2 x 25 Hz; 1 kHz or more is what the model saw).
     model : SegmenterModel or path, optional
-        ``None``: the shipped model, fitted on CirCor DigiScope recordings (``docs/pcg.rst``).
+        ``None``: the shipped model, fitted on CirCor DigiScope recordings (``docs/segmentation.rst``).
     heart_rate, systolic_interval : float, optional
         Beats per minute and seconds; estimated when not given.
     rate_candidates : int
@@ -752,6 +752,19 @@ def fit_segmenter(
     -------
     SegmenterModel
         Save it with :meth:`SegmenterModel.to_json`; pass it (or the path) to :func:`segment`.
+
+    Examples
+    --------
+    >>> import physiofeat
+    >>> from physiofeat.pcg import Segmentation, SegmenterModel, fit_segmenter, segment
+    >>> x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    >>> ref = Segmentation.from_tsv(physiofeat.data.DATA_DIR / "50277_MV.tsv", sr=sr)
+    >>> base = SegmenterModel.untrained(context=(-2, 2))
+    >>> model = fit_segmenter([(x, sr, ref)], base=base, max_samples=2000)
+    >>> model.coef.shape, round(model.s1_mean, 2)
+    ((4, 12), 0.12)
+    >>> segment(x, sr=sr, model=model).sounds("S1").shape[1]
+    2
     """
     if base is None:
         base = SegmenterModel.untrained()

@@ -131,7 +131,15 @@ class SegmenterModel:
 
 def load_model(path: str | os.PathLike | None = None) -> SegmenterModel:
     """Read a :class:`SegmenterModel` written by :meth:`SegmenterModel.to_json`; ``None``
-    reads the shipped model (fitted on CirCor, see ``docs/pcg.rst``)."""
+    reads the shipped model (fitted on CirCor, see ``docs/segmentation.rst``).
+
+    Examples
+    --------
+    >>> from physiofeat.pcg import load_model
+    >>> m = load_model()
+    >>> m.coef.shape, m.feature_sr
+    ((4, 75), 50.0)
+    """
     p = DEFAULT_MODEL_PATH if path is None else Path(path)
     try:
         d = json.loads(p.read_text(encoding="utf-8"))
