@@ -377,6 +377,12 @@ def test_no_feature_vector_holds_inf(kind):
         if spec.family == "ecg":
             continue
         params = {k: v for k, v in kw.items() if k in spec.defaults}
+        if spec.ignores is not None:  # what this feature would not use is refused (issue #17)
+            params = {
+                k: v
+                for k, v in params.items()
+                if k not in spec.ignores({**spec.defaults, **params})
+            }
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             v = physiofeat.extract(x, [spec.name], sr=sr, **params).vector()
