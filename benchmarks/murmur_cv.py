@@ -155,17 +155,25 @@ def fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, *, inner_folds: int = 5,
     return te_pats, _decide(pres, unk, t_p, t_u)
 
 
-def cross_validate(X, y_rec, groups, patients, *, folds: int = 5, seed: int = 0):
-    """Patient-wise stratified k-fold; returns (weighted accuracy, confusion, per-fold scores)."""
+def outer_folds(groups, patients, *, folds: int = 5, seed: int = 0):
+    """The evaluation folds: [(training patient ids, test patient ids)], stratified by murmur."""
     from sklearn.model_selection import StratifiedKFold
 
     pats = np.unique(groups)
     y_pat = _patient_labels(pats, patients)
-    true, pred, per_fold = [], [], []
     outer = StratifiedKFold(folds, shuffle=True, random_state=seed)
-    for a, b in outer.split(pats, y_pat):
-        tr, te = np.isin(groups, pats[a]), np.isin(groups, pats[b])
-        te_pats, p = fit_predict(X[tr], y_rec[tr], groups[tr], X[te], groups[te], patients)
+    return [(pats[a], pats[b]) for a, b in outer.split(pats, y_pat)]
+
+
+def cross_validate(X, y_rec, groups, patients, *, folds: int = 5, seed: int = 0, X_folds=None):
+    """Patient-wise stratified k-fold; returns (weighted accuracy, confusion, per-fold scores).
+    ``X_folds[k]``, if given, replaces ``X`` in fold ``k`` (features made with parts fitted on
+    that fold's training patients only)."""
+    true, pred, per_fold = [], [], []
+    for k, (a, b) in enumerate(outer_folds(groups, patients, folds=folds, seed=seed)):
+        Xk = X if X_folds is None else X_folds[k]
+        tr, te = np.isin(groups, a), np.isin(groups, b)
+        te_pats, p = fit_predict(Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients)
         t = _patient_labels(te_pats, patients)
         per_fold.append(weighted_accuracy(t, p))
         true.extend(t)
@@ -284,6 +292,64 @@ def preset_table(recs, jobs, features, fresh, tag):
     return pd.concat(parts, axis=1), seconds, failed
 
 
+def fold_segmenter(k: int, train_patients, recs: list[Recording], fresh: bool) -> Path:
+    """A segmenter fitted (:func:`physiofeat.pcg.fit_segmenter`, the shipped model's recipe and
+    configuration) on the annotated recordings of fold ``k``'s training patients only."""
+    import json
+
+    from physiofeat.pcg import fit_segmenter, load_model
+
+    from ._pcg_data import read
+
+    path, meta = CACHE / f"segmenter_fold{k}.json", CACHE / f"segmenter_fold{k}.meta.json"
+    key = ",".join(sorted(str(p) for p in train_patients)) + _model_fingerprint()
+    if not fresh and path.is_file() and meta.is_file() and json.loads(meta.read_text()) == key:
+        return path
+    train = set(train_patients)
+    data = []
+    for r in recs:
+        if r.patient in train:
+            x, sr, seg, _ = read(Path(r.path))
+            if seg is not None:
+                data.append((x, sr, seg))
+    t0 = time.perf_counter()
+    model = fit_segmenter(
+        data, base=load_model(), info={"murmur_cv_fold": k, "train_patients": sorted(train)}
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    model.to_json(path)
+    meta.write_text(json.dumps(key))
+    print(
+        f"  fold {k}: segmenter fitted on {len(data)} recordings in {time.perf_counter() - t0:.1f} s"
+    )
+    return path
+
+
+def pcg_fold_tables(recs, jobs, features, folds, fresh, tag):
+    """The pcg family's columns once per fold, segmented by that fold's own segmenter."""
+    import hashlib
+    import json
+
+    req = request_groups(features).get("pcg")
+    if not req:
+        return None
+    out = []
+    for k, (train, _) in enumerate(folds):
+        model = fold_segmenter(k, train, recs, fresh)
+        rq = {name: {**params, "model": str(model)} for name, params in req.items()}
+        key = json.dumps(rq, sort_keys=True, default=repr)
+        key += hashlib.sha256(model.read_bytes()).hexdigest()[:16]
+        table, info = cached(
+            f"physiofeat_pcg_fold{k}{tag}",
+            lambda rq=rq: physiofeat_table(recs, jobs, rq),
+            fresh,
+            key=key,
+        )
+        print(f"  pcg, fold {k}'s segmenter: {table.shape[1]} columns, {info['seconds']:.1f} s")
+        out.append(table.drop(columns=["sr_hz", "duration_s"], errors="ignore"))
+    return out
+
+
 def family_columns(columns) -> dict[str, list[str]]:
     """Columns of a preset table grouped by the family of the feature that made them."""
     import physiofeat
@@ -329,17 +395,39 @@ def main(argv: list[str] | None = None) -> int:
     )
     meta_cols = [c for c in ("sr_hz", "duration_s") if c in pf.columns]
     X_pf = pf.drop(columns=meta_cols)
-    sets = {f"physiofeat {args.features}": X_pf.columns.tolist()}
-    for fam, cols in sorted(family_columns(X_pf.columns).items()):
+    fam_cols = family_columns(X_pf.columns)
+    folds = outer_folds(groups, patients)
+    fold_pcg = pcg_fold_tables(recs, args.jobs, feats, folds, args.fresh, tag)
+    refit = fold_pcg is not None and "pcg" in fam_cols
+
+    def matrices(cols):
+        """(X with the shipped segmenter, per-fold X with each fold's own segmenter or None)."""
+        X = X_pf[cols].to_numpy(dtype=np.float64)
+        if not refit or not set(cols) & set(fam_cols["pcg"]):
+            return X, None
+        per = []
+        for t in fold_pcg:
+            df = X_pf[cols].copy()
+            pc = [c for c in cols if c in fam_cols["pcg"]]
+            df[pc] = t.reindex(paths)[pc].to_numpy()
+            per.append(df.to_numpy(dtype=np.float64))
+        return X, per
+
+    label = f"physiofeat {args.features}"
+    sets = {label: X_pf.columns.tolist()}
+    for fam, cols in sorted(fam_cols.items()):
         sets[f"  {fam} family alone"] = cols
     rows = []
     confusions = {}
     t0 = time.perf_counter()
     for name, cols in sets.items():
-        X = X_pf[cols].to_numpy(dtype=np.float64)
-        acc, cm, per = cross_validate(X, y_rec, groups, patients)
+        X, per_fold = matrices(cols)
+        acc, cm, per = cross_validate(X, y_rec, groups, patients, X_folds=per_fold)
         rows.append((name, len(cols), acc, np.std(per)))
         confusions[name] = cm
+        if per_fold is not None:  # the same with the shipped segmenter, for comparison
+            acc, cm, per = cross_validate(X, y_rec, groups, patients)
+            rows.append((f"{name} [shipped segmenter]", len(cols), acc, np.std(per)))
     acc, cm, per = cross_validate(lb.to_numpy(dtype=np.float64), y_rec, groups, patients)
     rows.append(("librosa MFCC mean/std", lb.shape[1], acc, np.std(per)))
     confusions["librosa MFCC mean/std"] = cm
@@ -348,7 +436,13 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|")
     for name, k, a, s in rows:
         print(f"| {name.strip()} | {k} | {a:.3f} | {s:.3f} |")
-    for name in (next(iter(sets)), "librosa MFCC mean/std"):
+    print(
+        "\nRows with pcg columns use a segmenter refitted on each fold's training patients "
+        "(leak-free); '[shipped segmenter]' rows use the shipped model, fitted on 109 "
+        "circor_dev patients, some of whom are evaluated here (their S1/S2 marks, never their "
+        "murmur labels)."
+    )
+    for name in (label, "librosa MFCC mean/std"):
         cm = confusions[name]
         print(f"\nconfusion ({name}; rows true, columns predicted: {', '.join(CLASSES)}):")
         for c, row in zip(CLASSES, cm):

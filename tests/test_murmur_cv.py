@@ -69,8 +69,9 @@ def test_folds_are_patient_wise(monkeypatch):
 
 
 def test_no_label_leak_from_the_evaluated_patients():
-    """Changing the labels of the test patients changes nothing that is fitted or predicted."""
-    X, y, g, patients = _toy()
+    """Changing the labels of the test patients changes nothing that is fitted or predicted
+    (with the benchmark's own model)."""
+    X, y, g, patients = _toy(n_pat=25)
     pats = np.unique(g)
     test_pats = set(pats[::4])
     tr = ~np.isin(g, list(test_pats))
@@ -95,3 +96,52 @@ def test_learns_a_real_signal_and_not_noise(monkeypatch):
     rng = np.random.default_rng(1)
     acc_noise, _, _ = M.cross_validate(rng.standard_normal(X.shape), y, g, patients)
     assert acc_noise < acc - 0.2
+
+
+def test_fold_segmenter_sees_only_the_training_patients(monkeypatch, tmp_path):
+    import physiofeat.pcg
+    from benchmarks import _pcg_data
+
+    recs = [M.Recording(f"/data/{p}_{loc}.wav", p, loc) for p in "abcdef" for loc in ("AV", "MV")]
+    read_paths, fitted = [], []
+
+    def fake_read(path):
+        read_paths.append(str(path))
+        return np.zeros(10), 4000, object(), ""
+
+    class FakeModel:
+        def to_json(self, path):
+            path.write_text("{}")
+
+    def fake_fit(data, **kw):
+        fitted.append(len(data))
+        return FakeModel()
+
+    monkeypatch.setattr(_pcg_data, "read", fake_read)
+    monkeypatch.setattr(physiofeat.pcg, "fit_segmenter", fake_fit)
+    monkeypatch.setattr(physiofeat.pcg, "load_model", lambda: None)
+    monkeypatch.setattr(M, "CACHE", tmp_path)
+    monkeypatch.setattr(M, "_model_fingerprint", lambda: "")
+    M.fold_segmenter(0, ["a", "c"], recs, fresh=True)
+    assert sorted(read_paths) == [
+        "/data/a_AV.wav",
+        "/data/a_MV.wav",
+        "/data/c_AV.wav",
+        "/data/c_MV.wav",
+    ]
+    assert fitted == [4]
+
+
+def test_cross_validate_uses_each_folds_own_features(monkeypatch):
+    X, y, g, patients = _toy()
+    X_folds = [np.full_like(X, k) for k in range(5)]
+    seen = []
+
+    def spy(X_tr, y_tr, g_tr, X_te, g_te, patients_):
+        seen.append((np.unique(X_tr), np.unique(X_te)))
+        pats = np.unique(g_te)
+        return pats, np.array(["Absent"] * len(pats))
+
+    monkeypatch.setattr(M, "fit_predict", spy)
+    M.cross_validate(X, y, g, patients, X_folds=X_folds)
+    assert [(list(a), list(b)) for a, b in seen] == [([k], [k]) for k in range(5)]
