@@ -58,7 +58,11 @@ Method
    150 bpm with a long PR, is missed too and its PR is NaN). It is then located in each beat by the
    shift (within +-40 ms) that best correlates its slopes with the beat's; beats correlating
    below 0.7 (``p_threshold``) get no P wave (NaN): atrial fibrillation, flutter, paced or
-   dissociated beats. A lower threshold finds faint P waves in noise at the price of taking more
+   dissociated beats. Beats left without a P wave are searched again with the template of
+   their run of 8 beats (runs on two grids half a run apart), at a stricter correlation (0.95):
+   a P wave whose shape changes along the record (a wandering atrial pacemaker) matches no
+   record-wide template but its run's; on LUDB and QTDB no non-sinus beat gains a P wave from
+   it. A lower threshold finds faint P waves in noise at the price of taking more
    fibrillation / flutter waves for P waves (the trade-off is in benchmarks/validate_ecg.py).
    A second pass re-delineates the template aligned on the first-pass P onsets (sharper: no smear
    from the PR and QRS-onset jitter) and shifts every onset by the correction; this final onset is
@@ -224,6 +228,8 @@ _PARAMS: dict[str, Any] = {
     "p_on_bias_ms": 1.0,
     "p_tmpl_outlier": 5.0,
     "p_tmpl_sigma_ms": 2.0,
+    "p_run": 8,
+    "p_run_corr": 0.95,
     "lead_quantile_q": 0.5,
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
@@ -628,6 +634,41 @@ def _refine_p(xs, qon, pon, ppk, ok, sr, p):
 
 
 def _template_p(xf, xs, r, qon, sr, p, qamp):
+    """P waves by template (:func:`_template_p_once`), over the whole record and then, for the
+    beats left without one, over runs of ``p_run`` consecutive beats, each with its own template.
+
+    A P wave whose shape changes along the record (a wandering atrial pacemaker, an ectopic
+    atrial rhythm taking over) blurs or splits the record's median pre-QRS segment, and its
+    beats then match no template; a run of a few beats shares one shape. The run's template
+    goes through the same tests (amplitude, a quiet start, correlation), so fibrillation and
+    flutter runs, whose waves are not locked to the QRS or start in the window, still give no
+    P wave.
+    """
+    pon, ppk = _template_p_once(xf, xs, r, qon, sr, p, qamp)
+    run = int(p["p_run"])
+    miss = (qon >= 0) & (pon < 0)
+    if run < 3 or r.size < 2 * run or not miss.any():
+        return pon, ppk
+    pon = pon.astype(np.float64)
+    ppk = ppk.astype(np.float64)
+    p_run = {**p, "p_corr": max(p["p_corr"], p["p_run_corr"])}
+    # runs on two grids half a run apart, so that a change of shape inside one run is whole in
+    # a run of the other
+    half = run // 2
+    runs = np.array_split(np.arange(r.size), max(r.size // run, 1))
+    runs += np.array_split(np.arange(half, r.size), max((r.size - half) // run, 1))
+    for idx in runs:
+        miss = (qon >= 0) & (pon < 0)
+        if idx.size < 3 or not miss[idx].any():
+            continue
+        pr, pk = _template_p_once(xf, xs, r[idx], qon[idx], sr, p_run, qamp)
+        take = miss[idx] & (pr >= 0)
+        pon[idx[take]] = pr[take]
+        ppk[idx[take]] = pk[take]
+    return pon, ppk
+
+
+def _template_p_once(xf, xs, r, qon, sr, p, qamp):
     """P wave by template: delineate the median pre-QRS segment, then find it in each beat.
 
     The segments ``[qon - W, qon]`` of all beats are averaged (median) into a template whose P wave

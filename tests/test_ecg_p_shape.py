@@ -1,0 +1,45 @@
+"""Issue 14, "P waves of changing shape": a P wave whose shape changes along the record (a
+wandering atrial pacemaker, an ectopic atrial rhythm taking over) is still found on every beat,
+and fibrillation-like pre-QRS activity still gets none."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from physiofeat.ecg import delineate, synthetic_ecg
+
+SR = 500.0
+
+
+def _changing_p(seed=0):
+    # 12 beats of an upright P, then 12 of an inverted one (same PR, same QRS and T)
+    a, ta = synthetic_ecg(duration=12.0, sr=SR, heart_rate=60.0, p_amp=0.15, noise=0.01, seed=seed)
+    b, tb = synthetic_ecg(
+        duration=12.0, sr=SR, heart_rate=60.0, p_amp=-0.12, noise=0.01, seed=seed + 1
+    )
+    return np.r_[a, b], np.r_[ta["p_onset"], tb["p_onset"] + a.size]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_p_wave_found_on_every_beat_when_its_shape_changes(seed):
+    x, p_on = _changing_p(seed)
+    b = delineate(x, sr=SR)
+    assert len(b) == p_on.size
+    # before the per-run templates, the 12 beats of one shape had no P wave (PR NaN)
+    assert np.isfinite(b.pr_interval).all(), b.pr_interval
+    err = (b.p_onset * SR - p_on) * 1000.0 / SR
+    assert np.all(np.abs(err) <= 15.0), err
+
+
+def test_changing_pre_qrs_noise_still_gets_no_p_wave(rng):
+    # no P wave, and pre-QRS "fibrillation": band-limited noise, different before every beat
+    from scipy.signal import butter, sosfiltfilt
+
+    x, _ = synthetic_ecg(duration=24.0, sr=SR, heart_rate=75.0, p_amp=0.0)
+    f = sosfiltfilt(
+        butter(2, [4.0, 9.0], btype="bandpass", fs=SR, output="sos"), rng.standard_normal(x.size)
+    )
+    x = x + 0.08 * f / f.std()
+    b = delineate(x, sr=SR)
+    assert np.mean(np.isfinite(b.p_onset)) <= 0.1
