@@ -376,8 +376,9 @@ def _run_record(index: int, rid: str, path: str, job: _Job, cpu0: float) -> Resu
 
 #: Segments or channels of one recording go through extract() at most this many samples at a
 #: time (unless their full arrays are kept): an hour at 2 kHz cut into 60 s segments is
-#: computed 8 segments per call, in the memory of 8 minutes.
-ROWS_PER_CALL_SAMPLES = 2**20
+#: computed 2 segments per call, in the memory of 2 minutes (the hht family on 8 segments at
+#: once had peaked at 3.7 GB).
+ROWS_PER_CALL_SAMPLES = 2**18
 
 
 def _run_one(task: tuple[int, str, Any, _Job]) -> Result:

@@ -57,12 +57,12 @@ def _check_values(p: dict) -> None:
         check_mode(p["mode"])
 
 
-#: The hht features decompose signals of at most this many samples (8.7 min at 2 kHz, 35 min
+#: The hht features decompose signals of at most this many samples (4.4 min at 2 kHz, 17 min
 #: at 500 Hz). EMD's time and the IMFs, instantaneous frequencies and Hilbert spectrum held for
-#: it grow with the length (the four features peaked at 3 GB on 10 min at 2 kHz); a longer
+#: it grow with the length (the four features peaked at 3 GB on 10 min at 2 kHz, ~1.8 GB at this limit); a longer
 #: signal is refused with how to split it, which :func:`physiofeat.extract_many` and the CLI
 #: do with ``segment=`` / ``--segment``, computing the segments a few at a time.
-HHT_FEATURE_MAX_SAMPLES = 2**20
+HHT_FEATURE_MAX_SAMPLES = 2**19
 
 
 @register_intermediate("imfs")

@@ -126,9 +126,10 @@ def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relativ
 CWT_FEATURE_FMIN_HZ = 20.0
 CWT_FEATURE_FMAX_HZ = 800.0
 #: The cwt feature's scalogram (frequencies x samples, before ``hop_length``) has at most this
-#: many elements per call (1 GiB of float64; 2**21 samples, 17 min at 2 kHz, at 64
-#: frequencies): a longer recording is refused with how to split it.
-CWT_FEATURE_MAX_ELEMENTS = 2**27
+#: many elements per call (512 MiB of float64; 2**20 samples, 8.7 min at 2 kHz, at 64
+#: frequencies; 1 h of 500 Hz ECG, 1.8 M samples, had peaked at 2.7 GB): a longer recording
+#: is refused with how to split it.
+CWT_FEATURE_MAX_ELEMENTS = 2**26
 
 
 def _feature_freqs(freqs, fmin, fmax, n_freqs) -> np.ndarray:
