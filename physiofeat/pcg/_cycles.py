@@ -546,7 +546,7 @@ def _check_bins(bins: Any) -> tuple[int, int, int, int]:
 
 
 def cycle_average_labels(bins: Sequence[int] = (4, 8, 4, 8)) -> list[str]:
-    """Labels of :func:`cycle_average`'s phase axis: ``s1_0 ... diastole_7``."""
+    """Labels of :func:`cycle_average`'s phase axis, ``s1_0`` to ``diastole_7``."""
     return [f"{k}_{j}" for k, n in zip(STATE_KEYS, _check_bins(bins)) for j in range(n)]
 
 
