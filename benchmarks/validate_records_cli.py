@@ -71,7 +71,8 @@ def main() -> None:
         args = ["extract", str(DATA / "ecg/ludb"), str(DATA / "ecg/qtdb"), "-f", "pr_interval"]
         status = cli([*args, "--channel", "ii", "-o", str(out), "-j", "1", "-q"])
         df = pd.read_csv(out)
-        err = pd.read_csv(Path(tmp) / "pr.errors.csv")
+        errors = Path(tmp) / "pr.errors.csv"  # written only when a record failed
+        err = pd.read_csv(errors) if errors.is_file() else pd.DataFrame({"id": []})
     cols = [f"pr_interval_{s}" for s in PR_STATS]
     rows, by_set = [], {"LUDB": [], "QTDB": []}
     no_p = {"LUDB": [0, 0], "QTDB": [0, 0]}
