@@ -218,6 +218,55 @@ def qrs_onsets(d, r, lo_win, hi_win, xi, quiet, min_gap):
 # P wave: a pair of opposite slope maxima before the QRS (Martinez et al. 2004, simplified)
 
 
+@jit(inline="always")
+def _slope_pair(d, lo, hi, pair_max):
+    """The largest absolute slope of ``d`` in ``[lo, hi]`` and the largest opposite slope
+    within ``pair_max`` samples of it, on whichever side it is larger: ``(first, second)`` in
+    time order, or ``(-1, -1)`` when there is no such pair."""
+    m1 = lo
+    a1 = 0.0
+    for i in range(lo, hi + 1):
+        a = abs(d[i])
+        if a > a1:
+            a1 = a
+            m1 = i
+    if a1 <= 0.0:
+        return -1, -1
+    s1 = 1.0 if d[m1] > 0 else -1.0
+    br = -1
+    bvr = 0.0
+    for i in range(m1 + 1, min(m1 + pair_max, hi) + 1):
+        v = -s1 * d[i]
+        if v > bvr:
+            bvr = v
+            br = i
+    bl = -1
+    bvl = 0.0
+    for i in range(max(m1 - pair_max, lo), m1):
+        v = -s1 * d[i]
+        if v > bvl:
+            bvl = v
+            bl = i
+    if br < 0 and bl < 0:
+        return -1, -1
+    if bvr >= bvl:
+        return m1, br
+    return bl, m1
+
+
+@jit(inline="always")
+def _extremum(x, sgn, a, b):
+    """Index of the largest ``sgn * x`` in ``[a, b]``."""
+    pk = a
+    pv = -np.inf
+    for i in range(a, b + 1):
+        v = sgn * x[i]
+        if v > pv:
+            pv = v
+            pk = i
+    return pk
+
+
 @jit
 def p_waves(
     xs,
@@ -262,49 +311,12 @@ def p_waves(
         hi = min(hi, n - 2)
         if hi - lo < win_hi:
             continue
-        # largest absolute slope in the window
-        m1 = lo
-        a1 = 0.0
-        for i in range(lo, hi + 1):
-            a = abs(dp[i])
-            if a > a1:
-                a1 = a
-                m1 = i
-        if a1 <= 0.0:
+        # the largest slope in the window and its opposite partner
+        u, v2 = _slope_pair(dp, lo, hi, pair_max)
+        if u < 0:
             continue
-        s1 = 1.0 if dp[m1] > 0 else -1.0
-        # opposite slope on the right and on the left
-        br = -1
-        bvr = 0.0
-        for i in range(m1 + 1, min(m1 + pair_max, hi) + 1):
-            v = -s1 * dp[i]
-            if v > bvr:
-                bvr = v
-                br = i
-        bl = -1
-        bvl = 0.0
-        for i in range(max(m1 - pair_max, lo), m1):
-            v = -s1 * dp[i]
-            if v > bvl:
-                bvl = v
-                bl = i
-        if br < 0 and bl < 0:
-            continue
-        if bvr >= bvl:
-            u = m1
-            v2 = br
-        else:
-            u = bl
-            v2 = m1
         # peak: extremum of xs between the pair in the direction of the first slope
-        sgn = 1.0 if dp[u] > 0 else -1.0
-        pk = u
-        pv = -np.inf
-        for i in range(u, v2 + 1):
-            val = sgn * xs[i]
-            if val > pv:
-                pv = val
-                pk = i
+        pk = _extremum(xs, 1.0 if dp[u] > 0 else -1.0, u, v2)
         # onset: back from the first slope maximum
         level = xi * abs(dp[u])
         k = u
@@ -493,46 +505,11 @@ def t_waves(ys, dy, y0, lo, hi, pair_max, right, method, out_pk, out_end, out_am
         e = min(hi[b], n - 2)
         if lo[b] < 0 or e - a < 4:
             continue
-        m1 = a
-        a1 = 0.0
-        for i in range(a, e + 1):
-            v = abs(dy[i])
-            if v > a1:
-                a1 = v
-                m1 = i
-        if a1 <= 0.0:
+        u, m = _slope_pair(dy, a, e, pair_max)
+        if u < 0:
             continue
-        g = 1.0 if dy[m1] > 0 else -1.0
-        br = -1
-        bvr = 0.0
-        for i in range(m1 + 1, min(m1 + pair_max, e) + 1):
-            v = -g * dy[i]
-            if v > bvr:
-                bvr = v
-                br = i
-        bl = -1
-        bvl = 0.0
-        for i in range(max(m1 - pair_max, a), m1):
-            v = -g * dy[i]
-            if v > bvl:
-                bvl = v
-                bl = i
-        if br < 0 and bl < 0:
-            continue
-        if bvr >= bvl:
-            u = m1
-            m = br
-        else:
-            u = bl
-            m = m1
         s = 1.0 if dy[u] > 0 else -1.0  # rising then falling: a positive T wave
-        pk = u
-        pv = -np.inf
-        for i in range(u, m + 1):
-            v = s * ys[i]
-            if v > pv:
-                pv = v
-                pk = i
+        pk = _extremum(ys, s, u, m)
         sl = abs(dy[m])
         if method == 0:
             t = m + s * (ys[m] - y0[b]) / sl
