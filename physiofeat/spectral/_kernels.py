@@ -48,7 +48,7 @@ def power_spectrum(X, power, out):
     _power_body(X, power, out)
 
 
-@jit(inline="always")
+@jit
 def _frame_power(Xf, row, F, power, p, off):
     # p[off + f] = |X[row, f]|**power from the interleaved float view Xf (re, im, re, im, ...)
     if power == 2.0:
