@@ -132,10 +132,8 @@ def _patient_labels(pats, patients) -> np.ndarray:
     return np.array([patients[p]["Murmur"] for p in pats])
 
 
-def fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, *, inner_folds: int = 5, seed: int = 0):
-    """Fit on the training recordings (thresholds by inner patient-wise CV), predict patients of
-    the test recordings. Only ``X_tr``, ``y_tr``, ``g_tr`` and the training patients' labels are
-    used for fitting. Returns (test patient ids, predicted classes)."""
+def _out_of_fold(X_tr, y_tr, g_tr, patients, *, inner_folds: int = 5, seed: int = 0):
+    """Out-of-fold class probabilities of the training recordings (inner patient-wise CV)."""
     from sklearn.model_selection import StratifiedKFold
 
     tr_pats = np.unique(g_tr)
@@ -148,11 +146,65 @@ def fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, *, inner_folds: int = 5,
         p = m.predict_proba(X_tr[ib])
         for j, c in enumerate(m.classes_):
             oof[ib, CLASSES.index(c)] = p[:, j]
+    return oof
+
+
+def _oof_thresholds(oof, g_tr, patients):
+    """(t_p, t_u, weighted accuracy of the training patients at them) from out-of-fold scores."""
     pats, pres, unk = _patient_scores(oof, CLASSES, g_tr)
-    t_p, t_u = _thresholds(pres, unk, _patient_labels(pats, patients))
+    y = _patient_labels(pats, patients)
+    t_p, t_u = _thresholds(pres, unk, y)
+    return t_p, t_u, weighted_accuracy(y, _decide(pres, unk, t_p, t_u))
+
+
+def _final(X_tr, y_tr, X_te, g_te, t_p, t_u):
     model = make_model().fit(X_tr, y_tr)
     te_pats, pres, unk = _patient_scores(model.predict_proba(X_te), model.classes_, g_te)
     return te_pats, _decide(pres, unk, t_p, t_u)
+
+
+def fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, *, inner_folds: int = 5, seed: int = 0):
+    """Fit on the training recordings (thresholds by inner patient-wise CV), predict patients of
+    the test recordings. Only ``X_tr``, ``y_tr``, ``g_tr`` and the training patients' labels are
+    used for fitting. Returns (test patient ids, predicted classes)."""
+    oof = _out_of_fold(X_tr, y_tr, g_tr, patients, inner_folds=inner_folds, seed=seed)
+    t_p, t_u, _ = _oof_thresholds(oof, g_tr, patients)
+    return _final(X_tr, y_tr, X_te, g_te, t_p, t_u)
+
+
+def select_fit_predict(candidates, y_tr, g_tr, g_te, patients, *, inner_folds: int = 5):
+    """Nested selection: ``candidates`` maps a feature-set name to ``(X_tr, X_te)``; the set whose
+    inner-CV (out-of-fold) weighted accuracy on the training patients is highest is fitted and
+    predicts the test patients. Returns (test patient ids, predictions, chosen name)."""
+    best = None
+    for name, (X_tr, _) in candidates.items():
+        oof = _out_of_fold(X_tr, y_tr, g_tr, patients, inner_folds=inner_folds)
+        t_p, t_u, score = _oof_thresholds(oof, g_tr, patients)
+        if best is None or score > best[0] + 1e-12:
+            best = (score, name, t_p, t_u)
+    _, name, t_p, t_u = best
+    X_tr, X_te = candidates[name]
+    te_pats, pred = _final(X_tr, y_tr, X_te, g_te, t_p, t_u)
+    return te_pats, pred, name
+
+
+def cross_validate_select(
+    fold_candidates, y_rec, groups, patients, *, folds: int = 5, seed: int = 0
+):
+    """Patient-wise k-fold with the feature set chosen inside each training fold
+    (:func:`select_fit_predict`); ``fold_candidates[k]`` maps names to fold ``k``'s matrices.
+    Returns (weighted accuracy, confusion, per-fold scores, chosen set per fold)."""
+    true, pred, per_fold, chosen = [], [], [], []
+    for k, (a, b) in enumerate(outer_folds(groups, patients, folds=folds, seed=seed)):
+        tr, te = np.isin(groups, a), np.isin(groups, b)
+        cands = {n: (X[tr], X[te]) for n, X in fold_candidates[k].items()}
+        te_pats, p, name = select_fit_predict(cands, y_rec[tr], groups[tr], groups[te], patients)
+        t = _patient_labels(te_pats, patients)
+        per_fold.append(weighted_accuracy(t, p))
+        chosen.append(name)
+        true.extend(t)
+        pred.extend(p)
+    return weighted_accuracy(true, pred), confusion(true, pred), per_fold, chosen
 
 
 def outer_folds(groups, patients, *, folds: int = 5, seed: int = 0):
@@ -428,6 +480,17 @@ def main(argv: list[str] | None = None) -> int:
         if per_fold is not None:  # the same with the shipped segmenter, for comparison
             acc, cm, per = cross_validate(X, y_rec, groups, patients)
             rows.append((f"{name} [shipped segmenter]", len(cols), acc, np.std(per)))
+    # the feature set chosen inside each training fold among the whole preset and each family
+    fold_cands = [{} for _ in folds]
+    for name, cols in sets.items():
+        X, per_fold = matrices(cols)
+        for k in range(len(folds)):
+            fold_cands[k][name.strip()] = X if per_fold is None else per_fold[k]
+    acc, cm, per, chosen = cross_validate_select(fold_cands, y_rec, groups, patients)
+    nested = "feature set chosen inside each training fold"
+    rows.append((nested, "-", acc, np.std(per)))
+    confusions[nested] = cm
+    print(f"nested selection chose, fold by fold: {chosen}")
     acc, cm, per = cross_validate(lb.to_numpy(dtype=np.float64), y_rec, groups, patients)
     rows.append(("librosa MFCC mean/std", lb.shape[1], acc, np.std(per)))
     confusions["librosa MFCC mean/std"] = cm
@@ -442,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
         "circor_dev patients, some of whom are evaluated here (their S1/S2 marks, never their "
         "murmur labels)."
     )
-    for name in (label, "librosa MFCC mean/std"):
+    for name in (label, nested, "librosa MFCC mean/std"):
         cm = confusions[name]
         print(f"\nconfusion ({name}; rows true, columns predicted: {', '.join(CLASSES)}):")
         for c, row in zip(CLASSES, cm):

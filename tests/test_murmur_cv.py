@@ -149,3 +149,30 @@ def test_cross_validate_uses_each_folds_own_features(monkeypatch):
     monkeypatch.setattr(M, "fit_predict", spy)
     M.cross_validate(X, y, g, patients, X_folds=X_folds)
     assert [(list(a), list(b)) for a, b in seen] == [([k], [k]) for k in range(5)]
+
+
+def test_nested_selection_uses_training_patients_only(monkeypatch):
+    """The set with signal is chosen over a noise set, inside the training fold, and the test
+    patients' labels change neither the choice nor the predictions."""
+    from sklearn.linear_model import LogisticRegression
+
+    monkeypatch.setattr(M, "make_model", lambda: LogisticRegression(max_iter=500))
+    X, y, g, patients = _toy(n_pat=40)
+    noise = np.random.default_rng(3).standard_normal(X.shape)
+    pats = np.unique(g)
+    test_pats = set(pats[::4])
+    tr = ~np.isin(g, list(test_pats))
+    cands = {"noise": (noise[tr], noise[~tr]), "signal": (X[tr], X[~tr])}
+    _, pred, name = M.select_fit_predict(cands, y[tr], g[tr], g[~tr], patients)
+    assert name == "signal"
+    flipped = {
+        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
+        for p, row in patients.items()
+    }
+    _, pred2, name2 = M.select_fit_predict(cands, y[tr], g[tr], g[~tr], flipped)
+    assert name2 == name
+    np.testing.assert_array_equal(pred, pred2)
+    acc, cm, _, chosen = M.cross_validate_select(
+        [{"noise": noise, "signal": X}] * 5, y, g, patients
+    )
+    assert chosen == ["signal"] * 5 and cm.sum() == 40 and acc > 0.8
