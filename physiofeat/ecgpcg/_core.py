@@ -197,15 +197,21 @@ def _weak(rows, amps, rel):
     return rows
 
 
-def _gated_marks(env, sr, b, frac, snr):
+def _beat_times(b):
+    """(R times, QRS onsets with R - 40 ms where absent, each beat's RR: to the next R, else
+    from the previous, else the median RR, else 1 s)."""
     r, q, rr = b.r_time, b.qrs_onset, b.rr
     q = np.where(np.isfinite(q), q, r - 0.04)
-    nxt = np.r_[r[1:], np.nan]
-    rr_next = nxt - r
+    rr_next = np.r_[r[1:], np.nan] - r
     rr_use = np.where(np.isfinite(rr_next), rr_next, rr)
     rr_use = np.where(
         np.isfinite(rr_use), rr_use, np.nanmedian(rr) if np.isfinite(rr).any() else 1.0
     )
+    return r, q, rr_use
+
+
+def _gated_marks(env, sr, b, frac, snr):
+    r, q, rr_use = _beat_times(b)
     q_next = np.r_[q[1:], q[-1] + rr_use[-1] if q.size else np.nan]
     floors = _beat_floors(env, sr, r)
     te = _expected_t_end(q, rr_use, b.t_end)
@@ -235,29 +241,20 @@ def _amp(env, sr, t):
 def _hsmm_marks(env, sr, b, seg, frac, snr):
     from ..pcg import S1, S2
 
-    r, q, rr = b.r_time, b.qrs_onset, b.rr
-    q = np.where(np.isfinite(q), q, r - 0.04)
-    rr_next = np.r_[r[1:], np.nan] - r
-    rr_use = np.where(np.isfinite(rr_next), rr_next, rr)
-    rr_use = np.where(
-        np.isfinite(rr_use), rr_use, np.nanmedian(rr) if np.isfinite(rr).any() else 1.0
-    )
+    r, q, rr_use = _beat_times(b)
     q_next = np.r_[q[1:], np.inf]
-    floors = _beat_floors(env, sr, r)
     m = _HSMM_MARGIN
+    floor = np.percentile(env, _FLOOR_Q)  # the recording's: a segmented sound has no beat yet
     sounds = {}
     for state in (S1, S2):
-        iv = seg.sounds(state)
-        rows = [
-            (*_mark(env, sr, a - m, e + m, np.percentile(env, _FLOOR_Q), frac, snr),) for a, e in iv
-        ]
+        rows = [_mark(env, sr, a - m, e + m, floor, frac, snr) for a, e in seg.sounds(state)]
         sounds[state] = np.array(rows, dtype=np.float64).reshape(-1, 3)
     s1 = np.full((r.size, 3), np.nan)
     s2 = np.full((r.size, 3), np.nan)
     for i in range(r.size):
         c = sounds[S1]
         ok = (c[:, 1] >= q[i] - 0.02) & (c[:, 1] <= r[i] + 0.35 * rr_use[i])
-        ok &= c[:, 1] > floors[i] * 0  # peaks exist
+        ok &= c[:, 1] > 0.0  # (a peak on the very first sample is not taken)
         if ok.any():
             s1[i] = c[np.flatnonzero(ok)[0]]
         c = sounds[S2]
