@@ -194,17 +194,27 @@ def cross_validate_select(
     """Patient-wise k-fold with the feature set chosen inside each training fold
     (:func:`select_fit_predict`); ``fold_candidates[k]`` maps names to fold ``k``'s matrices.
     Returns (weighted accuracy, confusion, per-fold scores, chosen set per fold)."""
-    true, pred, per_fold, chosen = [], [], [], []
+
+    def predict(k, tr, te):
+        cands = {n: (X[tr], X[te]) for n, X in fold_candidates[k].items()}
+        return select_fit_predict(cands, y_rec[tr], groups[tr], groups[te], patients)
+
+    return _over_folds(predict, groups, patients, folds=folds, seed=seed)
+
+
+def _over_folds(predict, groups, patients, *, folds: int, seed: int):
+    """Run ``predict(k, train_mask, test_mask) -> (test patients, predictions, extra)`` over the
+    outer folds; returns (weighted accuracy, confusion, per-fold scores, extras)."""
+    true, pred, per_fold, extras = [], [], [], []
     for k, (a, b) in enumerate(outer_folds(groups, patients, folds=folds, seed=seed)):
         tr, te = np.isin(groups, a), np.isin(groups, b)
-        cands = {n: (X[tr], X[te]) for n, X in fold_candidates[k].items()}
-        te_pats, p, name = select_fit_predict(cands, y_rec[tr], groups[tr], groups[te], patients)
+        te_pats, p, extra = predict(k, tr, te)
         t = _patient_labels(te_pats, patients)
         per_fold.append(weighted_accuracy(t, p))
-        chosen.append(name)
+        extras.append(extra)
         true.extend(t)
         pred.extend(p)
-    return weighted_accuracy(true, pred), confusion(true, pred), per_fold, chosen
+    return weighted_accuracy(true, pred), confusion(true, pred), per_fold, extras
 
 
 def outer_folds(groups, patients, *, folds: int = 5, seed: int = 0):
@@ -221,16 +231,12 @@ def cross_validate(X, y_rec, groups, patients, *, folds: int = 5, seed: int = 0,
     """Patient-wise stratified k-fold; returns (weighted accuracy, confusion, per-fold scores).
     ``X_folds[k]``, if given, replaces ``X`` in fold ``k`` (features made with parts fitted on
     that fold's training patients only)."""
-    true, pred, per_fold = [], [], []
-    for k, (a, b) in enumerate(outer_folds(groups, patients, folds=folds, seed=seed)):
+
+    def predict(k, tr, te):
         Xk = X if X_folds is None else X_folds[k]
-        tr, te = np.isin(groups, a), np.isin(groups, b)
-        te_pats, p = fit_predict(Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients)
-        t = _patient_labels(te_pats, patients)
-        per_fold.append(weighted_accuracy(t, p))
-        true.extend(t)
-        pred.extend(p)
-    return weighted_accuracy(true, pred), confusion(true, pred), per_fold
+        return (*fit_predict(Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients), None)
+
+    return _over_folds(predict, groups, patients, folds=folds, seed=seed)[:3]
 
 
 # ----------------------------------------------------------------------------------------------
