@@ -168,7 +168,7 @@ def _check_quality(p: dict) -> None:
     check=_check_quality,
     description="signal-quality indices: envelope autocorrelation peak, periodicity, kurtosis...",
 )
-def _pcg_quality(ctx, *, segmentation=None, model=None, hr_min=40.0, hr_max=200.0) -> Feature:
+def _pcg_quality(ctx, *, hr_min, hr_max, segmentation=None, model=None) -> Feature:
     rows = []
     for x, seg in _segs(ctx, segmentation, model):
         f = signal_quality(x, sr=ctx.sr, segmentation=seg, hr_min=hr_min, hr_max=hr_max)
@@ -190,7 +190,7 @@ def _check_murmur(p: dict) -> None:
     check=_check_murmur,
     description="murmur-band power in systole and diastole relative to the cycle's S1/S2 (dB)",
 )
-def _pcg_murmur(ctx, *, segmentation=None, model=None, band=(150.0, 600.0)) -> Feature:
+def _pcg_murmur(ctx, *, band, segmentation=None, model=None) -> Feature:
     rows = []
     for x, seg in _segs(ctx, segmentation, model):
         f = C.murmur_features(x, sr=ctx.sr, segmentation=seg, band=band)
@@ -271,9 +271,7 @@ def _check_average(p: dict) -> None:
     check=_check_average,
     description="cycle-synchronous RMS profile (25-400 Hz and murmur band) in time-normalised bins",
 )
-def _pcg_cycle_average(
-    ctx, *, segmentation=None, model=None, bins=(4, 8, 4, 8), band=(150.0, 600.0)
-):
+def _pcg_cycle_average(ctx, *, bins, band, segmentation=None, model=None):
     rows = [
         C.cycle_average(x, sr=ctx.sr, segmentation=seg, bins=bins, band=band)
         for x, seg in _segs(ctx, segmentation, model)
