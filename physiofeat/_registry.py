@@ -8,6 +8,19 @@ compute function itself), so the registry, the CLI and the docs never keep defau
 Intermediates (the STFT, the IMFs...) are registered with :func:`register_intermediate` and
 fetched through :meth:`Context.get`, which memoises them on their parameters: within one
 ``extract`` call one STFT feeds the spectrogram, mel, MFCC, deltas and spectral statistics.
+
+Record features
+---------------
+Most features are computed on one signal (``ctx.x``, ``ctx.sr``). A feature registered with
+``roles=("ecg", "pcg")`` is a *record feature*: it is computed on one
+:class:`~physiofeat.records.Record` (a WFDB/EDF file, a text record, an audio file, or
+:meth:`Record.from_arrays`), and its compute function receives a :class:`RecordContext` whose
+``ctx.signal(role)`` gives the record's channels of that role as one ``(n_channels, n)`` array
+and its rate: all ECG leads together (resampled to the highest of their rates if they differ,
+cut to the shortest), the PCG at its own rate. Which channel has which role is inferred from the
+channel names (:func:`physiofeat.records.channel_role`) unless ``extract(..., roles=...)`` says.
+A request mixes no record features with single-signal ones (:func:`extract` refuses it: the
+table's columns would depend on which channels a record has).
 """
 
 from __future__ import annotations
@@ -47,6 +60,7 @@ BUILTIN_MODULES = (
     "physiofeat.hos",
     "physiofeat.ecg",
     "physiofeat.pcg",
+    "physiofeat.ecgpcg",
 )
 
 # Parameters that are not feature parameters (the signal and its rate come from extract()).
@@ -67,10 +81,21 @@ class FeatureSpec:
     summarize: Callable[..., Any] | None = field(default=None, repr=False)
     check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
     ignores: Callable[[dict[str, Any]], Mapping[str, str]] | None = field(default=None, repr=False)
+    #: Channel roles a record feature draws on (``("ecg", "pcg")``); empty for a feature of one
+    #: signal (see the module's "Record features").
+    roles: tuple[str, ...] = ()
+
+    @property
+    def is_record_feature(self) -> bool:
+        """True for a feature computed on a record's channels by role (``roles`` non-empty)."""
+        return bool(self.roles)
 
     def describe(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
-        return f"{self.name} [{self.family}] dims={self.dims}: {self.description}\n    {params}"
+        roles = f" roles={self.roles}" if self.roles else ""
+        return (
+            f"{self.name} [{self.family}] dims={self.dims}{roles}: {self.description}\n    {params}"
+        )
 
 
 _FEATURES: dict[str, FeatureSpec] = {}
@@ -114,6 +139,7 @@ def register_feature(
     summarize: Callable[..., Any] | None = None,
     check: Callable[[dict[str, Any]], None] | None = None,
     ignores: Callable[[dict[str, Any]], Mapping[str, str]] | None = None,
+    roles: Sequence[str] = (),
     overwrite: bool = False,
 ):
     """Decorator that registers ``compute(ctx, **params) -> Feature`` under ``name``.
@@ -149,6 +175,13 @@ def register_feature(
         :func:`resolve_params` refuses a value other than the default given for one of them
         when no requested feature uses it, instead of recording a parameter that changes
         nothing.
+    roles : sequence of str
+        Register a *record feature*: the channel roles (``"ecg"``, ``"pcg"``) it draws on.
+        ``compute`` then receives a :class:`RecordContext` (``ctx.signal("ecg")`` is
+        ``(x (n_leads, n), sr)``) instead of one signal, and :func:`extract` takes a
+        :class:`~physiofeat.records.Record` for it; a record without a channel of one of these
+        roles raises :class:`~physiofeat.records.MissingRoleError`. ``dims`` describe the
+        record's output (one row per record: no ``signal`` axis).
     overwrite : bool
         Allow replacing an existing registration.
 
@@ -173,6 +206,13 @@ def register_feature(
             )
         for k in exclude:
             defaults.pop(k, None)
+        from .records import ROLES
+
+        bad = [r for r in roles if r not in ROLES]
+        if isinstance(roles, str) or bad:
+            raise ParameterError(
+                f"feature {name!r}: roles must be a sequence of {', '.join(ROLES)}; got {roles!r}"
+            )
         _FEATURES[name] = FeatureSpec(
             name=name,
             compute=compute,
@@ -184,6 +224,7 @@ def register_feature(
             summarize=summarize,
             check=check,
             ignores=ignores,
+            roles=tuple(dict.fromkeys(roles)),
         )
         return compute
 
@@ -360,6 +401,42 @@ class Context:
         return self._memoised("feature:" + name, full, spec.compute)
 
 
+class RecordContext(Context):
+    """What a record feature's compute function sees: the record, its channels by role, and a
+    memo of intermediates (shared by the record features of one :func:`extract` call).
+
+    ``ctx.record`` is the :class:`~physiofeat.records.Record`; ``ctx.roles`` the channel
+    positions by role; ``ctx.signal(role)`` the channels of one role as ``(x (k, n), sr)``
+    (see :meth:`Record.role_signal`: one rate, one length), computed once per call;
+    ``ctx.channel_names(role)`` their names. ``ctx.x`` and ``ctx.sr`` are None.
+    """
+
+    def __init__(self, record: Any, roles: Mapping[str, Sequence[int]], needs: Iterable[str] = ()):
+        self.record = record
+        self.roles = {r: tuple(v) for r, v in roles.items()}
+        self.x = None
+        self.sr = None
+        self.batched = False
+        self.needs = frozenset(needs)
+        self._memo = {}
+        self.computed = {}
+
+    def signal(self, role: str) -> tuple[np.ndarray, float]:
+        """The channels of ``role`` stacked ``(k, n)`` at one rate, and that rate."""
+        x, sr, _ = self._role(role)
+        return x, sr
+
+    def channel_names(self, role: str) -> tuple[str, ...]:
+        """The names of the channels of ``role``, in the rows' order of :meth:`signal`."""
+        return self._role(role)[2]
+
+    def _role(self, role: str):
+        key = ("role:" + role, ())
+        if key not in self._memo:
+            self._memo[key] = self.record.role_signal(role, self.roles)
+        return self._memo[key]
+
+
 def _expand_presets(request: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Replace preset names by their features (with the preset's parameters)."""
     _load_builtins()
@@ -466,15 +543,34 @@ def resolve_params(
 _MAX_CHANNELS = 8
 
 
+class _Required:
+    """The default of ``extract``'s ``sr``: required for arrays, taken from a record."""
+
+    def __repr__(self) -> str:
+        return "<required for arrays>"
+
+
+_REQUIRED: Any = _Required()
+
+
 def extract(
-    x: Any, features: Any, *, sr: float, stats: Sequence[str] = DEFAULT_STATS, **params: Any
+    x: Any,
+    features: Any,
+    *,
+    sr: float = _REQUIRED,
+    stats: Sequence[str] = DEFAULT_STATS,
+    roles: Mapping[str, Any] | None = None,
+    **params: Any,
 ) -> Features:
     """Compute named features of a signal, sharing intermediates between them.
 
     Parameters
     ----------
-    x : np.ndarray [shape=(n,) or (n_signals, n)]
+    x : np.ndarray [shape=(n,) or (n_signals, n)], or Record
         The signal, or a batch of equal-length signals computed as one vectorised batch.
+        A :class:`~physiofeat.records.Record` for record features (``ecg_multilead``,
+        ``ecg_pcg_timing``: those registered with ``roles``), which draw on the record's
+        channels by role; one record gives one row.
         Time is the last axis: a channels-last array ``(n_samples, n_channels)`` (what
         ``soundfile.read`` gives for a stereo file) with at most 8 columns and more rows is
         refused (:class:`InvalidSignalError`); pass ``x.T`` or the mono mix. Integer arrays are
@@ -485,9 +581,14 @@ def extract(
         feature's own parameters. A preset name (:func:`physiofeat.presets`, e.g.
         ``"heart_sound"``) stands for its features with their parameters.
     sr : float
-        Sampling rate in Hz (required).
+        Sampling rate in Hz (required for an array). For a record the channels' own rates are
+        used: leave it out, or give the rate every channel of the roles used has (another
+        value is a :class:`ParameterError`; ``load_record(path, sr=...)`` resamples).
     stats : sequence of str
         Statistics over time used by :meth:`Features.vector`.
+    roles : mapping str -> channel name(s), optional
+        With a record: which channels play which role, overriding the names' rule
+        (:meth:`Record.roles`), e.g. ``{"pcg": "PCG", "ecg": ["ii", "v5"]}``.
     **params
         Parameters shared by every requested feature that accepts them (``n_fft=512``); a
         parameter no requested feature accepts raises :class:`ParameterError`.
@@ -507,7 +608,30 @@ def extract(
     (('coef', 'time'), (20, 63))
     >>> feats.vector().shape
     (84,)
+
+    A record feature on a record (here an in-memory one with a known 60 ms EMAT):
+
+    >>> from physiofeat.ecgpcg import synthetic_ecg_pcg
+    >>> from physiofeat.records import Record
+    >>> ecg, pcg, sr, truth = synthetic_ecg_pcg(duration=10.0, sr=2000, emat=0.06)
+    >>> rec = Record.from_arrays({"ECG": (ecg, sr), "PCG": (pcg, sr)})
+    >>> f = physiofeat.extract(rec, ["ecg_pcg_timing"])
+    >>> f.vector_names()[:2], f["ecg_pcg_timing"].attrs["channels"]
+    (['ecg_pcg_timing_emat_onset_median', 'ecg_pcg_timing_emat_onset_sd'], {'ecg': ('ECG',), 'pcg': ('PCG',)})
+    >>> bool(abs(f.to_frame()["ecg_pcg_timing_emat_onset_median"].iloc[0] - 0.06) < 0.01)
+    True
     """
+    from .records import Record
+
+    if isinstance(x, Record):
+        return _extract_record(x, features, sr=sr, stats=stats, roles=roles, params=params)
+    if sr is _REQUIRED:
+        raise TypeError("extract() missing 1 required keyword-only argument: 'sr'")
+    if roles is not None:
+        raise ParameterError(
+            f"roles= names the channels of a record; x is a {type(x).__name__}: pass a "
+            "physiofeat.Record (physiofeat.load_record(path)) for record features"
+        )
     sr = check_sr(sr)
     x = as_signal(x, ndim=(1, 2))
     if x.ndim == 2 and x.shape[1] <= _MAX_CHANNELS < x.shape[0]:
@@ -517,6 +641,15 @@ def extract(
             f"channel, or the mono mix x.mean(axis=1)"
         )
     plan = resolve_params(_normalise_request(features), params)
+    record_features = [n for n, (spec, _) in plan.items() if spec.roles]
+    if record_features:
+        raise ParameterError(
+            f"{', '.join(map(repr, record_features))} "
+            f"{'is a record feature' if len(record_features) == 1 else 'are record features'} "
+            "(drawing on a record's channels by role): pass a physiofeat.Record "
+            "(physiofeat.load_record(path), or physiofeat.records.Record.from_arrays("
+            "{'ECG': (ecg, sr), 'PCG': (pcg, sr)})) instead of an array"
+        )
     ctx = Context(x, sr, needs={n for spec, _ in plan.values() for n in spec.needs})
     out: dict[str, Feature] = {}
     for name, (spec, p) in plan.items():
@@ -535,3 +668,90 @@ def extract(
         stats=stats,
         computed=ctx.computed,
     )
+
+
+def split_request(plan: Mapping[str, tuple[FeatureSpec, dict[str, Any]]]):
+    """``(record feature names, single-signal feature names)`` of a resolved request; a
+    :class:`ParameterError` when it has both (a record gives one row, a signal one row per
+    channel: one table cannot have both)."""
+    rec = [n for n, (spec, _) in plan.items() if spec.roles]
+    one = [n for n, (spec, _) in plan.items() if not spec.roles]
+    if rec and one:
+        raise ParameterError(
+            f"a request takes either record features (one row per record: {rec}) or features "
+            f"of one signal (one row per channel: {one}), not both; extract them in two "
+            "requests and join the tables on the record's id"
+        )
+    return rec, one
+
+
+def _extract_record(
+    record: Any,
+    features: Any,
+    *,
+    sr: Any,
+    stats: Sequence[str],
+    roles: Mapping[str, Any] | None,
+    params: Mapping[str, Any],
+) -> Features:
+    """:func:`extract` on a :class:`~physiofeat.records.Record`: record features only."""
+    from .records import MissingRoleError
+
+    plan = resolve_params(_normalise_request(features), params)
+    rec_names, one = split_request(plan)
+    if not rec_names:
+        record_features = [s.name for s in features_list() if s.roles]
+        raise ParameterError(
+            f"x is a Record ({record.path}); extract computes record features on it "
+            f"({', '.join(record_features)}), and {one} are features of one signal: pass one "
+            "channel (extract(rec[name], ..., sr=rec.channel(name).sr)), or the file to "
+            "extract_many / the command line (one row per channel)"
+        )
+    role_map = record.roles(roles)
+    for name, (spec, _) in plan.items():
+        missing = [r for r in spec.roles if r not in role_map]
+        if missing:
+            raise MissingRoleError(
+                f"{record.path}: {name} needs a channel of role {missing[0]!r} and the record "
+                f"has none; its channels: {record.describe_roles(role_map)}. Name the "
+                f"channel(s) with roles={{{missing[0]!r}: NAME}} (command line: "
+                f"--role {missing[0]}=NAME)"
+            )
+    used = sorted({r for spec, _ in plan.values() for r in spec.roles})
+    rates = {r: sorted({record.rates[i] for i in role_map[r]}) for r in used}
+    if sr is not _REQUIRED and sr is not None:
+        sr = check_sr(sr)
+        off = {r: v for r, v in rates.items() if any(rate != sr for rate in v)}
+        if off:
+            have = "; ".join(f"{r}: {', '.join(f'{v:g}' for v in vs)} Hz" for r, vs in off.items())
+            raise ParameterError(
+                f"sr={sr:g} Hz disagrees with the record's rates ({have}); a record's channels "
+                "carry their own rates: leave sr out, or resample with "
+                f"physiofeat.load_record(path, sr={sr:g})"
+            )
+    ctx = RecordContext(
+        record, role_map, needs={n for spec, _ in plan.values() for n in spec.needs}
+    )
+    out: dict[str, Feature] = {}
+    for name, (spec, p) in plan.items():
+        feat = ctx.feature(name, **p)
+        attrs = {
+            "rates": {r: ctx.signal(r)[1] for r in spec.roles},
+            "channels": {r: ctx.channel_names(r) for r in spec.roles},
+            **p,
+            **feat.attrs,
+        }
+        out[name] = Feature(
+            feat.values, feat.dims, dict(feat.coords), attrs, name=name, summarize=spec.summarize
+        )
+    all_rates = {v for vs in rates.values() for v in vs}
+    return Features(
+        out,
+        sr=all_rates.pop() if len(all_rates) == 1 else None,
+        n_signals=None,
+        stats=stats,
+        computed=ctx.computed,
+    )
+
+
+features_list = features  # extract's own name for the listing (``features`` is its argument)

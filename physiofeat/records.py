@@ -18,6 +18,31 @@ the exact name (case-insensitive, surrounding spaces ignored); an integer index 
 digits); the lead part of a name, i.e. an EDF+ standard label ``"ECG II"`` or MIT-BIH's modified
 lead ``"MLII"`` both answer ``"ii"``. A name that matches no channel, or several, is a
 :class:`~physiofeat.ParameterError` listing the record's channels.
+
+Channel roles
+-------------
+A channel's *role* (``"ecg"``, ``"pcg"`` or None) tells the record features of
+:func:`physiofeat.extract` (``ecg_multilead``, ``ecg_pcg_timing``) which channels to draw on.
+:func:`channel_role` infers it from the name by one rule (case-insensitive, surrounding spaces
+ignored):
+
+- **ecg**: the name is a standard lead (``i``, ``ii``, ``iii``, ``avr``, ``avl``, ``avf``,
+  ``v1``-``v9``, ``v3r``-``v6r``), or ``Lead`` and one (``"Lead II"``); or it starts with
+  ``ecg`` or ``ekg`` (``"ECG"``, ``"ECG1"``, ``"ECG II"``: the EDF+ signal type; not
+  ``"EEG II"``); or it is a modified or Holter lead ``ML<x>`` / ``CM<x>`` (``MLII``, ``ML5``,
+  ``CM5``: MIT-BIH and QTDB);
+- **pcg**: the first word of the name (words split at spaces, ``_``, ``-`` and digits) is
+  ``pcg``, ``phono``, ``phonocardiogram``, ``sound``, ``mic``, ``microphone``, ``audio`` or
+  ``stethoscope``, or the name contains ``heart sound`` (``"PCG"``, ``"Phono 1"``,
+  ``"Heart Sound"``, ``"mic_left"``);
+- the one channel of a mono audio file (WAV, FLAC...: named ``"0"``) is **pcg**: heart-sound
+  audio is what the project reads;
+- anything else (``"Resp"``, QTDB's unnamed ``"record 30, signal 0"``, a stereo file's
+  ``"0"``/``"1"``) has no role.
+
+:meth:`Record.roles` applies the rule to a record, with overrides by role
+(``rec.roles({"pcg": "PCG", "ecg": ["ii", "v5"]})``; the CLI's ``--role pcg=PCG``): an
+overridden role takes exactly the channels given, and they leave any role the rule gave them.
 """
 
 from __future__ import annotations
@@ -25,19 +50,22 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ._errors import DecodeError, ParameterError
+from ._errors import DecodeError, InvalidSignalError, ParameterError
 
 __all__ = [
     "load_record",
     "Record",
     "Channel",
+    "ROLES",
+    "MissingRoleError",
+    "channel_role",
     "RECORD_SUFFIXES",
     "is_record_path",
     "header_of_audio",
@@ -49,6 +77,17 @@ PathLike = str | os.PathLike
 RECORD_SUFFIXES = (".hea", ".edf", ".bdf")
 
 ChannelKey = str | int
+
+#: The channel roles record features draw on (see the module's "Channel roles").
+ROLES = ("ecg", "pcg")
+
+#: Formats :func:`load_record` gives records that are not audio files.
+_RECORD_FORMATS = ("WFDB", "EDF", "EDF+", "BDF", "BDF+", "text", "arrays")
+
+
+class MissingRoleError(InvalidSignalError):
+    """A record lacks a channel of the role a record feature needs (a heart-sound WAV asked
+    for ``ecg_pcg_timing``); the message names the record's channels and the role missing."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +239,118 @@ class Record:
             )
         return np.stack(self.signals)
 
+    # -- roles ------------------------------------------------------------------------------
+    def roles(
+        self, overrides: Mapping[str, ChannelKey | Sequence[ChannelKey]] | None = None
+    ) -> dict[str, tuple[int, ...]]:
+        """Channel positions by role (``{"ecg": (0, 1, ...), "pcg": (2,)}``; roles without
+        channels left out), by the rule of :func:`channel_role`.
+
+        ``overrides`` maps a role to the channel(s) that play it (names or indices, matched as
+        :meth:`index` matches them): that role takes exactly those channels, which leave any
+        other role the rule gave them. A role other than ``"ecg"``/``"pcg"`` or a channel the
+        record does not have is a :class:`ParameterError`.
+
+        Examples
+        --------
+        >>> import physiofeat
+        >>> rec = physiofeat.load_record(physiofeat.data.path("ludb_1"))
+        >>> rec.roles()["ecg"][:3]
+        (0, 1, 2)
+        >>> rec.roles({"ecg": ["ii", "v5"]})
+        {'ecg': (1, 10)}
+        """
+        audio = self.format not in _RECORD_FORMATS and len(self._channels) == 1
+        out: dict[str, list[int]] = {}
+        for i, c in enumerate(self._channels):
+            role = channel_role(c.name, mono_audio=audio)
+            if role is not None:
+                out.setdefault(role, []).append(i)
+        for role, keys in check_roles(overrides).items():
+            idx = _resolve(self.names, list(keys), self.path)
+            for other in out:
+                out[other] = [i for i in out[other] if i not in idx]
+            out[role] = idx
+        return {r: tuple(out[r]) for r in ROLES if out.get(r)}
+
+    def describe_roles(self, roles: Mapping[str, Sequence[int]] | None = None) -> str:
+        """The channels with their roles, for messages: ``0 'ECG' (ecg), 1 'Resp'``."""
+        roles = self.roles() if roles is None else roles
+        of = {i: r for r, idx in roles.items() for i in idx}
+        parts = [
+            f"{i} {c.name!r}" + (f" ({of[i]})" if i in of else "")
+            for i, c in enumerate(self._channels)
+        ]
+        return ", ".join(parts) if parts else "no channels"
+
+    def role_signal(
+        self, role: str, roles: Mapping[str, Sequence[int]] | None = None
+    ) -> tuple[np.ndarray, float, tuple[str, ...]]:
+        """The channels of one role stacked, ``(x (k, n), sr, names)``.
+
+        Channels at different rates are resampled to the highest of them (soxr, as
+        :func:`physiofeat.io.resample`); channels of different lengths are cut to the shortest
+        (they start at the same instant in a record). :class:`MissingRoleError` when the record
+        has no channel of that role.
+        """
+        roles = self.roles() if roles is None else roles
+        idx = tuple(roles.get(role, ()))
+        if not idx:
+            raise MissingRoleError(
+                f"{self.path}: no channel of role {role!r}; its channels: "
+                f"{self.describe_roles(roles)}. Name the channel(s) with roles={{{role!r}: NAME}} "
+                f"(command line: --role {role}=NAME)"
+            )
+        chans = [self._channels[i] for i in idx]
+        sr = max(c.sr for c in chans)
+        data = []
+        for c in chans:
+            if c.sr != sr:
+                from .io import resample
+
+                data.append(resample(c.data, c.sr, int(sr) if float(sr).is_integer() else sr))
+            else:
+                data.append(c.data)
+        n = min(d.shape[-1] for d in data)
+        return np.stack([d[:n] for d in data]), float(sr), tuple(c.name for c in chans)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        signals: Mapping[str, tuple[Any, float]],
+        *,
+        units: Mapping[str, str] | None = None,
+        path: str = "<arrays>",
+    ) -> Record:
+        """A record of in-memory channels: ``{name: (samples (n,), sr)}``, in that order.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from physiofeat.records import Record
+        >>> rec = Record.from_arrays({"ECG": (np.zeros(1000), 500.0), "PCG": (np.zeros(8000), 4000)})
+        >>> rec.rates, rec.roles()
+        ((500.0, 4000.0), {'ecg': (0,), 'pcg': (1,)})
+        """
+        from ._validation import as_signal, check_sr
+
+        if not isinstance(signals, Mapping) or not signals:
+            raise ParameterError(
+                f"signals must be a non-empty mapping name -> (samples, sr); got {signals!r}"
+            )
+        chans = []
+        for i, (name, pair) in enumerate(signals.items()):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise ParameterError(
+                    f"channel {name!r}: give (samples, sr); got {type(pair).__name__}"
+                )
+            x = np.asarray(as_signal(pair[0], ndim=(1,), name=str(name)))
+            if x.dtype not in (np.float32, np.float64):
+                x = x.astype(np.float64)
+            sr = check_sr(pair[1])
+            chans.append(Channel(str(name), (units or {}).get(name, ""), float(sr), x, i))
+        return cls(chans, path=path, format="arrays")
+
     def groups(self) -> list[tuple[np.ndarray, float, np.ndarray]]:
         """Channels of one rate and length stacked together, in channel order:
         ``(indices, sr, x (k, n))`` per group (what a batch computes in one call)."""
@@ -210,6 +361,83 @@ class Record:
             (np.asarray(idx), sr, np.stack([self._channels[i].data for i in idx]))
             for (sr, _), idx in out.items()
         ]
+
+
+# --------------------------------------------------------------------------------------------
+# Channel roles
+
+_LEADS = frozenset(
+    ["i", "ii", "iii", "avr", "avl", "avf"]
+    + [f"v{k}" for k in range(1, 10)]
+    + [f"v{k}r" for k in range(3, 7)]
+)
+_ECG_START = re.compile(r"^(ecg|ekg)|^(ml|cm)(?=[ivx]|\d)")
+_PCG_WORDS = frozenset(
+    ["pcg", "phono", "phonocardiogram", "sound", "mic", "microphone", "audio", "stethoscope"]
+)
+
+
+def channel_role(name: str, *, mono_audio: bool = False) -> str | None:
+    """The role (``"ecg"``, ``"pcg"`` or None) the name of a channel gives it, by the rule
+    in the module's "Channel roles"; ``mono_audio``: the channel is a mono audio file's one
+    channel (``"pcg"`` unless its name says otherwise).
+
+    Examples
+    --------
+    >>> from physiofeat.records import channel_role
+    >>> [channel_role(n) for n in ("ii", "ECG II", "MLII", "V5", "EKG", "CM5")]
+    ['ecg', 'ecg', 'ecg', 'ecg', 'ecg', 'ecg']
+    >>> [channel_role(n) for n in ("PCG", "Phono 1", "heart sound", "mic_left", "Resp", "0")]
+    ['pcg', 'pcg', 'pcg', 'pcg', None, None]
+    >>> channel_role("EEG II"), channel_role("Lead II")
+    (None, 'ecg')
+    >>> channel_role("0", mono_audio=True)
+    'pcg'
+    """
+    n = str(name).strip().lower()
+    first, _, rest = n.partition(" ")
+    if _ECG_START.match(n) or _ML.sub("", n) in _LEADS:
+        return "ecg"
+    if first == "lead" and rest.strip() in _LEADS:  # "Lead II"; not "EEG II"
+        return "ecg"
+    words = [w for w in re.split(r"[\s_\-\d]+", n) if w]
+    if (words and words[0] in _PCG_WORDS) or "heart sound" in n:
+        return "pcg"
+    return "pcg" if mono_audio else None
+
+
+def check_roles(
+    roles: Mapping[str, ChannelKey | Sequence[ChannelKey]] | None,
+) -> dict[str, tuple[ChannelKey, ...]]:
+    """``roles=`` overrides as ``{role: (channel keys...)}``; a :class:`ParameterError` for a
+    role other than those of :data:`ROLES` or a value that is not channel names/indices."""
+    if roles is None:
+        return {}
+    if not isinstance(roles, Mapping):
+        raise ParameterError(
+            f"roles must be a mapping role -> channel name(s), e.g. {{'pcg': 'PCG', 'ecg': "
+            f"['ii', 'v5']}}; got {type(roles).__name__}"
+        )
+    out: dict[str, tuple[ChannelKey, ...]] = {}
+    for role, keys in roles.items():
+        if role not in ROLES:
+            raise ParameterError(f"unknown channel role {role!r}; roles are {', '.join(ROLES)}")
+        if isinstance(keys, (str, int, np.integer)) and not isinstance(keys, bool):
+            keys = (keys,)
+        if (
+            not isinstance(keys, Sequence)
+            or isinstance(keys, (bytes, bytearray))
+            or not keys
+            or not all(
+                isinstance(k, (str, int, np.integer)) and not isinstance(k, bool) for k in keys
+            )
+        ):
+            raise ParameterError(
+                f"roles[{role!r}] must be a channel name or index, or a non-empty list of them; "
+                f"got {keys!r}"
+            )
+        out[role] = tuple(k if isinstance(k, str) else int(k) for k in keys)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

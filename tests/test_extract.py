@@ -18,6 +18,7 @@ from physiofeat import (
     UnknownFeatureError,
 )
 from physiofeat import spectral as S
+from physiofeat.records import Record
 
 SR = 2000
 KW = dict(n_fft=256, hop_length=64, n_mels=40)
@@ -359,7 +360,9 @@ def test_plot_functions_draw_the_features_docs_features_rst_assigns_them(x):
 )  # fmt: skip
 def test_no_feature_vector_holds_inf(kind):
     """A feature table must be finite or NaN (undefined) for a classifier: every registered
-    feature except the ECG ones (which need beats) on degenerate and ordinary signals."""
+    feature except the single-signal ECG ones (which need beats) on degenerate and ordinary
+    signals; the record features on a record whose PCG (and second ECG lead) is that signal,
+    beside a synthetic ECG lead."""
     import warnings
 
     n, sr = 4000, 2000
@@ -373,7 +376,17 @@ def test_no_feature_vector_holds_inf(kind):
     }[kind]
     kw = dict(n_fft=256, hop_length=64, frame_length=256, trials=4)
     checked = 0
+    ecg, _ = physiofeat.ecg.synthetic_ecg(duration=n / sr, sr=sr)
+    rec = Record.from_arrays({"ii": (ecg, sr), "v5": (x, sr), "PCG": (x, sr)})
+    n_record = 0
     for spec in physiofeat.features():
+        if spec.roles:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                v = physiofeat.extract(rec, [spec.name]).vector()
+            assert not np.isinf(v).any(), (spec.name, kind)
+            n_record += 1
+            continue
         if spec.family == "ecg":
             continue
         params = {k: v for k, v in kw.items() if k in spec.defaults}
@@ -388,7 +401,7 @@ def test_no_feature_vector_holds_inf(kind):
             v = physiofeat.extract(x, [spec.name], sr=sr, **params).vector()
         assert not np.isinf(v).any(), (spec.name, kind)
         checked += 1
-    assert checked >= 25
+    assert checked >= 25 and n_record >= 2
 
 
 # -------------------------------------------------------------------------------------------
@@ -407,9 +420,24 @@ def _probe(sr: int, seconds: float) -> np.ndarray:
     return bursts + 0.05 * rng.standard_normal(t.size)
 
 
+def _record_probe(sr: int, seconds: float) -> Record:
+    """A record probe for the record features: two ECG leads (synthetic, at ``min(sr, 1000)``
+    Hz, the second inverted) and the heart-sound-like probe at ``sr`` as its PCG."""
+    from physiofeat.ecg import synthetic_ecg
+
+    ecg_sr = min(sr, 1000)
+    lead, _ = synthetic_ecg(duration=seconds, sr=ecg_sr, noise=0.01, seed=1)
+    v1, _ = synthetic_ecg(duration=seconds, sr=ecg_sr, invert=True, noise=0.01, seed=2)
+    return Record.from_arrays(
+        {"ii": (lead, ecg_sr), "V1": (v1, ecg_sr), "PCG": (_probe(sr, seconds), sr)}
+    )
+
+
 @pytest.fixture(scope="module")
 def probes():
-    return {(sr, s): _probe(sr, s) for sr, s in _RATES_LENGTHS}
+    out = {(sr, s): _probe(sr, s) for sr, s in _RATES_LENGTHS}
+    out.update({("record", sr, s): _record_probe(sr, s) for sr, s in _RATES_LENGTHS})
+    return out
 
 
 @pytest.mark.parametrize("name", [s.name for s in physiofeat.features()])
@@ -420,13 +448,19 @@ def test_every_registered_feature_has_the_same_columns_at_every_rate_and_length(
     other columns."""
     import warnings
 
+    record = physiofeat._registry.get_spec(name).roles  # a record feature: the record probes
     got: dict[tuple[int, float], list[str]] = {}
     refused = {}
     for key, x in probes.items():
+        if (key[0] == "record") != bool(record):
+            continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                got[key] = physiofeat.extract(x, [name], sr=key[0]).vector_names()
+                if record:
+                    got[key[1:]] = physiofeat.extract(x, [name]).vector_names()
+                else:
+                    got[key] = physiofeat.extract(x, [name], sr=key[0]).vector_names()
             except (InvalidSignalError, ParameterError) as exc:  # too short for the defaults
                 refused[key] = str(exc)
     assert len(got) >= 3, f"{name}: refused on {refused}"
@@ -485,9 +519,21 @@ def _perturbed(value):
 
 @pytest.fixture(scope="module")
 def audit_signals():
+    from physiofeat.ecgpcg import synthetic_ecg_pcg
+
     x, sr = physiofeat.load(physiofeat.data.path("a0007"))
-    ecg = physiofeat.load_record(physiofeat.data.path("ludb_1"))["ii"]
-    return {"pcg": (x[: 3 * sr].astype(np.float64), sr), "ecg": (ecg.astype(np.float64), 500.0)}
+    rec = physiofeat.load_record(physiofeat.data.path("ludb_1"))
+    ecg = rec["ii"]
+    # record features: ECG lead II of LUDB 1 and a synthetic pair's ECG lead and heart sound,
+    # noisy enough (SD 0.2, S1 peaks at 1) that the sound thresholds decide on some beats
+    e2, pcg, sr2, _ = synthetic_ecg_pcg(duration=10.0, sr=2000, noise=0.2)
+    pair = Record.from_arrays({"ECG": (e2, sr2), "PCG": (pcg, sr2)})
+    return {
+        "pcg": (x[: 3 * sr].astype(np.float64), sr),
+        "ecg": (ecg.astype(np.float64), 500.0),
+        "record": (pair, None),
+        "ecg_record": (rec, None),
+    }
 
 
 @pytest.mark.parametrize("name", [s.name for s in physiofeat.features()])
@@ -499,11 +545,15 @@ def test_every_parameter_counts_or_is_refused(name, audit_signals):
     import warnings
 
     spec = physiofeat._registry.get_spec(name)
-    x, sr = audit_signals["ecg" if spec.family == "ecg" else "pcg"]
+    if spec.roles:  # a record feature: a record, its channels' own rates
+        x, sr = audit_signals["record" if "pcg" in spec.roles else "ecg_record"]
+    else:
+        x, sr = audit_signals["ecg" if spec.family == "ecg" else "pcg"]
+    kw = {} if spec.roles else {"sr": sr}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            base = physiofeat.extract(x, [name], sr=sr).vector()
+            base = physiofeat.extract(x, [name], **kw).vector()
         except (InvalidSignalError, ParameterError):
             pytest.skip(f"{name} needs another probe signal")
         silent = []
@@ -512,7 +562,7 @@ def test_every_parameter_counts_or_is_refused(name, audit_signals):
             if new is None or k in _HOW | _DATA_DEPENDENT:
                 continue
             try:
-                out = physiofeat.extract(x, [name], sr=sr, **{k: new}).vector()
+                out = physiofeat.extract(x, [name], **kw, **{k: new}).vector()
             except (ParameterError, InvalidSignalError):
                 continue
             if out.shape == base.shape and np.array_equal(out, base, equal_nan=True):

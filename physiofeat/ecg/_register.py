@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .._features import STAT_FUNCS, Feature
-from .._registry import register_feature
+from .._registry import register_feature, register_intermediate
 from ._core import (
     HRV_STATS,
     PR_STATS,
@@ -15,6 +15,7 @@ from ._core import (
     EcgWarning,
     _delineate,
     _hrv_values,
+    _nan_reason,
     _params,
     _pr_values,
     _qt_values,
@@ -22,6 +23,8 @@ from ._core import (
     hrv_features,
     pr_features,
     qt_features,
+    summarize_beats,
+    summarize_qt,
 )
 from ._qt import check_qtc
 
@@ -161,4 +164,54 @@ def _ecg_beats(ctx, *, p_threshold, qtc) -> Feature:
             "padding": "NaN after the last beat of a batch row",
             **({"not_ecg_reason": reasons if ctx.batched else reasons[0]} if any(reasons) else {}),
         },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Record features: all the ECG leads of a record at once (physiofeat.records roles)
+
+
+@register_intermediate("record_ecg_beats")
+def _record_ecg_beats(ctx, *, p_threshold, qtc):
+    """The multi-lead :func:`delineate` of a record's ECG channels (``ctx.signal("ecg")``) and
+    its not-an-ECG reason; shared by the record features of one call (ecg_multilead and
+    ecg_pcg_timing delineate once)."""
+    x, sr = ctx.signal("ecg")
+    return _delineate(x, sr, p_threshold, qtc)
+
+
+#: Names of the ``ecg_multilead`` values: the PR summary, then the QT summary.
+MULTILEAD_STATS: tuple[str, ...] = PR_STATS + QT_STATS
+
+
+@register_feature(
+    "ecg_multilead",
+    family="ecg",
+    roles=("ecg",),
+    dims=("stat",),
+    params_from=delineate,
+    check=_check_values,
+    description="PR and QRS/QT/QTc summaries (pr_interval's and qt_interval's stats) of the "
+    "multi-lead delineation of all a record's ECG leads",
+)
+def _ecg_multilead(ctx, *, p_threshold, qtc) -> Feature:
+    """:func:`pr_features` and :func:`qt_features` of the record's ECG leads ``(n_leads, n)``,
+    from one delineation: the same values as those functions called on the stacked leads."""
+    beats, _ = ctx.get("record_ecg_beats", p_threshold=p_threshold, qtc=qtc)
+    attrs: dict = {"units": "s (heart_rate: bpm; p_fraction, pr_cv, pr_rr_corr, t_fraction: 1)"}
+    parts, reasons = [], []
+    for what, n, summary in (
+        ("PR", len(PR_STATS), summarize_beats),
+        ("QT", len(QT_STATS), summarize_qt),
+    ):
+        reason = _nan_reason(beats, what)
+        parts.append(np.full(n, np.nan) if reason else summary(beats))
+        if reason:
+            reasons.append(reason)
+            warnings.warn(reason, EcgWarning, stacklevel=2)
+    if reasons:
+        attrs["nan_reason"] = "; ".join(reasons)
+    attrs["n_leads"] = len(ctx.channel_names("ecg"))
+    return Feature(
+        np.concatenate(parts), dims=("stat",), coords={"stat": list(MULTILEAD_STATS)}, attrs=attrs
     )

@@ -11,10 +11,16 @@
 - :func:`synthetic_ecg_pcg` -- a test pair with exactly known delays.
 
 Read a record's channels with :func:`physiofeat.load_record` (``rec["ECG"]``, ``rec["PCG"]``).
+
+Registered record feature (``physiofeat.extract(record, ["ecg_pcg_timing"])``, the command line
+``-f ecg_pcg_timing``): ``ecg_pcg_timing``, the :data:`TIMING_STATS` values of
+:func:`timing_features` on the record's ECG (all its leads) and PCG channels, chosen by their
+roles (:meth:`physiofeat.records.Record.roles`); ``method="gated"`` or ``"hsmm"``.
 """
 
 from __future__ import annotations
 
+from . import _register  # noqa: F401 - registers ecg_pcg_timing
 from ._core import INTERVALS, TIMING_STATS, EcgPcgBeats, gated_segment, timing, timing_features
 from ._synth import synthetic_ecg_pcg
 

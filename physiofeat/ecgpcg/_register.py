@@ -1,0 +1,53 @@
+"""Registration of the ECG-PCG timing with :func:`physiofeat.extract` (a record feature)."""
+
+from __future__ import annotations
+
+from .._errors import ParameterError
+from .._features import Feature
+from .._registry import register_feature
+from ._core import TIMING_STATS, timing, timing_features
+
+
+@register_feature(
+    "ecg_pcg_timing",
+    family="ecgpcg",
+    roles=("ecg", "pcg"),
+    dims=("stat",),
+    params_from=timing,
+    exclude=("pcg_sr", "beats", "segmentation"),
+    description="EMAT, EMAT/RR, QRS-S2, S1-S2, R-S1 and PR medians and SDs over beats, S1/S2 "
+    "fractions, from a record's ECG and PCG (timing_features)",
+)
+def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
+    """:func:`timing_features` of :func:`timing` on the record's ECG leads and its PCG; the
+    ECG delineation is the one ``ecg_multilead`` uses (``delineate``'s defaults, as
+    :func:`timing` makes it), computed once per call."""
+    from .._registry import _signature_defaults
+    from ..ecg import delineate  # importing the ecg family registers record_ecg_beats
+
+    pcg, pcg_sr = ctx.signal("pcg")
+    if pcg.shape[0] != 1:
+        names = ctx.channel_names("pcg")
+        raise ParameterError(
+            f"{ctx.record.path}: ecg_pcg_timing times one heart sound, and the record has "
+            f"{len(names)} PCG channels ({', '.join(map(repr, names))}); choose one with "
+            f"roles={{'pcg': NAME}} (command line: --role pcg=NAME)"
+        )
+    ecg, ecg_sr = ctx.signal("ecg")
+    beats, _ = ctx.get("record_ecg_beats", **_signature_defaults(delineate))
+    b = timing(
+        None,
+        pcg[0],
+        sr=ecg_sr,
+        pcg_sr=pcg_sr,
+        method=method,
+        beats=beats,
+        onset_fraction=onset_fraction,
+        min_snr=min_snr,
+    )
+    return Feature(
+        timing_features(b),
+        dims=("stat",),
+        coords={"stat": list(TIMING_STATS)},
+        attrs={"units": "s (emat_rr, s1_fraction, s2_fraction: 1)", "n_beats": len(b)},
+    )
