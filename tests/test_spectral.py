@@ -560,3 +560,25 @@ def test_extract_accepts_windows_that_exist_only_at_full_length():
     np.testing.assert_allclose(got, want, rtol=tol(np.float32, 50), atol=1e-4 * want.max())
     with pytest.raises(ParameterError, match="not understood"):
         physiofeat.extract(x, ["spectrogram"], sr=1000, n_fft=256, window=("dpss", 200))
+
+
+def test_registered_deltas_on_too_few_frames_are_nan_with_the_same_names():
+    """A recording shorter than the delta window (8 frames < width 9) gives the columns a longer
+    one gives, NaN, with a SpectralWarning and attrs["nan_reason"] -- one NaN row in a table,
+    not an error; the public delta still refuses, as librosa.feature.delta does."""
+    rng = np.random.default_rng(3)
+    short, long_ = rng.standard_normal(4000), rng.standard_normal(40000)
+    names = ["mfcc", "mfcc_delta", "mfcc_delta2"]
+    with pytest.warns(S.SpectralWarning, match="width=9 is larger than the 8 frames"):
+        f = physiofeat.extract(short, names, sr=2000)
+    g = physiofeat.extract(long_, names, sr=2000)
+    assert f.vector_names() == g.vector_names()
+    assert f["mfcc_delta"].shape == f["mfcc"].shape == (20, 8)
+    assert np.isnan(f["mfcc_delta"].values).all() and np.isnan(f["mfcc_delta2"].values).all()
+    assert np.isfinite(f["mfcc"].values).all()
+    assert "needs >= 9 frames" in f["mfcc_delta"].attrs["nan_reason"]
+    assert "nan_reason" not in g["mfcc_delta"].attrs
+    with pytest.raises(ParameterError, match="width=9 is larger than the 8 frames"):
+        S.delta(f["mfcc"].values, width=9)
+    with pytest.raises(ParameterError, match="odd integer"):  # a bad width is still an error
+        physiofeat.extract(short, ["mfcc_delta"], sr=2000, width=4)

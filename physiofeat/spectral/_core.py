@@ -139,6 +139,11 @@ def get_window(window: Any, win_length: int, n_fft: int, dtype=np.float64) -> np
     return _window_cached(window, win_length, n_fft, np.dtype(dtype).str)
 
 
+class SpectralWarning(UserWarning):
+    """A spectral feature could not be computed for this signal and is NaN (the reason is in
+    the feature's ``attrs["nan_reason"]``)."""
+
+
 def check_named_window(window: Any, win_length: int, n_fft: int) -> None:
     """Up-front check of a named window (``str`` or ``tuple``) that does not build it at full size.
 

@@ -6,6 +6,8 @@ the intermediates below are memoised on their parameters by the :class:`~physiof
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._features import Feature
@@ -251,13 +253,28 @@ def _mfcc_feature(ctx, **p):
 def _mfcc_delta(ctx, order, width, p):
     st = _Axes(ctx, **p)
     M = ctx.get("mfcc", **_mfcc_args(p))
-    width, order = C._check_delta_args(width, order, M.shape[1])
-    D = C._delta_time_axis1(M, width, order)
+    attrs: dict = {"order": order}
+    if isinstance(width, (int, np.integer)) and width > M.shape[1] >= 1:
+        # a recording too short for the delta window: NaN with the request's shape and names,
+        # not an error, so that it is one row of NaN in a table of longer files (the public
+        # ``delta`` raises here, as librosa does)
+        width, order = C._check_delta_args(width, order, width)
+        reason = (
+            f"width={width} is larger than the {M.shape[1]} frames of this signal: the "
+            f"order-{order} MFCC delta needs >= {width} frames (a longer signal, or a smaller "
+            "width or hop_length)"
+        )
+        warnings.warn(reason, C.SpectralWarning, stacklevel=2)
+        D = np.full(M.shape, np.nan, dtype=M.dtype)
+        attrs["nan_reason"] = reason
+    else:
+        width, order = C._check_delta_args(width, order, M.shape[1])
+        D = C._delta_time_axis1(M, width, order)
     return Feature(
         st.time_last(D),
         ("coef", "time"),
         {"coef": np.arange(M.shape[-1]), "time": st.times},
-        {"order": order},
+        attrs,
     )
 
 
