@@ -10,7 +10,9 @@ WFDB records and EDF files (named channels, units, a rate per channel) are read 
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +108,17 @@ def _read_soundfile(p: Path, dtype) -> tuple[np.ndarray, int]:
     return data, sr
 
 
+@functools.lru_cache(maxsize=1)
+def _ffmpeg_path() -> str | None:
+    """The ffmpeg (or avconv) executable pydub would run, looked up once per process."""
+    return shutil.which("ffmpeg") or shutil.which("avconv")
+
+
 def _read_pydub(p: Path, dtype) -> tuple[np.ndarray, int]:
+    # checked here, before pydub is imported: pydub warns "Couldn't find ffmpeg or avconv" at
+    # import and then fails per file; without an executable the fallback is simply unavailable
+    if _ffmpeg_path() is None:
+        raise FileNotFoundError("ffmpeg")
     from pydub import AudioSegment
 
     seg = AudioSegment.from_file(str(p))

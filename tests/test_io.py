@@ -4,8 +4,10 @@ stereo, and broken files."""
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -182,3 +184,33 @@ def test_non_mp3_named_mp3_is_a_clear_decode_error_without_stderr_noise(tmp_path
     sf.write(wav, tone, SR, format="WAV", subtype="PCM_16")
     y, sr = physiofeat.load(wav)
     assert sr == SR and y.shape == (SR,)
+
+
+def test_missing_ffmpeg_is_checked_once_before_pydub_warns(tmp_path):
+    """Without ffmpeg on PATH the fallback is reported unavailable in the DecodeError, and pydub
+    (which warns "Couldn't find ffmpeg or avconv" at import, then fails per file) is not even
+    imported: no RuntimeWarning, for one file or many (issue #17 item 6, at the io level)."""
+    bad = [tmp_path / f"notes{i}.wav" for i in range(3)]
+    for b in bad:
+        b.write_text("not audio\n")
+    code = (
+        "import sys, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "import physiofeat\n"
+        "for p in sys.argv[1:]:\n"
+        "    try:\n"
+        "        physiofeat.load(p)\n"
+        "    except physiofeat.DecodeError as e:\n"
+        "        print(str(e).split('(', 1)[1])\n"
+        "print('pydub' in sys.modules)\n"
+    )
+    env = {**os.environ, "PATH": str(tmp_path)}  # no ffmpeg, no avconv here
+    out = subprocess.run(
+        [sys.executable, "-c", code, *map(str, bad)], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.strip().splitlines()
+    assert len(lines) == 4
+    assert all("ffmpeg fallback unavailable: no ffmpeg executable on PATH" in ln for ln in lines[:3])
+    assert lines[3] == "False"
+    assert "Couldn't find ffmpeg" not in out.stderr
