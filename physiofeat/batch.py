@@ -9,6 +9,14 @@ With ``client=`` (a :class:`dask.distributed.Client`) the very same task functio
 cluster instead. A failing source never stops the run: its :class:`Result` carries the error
 type and message instead of a vector.
 
+A request of *record features* (``ecg_multilead``, ``ecg_pcg_timing``: registered with
+``roles``) reads each file with :func:`physiofeat.load_record` (WFDB, EDF, text records and
+audio files alike) and gives one row per record: its channels are chosen by role
+(``roles=``, else the names' rule of :func:`physiofeat.records.channel_role`), and
+``Result.channel_name`` says which channels played which role (``"ecg: ii, v5; pcg: PCG"``).
+A record without a channel of a role its features need is an error record
+(:class:`~physiofeat.records.MissingRoleError`), as any bad source.
+
 Results do not depend on the number of jobs: each source is computed on its own, with Numba
 limited to one thread per task (no thread-count-dependent reductions), and seeded features
 (EEMD, CEEMDAN) take their ``seed`` from the parameters, never from the worker.
@@ -139,6 +147,43 @@ class _Job:
     modules: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: channels to read (names or indices, as :func:`physiofeat.load_record` takes them)
     channels: tuple[str | int, ...] | None = None
+    #: a request of record features: each source is one record, one row
+    record: bool = False
+    #: channel-role overrides ``((role, (channel, ...)), ...)`` for record features
+    roles: tuple[tuple[str, tuple[str | int, ...]], ...] | None = None
+
+
+def check_record_request(
+    plan: Mapping[str, Any], *, roles: Any = None, per_channel: bool = False, segment: Any = None
+) -> tuple[bool, tuple[tuple[str, tuple[str | int, ...]], ...] | None]:
+    """Whether a resolved request is of record features, and its ``roles`` overrides as a
+    tuple; a :class:`ParameterError` for a request mixing record and single-signal features,
+    ``roles`` without record features, or ``per_channel`` / ``segment`` with them (a record
+    feature gives one row per record)."""
+    from ._registry import split_request
+    from .records import check_roles
+
+    rec, _ = split_request(plan)
+    checked = check_roles(roles)
+    if roles is not None and not rec:
+        raise ParameterError(
+            f"roles (--role) choose the channels of record features, and the request "
+            f"{list(plan)} has none; drop them (record features: "
+            f"{', '.join(s.name for s in _record_specs())})"
+        )
+    if rec and (per_channel or segment is not None):
+        what = "per_channel (--per-channel)" if per_channel else "segment (--segment)"
+        raise ParameterError(
+            f"{rec} are record features (one row per record, drawn on its channels by role); "
+            f"{what} does not apply to them: drop it"
+        )
+    return bool(rec), (tuple(checked.items()) if roles is not None else None)
+
+
+def _record_specs():
+    from ._registry import features
+
+    return [s for s in features() if s.roles]
 
 
 def _feature_modules(features: Any, remote: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -311,6 +356,58 @@ def _reads_as_record(source: Any, job: _Job) -> bool:
     return job.channels is not None or is_record_path(source)
 
 
+def _run_record_features(index: int, rid: str, source: Any, job: _Job, cpu0: float) -> Result:
+    """Record features of one record (a path read by :func:`load_record`, or a Record): one
+    row; ``channel_name`` holds the channels by role."""
+    from ._registry import extract
+    from .records import Record, load_record
+
+    path = _source_path(source)
+    if isinstance(source, Record):
+        rec = source
+        if job.channels is not None:
+            rec = rec.select(list(job.channels))
+        if job.sr is not None:
+            raise ParameterError(
+                f"source {rid!r} is a Record: its channels carry their own rates; sr= resamples "
+                "files as they are read (load_record(path, sr=...) for a Record)"
+            )
+    elif path is not None:
+        rec = load_record(
+            path, channels=None if job.channels is None else list(job.channels), sr=job.sr
+        )
+    else:
+        raise ParameterError(
+            f"source {rid!r} is a {type(source).__name__}; record features take file paths or "
+            "physiofeat.Record objects (Record.from_arrays({'ECG': (ecg, sr), ...}))"
+        )
+    roles = None if job.roles is None else dict(job.roles)
+    with _single_threaded():
+        feats = extract(rec, job.features, stats=job.stats, roles=roles, **job.params)
+        vec = feats.vector()
+        names = feats.vector_names()
+    used = {}
+    for f in feats.values():
+        used.update(f.attrs.get("channels", {}))
+    arrays = None
+    if job.return_arrays or job.arrays_dir:
+        arrays = _arrays_of(feats)
+        if job.arrays_dir:
+            _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
+    return Result(
+        index,
+        rid,
+        path if path is not None else rec.path,
+        names,
+        vec,
+        sr=feats.sr,
+        duration=max(c.duration for c in rec),
+        arrays=arrays if job.return_arrays else None,
+        cpu_time=time.process_time() - cpu0,
+        channel_name=["; ".join(f"{r}: {', '.join(v)}" for r, v in sorted(used.items()))],
+    )
+
+
 def _run_record(index: int, rid: str, path: str, job: _Job, cpu0: float) -> Result:
     """One row per channel of a record (per channel and segment with ``segment``). Channels of
     one rate are computed in one batch, each group at its own rate; rows in channel order."""
@@ -395,6 +492,9 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
 
                 sys.path.extend(p for p in where if p not in sys.path)
                 importlib.import_module(mod)
+            if job.record:
+                path = _source_path(source)
+                return _run_record_features(index, rid, source, job, cpu0)
             if isinstance(source, (str, os.PathLike)) and _reads_as_record(source, job):
                 path = os.fspath(source)
                 return _run_record(index, rid, path, job, cpu0)
@@ -799,6 +899,7 @@ def iter_extract(
     per_channel: bool = False,
     segment: float | None = None,
     channels: Sequence[str | int] | None = None,
+    roles: Mapping[str, Any] | None = None,
     return_arrays: bool = False,
     arrays_dir: str | os.PathLike | None = None,
     chunksize: int | None = None,
@@ -835,7 +936,10 @@ def iter_extract(
 
         sr = check_sr(sr)
     # Fail fast on unknown features / parameters, before any work is scheduled.
-    resolve_params(_normalise_request(features), params)
+    plan = resolve_params(_normalise_request(features), params)
+    record, roles_t = check_record_request(
+        plan, roles=roles, per_channel=per_channel, segment=segment
+    )
     from ._features import check_stats
 
     stats = check_stats(stats)
@@ -868,6 +972,8 @@ def iter_extract(
             remote=client is not None or (default_jobs() if n_jobs in (None, -1) else n_jobs) != 1,
         ),
         _check_channels(channels),
+        record,
+        roles_t,
     )
     if ids is not None and not isinstance(ids, Sequence):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")
@@ -917,6 +1023,7 @@ def extract_many(
     per_channel: bool = False,
     segment: float | None = None,
     channels: Sequence[str | int] | None = None,
+    roles: Mapping[str, Any] | None = None,
     return_arrays: bool = False,
     arrays_dir: str | os.PathLike | None = None,
     progress: bool | Callable[[Result], Any] = False,
@@ -959,7 +1066,13 @@ def extract_many(
         Channels to read from each file, by name or index as :func:`physiofeat.load_record`
         matches them (``"ii"``, ``0``); one row per channel. WFDB records (``.hea``) and EDF
         files are read with :func:`physiofeat.load_record` and give one row per channel even
-        without it (all channels); ``Result.channel_name`` holds the names.
+        without it (all channels); ``Result.channel_name`` holds the names. With record
+        features, the channels the record is read with (roles are given among them).
+    roles : mapping str -> channel name(s), optional
+        For record features (``ecg_multilead``, ``ecg_pcg_timing``): which channels play which
+        role in every record (``{"pcg": "PCG", "ecg": ["ii", "v5"]}``), overriding the names'
+        rule (:meth:`physiofeat.records.Record.roles`). Sources are then file paths or
+        :class:`~physiofeat.records.Record` objects, one row each.
     return_arrays : bool
         Keep the full feature arrays (with coordinates) in ``Result.arrays``.
     arrays_dir : path, optional
@@ -1007,6 +1120,7 @@ def extract_many(
         per_channel=per_channel,
         segment=segment,
         channels=channels,
+        roles=roles,
         return_arrays=return_arrays,
         arrays_dir=arrays_dir,
         chunksize=chunksize,

@@ -4,6 +4,8 @@
 
     physiofeat extract INPUT... -f mfcc,rms -p n_fft=256 -p mfcc.n_mfcc=13 -o features.parquet
     physiofeat extract ecg/ludb -f pr_interval --channel ii -o pr.csv
+    physiofeat extract ecg/ludb -f ecg_multilead -o multilead.csv
+    physiofeat extract ecg_pcg/ephnogram -f ecg_pcg_timing --role pcg=PCG -o timing.csv
     physiofeat features [--family spectral] [--names]
     physiofeat info FILE...
 
@@ -11,12 +13,17 @@
 and ``path`` columns followed by the stable :meth:`Features.vector` columns. WFDB records (a
 ``.hea``; its ``.dat`` is not a separate input) and EDF/BDF files are inputs too, read by
 :func:`physiofeat.load_record`: one row per channel (``--channel`` chooses them), with the
-channel's name in ``channel_name`` and its own rate in ``sr_hz``. Finished results
+channel's name in ``channel_name`` and its own rate in ``sr_hz``. Record features
+(``ecg_multilead``, ``ecg_pcg_timing``) give one row per record instead, drawn on its channels
+by role (``--role ROLE=CHANNEL``, repeatable, else the names' rule of
+:func:`physiofeat.records.channel_role`); ``channel_name`` then says which channels played
+which role, and a record without a role they need is one error record. Finished results
 are appended to a journal (``<output>.journal.jsonl``) as they arrive, so a killed run loses
 nothing finished; the table itself is written atomically (temporary file in the same folder,
 then ``os.replace``) and ``--resume`` skips every recording the table or the journal already
 holds. The journal's first line and ``<output>.request.json`` record the request (features,
-resolved parameters, sr, stats, segment, per-channel); ``--resume`` refuses another request.
+resolved parameters, sr, stats, segment, per-channel, channels, roles); ``--resume`` refuses
+another request.
 Failures go to ``<output stem>.errors.csv`` (path, error type, message), written only when some
 recording failed.
 
@@ -116,6 +123,7 @@ _CONFIG_KEYS = {
     "segment",
     "per_channel",
     "channels",
+    "roles",
     "glob",
     "jobs",
 }
@@ -256,7 +264,28 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, default=repr))
 
 
-def _request_record(plan, *, sr, stats, segment, per_channel, channels=None) -> dict[str, Any]:
+def parse_roles(items: Sequence[str]) -> dict[str, list[str]] | None:
+    """``["pcg=PCG", "ecg=ii", "ecg=v5"]`` -> ``{"pcg": ["PCG"], "ecg": ["ii", "v5"]}``
+    (None for no items).
+
+    >>> parse_roles(["pcg=PCG", "ecg=ii", "ecg=v5"])
+    {'pcg': ['PCG'], 'ecg': ['ii', 'v5']}
+    """
+    if not items:
+        return None
+    out: dict[str, list[str]] = {}
+    for item in items:
+        role, sep, chan = item.partition("=")
+        role, chan = role.strip().lower(), chan.strip()
+        if not sep or not role or not chan:
+            raise UsageError(f"--role {item!r} is not ROLE=CHANNEL (e.g. --role pcg=PCG)")
+        out.setdefault(role, []).append(chan)
+    return out
+
+
+def _request_record(
+    plan, *, sr, stats, segment, per_channel, channels=None, roles=None
+) -> dict[str, Any]:
     return _canonical(
         {
             "features": {name: params for name, (_, params) in plan.items()},
@@ -265,6 +294,7 @@ def _request_record(plan, *, sr, stats, segment, per_channel, channels=None) -> 
             "segment": None if segment is None else float(segment),
             "per_channel": bool(per_channel),
             "channels": None if channels is None else list(channels),
+            "roles": None if roles is None else {r: list(v) for r, v in roles},
         }
     )
 
@@ -281,7 +311,7 @@ def _request_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
             for k in sorted(set(a) | set(b)):
                 if a.get(k) != b.get(k):
                     out.append(f"{name}.{k} {a.get(k)!r} -> {b.get(k)!r}")
-    for k in ("sr", "stats", "segment", "per_channel", "channels"):
+    for k in ("sr", "stats", "segment", "per_channel", "channels", "roles"):
         if old.get(k) != new.get(k):
             out.append(f"{k} {old.get(k)!r} -> {new.get(k)!r}")
     return out
@@ -443,7 +473,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     from ._errors import PhysiofeatError
     from ._features import check_stats
     from ._registry import _normalise_request, resolve_params
-    from .batch import default_jobs, iter_extract
+    from .batch import check_record_request, default_jobs, iter_extract
 
     output = Path(args.output)
     if output.suffix.lower() not in (".parquet", ".csv"):
@@ -495,6 +525,9 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         not isinstance(channels, list) or not all(isinstance(c, (str, int)) for c in channels)
     ):
         raise UsageError(f"channels must be a list of channel names or indices; got {channels!r}")
+    roles = parse_roles(args.role or []) or cfg.get("roles")
+    if roles is not None and not isinstance(roles, dict):
+        raise UsageError(f"roles must be a table role -> channel name(s); got {roles!r}")
     globs = list(args.glob or []) or list(cfg.get("glob", []))
     jobs = args.jobs if args.jobs is not None else cfg.get("jobs")
     if args.scheduler and jobs is not None:  # --jobs with --scheduler: refused in main()
@@ -523,10 +556,19 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         prestart_workers(request, sr=sr, stats=stats, **shared)
     try:
         plan = resolve_params(_normalise_request(request), shared)
+        _, roles_t = check_record_request(
+            plan, roles=roles, per_channel=per_channel, segment=segment
+        )
     except (PhysiofeatError, KeyError) as exc:
         raise UsageError(str(exc)) from None
     req_record = _request_record(
-        plan, sr=sr, stats=stats, segment=segment, per_channel=per_channel, channels=channels
+        plan,
+        sr=sr,
+        stats=stats,
+        segment=segment,
+        per_channel=per_channel,
+        channels=channels,
+        roles=roles_t,
     )
 
     todo = discover(args.inputs, globs)
@@ -625,6 +667,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             stats=stats,
             per_channel=per_channel,
             channels=channels,
+            roles=roles,
             segment=segment,
             arrays_dir=args.arrays,
             **shared,
@@ -725,7 +768,8 @@ def _cmd_features(args: argparse.Namespace) -> int:
         if s.family != family:
             family = s.family
             print(f"[{family}]")
-        print(f"  {s.name}  dims={s.dims}  {s.description}")
+        roles = f"  roles={s.roles}" if s.roles else ""
+        print(f"  {s.name}  dims={s.dims}{roles}  {s.description}")
         if s.defaults:
             params = ", ".join(f"{k}={v!r}" for k, v in s.defaults.items())
             print(f"      {params}")
@@ -837,6 +881,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="read only this channel, by name (case-insensitive; 'ii' also finds 'MLII' and "
         "'ECG II') or index; repeatable; one row per channel (default: all channels)",
+    )
+    ex.add_argument(
+        "--role",
+        action="append",
+        metavar="ROLE=CHANNEL",
+        help="for record features (ecg_multilead, ecg_pcg_timing: one row per record): the "
+        "channel playing ROLE (ecg, pcg), by name or index; repeatable, --role ecg=ii "
+        "--role ecg=v5 for several leads (default: inferred from the channel names)",
     )
     ex.add_argument(
         "--segment",

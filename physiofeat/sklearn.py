@@ -36,6 +36,13 @@ def _is_path(v: Any) -> bool:
     return isinstance(v, (str, os.PathLike))
 
 
+def _is_source(v: Any) -> bool:
+    """A file path or a :class:`~physiofeat.records.Record` (record features take both)."""
+    from .records import Record
+
+    return _is_path(v) or isinstance(v, Record)
+
+
 def _as_input(X: Any) -> Any:
     """A pandas DataFrame / Series as its values: rows of a DataFrame are signals (iterating it
     would give the column labels)."""
@@ -64,6 +71,10 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     on_error : {"raise", "nan"}
         What a source that fails (unreadable file, too short...) does: raise, or give a row of NaN
         (impute downstream).
+    roles : mapping str -> channel name(s), optional
+        For record features (``ecg_multilead``, ``ecg_pcg_timing``): which channels of each
+        record play which role (``{"pcg": "PCG"}``), as in :func:`physiofeat.extract_many`;
+        default: inferred from the channel names.
 
     Attributes
     ----------
@@ -74,7 +85,9 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     Notes
     -----
     ``X`` is a 2-D array ``(n_signals, n_samples)`` of equal-length signals, a list of 1-D arrays
-    (any lengths), or a list of audio file paths. Stateless: :meth:`fit` only learns the output
+    (any lengths), or a list of audio file paths. Record features take a list of record paths
+    (WFDB ``.hea``, EDF, audio...) or :class:`~physiofeat.records.Record` objects, one row
+    each. Stateless: :meth:`fit` only learns the output
     names, so cloning, pickling and cross-validation behave as for any transformer.
     """
 
@@ -87,6 +100,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         stats: Sequence[str] = DEFAULT_STATS,
         n_jobs: int | None = 1,
         on_error: str = "raise",
+        roles: Mapping[str, Any] | None = None,
     ):
         self.features = features
         self.sr = sr
@@ -94,6 +108,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         self.stats = stats
         self.n_jobs = n_jobs
         self.on_error = on_error
+        self.roles = roles
 
     # -- helpers -----------------------------------------------------------------------------
     def _request(self):
@@ -122,8 +137,11 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
                 raise ParameterError("sr is required for array input (the sampling rate in Hz)")
             feats = extract(X, self._request(), sr=self.sr, stats=tuple(self.stats), **params)
             return feats.vector_names(), feats.vector()
-        if _is_path(X):
-            raise ParameterError(f"X must be a list of paths, not one path; got {X!r} (use [X])")
+        if _is_source(X):
+            what = "path" if _is_path(X) else "record"
+            raise ParameterError(
+                f"X must be a list of {what}s, not one {what}; got {X!r} (use [X])"
+            )
         items = (
             list(X)
             if not (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "fiub")
@@ -136,7 +154,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
             )
         if not items:
             raise ParameterError("X is empty; pass at least one signal or path")
-        if not all(_is_path(v) for v in items) and self.sr is None:
+        if not all(_is_source(v) for v in items) and self.sr is None:
             raise ParameterError("sr is required for array input (the sampling rate in Hz)")
         results = extract_many(
             items,
@@ -144,6 +162,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
             sr=self.sr,
             n_jobs=self.n_jobs,
             stats=tuple(self.stats),
+            roles=self.roles,
             **params,
         )
         good = next((r for r in results if r.ok), None)
@@ -179,7 +198,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         X = _as_input(X)
         if isinstance(X, np.ndarray) and X.ndim == 2:
             names, _ = self._rows(X[:1])
-        elif _is_path(X) or (isinstance(X, np.ndarray) and X.ndim < 2):
+        elif _is_source(X) or (isinstance(X, np.ndarray) and X.ndim < 2):
             names, _ = self._rows(X)  # the clear error about the input's form
         else:
             items = list(X)

@@ -108,6 +108,7 @@ def test_get_set_params_clone_pickle_joblib(tmp_path, rng):
         "stats": ("mean",),
         "n_jobs": 1,
         "on_error": "raise",
+        "roles": None,
     }
     c = clone(fx)
     assert c.get_params() == p and c is not fx
