@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -636,6 +637,7 @@ def test_a_folder_of_mixed_rates_makes_one_table_equal_to_extract(mixed_rates, t
 
 _FRAGILE_MODULE = """
 import sys
+import warnings
 import numpy as np
 from physiofeat import Feature, register_feature
 
@@ -759,3 +761,131 @@ def test_jobs_with_a_scheduler_is_a_usage_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--jobs 2 has no effect with --scheduler" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small"]
+
+
+# -------------------------------------------------------------------------------------------
+# Record features: one row per record (issue 14)
+
+
+def _extract(args: list[str]) -> int:
+    return main(["extract", *args, "-q"])
+
+
+def test_cli_ecg_multilead_over_ludb_equals_python_on_all_leads(shared_data, tmp_path):
+    """-f ecg_multilead over the LUDB folder: one row per record whose values are
+    physiofeat.ecg.pr_features and qt_features on all 12 leads (max difference 0)."""
+    from physiofeat.ecg import PR_STATS, QT_STATS, pr_features, qt_features
+
+    out = tmp_path / "m.parquet"
+    assert _extract([str(shared_data / "ecg/ludb"), "-f", "ecg_multilead", "-o", str(out)]) == 0
+    df = pd.read_parquet(out)
+    heas = sorted((shared_data / "ecg/ludb").glob("*.hea"))
+    assert len(df) == len(heas) == 40 and df["path"].is_unique
+    cols = [f"ecg_multilead_{s}" for s in PR_STATS + QT_STATS]
+    assert [c for c in df.columns if c.startswith("ecg_multilead")] == cols
+    assert set(df["channel_name"]) == {"ecg: i, ii, iii, avr, avl, avf, v1, v2, v3, v4, v5, v6"}
+    worst = 0.0
+    for _, row in df.iterrows():
+        rec = physiofeat.load_record(row["path"])
+        x = rec.to_array()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = np.r_[pr_features(x, sr=rec.sr), qt_features(x, sr=rec.sr)]
+        got = row[cols].to_numpy(float)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+        ok = ~np.isnan(want)
+        worst = max(worst, float(np.max(np.abs(got[ok] - want[ok]), initial=0.0)))
+    assert worst == 0.0
+    assert df["ecg_multilead_pr_median"].notna().sum() >= 30  # sinus records have PR values
+
+
+def test_cli_ecg_pcg_timing_one_row_per_record_and_roles(shared_data, tmp_path, capsys):
+    from physiofeat.ecgpcg import TIMING_STATS, timing, timing_features
+
+    d = tmp_path / "in"
+    d.mkdir()
+    for f in ("ECGPCG0003.hea", "ECGPCG0003.dat"):
+        (d / f).symlink_to(shared_data / "ecg_pcg/ephnogram" / f)
+    shutil.copy(physiofeat.data.path("a0007"), d / "a0007.wav")
+    txt = shared_data / "ecg_pcg/biosppy/pcg_ecg.txt"
+    out = tmp_path / "t.csv"
+    args = [str(d), str(txt), "-f", "ecg_pcg_timing", "-o", str(out), "-j", "1"]
+    assert _extract(args) == 1  # the heart-sound WAV has no ECG: one error record
+    df = pd.read_csv(out)
+    assert list(df["id"]) == ["ECGPCG0003.hea", "pcg_ecg.txt"]
+    assert list(df.columns) == ["id", "path", "sr_hz", "duration_s", "channel_name"] + [
+        f"ecg_pcg_timing_{s}" for s in TIMING_STATS
+    ]
+    assert list(df["channel_name"]) == ["ecg: ECG; pcg: PCG"] * 2
+    for _, row in df.iterrows():
+        rec = physiofeat.load_record(row["path"])
+        ecg, pcg = rec.channel("ECG"), rec.channel("PCG")
+        want = timing_features(timing(ecg.data, pcg.data, sr=ecg.sr, pcg_sr=pcg.sr))
+        got = row[[f"ecg_pcg_timing_{s}" for s in TIMING_STATS]].to_numpy(float)
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0, equal_nan=True)
+    err = pd.read_csv(errors_path(out))
+    assert list(err["id"]) == ["a0007.wav"] and list(err["error_type"]) == ["MissingRoleError"]
+    assert (
+        "needs a channel of role 'ecg' and the record has none; its channels: 0 '0' (pcg)"
+        in (err["error"][0])
+    )
+    req = json.loads((tmp_path / "t.csv.request.json").read_text())
+    assert req["roles"] is None and req["features"]["ecg_pcg_timing"]["method"] == "gated"
+
+    # --role: the heart sound named explicitly, recorded in the request; the hsmm method
+    roles = ["--role", "pcg=PCG", "--role", "ecg=ECG"]
+    args2 = [str(d / "ECGPCG0003.hea"), "-f", "ecg_pcg_timing", "-p", "method=hsmm"]
+    out2 = tmp_path / "t2.csv"
+    assert _extract([*args2, *roles, "-o", str(out2), "-j", "1"]) == 0
+    req = json.loads((tmp_path / "t2.csv.request.json").read_text())
+    assert req["roles"] == {"pcg": ["PCG"], "ecg": ["ECG"]}
+    rec = physiofeat.load_record(d / "ECGPCG0003.hea")
+    want = timing_features(timing(rec["ECG"], rec["PCG"], sr=8000, method="hsmm"))
+    got = pd.read_csv(out2)[[f"ecg_pcg_timing_{s}" for s in TIMING_STATS]].to_numpy(float)[0]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0, equal_nan=True)
+    # --resume with other roles is another request
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        _extract([*args2, "--role", "pcg=1", "-o", str(out2), "-j", "1", "--resume"])
+    assert e.value.code == 2
+    assert "made with another request (roles " in capsys.readouterr().err
+    # the same roles resume: nothing to do, the same table
+    assert _extract([*args2, *roles, "-o", str(out2), "-j", "1", "--resume"]) == 0
+
+
+def test_cli_role_chooses_leads_and_is_refused_without_record_features(tmp_path, capsys):
+    from physiofeat.ecg import pr_features, qt_features
+
+    p = str(physiofeat.data.path("ludb_1"))
+    out = tmp_path / "m.csv"
+    roles = ["--role", "ecg=ii", "--role", "ecg=v5"]
+    assert _extract([p, "-f", "ecg_multilead", *roles, "-o", str(out), "-j", "1"]) == 0
+    df = pd.read_csv(out)
+    assert len(df) == 1 and df["channel_name"][0] == "ecg: ii, v5"
+    x = physiofeat.load_record(p, channels=["ii", "v5"]).to_array()
+    want = np.r_[pr_features(x, sr=500), qt_features(x, sr=500)]
+    got = df[[c for c in df.columns if c.startswith("ecg_multilead_")]].to_numpy(float)[0]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0, equal_nan=True)
+    for bad, msg in [
+        (["-f", "pr_interval", "--role", "ecg=ii"], "roles (--role) choose the channels of"),
+        (["-f", "ecg_multilead", "--role", "eeg=ii"], "unknown channel role 'eeg'"),
+        (["-f", "ecg_multilead", "--role", "ecg"], "--role 'ecg' is not ROLE=CHANNEL"),
+        (["-f", "ecg_multilead", "--per-channel"], "per_channel (--per-channel) does not apply"),
+        (["-f", "ecg_multilead,pr_interval"], "either record features"),
+    ]:
+        with pytest.raises(SystemExit) as e:
+            _extract([p, *bad, "-o", str(tmp_path / "x.csv"), "-j", "1"])
+        assert e.value.code == 2
+        assert msg in capsys.readouterr().err, bad
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_cli_features_lists_record_features_with_their_roles(capsys):
+    assert main(["features", "--family", "ecgpcg"]) == 0
+    text = capsys.readouterr().out
+    assert "  ecg_pcg_timing  dims=('stat',)  roles=('ecg', 'pcg')  " in text
+    assert "method='gated', onset_fraction=0.5, min_snr=3.0" in text
+    assert main(["features", "--family", "ecg"]) == 0
+    text = capsys.readouterr().out
+    assert "  ecg_multilead  dims=('stat',)  roles=('ecg',)  " in text
+    assert "  pr_interval  dims=('stat',)  heart rate" in text  # a single-signal feature: none

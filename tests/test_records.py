@@ -604,3 +604,22 @@ def test_cli_info_on_records(tmp_path, capsys):
     (tmp_path / "spf.dat").unlink()
     assert main(["info", str(hea)]) == 1
     assert "DecodeError: " in capsys.readouterr().err
+
+
+def test_roles_of_the_shared_records(shared_data):
+    """The role rule (physiofeat.records.channel_role) on the real records: EPHNOGRAM's and
+    BioSPPy's ECG and PCG, LUDB's twelve leads, QTDB's named leads (MLII, V5, CM5...) as ECG and
+    its unnamed 'record N, signal k' channels and the European ST-T record's 'D3'/'D4'
+    without a role (they are given with --role ecg=...)."""
+    eph = physiofeat.load_record(shared_data / "ecg_pcg/ephnogram/ECGPCG0003.hea")
+    assert eph.roles() == {"ecg": (0,), "pcg": (1,)}
+    bio = physiofeat.load_record(shared_data / "ecg_pcg/biosppy/pcg_ecg.txt")
+    assert bio.names == ("PCG", "ECG") and bio.roles() == {"ecg": (1,), "pcg": (0,)}
+    assert physiofeat.load_record(shared_data / "ecg/ludb/1.hea").roles() == {
+        "ecg": tuple(range(12))
+    }
+    for hea in sorted((shared_data / "ecg/qtdb").glob("*.hea")):
+        rec = physiofeat.load_record(hea)
+        named = all(not n.startswith("record ") and n[0] != "D" for n in rec.names)
+        assert rec.roles() == ({"ecg": (0, 1)} if named else {}), (hea.name, rec.names)
+        assert rec.roles({"ecg": [0, 1]}) == {"ecg": (0, 1)}
