@@ -9,9 +9,7 @@ Intermediates (the STFT, the IMFs...) are registered with :func:`register_interm
 fetched through :meth:`Context.get`, which memoises them on their parameters: within one
 ``extract`` call one STFT feeds the spectrogram, mel, MFCC, deltas and spectral statistics.
 
-Record features
----------------
-Most features are computed on one signal (``ctx.x``, ``ctx.sr``). A feature registered with
+**Record features.** Most features are computed on one signal (``ctx.x``, ``ctx.sr``). A feature registered with
 ``roles=("ecg", "pcg")`` is a *record feature*: it is computed on one
 :class:`~physiofeat.records.Record` (a WFDB/EDF file, a text record, an audio file, or
 :meth:`Record.from_arrays`), and its compute function receives a :class:`RecordContext` whose
@@ -82,7 +80,7 @@ class FeatureSpec:
     check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
     ignores: Callable[[dict[str, Any]], Mapping[str, str]] | None = field(default=None, repr=False)
     #: Channel roles a record feature draws on (``("ecg", "pcg")``); empty for a feature of one
-    #: signal (see the module's "Record features").
+    #: signal (see the module's "Record features" paragraph).
     roles: tuple[str, ...] = ()
 
     @property

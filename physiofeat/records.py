@@ -19,9 +19,7 @@ digits); the lead part of a name, i.e. an EDF+ standard label ``"ECG II"`` or MI
 lead ``"MLII"`` both answer ``"ii"``. A name that matches no channel, or several, is a
 :class:`~physiofeat.ParameterError` listing the record's channels.
 
-Channel roles
--------------
-A channel's *role* (``"ecg"``, ``"pcg"`` or None) tells the record features of
+**Channel roles.** A channel's *role* (``"ecg"``, ``"pcg"`` or None) tells the record features of
 :func:`physiofeat.extract` (``ecg_multilead``, ``ecg_pcg_timing``) which channels to draw on.
 :func:`channel_role` infers it from the name by one rule (case-insensitive, surrounding spaces
 ignored):
@@ -78,7 +76,7 @@ RECORD_SUFFIXES = (".hea", ".edf", ".bdf")
 
 ChannelKey = str | int
 
-#: The channel roles record features draw on (see the module's "Channel roles").
+#: The channel roles record features draw on (see the module's "Channel roles" paragraph).
 ROLES = ("ecg", "pcg")
 
 #: Formats :func:`load_record` gives records that are not audio files.
@@ -379,7 +377,7 @@ _PCG_WORDS = frozenset(
 
 def channel_role(name: str, *, mono_audio: bool = False) -> str | None:
     """The role (``"ecg"``, ``"pcg"`` or None) the name of a channel gives it, by the rule
-    in the module's "Channel roles"; ``mono_audio``: the channel is a mono audio file's one
+    in the module's "Channel roles" paragraph; ``mono_audio``: the channel is a mono audio file's one
     channel (``"pcg"`` unless its name says otherwise).
 
     Examples

@@ -326,7 +326,6 @@ def test_records_page_snippets_run(tmp_path):
     import os
     import subprocess
     import sys
-    from pathlib import Path
 
     from test_docs import DOCS, PRELUDE, python_blocks, with_checks
 
