@@ -222,6 +222,27 @@ def test_multilead_qt_combines_leads(rng):
     assert np.isfinite(b.qt).all()
 
 
+def test_multilead_t_end_follows_the_lead_whose_t_wave_stands_out():
+    # lead 0: a clear T wave; lead 1: the same QRS with a flat T wave (6 % of the R wave) ending
+    # 60 ms later. The amplitude-weighted median takes lead 0's end; the plain median of two
+    # leads would sit half-way (30 ms late)
+    x, truth = synthetic_ecg(duration=10.0, sr=SR, heart_rate=72.0, noise=0.002, seed=4)
+    y, _ = synthetic_ecg(duration=10.0, sr=SR, heart_rate=72.0, t_amp=0.0, noise=0.002, seed=5)
+    t = np.arange(y.size)
+    width = truth["t_end"] - truth["t_peak"]
+    for pk, w in zip(truth["t_peak"], width):
+        u = (t - (pk - w + 30)) / (2 * w)
+        inside = (u >= 0) & (u <= 1)
+        y[inside] += 0.06 * 0.5 * (1 - np.cos(2 * np.pi * u[inside]))
+    one = [delineate(v, sr=SR) for v in (x, y)]
+    both = delineate(np.stack([x, y]), sr=SR)
+    assert len(both) == len(one[0]) == len(one[1])
+    late = (one[1].t_end - one[0].t_end) * 1000
+    assert np.all((late > 40) & (late < 80)), late  # each lead alone finds its own T end
+    err = (both.t_end - one[0].t_end) * 1000
+    assert np.all(np.abs(err) <= 4.0), err
+
+
 # --------------------------------------------------------------------------------------------
 # registry
 

@@ -1036,7 +1036,6 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
 
 def _combine_leads(leads: list[dict], xf: np.ndarray, sr: float, p: dict) -> dict:
     """One estimate per beat from the per-lead delineations (see the module's Method, 6)."""
-    f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
     R = np.stack([L["r"] for L in leads])
     Q = np.stack([L["qon"] for L in leads])
     P = np.stack([L["pon"] for L in leads])
@@ -1054,11 +1053,7 @@ def _combine_leads(leads: list[dict], xf: np.ndarray, sr: float, p: dict) -> dic
     ppk = np.where(has_p, ppk, np.nan)
     qp = QT_PARAMS
     qoff = _qt.spatial_qrs_offset(xf, np.rint(r).astype(np.int64), sr, qp)
-    TE = np.stack([L["tend"] for L in leads])
-    TP = np.stack([f(L["tpk"]) for L in leads])
-    has_t = np.isfinite(TE).mean(axis=0) >= qp["t_lead_frac"]
-    tend = np.where(has_t, _combine(TE, qp["lead_quantile_t"]), np.nan)
-    tpk = np.where(has_t, _combine(TP, 0.5), np.nan)
+    tpk, tend = _qt.combine_t_waves(leads, qp)
     return {"r": r, "qon": qon, "pon": pon, "ppk": ppk, "qoff": qoff, "tpk": tpk, "tend": tend}
 
 

@@ -32,8 +32,13 @@ for the PR interval (one detection serves both).
    and a fixed point ``t_right_ms`` later; of the same family as Zhang et al. 2006's area
    indicator) or by the tangent method (the tangent at the steepest slope crossing the
    baseline), chosen by ``t_method`` on the odd LUDB records (see below), minus ``t_bias_ms``.
-   Several leads: the ``lead_quantile_t`` quantile of the T ends of the leads where a T wave was
-   found, where at least ``t_lead_frac`` of the leads show one.
+   Several leads (:func:`combine_t_waves`), where at least ``t_lead_frac`` of the leads show a
+   T wave: the median of their T ends weighted by each lead's T amplitude relative to its QRS
+   amplitude (a flat T wave's end is the least reliable; with two leads, as in the QT
+   Database, the end in the lead whose T wave stands out more). Chosen on 2-lead subsets of
+   the odd LUDB records (II+V5, V5+V2, II+V2, II+V1, III+V4, I+aVF, against the median of the
+   12 leads' marks): T-end SD 23.5 -> 20.4 ms and record-median QT MAE 14.7 -> 11.5 ms against
+   the plain median; 12 leads 13.2 -> 13.6 ms (QT MAE 7.4 -> 7.3).
 3. *Intervals*: QRS duration = offset - onset; QT = T end - QRS onset; QTc from the RR interval
    before the beat (seconds): Bazett ``QT / sqrt(RR)``, Fridericia ``QT / RR**(1/3)``,
    Framingham (Sagie et al. 1992) ``QT + 0.154 (1 - RR)``, Hodges (1983)
@@ -113,7 +118,6 @@ QT_PARAMS: dict[str, Any] = {
     "t_bias_ms": 0.0,
     "t_template": True,
     "t_tol_ms": 40.0,
-    "lead_quantile_t": 0.5,
     "t_lead_frac": 0.5,
 }
 
@@ -377,3 +381,29 @@ def spatial_qrs_offset(xf: np.ndarray, r: np.ndarray, sr: float, p: dict) -> np.
     d = gaussian_filter1d(xf, p["j_sigma_ms"] * 1e-3 * sr, order=1, axis=-1)
     xa = xf[int(np.argmax(np.median(np.abs(d), axis=-1)))]
     return template_qrs_offsets(xf, np.ascontiguousarray(xa), r, sr, p, "_spatial_ms")
+
+
+def combine_t_waves(leads: list[dict], p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """T peak and T end of each beat (float samples, NaN) from the leads' delineations (dicts
+    with ``tpk``, ``tend``, ``tamp`` and ``qamp``, as :func:`lead_qt` and ``_core`` give them).
+
+    Where at least ``t_lead_frac`` of the leads show a T wave, the T end is the weighted median of
+    their T ends, each lead weighted by its T amplitude relative to its QRS amplitude (with two
+    leads: the T end of the lead whose T wave stands out more; a flat T wave's end is the least
+    reliable), and the T peak is the median of their T peaks.
+    """
+    from ._core import _combine
+
+    TE = np.stack([L["tend"] for L in leads])
+    TP = np.stack([np.where(L["tpk"] >= 0, L["tpk"].astype(np.float64), np.nan) for L in leads])
+    W = np.stack([L["tamp"] / L["qamp"] if L["qamp"] > 0 else 0.0 * L["tamp"] for L in leads])
+    W = np.where(np.isfinite(TE) & np.isfinite(W), W, 0.0)
+    has_t = np.isfinite(TE).mean(axis=0) >= p["t_lead_frac"]
+    order = np.argsort(np.where(np.isfinite(TE), TE, np.inf), axis=0)
+    ts = np.take_along_axis(TE, order, axis=0)
+    c = np.cumsum(np.take_along_axis(W, order, axis=0), axis=0)
+    total = c[-1]
+    k = np.argmax(c >= 0.5 * total, axis=0)
+    wmed = ts[k, np.arange(TE.shape[1])]
+    tend = np.where(total > 0, wmed, _combine(TE, 0.5))
+    return np.where(has_t, _combine(TP, 0.5), np.nan), np.where(has_t, tend, np.nan)
