@@ -242,6 +242,34 @@ def test_dask_localcluster_gives_the_same_results(dask_client, tmp_path, rng):
     assert remote[-1].error_type == "DecodeError" and "no such file" in remote[-1].error
 
 
+def test_record_features_on_the_cluster_equal_the_serial_run(dask_client):
+    """Record features (one row per record, channels by role) through a Dask cluster: record
+    paths and an in-memory Record travel to the workers; a record without a role is an error
+    record there too."""
+    from physiofeat.ecgpcg import synthetic_ecg_pcg
+    from physiofeat.records import Record
+
+    ecg, pcg, sr, _ = synthetic_ecg_pcg(duration=10.0, sr=2000)
+    sources = [
+        physiofeat.data.path("ludb_1"),
+        Record.from_arrays({"ECG": (ecg, sr), "PCG": (pcg, sr)}),
+        physiofeat.data.path("a0007"),
+    ]
+    req = ["ecg_multilead", "ecg_pcg_timing"]
+    roles = {"pcg": "v6"}  # LUDB's lead v6 as a stand-in heart sound: the request runs there
+    local = extract_many(sources, req, n_jobs=1, roles=roles)
+    assert [r.ok for r in local] == [True, False, False]  # v6 is not in the others
+    local[1:2] = extract_many(sources[1:2], req, n_jobs=1)
+    remote = extract_many(sources, req, client=dask_client, roles=roles)
+    remote[1:2] = extract_many(sources[1:2], req, client=dask_client)
+    for a, b in zip(local, remote):
+        assert (a.ok, a.error_type, a.channel_name) == (b.ok, b.error_type, b.channel_name)
+        if a.ok:
+            np.testing.assert_array_equal(a.vector, b.vector)
+    assert local[1].ok and local[1].channel_name == ["ecg: ECG; pcg: PCG"]
+    assert local[2].error_type == "ParameterError" and "no channel 'v6'" in local[2].error
+
+
 def test_cli_scheduler_option_on_the_cluster(dask_client, tmp_path, rng):
     import pandas as pd
 
