@@ -47,6 +47,29 @@ QT_TARGETS = {"qoff_sd": 11.6, "tend_sd": 30.6, "qt_rec_mae": 15.0}
 
 Detector = Callable[[np.ndarray, float], dict]
 
+#: ``QT_PARAMS`` entries that bring back the first version of the QT delineation (commit f155679:
+#: each beat's own QRS offset at sigma 4 ms, no QTc bound on the T-wave search, the plain median
+#: of the leads' T ends), for the before / after rows of the validation.
+QT_FIRST = {
+    "j_sigma_ms": 4.0,
+    "j_bias_ms": -7.0,
+    "j_bias_spatial_ms": 2.0,
+    "jt_blend": 1.0,
+    "t_qtc_max_ms": 0.0,
+    "t_lead_weighted": False,
+}
+
+#: Lead pairs of LUDB records standing in for the QT Database's two leads (its records have
+#: MLII/V5, V5/V2, MLII/V2, MLII/V1, D3/D4, CM5/ML5): the development set of the two-lead rule.
+LUDB_LEAD_PAIRS = (
+    ("ii", "v5"),
+    ("v5", "v2"),
+    ("ii", "v2"),
+    ("ii", "v1"),
+    ("iii", "v4"),
+    ("i", "avf"),
+)
+
 
 class qt_params:  # noqa: N801 -- used as a context manager, like a function
     """Temporarily override entries of ``physiofeat.ecg._qt.QT_PARAMS`` (for the method
@@ -222,6 +245,56 @@ def read_ludb(
         rhythm=rhythms.get(name, "sinus"),
         lead0=1,
     )
+
+
+def read_ludb_leads(root: Path, name: str, rhythms: dict[str, str] | None = None) -> list[Record]:
+    """Each of the 12 leads of one LUDB record as a one-lead record against its own marks
+    (name ``ludb/<n>/<lead>``): 12 times lead II's morphologies (inverted, flat, biphasic T
+    waves) for the QRS-offset and T-end rules."""
+    import wfdb
+
+    base = str(root / "ecg" / "ludb" / name)
+    rec = wfdb.rdrecord(base)
+    sr = float(rec.fs)
+    rhythms = rhythms if rhythms is not None else ludb_rhythms(root)
+    out = []
+    for li, lead in enumerate(LUDB_LEADS):
+        ann = wfdb.rdann(base, lead)
+        qon, r = _onsets_of(ann.sample, ann.symbol, "N")
+        pon, _ = _onsets_of(ann.sample, ann.symbol, "p")
+        ref = _pair(qon, r, pon, sr, first_mark=float(ann.sample[0]))
+        ref.qoff, ref.tend = ludb_offsets(ann.sample, ann.symbol, r)
+        out.append(
+            Record(
+                name=f"ludb/{name}/{lead}",
+                x=rec.p_signal[:, li][None].copy(),
+                sr=sr,
+                ref_lead=ref,
+                ref_multi=ref,
+                rhythm=rhythms.get(name, "sinus"),
+                lead0=0,
+            )
+        )
+    return out
+
+
+def ludb_lead_pairs(records: Sequence[Record]) -> list[Record]:
+    """The :data:`LUDB_LEAD_PAIRS` of LUDB records (read with ``median=True``), each a two-lead
+    record against the median of the 12 leads' marks (name ``ludb/<n>/<a>+<b>``)."""
+    idx = {lead: i for i, lead in enumerate(LUDB_LEADS)}
+    return [
+        Record(
+            name=f"{rec.name}/{a}+{b}",
+            x=rec.x[[idx[a], idx[b]]],
+            sr=rec.sr,
+            ref_lead=rec.ref_multi,
+            ref_multi=rec.ref_multi,
+            rhythm=rec.rhythm,
+            lead0=0,
+        )
+        for rec in records
+        for a, b in LUDB_LEAD_PAIRS
+    ]
 
 
 def qtdb_names(root: Path) -> list[str]:
@@ -602,7 +675,8 @@ def evaluate_given(records: Sequence[Record], dets: Sequence[dict], *, multi: bo
 def per_lead_combined(detector: Detector, x: np.ndarray, sr: float, q: float = 0.5) -> dict:
     """A single-lead detector run on each lead, combined per beat (median over leads, on the beats
     of the first lead's R peaks matched within 100 ms); used to give NeuroKit2 a multi-lead
-    estimate built by the same rule as physiofeat's."""
+    estimate built by the same rule as physiofeat's (for the T end physiofeat weights the
+    leads by their T amplitude; NeuroKit2 gives no amplitude, so its T ends take the median)."""
     outs = [detector(x[i], sr) for i in range(x.shape[0])]
     base = outs[1] if len(outs) > 1 else outs[0]
     r = base["r"]
@@ -654,7 +728,7 @@ def evaluate(
 
 def is_tuning_record(rec: Record) -> bool:
     """LUDB records with an odd number: the half on which the QRS-onset refinement was chosen."""
-    db, num = rec.name.split("/")
+    db, num = rec.name.split("/")[:2]
     return db == "ludb" and int(num) % 2 == 1
 
 

@@ -18,7 +18,15 @@ ms; QT MAE <= 15 ms). LUDB's QRS offset / T end references: the lead's own marks
 latest over the 12 leads (the CSE global offset; first multi-lead table) or their median;
 QTDB's: the ``.q1c`` ``)`` marks with ``num`` 1 (QRS) and 2 (T). NeuroKit2 is
 single-lead; its multi-lead row runs it on every lead and combines the onsets per beat with the
-median over leads.
+median over leads. The row "first version (before)" is physiofeat with the QT rules of the first
+version (``_ecg_eval.QT_FIRST``: each beat's own QRS offset, no QTc bound on the T-wave search, the
+plain median of the leads' T ends) in the same run, so the two differ by the QT rules alone.
+
+A further table takes every LUDB lead against its own marks (12 x the morphologies of lead II:
+inverted, flat and biphasic T waves) and six LUDB lead pairs (II+V5, V5+V2, II+V2, II+V1, III+V4,
+I+aVF: the stand-in for QTDB's two leads) against the median of the 12 leads' marks; their odd
+records are the development set of the QT rules (the QTc bound, the median-beat QRS offset, the
+amplitude-weighted T end of several leads), the even ones held out.
 
 LUDB's multi-lead reference is given two ways: the earliest annotated onset over the 12 leads
 (the CSE "global" onset) and the median over the leads' annotations (a consensus). The earliest
@@ -225,6 +233,34 @@ def _tradeoff(sets: dict) -> None:
         print_table(f"P-wave threshold trade-off -- {title}", cols, rows)
 
 
+def _qt_leads(sets: dict) -> None:
+    """QRS offset and T end on every LUDB lead against its own marks, and on LUDB lead pairs
+    (the stand-in for QTDB's two leads) against the median of the 12 leads' marks: the odd
+    records are the development set of the issue-15 QT rules, the even ones held out; the
+    current rules beside the first version's."""
+    rh = E.ludb_rhythms(DATA)
+    leads = [r for n in E.ludb_names(DATA) for r in E.read_ludb_leads(DATA, n, rh)]
+    pairs = E.ludb_lead_pairs(next(v for k, v in sets.items() if k.startswith("LUDB, multi")))
+    rows = []
+    for title, recs, multi in (("each of 12 leads", leads, False), ("lead pairs", pairs, True)):
+        for version, kw in (("", {}), (", first version", E.QT_FIRST)):
+            with E.qt_params(**kw):
+                _, per = E.evaluate(recs, E.physiofeat_detector, multi=multi)
+            for label, tuning in (("odd records (development)", True), ("even records", False)):
+                t = E.Tally()
+                for rec in recs:
+                    if E.is_tuning_record(rec) == tuning:
+                        t.add(per[rec.name])
+                rows.append(_qt_row(f"{title}{version}, {label}", t.metrics()))
+    print_table(
+        "LUDB, every lead against its own marks and lead pairs ("
+        + " ".join("+".join(p) for p in E.LUDB_LEAD_PAIRS)
+        + ") against the median of the 12 leads' marks: QRS offset, T end, QT (ms, sinus beats)",
+        QT_COLS,
+        rows,
+    )
+
+
 def _beat_detection() -> None:
     """R-peak detection over the whole QTDB records against their .atr beat labels."""
     from physiofeat.ecg import detect_r_peaks
@@ -288,13 +324,17 @@ def main() -> None:
             with E.qt_params(t_method="tangent"):
                 tg, _ = E.evaluate(recs, E.physiofeat_detector, multi=multi)
             qrows.append(_qt_row("physiofeat, tangent T end", tg))
+            with E.qt_params(**E.QT_FIRST):
+                fv, per_fv = E.evaluate(recs, E.physiofeat_detector, multi=multi)
+            qrows.append(_qt_row("physiofeat, first version (before)", fv))
             if "LUDB" in title:
                 for label, tuning in (("odd records (tuning)", True), ("even records", False)):
-                    t = E.Tally()
-                    for rec in recs:
-                        if E.is_tuning_record(rec) == tuning:
-                            t.add(per[rec.name])
-                    qrows.append(_qt_row(f"physiofeat, {label}", t.metrics()))
+                    for version, pr in (("", per), (", first version", per_fv)):
+                        t = E.Tally()
+                        for rec in recs:
+                            if E.is_tuning_record(rec) == tuning:
+                                t.add(pr[rec.name])
+                        qrows.append(_qt_row(f"physiofeat{version}, {label}", t.metrics()))
             print_table(
                 f"{title} -- {which}: QRS offset, T end, QT (ms, detected - manual, sinus beats)",
                 QT_COLS,
@@ -324,6 +364,7 @@ def main() -> None:
                 ],
                 _verdict(pf, nk),
             )
+    _qt_leads(sets)
     _tradeoff(sets)
     _beat_detection()
     spread = []

@@ -119,6 +119,7 @@ QT_PARAMS: dict[str, Any] = {
     "t_template": True,
     "t_tol_ms": 40.0,
     "t_lead_frac": 0.5,
+    "t_lead_weighted": True,
 }
 
 
@@ -390,7 +391,8 @@ def combine_t_waves(leads: list[dict], p: dict) -> tuple[np.ndarray, np.ndarray]
     Where at least ``t_lead_frac`` of the leads show a T wave, the T end is the weighted median of
     their T ends, each lead weighted by its T amplitude relative to its QRS amplitude (with two
     leads: the T end of the lead whose T wave stands out more; a flat T wave's end is the least
-    reliable), and the T peak is the median of their T peaks.
+    reliable), and the T peak is the median of their T peaks. ``t_lead_weighted=False``: the
+    plain median of the T ends (the first version, kept for the validation's comparison).
     """
     from ._core import _combine
 
@@ -405,5 +407,5 @@ def combine_t_waves(leads: list[dict], p: dict) -> tuple[np.ndarray, np.ndarray]
     total = c[-1]
     k = np.argmax(c >= 0.5 * total, axis=0)
     wmed = ts[k, np.arange(TE.shape[1])]
-    tend = np.where(total > 0, wmed, _combine(TE, 0.5))
+    tend = np.where((total > 0) & p["t_lead_weighted"], wmed, _combine(TE, 0.5))
     return np.where(has_t, _combine(TP, 0.5), np.nan), np.where(has_t, tend, np.nan)
