@@ -304,7 +304,7 @@ else:
     x, sr = physiofeat.load_record(physiofeat.data.path("ludb_1"))["ii"], 500.0  # 10 s, lead II
 n = int(seconds * sr)
 x = np.tile(x, n // x.size + 1)[:n].astype(np.float32)
-names = [s.name for s in physiofeat.features(family)]
+names = [s.name for s in physiofeat.features(family) if not s.roles]  # one signal each
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 t0 = time.perf_counter()
 try:
@@ -335,7 +335,7 @@ def long_recordings(seconds: float = 3600.0, timeout: float = 900.0, families=No
 
     import physiofeat
 
-    fams = families or sorted({s.family for s in physiofeat.features()})
+    fams = families or sorted({s.family for s in physiofeat.features() if not s.roles})
     rows = []
 
     def run(kind, fam, segment):
