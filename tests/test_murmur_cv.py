@@ -176,3 +176,51 @@ def test_nested_selection_uses_training_patients_only(monkeypatch):
         [{"noise": noise, "signal": X}] * 5, y, g, patients
     )
     assert chosen == ["signal"] * 5 and cm.sum() == 40 and acc > 0.8
+
+
+def test_select_by_f_matches_sklearn_and_keeps_nan():
+    """SelectByF keeps the columns scikit-learn's SelectKBest(f_classif) keeps on NaN-free data
+    (an independent oracle), scores NaN by the column median, passes NaN through, and scores
+    constant or all-NaN columns 0."""
+    from sklearn.feature_selection import SelectKBest, f_classif
+
+    rng = np.random.default_rng(5)
+    y = rng.choice(["Present", "Unknown", "Absent"], size=120)
+    X = rng.standard_normal((120, 12))
+    X[:, 4] += 2.0 * (y == "Present")
+    X[:, 9] += 1.0 * (y == "Unknown")
+    ref = SelectKBest(f_classif, k=3).fit(X, y).get_support(indices=True)
+    sel = M.SelectByF(3).fit(X, y)
+    np.testing.assert_array_equal(sel.columns_, np.sort(ref))
+    assert {4, 9} <= set(sel.columns_.tolist())
+
+    Xn = X.copy()
+    Xn[:7, 4] = np.nan
+    Xn[:, 2] = 1.5  # constant
+    Xn[:, 3] = np.nan  # all NaN
+    sel = M.SelectByF(12).fit(Xn, y)
+    assert sel.scores_[2] == 0.0 and sel.scores_[3] == 0.0
+    filled = Xn[:, 4].copy()
+    filled[:7] = np.nanmedian(Xn[:, 4])
+    F4 = f_classif(filled[:, None], y)[0][0]
+    assert sel.scores_[4] == pytest.approx(F4, rel=1e-12)
+    s2 = M.SelectByF(2).fit(Xn, y)
+    out = s2.transform(Xn)
+    assert out.shape == (120, 2) and 4 in s2.columns_
+    assert np.isnan(out[:7, list(s2.columns_).index(4)]).all()
+    # fewer columns than k: all of them, in order
+    np.testing.assert_array_equal(M.SelectByF(60).fit(X[:, :5], y).columns_, np.arange(5))
+
+
+def test_column_selection_sees_only_the_training_rows(monkeypatch):
+    """The selection is part of the model: refitted inside every fit, so a column informative
+    only on the evaluated patients (through their labels) is not chosen -- and it would be, were
+    the evaluated rows seen."""
+    monkeypatch.setattr(M, "N_SELECT", 1)
+    X, y, g, patients = _toy(n_pat=60, seed=3)
+    a, b = M.outer_folds(g, patients, folds=5, seed=0)[0]
+    tr, te = np.isin(g, a), np.isin(g, b)
+    leak = np.where(te, 10.0 * (y == "Present"), 0.0)  # informative on the test rows only
+    Xl = np.column_stack([X[:, 2:], leak])  # two noise columns and the leaky one
+    assert 2 not in M.make_model().fit(Xl[tr], y[tr])[0].columns_
+    assert M.make_model().fit(Xl, y)[0].columns_.tolist() == [2]  # seen, it would be chosen
