@@ -786,10 +786,13 @@ def _print_record_info(path: str) -> None:
 
     rec = load_record(path)
     print(f"{rec.path}\n  format: {rec.format}\n  channels: {len(rec)}")
+    role_of = {i: r for r, idx in rec.roles().items() for i in idx}  # the names' rule
     for k, c in enumerate(rec):
         unit = f", in {c.unit}" if c.unit else ""
+        role = f", role {role_of[k]}" if k in role_of else ""
         print(
-            f"    {k} {c.name!r}: {c.sr:g} Hz, {c.data.shape[-1]} samples ({c.duration:.3f} s){unit}"
+            f"    {k} {c.name!r}: {c.sr:g} Hz, {c.data.shape[-1]} samples ({c.duration:.3f} s)"
+            f"{unit}{role}"
         )
     if rec.annotations:
         print(f"  annotations: {len(rec.annotations)}")

@@ -889,3 +889,10 @@ def test_cli_features_lists_record_features_with_their_roles(capsys):
     text = capsys.readouterr().out
     assert "  ecg_multilead  dims=('stat',)  roles=('ecg',)  " in text
     assert "  pr_interval  dims=('stat',)  heart rate" in text  # a single-signal feature: none
+
+
+def test_info_shows_the_role_of_each_channel(capsys):
+    assert main(["info", str(physiofeat.data.path("ludb_1"))]) == 0
+    out = capsys.readouterr().out
+    assert "    1 'ii': 500 Hz, 5000 samples (10.000 s), in mV, role ecg\n" in out
+    assert out.count(", role ecg\n") == 12
