@@ -249,6 +249,34 @@ def _baseline(ys: np.ndarray, qon: np.ndarray, sr: float, p: dict) -> np.ndarray
     return out
 
 
+def _t_windows(r, qon, qoff, pon, n, sr, p):
+    """Each beat's T-wave search window ``[lo, hi]`` (int samples, ``-1`` where none): from
+    ``t_pk_lo_ms`` after the QRS offset to the earliest of ``t_hi_frac`` of the RR interval
+    after R (at most ``t_hi_max_ms``), ``t_gap_ms`` before the next QRS onset, ``t_gap_p_ms``
+    before the next P onset and a QTc of ``t_qtc_max_ms`` (the RR before the beat; the last
+    beat's next R and the first beat's previous one are an RR median away)."""
+    ms = 1e-3 * sr
+    rf = r.astype(np.float64)
+    rr = np.diff(rf)
+    rr_med = float(np.median(rr)) if rr.size else sr
+    nxt = np.append(rf[1:], rf[-1:] + rr_med)
+    e = rf + np.minimum(p["t_hi_frac"] * (nxt - rf), p["t_hi_max_ms"] * ms)
+    for v, gap in ((qon, p["t_gap_ms"]), (pon, p["t_gap_p_ms"])):
+        v1 = np.append(v[1:], np.nan)
+        e = np.where(np.isfinite(v1), np.minimum(e, v1 - gap * ms), e)
+    if p["t_qtc_max_ms"] > 0:
+        rr_b = np.concatenate((nxt[:1] - rf[:1], rr))
+        with np.errstate(invalid="ignore"):
+            qt_max = qon + p["t_qtc_max_ms"] * ms * np.sqrt(rr_b / sr)
+        e = np.where(np.isfinite(qon), np.minimum(e, qt_max), e)
+    a = np.ceil(qoff + p["t_pk_lo_ms"] * ms)
+    e = np.minimum(np.floor(e), n - 2)
+    ok = np.isfinite(qoff) & (e - a >= 8)
+    lo = np.where(ok, np.nan_to_num(a), -1).astype(np.int64)
+    hi = np.where(ok, e, -1).astype(np.int64)
+    return lo, hi
+
+
 def lead_t_waves(
     xf: np.ndarray,
     r: np.ndarray,
@@ -268,26 +296,7 @@ def lead_t_waves(
     ys = gaussian_filter1d(xf, p["t_sigma_ms"] * ms)
     dy = gaussian_filter1d(xf, p["t_sigma_ms"] * ms, order=1)
     base = _baseline(ys, qon, sr, p)
-    lo = np.full(nb, -1, dtype=np.int64)
-    hi = np.full(nb, -1, dtype=np.int64)
-    rr = np.diff(r)
-    rr_med = float(np.median(rr)) if rr.size else sr
-    for b in range(nb):
-        if not np.isfinite(qoff[b]):
-            continue
-        nxt_r = r[b + 1] if b + 1 < nb else r[b] + rr_med
-        e = r[b] + min(p["t_hi_frac"] * (nxt_r - r[b]), p["t_hi_max_ms"] * ms)
-        if b + 1 < nb and np.isfinite(qon[b + 1]):
-            e = min(e, qon[b + 1] - p["t_gap_ms"] * ms)
-        if b + 1 < nb and np.isfinite(pon[b + 1]):
-            e = min(e, pon[b + 1] - p["t_gap_p_ms"] * ms)
-        if p["t_qtc_max_ms"] > 0 and np.isfinite(qon[b]):
-            rr_b = (r[b] - r[b - 1]) if b > 0 else (nxt_r - r[b])
-            e = min(e, qon[b] + p["t_qtc_max_ms"] * ms * np.sqrt(rr_b / sr))
-        a = int(np.ceil(qoff[b] + p["t_pk_lo_ms"] * ms))
-        e = int(min(np.floor(e), ys.size - 2))
-        if e - a >= 8:
-            lo[b], hi[b] = a, e
+    lo, hi = _t_windows(r, qon, qoff, pon, ys.size, sr, p)
     tpk = np.empty(nb, dtype=np.int64)
     tend = np.empty(nb)
     tamp = np.empty(nb)
