@@ -923,8 +923,9 @@ def iter_extract(
     [(0, (4,)), (1, (4,))]
     """
     from ._registry import _normalise_request, resolve_params
+    from .records import Record
 
-    if isinstance(sources, (str, os.PathLike, np.ndarray)):
+    if isinstance(sources, (str, os.PathLike, np.ndarray, Record)):
         sources = [sources]
     stats = tuple(stats)
     if segment is not None:
@@ -1039,7 +1040,9 @@ def extract_many(
     sources : iterable
         File paths (anything :func:`physiofeat.load` reads), 1-D arrays (``sr`` required), or
         ``(array, sr)`` pairs. A 2-D array ``(n_channels, n)`` is one multi-channel recording,
-        like a file: its channels are averaged to mono unless ``per_channel``.
+        like a file: its channels are averaged to mono unless ``per_channel``. With record
+        features, record paths or :class:`~physiofeat.records.Record` objects; one path or one
+        Record alone is one source.
     features : str, list of str, or mapping str -> dict
         As in :func:`physiofeat.extract`.
     sr : float, optional

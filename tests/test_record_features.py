@@ -281,6 +281,17 @@ def test_extract_many_over_records_and_paths_in_a_pool(shared_data, pair):
     np.testing.assert_array_equal(serial[0].vector, res[0].vector)
 
 
+def test_extract_many_takes_one_record_as_one_source(pair):
+    """One Record is one source, as one path is (not its channels, one source each)."""
+    from physiofeat.batch import extract_many
+
+    ecg, pcg, sr, _ = pair
+    mem = Record.from_arrays({"ECG": (ecg, sr), "PCG": (pcg, sr)}, path="mem/pair")
+    res = extract_many(mem, ["ecg_pcg_timing"], n_jobs=1)
+    assert len(res) == 1 and res[0].ok, [(r.error_type, r.error) for r in res]
+    np.testing.assert_array_equal(res[0].vector, timing_features(timing(ecg, pcg, sr=sr)))
+
+
 def test_extract_many_record_request_errors():
     from physiofeat.batch import extract_many
 
