@@ -372,7 +372,7 @@ def _run_record_features(index: int, rid: str, source: Any, job: _Job, cpu0: flo
                 f"source {rid!r} is a Record: its channels carry their own rates; sr= resamples "
                 "files as they are read (load_record(path, sr=...) for a Record)"
             )
-    elif path is not None:
+    elif isinstance(source, (str, os.PathLike)):
         rec = load_record(
             path, channels=None if job.channels is None else list(job.channels), sr=job.sr
         )
@@ -397,7 +397,7 @@ def _run_record_features(index: int, rid: str, source: Any, job: _Job, cpu0: flo
     return Result(
         index,
         rid,
-        path if path is not None else rec.path,
+        path,
         names,
         vec,
         sr=feats.sr,
@@ -582,6 +582,11 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
 
 
 def _source_path(source: Any) -> str | None:
+    """The path a source's results report: a file path as given, a Record's ``path``."""
+    from .records import Record
+
+    if isinstance(source, Record):
+        return source.path
     return os.fspath(source) if isinstance(source, (str, os.PathLike)) else None
 
 

@@ -292,6 +292,20 @@ def test_extract_many_takes_one_record_as_one_source(pair):
     np.testing.assert_array_equal(res[0].vector, timing_features(timing(ecg, pcg, sr=sr)))
 
 
+def test_error_record_of_a_record_source_names_its_path(pair):
+    """A Record that fails gives an error record with the record's path, as one that
+    succeeds gives a row with it."""
+    from physiofeat.batch import extract_many
+
+    ecg, pcg, sr, _ = pair
+    good = Record.from_arrays({"ECG": (ecg, sr), "PCG": (pcg, sr)}, path="mem/good")
+    bad = Record.from_arrays({"PCG": (pcg, sr)}, path="mem/bad")
+    res = extract_many([good, bad], ["ecg_pcg_timing"], n_jobs=1)
+    assert [r.ok for r in res] == [True, False]
+    assert res[1].error_type == "MissingRoleError"
+    assert [r.path for r in res] == ["mem/good", "mem/bad"]
+
+
 def test_extract_many_record_request_errors():
     from physiofeat.batch import extract_many
 
