@@ -246,8 +246,8 @@ class Record:
 
         ``overrides`` maps a role to the channel(s) that play it (names or indices, matched as
         :meth:`index` matches them): that role takes exactly those channels, which leave any
-        other role the rule gave them. A role other than ``"ecg"``/``"pcg"`` or a channel the
-        record does not have is a :class:`ParameterError`.
+        other role the rule gave them. A role other than ``"ecg"``/``"pcg"``, a channel the
+        record does not have, or one given two roles is a :class:`ParameterError`.
 
         Examples
         --------
@@ -264,8 +264,19 @@ class Record:
             role = channel_role(c.name, mono_audio=audio)
             if role is not None:
                 out.setdefault(role, []).append(i)
-        for role, keys in check_roles(overrides).items():
-            idx = _resolve(self.names, list(keys), self.path)
+        given = {
+            role: _resolve(self.names, list(keys), self.path)
+            for role, keys in check_roles(overrides).items()
+        }
+        owner: dict[int, str] = {}
+        for role, idx in given.items():
+            for i in idx:
+                if owner.setdefault(i, role) != role:
+                    raise ParameterError(
+                        f"{self.path}: roles= gives channel {i} {self.names[i]!r} two roles "
+                        f"({owner[i]} and {role}); a channel plays one role"
+                    )
+        for role, idx in given.items():
             for other in out:
                 out[other] = [i for i in out[other] if i not in idx]
             out[role] = idx

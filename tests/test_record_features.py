@@ -65,6 +65,18 @@ def test_roles_overrides():
         rec.roles(["ecg"])
 
 
+def test_roles_overrides_giving_one_channel_two_roles_are_refused():
+    """Two overrides naming one channel: a ParameterError naming it, whatever their order
+    (the later override silently took the channel from the earlier one)."""
+    rec = physiofeat.load_record(physiofeat.data.path("ludb_1"))
+    for roles in ({"pcg": "v6", "ecg": ["ii", "v6"]}, {"ecg": ["ii", "v6"], "pcg": "v6"}):
+        with pytest.raises(
+            ParameterError,
+            match=r"roles= gives channel 11 'v6' two roles \((ecg and pcg|pcg and ecg)\)",
+        ):
+            rec.roles(roles)
+
+
 def test_role_signal_resamples_leads_to_the_highest_rate_and_cuts_to_the_shortest():
     a, _ = physiofeat.ecg.synthetic_ecg(duration=4.0, sr=500)
     b, _ = physiofeat.ecg.synthetic_ecg(duration=4.2, sr=1000)
