@@ -405,7 +405,7 @@ def channel_role(name: str, *, mono_audio: bool = False) -> str | None:
     """
     n = str(name).strip().lower()
     first, _, rest = n.partition(" ")
-    if _ECG_START.match(n) or _ML.sub("", n) in _LEADS:
+    if _ECG_START.match(n) or n in _LEADS:  # _ECG_START takes the ML<x> / CM<x> leads
         return "ecg"
     if first == "lead" and rest.strip() in _LEADS:  # "Lead II"; not "EEG II"
         return "ecg"
