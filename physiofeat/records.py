@@ -310,16 +310,11 @@ class Record:
                 f"{self.describe_roles(roles)}. Name the channel(s) with roles={{{role!r}: NAME}} "
                 f"(command line: --role {role}=NAME)"
             )
+        from .io import resample  # the channels at the highest rate come back as they are
+
         chans = [self._channels[i] for i in idx]
         sr = max(c.sr for c in chans)
-        data = []
-        for c in chans:
-            if c.sr != sr:
-                from .io import resample
-
-                data.append(resample(c.data, c.sr, int(sr) if float(sr).is_integer() else sr))
-            else:
-                data.append(c.data)
+        data = [resample(c.data, c.sr, sr) for c in chans]
         n = min(d.shape[-1] for d in data)
         return np.stack([d[:n] for d in data]), float(sr), tuple(c.name for c in chans)
 
