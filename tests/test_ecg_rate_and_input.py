@@ -24,12 +24,29 @@ from physiofeat.ecg import (
 
 NOT_ECG = "does not look like an ECG"
 
-# LUDB lead II records. Before the fix 15 moved by 15 ms between rates (QRS onset of the median
-# beat: a ~5 ms Q-wave trough passed for the quiet PR segment on some sampling grids and not on
-# others; the rule now runs on the median beat resampled to 2 kHz) and 40 by 3 ms (the P onset
-# was taken to the sample). Not every LUDB record agrees within 2 ms yet (see the report of
-# issue 17: the P wave of records 12 and 114 is read differently at 500 Hz).
-RATE_RECORDS = ("3", "6", "9", "15", "20", "40", "64")
+# The 40 LUDB records shipped in ../shared/data: 36 in sinus rhythm, 4 without P waves (34 paced,
+# 35 flutter, 38 and 88 atrial fibrillation; ludb.csv).
+LUDB_SINUS = (
+    "1 2 3 5 6 9 11 12 14 15 16 17 18 20 22 24 27 28 29 33 37 40 42 49 53 56 57 58 61 62 63 64 "
+    "70 114 131 134"
+).split()
+LUDB_NO_P = ("34", "35", "38", "88")
+RATES = (250, 500, 1000, 2000)
+# Before the P wave and each beat's own QRS onset were taken at one rate (500 Hz; see the Method
+# of physiofeat/ecg/_core.py), 15 of the 36 sinus records had PR medians more than 2 ms apart
+# between these rates (12 by 22 ms, 114 by 32 ms, 17 by 113 ms); before the median-beat QRS onset
+# was taken at 2 kHz, 15 moved by 15 ms. These still do, for the reasons given:
+RATE_NOT_MET = {
+    "11": "PR medians 3.1 ms apart: 250 Hz 164.0 ms vs 160.8-161.1 ms at 500-2000 Hz",
+    "12": "an electrode-motion artefact at the start of the record (its first beat) is kept in "
+    "the P template by the robust median at 500-2000 Hz and dropped at 250 Hz: 132.5 ms at "
+    "250 Hz, 126.6-127.2 ms at 500-2000 Hz",
+    "17": "noisy, faint P waves (EMG noise): 217.3 ms at 2 kHz, 219.9-221.7 ms at 250-1000 Hz",
+    "62": "167.7 ms at 250 Hz, 170.7-170.8 ms at 500-2000 Hz; one of its beats correlates with "
+    "the P template at 0.700, at the threshold",
+    "56": "faint P wave: its template's amplitude is 1.36 % of the QRS at 250 Hz, under the "
+    "1.5 % gate, and 1.56-1.58 % at 500-2000 Hz: no P wave at 250 Hz (PR NaN)",
+}
 
 
 def _lead_ii(root, name):
@@ -37,18 +54,39 @@ def _lead_ii(root, name):
     return wfdb.rdrecord(str(root / "ecg" / "ludb" / name)).p_signal[:, 1]
 
 
-@pytest.mark.parametrize("name", RATE_RECORDS)
-def test_pr_is_the_same_at_250_to_2000_hz(shared_data, name):
+def _at(x, sr):
     from scipy.signal import resample_poly
 
+    f = Fraction(sr, 500)
+    return resample_poly(x, f.numerator, f.denominator)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=RATE_NOT_MET[n]))
+        if n in RATE_NOT_MET
+        else n
+        for n in LUDB_SINUS
+    ],
+)
+def test_pr_is_the_same_at_250_to_2000_hz(shared_data, name):
     x = _lead_ii(shared_data, name)
     pr = {}
-    for sr in (250, 500, 1000, 2000):
-        f = Fraction(sr, 500)
-        y = resample_poly(x, f.numerator, f.denominator)
-        pr[sr] = dict(zip(PR_STATS, pr_features(y, sr=float(sr))))["pr_median"] * 1000.0
+    for sr in RATES:
+        pr[sr] = dict(zip(PR_STATS, pr_features(_at(x, sr), sr=float(sr))))["pr_median"] * 1000.0
     assert np.isfinite(list(pr.values())).all()
     assert max(pr.values()) - min(pr.values()) <= 2.0, pr
+
+
+@pytest.mark.parametrize("name", LUDB_NO_P)
+def test_records_without_p_waves_get_none_at_any_rate(shared_data, name):
+    # at most one beat of a paced, flutter or fibrillation record given a P wave, at every rate
+    # (before the fixed rate, AF record 88 had P waves on 1-2 beats, at a PR that moved by 53 ms)
+    x = _lead_ii(shared_data, name)
+    for sr in RATES:
+        b = delineate(_at(x, sr), sr=float(sr))
+        assert len(b) >= 8 and np.isfinite(b.p_onset).sum() <= 1, (sr, b.p_onset)
 
 
 def test_synthetic_pr_is_the_same_at_every_rate():

@@ -72,6 +72,18 @@ Method
    samples (taken to the sample it moved the PR by up to 4 ms at 250 Hz). The median pre-QRS
    segment is smoothed by a further 2 ms Gaussian first: a median of beats is rough at the
    scale of a sample, and at 1 kHz that roughness stopped the onset search inside the P wave.
+   The P wave, and each beat's own QRS onset that aligns its template, are taken at one rate,
+   500 Hz (where the rules were tuned; LUDB's rate): a lead recorded at another rate is
+   resampled to it before the band-pass, and the filters pad the signal ends by the same time
+   at every rate. At the recording's own rate the steps that decide the P template -- a beat's
+   own QRS onset at 7 % of the largest slope, which of a few beats the robust median keeps, the
+   1.5 % amplitude gate -- took small differences of the filtered signal (a band-pass designed
+   at 2 kHz lets through more 60-250 Hz muscle noise than at 500 Hz; SciPy pads a number of
+   samples, not of seconds) into P onsets 20-40 ms apart: of the 36 LUDB sinus records
+   resampled to 250, 500, 1000 and 2000 Hz, 15 had lead-II PR medians more than 2 ms apart,
+   now 5 (11, 12, 17, 56, 62; an electrode-motion artefact at the start of record 12 that the
+   robust median keeps at 500 Hz and drops at 250 Hz; record 56's P template 1.36 % of the
+   QRS at 250 Hz, under the 1.5 % gate, and 1.56-1.58 % at 500-2000 Hz).
 5. *Calibration*: the onsets sit on average after the cardiologists' marks; constants are
    subtracted: 14 ms for the template-refined onset and 10 ms for a beat's own onset (used for
    ectopic beats). All parameters were tuned on LUDB; the QT Database was held out. The QRS
@@ -230,6 +242,7 @@ _PARAMS: dict[str, Any] = {
     "p_tmpl_sigma_ms": 2.0,
     "p_run": 8,
     "p_run_corr": 0.95,
+    "p_rate_hz": 500.0,
     "lead_quantile_q": 0.5,
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
@@ -410,7 +423,13 @@ def _mains(x: np.ndarray, sr: float, p: dict) -> tuple[float, ...]:
 def _bandpass(x: np.ndarray, band, sr: float, notch: tuple[float, ...] = ()) -> np.ndarray:
     from scipy.signal import sosfiltfilt
 
-    return sosfiltfilt(_sos(band[0], band[1], sr, notch), x, axis=-1)
+    sos = _sos(band[0], band[1], sr, notch)
+    # SciPy's default padding is a number of samples (3 per filter order and section: 30 ms at
+    # 500 Hz, 60 ms at 250 Hz), so the edge transients, and the first and last beats, changed
+    # with the rate; here it is that number at ``p_rate_hz``, the same time at every rate
+    zeros = min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    pad = 3 * (2 * len(sos) + 1 - zeros) * sr / _PARAMS["p_rate_hz"]
+    return sosfiltfilt(sos, x, axis=-1, padlen=int(min(round(pad), x.shape[-1] - 1)))
 
 
 def _despike(x: np.ndarray, sr: float, p: dict) -> np.ndarray:
@@ -510,7 +529,26 @@ def _polarity(xf: np.ndarray, pos: np.ndarray, half: int) -> float:
 # per-lead delineation
 
 
-def _lead(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarray]:
+def _p_leads(x: np.ndarray, sr: float, p: dict) -> np.ndarray | None:
+    """The leads ``x`` (despiked, unfiltered) resampled to ``p_rate_hz`` and band-passed there
+    (the same band and mains notch as at ``sr``), or None when ``sr`` is that rate.
+
+    The P wave and each beat's own QRS onset are taken on these, so that they do not depend on
+    the recording's rate. Resampling the leads band-passed at their own rate was not enough: the
+    band-pass designed at 2 kHz lets through more of the 60-250 Hz muscle noise than the same
+    design at 500 Hz (whose bilinear transform has a zero at 250 Hz), and LUDB record 114
+    resampled to 1 and 2 kHz still had its PR median 40 ms from the 500 Hz one."""
+    if _rate_fraction(sr, p["p_rate_hz"]) == 1:
+        return None
+    y, ratio = _at_rate(x, sr, p["p_rate_hz"])
+    return _bandpass(y, p["band"], sr * ratio, _mains(x, sr, p))
+
+
+def _lead(
+    xf: np.ndarray, pos: np.ndarray, sr: float, p: dict, xp: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """One lead's delineation; ``xf`` the band-passed lead at ``sr``, ``xp`` the same lead at
+    ``p_rate_hz`` (:func:`_p_leads`; None: resampled from ``xf``)."""
     from scipy.ndimage import gaussian_filter1d
 
     ms = 1e-3 * sr
@@ -518,19 +556,34 @@ def _lead(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> dict[str, np.n
     rhalf = int(round(p["r_search_ms"] * ms))
     pol = _polarity(xf, pos, rhalf)
     r = K.refine_r(xf, pos, half, pol)
-    dq = gaussian_filter1d(xf, p["q_sigma_ms"] * ms, order=1)
+    # each beat's own QRS onset and the P wave are taken at one rate, ``p_rate_hz`` (the lead
+    # resampled to it first; see the Method, 4)
+    if xp is None:
+        xr, ratio = _at_rate(xf, sr, p["p_rate_hz"])
+    else:
+        f = _rate_fraction(sr, p["p_rate_hz"])
+        xr, ratio = np.ascontiguousarray(xp), f.numerator / f.denominator
+    sr_p = sr * ratio
+    ms_p = 1e-3 * sr_p
+    if ratio == 1.0:
+        r_p = r
+    else:  # the R peak taken again on the resampled lead (``r`` is on the recording's grid)
+        pos_p = np.clip(np.rint(pos * ratio), 0, xr.size - 1).astype(np.int64)
+        r_p = K.refine_r(xr, pos_p, int(round(p["r_half_ms"] * ms_p)), pol)
+    dq = gaussian_filter1d(xr, p["q_sigma_ms"] * ms_p, order=1)
     qon = K.qrs_onsets(
         dq,
-        r,
-        int(p["q_lo_ms"] * ms),
-        int(p["q_hi_ms"] * ms),
+        r_p,
+        int(p["q_lo_ms"] * ms_p),
+        int(p["q_hi_ms"] * ms_p),
         p["q_xi"],
-        _quiet(p, ms),
-        int(0.25 * sr),
+        _quiet(p, ms_p),
+        int(0.25 * sr_p),
     )
-    qrs = _template_qrs_onset(xf[None], xf, r, qon, sr, p, spatial=False)
-    qon = np.where(qon >= 0, qon - int(round(p["q_bias_ms"] * ms)), -1)
-    xs = gaussian_filter1d(xf, p["p_sigma_ms"] * ms)
+    qraw = qon if ratio == 1.0 else np.where(qon >= 0, qon / ratio, -1.0)
+    qrs = _template_qrs_onset(xf[None], xf, r, qraw, sr, p, spatial=False)
+    qon = np.where(qon >= 0, qon - int(round(p["q_bias_ms"] * ms_p)), -1)
+    xs = gaussian_filter1d(xr, p["p_sigma_ms"] * ms_p)
     nb = r.size
     # QRS amplitude of the lead (robust over beats)
     if nb:
@@ -539,7 +592,10 @@ def _lead(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> dict[str, np.n
         qamp = float(np.median([np.ptp(xf[a : b + 1]) for a, b in zip(lo, hi)]))
     else:
         qamp = 0.0
-    pon, ppk = _template_p(xf, xs, r, qon, sr, p, qamp)
+    pon, ppk = _template_p(xr, xs, r_p, qon, sr_p, p, qamp)
+    if ratio != 1.0:
+        pon = np.where(pon >= 0, pon / ratio, -1.0)
+        ppk = np.where(ppk >= 0, ppk / ratio, -1.0)
     return {
         "r": r,
         "qon": qrs,
@@ -550,6 +606,28 @@ def _lead(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> dict[str, np.n
             xf, r, qrs, np.where(pon >= 0, pon.astype(np.float64), np.nan), qamp, sr, QT_PARAMS
         ),
     }
+
+
+def _rate_fraction(sr: float, rate: float):
+    """``rate / sr`` as a fraction of integers up to 1000 (the resampling ratio)."""
+    from fractions import Fraction
+
+    return Fraction(rate / sr).limit_denominator(1000)
+
+
+def _at_rate(x: np.ndarray, sr: float, rate: float) -> tuple[np.ndarray, float]:
+    """``x`` (``(..., n)``) resampled to about ``rate`` Hz along its last axis (polyphase, by
+    :func:`_rate_fraction`) and the ratio of the new rate to ``sr``; ``x`` itself and 1.0 when
+    ``sr`` is ``rate``. Sample 0 stays at time 0: sample ``i`` of the result is at ``i / ratio``
+    samples of ``x``."""
+    f = _rate_fraction(sr, rate)
+    if f == 1:
+        return x, 1.0
+    from scipy.signal import resample_poly
+
+    # padded with the line through the end samples, not zeros (which make a step at the ends)
+    y = resample_poly(x, f.numerator, f.denominator, axis=-1, padtype="line")
+    return np.ascontiguousarray(y), f.numerator / f.denominator
 
 
 def _robust_template(segs: np.ndarray, k: float) -> np.ndarray:
@@ -1010,7 +1088,11 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
     """Delineation in (fractional) samples; ``x`` is (n_leads, n)."""
     x, xf, pos, score = _leads_and_peaks(x, sr, p)
     n = x.shape[-1]
-    leads = [_lead(np.ascontiguousarray(xf[i]), pos, sr, p) for i in range(x.shape[0])]
+    xp = _p_leads(x, sr, p)
+    leads = [
+        _lead(np.ascontiguousarray(xf[i]), pos, sr, p, None if xp is None else xp[i])
+        for i in range(x.shape[0])
+    ]
     f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
     if len(leads) == 1:
         L = leads[0]
