@@ -693,8 +693,6 @@ def _extract_record(
     params: Mapping[str, Any],
 ) -> Features:
     """:func:`extract` on a :class:`~physiofeat.records.Record`: record features only."""
-    from .records import MissingRoleError
-
     plan = resolve_params(_normalise_request(features), params)
     rec_names, one = split_request(plan)
     if not rec_names:
@@ -709,12 +707,7 @@ def _extract_record(
     for name, (spec, _) in plan.items():
         missing = [r for r in spec.roles if r not in role_map]
         if missing:
-            raise MissingRoleError(
-                f"{record.path}: {name} needs a channel of role {missing[0]!r} and the record "
-                f"has none; its channels: {record.describe_roles(role_map)}. Name the "
-                f"channel(s) with roles={{{missing[0]!r}: NAME}} (command line: "
-                f"--role {missing[0]}=NAME)"
-            )
+            raise record._missing_role(missing[0], role_map, feature=name)
     used = sorted({r for spec, _ in plan.values() for r in spec.roles})
     rates = {r: sorted({record.rates[i] for i in role_map[r]}) for r in used}
     if sr is not _REQUIRED and sr is not None:

@@ -197,12 +197,17 @@ class Record:
     def __repr__(self) -> str:
         return f"Record({self.path!r}, format={self.format!r}, {self._describe(rate=True)})"
 
-    def _describe(self, *, rate: bool = False) -> str:
+    def _describe(
+        self, *, rate: bool = False, roles: Mapping[str, Sequence[int]] | None = None
+    ) -> str:
+        of = {i: r for r, idx in (roles or {}).items() for i in idx}
         parts = []
         for i, c in enumerate(self._channels):
             s = f"{i} {c.name!r}"
             if rate:
                 s += f" {c.sr:g} Hz"
+            if i in of:
+                s += f" ({of[i]})"
             parts.append(s)
         return ", ".join(parts) if parts else "no channels"
 
@@ -284,13 +289,21 @@ class Record:
 
     def describe_roles(self, roles: Mapping[str, Sequence[int]] | None = None) -> str:
         """The channels with their roles, for messages: ``0 'ECG' (ecg), 1 'Resp'``."""
-        roles = self.roles() if roles is None else roles
-        of = {i: r for r, idx in roles.items() for i in idx}
-        parts = [
-            f"{i} {c.name!r}" + (f" ({of[i]})" if i in of else "")
-            for i, c in enumerate(self._channels)
-        ]
-        return ", ".join(parts) if parts else "no channels"
+        return self._describe(roles=self.roles() if roles is None else roles)
+
+    def _missing_role(
+        self, role: str, roles: Mapping[str, Sequence[int]], *, feature: str | None = None
+    ) -> MissingRoleError:
+        """The error for a record without a channel of ``role`` (``feature``: who needs it)."""
+        what = (
+            f"{feature} needs a channel of role {role!r} and the record has none"
+            if feature
+            else f"no channel of role {role!r}"
+        )
+        return MissingRoleError(
+            f"{self.path}: {what}; its channels: {self.describe_roles(roles)}. Name the "
+            f"channel(s) with roles={{{role!r}: NAME}} (command line: --role {role}=NAME)"
+        )
 
     def role_signal(
         self, role: str, roles: Mapping[str, Sequence[int]] | None = None
@@ -305,11 +318,7 @@ class Record:
         roles = self.roles() if roles is None else roles
         idx = tuple(roles.get(role, ()))
         if not idx:
-            raise MissingRoleError(
-                f"{self.path}: no channel of role {role!r}; its channels: "
-                f"{self.describe_roles(roles)}. Name the channel(s) with roles={{{role!r}: NAME}} "
-                f"(command line: --role {role}=NAME)"
-            )
+            raise self._missing_role(role, roles)
         from .io import resample  # the channels at the highest rate come back as they are
 
         chans = [self._channels[i] for i in idx]
