@@ -83,11 +83,6 @@ class FeatureSpec:
     #: signal (see the module's "Record features" paragraph).
     roles: tuple[str, ...] = ()
 
-    @property
-    def is_record_feature(self) -> bool:
-        """True for a feature computed on a record's channels by role (``roles`` non-empty)."""
-        return bool(self.roles)
-
     def describe(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
         roles = f" roles={self.roles}" if self.roles else ""
@@ -339,6 +334,12 @@ def features(family: str | None = None) -> list[FeatureSpec]:
     return sorted(specs, key=lambda s: (s.family, s.name))
 
 
+def record_feature_names() -> list[str]:
+    """The names of the registered record features (those with ``roles``), in
+    :func:`features` order."""
+    return [s.name for s in features() if s.roles]
+
+
 def _freeze(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return ("ndarray", value.shape, value.dtype.str, value.tobytes())
@@ -364,7 +365,7 @@ class Context:
     def __init__(self, x: np.ndarray, sr: float, needs: Iterable[str] = ()):
         self.x = x
         self.sr = sr
-        self.batched = x.ndim == 2
+        self.batched = x is not None and x.ndim == 2
         #: Intermediates that the requested features declared they need (the plan): a family
         #: may take a cheaper path for an intermediate nobody else needs in full.
         self.needs = frozenset(needs)
@@ -410,14 +411,9 @@ class RecordContext(Context):
     """
 
     def __init__(self, record: Any, roles: Mapping[str, Sequence[int]], needs: Iterable[str] = ()):
+        super().__init__(None, None, needs)
         self.record = record
         self.roles = {r: tuple(v) for r, v in roles.items()}
-        self.x = None
-        self.sr = None
-        self.batched = False
-        self.needs = frozenset(needs)
-        self._memo = {}
-        self.computed = {}
 
     def signal(self, role: str) -> tuple[np.ndarray, float]:
         """The channels of ``role`` stacked ``(k, n)`` at one rate, and that rate."""
@@ -696,11 +692,10 @@ def _extract_record(
     plan = resolve_params(_normalise_request(features), params)
     rec_names, one = split_request(plan)
     if not rec_names:
-        record_features = [s.name for s in features_list() if s.roles]
         raise ParameterError(
             f"x is a Record ({record.path}); extract computes record features on it "
-            f"({', '.join(record_features)}), and {one} are features of one signal: pass one "
-            "channel (extract(rec[name], ..., sr=rec.channel(name).sr)), or the file to "
+            f"({', '.join(record_feature_names())}), and {one} are features of one signal: "
+            "pass one channel (extract(rec[name], ..., sr=rec.channel(name).sr)), or the file to "
             "extract_many / the command line (one row per channel)"
         )
     role_map = record.roles(roles)
@@ -743,6 +738,3 @@ def _extract_record(
         stats=stats,
         computed=ctx.computed,
     )
-
-
-features_list = features  # extract's own name for the listing (``features`` is its argument)

@@ -160,7 +160,7 @@ def check_record_request(
     tuple; a :class:`ParameterError` for a request mixing record and single-signal features,
     ``roles`` without record features, or ``per_channel`` / ``segment`` with them (a record
     feature gives one row per record)."""
-    from ._registry import split_request
+    from ._registry import record_feature_names, split_request
     from .records import check_roles
 
     rec, _ = split_request(plan)
@@ -169,7 +169,7 @@ def check_record_request(
         raise ParameterError(
             f"roles (--role) choose the channels of record features, and the request "
             f"{list(plan)} has none; drop them (record features: "
-            f"{', '.join(s.name for s in _record_specs())})"
+            f"{', '.join(record_feature_names())})"
         )
     if rec and (per_channel or segment is not None):
         what = "per_channel (--per-channel)" if per_channel else "segment (--segment)"
@@ -178,12 +178,6 @@ def check_record_request(
             f"{what} does not apply to them: drop it"
         )
     return bool(rec), (tuple(checked.items()) if roles is not None else None)
-
-
-def _record_specs():
-    from ._registry import features
-
-    return [s for s in features() if s.roles]
 
 
 def _feature_modules(features: Any, remote: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
