@@ -578,7 +578,9 @@ def test_p_threshold_trades_faint_p_waves_for_specificity():
     for hi, lo in zip(ts, ts[1:]):
         assert np.all(has[lo][has[hi]])  # nested sets
     assert has[0.95].mean() <= 0.1 and has[0.4].mean() >= 0.9  # and a real spread between
-    assert has[0.7].mean() < has[0.4].mean()
+    # at 0.8 fewer than half the beats match, so the record's P wave is not established and the
+    # others are not taken at the weak correlation; at 0.7 most beats match and all get one
+    assert 0.1 < has[0.8].mean() < 0.5 and has[0.7].mean() == has[0.4].mean()
     # the default is 0.7, and pr_features passes the threshold on
     np.testing.assert_array_equal(np.isfinite(delineate(x, sr=SR).p_onset), has[0.7])
     f = dict(zip(PR_STATS, pr_features(x, sr=SR, p_threshold=0.4)))
@@ -657,7 +659,11 @@ def validation(shared_data):
 # regression bounds: (|mean| bound, SD bound) in ms for the QRS and P onsets, PR MAE (ms),
 # P sensitivity (%) lower bound, PPV (%) lower bound, share of non-sinus beats given a P (%).
 ACHIEVED = {
-    "ludb-lead": dict(qrs=(3, 7.5), pon=(3, 9.5), pr=8.5, se=94, ppv=99, nonsinus=5),
+    # P sensitivity 96.6 -> 100 % when the noisy beats of a record with a P wave were searched
+    # again at correlation 0.4 (issue 14); the P-onset SD over the beats found 8.65 -> 9.12 ms
+    # and the PR MAE 7.67 -> 7.99 ms with the 10 noisy beats counted (8.55 and 7.62 on the 281
+    # beats found before)
+    "ludb-lead": dict(qrs=(3, 7.5), pon=(3, 9.5), pr=8.5, se=99, ppv=99, nonsinus=5),
     "ludb-multi-earliest": dict(qrs=(15.5, 7.5), pon=(19.5, 23), pr=14, se=95, ppv=99, nonsinus=5),
     "ludb-multi-median": dict(qrs=(3.5, 5.5), pon=(5, 7), pr=8, se=95, ppv=99, nonsinus=5),
     # P-onset mean 6.3 -> 6.5 ms when the P wave of these 250 Hz records came to be taken at

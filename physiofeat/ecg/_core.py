@@ -58,7 +58,15 @@ Method
    150 bpm with a long PR, is missed too and its PR is NaN). It is then located in each beat by the
    shift (within +-40 ms) that best correlates its slopes with the beat's; beats correlating
    below 0.7 (``p_threshold``) get no P wave (NaN): atrial fibrillation, flutter, paced or
-   dissociated beats. Beats left without a P wave are searched again with the template of
+   dissociated beats -- unless at least half the beats reach it: then the record has a P wave,
+   and its other beats are searched again within +-20 ms of the matched beats' median shift
+   (the PR interval barely changes from beat to beat) and take a P wave at correlation 0.4.
+   Fibrillation waves, flutter waves and paced beats of LUDB lead II and QTDB lead 0 reach 0.7
+   on at most 7 % of a record's beats, so this does not open for them (in five other leads of
+   flutter record 35 the flutter waves match at 0.7 already, and the multi-lead rule, half the
+   leads, keeps them out). On LUDB lead II it found the 10 P waves that 0.7 missed (records 17
+   and 56: muscle noise on faint P waves; 62: one beat at 0.700), chosen on the odd records
+   (record 17's weakest true P correlates 0.49) with the even records as the check. Beats left without a P wave are searched again with the template of
    their run of 8 beats (runs on two grids half a run apart), at a stricter correlation (0.95):
    a P wave whose shape changes along the record (a wandering atrial pacemaker) matches no
    record-wide template but its run's; on LUDB and QTDB no non-sinus beat gains a P wave from
@@ -81,7 +89,7 @@ Method
    at 2 kHz lets through more 60-250 Hz muscle noise than at 500 Hz; SciPy pads a number of
    samples, not of seconds) into P onsets 20-40 ms apart: of the 36 LUDB sinus records
    resampled to 250, 500, 1000 and 2000 Hz, 15 had lead-II PR medians more than 2 ms apart,
-   now 5 (11, 12, 17, 56, 62; an electrode-motion artefact at the start of record 12 that the
+   now 4 (11, 12, 17, 56; an electrode-motion artefact at the start of record 12 that the
    robust median keeps at 500 Hz and drops at 250 Hz; record 56's P template 1.36 % of the
    QRS at 250 Hz, under the 1.5 % gate, and 1.56-1.58 % at 500-2000 Hz).
 5. *Calibration*: the onsets sit on average after the cardiologists' marks; constants are
@@ -102,7 +110,11 @@ Method
    spatial onset keeps the earlier LUDB calibration, 8 ms). The
    P onset is the 20th percentile over the leads where a P wave was found (robust to leads where
    the P wave is flat or misplaced) and a beat has a P wave when at least half the leads show
-   one; R and P peaks are medians over leads.
+   one (at ``p_threshold``: the weak second search of 4 is for a single lead; over the leads it
+   gave LUDB no beat a P wave -- the 10 multi-lead misses are beats of record 56, whose P wave
+   is too flat for a template in 6 of its 12 leads (aVF, V2-V6) -- and moved the 20th percentile, P-onset SD against the median
+   of the leads' marks 5.50 -> 5.65 ms on the odd records); R and P peaks are medians over
+   leads.
 7. *Checks*: a wave placed outside the recording (the QRS onset of a beat cut by the start) is
    NaN. A signal whose QRS-like complexes do not repeat (the best lead's median correlation of
    each beat with the mean of the others, :attr:`EcgBeats.ecg_score`, below 0.5; real LUDB and
@@ -243,6 +255,9 @@ _PARAMS: dict[str, Any] = {
     "p_run": 8,
     "p_run_corr": 0.95,
     "p_rate_hz": 500.0,
+    "p_weak_corr": 0.4,
+    "p_weak_frac": 0.5,
+    "p_weak_shift_ms": 20.0,
     "lead_quantile_q": 0.5,
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
@@ -729,7 +744,9 @@ def _template_p(xf, xs, r, qon, sr, p, qamp):
         return pon, ppk
     pon = pon.astype(np.float64)
     ppk = ppk.astype(np.float64)
-    p_run = {**p, "p_corr": max(p["p_corr"], p["p_run_corr"])}
+    # a run's template is the median of a few beats, so each of them matches it more easily:
+    # no weak second search there
+    p_run = {**p, "p_corr": max(p["p_corr"], p["p_run_corr"]), "p_weak_frac": np.inf}
     # runs on two grids half a run apart, so that a change of shape inside one run is whole in
     # a run of the other
     half = run // 2
@@ -820,8 +837,23 @@ def _template_p_once(xf, xs, r, qon, sr, p, qamp):
     # slopes, not levels, are correlated: a baseline trend would otherwise correlate with anything
     seg = np.ascontiguousarray(np.gradient(tmpl)[a:b])
     starts = np.where(valid, qon - W + a, -1).astype(np.int64)
-    shift, corr = K.best_shift_corr(np.gradient(xs), starts, seg, int(p["p_shift_ms"] * ms))
+    dxs = np.gradient(xs)
+    shift, corr = K.best_shift_corr(dxs, starts, seg, int(p["p_shift_ms"] * ms))
     ok = valid & (np.nan_to_num(corr, nan=-1.0) >= p["p_corr"])
+    # a P wave that most beats show is the record's: the other beats (faint or noisy P waves) are
+    # searched again near its usual place (the median shift of the beats that matched,
+    # +-``p_weak_shift_ms``: the PR interval barely changes from beat to beat) and taken at the
+    # lower correlation ``p_weak_corr``; fibrillation and flutter waves reach ``p_corr`` on few
+    # beats, if any, so this does not open for them
+    weak = valid & ~ok
+    if weak.any() and ok.sum() >= p["p_weak_frac"] * valid.sum():
+        s0 = int(np.rint(np.median(shift[ok])))
+        s2, c2 = K.best_shift_corr(
+            dxs, np.where(weak, starts + s0, -1), seg, int(p["p_weak_shift_ms"] * ms)
+        )
+        take = weak & (np.nan_to_num(c2, nan=-1.0) >= min(p["p_weak_corr"], p["p_corr"]))
+        shift = np.where(take, s0 + s2, shift)
+        ok |= take
     pon = np.where(ok, qon - W + t_on + shift, -1)
     ppk = np.where(ok, qon - W + t_pk + shift, -1)
     if p["p_refine"]:
@@ -1089,8 +1121,11 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
     x, xf, pos, score = _leads_and_peaks(x, sr, p)
     n = x.shape[-1]
     xp = _p_leads(x, sr, p)
+    # several leads: a beat's P wave is the leads' majority, not one lead's weak match (see the
+    # Method, 6)
+    pl = p if x.shape[0] == 1 else {**p, "p_weak_frac": np.inf}
     leads = [
-        _lead(np.ascontiguousarray(xf[i]), pos, sr, p, None if xp is None else xp[i])
+        _lead(np.ascontiguousarray(xf[i]), pos, sr, pl, None if xp is None else xp[i])
         for i in range(x.shape[0])
     ]
     f = lambda a: np.where(a >= 0, a.astype(np.float64), np.nan)  # noqa: E731
@@ -1242,9 +1277,12 @@ def delineate(
         How closely a beat's pre-QRS wave must match the record's P-wave template (correlation
         of slopes) to count as a P wave. Lower finds faint or noisy P waves more often but also
         takes atrial fibrillation / flutter waves for P waves more often; on LUDB lead II the
-        default 0.7 gives P sensitivity 96.6 % with no non-sinus beat given a P wave, 0.4
-        gives 100 % and 35 % (NeuroKit2's ``ecg_delineate``: 100 % and 73 %);
-        ``benchmarks/validate_ecg.py`` prints the whole trade-off.
+        default 0.7 gives P sensitivity 100 % with no non-sinus beat given a P wave, 0.6
+        gives 100 % and 15 %, 0.4 gives 100 % and 35 % (NeuroKit2's ``ecg_delineate``: 100 %
+        and 73 %); ``benchmarks/validate_ecg.py`` prints the whole trade-off. When at least
+        half the beats of a lead reach it, the record has a P wave and the lead's other beats
+        are searched again near its usual place and take one at correlation 0.4 (or
+        ``p_threshold`` if lower; single-lead input only).
     qtc : {"bazett", "fridericia", "framingham", "hodges"}
         RR correction of the ``qtc`` column (with the RR interval before the beat; NaN for the
         first beat). QRS offset and T end: see ``physiofeat/ecg/_qt.py``.
