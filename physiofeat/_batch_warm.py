@@ -17,13 +17,20 @@ def _warm() -> None:
     try:
         import numpy as np
 
-        from ._registry import extract
+        from ._registry import _normalise_request, extract, get_spec
 
         req = json.loads(spec)
         if os.getppid() != req.get("parent"):
             return  # not the fork server of the process that asked (e.g. a doctest import)
         sr = req.get("sr") or 4000.0
-        x = np.random.default_rng(0).standard_normal(int(sr * 8)).astype(np.float32)
+        if any(get_spec(n).roles for n in _normalise_request(req["features"])):
+            from .ecgpcg import synthetic_ecg_pcg  # record features take a record
+            from .records import Record
+
+            ecg, pcg, sr, _ = synthetic_ecg_pcg(duration=8.0, sr=sr)
+            x, sr = Record.from_arrays({"ECG": (ecg, sr), "PCG": (pcg, sr)}), None
+        else:
+            x = np.random.default_rng(0).standard_normal(int(sr * 8)).astype(np.float32)
         import numba
 
         # Processes fork from this one: if a kernel launches Numba's thread pool here, it must
