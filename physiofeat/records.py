@@ -357,9 +357,7 @@ class Record:
                 raise ParameterError(
                     f"channel {name!r}: give (samples, sr); got {type(pair).__name__}"
                 )
-            x = np.asarray(as_signal(pair[0], ndim=(1,), name=str(name)))
-            if x.dtype not in (np.float32, np.float64):
-                x = x.astype(np.float64)
+            x = as_signal(pair[0], ndim=(1,), name=str(name))  # float32/float64, contiguous
             sr = check_sr(pair[1])
             chans.append(Channel(str(name), (units or {}).get(name, ""), float(sr), x, i))
         return cls(chans, path=path, format="arrays")
