@@ -475,11 +475,11 @@ ROWS_PER_CALL_SAMPLES = 2**18
 def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     """Load and extract one source; every exception becomes an error record."""
     index, rid, source, job = task
-    path = None
+    path = _source_path(source)
     cpu0 = time.process_time()
     try:
         with _naming_warnings(rid):
-            from ._registry import extract
+            from ._registry import _normalise_request, extract, record_feature_names
 
             for mod, where in job.modules:  # user features: registered by importing them
                 import sys
@@ -487,19 +487,26 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                 sys.path.extend(p for p in where if p not in sys.path)
                 importlib.import_module(mod)
             if job.record:
-                path = _source_path(source)
                 return _run_record_features(index, rid, source, job, cpu0)
             if isinstance(source, (str, os.PathLike)) and _reads_as_record(source, job):
-                path = os.fspath(source)
                 return _run_record(index, rid, path, job, cpu0)
             if isinstance(source, (str, os.PathLike)):
                 from .io import load
 
-                path = os.fspath(source)
                 x, sr = load(path, sr=job.sr, mono=not (job.per_channel or job.segment is not None))
                 if job.segment is not None and not job.per_channel and x.ndim == 2:
                     x = x.mean(axis=0, dtype=x.dtype)
             else:
+                from .records import Record
+
+                if isinstance(source, Record):
+                    names = list(_normalise_request(job.features))
+                    raise ParameterError(
+                        f"source {rid!r} is a Record: it is a source of record features "
+                        f"({', '.join(record_feature_names())}), and {names} are features of "
+                        "one signal: pass the record's file (one row per channel) or its "
+                        "channels as (rec[name], rec.channel(name).sr) pairs"
+                    )
                 if isinstance(source, tuple) and len(source) == 2:
                     x, sr = source
                     sr = sr if sr is not None else job.sr

@@ -3,6 +3,7 @@ ecg_pcg_timing, and the batch front ends over records."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -316,6 +317,22 @@ def test_error_record_of_a_record_source_names_its_path(pair):
     assert [r.ok for r in res] == [True, False]
     assert res[1].error_type == "MissingRoleError"
     assert [r.path for r in res] == ["mem/good", "mem/bad"]
+
+
+def test_a_record_source_of_single_signal_features_is_a_clear_error_record(pair):
+    """A Record given to features of one signal: an error record that says so (it was read
+    as an array: 'an array without a sampling rate', or 'got dtype object' with sr=)."""
+    from physiofeat.batch import extract_many
+
+    ecg, pcg, sr, _ = pair
+    mem = Record.from_arrays({"ECG": (ecg, sr), "PCG": (pcg, sr)})
+    for kw in ({}, {"sr": sr}):
+        res = extract_many([mem], ["rms"], n_jobs=1, **kw)
+        assert res[0].error_type == "ParameterError", res[0].error
+        assert re.search(
+            r"^source '0' is a Record: .*\['rms'\] are features of one signal", res[0].error
+        )
+        assert "rec.channel(name).sr" in res[0].error
 
 
 def test_extract_many_record_request_errors():
