@@ -326,6 +326,17 @@ def _arrays_of(feats) -> dict[str, np.ndarray]:
     return out
 
 
+def _kept_arrays(feats, job: _Job, rid: str) -> dict[str, np.ndarray] | None:
+    """A source's full arrays: saved under ``arrays_dir``, returned with ``return_arrays``
+    (None otherwise)."""
+    if not (job.return_arrays or job.arrays_dir):
+        return None
+    arrays = _arrays_of(feats)
+    if job.arrays_dir:
+        _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
+    return arrays if job.return_arrays else None
+
+
 def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -383,11 +394,6 @@ def _run_record_features(index: int, rid: str, source: Any, job: _Job, cpu0: flo
     used = {}
     for f in feats.values():
         used.update(f.attrs.get("channels", {}))
-    arrays = None
-    if job.return_arrays or job.arrays_dir:
-        arrays = _arrays_of(feats)
-        if job.arrays_dir:
-            _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
     return Result(
         index,
         rid,
@@ -396,7 +402,7 @@ def _run_record_features(index: int, rid: str, source: Any, job: _Job, cpu0: flo
         vec,
         sr=feats.sr,
         duration=max(c.duration for c in rec),
-        arrays=arrays if job.return_arrays else None,
+        arrays=_kept_arrays(feats, job, rid),
         cpu_time=time.process_time() - cpu0,
         channel_name=["; ".join(f"{r}: {', '.join(v)}" for r, v in sorted(used.items()))],
     )
@@ -548,13 +554,7 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                     feats = extract(rows, job.features, sr=sr, stats=job.stats, **job.params)
                     vec = feats.vector()
                     names = feats.vector_names()
-            arrays = None
-            if keep:
-                arrays = _arrays_of(feats)
-                if job.arrays_dir:
-                    _atomic_savez(arrays_path(job.arrays_dir, rid), arrays)
-                    if not job.return_arrays:
-                        arrays = None
+            arrays = _kept_arrays(feats, job, rid)
         return Result(
             index,
             rid,
