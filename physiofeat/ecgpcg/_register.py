@@ -33,7 +33,7 @@ def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
             f"{len(names)} PCG channels ({', '.join(map(repr, names))}); choose one with "
             f"roles={{'pcg': NAME}} (command line: --role pcg=NAME)"
         )
-    ecg, ecg_sr = ctx.signal("ecg")
+    _, ecg_sr = ctx.signal("ecg")  # the leads themselves: through record_ecg_beats
     beats, _ = ctx.get("record_ecg_beats", **_signature_defaults(delineate))
     b = timing(
         None,
