@@ -666,9 +666,10 @@ ACHIEVED = {
     "ludb-lead": dict(qrs=(3, 7.5), pon=(3, 9.5), pr=8.5, se=99, ppv=99, nonsinus=5),
     "ludb-multi-earliest": dict(qrs=(15.5, 7.5), pon=(19.5, 23), pr=14, se=95, ppv=99, nonsinus=5),
     "ludb-multi-median": dict(qrs=(3.5, 5.5), pon=(5, 7), pr=8, se=95, ppv=99, nonsinus=5),
-    # P-onset mean 6.3 -> 6.5 ms when the P wave of these 250 Hz records came to be taken at
-    # 500 Hz (issue 17, item 4; SD 13.5 -> 13.2 ms, PR MAE 13.8 -> 13.5 ms)
-    "qtdb-lead": dict(qrs=(3, 9), pon=(7.0, 15), pr=14.5, se=98, ppv=99, nonsinus=5),
+    # P-onset mean 6.32 -> 6.51 ms when the P wave of these 250 Hz records came to be taken at
+    # 500 Hz (issue 17, item 4; SD 13.5 -> 13.2 ms, PR MAE 13.8 -> 13.5 ms): a re-baseline of
+    # this regression bound from 6.5 to 6.6, no wider than the change needs
+    "qtdb-lead": dict(qrs=(3, 9), pon=(6.6, 15), pr=14.5, se=98, ppv=99, nonsinus=5),
     # P-onset mean 3.4 -> 4.5 ms when the P onset became an interpolated crossing (issue 17): the
     # integer onset sat on average half a sample (2 ms at 250 Hz) early
     "qtdb-multi": dict(qrs=(4, 9), pon=(5.0, 13.5), pr=12.5, se=98, ppv=99, nonsinus=5),
