@@ -912,33 +912,20 @@ def _template_run(X, xa, r, qraw, own, sr, p, spatial, key):
     from scipy.ndimage import gaussian_filter1d
 
     ms = 1e-3 * sr
-    n = xa.size
-    h = int(round(p["qt_half_ms"] * ms))
-    L = max(int(round(p["qt_shift_ms"] * ms)), 1)
-    inb = (r - h - L >= 0) & (r + h + L < n)
-    if inb.sum() < 3:
-        return own
-    t1 = np.ascontiguousarray(np.median(xa[r[inb][:, None] + np.arange(-h, h + 1)], axis=0))
-    shift, corr = K.fine_shift_corr(xa, (r - h).astype(np.int64), t1, L)
-    good = np.nan_to_num(corr, nan=-1.0) >= p["qt_corr"]
-    lo_win = int(p["q_lo_ms"] * ms)
-    hi_win = int(p["q_hi_ms"] * ms)
     pad = int(round(40 * ms))
-    pre, post = lo_win + pad, hi_win + pad
-    ri = r + np.rint(shift).astype(np.int64)
-    use = good & (ri - pre >= 0) & (ri + post < n)
-    if use.sum() < 3:
-        return own
-    tm = np.median(X[:, ri[use][:, None] + np.arange(-pre, post + 1)], axis=1)
+    pre, post = int(p["q_lo_ms"] * ms) + pad, int(p["q_hi_ms"] * ms) + pad
     # the median beat's onset is taken at one rate, ``qt_rate_hz`` (500 Hz, where the rule was
     # tuned): the median beat is resampled to it first. Taken at the recording's own rate, the
     # slope-threshold rule moved with the sampling grid -- a 4 ms Gaussian is one sample at
     # 250 Hz, and a ~5 ms Q-wave trough passed for the quiet PR segment at 500 Hz but not at
     # 1 kHz -- so LUDB records 5 and 15 resampled to 250-2000 Hz had PR medians 8-15 ms apart
     rate = float(p["qt_rate_hz"])
-    ratio = rate / sr
-    if abs(ratio - 1.0) > 1e-9:
-        tm = _resample_beat(tm, ratio)
+    beat = _aligned_median_beat(
+        X, xa, r, sr, p["qt_half_ms"], p["qt_shift_ms"], p["qt_corr"], pre, post, rate
+    )
+    if beat is None:
+        return own
+    shift, good, tm, ratio = beat
     ms_r = 1e-3 * rate
     lo_r, hi_r = int(p["q_lo_ms"] * ms_r), int(p["q_hi_ms"] * ms_r)
     pre_r = int(round(pre * ratio))
@@ -969,6 +956,35 @@ def _template_run(X, xa, r, qraw, own, sr, p, spatial, key):
     beat = np.where(qraw >= 0, qraw, tmpl_on)
     est = (1.0 - w) * tmpl_on + w * beat - p["qt_bias" + key] * ms
     return np.where(good, est, own)
+
+
+def _aligned_median_beat(X, xa, r, sr, half_ms, shift_ms, corr_min, pre, post, rate):
+    """The median beat of ``X`` (n_leads, n) from ``pre`` samples before to ``post`` after the
+    R peaks ``r``, resampled to ``rate``. Each beat is aligned to the median QRS of ``xa``
+    (+-``half_ms`` around R) by its fractional shift of best correlation (at most ``shift_ms``);
+    the beats correlating at least ``corr_min`` form the median. Returns ``(shift, good, tm,
+    ratio)`` -- per-beat shifts (samples), which beats correlate, the median beat and
+    ``rate / sr`` -- or None when fewer than three beats fit. Shared by the median-beat QRS
+    onset (:func:`_template_run`) and offset (``_qt._template_offset_run``)."""
+    ms = 1e-3 * sr
+    n = xa.size
+    h = int(round(half_ms * ms))
+    L = max(int(round(shift_ms * ms)), 1)
+    inb = (r - h - L >= 0) & (r + h + L < n)
+    if inb.sum() < 3:
+        return None
+    t1 = np.ascontiguousarray(np.median(xa[r[inb][:, None] + np.arange(-h, h + 1)], axis=0))
+    shift, corr = K.fine_shift_corr(xa, (r - h).astype(np.int64), t1, L)
+    good = np.nan_to_num(corr, nan=-1.0) >= corr_min
+    ri = r + np.rint(shift).astype(np.int64)
+    use = good & (ri - pre >= 0) & (ri + post < n)
+    if use.sum() < 3:
+        return None
+    tm = np.median(X[:, ri[use][:, None] + np.arange(-pre, post + 1)], axis=1)
+    ratio = rate / sr
+    if abs(ratio - 1.0) > 1e-9:
+        tm = _resample_beat(tm, ratio)
+    return shift, good, tm, ratio
 
 
 def _resample_beat(tm: np.ndarray, ratio: float) -> np.ndarray:

@@ -201,29 +201,18 @@ def _template_offset_run(X, xa, r, raw, own, sr, p, key):
     """:func:`template_qrs_offsets` on one run of beats."""
     from scipy.ndimage import gaussian_filter1d
 
-    from ._core import _resample_beat
+    from ._core import _aligned_median_beat
 
     ms = 1e-3 * sr
-    n = xa.size
-    h = int(round(p["jt_half_ms"] * ms))
-    L = max(int(round(p["jt_shift_ms"] * ms)), 1)
-    inb = (r - h - L >= 0) & (r + h + L < n)
-    if inb.sum() < 3:
-        return own
-    t1 = np.ascontiguousarray(np.median(xa[r[inb][:, None] + np.arange(-h, h + 1)], axis=0))
-    shift, corr = K.fine_shift_corr(xa, (r - h).astype(np.int64), t1, L)
-    good = np.nan_to_num(corr, nan=-1.0) >= p["jt_corr"]
     pad = int(round(40 * ms))
     pre, post = int(p["j_lo_ms"] * ms) + pad, int(p["j_hi_ms"] * ms) + pad
-    ri = r + np.rint(shift).astype(np.int64)
-    use = good & (ri - pre >= 0) & (ri + post < n)
-    if use.sum() < 3:
-        return own
-    tm = np.median(X[:, ri[use][:, None] + np.arange(-pre, post + 1)], axis=1)
     rate = float(p["jt_rate_hz"])
-    ratio = rate / sr
-    if abs(ratio - 1.0) > 1e-9:
-        tm = _resample_beat(tm, ratio)
+    beat = _aligned_median_beat(
+        X, xa, r, sr, p["jt_half_ms"], p["jt_shift_ms"], p["jt_corr"], pre, post, rate
+    )
+    if beat is None:
+        return own
+    shift, good, tm, ratio = beat
     ms_r = 1e-3 * rate
     pre_r = int(round(pre * ratio))
     d = gaussian_filter1d(tm, p["j_sigma_ms"] * ms_r, order=1, axis=-1, mode="nearest")
