@@ -83,3 +83,23 @@ def test_the_same_noise_without_p_waves_gives_none(seed):
     b = delineate(y, sr=SR)
     assert len(b) == truth["r"].size
     assert np.isfinite(b.p_onset).sum() == 0, b.p_onset
+
+
+@pytest.mark.parametrize("sr", [250.0, 500.0, 1000.0])
+def test_a_beat_whose_qrs_is_unlike_the_others_gets_no_p_wave(sr):
+    # one QRS replaced by a wide, inverted complex (as an ectopic beat, or a QRS inside an
+    # electrode-motion artefact): that beat gets no P wave -- before this rule it was given one
+    # 108 ms off the true P onset -- and every other beat keeps its exact one
+    x, t = synthetic_ecg(duration=12.0, sr=sr, heart_rate=60.0, seed=0)
+    k = 5
+    i0, n, w = int(t["qrs_onset"][k]), int(0.09 * sr), int(0.16 * sr)
+    x = x.copy()
+    x[i0 : i0 + n] = 0.0
+    x[i0 : i0 + w] -= 1.5 * np.sin(np.pi * np.arange(w) / w)
+    b = delineate(x, sr=sr)
+    assert len(b) == t["r"].size
+    err = b.p_onset - t["p_onset"] / sr
+    assert np.isnan(err[k])
+    others = np.delete(err, k)
+    assert np.isfinite(others).all()
+    assert np.max(np.abs(others)) <= 0.006, others  # the P-onset rule's error on clean beats

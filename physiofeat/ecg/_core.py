@@ -607,7 +607,16 @@ def _lead(
         qamp = float(np.median([np.ptp(xf[a : b + 1]) for a, b in zip(lo, hi)]))
     else:
         qamp = 0.0
-    pon, ppk = _template_p(xr, xs, r_p, qon, sr_p, p, qamp)
+    # A beat whose QRS looks like none of the record's others (best leave-one-out correlation
+    # below ``extra_corr``: an ectopic beat, a QRS inside an electrode-motion artefact) is left
+    # out of the P templates, which it could bend, and gets no P wave: an ectopic beat has none,
+    # and one found in an artefact is the artefact's (LUDB record 12's first beat: a P wave
+    # 20 ms off the others' PR at 500-2000 Hz, none at 250 Hz, moving the record's PR median)
+    typical = _beat_corr(xr[None], r_p, int(round(p["qt_half_ms"] * ms_p)))
+    typical = np.nan_to_num(typical, nan=1.0) >= p["extra_corr"]  # NaN: too near an end to say
+    pon, ppk = _template_p(xr, xs, r_p, qon, sr_p, p, qamp, typical)
+    pon = np.where(typical, pon, -1)
+    ppk = np.where(typical, ppk, -1)
     if ratio != 1.0:
         pon = np.where(pon >= 0, pon / ratio, -1.0)
         ppk = np.where(ppk >= 0, ppk / ratio, -1.0)
@@ -664,7 +673,7 @@ def _robust_template(segs: np.ndarray, k: float) -> np.ndarray:
     return np.median(segs[keep], axis=0)
 
 
-def _refine_p(xs, qon, pon, ppk, ok, sr, p):
+def _refine_p(xs, qon, pon, ppk, ok, sr, p, typical=None):
     """Second pass: re-delineate the P template aligned on the first-pass P onsets.
 
     Aligning on the QRS onset smears the template's P wave by the beat-to-beat jitter of the PR
@@ -679,6 +688,8 @@ def _refine_p(xs, qon, pon, ppk, ok, sr, p):
     if B < int(40 * ms):
         return pon, ppk
     keep = ok & (pon - A >= 0) & (pon + B < xs.size)
+    if typical is not None and (keep & typical).sum() >= 3:
+        keep &= typical
     if keep.sum() < 3:
         return pon, ppk
     tmpl = np.median(xs[pon[keep][:, None] + np.arange(-A, B)], axis=0)
@@ -726,7 +737,7 @@ def _refine_p(xs, qon, pon, ppk, ok, sr, p):
     return pon, ppk
 
 
-def _template_p(xf, xs, r, qon, sr, p, qamp):
+def _template_p(xf, xs, r, qon, sr, p, qamp, typical=None):
     """P waves by template (:func:`_template_p_once`), over the whole record and then, for the
     beats left without one, over runs of ``p_run`` consecutive beats, each with its own template.
 
@@ -737,7 +748,7 @@ def _template_p(xf, xs, r, qon, sr, p, qamp):
     flutter runs, whose waves are not locked to the QRS or start in the window, still give no
     P wave.
     """
-    pon, ppk = _template_p_once(xf, xs, r, qon, sr, p, qamp)
+    pon, ppk = _template_p_once(xf, xs, r, qon, sr, p, qamp, typical)
     run = int(p["p_run"])
     miss = (qon >= 0) & (pon < 0)
     if run < 3 or r.size < 2 * run or not miss.any():
@@ -756,14 +767,16 @@ def _template_p(xf, xs, r, qon, sr, p, qamp):
         miss = (qon >= 0) & (pon < 0)
         if idx.size < 3 or not miss[idx].any():
             continue
-        pr, pk = _template_p_once(xf, xs, r[idx], qon[idx], sr, p_run, qamp)
+        pr, pk = _template_p_once(
+            xf, xs, r[idx], qon[idx], sr, p_run, qamp, None if typical is None else typical[idx]
+        )
         take = miss[idx] & (pr >= 0)
         pon[idx[take]] = pr[take]
         ppk[idx[take]] = pk[take]
     return pon, ppk
 
 
-def _template_p_once(xf, xs, r, qon, sr, p, qamp):
+def _template_p_once(xf, xs, r, qon, sr, p, qamp, typical=None):
     """P wave by template: delineate the median pre-QRS segment, then find it in each beat.
 
     The segments ``[qon - W, qon]`` of all beats are averaged (median) into a template whose P wave
@@ -786,6 +799,8 @@ def _template_p_once(xf, xs, r, qon, sr, p, qamp):
     rr_med = float(np.median(rr)) if rr.size else float(sr)
     if keep.sum() < 2:
         return none, none
+    if typical is not None and (keep & typical).sum() >= 2:
+        keep &= typical  # the template is made of the beats whose QRS is the record's
     idx = qon[keep][:, None] + np.arange(-W, G)
     tmpl = _robust_template(xs[idx], p["p_tmpl_outlier"])
     # the median of smooth beats is rough at the scale of a sample (it switches between beats),
@@ -857,7 +872,7 @@ def _template_p_once(xf, xs, r, qon, sr, p, qamp):
     pon = np.where(ok, qon - W + t_on + shift, -1)
     ppk = np.where(ok, qon - W + t_pk + shift, -1)
     if p["p_refine"]:
-        pon, ppk = _refine_p(xs, qon, pon, ppk, ok, sr, p)
+        pon, ppk = _refine_p(xs, qon, pon, ppk, ok, sr, p, typical)
     return pon, ppk
 
 
