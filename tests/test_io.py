@@ -211,6 +211,8 @@ def test_missing_ffmpeg_is_checked_once_before_pydub_warns(tmp_path):
     assert out.returncode == 0, out.stderr
     lines = out.stdout.strip().splitlines()
     assert len(lines) == 4
-    assert all("ffmpeg fallback unavailable: no ffmpeg executable on PATH" in ln for ln in lines[:3])
+    assert all(
+        "ffmpeg fallback unavailable: no ffmpeg executable on PATH" in ln for ln in lines[:3]
+    )
     assert lines[3] == "False"
     assert "Couldn't find ffmpeg" not in out.stderr
