@@ -224,3 +224,30 @@ def test_column_selection_sees_only_the_training_rows(monkeypatch):
     Xl = np.column_stack([X[:, 2:], leak])  # two noise columns and the leaky one
     assert 2 not in M.make_model().fit(Xl[tr], y[tr])[0].columns_
     assert M.make_model().fit(Xl, y)[0].columns_.tolist() == [2]  # seen, it would be chosen
+
+
+def test_in_fold_choice_of_k_uses_training_patients_only():
+    """The number of kept columns is chosen by the training patients' inner CV (with the
+    benchmark's own model): the test patients' labels change neither the choice nor the
+    predictions, and the choice is one of the candidates."""
+    from threadpoolctl import threadpool_limits
+
+    X, y, g, patients = _toy(n_pat=25)
+    X = np.hstack([X, np.random.default_rng(4).standard_normal((X.shape[0], 8))])
+    pats = np.unique(g)
+    test_pats = set(pats[1::4])
+    tr = ~np.isin(g, list(test_pats))
+    flipped = {
+        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
+        for p, row in patients.items()
+    }
+    with threadpool_limits(1):
+        out = [
+            M.select_k_fit_predict(X[tr], y[tr], g[tr], X[~tr], g[~tr], pt, ks=(2, 12))
+            for pt in (patients, flipped)
+        ]
+    (p1, pred1, k1), (p2, pred2, k2) = out
+    assert k1 == k2 and k1 in (2, 12)
+    np.testing.assert_array_equal(p1, p2)
+    np.testing.assert_array_equal(pred1, pred2)
+    assert set(p1) == test_pats
