@@ -38,7 +38,8 @@ RATES = (250, 500, 1000, 2000)
 # was taken at 2 kHz, 15 moved by 15 ms (and 62 by 3.1 ms until the noisy beats of a record
 # with a P wave were searched again), and 12 by 5.9 ms until a beat whose QRS is unlike the
 # record's others (its first, inside an electrode-motion artefact) was given no P wave. These
-# still do, for the reasons given:
+# still do, for the reasons given; all three come from the band-pass ringing over the record's
+# last second (see test_one_perturbed_end_sample_does_not_ring_into_the_record below):
 RATE_NOT_MET = {
     "11": "PR medians 3.1 ms apart: 250 Hz 164.0 ms vs 160.8-161.1 ms at 500-2000 Hz",
     "17": "noisy, faint P waves (EMG noise): 212.7 ms at 2 kHz, 216.7-217.8 ms at 250-1000 Hz",
@@ -179,3 +180,29 @@ def test_ephnogram_ecg_passes_and_its_pcg_does_not(shared_data):
         assert np.isfinite(pr_features(rec.p_signal[:60000, 0], sr=rec.fs)[0])
     with pytest.warns(EcgWarning, match=NOT_ECG):
         assert np.isnan(pr_features(rec.p_signal[:60000, 1], sr=rec.fs)).all()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the band-pass pads 30 ms point-symmetric about the end sample (SciPy's odd "
+    "extension), so one perturbed end sample shifts the whole extension and the 0.5 Hz "
+    "high-pass rings over the last second (33 % of the perturbation). Padding 2 s of the "
+    "mirror image fixes it and makes all 36 LUDB sinus records agree within 2 ms at "
+    "250-2000 Hz (11, 17, 56 included), but moves the P-template gates of paced record 34 "
+    "and AF record 88 (P waves on 9 and 4 beats); not changed yet",
+)
+@pytest.mark.parametrize("end", [0, -1])
+def test_one_perturbed_end_sample_does_not_ring_into_the_record(end):
+    # A resampler's edge or a spike at the first or last sample: with SciPy's default padding
+    # (30 ms point-symmetric about the end sample) the 0.5 Hz high-pass takes 33 % of a 0.1 mV
+    # step there into the second before the end, as large as a P wave
+    from physiofeat.ecg._core import _bandpass
+
+    sr = 500.0
+    x, _ = synthetic_ecg(duration=10.0, sr=sr, heart_rate=70.0)
+    y = x.copy()
+    y[end] += 0.1
+    a, b = _bandpass(x, (0.5, 40.0), sr), _bandpass(y, (0.5, 40.0), sr)
+    inner = slice(250, 750) if end == 0 else slice(x.size - 750, x.size - 250)
+    assert np.abs(a - b)[inner].max() < 1e-3  # mV: 1 uV, 1 % of the perturbation
+    assert np.abs(a - b)[x.size // 2 - 500 : x.size // 2 + 500].max() < 1e-6
