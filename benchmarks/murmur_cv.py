@@ -25,6 +25,8 @@ What it does, and how (every choice fixed here, none tuned on an evaluation fold
   ``N_SELECT = 60`` was picked among ``K_CHOICES = (30, 60, 120)`` by CV repetitions of these
   same patients, so the run also reports the preset with ``k`` chosen among them inside each
   training fold (its inner CV, :func:`select_k_fit_predict`): the honest estimate of that pick.
+  Changes to the model tried since and not kept (no gain beyond the spread between seeds) are
+  scored by ``python -m benchmarks.murmur_variants``.
 * **Per patient** (aggregation over auscultation locations): ``present = max`` over the
   patient's recordings of P(Present), ``unknown = mean`` of P(Unknown). The patient is Present
   when ``present >= t_p``, else Unknown when ``unknown >= t_u``, else Absent. The two thresholds

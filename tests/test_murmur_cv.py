@@ -251,3 +251,50 @@ def test_in_fold_choice_of_k_uses_training_patients_only():
     np.testing.assert_array_equal(p1, p2)
     np.testing.assert_array_equal(pred1, pred2)
     assert set(p1) == test_pats
+
+
+def test_variant_models_leave_unheard_recordings_out_of_training_only():
+    """benchmarks/murmur_variants.py: recordings labelled Unheard change nothing of the fitted
+    model (fitting with them equals fitting without them), yet are predicted like any other."""
+    from benchmarks import murmur_variants as V
+
+    X, y, g, _ = _toy(n_pat=30)
+    y = y.astype(object)
+    unheard = np.zeros(len(y), dtype=bool)
+    unheard[::7] = True
+    y_u = y.copy()
+    y_u[unheard] = V.UNHEARD
+    X_u = X.copy()
+    X_u[unheard] = 1e3  # far off: a model fitted on these rows would differ
+    with_rows = V._Wrapped(2).fit(X_u, y_u)
+    without = V._Wrapped(2).fit(X[~unheard], y[~unheard])
+    assert V.UNHEARD not in set(with_rows.classes_)
+    np.testing.assert_allclose(with_rows.predict_proba(X), without.predict_proba(X), rtol=0, atol=0)
+    assert with_rows.predict_proba(X_u).shape == (len(X), len(with_rows.classes_))
+
+
+def test_ratio_columns_match_naive_numpy():
+    from benchmarks import murmur_variants as V
+
+    rng = np.random.default_rng(1)
+    cols = [
+        f"pcg_cycle_average_{s}_{st}_{j}"
+        for s in ("pcg", "murmur")
+        for st, n in (("s1", 4), ("systole", 8), ("s2", 4), ("diastole", 8))
+        for j in range(n)
+    ]
+    X = rng.uniform(0.1, 2.0, (5, len(cols)))
+    out = V._ratio_columns(X, cols)
+    assert out.shape == (5, len(cols) + 12)
+    np.testing.assert_array_equal(out[:, : len(cols)], X)
+    c = {name: X[:, i] for i, name in enumerate(cols)}
+
+    def mean(prefix, n):
+        return sum(c[f"{prefix}_{j}"] for j in range(n)) / n
+
+    p = "pcg_cycle_average_murmur"
+    s1, sy = mean(p + "_s1", 4), mean(p + "_systole", 8)
+    np.testing.assert_allclose(out[:, len(cols)], np.log(sy / s1), rtol=1e-12)
+    s2 = mean(p + "_s2", 4)
+    dmin = np.min([c[f"{p}_diastole_{j}"] for j in range(8)], axis=0)
+    np.testing.assert_allclose(out[:, len(cols) + 5], np.log(dmin / np.maximum(s1, s2)), rtol=1e-12)

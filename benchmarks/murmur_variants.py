@@ -1,0 +1,157 @@
+"""Murmur benchmark: model-side variants tried against the fixed model of ``murmur_cv``, none kept.
+
+``python -m benchmarks.murmur_variants [--repeats R] [VARIANT ...]``
+
+Each variant changes one thing of :mod:`benchmarks.murmur_cv`'s fixed model and is scored on the
+same cached tables (``out/murmur/``, built by ``python -m benchmarks.murmur_cv``; nothing is
+extracted here), the same patient-wise folds with their per-fold segmenters, the same
+thresholds chosen in each training fold, and the same weighted accuracy, over outer seeds
+``0 .. R-1``:
+
+* ``base``: the fixed model itself (the check that this script reproduces ``murmur_cv``);
+* ``ensemble``: class probabilities averaged over the models keeping 30, 60 and 120 columns
+  (no choice of k to make);
+* ``class_weight``: training recordings weighted by the challenge's class weights (Present 5,
+  Unknown 3, Absent 1);
+* ``ratios``: 12 more columns, log ratios of the cycle-synchronous envelopes between states
+  (mean systole / S1, systole / S2, diastole / S2, diastole / S1, and the quietest eighth of
+  systole and diastole over the louder heart sound; murmur band and whole PCG band);
+* ``drop_unheard``: the recordings of Present patients at locations where the murmur is not
+  heard are left out of training (they are still scored for their patient);
+* ``drop_unheard_k``: the same, with k chosen among (30, 60, 120) in each training fold.
+
+Measured 2026-12-03, 5 seeds (mean, SD over seeds, min-max): base 0.751 (0.018, 0.730-0.779);
+ensemble 0.747 (0.024, 0.720-0.774); class_weight 0.744 (0.017, 0.710-0.757); ratios 0.746
+(0.010, 0.730-0.757); drop_unheard 0.753 (0.005, 0.749-0.762), but with k chosen in-fold
+(drop_unheard_k) 0.726 (0.015, 0.710-0.754), against 0.738 for the fixed model with k chosen
+in-fold. No variant moves the score beyond the spread between seeds, so the fixed model stays
+as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+from . import murmur_cv as M
+
+VARIANTS = ("base", "ensemble", "class_weight", "ratios", "drop_unheard", "drop_unheard_k")
+CLASS_WEIGHT = {"Present": 5.0, "Unknown": 3.0, "Absent": 1.0}
+UNHEARD = "Unheard"  # a Present patient's recording where its murmur is not heard
+
+
+class _Wrapped:
+    """The fixed model (``k`` columns) with a change to how it is fitted or predicts."""
+
+    def __init__(self, k=None, *, ensemble=False, weighted=False):
+        self.k, self.ensemble, self.weighted = k, ensemble, weighted
+
+    def fit(self, X, y):
+        X, y = np.asarray(X), np.asarray(y)
+        keep = y != UNHEARD
+        X, y = X[keep], y[keep]
+        ks = M.K_CHOICES if self.ensemble else (self.k,)
+        self.models_ = []
+        for k in ks:
+            m = _ORIGINAL_MODEL(k)
+            if self.weighted:
+                w = np.array([CLASS_WEIGHT[c] for c in y])
+                m.fit(X, y, histgradientboostingclassifier__sample_weight=w)
+            else:
+                m.fit(X, y)
+            self.models_.append(m)
+        self.classes_ = self.models_[0].classes_
+        return self
+
+    def predict_proba(self, X):
+        return np.mean([m.predict_proba(X) for m in self.models_], axis=0)
+
+
+_ORIGINAL_MODEL = M._model
+
+
+def _ratio_columns(X: np.ndarray, cols: list[str]) -> np.ndarray:
+    at = {c: i for i, c in enumerate(cols)}
+
+    def part(prefix, n, how):
+        return how(X[:, [at[f"{prefix}_{j}"] for j in range(n)]], axis=1)
+
+    out = []
+    for sig in ("murmur", "pcg"):
+        p = f"pcg_cycle_average_{sig}"
+        s1, s2 = part(p + "_s1", 4, np.nanmean), part(p + "_s2", 4, np.nanmean)
+        sy, di = part(p + "_systole", 8, np.nanmean), part(p + "_diastole", 8, np.nanmean)
+        sy_min, di_min = part(p + "_systole", 8, np.nanmin), part(p + "_diastole", 8, np.nanmin)
+        loud = np.maximum(s1, s2)
+        with np.errstate(all="ignore"):
+            out += [np.log(sy / s1), np.log(sy / s2), np.log(di / s2), np.log(di / s1)]
+            out += [np.log(sy_min / loud), np.log(di_min / loud)]
+    return np.hstack([X, np.column_stack(out)])
+
+
+def run(variant: str, repeats: int, data) -> list[float]:
+    patients, recs, paths, groups, y, X_pf, fam = data
+    cols = X_pf.columns.tolist()
+    y = y.copy()
+    if variant.startswith("drop_unheard"):
+        present = np.array([patients[g]["Murmur"] == "Present" for g in groups])
+        y[present & (y == "Absent")] = UNHEARD
+    M._model = lambda k=None: _Wrapped(
+        k, ensemble=variant == "ensemble", weighted=variant == "class_weight"
+    )
+    scores = []
+    try:
+        for r in range(repeats):
+            folds = M.outer_folds(groups, patients, seed=r)
+            fold_pcg = M.pcg_fold_tables(recs, 1, "heart_sound", folds, False, "", repeat=r)
+            X, per = M._matrices(X_pf, cols, fam, fold_pcg, paths)
+            if variant == "ratios":
+                X, per = _ratio_columns(X, cols), [_ratio_columns(P, cols) for P in per]
+            if variant == "drop_unheard_k":
+                acc = M.cross_validate_k(X, y, groups, patients, seed=r, X_folds=per)[0]
+            else:
+                acc = M.cross_validate(X, y, groups, patients, seed=r, X_folds=per)[0]
+            scores.append(acc)
+            print(f"  {variant} seed {r}: {acc:.3f}", flush=True)
+    finally:
+        M._model = _ORIGINAL_MODEL
+    return scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("variants", nargs="*", help=f"any of {', '.join(VARIANTS)} (default: all)")
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args(argv)
+    unknown = [v for v in args.variants if v not in VARIANTS]
+    if unknown:
+        ap.error(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(VARIANTS)}")
+    if not (M.SHARED / "pcg" / "circor_dev" / "training_data.csv").is_file():
+        print(f"{M.SHARED}/pcg/circor_dev is absent: nothing to benchmark")
+        return 0
+    patients = M.patient_table()
+    recs = [r for r in M.recordings() if r.patient in patients]
+    paths = [r.path for r in recs]
+    groups = np.array([r.patient for r in recs])
+    y = np.array([M.recording_label(r, patients) for r in recs], dtype=object)
+    pf, _, _ = M.preset_table(recs, 1, "heart_sound", False, "")
+    pf = pf.reindex(paths)
+    X_pf = pf.drop(columns=[c for c in ("sr_hz", "duration_s") if c in pf.columns])
+    data = (patients, recs, paths, groups, y, X_pf, M.family_columns(X_pf.columns))
+    rows = []
+    for v in args.variants or VARIANTS:
+        t0 = time.perf_counter()
+        s = np.array(run(v, args.repeats, data))
+        rows.append((v, s, time.perf_counter() - t0))
+    print(f"\n| variant | mean over {args.repeats} seeds | SD | min-max | seconds |")
+    print("|---|---|---|---|---|")
+    for v, s, sec in rows:
+        print(f"| {v} | {s.mean():.3f} | {s.std():.3f} | {s.min():.3f}-{s.max():.3f} | {sec:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
