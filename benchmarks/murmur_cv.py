@@ -63,6 +63,8 @@ CLASSES = ("Present", "Unknown", "Absent")
 WEIGHTS = np.array([5.0, 3.0, 1.0])
 CACHE = ROOT / "out" / "murmur"
 GRID = np.linspace(0.05, 0.95, 19)
+#: Columns of the extraction tables that describe the file, not its sound: never features.
+META_COLUMNS = ("sr_hz", "duration_s")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,16 @@ def recordings(shared: Path = SHARED) -> list[Recording]:
             parts = p.stem.split("_")
             out.append(Recording(str(p), parts[0], parts[1]))
     return out
+
+
+def recording_set(limit: int | None = None, shared: Path = SHARED):
+    """The labelled recordings (the first ``limit``): (patients, recordings, their paths, the
+    patient of each, the label of each, :func:`recording_label`)."""
+    patients = patient_table(shared)
+    recs = [r for r in recordings(shared) if r.patient in patients][:limit]
+    groups = np.array([r.patient for r in recs])
+    y_rec = np.array([recording_label(r, patients) for r in recs])
+    return patients, recs, [r.path for r in recs], groups, y_rec
 
 
 def recording_label(rec: Recording, patients: dict[str, dict[str, str]]) -> str:
@@ -454,7 +466,7 @@ def preset_table(recs, jobs, features, fresh, tag):
         )
         print(f"  {fam}: {table.shape[1]} columns, {info['seconds']:.1f} s")
         parts.append(
-            table if not parts else table.drop(columns=["sr_hz", "duration_s"], errors="ignore")
+            table if not parts else table.drop(columns=list(META_COLUMNS), errors="ignore")
         )
         seconds += info["seconds"]
         failed += info["failed"] or 0
@@ -529,7 +541,7 @@ def pcg_fold_tables(recs, jobs, features, folds, fresh, tag, repeat: int = 0):
             f"  pcg, repeat {repeat} fold {k}'s segmenter: {table.shape[1]} columns, "
             f"{info['seconds']:.1f} s"
         )
-        out.append(table.drop(columns=["sr_hz", "duration_s"], errors="ignore"))
+        out.append(table.drop(columns=list(META_COLUMNS), errors="ignore"))
     return out
 
 
@@ -568,12 +580,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (SHARED / "pcg" / "circor_dev" / "training_data.csv").is_file():
         print(f"{SHARED}/pcg/circor_dev is absent: nothing to benchmark")
         return 0
-    patients = patient_table()
-    recs = [r for r in recordings() if r.patient in patients][: args.limit]
+    patients, recs, paths, groups, y_rec = recording_set(args.limit)
     tag = "" if args.limit is None else f"_first{args.limit}"
-    paths = [r.path for r in recs]
-    groups = np.array([r.patient for r in recs])
-    y_rec = np.array([recording_label(r, patients) for r in recs])
     n_pat = len(np.unique(groups))
     print(f"{len(recs)} recordings of {n_pat} patients; jobs={args.jobs}")
 
@@ -588,8 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.jobs} jobs; librosa MFCC {lb_info['seconds']:.1f} s ({lb.shape[1]} columns); "
         f"times are of the runs that built the caches in {CACHE}"
     )
-    meta_cols = [c for c in ("sr_hz", "duration_s") if c in pf.columns]
-    X_pf = pf.drop(columns=meta_cols)
+    X_pf = pf.drop(columns=list(META_COLUMNS), errors="ignore")
     fam_cols = family_columns(X_pf.columns)
     label = f"physiofeat {args.features}"
     sets = {label: X_pf.columns.tolist()}

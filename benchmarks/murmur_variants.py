@@ -43,6 +43,9 @@ CLASS_WEIGHT = {"Present": 5.0, "Unknown": 3.0, "Absent": 1.0}
 UNHEARD = "Unheard"  # a Present patient's recording where its murmur is not heard
 
 
+_ORIGINAL_MODEL = M._model
+
+
 class _Wrapped:
     """The fixed model (``k`` columns) with a change to how it is fitted or predicts."""
 
@@ -70,9 +73,6 @@ class _Wrapped:
         return np.mean([m.predict_proba(X) for m in self.models_], axis=0)
 
 
-_ORIGINAL_MODEL = M._model
-
-
 def _ratio_columns(X: np.ndarray, cols: list[str]) -> np.ndarray:
     at = {c: i for i, c in enumerate(cols)}
 
@@ -95,7 +95,7 @@ def _ratio_columns(X: np.ndarray, cols: list[str]) -> np.ndarray:
 def run(variant: str, repeats: int, data) -> list[float]:
     patients, recs, paths, groups, y, X_pf, fam = data
     cols = X_pf.columns.tolist()
-    y = y.copy()
+    y = y.astype(object)  # room for UNHEARD
     if variant.startswith("drop_unheard"):
         present = np.array([patients[g]["Murmur"] == "Present" for g in groups])
         y[present & (y == "Absent")] = UNHEARD
@@ -132,14 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     if not (M.SHARED / "pcg" / "circor_dev" / "training_data.csv").is_file():
         print(f"{M.SHARED}/pcg/circor_dev is absent: nothing to benchmark")
         return 0
-    patients = M.patient_table()
-    recs = [r for r in M.recordings() if r.patient in patients]
-    paths = [r.path for r in recs]
-    groups = np.array([r.patient for r in recs])
-    y = np.array([M.recording_label(r, patients) for r in recs], dtype=object)
+    patients, recs, paths, groups, y = M.recording_set()
     pf, _, _ = M.preset_table(recs, 1, "heart_sound", False, "")
-    pf = pf.reindex(paths)
-    X_pf = pf.drop(columns=[c for c in ("sr_hz", "duration_s") if c in pf.columns])
+    X_pf = pf.reindex(paths).drop(columns=list(M.META_COLUMNS), errors="ignore")
     data = (patients, recs, paths, groups, y, X_pf, M.family_columns(X_pf.columns))
     rows = []
     for v in args.variants or VARIANTS:
