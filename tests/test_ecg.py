@@ -663,13 +663,21 @@ ACHIEVED = {
     # again at correlation 0.4 (issue 14); the P-onset SD over the beats found 8.65 -> 9.12 ms
     # and the PR MAE 7.67 -> 7.99 ms with the 10 noisy beats counted (8.55 and 7.62 on the 281
     # beats found before)
-    "ludb-lead": dict(qrs=(3, 7.5), pon=(3, 9.5), pr=8.5, se=99, ppv=99, nonsinus=5),
+    # P sensitivity 100 -> 98.3 % when the band-pass came to pad 2 s of mirror image (issue 17,
+    # item 4: the PR no longer depends on the rate): the template of noisy record 17 changed and
+    # its weak search no longer opened (5 of 12 beats at 0.7, not half), so 5 of its beats have
+    # no P wave; the P-onset SD 9.09 -> 8.65 ms and the PR MAE 7.97 -> 7.78 ms
+    "ludb-lead": dict(qrs=(3, 7.5), pon=(3, 9.5), pr=8.5, se=98, ppv=99, nonsinus=5),
     "ludb-multi-earliest": dict(qrs=(15.5, 7.5), pon=(19.5, 23), pr=14, se=95, ppv=99, nonsinus=5),
-    "ludb-multi-median": dict(qrs=(3.5, 5.5), pon=(5, 7), pr=8, se=95, ppv=99, nonsinus=5),
+    # P-onset SD 5.74 -> 7.93 ms with the same change: it found 8 P waves of record 56 (P Se
+    # 96.6 -> 99.3 %) whose multi-lead onsets are 31 ms earlier than the median over LUDB's leads
+    "ludb-multi-median": dict(qrs=(3.5, 5.5), pon=(5, 8.5), pr=8, se=95, ppv=99, nonsinus=5),
     # P-onset mean 6.32 -> 6.51 ms when the P wave of these 250 Hz records came to be taken at
     # 500 Hz (issue 17, item 4; SD 13.5 -> 13.2 ms, PR MAE 13.8 -> 13.5 ms): a re-baseline of
     # this regression bound from 6.5 to 6.6, no wider than the change needs
-    "qtdb-lead": dict(qrs=(3, 9), pon=(6.6, 15), pr=14.5, se=98, ppv=99, nonsinus=5),
+    # and 6.52 -> 6.77 ms with the 2 s mirror padding of the band-pass (SD 13.21 -> 13.50 ms,
+    # PR MAE 13.53 -> 13.67 ms): 6.6 -> 6.8
+    "qtdb-lead": dict(qrs=(3, 9), pon=(6.8, 15), pr=14.5, se=98, ppv=99, nonsinus=5),
     # P-onset mean 3.4 -> 4.5 ms when the P onset became an interpolated crossing (issue 17): the
     # integer onset sat on average half a sample (2 ms at 250 Hz) early
     "qtdb-multi": dict(qrs=(4, 9), pon=(5.0, 13.5), pr=12.5, se=98, ppv=99, nonsinus=5),

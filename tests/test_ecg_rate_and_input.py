@@ -37,16 +37,11 @@ RATES = (250, 500, 1000, 2000)
 # between these rates (12 by 22 ms, 114 by 32 ms, 17 by 113 ms); before the median-beat QRS onset
 # was taken at 2 kHz, 15 moved by 15 ms (and 62 by 3.1 ms until the noisy beats of a record
 # with a P wave were searched again), and 12 by 5.9 ms until a beat whose QRS is unlike the
-# record's others (its first, inside an electrode-motion artefact) was given no P wave. These
-# still do, for the reasons given; all three agree within 2 ms once the band-pass pads the ends
-# by 2 s of the mirror image, which is not done yet (see
-# test_one_perturbed_end_sample_does_not_ring_into_the_record below):
-RATE_NOT_MET = {
-    "11": "PR medians 3.1 ms apart: 250 Hz 164.0 ms vs 160.8-161.1 ms at 500-2000 Hz",
-    "17": "noisy, faint P waves (EMG noise): 212.7 ms at 2 kHz, 216.7-217.8 ms at 250-1000 Hz",
-    "56": "faint P wave: its template's amplitude is 1.36 % of the QRS at 250 Hz, under the "
-    "1.5 % gate, and 1.56-1.58 % at 500-2000 Hz: no P wave at 250 Hz (PR NaN)",
-}
+# record's others (its first, inside an electrode-motion artefact) was given no P wave. Until the
+# band-pass padded the ends with 2 s of their mirror image (SciPy's default: 30 ms point-symmetric
+# about the end sample; test_one_perturbed_end_sample_does_not_ring_into_the_record), 11 was
+# 3.1 ms apart (164.0 ms at 250 Hz), 17 4-5 ms (212.7 ms at 2 kHz) and 56 had no P wave at 250 Hz
+# (its template 1.36 % of the QRS, under the 1.5 % gate).
 
 
 def _lead_ii(root, name):
@@ -61,15 +56,7 @@ def _at(x, sr):
     return resample_poly(x, f.numerator, f.denominator)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=RATE_NOT_MET[n]))
-        if n in RATE_NOT_MET
-        else n
-        for n in LUDB_SINUS
-    ],
-)
+@pytest.mark.parametrize("name", LUDB_SINUS)
 def test_pr_is_the_same_at_250_to_2000_hz(shared_data, name):
     x = _lead_ii(shared_data, name)
     pr = {}
@@ -87,6 +74,61 @@ def test_records_without_p_waves_get_none_at_any_rate(shared_data, name):
     for sr in RATES:
         b = delineate(_at(x, sr), sr=float(sr))
         assert len(b) >= 8 and np.isfinite(b.p_onset).sum() <= 1, (sr, b.p_onset)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "off"),
+    [("34", "p_min_pr_ms", 0.0), ("38", "p_irregular", np.inf), ("88", "p_irregular", np.inf)],
+)
+def test_the_gates_are_what_keep_p_waves_out_of_paced_and_af_records(
+    shared_data, monkeypatch, name, key, off
+):
+    # 34 (ventricular pacing over a III-degree AV block): the template's "P wave" starts 40 ms
+    # before the QRS onset, the pacing artefact; 38 and 88 (AF): fibrillation waves line up with
+    # the template on a minority of beats (2 and 4). The gates: a P wave starts at least
+    # p_min_pr_ms before the QRS; in an irregularly irregular rhythm a minority is no P wave
+    import physiofeat.ecg._core as core
+
+    x = _lead_ii(shared_data, name)
+    assert np.isfinite(delineate(x, sr=500.0).p_onset).sum() == 0
+    monkeypatch.setitem(core._PARAMS, key, off)
+    assert np.isfinite(delineate(x, sr=500.0).p_onset).sum() >= 2
+
+
+def test_irregular_rhythm_known_answers():
+    from physiofeat.ecg._core import _PARAMS, _irregular
+
+    r = np.cumsum(np.full(12, 400))  # samples
+    assert not _irregular(r, _PARAMS)
+    # one premature beat and its compensatory pause: two large differences of eleven
+    pvc = r.copy()
+    pvc[5] -= 150
+    assert not _irregular(pvc, _PARAMS)
+    # RR alternately 400 and 500 samples: median |dRR| = 100 = 0.2 x the median RR (500)
+    alt = np.cumsum(np.where(np.arange(12) % 2 == 0, 400, 500))
+    assert _irregular(alt, _PARAMS)
+    assert not _irregular(alt, {**_PARAMS, "p_irregular": 0.21})
+    assert _irregular(alt, {**_PARAMS, "p_irregular": 0.19})
+    assert not _irregular(r[:4], _PARAMS)  # too few intervals to tell
+
+
+def test_an_irregular_sinus_rhythm_keeps_its_p_waves():
+    # sinus arrhythmia / frequent pauses: RR drawn from 0.65-1.3 s (median |dRR| 19 % of the
+    # median RR, over the fibrillation bound), a P wave 160 ms before every QRS
+    sr = 500.0
+    one, tr = synthetic_ecg(duration=1.2, sr=sr, heart_rate=60.0, pr=0.16)
+    q0 = int(tr["qrs_onset"][0])
+    rr = np.random.default_rng(3).uniform(0.65, 1.3, 14)
+    on = np.rint((0.3 + np.concatenate([[0.0], np.cumsum(rr)])) * sr).astype(int)
+    x = np.zeros(on[-1] + one.size)
+    for o in on:
+        x[o - q0 : o - q0 + one.size] += one
+    from physiofeat.ecg._core import _PARAMS, _irregular
+
+    b = delineate(x, sr=sr)
+    assert _irregular(b.r_index, _PARAMS)
+    assert len(b) == on.size and np.isfinite(b.p_onset).all()
+    np.testing.assert_allclose(b.pr_interval, 0.16, atol=0.012)
 
 
 def test_synthetic_pr_is_the_same_at_every_rate():
@@ -183,20 +225,12 @@ def test_ephnogram_ecg_passes_and_its_pcg_does_not(shared_data):
         assert np.isnan(pr_features(rec.p_signal[:60000, 1], sr=rec.fs)).all()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the band-pass pads 30 ms point-symmetric about the end sample (SciPy's odd "
-    "extension), so one perturbed end sample shifts the whole extension and the 0.5 Hz "
-    "high-pass rings over the last second (33 % of the perturbation). Padding 2 s of the "
-    "mirror image fixes it and makes all 36 LUDB sinus records agree within 2 ms at "
-    "250-2000 Hz (11, 17, 56 included), but moves the P-template gates of paced record 34 "
-    "and AF record 88 (P waves on 9 and 4 beats); not changed yet",
-)
 @pytest.mark.parametrize("end", [0, -1])
 def test_one_perturbed_end_sample_does_not_ring_into_the_record(end):
     # A resampler's edge or a spike at the first or last sample: with SciPy's default padding
-    # (30 ms point-symmetric about the end sample) the 0.5 Hz high-pass takes 33 % of a 0.1 mV
-    # step there into the second before the end, as large as a P wave
+    # (30 ms point-symmetric about the end sample) the 0.5 Hz high-pass took 33 % of a 0.1 mV
+    # step there into the second before the end, as large as a P wave (33 uV); the mirror image
+    # does not pivot on the end sample
     from physiofeat.ecg._core import _bandpass
 
     sr = 500.0

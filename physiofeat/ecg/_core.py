@@ -5,8 +5,8 @@ Method
 1. *Filtering* (zero-phase, SciPy ``sosfiltfilt``): impulses (a sample more than 1.5 times the
    lead's amplitude away from its +-3 ms running median: electrostatic or pacing spikes; outside
    the pacing spikes of paced record 34, no LUDB or QTDB sample exceeds 0.87) are replaced by
-   that median first. Then a 0.5-40 Hz band-pass removes baseline wander
-   and EMG noise for delineation; a 5-15 Hz band-pass feeds the QRS detector. When 50 or 60 Hz
+   that median first. Then a 0.5-40 Hz band-pass (each end padded with 2 s of its mirror image;
+   see 4) removes baseline wander and EMG noise for delineation; a 5-15 Hz band-pass feeds the QRS detector. When 50 or 60 Hz
    mains stands out of a lead's spectrum (periodogram peak 200 times its neighbours: about
    20 uV on a 1 mV ECG), a notch (Q 30) at that frequency is added to the delineation band-pass
    (only then: a notch rings around every QRS, which on clean records costs QRS-onset accuracy).
@@ -62,7 +62,8 @@ Method
    and its other beats are searched again within +-20 ms of the matched beats' median shift
    (the PR interval barely changes from beat to beat) and take a P wave at correlation 0.4.
    Fibrillation waves, flutter waves and paced beats of LUDB lead II and QTDB lead 0 reach 0.7
-   on at most 7 % of a record's beats, so this does not open for them (in five other leads of
+   on at most 29 % of a record's beats (AF record 88; see the gates in 4), so this does not
+   open for them (in five other leads of
    flutter record 35 the flutter waves match at 0.7 already, and the multi-lead rule, half the
    leads, keeps them out). On LUDB lead II it found the 10 P waves that 0.7 missed (records 17
    and 56: muscle noise on faint P waves; 62: one beat at 0.700), chosen on the odd records
@@ -82,16 +83,30 @@ Method
    scale of a sample, and at 1 kHz that roughness stopped the onset search inside the P wave.
    The P wave, and each beat's own QRS onset that aligns its template, are taken at one rate,
    500 Hz (where the rules were tuned; LUDB's rate): a lead recorded at another rate is
-   resampled to it before the band-pass, and the filters pad the signal ends by the same time
-   at every rate. At the recording's own rate the steps that decide the P template -- a beat's
+   resampled to it before the band-pass, and the band-pass pads each end with 2 s of its mirror
+   image (one period of the 0.5 Hz edge) at every rate. At the recording's own rate the steps that decide the P template -- a beat's
    own QRS onset at 7 % of the largest slope, which of a few beats the robust median keeps, the
    1.5 % amplitude gate -- took small differences of the filtered signal (a band-pass designed
    at 2 kHz lets through more 60-250 Hz muscle noise than at 500 Hz; SciPy pads a number of
    samples, not of seconds) into P onsets 20-40 ms apart: of the 36 LUDB sinus records
    resampled to 250, 500, 1000 and 2000 Hz, 15 had lead-II PR medians more than 2 ms apart,
-   now 4 (11, 12, 17, 56; an electrode-motion artefact at the start of record 12 that the
-   robust median keeps at 500 Hz and drops at 250 Hz; record 56's P template 1.36 % of the
-   QRS at 250 Hz, under the 1.5 % gate, and 1.56-1.58 % at 500-2000 Hz).
+   then 3 (11, 17, 56), now none. Those three went with SciPy's default padding (30 ms at
+   500 Hz, point-symmetric about the end sample): one perturbed end sample -- a resampler's
+   edge -- shifted the whole extension, and the 0.5 Hz high-pass rang with a third of it over
+   the last second, as large as a P wave (record 56's P template was 1.36 % of the QRS at
+   250 Hz, under the 1.5 % gate, and 1.56-1.58 % at 500-2000 Hz). The price of the mirror:
+   noisy record 17's template matches 5 of its 12 beats at 0.7 instead of 7, its weak search
+   no longer opens and 5 true P waves are missed (LUDB lead-II P sensitivity 100 -> 98.3 %).
+   Two gates keep out what the new template of paced and fibrillation records let in (the
+   fractions of beats at 0.7 moved with it: AF record 88 from 7 % to 29 %): a P wave starts at
+   least 60 ms (``p_min_pr_ms``: no P wave is shorter, and it ends before the QRS starts)
+   before the QRS onset -- the template of paced record 34 (ventricular pacing over a
+   III-degree AV block) starts 40 ms before it, the pacing artefact; and in an irregularly
+   irregular rhythm (median absolute difference of successive RR intervals above 15 % of the
+   median RR: LUDB's two AF records 19 % and 27 %, its 36 sinus records at most 12 %, QTDB's
+   at most 4 %) a P wave that fewer than half the beats show is fibrillation waves lining up
+   with the template by chance, and the record gets none (a sinus rhythm as irregular, whose
+   every beat has its P wave, keeps them).
 5. *Calibration*: the onsets sit on average after the cardiologists' marks; constants are
    subtracted: 14 ms for the template-refined onset and 10 ms for a beat's own onset (used for
    ectopic beats). All parameters were tuned on LUDB; the QT Database was held out. The QRS
@@ -258,6 +273,9 @@ _PARAMS: dict[str, Any] = {
     "p_weak_corr": 0.4,
     "p_weak_frac": 0.5,
     "p_weak_shift_ms": 20.0,
+    "p_min_pr_ms": 60.0,
+    "p_irregular": 0.15,
+    "p_irregular_frac": 0.5,
     "lead_quantile_q": 0.5,
     "lead_quantile_p": 0.2,
     "p_lead_frac": 0.5,
@@ -439,12 +457,20 @@ def _bandpass(x: np.ndarray, band, sr: float, notch: tuple[float, ...] = ()) -> 
     from scipy.signal import sosfiltfilt
 
     sos = _sos(band[0], band[1], sr, notch)
-    # SciPy's default padding is a number of samples (3 per filter order and section: 30 ms at
-    # 500 Hz, 60 ms at 250 Hz), so the edge transients, and the first and last beats, changed
-    # with the rate; here it is that number at ``p_rate_hz``, the same time at every rate
+    # The ends are padded by one period of the low band edge (2 s at 0.5 Hz; at least SciPy's
+    # default, 3 samples per filter order and section at ``p_rate_hz``), the same time at every
+    # rate, with the signal's mirror image (``even``). SciPy's default -- 30 ms at 500 Hz, 60 ms
+    # at 250 Hz, point-symmetric about the end sample (``odd``) -- let the 0.5 Hz high-pass ring
+    # over the last second, where it took small differences of the end samples (a resampler's
+    # edge, a spike) into P waves: LUDB records 11, 17 and 56 resampled to 250-2000 Hz had PR
+    # medians 3-5 ms apart, or no P wave at 250 Hz, until then. An ``odd`` extension of that
+    # length pivots on the end sample, so one perturbed sample shifts all of it (records 5,
+    # 27, 42 then moved by 2-6 ms); a mirror does not.
     zeros = min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
-    pad = 3 * (2 * len(sos) + 1 - zeros) * sr / _PARAMS["p_rate_hz"]
-    return sosfiltfilt(sos, x, axis=-1, padlen=int(min(round(pad), x.shape[-1] - 1)))
+    pad = max(3 * (2 * len(sos) + 1 - zeros) / _PARAMS["p_rate_hz"], 1.0 / band[0]) * sr
+    return sosfiltfilt(
+        sos, x, axis=-1, padtype="even", padlen=int(min(round(pad), x.shape[-1] - 1))
+    )
 
 
 def _despike(x: np.ndarray, sr: float, p: dict) -> np.ndarray:
@@ -749,6 +775,12 @@ def _template_p(xf, xs, r, qon, sr, p, qamp, typical=None):
     P wave.
     """
     pon, ppk = _template_p_once(xf, xs, r, qon, sr, p, qamp, typical)
+    if (pon >= 0).sum() < p["p_irregular_frac"] * (qon >= 0).sum() and _irregular(r, p):
+        # atrial fibrillation: RR irregularly irregular and no P wave; a template that only a
+        # minority of beats match is fibrillation waves lining up with it by chance (and no
+        # run's template is tried: on a few beats they line up more easily still)
+        none = np.full(r.size, -1, dtype=pon.dtype)
+        return none, none.copy()
     run = int(p["p_run"])
     miss = (qon >= 0) & (pon < 0)
     if run < 3 or r.size < 2 * run or not miss.any():
@@ -774,6 +806,16 @@ def _template_p(xf, xs, r, qon, sr, p, qamp, typical=None):
         pon[idx[take]] = pr[take]
         ppk[idx[take]] = pk[take]
     return pon, ppk
+
+
+def _irregular(r: np.ndarray, p: dict) -> bool:
+    """Whether the RR intervals are irregularly irregular: the median absolute difference of
+    successive RR intervals above ``p_irregular`` times the median RR (the median, so that a few
+    ectopic beats and their pauses do not count)."""
+    rr = np.diff(r)
+    if rr.size < 4:
+        return False
+    return bool(np.median(np.abs(np.diff(rr))) > p["p_irregular"] * np.median(rr))
 
 
 def _template_p_once(xf, xs, r, qon, sr, p, qamp, typical=None):
@@ -842,6 +884,7 @@ def _template_p_once(xf, xs, r, qon, sr, p, qamp, typical=None):
         t_on < 0
         or not amp1[0] >= p["p_amp_rel"] * qamp
         or t_on - (W - win_lo) < p["p_quiet_ms"] * ms
+        or W - t_on < p["p_min_pr_ms"] * ms
     ):
         return none, none
     # the template P wave: from a little before its onset to the end of the search window
