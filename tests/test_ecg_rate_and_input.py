@@ -131,6 +131,24 @@ def test_an_irregular_sinus_rhythm_keeps_its_p_waves():
     np.testing.assert_allclose(b.pr_interval, 0.16, atol=0.012)
 
 
+def test_the_reported_ephnogram_ecg_has_one_pr_at_every_rate(shared_data):
+    # the report: 114.5 ms at 8 kHz and 1 kHz, 130.7 ms resampled to 500 Hz
+    wfdb = pytest.importorskip("wfdb")
+    from scipy.signal import resample_poly
+
+    rec = wfdb.rdrecord(str(shared_data / "ecg_pcg" / "ephnogram" / "ECGPCG0003"))
+    x, fs = rec.p_signal[:60000, 0], int(rec.fs)
+    assert fs == 8000
+    pr = [
+        dict(zip(PR_STATS, pr_features(resample_poly(x, sr, fs) if sr != fs else x, sr=sr)))[
+            "pr_median"
+        ]
+        * 1000.0
+        for sr in (8000, 2000, 1000, 500, 250)
+    ]
+    assert np.isfinite(pr).all() and np.ptp(pr) <= 2.0, pr
+
+
 def test_synthetic_pr_is_the_same_at_every_rate():
     pr = []
     for sr in (250.0, 500.0, 1000.0, 2000.0):
