@@ -298,3 +298,19 @@ def test_ratio_columns_match_naive_numpy():
     s2 = mean(p + "_s2", 4)
     dmin = np.min([c[f"{p}_diastole_{j}"] for j in range(8)], axis=0)
     np.testing.assert_allclose(out[:, len(cols) + 5], np.log(dmin / np.maximum(s1, s2)), rtol=1e-12)
+
+
+def test_repeated_inner_cv_averages_the_inner_seeds():
+    """murmur_variants' ``k_inner3``: the training patients' out-of-fold probabilities are the
+    mean of INNER_REPEATS inner CVs with consecutive seeds, each run as murmur_cv runs it."""
+    from threadpoolctl import threadpool_limits
+
+    from benchmarks import murmur_variants as V
+
+    X, y, g, patients = _toy(n_pat=25)
+    with threadpool_limits(1):
+        got = V._repeated_oof(X, y, g, patients, seed=3, k=2)
+        each = [M._out_of_fold(X, y, g, patients, seed=3 + i, k=2) for i in range(V.INNER_REPEATS)]
+    assert V.INNER_REPEATS == 3
+    np.testing.assert_allclose(got, np.mean(each, axis=0), rtol=1e-12, atol=0)
+    assert not np.allclose(each[0], each[1])  # the seeds do partition differently
