@@ -5,8 +5,9 @@ Method
 1. *Filtering* (zero-phase, SciPy ``sosfiltfilt``): impulses (a sample more than 1.5 times the
    lead's amplitude away from its +-3 ms running median: electrostatic or pacing spikes; outside
    the pacing spikes of paced record 34, no LUDB or QTDB sample exceeds 0.87) are replaced by
-   that median first. Then a 0.5-40 Hz band-pass (each end padded with 2 s of its mirror image;
-   see 4) removes baseline wander and EMG noise for delineation; a 5-15 Hz band-pass feeds the QRS detector. When 50 or 60 Hz
+   that median first. Then a 0.5-40 Hz band-pass (each end padded with 2 s of its mirror
+   image; see 4) removes baseline wander and EMG noise for delineation; a 5-15 Hz band-pass
+   feeds the QRS detector. When 50 or 60 Hz
    mains stands out of a lead's spectrum (periodogram peak 200 times its neighbours: about
    20 uV on a 1 mV ECG), a notch (Q 30) at that frequency is added to the delineation band-pass
    (only then: a notch rings around every QRS, which on clean records costs QRS-onset accuracy).
@@ -84,7 +85,8 @@ Method
    The P wave, and each beat's own QRS onset that aligns its template, are taken at one rate,
    500 Hz (where the rules were tuned; LUDB's rate): a lead recorded at another rate is
    resampled to it before the band-pass, and the band-pass pads each end with 2 s of its mirror
-   image (one period of the 0.5 Hz edge) at every rate. At the recording's own rate the steps that decide the P template -- a beat's
+   image (one period of the 0.5 Hz edge) at every rate. At the recording's own rate the steps
+   that decide the P template -- a beat's
    own QRS onset at 7 % of the largest slope, which of a few beats the robust median keeps, the
    1.5 % amplitude gate -- took small differences of the filtered signal (a band-pass designed
    at 2 kHz lets through more 60-250 Hz muscle noise than at 500 Hz; SciPy pads a number of
