@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import physiofeat
+import physiofeat.ecg._core as core
 from physiofeat.ecg import (
     HRV_STATS,
     PR_STATS,
@@ -47,6 +48,13 @@ RATES = (250, 500, 1000, 2000)
 def _lead_ii(root, name):
     wfdb = pytest.importorskip("wfdb")
     return wfdb.rdrecord(str(root / "ecg" / "ludb" / name)).p_signal[:, 1]
+
+
+def _ephnogram(root):
+    """The first 7.5 s of EPHNOGRAM record ECGPCG0003 (8 kHz): (ECG, PCG, rate)."""
+    wfdb = pytest.importorskip("wfdb")
+    rec = wfdb.rdrecord(str(root / "ecg_pcg" / "ephnogram" / "ECGPCG0003"))
+    return rec.p_signal[:60000, 0], rec.p_signal[:60000, 1], rec.fs
 
 
 def _at(x, sr):
@@ -87,8 +95,6 @@ def test_the_gates_are_what_keep_p_waves_out_of_paced_and_af_records(
     # before the QRS onset, the pacing artefact; 38 and 88 (AF): fibrillation waves line up with
     # the template on a minority of beats (2 and 4). The gates: a P wave starts at least
     # p_min_pr_ms before the QRS; in an irregularly irregular rhythm a minority is no P wave
-    import physiofeat.ecg._core as core
-
     x = _lead_ii(shared_data, name)
     assert np.isfinite(delineate(x, sr=500.0).p_onset).sum() == 0
     monkeypatch.setitem(core._PARAMS, key, off)
@@ -96,8 +102,7 @@ def test_the_gates_are_what_keep_p_waves_out_of_paced_and_af_records(
 
 
 def test_irregular_rhythm_known_answers():
-    from physiofeat.ecg._core import _PARAMS, _irregular
-
+    _PARAMS, _irregular = core._PARAMS, core._irregular
     r = np.cumsum(np.full(12, 400))  # samples
     assert not _irregular(r, _PARAMS)
     # one premature beat and its compensatory pause: two large differences of eleven
@@ -123,21 +128,18 @@ def test_an_irregular_sinus_rhythm_keeps_its_p_waves():
     x = np.zeros(on[-1] + one.size)
     for o in on:
         x[o - q0 : o - q0 + one.size] += one
-    from physiofeat.ecg._core import _PARAMS, _irregular
-
     b = delineate(x, sr=sr)
-    assert _irregular(b.r_index, _PARAMS)
+    assert core._irregular(b.r_index, core._PARAMS)
     assert len(b) == on.size and np.isfinite(b.p_onset).all()
     np.testing.assert_allclose(b.pr_interval, 0.16, atol=0.012)
 
 
 def test_the_reported_ephnogram_ecg_has_one_pr_at_every_rate(shared_data):
     # the report: 114.5 ms at 8 kHz and 1 kHz, 130.7 ms resampled to 500 Hz
-    wfdb = pytest.importorskip("wfdb")
     from scipy.signal import resample_poly
 
-    rec = wfdb.rdrecord(str(shared_data / "ecg_pcg" / "ephnogram" / "ECGPCG0003"))
-    x, fs = rec.p_signal[:60000, 0], int(rec.fs)
+    x, _, fs = _ephnogram(shared_data)
+    fs = int(fs)
     assert fs == 8000
     pr = [
         dict(zip(PR_STATS, pr_features(resample_poly(x, sr, fs) if sr != fs else x, sr=sr)))[
@@ -234,13 +236,12 @@ def test_real_ecg_does_not_warn(shared_data, name):
 
 
 def test_ephnogram_ecg_passes_and_its_pcg_does_not(shared_data):
-    wfdb = pytest.importorskip("wfdb")
-    rec = wfdb.rdrecord(str(shared_data / "ecg_pcg" / "ephnogram" / "ECGPCG0003"))
+    ecg, pcg, fs = _ephnogram(shared_data)
     with warnings.catch_warnings():
         warnings.filterwarnings("error", message=".*" + NOT_ECG)
-        assert np.isfinite(pr_features(rec.p_signal[:60000, 0], sr=rec.fs)[0])
+        assert np.isfinite(pr_features(ecg, sr=fs)[0])
     with pytest.warns(EcgWarning, match=NOT_ECG):
-        assert np.isnan(pr_features(rec.p_signal[:60000, 1], sr=rec.fs)).all()
+        assert np.isnan(pr_features(pcg, sr=fs)).all()
 
 
 @pytest.mark.parametrize("end", [0, -1])
