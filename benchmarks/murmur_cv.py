@@ -230,8 +230,12 @@ def _patient_labels(pats, patients) -> np.ndarray:
     return np.array([patients[p]["Murmur"] for p in pats])
 
 
-def _out_of_fold(X_tr, y_tr, g_tr, patients, *, inner_folds: int = 5, seed: int = 0, k=None):
-    """Out-of-fold class probabilities of the training recordings (inner patient-wise CV)."""
+def _out_of_fold(
+    X_tr, y_tr, g_tr, patients, *, inner_folds: int = 5, seed: int = 0, k=None, model=None
+):
+    """Out-of-fold class probabilities of the training recordings (inner patient-wise CV);
+    ``model(k)`` makes the estimator (default :func:`_model`)."""
+    model = model or _model
     from sklearn.model_selection import StratifiedKFold
 
     tr_pats = np.unique(g_tr)
@@ -240,7 +244,7 @@ def _out_of_fold(X_tr, y_tr, g_tr, patients, *, inner_folds: int = 5, seed: int 
     inner = StratifiedKFold(inner_folds, shuffle=True, random_state=seed)
     for a, b in inner.split(tr_pats, y_tr_pat):
         ia, ib = np.isin(g_tr, tr_pats[a]), np.isin(g_tr, tr_pats[b])
-        m = _model(k).fit(X_tr[ia], y_tr[ia])
+        m = model(k).fit(X_tr[ia], y_tr[ia])
         p = m.predict_proba(X_tr[ib])
         for j, c in enumerate(m.classes_):
             oof[ib, CLASSES.index(c)] = p[:, j]
@@ -255,19 +259,35 @@ def _oof_thresholds(oof, g_tr, patients):
     return t_p, t_u, weighted_accuracy(y, _decide(pres, unk, t_p, t_u))
 
 
-def _final(X_tr, y_tr, X_te, g_te, t_p, t_u, k=None):
-    model = _model(k).fit(X_tr, y_tr)
-    te_pats, pres, unk = _patient_scores(model.predict_proba(X_te), model.classes_, g_te)
+def _final(X_tr, y_tr, X_te, g_te, t_p, t_u, k=None, model=None):
+    fitted = (model or _model)(k).fit(X_tr, y_tr)
+    te_pats, pres, unk = _patient_scores(fitted.predict_proba(X_te), fitted.classes_, g_te)
     return te_pats, _decide(pres, unk, t_p, t_u)
 
 
-def fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, *, inner_folds: int = 5, seed: int = 0):
+def fit_predict(
+    X_tr,
+    y_tr,
+    g_tr,
+    X_te,
+    g_te,
+    patients,
+    *,
+    inner_folds: int = 5,
+    seed: int = 0,
+    model=None,
+    oof=None,
+):
     """Fit on the training recordings (thresholds by inner patient-wise CV), predict patients of
     the test recordings. Only ``X_tr``, ``y_tr``, ``g_tr`` and the training patients' labels are
-    used for fitting. Returns (test patient ids, predicted classes)."""
-    oof = _out_of_fold(X_tr, y_tr, g_tr, patients, inner_folds=inner_folds, seed=seed)
-    t_p, t_u, _ = _oof_thresholds(oof, g_tr, patients)
-    return _final(X_tr, y_tr, X_te, g_te, t_p, t_u)
+    used for fitting. ``model(k)`` makes the estimator (default :func:`_model`), ``oof`` gives
+    the out-of-fold probabilities (default :func:`_out_of_fold`): the benchmark variants change
+    them. Returns (test patient ids, predicted classes)."""
+    proba = (oof or _out_of_fold)(
+        X_tr, y_tr, g_tr, patients, inner_folds=inner_folds, seed=seed, model=model
+    )
+    t_p, t_u, _ = _oof_thresholds(proba, g_tr, patients)
+    return _final(X_tr, y_tr, X_te, g_te, t_p, t_u, model=model)
 
 
 def select_fit_predict(candidates, y_tr, g_tr, g_te, patients, *, inner_folds: int = 5):
@@ -286,27 +306,33 @@ def select_fit_predict(candidates, y_tr, g_tr, g_te, patients, *, inner_folds: i
     return te_pats, pred, name
 
 
-def select_k_fit_predict(X_tr, y_tr, g_tr, X_te, g_te, patients, ks=K_CHOICES):
+def select_k_fit_predict(
+    X_tr, y_tr, g_tr, X_te, g_te, patients, ks=K_CHOICES, *, model=None, oof=None
+):
     """Like :func:`fit_predict`, with the number of selected columns chosen among ``ks`` by the
     training patients' inner-CV weighted accuracy. Returns (test patients, predictions, k)."""
     best = None
     for k in ks:
-        oof = _out_of_fold(X_tr, y_tr, g_tr, patients, k=k)
-        t_p, t_u, score = _oof_thresholds(oof, g_tr, patients)
+        proba = (oof or _out_of_fold)(X_tr, y_tr, g_tr, patients, k=k, model=model)
+        t_p, t_u, score = _oof_thresholds(proba, g_tr, patients)
         if best is None or score > best[0] + 1e-12:
             best = (score, k, t_p, t_u)
     _, k, t_p, t_u = best
-    te_pats, pred = _final(X_tr, y_tr, X_te, g_te, t_p, t_u, k=k)
+    te_pats, pred = _final(X_tr, y_tr, X_te, g_te, t_p, t_u, k=k, model=model)
     return te_pats, pred, k
 
 
-def cross_validate_k(X, y_rec, groups, patients, *, ks=K_CHOICES, seed: int = 0, X_folds=None):
+def cross_validate_k(
+    X, y_rec, groups, patients, *, ks=K_CHOICES, seed: int = 0, X_folds=None, model=None, oof=None
+):
     """Patient-wise 5-fold CV of :func:`select_k_fit_predict`; (weighted accuracy, confusion,
     per-fold scores, k chosen per fold)."""
 
     def predict(k, tr, te):
         Xk = X if X_folds is None else X_folds[k]
-        return select_k_fit_predict(Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients, ks)
+        return select_k_fit_predict(
+            Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients, ks, model=model, oof=oof
+        )
 
     return _over_folds(predict, groups, patients, folds=5, seed=seed)
 
@@ -350,14 +376,17 @@ def outer_folds(groups, patients, *, folds: int = 5, seed: int = 0):
     return [(pats[a], pats[b]) for a, b in outer.split(pats, y_pat)]
 
 
-def cross_validate(X, y_rec, groups, patients, *, folds: int = 5, seed: int = 0, X_folds=None):
+def cross_validate(
+    X, y_rec, groups, patients, *, folds: int = 5, seed: int = 0, X_folds=None, model=None
+):
     """Patient-wise stratified k-fold; returns (weighted accuracy, confusion, per-fold scores).
     ``X_folds[k]``, if given, replaces ``X`` in fold ``k`` (features made with parts fitted on
-    that fold's training patients only)."""
+    that fold's training patients only); ``model`` as in :func:`fit_predict`."""
 
     def predict(k, tr, te):
         Xk = X if X_folds is None else X_folds[k]
-        return (*fit_predict(Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients), None)
+        out = fit_predict(Xk[tr], y_rec[tr], groups[tr], Xk[te], groups[te], patients, model=model)
+        return (*out, None)
 
     return _over_folds(predict, groups, patients, folds=folds, seed=seed)[:3]
 

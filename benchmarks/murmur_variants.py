@@ -58,16 +58,16 @@ CLASS_WEIGHT = {"Present": 5.0, "Unknown": 3.0, "Absent": 1.0}
 UNHEARD = "Unheard"  # a Present patient's recording where its murmur is not heard
 
 
-_ORIGINAL_MODEL = M._model
-_ORIGINAL_OOF = M._out_of_fold
-
-
-def _repeated_oof(X_tr, y_tr, g_tr, patients, *, inner_folds: int = 5, seed: int = 0, k=None):
+def _repeated_oof(
+    X_tr, y_tr, g_tr, patients, *, inner_folds: int = 5, seed: int = 0, k=None, model=None
+):
     """:func:`murmur_cv._out_of_fold` averaged over ``INNER_REPEATS`` inner seeds (from ``seed``):
     less partition noise in the training patients' scores that choose k and the thresholds."""
     return np.mean(
         [
-            _ORIGINAL_OOF(X_tr, y_tr, g_tr, patients, inner_folds=inner_folds, seed=seed + i, k=k)
+            M._out_of_fold(
+                X_tr, y_tr, g_tr, patients, inner_folds=inner_folds, seed=seed + i, k=k, model=model
+            )
             for i in range(INNER_REPEATS)
         ],
         axis=0,
@@ -87,7 +87,7 @@ class _Wrapped:
         ks = M.K_CHOICES if self.ensemble else (self.k,)
         self.models_ = []
         for k in ks:
-            m = _ORIGINAL_MODEL(k)
+            m = M._model(k)
             if self.weighted:
                 w = np.array([CLASS_WEIGHT[c] for c in y])
                 m.fit(X, y, histgradientboostingclassifier__sample_weight=w)
@@ -127,28 +127,25 @@ def run(variant: str, repeats: int, data) -> list[float]:
     if variant.startswith("drop_unheard"):
         present = np.array([patients[g]["Murmur"] == "Present" for g in groups])
         y[present & (y == "Absent")] = UNHEARD
-    M._model = lambda k=None: _Wrapped(
-        k, ensemble=variant == "ensemble", weighted=variant == "class_weight"
-    )
-    if variant == "k_inner3":
-        M._out_of_fold = _repeated_oof
+
+    def model(k=None):
+        return _Wrapped(k, ensemble=variant == "ensemble", weighted=variant == "class_weight")
+
+    oof = _repeated_oof if variant == "k_inner3" else None
     scores = []
-    try:
-        for r in range(repeats):
-            folds = M.outer_folds(groups, patients, seed=r)
-            fold_pcg = M.pcg_fold_tables(recs, 1, "heart_sound", folds, False, "", repeat=r)
-            X, per = M._matrices(X_pf, cols, fam, fold_pcg, paths)
-            if variant == "ratios":
-                X, per = _ratio_columns(X, cols), [_ratio_columns(P, cols) for P in per]
-            if variant in ("drop_unheard_k", "k_inner3"):
-                acc = M.cross_validate_k(X, y, groups, patients, seed=r, X_folds=per)[0]
-            else:
-                acc = M.cross_validate(X, y, groups, patients, seed=r, X_folds=per)[0]
-            scores.append(acc)
-            print(f"  {variant} seed {r}: {acc:.3f}", flush=True)
-    finally:
-        M._model = _ORIGINAL_MODEL
-        M._out_of_fold = _ORIGINAL_OOF
+    for r in range(repeats):
+        folds = M.outer_folds(groups, patients, seed=r)
+        fold_pcg = M.pcg_fold_tables(recs, 1, "heart_sound", folds, False, "", repeat=r)
+        X, per = M._matrices(X_pf, cols, fam, fold_pcg, paths)
+        if variant == "ratios":
+            X, per = _ratio_columns(X, cols), [_ratio_columns(P, cols) for P in per]
+        cv = dict(seed=r, X_folds=per, model=model)
+        if variant in ("drop_unheard_k", "k_inner3"):
+            acc = M.cross_validate_k(X, y, groups, patients, oof=oof, **cv)[0]
+        else:
+            acc = M.cross_validate(X, y, groups, patients, **cv)[0]
+        scores.append(acc)
+        print(f"  {variant} seed {r}: {acc:.3f}", flush=True)
     return scores
 
 

@@ -55,7 +55,7 @@ def test_folds_are_patient_wise(monkeypatch):
     X, y, g, patients = _toy()
     seen = []
 
-    def spy(X_tr, y_tr, g_tr, X_te, g_te, patients_):
+    def spy(X_tr, y_tr, g_tr, X_te, g_te, patients_, **_):
         seen.append((set(g_tr), set(g_te)))
         pats = np.unique(g_te)
         return pats, np.array(["Absent"] * len(pats))
@@ -141,7 +141,7 @@ def test_cross_validate_uses_each_folds_own_features(monkeypatch):
     X_folds = [np.full_like(X, k) for k in range(5)]
     seen = []
 
-    def spy(X_tr, y_tr, g_tr, X_te, g_te, patients_):
+    def spy(X_tr, y_tr, g_tr, X_te, g_te, patients_, **_):
         seen.append((np.unique(X_tr), np.unique(X_te)))
         pats = np.unique(g_te)
         return pats, np.array(["Absent"] * len(pats))
@@ -314,3 +314,24 @@ def test_repeated_inner_cv_averages_the_inner_seeds():
     assert V.INNER_REPEATS == 3
     np.testing.assert_allclose(got, np.mean(each, axis=0), rtol=1e-12, atol=0)
     assert not np.allclose(each[0], each[1])  # the seeds do partition differently
+
+
+def test_a_given_model_factory_fits_every_inner_and_final_model():
+    """``model=`` of the cross-validation reaches every fit: the 5 inner folds and the final
+    model of each of the 5 outer folds, each asked for the fold's ``k``."""
+    from threadpoolctl import threadpool_limits
+
+    X, y, g, patients = _toy(n_pat=20)
+    asked = []
+
+    def factory(k=None):
+        asked.append(k)
+        return M._model(2 if k is None else k)
+
+    with threadpool_limits(1):
+        M.cross_validate(X, y, g, patients, model=factory)
+        assert asked == [None] * (5 * (5 + 1))
+        asked.clear()
+        chosen = M.cross_validate_k(X, y, g, patients, ks=(2, 3), model=factory)[3]
+    assert len(asked) == 5 * (2 * 5 + 1)  # each outer fold: 2 k's x 5 inner fits, 1 final
+    assert set(asked) == {2, 3} and set(chosen) <= {2, 3}
