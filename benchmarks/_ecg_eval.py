@@ -625,11 +625,13 @@ def neurokit_detector(x: np.ndarray, sr: float) -> dict:
 def ecgpuwave_beats(root: Path, rec: Record, chan: int | None) -> dict:
     """The automatic delineation distributed with the QT Database (``.pu``: ecgpuwave, Laguna et
     al. 1994), in samples of ``rec.x``. ``chan`` 0 or 1 is one lead's delineation; ``None`` is
-    the two-lead estimate: each beat's earliest QRS onset and earliest P onset over the two leads
-    (beats of lead 0 matched to lead 1 within 100 ms).
+    the two-lead estimate: each beat's earliest QRS onset and P onset and latest QRS offset and
+    T end over the two leads (beats of lead 0 matched to lead 1 within 100 ms).
 
     A beat is an ``N`` mark; its QRS onset the last QRS ``(`` (``num`` 1) within 150 ms before it,
-    its P onset the last P ``(`` (``num`` 0) within 400 ms before the QRS onset."""
+    its P onset the last P ``(`` (``num`` 0) within 400 ms before the QRS onset, its QRS offset
+    the first QRS ``)`` within 250 ms after it and its T end the first T ``)`` (``num`` 2) within
+    800 ms after it, both before the next beat's QRS onset (or ``N`` mark)."""
     import wfdb
 
     if chan is None:
@@ -637,9 +639,14 @@ def ecgpuwave_beats(root: Path, rec: Record, chan: int | None) -> dict:
         out = {k: v.copy() for k, v in a.items()}
         for i, j in enumerate(nearest(b["r"], a["r"], MATCH_S * rec.sr)):
             if j >= 0:
-                for k in ("qon", "pon"):
+                for k, pick in (
+                    ("qon", np.min),
+                    ("pon", np.min),
+                    ("qoff", np.max),
+                    ("tend", np.max),
+                ):
                     v = np.array([a[k][i], b[k][j]])
-                    out[k][i] = np.min(v[np.isfinite(v)]) if np.isfinite(v).any() else np.nan
+                    out[k][i] = pick(v[np.isfinite(v)]) if np.isfinite(v).any() else np.nan
         return out
     ann = wfdb.rdann(str(root / "ecg" / "qtdb" / rec.name.split("/")[1]), "pu")
     keep = np.asarray(ann.chan) == chan
@@ -651,8 +658,9 @@ def ecgpuwave_beats(root: Path, rec: Record, chan: int | None) -> dict:
     r = s[sym == "N"]
     qo = s[(sym == "(") & (num == 1)]
     po = s[(sym == "(") & (num == 0)]
-    qon = np.full(r.size, np.nan)
-    pon = np.full(r.size, np.nan)
+    qe = s[(sym == ")") & (num == 1)]
+    te = s[(sym == ")") & (num == 2)]
+    qon, pon, qoff, tend = (np.full(r.size, np.nan) for _ in range(4))
     for i, rv in enumerate(r):
         c = qo[(qo <= rv) & (qo > rv - 0.150 * rec.sr)]
         if c.size:
@@ -660,7 +668,45 @@ def ecgpuwave_beats(root: Path, rec: Record, chan: int | None) -> dict:
             c = po[(po < qon[i]) & (po > qon[i] - P_BEFORE_S * rec.sr)]
             if c.size:
                 pon[i] = c[-1]
-    return {"r": r, "qon": qon, "pon": pon}
+    for i, rv in enumerate(r):
+        nxt = r[i + 1] if i + 1 < r.size else np.inf
+        if i + 1 < r.size and np.isfinite(qon[i + 1]):
+            nxt = qon[i + 1]
+        for out, c, w in ((qoff, qe, 0.25), (tend, te, 0.8)):
+            c = c[(c > rv) & (c < min(nxt, rv + w * rec.sr))]
+            if c.size:
+                out[i] = c[0]
+    return {"r": r, "qon": qon, "pon": pon, "qoff": qoff, "tend": tend}
+
+
+def best_lead_per_beat(rec: Record, dets: Sequence[dict]) -> dict:
+    """The QT Database's usual single-lead protocol (Laguna et al. 1994, Martinez et al. 2004):
+    for each reference beat and each mark, the one-lead estimate (``dets``, one per lead) that
+    lies nearest the manual mark. It chooses with the answer, so it is a bound on what a rule
+    choosing one lead per beat could reach, not an estimator; the validation prints it beside the
+    fixed-lead and two-lead figures to compare with published QTDB numbers."""
+    ref = rec.ref_multi
+    base = dets[0]
+    r = np.asarray(base["r"], float)
+    out = {"r": r}
+    idx = [nearest(np.asarray(d["r"], float), r, MATCH_S * rec.sr) for d in dets]
+    near = nearest(r, ref.r, MATCH_S * rec.sr)  # detected beat of each reference beat
+    for key in ("qon", "pon", "qoff", "tend"):
+        if not all(key in d for d in dets):
+            continue
+        V = np.full((len(dets), r.size), np.nan)
+        for li, (d, j) in enumerate(zip(dets, idx)):
+            V[li, j >= 0] = np.asarray(d[key], float)[j[j >= 0]]
+        v = V[0].copy()
+        truth = getattr(ref, key)
+        for b, i in enumerate(near):
+            if i < 0 or truth is None or not np.isfinite(truth[b]):
+                continue
+            cand = V[:, i]
+            if np.isfinite(cand).any():
+                v[i] = cand[np.nanargmin(np.abs(cand - truth[b]))]
+        out[key] = v
+    return out
 
 
 def evaluate_given(records: Sequence[Record], dets: Sequence[dict], *, multi: bool) -> dict:
@@ -807,11 +853,15 @@ def ludb_reference_gaps(earliest: Sequence[Record], median: Sequence[Record]) ->
 
 
 def qtdb_interannotator(root: Path) -> dict[str, float]:
-    """SD (ms) of annotator 2 (.q2c) minus annotator 1 (.q1c) QRS and P onsets, pooled over the
-    sinus QTDB records here whose .q2c differs from the .q1c (marks paired within 100 ms)."""
+    """SD (ms) of annotator 2 (.q2c) minus annotator 1 (.q1c) QRS and P onsets, QRS offsets and
+    T ends, pooled over the sinus QTDB records here whose .q2c differs from the .q1c (marks
+    paired within 100 ms; offsets and ends are read from each annotator's own beats, as the
+    reference's, :func:`qtdb_offsets`)."""
     import wfdb
 
-    out = {"qrs": [], "p": [], "records": []}
+    keys = ("qrs", "p", "qoff", "tend")
+    out = {k: [] for k in keys}
+    out["records"] = []
     for name in qtdb_names(root):
         base = root / "ecg" / "qtdb" / name
         if not base.with_suffix(".q2c").is_file() or name in QTDB_NON_SINUS:
@@ -826,15 +876,29 @@ def qtdb_interannotator(root: Path) -> dict[str, float]:
                 o.append(a.sample[(sym == "(") & (np.asarray(a.num) == num)].astype(float))
             k = nearest(o[1], o[0], MATCH_S * a1.fs)
             diffs[key] = list((o[1][k[k >= 0]] - o[0][k >= 0]) * 1000.0 / a1.fs)
-        if not any(np.any(np.asarray(v) != 0) for v in diffs.values()):
-            continue  # a copy of the q1c marks, not a second opinion
-        out["records"].append(name)
-        for key in ("qrs", "p"):
-            out[key].extend(diffs[key])
+            if num == 1:  # the offsets and ends of the beats whose QRS onsets were paired
+                offs = []
+                for a, q in ((a1, o[0]), (a2, o[1])):
+                    offs.append(
+                        qtdb_offsets(
+                            a.sample.astype(float), np.array(a.symbol), np.asarray(a.num), q, a1.fs
+                        )
+                    )
+                for m, mk in enumerate(("qoff", "tend")):
+                    d = offs[1][m][k[k >= 0]] - offs[0][m][k >= 0]
+                    diffs[mk] = list(d[np.isfinite(d)] * 1000.0 / a1.fs)
+        # a group of marks identical to the q1c ones is a copy, not a second opinion
+        for group, tag in ((("qrs", "p"), "records"), (("qoff", "tend"), "records_off")):
+            if any(np.any(np.asarray(diffs[k]) != 0) for k in group):
+                out.setdefault(tag, []).append(name)
+                for key in group:
+                    out[key].extend(diffs[key])
     res = {}
-    for key in ("qrs", "p"):
+    for key in keys:
         v = np.asarray(out[key])
         res[f"{key}_sd"] = float(np.std(v, ddof=1)) if v.size > 1 else np.nan
+        res[f"{key}_mean"] = float(np.mean(v)) if v.size else np.nan
         res[f"{key}_n"] = int(v.size)
     res["records"] = ", ".join(out["records"])
+    res["records_off"] = ", ".join(out.get("records_off", []))
     return res

@@ -286,3 +286,76 @@ def test_ludb_and_qtdb_qt_against_manual_marks(shared_data):
     mq, _ = E.evaluate(qt, E.physiofeat_detector, multi=True)
     assert mq["tend_n"] >= 55 and mq["tend_sd"] <= E.QT_TARGETS["tend_sd"]
     assert mq["qt_rec_mae"] <= 15.0
+
+
+def test_best_lead_per_beat_known_answer():
+    """Per reference beat and mark, the lead estimate nearer the manual mark; a NaN estimate
+    loses to a finite one, an unmatched lead-1 beat gives nothing, a reference beat without a
+    mark keeps lead 0's value."""
+    r = np.array([1000.0, 1400.0, 1800.0])
+    ref = E.Ref(r=r, qon=r - 20, pon=r - 100, qoff=r + 40, tend=np.array([1300.0, np.nan, 2100.0]))
+    rec = E.Record("qtdb/x", np.zeros((2, 10)), 250.0, ref, ref, "sinus", lead0=0)
+    a = {
+        "r": r + 1,
+        "qon": r - 25,
+        "pon": r - 90,
+        "qoff": r + 50,
+        "tend": np.array([1310.0, 1700, np.nan]),
+    }
+    b = {  # lead 1: its second beat is 59 samples from lead 0's (over 100 ms): unmatched
+        "r": np.array([1000.0, 1460.0, 1799.0]),
+        "qon": np.array([979.0, 0, 1775]),
+        "pon": np.array([np.nan, 0, 1702]),
+        "qoff": np.array([1030.0, 0, 1845]),
+        "tend": np.array([1295.0, 0, 2150]),
+    }
+    got = E.best_lead_per_beat(rec, [a, b])
+    np.testing.assert_array_equal(got["r"], a["r"])
+    # beat 1 is lead 0's alone; errors beat 0, 2: qon -5/-1, -5/-5 (a tie: lead 0)
+    np.testing.assert_array_equal(got["qon"], [979.0, 1375.0, 1775.0])
+    # pon 10/NaN (NaN loses), 10/2
+    np.testing.assert_array_equal(got["pon"], [910.0, 1310.0, 1702.0])
+    # qoff 10/-10 (tie: lead 0), 10/5
+    np.testing.assert_array_equal(got["qoff"], [1050.0, 1450.0, 1845.0])
+    # tend 10/-5; beat 1 has no manual mark (lead 0's kept); NaN/50
+    np.testing.assert_array_equal(got["tend"], [1295.0, 1700.0, 2150.0])
+
+
+def test_ecgpuwave_offsets_are_its_own_marks_in_beat_order(shared_data):
+    """ecgpuwave's QRS offsets and T ends read from the .pu file: each finite value is a ``)``
+    mark of that lead of the right wave type, R < QRS offset < T end < next R; the two-lead
+    estimate takes the later of the two leads' marks."""
+    import wfdb
+
+    rec = E.read_qtdb(shared_data, "sel100")
+    ann = wfdb.rdann(str(shared_data / "ecg" / "qtdb" / "sel100"), "pu")
+    s = ann.sample - rec.offset
+    sym, num, chan = np.asarray(ann.symbol), np.asarray(ann.num), np.asarray(ann.chan)
+    one = {c: E.ecgpuwave_beats(shared_data, rec, c) for c in (0, 1)}
+    for c, d in one.items():
+        for key, wave in (("qoff", 1), ("tend", 2)):
+            marks = set(s[(sym == ")") & (num == wave) & (chan == c)].tolist())
+            v = d[key][np.isfinite(d[key])]
+            assert v.size >= 0.9 * d["r"].size and set(v.tolist()) <= marks
+        ok = np.isfinite(d["qoff"]) & np.isfinite(d["tend"])
+        assert np.all(d["r"][ok] < d["qoff"][ok]) and np.all(d["qoff"][ok] < d["tend"][ok])
+        assert np.all(d["tend"][:-1][ok[:-1]] < d["r"][1:][ok[:-1]])
+    both = E.ecgpuwave_beats(shared_data, rec, None)
+    j = E.nearest(one[1]["r"], one[0]["r"], E.MATCH_S * rec.sr)
+    i = np.flatnonzero((j >= 0) & np.isfinite(one[0]["tend"]))
+    i = i[np.isfinite(one[1]["tend"][j[i]])]
+    assert i.size > 10
+    np.testing.assert_array_equal(
+        both["tend"][i], np.maximum(one[0]["tend"][i], one[1]["tend"][j[i]])
+    )
+
+
+def test_qtdb_interannotator_offsets_skip_copied_marks(shared_data):
+    """The .q2c - .q1c spread of QRS offsets and T ends comes from the records whose second
+    annotation differs in those marks; a record whose onsets are a copy is left out of the onset
+    figure only."""
+    ia = E.qtdb_interannotator(shared_data)
+    assert ia["qoff_n"] > 50 and ia["tend_n"] > 50
+    assert 0.0 < ia["qoff_sd"] < 40.0 and 0.0 < ia["tend_sd"] < 60.0
+    assert set(ia["records"].split(", ")) <= set(ia["records_off"].split(", "))
+    assert "sel102" not in ia["records_off"]  # paced: not a sinus record
