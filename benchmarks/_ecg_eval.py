@@ -27,6 +27,7 @@ the fraction of beats given a P wave (ideally 0).
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,6 +116,9 @@ class Record:
     rhythm: str  # "sinus" or the non-sinus kind
     lead0: int = 1  # row of x that is "lead II"
     offset: int = 0  # sample of the original record where x starts (QTDB records are cut)
+    #: LUDB: each lead's own QRS-offset and T-end marks on lead II's beats, (12, n_beats) each
+    #: (NaN where that lead has none), as ``{"qoff": ..., "tend": ...}``
+    lead_marks: dict | None = None
 
 
 def _onsets_of(
@@ -244,6 +248,7 @@ def read_ludb(
         ref_multi=Ref(r=ref2.r, qon=mq, pon=mp, p_known=ref2.p_known, qoff=mqo, tend=mte),
         rhythm=rhythms.get(name, "sinus"),
         lead0=1,
+        lead_marks={"qoff": QO, "tend": TE},
     )
 
 
@@ -278,23 +283,40 @@ def read_ludb_leads(root: Path, name: str, rhythms: dict[str, str] | None = None
     return out
 
 
-def ludb_lead_pairs(records: Sequence[Record]) -> list[Record]:
+def ludb_lead_pairs(records: Sequence[Record], reference: str = "median") -> list[Record]:
     """The :data:`LUDB_LEAD_PAIRS` of LUDB records (read with ``median=True``), each a two-lead
-    record against the median of the 12 leads' marks (name ``ludb/<n>/<a>+<b>``)."""
+    record (name ``ludb/<n>/<a>+<b>``) against the median of the 12 leads' marks
+    (``reference="median"``) or, for the QRS offset and T end, against the later of the two
+    leads' own marks (``"latest"``: the CSE global offset of what a two-lead annotator sees)."""
+    import warnings
+
     idx = {lead: i for i, lead in enumerate(LUDB_LEADS)}
-    return [
-        Record(
-            name=f"{rec.name}/{a}+{b}",
-            x=rec.x[[idx[a], idx[b]]],
-            sr=rec.sr,
-            ref_lead=rec.ref_multi,
-            ref_multi=rec.ref_multi,
-            rhythm=rec.rhythm,
-            lead0=0,
-        )
-        for rec in records
-        for a, b in LUDB_LEAD_PAIRS
-    ]
+    out = []
+    for rec in records:
+        for a, b in LUDB_LEAD_PAIRS:
+            ref = rec.ref_multi
+            if reference == "latest":
+                rows = [idx[a], idx[b]]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # neither lead marks it
+                    qoff, tend = (
+                        np.nanmax(rec.lead_marks[k][rows], axis=0) for k in ("qoff", "tend")
+                    )
+                ref = dataclasses.replace(ref, qoff=qoff, tend=tend)
+            elif reference != "median":
+                raise ValueError(f"reference={reference!r}: 'median' or 'latest'")
+            out.append(
+                Record(
+                    name=f"{rec.name}/{a}+{b}",
+                    x=rec.x[[idx[a], idx[b]]],
+                    sr=rec.sr,
+                    ref_lead=ref,
+                    ref_multi=ref,
+                    rhythm=rec.rhythm,
+                    lead0=0,
+                )
+            )
+    return out
 
 
 def qtdb_names(root: Path) -> list[str]:

@@ -267,10 +267,19 @@ def _qt_leads(sets: dict) -> None:
     current rules beside the first version's."""
     rh = E.ludb_rhythms(DATA)
     leads = [r for n in E.ludb_names(DATA) for r in E.read_ludb_leads(DATA, n, rh)]
-    pairs = E.ludb_lead_pairs(next(v for k, v in sets.items() if k.startswith("LUDB, multi")))
+    median = next(v for k, v in sets.items() if k.startswith("LUDB, multi"))
+    pairs = E.ludb_lead_pairs(median)
+    latest = E.ludb_lead_pairs(median, reference="latest")
     rows = []
-    for title, recs, multi in (("each of 12 leads", leads, False), ("lead pairs", pairs, True)):
-        for version, kw in (("", {}), (", first version", E.QT_FIRST)):
+    for title, recs, multi in (
+        ("each of 12 leads", leads, False),
+        ("lead pairs", pairs, True),
+        ("lead pairs against the later of the two leads' own marks", latest, True),
+    ):
+        versions = (
+            (("", {}), (", first version", E.QT_FIRST)) if recs is not latest else (("", {}),)
+        )
+        for version, kw in versions:
             with E.qt_params(**kw):
                 _, per = E.evaluate(recs, E.physiofeat_detector, multi=multi)
             for label, tuning in (("odd records (development)", True), ("even records", False)):
@@ -282,7 +291,8 @@ def _qt_leads(sets: dict) -> None:
     print_table(
         "LUDB, every lead against its own marks and lead pairs ("
         + " ".join("+".join(p) for p in E.LUDB_LEAD_PAIRS)
-        + ") against the median of the 12 leads' marks: QRS offset, T end, QT (ms, sinus beats)",
+        + ") against the median of the 12 leads' marks (or the later of the pair's own marks: "
+        "the CSE global offset of two leads): QRS offset, T end, QT (ms, sinus beats)",
         QT_COLS,
         rows,
     )

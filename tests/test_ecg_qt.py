@@ -359,3 +359,36 @@ def test_qtdb_interannotator_offsets_skip_copied_marks(shared_data):
     assert 0.0 < ia["qoff_sd"] < 40.0 and 0.0 < ia["tend_sd"] < 60.0
     assert set(ia["records"].split(", ")) <= set(ia["records_off"].split(", "))
     assert "sel102" not in ia["records_off"]  # paced: not a sinus record
+
+
+def test_ludb_lead_pairs_latest_reference_known_answer():
+    """``reference="latest"``: a pair's QRS-offset and T-end reference is the later of its two
+    leads' own marks (one lead's mark where the other has none, NaN where neither has one); the
+    onsets stay the median-of-leads ones; ``"median"`` keeps the record's reference."""
+    n = 3
+    r = np.array([500.0, 900.0, 1300.0])
+    med = E.Ref(r=r, qon=r - 20, pon=r - 80, qoff=r + 40, tend=r + 200)
+    QO = np.full((12, n), np.nan)
+    TE = np.full((12, n), np.nan)
+    ii, v5 = E.LUDB_LEADS.index("ii"), E.LUDB_LEADS.index("v5")
+    QO[ii], QO[v5] = [540.0, 945, np.nan], [545.0, 938, np.nan]
+    TE[ii], TE[v5] = [700.0, np.nan, 1490], [690.0, 1110, 1510]
+    rec = E.Record(
+        "ludb/1",
+        np.zeros((12, 2000)),
+        500.0,
+        med,
+        med,
+        "sinus",
+        lead_marks={"qoff": QO, "tend": TE},
+    )
+    pairs = E.ludb_lead_pairs([rec], reference="latest")
+    first = pairs[0]
+    assert first.name == "ludb/1/ii+v5" and len(pairs) == len(E.LUDB_LEAD_PAIRS)
+    np.testing.assert_array_equal(first.x, rec.x[[ii, v5]])
+    np.testing.assert_array_equal(first.ref_multi.qoff, [545.0, 945.0, np.nan])
+    np.testing.assert_array_equal(first.ref_multi.tend, [700.0, 1110.0, 1510.0])
+    np.testing.assert_array_equal(first.ref_multi.qon, med.qon)
+    assert E.ludb_lead_pairs([rec])[0].ref_multi is med
+    with pytest.raises(ValueError):
+        E.ludb_lead_pairs([rec], reference="earliest")

@@ -38,7 +38,11 @@ for the PR interval (one detection serves both).
    Database, the end in the lead whose T wave stands out more). Chosen on 2-lead subsets of
    the odd LUDB records (II+V5, V5+V2, II+V2, II+V1, III+V4, I+aVF, against the median of the
    12 leads' marks): T-end SD 23.5 -> 20.4 ms and record-median QT MAE 14.7 -> 11.5 ms against
-   the plain median; 12 leads 13.2 -> 13.6 ms (QT MAE 7.4 -> 7.3).
+   the plain median; 12 leads 13.2 -> 13.6 ms (QT MAE 7.4 -> 7.3). The several-lead QRS offset
+   and T end are thus a consensus of the leads, not the CSE "global" offset and end (the latest
+   over the leads, which QT measured from superimposed leads takes): against the later of a
+   LUDB pair's own two marks they come 8 ms (QRS offset) and 10-15 ms (T end) early, odd and even
+   records alike (``validate_ecg``): the gap to expect against a QT read on superimposed leads.
 3. *Intervals*: QRS duration = offset - onset; QT = T end - QRS onset; QTc from the RR interval
    before the beat (seconds): Bazett ``QT / sqrt(RR)``, Fridericia ``QT / RR**(1/3)``,
    Framingham (Sagie et al. 1992) ``QT + 0.154 (1 - RR)``, Hodges (1983)
