@@ -46,7 +46,13 @@ def as_signal(
         raise InvalidSignalError(
             f"{name} must be a numeric array of shape {_shape_words(ndim)}; got {type(x).__name__}"
         )
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nesting, mixed types
+        raise InvalidSignalError(
+            f"{name} must be a numeric array of shape {_shape_words(ndim)}; got a "
+            f"{type(x).__name__} that is not one ({exc})"
+        ) from None
     if arr.dtype.kind == "c":
         raise InvalidSignalError(
             f"{name} must be real-valued; got complex dtype {arr.dtype}. Pass np.real(x) or np.abs(x)."

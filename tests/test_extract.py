@@ -231,6 +231,8 @@ def test_invalid_signals():
         physiofeat.extract(np.array([0, 1, 2, np.inf, 1, np.nan, 0.0] * 50), ["rms"], sr=SR)
     with pytest.raises(InvalidSignalError, match=r"must be a numeric array .* got str"):
         physiofeat.extract("a0007.wav", ["rms"], sr=SR)
+    with pytest.raises(InvalidSignalError, match=r"must be a numeric array .* got a list that"):
+        physiofeat.extract([np.ones(300), np.ones(200)], ["rms"], sr=SR)  # ragged channels
     with pytest.raises(InvalidSignalError, match=r"shorter than one frame"):
         physiofeat.extract(np.ones(100), ["mfcc"], sr=SR, n_fft=256, center=False)
     with pytest.raises(ValueError):  # InvalidSignalError is a ValueError

@@ -518,6 +518,35 @@ def test_extract_shares_imfs_and_vector_is_fixed_length():
     assert not np.isnan(short.vector()[vnames.index("hht_imf0_freq_mean")])
 
 
+def test_fixed_sifts_match_pyemd_fixe():
+    """``stop='fixed'``: every IMF sifted exactly ``stop_thresh`` times, as PyEMD's ``FIXE``."""
+    from PyEMD import EMD
+
+    x = _mixed(1500)
+    for n in (10, 3):
+        r = emd(x, max_imfs=4, stop="fixed", stop_thresh=n)
+        ref = EMD(FIXE=n).emd(x, max_imf=4)
+        assert np.all(r.n_sifts == n) and r.n_imfs == 4
+        assert_allclose(r.imfs, ref[:4], rtol=0, atol=1e-12 * np.abs(x).max())
+
+
+def test_extract_passes_the_stop_rule_to_the_decomposition():
+    """The hht features' ``stop``/``stop_thresh`` reach the shared decomposition: with
+    ``stop='fixed'`` the features are those of ``emd(x, stop='fixed')``, one decomposition for
+    all four, and differ from the default rule's."""
+    x = _mixed(700)
+    names = ["emd", "hht", "hilbert_spectrum", "marginal_spectrum"]
+    f = physiofeat.extract(x, names, sr=SR, stop="fixed", stop_thresh=5, max_imfs=4, n_bins=16)
+    r = emd(x, stop="fixed", stop_thresh=5, max_imfs=4)
+    assert f.computed["imfs"] == 1
+    assert_array_equal(f["emd"].values, r.imfs)
+    assert_array_equal(f["emd"].attrs["n_sifts"], [5, 5, 5, 5])
+    _, h = marginal_spectrum(r.imfs, sr=SR, n_bins=16)
+    assert_allclose(f["marginal_spectrum"].values, h, rtol=1e-12, atol=0)
+    default = physiofeat.extract(x, ["marginal_spectrum"], sr=SR, max_imfs=4, n_bins=16)
+    assert not np.allclose(default["marginal_spectrum"].values, h)
+
+
 def test_extract_batch_and_methods():
     x = np.stack([_mixed(500), np.full(500, 1.0)])
     feats = physiofeat.extract(x, ["emd", "hht"], sr=SR, method="eemd", trials=4, seed=3, n_slots=4)
@@ -593,6 +622,9 @@ def test_extract_seed_is_checked_whatever_the_method(seed):
         ("hilbert_spectrum", {"fmax": -5.0}, r"^fmax must be >= 0"),
         ("marginal_spectrum", {"fmin": 50.0, "fmax": 20.0}, r"^fmax must exceed fmin"),
         ("hilbert_spectrum", {"mode": "power"}, r"^mode must be one of 'amplitude', 'energy'"),
+        ("marginal_spectrum", {"stop": "cauchy"}, r"^stop must be one of 'pyemd', 'sd'"),
+        ("hht", {"stop": "fixed", "stop_thresh": 0}, r"^stop_thresh \(for stop='fixed'"),
+        ("emd", {"stop_thresh": -1.0}, r"^stop_thresh must be > 0"),
     ],
 )
 def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params, message):
@@ -646,3 +678,15 @@ def test_oversized_hilbert_spectrum_is_a_parameter_error_not_out_of_memory():
     imfs = emd(np.random.default_rng(3).standard_normal(2048).cumsum()).imfs
     with pytest.raises(ParameterError, match=r"Hilbert spectrum would be .*GiB.*marginal_spectrum"):
         hilbert_spectrum(imfs, sr=SR, n_bins=10**6)
+
+
+def test_spectra_take_what_emd_returns():
+    """``hilbert_spectrum(emd(x), ...)`` (and the others) mean its IMFs, not a ValueError."""
+    r = emd(_mixed(600), max_imfs=3)
+    for fn in (hilbert_spectrum, marginal_spectrum):
+        a, b = fn(r, sr=SR, n_bins=12), fn(r.imfs, sr=SR, n_bins=12)
+        assert_array_equal(a[0], b[0])
+        assert_array_equal(a[1], b[1])
+    assert_array_equal(instantaneous(r, sr=SR).frequency, instantaneous(r.imfs, sr=SR).frequency)
+    got, want = imf_features(r, sr=SR), imf_features(r.imfs, sr=SR)
+    assert all(np.array_equal(got[k], want[k]) for k in want)

@@ -105,6 +105,13 @@ def check_max_imfs(max_imfs) -> int | None:
     return check_int(max_imfs, "max_imfs", minimum=1, allow_none=True)
 
 
+def check_stop(stop, stop_thresh) -> tuple[str, float | int | None]:
+    """The sifting stop rule ``stop`` (one of ``STOP_DEFAULTS``) and its ``stop_thresh`` (None:
+    the rule's default), checked as :func:`emd` checks them; returned unchanged."""
+    _config(None, 999, stop, stop_thresh, 0.001, 0.005, None, 2)
+    return stop, stop_thresh
+
+
 def check_trials(trials) -> int:
     """The ensemble size of :func:`eemd` and :func:`ceemdan`: an int >= 1."""
     return check_int(trials, "trials", minimum=1)

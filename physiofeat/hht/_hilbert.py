@@ -12,6 +12,7 @@ from .._errors import InvalidSignalError, ParameterError
 from .._validation import as_signal, check_choice, check_float, check_int, check_sr
 from .._validation import check_array_size as _check_array_size
 from . import _kernels
+from ._emd import EMDResult
 
 __all__ = [
     "Instantaneous",
@@ -31,6 +32,8 @@ class Instantaneous(NamedTuple):
 
 
 def _imfs(imfs) -> np.ndarray:
+    if isinstance(imfs, EMDResult):  # hilbert_spectrum(emd(x), ...) means its IMFs
+        imfs = imfs.imfs
     if isinstance(imfs, np.ndarray) and imfs.ndim in (2, 3) and imfs.shape[-2] == 0:
         # no IMF at all (``emd`` of a constant or monotonic signal): an empty stack
         if imfs.dtype.kind not in "fiub" or 0 in imfs.shape[:-2]:
@@ -63,8 +66,9 @@ def instantaneous(imfs, *, sr: float, workers: int | None = None) -> Instantaneo
 
     Parameters
     ----------
-    imfs : np.ndarray [shape=(..., n_imfs, n)]
-        IMFs (any leading shape; each row is transformed on its own). ``n_imfs`` may be 0
+    imfs : np.ndarray [shape=(..., n_imfs, n)] or EMDResult
+        IMFs (any leading shape; each row is transformed on its own), or what :func:`emd`,
+        :func:`eemd` or :func:`ceemdan` returned (its ``.imfs``). ``n_imfs`` may be 0
         (``emd`` of a constant or monotonic signal): the results are then empty, shaped alike.
     sr : float
         Sampling rate in Hz.
@@ -151,8 +155,8 @@ def hilbert_spectrum(
 
     Parameters
     ----------
-    imfs : np.ndarray [shape=(n_imfs, n) or (n_signals, n_imfs, n)]
-        IMFs (e.g. ``emd(x).imfs``). With no IMF (``n_imfs`` = 0, ``emd`` of a constant or
+    imfs : np.ndarray [shape=(n_imfs, n) or (n_signals, n_imfs, n)] or EMDResult
+        IMFs (e.g. ``emd(x).imfs``, or ``emd(x)`` itself). With no IMF (``n_imfs`` = 0, ``emd`` of a constant or
         monotonic signal) the spectrum is the empty sum, zero everywhere.
     sr : float
         Sampling rate in Hz.
@@ -277,7 +281,7 @@ def imf_features(imfs, *, sr: float, residue=None, workers: int | None = None) -
 
     Parameters
     ----------
-    imfs : np.ndarray [shape=(..., n_imfs, n)]
+    imfs : np.ndarray [shape=(..., n_imfs, n)] or EMDResult
     sr : float
         Sampling rate in Hz.
     residue : np.ndarray [shape=(..., n)], optional

@@ -17,7 +17,7 @@ import numpy as np
 from .._features import STAT_FUNCS, Feature
 from .._registry import register_feature, register_intermediate
 from .._validation import check_choice, check_int, check_length
-from ._emd import ceemdan, check_max_imfs, check_seed, check_trials, eemd, emd
+from ._emd import ceemdan, check_max_imfs, check_seed, check_stop, check_trials, eemd, emd
 from ._hilbert import (
     IMF_FEATURES,
     check_bins,
@@ -32,13 +32,14 @@ _TRIALS = inspect.signature(eemd).parameters["trials"].default
 _N_BINS = inspect.signature(hilbert_spectrum).parameters["n_bins"].default
 
 
-def _check_decomposition(method, max_imfs, trials, seed) -> str:
-    """The checked ``method``; ``max_imfs``, ``trials`` and ``seed`` are checked also when
-    method='emd' ignores the last two: a typo must not pass silently."""
+def _check_decomposition(method, max_imfs, trials, seed, stop="pyemd", stop_thresh=None) -> str:
+    """The checked ``method``; ``max_imfs``, ``trials``, ``seed`` and the sifting stop rule
+    are checked also when method='emd' ignores trials and seed: a typo must not pass silently."""
     method = check_choice(method, "method", tuple(_METHODS))
     check_max_imfs(max_imfs)
     check_trials(trials)
     check_seed(seed)
+    check_stop(stop, stop_thresh)
     return method
 
 
@@ -49,7 +50,9 @@ def _check_n_slots(n_slots) -> int:
 def _check_values(p: dict) -> None:
     """The signal-independent checks of an HHT feature's parameters (decomposition, IMF slots,
     Hilbert-spectrum bins and mode): run by ``resolve_params`` before any work."""
-    _check_decomposition(p["method"], p["max_imfs"], p["trials"], p["seed"])
+    _check_decomposition(
+        p["method"], p["max_imfs"], p["trials"], p["seed"], p["stop"], p["stop_thresh"]
+    )
     if "n_slots" in p:
         _check_n_slots(p["n_slots"])
     if "n_bins" in p:
@@ -66,13 +69,17 @@ HHT_FEATURE_MAX_SAMPLES = 2**19
 
 
 @register_intermediate("imfs")
-def _imfs(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0):
-    """The decomposition (an :class:`EMDResult`) of ``ctx.x`` by ``method``."""
-    method = _check_decomposition(method, max_imfs, trials, seed)
+def _imfs(
+    ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, stop="pyemd", stop_thresh=None
+):
+    """The decomposition (an :class:`EMDResult`) of ``ctx.x`` by ``method``, sifting each IMF
+    until ``stop`` (:func:`physiofeat.hht.emd`'s rules) says so."""
+    method = _check_decomposition(method, max_imfs, trials, seed, stop, stop_thresh)
     check_length(ctx.x, ctx.sr, "the hht family (emd, hht, ...)", HHT_FEATURE_MAX_SAMPLES)
+    sift = dict(max_imfs=max_imfs, stop=stop, stop_thresh=stop_thresh)
     if method == "emd":
-        return emd(ctx.x, max_imfs=max_imfs)
-    return _METHODS[method](ctx.x, max_imfs=max_imfs, trials=trials, seed=seed)
+        return emd(ctx.x, **sift)
+    return _METHODS[method](ctx.x, trials=trials, seed=seed, **sift)
 
 
 @register_intermediate("instantaneous")
@@ -138,9 +145,27 @@ def _ignored(p: dict) -> dict[str, str]:
     description="Intrinsic mode functions (EMD/EEMD/CEEMDAN); vector: stats of the first n_slots IMFs",
     summarize=_summarize_emd,
 )
-def _emd_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_slots=8):
+def _emd_feature(
+    ctx,
+    *,
+    method="emd",
+    max_imfs=None,
+    trials=_TRIALS,
+    seed=0,
+    stop="pyemd",
+    stop_thresh=None,
+    n_slots=8,
+):
     n_slots = _check_n_slots(n_slots)
-    r = ctx.get("imfs", method=method, max_imfs=max_imfs, trials=trials, seed=seed)
+    r = ctx.get(
+        "imfs",
+        method=method,
+        max_imfs=max_imfs,
+        trials=trials,
+        seed=seed,
+        stop=stop,
+        stop_thresh=stop_thresh,
+    )
     return Feature(
         r.imfs,
         dims=("imf", "time"),
@@ -160,9 +185,26 @@ def _emd_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_
     "mean/std of instantaneous frequency and amplitude for n_slots IMFs",
     summarize=_summarize_hht,
 )
-def _hht_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_slots=8):
+def _hht_feature(
+    ctx,
+    *,
+    method="emd",
+    max_imfs=None,
+    trials=_TRIALS,
+    seed=0,
+    stop="pyemd",
+    stop_thresh=None,
+    n_slots=8,
+):
     n_slots = _check_n_slots(n_slots)
-    p = dict(method=method, max_imfs=max_imfs, trials=trials, seed=seed)
+    p = dict(
+        method=method,
+        max_imfs=max_imfs,
+        trials=trials,
+        seed=seed,
+        stop=stop,
+        stop_thresh=stop_thresh,
+    )
     r = ctx.get("imfs", **p)
     ins = ctx.get("instantaneous", **p)
     feats = (
@@ -184,8 +226,8 @@ def _hht_feature(ctx, *, method="emd", max_imfs=None, trials=_TRIALS, seed=0, n_
     )
 
 
-def _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode):
-    r = ctx.get("imfs", method=method, max_imfs=max_imfs, trials=trials, seed=seed)
+def _spectrum(ctx, decomposition, n_bins, fmin, fmax, mode):
+    r = ctx.get("imfs", **decomposition)
     imfs = r.imfs
     if imfs.shape[-2] == 0:  # no IMF: an empty (all-zero) spectrum
         imfs = np.zeros(imfs.shape[:-2] + (1, imfs.shape[-1]))
@@ -208,12 +250,22 @@ def _hs_feature(
     max_imfs=None,
     trials=_TRIALS,
     seed=0,
+    stop="pyemd",
+    stop_thresh=None,
     n_bins=_N_BINS,
     fmin=0.0,
     fmax=None,
     mode="amplitude",
 ):
-    f, H = _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode)
+    dec = dict(
+        method=method,
+        max_imfs=max_imfs,
+        trials=trials,
+        seed=seed,
+        stop=stop,
+        stop_thresh=stop_thresh,
+    )
+    f, H = _spectrum(ctx, dec, n_bins, fmin, fmax, mode)
     return Feature(
         H, dims=("freq", "time"), coords={"freq": f, "time": _times(ctx)}, attrs={"mode": mode}
     )
@@ -235,10 +287,20 @@ def _ms_feature(
     max_imfs=None,
     trials=_TRIALS,
     seed=0,
+    stop="pyemd",
+    stop_thresh=None,
     n_bins=_N_BINS,
     fmin=0.0,
     fmax=None,
     mode="amplitude",
 ):
-    f, H = _spectrum(ctx, method, max_imfs, trials, seed, n_bins, fmin, fmax, mode)
+    dec = dict(
+        method=method,
+        max_imfs=max_imfs,
+        trials=trials,
+        seed=seed,
+        stop=stop,
+        stop_thresh=stop_thresh,
+    )
+    f, H = _spectrum(ctx, dec, n_bins, fmin, fmax, mode)
     return Feature(H.sum(axis=-1), dims=("freq",), coords={"freq": f}, attrs={"mode": mode})
