@@ -421,6 +421,12 @@ def test_heart_sound_preset_through_extract(short_circor):
     b = baseline_features(x, sr=sr, segmentation=seg)
     np.testing.assert_array_equal(f["pcg_baseline"].values, [b[k] for k in BASELINE_NAMES])
     assert "heart_sound" in [p.name for p in physiofeat.presets()]
+    # the marginal Hilbert spectrum of 8 IMFs sifted 10 times each
+    from physiofeat.hht import emd, marginal_spectrum
+
+    r = emd(x, max_imfs=8, stop="fixed", stop_thresh=10)
+    _, h = marginal_spectrum(r.imfs, sr=sr, n_bins=20, fmin=0.0, fmax=800.0)
+    np.testing.assert_allclose(f["marginal_spectrum"].values, h, rtol=1e-12, atol=0)
 
 
 def test_preset_expansion_and_combination():

@@ -308,7 +308,18 @@ HEART_SOUND: dict[str, dict[str, Any]] = {
     "envelope": {"method": "homomorphic", "out_sr": 50.0, "normalize": False},
     "dwt": {"wavelet": "db4", "level": 5},
     "wpt": {"wavelet": "db4", "level": 4, "relative": True},
-    "marginal_spectrum": {"max_imfs": 8, "n_bins": 20, "fmin": 0.0, "fmax": 800.0},
+    # 10 sifts per IMF (Wu & Huang 2009's fixed sifting number): PyEMD's default rule never
+    # settles on CirCor recordings and sifts every IMF to its 999-sift cap (828 on average over
+    # 10 circor_dev recordings), 1.1 s of the preset's 1.24 s per recording; with 10 sifts the
+    # decomposition takes 0.016 s and the IMFs' amplitude modulation (CV of the instantaneous
+    # amplitude of IMFs 1-4) stays alike: 3.2 / 3.1 / 2.2 / 1.5 against 3.4 / 3.1 / 2.3 / 2.0
+    "marginal_spectrum": {
+        "max_imfs": 8,
+        "stop": "fixed",
+        "n_bins": 20,
+        "fmin": 0.0,
+        "fmax": 800.0,
+    },
     "bicoherence": {"n_fft": 256},
     "temporal": {},
 }
