@@ -30,6 +30,14 @@ from ._hilbert import (
 _METHODS = {"emd": emd, "eemd": eemd, "ceemdan": ceemdan}
 _TRIALS = inspect.signature(eemd).parameters["trials"].default
 _N_BINS = inspect.signature(hilbert_spectrum).parameters["n_bins"].default
+#: The parameters of the shared decomposition (the ``imfs`` intermediate) that every hht
+#: feature takes and passes on.
+_DECOMPOSITION = ("method", "max_imfs", "trials", "seed", "stop", "stop_thresh")
+
+
+def _decomposition(params: dict) -> dict:
+    """The decomposition's parameters among a feature's (its ``locals()``)."""
+    return {k: params[k] for k in _DECOMPOSITION}
 
 
 def _check_decomposition(method, max_imfs, trials, seed, stop="pyemd", stop_thresh=None) -> str:
@@ -156,16 +164,8 @@ def _emd_feature(
     stop_thresh=None,
     n_slots=8,
 ):
+    r = ctx.get("imfs", **_decomposition(locals()))
     n_slots = _check_n_slots(n_slots)
-    r = ctx.get(
-        "imfs",
-        method=method,
-        max_imfs=max_imfs,
-        trials=trials,
-        seed=seed,
-        stop=stop,
-        stop_thresh=stop_thresh,
-    )
     return Feature(
         r.imfs,
         dims=("imf", "time"),
@@ -196,15 +196,8 @@ def _hht_feature(
     stop_thresh=None,
     n_slots=8,
 ):
+    p = _decomposition(locals())
     n_slots = _check_n_slots(n_slots)
-    p = dict(
-        method=method,
-        max_imfs=max_imfs,
-        trials=trials,
-        seed=seed,
-        stop=stop,
-        stop_thresh=stop_thresh,
-    )
     r = ctx.get("imfs", **p)
     ins = ctx.get("instantaneous", **p)
     feats = (
@@ -257,15 +250,7 @@ def _hs_feature(
     fmax=None,
     mode="amplitude",
 ):
-    dec = dict(
-        method=method,
-        max_imfs=max_imfs,
-        trials=trials,
-        seed=seed,
-        stop=stop,
-        stop_thresh=stop_thresh,
-    )
-    f, H = _spectrum(ctx, dec, n_bins, fmin, fmax, mode)
+    f, H = _spectrum(ctx, _decomposition(locals()), n_bins, fmin, fmax, mode)
     return Feature(
         H, dims=("freq", "time"), coords={"freq": f, "time": _times(ctx)}, attrs={"mode": mode}
     )
@@ -294,13 +279,5 @@ def _ms_feature(
     fmax=None,
     mode="amplitude",
 ):
-    dec = dict(
-        method=method,
-        max_imfs=max_imfs,
-        trials=trials,
-        seed=seed,
-        stop=stop,
-        stop_thresh=stop_thresh,
-    )
-    f, H = _spectrum(ctx, dec, n_bins, fmin, fmax, mode)
+    f, H = _spectrum(ctx, _decomposition(locals()), n_bins, fmin, fmax, mode)
     return Feature(H.sum(axis=-1), dims=("freq",), coords={"freq": f}, attrs={"mode": mode})
