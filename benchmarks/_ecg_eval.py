@@ -290,6 +290,8 @@ def ludb_lead_pairs(records: Sequence[Record], reference: str = "median") -> lis
     leads' own marks (``"latest"``: the CSE global offset of what a two-lead annotator sees)."""
     import warnings
 
+    if reference not in ("median", "latest"):
+        raise ValueError(f"reference={reference!r}: 'median' or 'latest'")
     idx = {lead: i for i, lead in enumerate(LUDB_LEADS)}
     out = []
     for rec in records:
@@ -303,8 +305,6 @@ def ludb_lead_pairs(records: Sequence[Record], reference: str = "median") -> lis
                         np.nanmax(rec.lead_marks[k][rows], axis=0) for k in ("qoff", "tend")
                     )
                 ref = dataclasses.replace(ref, qoff=qoff, tend=tend)
-            elif reference != "median":
-                raise ValueError(f"reference={reference!r}: 'median' or 'latest'")
             out.append(
                 Record(
                     name=f"{rec.name}/{a}+{b}",
