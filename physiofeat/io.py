@@ -193,6 +193,8 @@ def _decode(p: Path, dtype) -> tuple[np.ndarray, int, str]:
         errors.append("ffmpeg fallback unavailable: install pydub (pip install 'physiofeat[io]')")
     except FileNotFoundError:
         errors.append("ffmpeg fallback unavailable: no ffmpeg executable on PATH")
+    except IndexError:  # pydub indexes the streams ffprobe lists: there is no audio stream
+        errors.append("ffmpeg: no audio stream in it")
     except Exception as exc:
         msg = str(exc).strip().splitlines()
         errors.append(f"ffmpeg: {msg[-1] if msg else type(exc).__name__}")

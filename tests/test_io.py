@@ -101,6 +101,18 @@ def test_broken_files_raise_decode_error_naming_the_file(tmp_path, tone):
     junk.write_bytes(b"this is a text file, not audio\n" * 20)
     with pytest.raises(DecodeError, match=r"notes\.wav: cannot decode as audio"):
         physiofeat.load(junk)
+    # ffmpeg reads a .txt as ANSI art: a video stream, no audio; the reason is said, not the
+    # IndexError pydub raises for the missing audio stream (a CirCor patient's .txt)
+    text = tmp_path / "23625.txt"
+    head = "23625 4 4000\n" + "".join(
+        f"{a} 23625_{a}.hea 23625_{a}.wav\n" for a in "AV PV TV MV".split()
+    )
+    text.write_text(head + "#Murmur: Absent\n" * 40)  # ffmpeg's tty probe wants ~500 bytes
+    with pytest.raises(DecodeError, match=r"23625\.txt: cannot decode as audio") as e:
+        physiofeat.load(text)
+    if shutil.which("ffmpeg"):
+        assert "ffmpeg: no audio stream in it" in str(e.value)
+        assert "index out of range" not in str(e.value)
     good = tmp_path / "good.wav"
     sf.write(good, tone, SR, subtype="PCM_16")
     data = good.read_bytes()
