@@ -11,7 +11,8 @@ What it does, and how (every choice fixed here, none tuned on an evaluation fold
   into one table, one row per recording; beside it, librosa MFCC mean/std (20 coefficients,
   ``n_fft=512, hop_length=128`` at the file's 4 kHz) in the same model and folds; and each
   physiofeat family's columns of the preset table alone. Tables are cached in ``out/murmur/``
-  (``--fresh`` recomputes them), with the extraction time.
+  with the extraction time, keyed by the request and :func:`code_fingerprint` (the physiofeat
+  source and its dependencies' versions: any change rebuilds them; ``--fresh`` always does).
 * **Per-recording labels**: Present where the patient is Present and the location is one of
   its murmur locations, Absent for the patient's other locations and for Absent patients,
   Unknown for every recording of an Unknown patient.
@@ -48,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import os
 import sys
 import time
@@ -467,6 +469,54 @@ def request_groups(features) -> dict[str, dict]:
     return groups
 
 
+#: Installed distributions whose version can change a feature table or a fitted segmenter.
+CODE_DEPENDENCIES = (
+    "numpy",
+    "scipy",
+    "numba",
+    "llvmlite",
+    "EMD-signal",
+    "PyWavelets",
+    "librosa",
+    "soundfile",
+    "soxr",
+    "scikit-learn",
+)
+
+
+def versions() -> str:
+    """``name==version`` of :data:`CODE_DEPENDENCIES` (the figures depend on them)."""
+    from importlib import metadata
+
+    out = []
+    for dist in CODE_DEPENDENCIES:
+        try:
+            out.append(f"{dist}=={metadata.version(dist)}")
+        except metadata.PackageNotFoundError:
+            out.append(f"{dist} absent")
+    return ", ".join(out)
+
+
+@functools.lru_cache(maxsize=8)
+def code_fingerprint(package: Path | None = None) -> str:
+    """A hash of the code that makes the cached tables: every ``.py`` and ``.json`` file of the
+    physiofeat package (``package``, default the imported one) and the versions of
+    :data:`CODE_DEPENDENCIES`. Part of every cache key, so that a changed feature, segmenter
+    or dependency rebuilds the tables instead of scoring stale ones."""
+    import hashlib
+
+    if package is None:
+        import physiofeat
+
+        package = Path(physiofeat.__file__).parent
+    h = hashlib.sha256()
+    for f in sorted(package.rglob("*")):
+        if f.suffix in (".py", ".json") and "__pycache__" not in f.parts:
+            h.update(f.relative_to(package).as_posix().encode() + b"\0" + f.read_bytes())
+    h.update(versions().encode())
+    return h.hexdigest()[:16]
+
+
 def _model_fingerprint() -> str:
     import hashlib
 
@@ -484,7 +534,7 @@ def preset_table(recs, jobs, features, fresh, tag):
 
     parts, seconds, failed = [], 0.0, 0
     for fam, req in sorted(request_groups(features).items()):
-        key = json.dumps(req, sort_keys=True, default=repr)
+        key = json.dumps(req, sort_keys=True, default=repr) + code_fingerprint()
         if fam == "pcg":  # the pcg features also depend on the shipped segmenter model
             key += _model_fingerprint()
         table, info = cached(
@@ -521,6 +571,7 @@ def fold_segmenter(
     name = f"segmenter{_repeat_tag(repeat)}_fold{k}{tag}"
     path, meta = CACHE / f"{name}.json", CACHE / f"{name}.meta.json"
     key = ",".join(sorted(str(p) for p in train_patients)) + _model_fingerprint()
+    key += code_fingerprint()
     if not fresh and path.is_file() and meta.is_file() and json.loads(meta.read_text()) == key:
         return path
     train = set(train_patients)
@@ -559,7 +610,7 @@ def pcg_fold_tables(recs, jobs, features, folds, fresh, tag, repeat: int = 0):
         model = fold_segmenter(k, train, recs, fresh, repeat, tag)
         rq = {name: {**params, "model": str(model)} for name, params in req.items()}
         key = json.dumps(rq, sort_keys=True, default=repr)
-        key += hashlib.sha256(model.read_bytes()).hexdigest()[:16]
+        key += hashlib.sha256(model.read_bytes()).hexdigest()[:16] + code_fingerprint()
         table, info = cached(
             f"physiofeat_pcg{_repeat_tag(repeat)}_fold{k}{tag}",
             lambda rq=rq: physiofeat_table(recs, jobs, rq),
@@ -613,10 +664,16 @@ def main(argv: list[str] | None = None) -> int:
     tag = "" if args.limit is None else f"_first{args.limit}"
     n_pat = len(np.unique(groups))
     print(f"{len(recs)} recordings of {n_pat} patients; jobs={args.jobs}")
+    print(f"versions: {versions()}; code fingerprint {code_fingerprint()}")
 
     feats = args.features.split(",") if "," in args.features else args.features
     pf, pf_seconds, pf_failed = preset_table(recs, args.jobs, feats, args.fresh, tag)
-    lb, lb_info = cached(f"librosa_mfcc{tag}", lambda: librosa_table(recs, args.jobs), args.fresh)
+    lb, lb_info = cached(
+        f"librosa_mfcc{tag}",
+        lambda: librosa_table(recs, args.jobs),
+        args.fresh,
+        key=code_fingerprint(),
+    )
     pf = pf.reindex(paths)
     lb = lb.reindex(paths)
     print(

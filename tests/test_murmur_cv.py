@@ -300,6 +300,28 @@ def test_ratio_columns_match_naive_numpy():
     np.testing.assert_allclose(out[:, len(cols) + 5], np.log(dmin / np.maximum(s1, s2)), rtol=1e-12)
 
 
+def test_location_columns_are_one_hot_and_always_kept():
+    """benchmarks/murmur_variants.py ``location``: one column per location, 1 where the
+    recording was made; the selection scores only the feature columns and always passes the
+    location columns on, even when they carry no signal at all."""
+    from benchmarks import murmur_variants as V
+
+    recs = [M.Recording(f"p{i}.wav", f"{i}", loc) for i, loc in enumerate(["MV", "AV", "Phc"])]
+    out = V._location_columns(np.zeros((3, 2)), recs)
+    np.testing.assert_array_equal(out[:, 2:], [[0, 0, 0, 1, 0], [1, 0, 0, 0, 0], [0, 0, 0, 0, 1]])
+    rng = np.random.default_rng(3)
+    y = rng.choice(["Present", "Unknown", "Absent"], size=90)
+    X = rng.standard_normal((90, 8))
+    X[:, 6] += 3.0 * (y == "Present")
+    X[:, 7] += 3.0 * (y == "Absent")  # strong, but among the always-kept columns
+    sel = V._KeepLast(2, n=6).fit(X, y)
+    ref = M.SelectByF(2).fit(X[:, :6], y).columns_
+    np.testing.assert_array_equal(sel.columns_, np.concatenate([ref, [6, 7]]))
+    np.testing.assert_array_equal(sel.transform(X), X[:, sel.columns_])
+    m = V._Wrapped(2, keep_last=2).fit(X, y)
+    np.testing.assert_array_equal(m.models_[0][0].columns_, sel.columns_)
+
+
 def test_repeated_inner_cv_averages_the_inner_seeds():
     """murmur_variants' ``k_inner3``: the training patients' out-of-fold probabilities are the
     mean of INNER_REPEATS inner CVs with consecutive seeds, each run as murmur_cv runs it."""
@@ -335,3 +357,27 @@ def test_a_given_model_factory_fits_every_inner_and_final_model():
         chosen = M.cross_validate_k(X, y, g, patients, ks=(2, 3), model=factory)[3]
     assert len(asked) == 5 * (2 * 5 + 1)  # each outer fold: 2 k's x 5 inner fits, 1 final
     assert set(asked) == {2, 3} and set(chosen) <= {2, 3}
+
+
+def test_cache_keys_follow_the_code_and_its_dependencies(tmp_path, monkeypatch):
+    """A changed source file, a new one, or another version of a dependency gives another
+    fingerprint, so the cached tables are rebuilt; files that are not code do not count."""
+    from importlib import metadata
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "a.py").write_text("x = 1\n")
+    (pkg / "sub" / "m.json").write_text("{}")
+    base = M.code_fingerprint.__wrapped__(pkg)
+    assert base == M.code_fingerprint.__wrapped__(pkg)  # stable
+    (pkg / "notes.txt").write_text("not code")
+    assert M.code_fingerprint.__wrapped__(pkg) == base
+    (pkg / "a.py").write_text("x = 2\n")
+    changed = M.code_fingerprint.__wrapped__(pkg)
+    assert changed != base
+    (pkg / "b.py").write_text("")
+    assert M.code_fingerprint.__wrapped__(pkg) not in (base, changed)
+    (pkg / "b.py").unlink()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda d: "0.0.dev" if d == "scipy" else real(d))
+    assert M.code_fingerprint.__wrapped__(pkg) != changed
