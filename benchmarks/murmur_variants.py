@@ -1,12 +1,12 @@
 """Murmur benchmark: model-side variants tried against the fixed model of ``murmur_cv``, none kept.
 
-``python -m benchmarks.murmur_variants [--repeats R] [VARIANT ...]``
+``python -m benchmarks.murmur_variants [--repeats R] [--jobs N] [VARIANT ...]``
 
 Each variant changes one thing of :mod:`benchmarks.murmur_cv`'s fixed model and is scored on the
-same cached tables (``out/murmur/``, built by ``python -m benchmarks.murmur_cv``; nothing is
-extracted here), the same patient-wise folds with their per-fold segmenters, the same
-thresholds chosen in each training fold, and the same weighted accuracy, over outer seeds
-``0 .. R-1``:
+same cached tables (``out/murmur/``, built by ``python -m benchmarks.murmur_cv``, or here with
+``--jobs`` processes when they are missing or stale), the same patient-wise folds with their
+per-fold segmenters, the same thresholds chosen in each training fold, and the same weighted
+accuracy, over outer seeds ``0 .. R-1``:
 
 * ``base``: the fixed model itself (the check that this script reproduces ``murmur_cv``);
 * ``ensemble``: class probabilities averaged over the models keeping 30, 60 and 120 columns
@@ -19,25 +19,32 @@ thresholds chosen in each training fold, and the same weighted accuracy, over ou
 * ``drop_unheard``: the recordings of Present patients at locations where the murmur is not
   heard are left out of training (they are still scored for their patient);
 * ``drop_unheard_k``: the same, with k chosen among (30, 60, 120) in each training fold;
+* ``location``: the recording's auscultation location (AV, PV, TV, MV, Phc, one-hot) as 5 more
+  columns that the model always keeps (past the column selection): a murmur's audibility, and
+  so the recording's label, depends on where it was recorded;
+* ``location_k``: the same, with k chosen among (30, 60, 120) in each training fold;
 * ``k_inner3``: k chosen in each training fold as ``murmur_cv`` does, but from out-of-fold
   probabilities averaged over 3 inner CV seeds (and the two thresholds from them): less
   partition noise in the choice.
 
-Measured 2026-12-03, 5 seeds (mean, SD over seeds, min-max), with the preset's fixed-sift
-marginal spectrum: base 0.754 (0.009, 0.742-0.769); ensemble 0.733 (0.027, 0.683-0.764);
-class_weight 0.735 (0.026, 0.686-0.762); ratios 0.759 (0.013, 0.740-0.779); drop_unheard 0.734
-(0.013, 0.720-0.754); drop_unheard_k 0.712 (0.023, 0.686-0.744); k_inner3 0.728 (0.016,
-0.698-0.742), against 0.738 for the fixed model with k chosen in-fold (``murmur_cv``). No
-variant moves the score beyond the spread between seeds (ratios' +0.005 is within it, and
-keeping the best of seven variants scored on the same patients would be a choice made on
-them), so the fixed model stays as it is. Before the preset's change (PyEMD's sifting rule):
-base 0.751, ensemble 0.747, class_weight 0.744, ratios 0.746, drop_unheard 0.753,
-drop_unheard_k 0.726, k_inner3 0.747.
+Measured 2026-12-04, 5 seeds (mean, SD over seeds, min-max), environment
+``benchmarks/measured-with.txt``: base 0.743 (0.009, 0.732-0.754); ensemble 0.734 (0.015,
+0.715-0.759); class_weight 0.743 (0.018, 0.715-0.767); ratios 0.743 (0.028, 0.710-0.794);
+drop_unheard 0.736 (0.025, 0.705-0.767); drop_unheard_k 0.722 (0.014, 0.708-0.742); k_inner3
+0.735 (0.008, 0.725-0.747); location 0.743 (0.014, 0.725-0.757); location_k 0.735 (0.008,
+0.722-0.744), against 0.739 for the fixed model with k chosen in-fold (``murmur_cv``). No
+variant scores above base, so the fixed model stays as it is. The day before, in another
+environment with the same code, the same variants read base 0.754, ensemble 0.733,
+class_weight 0.735, ratios 0.759, drop_unheard 0.734, drop_unheard_k 0.712, k_inner3 0.728:
+differences of 0.01 between variants come and go with package versions (ratios' +0.005 then is
++0.000 now), and keeping the best of nine variants scored on the same patients would be a choice
+made on them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -53,7 +60,11 @@ VARIANTS = (
     "drop_unheard",
     "drop_unheard_k",
     "k_inner3",
+    "location",
+    "location_k",
 )
+#: ``location``: the auscultation locations, one column each
+LOCATIONS = ("AV", "PV", "TV", "MV", "Phc")
 #: ``k_inner3``: inner patient-wise CV repetitions (seeds) whose out-of-fold probabilities are
 #: averaged before k and the two thresholds are chosen from them
 INNER_REPEATS = 3
@@ -80,8 +91,9 @@ def _repeated_oof(
 class _Wrapped:
     """The fixed model (``k`` columns) with a change to how it is fitted or predicts."""
 
-    def __init__(self, k=None, *, ensemble=False, weighted=False):
+    def __init__(self, k=None, *, ensemble=False, weighted=False, keep_last=0):
         self.k, self.ensemble, self.weighted = k, ensemble, weighted
+        self.keep_last = keep_last  # the last columns bypass the selection
 
     def fit(self, X, y):
         X, y = np.asarray(X), np.asarray(y)
@@ -91,6 +103,9 @@ class _Wrapped:
         self.models_ = []
         for k in ks:
             m = M._model(k)
+            if self.keep_last:
+                n = X.shape[1] - self.keep_last
+                m.set_params(selectbyf=_KeepLast(k or M.N_SELECT, n))
             if self.weighted:
                 w = np.array([CLASS_WEIGHT[c] for c in y])
                 m.fit(X, y, histgradientboostingclassifier__sample_weight=w)
@@ -102,6 +117,29 @@ class _Wrapped:
 
     def predict_proba(self, X):
         return np.mean([m.predict_proba(X) for m in self.models_], axis=0)
+
+
+class _KeepLast(M.SelectByF):
+    """:class:`murmur_cv.SelectByF` over the first ``n`` columns; the columns after them are
+    always kept."""
+
+    def __init__(self, k: int = M.N_SELECT, n: int = 0):
+        super().__init__(k)
+        self.n = n
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {"k": self.k, "n": self.n}
+
+    def fit(self, X, y):
+        X = np.asarray(X, dtype=np.float64)
+        super().fit(X[:, : self.n], y)
+        self.columns_ = np.concatenate([self.columns_, np.arange(self.n, X.shape[1])])
+        return self
+
+
+def _location_columns(X: np.ndarray, recs) -> np.ndarray:
+    loc = np.array([[r.location == c for c in LOCATIONS] for r in recs], dtype=np.float64)
+    return np.hstack([X, loc])
 
 
 def _ratio_columns(X: np.ndarray, cols: list[str]) -> np.ndarray:
@@ -123,7 +161,7 @@ def _ratio_columns(X: np.ndarray, cols: list[str]) -> np.ndarray:
     return np.hstack([X, np.column_stack(out)])
 
 
-def run(variant: str, repeats: int, data) -> list[float]:
+def run(variant: str, repeats: int, data, jobs: int = 1) -> list[float]:
     patients, recs, paths, groups, y, X_pf, fam = data
     cols = X_pf.columns.tolist()
     y = y.astype(object)  # room for UNHEARD
@@ -132,18 +170,25 @@ def run(variant: str, repeats: int, data) -> list[float]:
         y[present & (y == "Absent")] = UNHEARD
 
     def model(k=None):
-        return _Wrapped(k, ensemble=variant == "ensemble", weighted=variant == "class_weight")
+        return _Wrapped(
+            k,
+            ensemble=variant == "ensemble",
+            weighted=variant == "class_weight",
+            keep_last=len(LOCATIONS) if variant.startswith("location") else 0,
+        )
 
     oof = _repeated_oof if variant == "k_inner3" else None
     scores = []
     for r in range(repeats):
         folds = M.outer_folds(groups, patients, seed=r)
-        fold_pcg = M.pcg_fold_tables(recs, 1, "heart_sound", folds, False, "", repeat=r)
+        fold_pcg = M.pcg_fold_tables(recs, jobs, "heart_sound", folds, False, "", repeat=r)
         X, per = M._matrices(X_pf, cols, fam, fold_pcg, paths)
         if variant == "ratios":
             X, per = _ratio_columns(X, cols), [_ratio_columns(P, cols) for P in per]
+        if variant.startswith("location"):
+            X, per = _location_columns(X, recs), [_location_columns(P, recs) for P in per]
         cv = dict(seed=r, X_folds=per, model=model)
-        if variant in ("drop_unheard_k", "k_inner3"):
+        if variant in ("drop_unheard_k", "k_inner3", "location_k"):
             acc = M.cross_validate_k(X, y, groups, patients, oof=oof, **cv)[0]
         else:
             acc = M.cross_validate(X, y, groups, patients, **cv)[0]
@@ -156,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("variants", nargs="*", help=f"any of {', '.join(VARIANTS)} (default: all)")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes for the tables murmur_cv has not cached yet (default: all cores)",
+    )
     args = ap.parse_args(argv)
     unknown = [v for v in args.variants if v not in VARIANTS]
     if unknown:
@@ -164,13 +215,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{M.SHARED}/pcg/circor_dev is absent: nothing to benchmark")
         return 0
     patients, recs, paths, groups, y = M.recording_set()
-    pf, _, _ = M.preset_table(recs, 1, "heart_sound", False, "")
+    print(f"versions: {M.versions()}; code fingerprint {M.code_fingerprint()}")
+    pf, _, _ = M.preset_table(recs, args.jobs, "heart_sound", False, "")
     X_pf = pf.reindex(paths).drop(columns=list(M.META_COLUMNS), errors="ignore")
     data = (patients, recs, paths, groups, y, X_pf, M.family_columns(X_pf.columns))
     rows = []
     for v in args.variants or VARIANTS:
         t0 = time.perf_counter()
-        s = np.array(run(v, args.repeats, data))
+        s = np.array(run(v, args.repeats, data, args.jobs))
         rows.append((v, s, time.perf_counter() - t0))
     print(f"\n| variant | mean over {args.repeats} seeds | SD | min-max | seconds |")
     print("|---|---|---|---|---|")
