@@ -114,6 +114,10 @@ def _ffmpeg_path() -> str | None:
     return shutil.which("ffmpeg") or shutil.which("avconv")
 
 
+class _NoAudioStream(Exception):
+    """ffmpeg reads the file, but finds no audio stream in it (a text file is ANSI art to it)."""
+
+
 def _read_pydub(p: Path, dtype) -> tuple[np.ndarray, int]:
     # checked here, before pydub is imported: pydub warns "Couldn't find ffmpeg or avconv" at
     # import and then fails per file; without an executable the fallback is simply unavailable
@@ -121,7 +125,10 @@ def _read_pydub(p: Path, dtype) -> tuple[np.ndarray, int]:
         raise FileNotFoundError("ffmpeg")
     from pydub import AudioSegment
 
-    seg = AudioSegment.from_file(str(p))
+    try:
+        seg = AudioSegment.from_file(str(p))
+    except IndexError:  # pydub takes the first audio stream ffprobe lists: there is none
+        raise _NoAudioStream(str(p)) from None
     if seg.frame_count() == 0:
         raise DecodeError(f"{p}: the file holds no audio samples (ffmpeg)")
     width = seg.sample_width
@@ -193,7 +200,7 @@ def _decode(p: Path, dtype) -> tuple[np.ndarray, int, str]:
         errors.append("ffmpeg fallback unavailable: install pydub (pip install 'physiofeat[io]')")
     except FileNotFoundError:
         errors.append("ffmpeg fallback unavailable: no ffmpeg executable on PATH")
-    except IndexError:  # pydub indexes the streams ffprobe lists: there is no audio stream
+    except _NoAudioStream:
         errors.append("ffmpeg: no audio stream in it")
     except Exception as exc:
         msg = str(exc).strip().splitlines()
