@@ -501,8 +501,9 @@ def versions() -> str:
 def code_fingerprint(package: Path | None = None) -> str:
     """A hash of the code that makes the cached tables: every ``.py`` and ``.json`` file of the
     physiofeat package (``package``, default the imported one) and the versions of
-    :data:`CODE_DEPENDENCIES`. Part of every cache key, so that a changed feature, segmenter
-    or dependency rebuilds the tables instead of scoring stale ones."""
+    :data:`CODE_DEPENDENCIES`; the shipped segmenter model (``pcg/springer_circor.json``) is
+    among the files. Part of every cache key, so that a changed feature, segmenter or
+    dependency rebuilds the tables instead of scoring stale ones."""
     import hashlib
 
     if package is None:
@@ -517,14 +518,6 @@ def code_fingerprint(package: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def _model_fingerprint() -> str:
-    import hashlib
-
-    from physiofeat.pcg._hsmm import DEFAULT_MODEL_PATH
-
-    return hashlib.sha256(Path(DEFAULT_MODEL_PATH).read_bytes()).hexdigest()[:16]
-
-
 def preset_table(recs, jobs, features, fresh, tag):
     """The physiofeat table for ``features``, one cached extraction per family; (table, seconds
     of extraction summed over families, failed sources)."""
@@ -534,9 +527,8 @@ def preset_table(recs, jobs, features, fresh, tag):
 
     parts, seconds, failed = [], 0.0, 0
     for fam, req in sorted(request_groups(features).items()):
+        # the fingerprint also covers the shipped segmenter model behind the pcg features
         key = json.dumps(req, sort_keys=True, default=repr) + code_fingerprint()
-        if fam == "pcg":  # the pcg features also depend on the shipped segmenter model
-            key += _model_fingerprint()
         table, info = cached(
             f"physiofeat_{fam}{tag}",
             lambda req=req: physiofeat_table(recs, jobs, req),
@@ -570,8 +562,7 @@ def fold_segmenter(
 
     name = f"segmenter{_repeat_tag(repeat)}_fold{k}{tag}"
     path, meta = CACHE / f"{name}.json", CACHE / f"{name}.meta.json"
-    key = ",".join(sorted(str(p) for p in train_patients)) + _model_fingerprint()
-    key += code_fingerprint()
+    key = ",".join(sorted(str(p) for p in train_patients)) + code_fingerprint()
     if not fresh and path.is_file() and meta.is_file() and json.loads(meta.read_text()) == key:
         return path
     train = set(train_patients)

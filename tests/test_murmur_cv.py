@@ -125,7 +125,6 @@ def test_fold_segmenter_sees_only_the_training_patients(monkeypatch, tmp_path):
     monkeypatch.setattr(physiofeat.pcg, "fit_segmenter", fake_fit)
     monkeypatch.setattr(physiofeat.pcg, "load_model", lambda: None)
     monkeypatch.setattr(M, "CACHE", tmp_path)
-    monkeypatch.setattr(M, "_model_fingerprint", lambda: "")
     M.fold_segmenter(0, ["a", "c"], recs, fresh=True)
     assert sorted(read_paths) == [
         "/data/a_AV.wav",
@@ -381,3 +380,14 @@ def test_cache_keys_follow_the_code_and_its_dependencies(tmp_path, monkeypatch):
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda d: "0.0.dev" if d == "scipy" else real(d))
     assert M.code_fingerprint.__wrapped__(pkg) != changed
+
+
+def test_cache_keys_cover_the_shipped_segmenter_model():
+    """The pcg tables depend on the shipped segmenter model: it is one of the files the
+    fingerprint hashes (a .json inside the package)."""
+    import physiofeat
+    from physiofeat.pcg._hsmm import DEFAULT_MODEL_PATH
+
+    model = Path(DEFAULT_MODEL_PATH).resolve()
+    assert model.suffix == ".json"
+    assert model.is_relative_to(Path(physiofeat.__file__).resolve().parent)
