@@ -36,7 +36,11 @@ def _warm() -> None:
         # Processes fork from this one: if a kernel launches Numba's thread pool here, it must
         # be the fork-safe workqueue layer (GNU OpenMP is not fork-safe).
         numba.config.THREADING_LAYER = "workqueue"
-        extract(x, req["features"], sr=sr, stats=req["stats"], **req["params"]).vector()
+        import warnings
+
+        with warnings.catch_warnings():  # the warm-up's signal is noise: ECG features warn
+            warnings.simplefilter("ignore")
+            extract(x, req["features"], sr=sr, stats=req["stats"], **req["params"]).vector()
     except Exception:  # noqa: BLE001 - warming is an optimisation; the workers report real errors
         pass
 

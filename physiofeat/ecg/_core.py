@@ -180,6 +180,10 @@ __all__ = [
 ]
 
 MIN_SR = 100.0
+#: Highest sampling rate (Hz) delineation takes: the P wave and QRS onsets are taken at 500 Hz
+#: (``p_rate_hz``), by a polyphase ratio of integers up to 1000 (a recording at more is
+#: resampled first: :func:`physiofeat.io.resample`).
+MAX_SR = 100_000.0
 MIN_DURATION = 2.0  # seconds: two beats at 60 bpm
 
 #: Names of the values :func:`qt_features` returns, in order.
@@ -326,6 +330,8 @@ class EcgBeats:
         How well the QRS complexes repeat from beat to beat (the best lead's median correlation
         of each beat with the mean of the others; NaN with fewer than 3 beats). Real ECG leads
         score at least 0.64; below 0.5 the signal does not look like an ECG.
+    duration : float
+        Length of the recording in seconds.
     r_index : np.ndarray of int
         R-peak sample index.
     sr : float
@@ -349,6 +355,7 @@ class EcgBeats:
     sr: float
     qtc_method: str = "bazett"
     ecg_score: float = np.nan
+    duration: float = np.nan
 
     def __len__(self) -> int:
         return int(self.r_time.size)
@@ -358,7 +365,7 @@ class EcgBeats:
         return {
             f.name: getattr(self, f.name)
             for f in fields(self)
-            if f.name not in ("sr", "qtc_method", "ecg_score")
+            if f.name not in ("sr", "qtc_method", "ecg_score", "duration")
         }
 
     def to_frame(self):
@@ -389,6 +396,11 @@ def _check(ecg: Any, sr: Any) -> tuple[np.ndarray, float]:
         raise ParameterError(
             f"sr={sr:g} Hz is too low for ECG delineation; at least {MIN_SR:g} Hz is needed "
             "(P and QRS onsets need a few ms resolution)"
+        )
+    if sr > MAX_SR:
+        raise ParameterError(
+            f"sr={sr:g} Hz is above the {MAX_SR:g} Hz ECG delineation takes; resample the "
+            "recording first (physiofeat.io.resample, or load(..., sr=...))"
         )
     x = as_signal(ecg, name="ecg", ndim=(1, 2))
     x = np.atleast_2d(x).astype(np.float64, copy=False)
@@ -587,6 +599,15 @@ def _p_leads(x: np.ndarray, sr: float, p: dict) -> np.ndarray | None:
     return _bandpass(y, p["band"], sr * ratio, _mains(x, sr, p))
 
 
+def _lead_r(xf: np.ndarray, pos: np.ndarray, sr: float, p: dict) -> tuple[np.ndarray, float]:
+    """One band-passed lead's R peaks (the largest deflection of the lead's polarity within
+    ``r_half_ms`` of each detection) and that polarity, judged over ``r_search_ms``: a window of
+    ``r_half_ms`` can miss the R apex of a wide QRS and pick the S wave."""
+    half = int(round(p["r_half_ms"] * 1e-3 * sr))
+    pol = _polarity(xf, pos, int(round(p["r_search_ms"] * 1e-3 * sr)))
+    return K.refine_r(xf, pos, half, pol), pol
+
+
 def _lead(
     xf: np.ndarray, pos: np.ndarray, sr: float, p: dict, xp: np.ndarray | None = None
 ) -> dict[str, np.ndarray]:
@@ -596,9 +617,7 @@ def _lead(
 
     ms = 1e-3 * sr
     half = int(round(p["r_half_ms"] * ms))
-    rhalf = int(round(p["r_search_ms"] * ms))
-    pol = _polarity(xf, pos, rhalf)
-    r = K.refine_r(xf, pos, half, pol)
+    r, pol = _lead_r(xf, pos, sr, p)
     # each beat's own QRS onset and the P wave are taken at one rate, ``p_rate_hz`` (the lead
     # resampled to it first; see the Method, 4)
     if xp is None:
@@ -1126,10 +1145,23 @@ def _consistent_leads(scores: np.ndarray, p: dict) -> np.ndarray:
     return scores >= p["lead_min_corr"]
 
 
-def _not_ecg_reason(score: float, p: dict) -> str | None:
+#: A recording at least this long (s) holds 3 whole beats at 30 bpm, the slowest rate the
+#: detector is made for: finding fewer there is no ECG (a drifting or disconnected electrode
+#: gives two "beats", the band-pass's edges).
+FEW_BEATS_MIN_S = 8.0
+
+
+def _not_ecg_reason(score: float, p: dict, n_beats: int = 0, duration: float = 0.0) -> str | None:
     """Why a recording does not look like an ECG (its best lead's QRS-repeatability score below
-    ``lead_min_corr``), or None."""
-    if not score < p["lead_min_corr"]:  # NaN (fewer than 3 beats) is left to other checks
+    ``lead_min_corr``; or, for want of 3 beats to score, fewer than 3 QRS-like complexes in at
+    least :data:`FEW_BEATS_MIN_S` seconds), or None."""
+    if not np.isfinite(score) and duration >= FEW_BEATS_MIN_S:
+        return (
+            f"the signal does not look like an ECG: only {n_beats} QRS-like complex(es) in "
+            f"{duration:.1f} s (fewer than 3: a heart rate under 30 bpm, the slowest the "
+            "detector is made for)"
+        )
+    if not score < p["lead_min_corr"]:  # NaN (fewer than 3 beats) in a short recording: no test
         return None
     return (
         "the signal does not look like an ECG: the QRS-like complexes found do not repeat from "
@@ -1224,6 +1256,7 @@ def _delineate_samples(x: np.ndarray, sr: float, p: dict) -> dict[str, np.ndarra
         v = np.asarray(d[k], dtype=np.float64)
         d[k] = np.where((v >= 0) & (v <= n - 1), v, np.nan)
     d["score"] = score
+    d["n"] = n
     return d
 
 
@@ -1277,6 +1310,7 @@ def _beats_from_samples(d: dict[str, np.ndarray], sr: float, qtc: str = "bazett"
         sr=sr,
         qtc_method=qtc,
         ecg_score=float(d.get("score", np.nan)),
+        duration=d["n"] / sr if "n" in d else np.nan,
     )
 
 
@@ -1302,7 +1336,7 @@ def detect_r_peaks(ecg: Any, *, sr: float) -> np.ndarray:
     Raises
     ------
     ParameterError
-        ``sr`` below 100 Hz.
+        ``sr`` below 100 Hz or above 100 kHz.
     InvalidSignalError
         Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
 
@@ -1326,13 +1360,10 @@ def _r_peaks(ecg: Any, sr: float) -> tuple[np.ndarray, str | None]:
     x, sr = _check(ecg, sr)
     p = _PARAMS
     x, xf, pos, score = _leads_and_peaks(x, sr, p)
-    half = int(round(p["r_half_ms"] * 1e-3 * sr))
-    rs = []
-    for i in range(x.shape[0]):
-        xi = np.ascontiguousarray(xf[i])
-        rs.append(K.refine_r(xi, pos, half, _polarity(xi, pos, half)))
+    # the R peaks delineate() gives (each lead's by _lead_r, their median over the leads)
+    rs = [_lead_r(np.ascontiguousarray(xf[i]), pos, sr, p)[0] for i in range(x.shape[0])]
     peaks = np.rint(np.median(np.stack(rs), axis=0)).astype(np.int64)
-    return peaks, _not_ecg_reason(score, p)
+    return peaks, _not_ecg_reason(score, p, peaks.size, x.shape[-1] / sr)
 
 
 def delineate(
@@ -1372,7 +1403,7 @@ def delineate(
     Raises
     ------
     ParameterError
-        ``sr`` below 100 Hz, ``p_threshold`` outside (0, 1], ``qtc`` not one of the four.
+        ``sr`` below 100 Hz or above 100 kHz, ``p_threshold`` outside (0, 1], ``qtc`` not one of the four.
     InvalidSignalError
         Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
 
@@ -1397,7 +1428,7 @@ def _delineate(ecg: Any, sr: Any, p_threshold: Any, qtc: Any) -> tuple[EcgBeats,
     qtc = _qt.check_qtc(qtc)
     x, sr = _check(ecg, sr)
     beats = _beats_from_samples(_delineate_samples(x, sr, p), sr, qtc)
-    return beats, _not_ecg_reason(beats.ecg_score, p)
+    return beats, _beats_not_ecg(beats, p)
 
 
 def _rmssd(v: np.ndarray) -> float:
@@ -1468,7 +1499,7 @@ def pr_features(ecg: Any, *, sr: float, p_threshold: float = P_THRESHOLD) -> np.
     Raises
     ------
     ParameterError
-        ``sr`` below 100 Hz, ``p_threshold`` outside (0, 1].
+        ``sr`` below 100 Hz or above 100 kHz, ``p_threshold`` outside (0, 1].
     InvalidSignalError
         Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
 
@@ -1490,8 +1521,13 @@ def _nan_reason(beats: EcgBeats, what: str) -> str | None:
     """Why the summary features of ``beats`` are all NaN (or None when they are not)."""
     if len(beats) < 2:
         return f"only {len(beats)} beat(s) detected; {what} features are NaN"
-    reason = _not_ecg_reason(beats.ecg_score, _PARAMS)
+    reason = _beats_not_ecg(beats, _PARAMS)
     return f"{reason}; {what} features are NaN" if reason else None
+
+
+def _beats_not_ecg(beats: EcgBeats, p: dict) -> str | None:
+    """:func:`_not_ecg_reason` of a beat table."""
+    return _not_ecg_reason(beats.ecg_score, p, len(beats), beats.duration)
 
 
 def _pr_values(ecg: Any, sr: Any, p_threshold: Any) -> tuple[np.ndarray, str | None]:
@@ -1550,7 +1586,7 @@ def qt_features(
     Raises
     ------
     ParameterError
-        ``sr`` below 100 Hz, ``p_threshold`` outside (0, 1], ``qtc`` not one of the four.
+        ``sr`` below 100 Hz or above 100 kHz, ``p_threshold`` outside (0, 1], ``qtc`` not one of the four.
     InvalidSignalError
         Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
 
@@ -1598,7 +1634,7 @@ def hrv_features(ecg: Any, *, sr: float) -> np.ndarray:
     Raises
     ------
     ParameterError
-        ``sr`` below 100 Hz.
+        ``sr`` below 100 Hz or above 100 kHz.
     InvalidSignalError
         Shorter than 2 s, flat, non-finite, or not 1-D/2-D.
 
@@ -1623,6 +1659,8 @@ def _hrv_values(ecg: Any, sr: Any) -> tuple[np.ndarray, str | None]:
     """:func:`hrv_features` and the reason its values are NaN (or None); the too-short warnings
     of :func:`hrv_from_peaks` are still given."""
     peaks, reason = _r_peaks(ecg, sr)
+    if not reason and peaks.size < 2:
+        reason = f"only {peaks.size} beat(s) detected"
     if reason:
         return np.full(len(HRV_STATS), np.nan), f"{reason}; HRV features are NaN"
     return hrv_from_peaks(peaks, sr=check_sr(sr)), None

@@ -195,6 +195,8 @@ def hrv_from_peaks(peaks: Any, *, sr: float) -> np.ndarray:
             v["hf_nu"] = hf / (lf + hf) if lf + hf > 0 else np.nan
         else:
             short.append(f"lf, lf_hf, lf_nu, hf_nu ({MIN_SECONDS['lf']:.0f} s)")
+    elif rr.size == 2:
+        short.append("hf, lf, lf_hf, lf_nu, hf_nu (3 RR intervals)")
     if rr.size >= MIN_SAMPEN:
         from ..temporal import sample_entropy
 

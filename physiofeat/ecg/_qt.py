@@ -247,7 +247,8 @@ def _t_windows(r, qon, qoff, pon, n, sr, p):
     ``t_pk_lo_ms`` after the QRS offset to the earliest of ``t_hi_frac`` of the RR interval
     after R (at most ``t_hi_max_ms``), ``t_gap_ms`` before the next QRS onset, ``t_gap_p_ms``
     before the next P onset and a QTc of ``t_qtc_max_ms`` (the RR before the beat; the last
-    beat's next R and the first beat's previous one are an RR median away)."""
+    beat's next R and the first beat's previous one are an RR median away); and whether the
+    end of the recording cut the window short (bool)."""
     ms = 1e-3 * sr
     rf = r.astype(np.float64)
     rr = np.diff(rf)
@@ -263,11 +264,12 @@ def _t_windows(r, qon, qoff, pon, n, sr, p):
             qt_max = qon + p["t_qtc_max_ms"] * ms * np.sqrt(rr_b / sr)
         e = np.where(np.isfinite(qon), np.minimum(e, qt_max), e)
     a = np.ceil(qoff + p["t_pk_lo_ms"] * ms)
+    cut = np.floor(e) > n - 2
     e = np.minimum(np.floor(e), n - 2)
     ok = np.isfinite(qoff) & (e - a >= 8)
     lo = np.where(ok, np.nan_to_num(a), -1).astype(np.int64)
     hi = np.where(ok, e, -1).astype(np.int64)
-    return lo, hi
+    return lo, hi, cut
 
 
 def lead_t_waves(
@@ -289,7 +291,7 @@ def lead_t_waves(
     ys = gaussian_filter1d(xf, p["t_sigma_ms"] * ms)
     dy = gaussian_filter1d(xf, p["t_sigma_ms"] * ms, order=1)
     base = _baseline(ys, qon, sr, p)
-    lo, hi = _t_windows(r, qon, qoff, pon, ys.size, sr, p)
+    lo, hi, cut = _t_windows(r, qon, qoff, pon, ys.size, sr, p)
     tpk = np.empty(nb, dtype=np.int64)
     tend = np.empty(nb)
     tamp = np.empty(nb)
@@ -309,6 +311,12 @@ def lead_t_waves(
     if p["t_template"]:
         tpk, tend, tamp = _template_t(ys, dy, base, r, lo, hi, tpk, tend, tamp, sr, p)
     tend = tend - p["t_bias_ms"] * ms
+    # a T wave the recording's end cuts off: where its search window was cut short and the T end
+    # found lies within ``t_right_ms`` of the end, the end is unknown (the area rule ran out of
+    # signal, and the T end found sits at the cut), not a QT shorter than the beat's
+    right = p["t_right_ms"] * ms
+    gone = cut & (tend + right > ys.size - 2)
+    tend = np.where(gone, np.nan, tend)
     return {"tpk": tpk, "tend": tend, "tamp": tamp}
 
 

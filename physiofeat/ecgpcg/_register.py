@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import warnings
+
+import numpy as np
+
 from .._errors import ParameterError
 from .._features import Feature
 from .._registry import register_feature
@@ -21,9 +25,12 @@ from ._core import TIMING_STATS, timing, timing_features
 def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
     """:func:`timing_features` of :func:`timing` on the record's ECG leads and its PCG; the
     ECG delineation is the one ``ecg_multilead`` uses (``delineate``'s defaults, as
-    :func:`timing` makes it), computed once per call."""
+    :func:`timing` makes it), computed once per call. When the ECG channels do not look like
+    an ECG (or hold fewer than 2 beats) the values are NaN, with an EcgWarning and the reason
+    in ``attrs["nan_reason"]``, as ``ecg_multilead``'s are."""
     from .._registry import _signature_defaults
-    from ..ecg import delineate  # importing the ecg family registers record_ecg_beats
+    from ..ecg import EcgWarning, delineate  # importing ecg registers record_ecg_beats
+    from ..ecg._core import _nan_reason
 
     pcg, pcg_sr = ctx.signal("pcg")
     if pcg.shape[0] != 1:
@@ -35,19 +42,23 @@ def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
         )
     _, ecg_sr = ctx.signal("ecg")  # the leads themselves: through record_ecg_beats
     beats, _ = ctx.get("record_ecg_beats", **_signature_defaults(delineate))
-    b = timing(
-        None,
-        pcg[0],
-        sr=ecg_sr,
-        pcg_sr=pcg_sr,
-        method=method,
-        beats=beats,
-        onset_fraction=onset_fraction,
-        min_snr=min_snr,
-    )
-    return Feature(
-        timing_features(b),
-        dims=("stat",),
-        coords={"stat": list(TIMING_STATS)},
-        attrs={"units": "s (emat_rr, s1_fraction, s2_fraction: 1)", "n_beats": len(b)},
-    )
+    attrs: dict = {"units": "s (emat_rr, s1_fraction, s2_fraction: 1)", "n_beats": len(beats)}
+    reason = _nan_reason(beats, "ECG-PCG timing")
+    if reason:
+        warnings.warn(reason, EcgWarning, stacklevel=2)
+        attrs["nan_reason"] = reason
+        values = np.full(len(TIMING_STATS), np.nan)
+    else:
+        b = timing(
+            None,
+            pcg[0],
+            sr=ecg_sr,
+            pcg_sr=pcg_sr,
+            method=method,
+            beats=beats,
+            onset_fraction=onset_fraction,
+            min_snr=min_snr,
+        )
+        attrs["n_beats"] = len(b)
+        values = timing_features(b)
+    return Feature(values, dims=("stat",), coords={"stat": list(TIMING_STATS)}, attrs=attrs)
