@@ -41,8 +41,9 @@ AMPS = {1: [2.0, 4.0, 3.0], 2: [1.0, 1.0, 0.6], 3: [1.5, 2.0, 1.0], 4: [0.3, 0.5
 
 
 def _synthetic(closing=True):
-    """Intervals (ms-exact) and a signal whose |x| is AMPS[state][beat] on each state."""
-    rows, t, beat_of = [], 0, []
+    """Intervals (ms-exact, from 100 ms) and a signal whose |x| is AMPS[state][beat] on each
+    state."""
+    rows, t, beat_of = [], 100, []  # an unannotated head: a cycle from 0 s is not complete
     for b, durs in enumerate(BEATS_MS):
         for state, d in zip((1, 2, 3, 4), durs):
             rows.append([t / 1000, (t + d) / 1000, state])
@@ -203,7 +204,8 @@ def test_no_complete_cycle_gives_nan_with_stable_keys(iv):
 
 
 def test_one_cycle_gives_nan_sds_and_finite_means():
-    iv = np.vstack([_no_cycle(), [[1.0, 1.1, 1]]])
+    # from 0.1 s: a cycle whose S1 starts at 0 s may be cut by the recording's start
+    iv = np.vstack([_no_cycle(), [[1.0, 1.1, 1]]]) + [0.1, 0.1, 0]
     x = np.random.default_rng(0).standard_normal(2 * SR)
     b = baseline_features(x, sr=SR, segmentation=iv)
     assert np.isnan([b[k] for k in BASELINE_NAMES if k.startswith("sd_")]).all()
@@ -692,3 +694,54 @@ def test_pcg_features_take_a_segmenter_model(tmp_path):
         physiofeat.extract(x, names, sr=sr, model=str(path), segmentation=[[0.0, 1.0, 1.0]])
     with pytest.raises(physiofeat.DecodeError, match="cannot read segmenter model"):
         physiofeat.extract(x, names, sr=sr, model=str(tmp_path / "missing.json"))
+
+
+def test_a_cycle_from_an_s1_cut_by_the_recording_start_is_not_complete():
+    """An S1 starting at 0 s may be cut by the start (segment() lets the first state be): the
+    cycle from it is not counted (13918_AV started 0.1 s late had a first 'cycle' of 0.52 s
+    with a 40 ms S1 beside medians of 0.58 and 0.11 s)."""
+    iv, x = _synthetic()
+    cut = iv.copy()
+    cut[:, :2] -= iv[0, 0] + 0.06  # the first S1 starts 60 ms before the recording ...
+    cut = cut[cut[:, 1] > 0]
+    cut[0, 0] = 0.0  # ... so it shows as a 40 ms S1 from 0 s
+    y = x[int(round((iv[0, 0] + 0.06) * SR)) :]
+    seg = Segmentation.from_intervals(cut, sr=SR)
+    np.testing.assert_allclose(
+        seg.cycles(), Segmentation.from_intervals(iv, sr=SR).cycles()[1:] - (iv[0, 0] + 0.06)
+    )
+    t = cycle_table(y, sr=SR, segmentation=seg)
+    np.testing.assert_allclose(t["rr"], [1.1, 1.0], atol=1e-9)
+    b = baseline_features(y, sr=SR, segmentation=cut)
+    assert b["m_RR"] == pytest.approx(1.05, abs=1e-9)
+
+
+def test_quality_autocorrelation_is_a_correlation_and_finds_the_beat():
+    """acf_peak/periodicity lie in [-1, 1] whatever the clip's length and hr_min (each lag's
+    n - k average reached 1.83 on 1.6 s clips and 30.9 with hr_min=1), and the heart rate is
+    that of a local maximum, not the search edge (hr_max=200 on 7 of 46 CirCor files)."""
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    seg = Segmentation.from_tsv(physiofeat.data.path("50277_MV").with_suffix(".tsv"), sr=sr)
+    for dur in (1.6, 2.0, 3.0, None):
+        y = x if dur is None else x[: int(dur * sr)]
+        for hr_min in (1.0, 40.0):
+            q = signal_quality(y, sr=sr, hr_min=hr_min)
+            for k in ("acf_peak", "periodicity"):
+                assert np.isnan(q[k]) or -1.0 <= q[k] <= 1.0, (dur, hr_min, k, q[k])
+    q = signal_quality(x, sr=sr)
+    c = seg.cycles()  # CirCor's annotated cycles: 46 bpm
+    assert q["acf_heart_rate"] == pytest.approx(60.0 / np.median(c[:, 1] - c[:, 0]), rel=0.1)
+
+
+def test_envelope_kurtosis_does_not_depend_on_the_rate():
+    """The homomorphic envelope's edge transient (up to 20x its median) set the kurtosis, and
+    its size depends on the rate: 50277_MV gave 4.76 at 2 kHz and 22.9 at 4 kHz."""
+    import soxr
+    from scipy.signal import butter, sosfiltfilt
+
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    x = sosfiltfilt(butter(8, 900, fs=sr, output="sos"), x.astype(np.float64))
+    q4 = signal_quality(x, sr=sr)
+    q2 = signal_quality(soxr.resample(x, sr, 2000), sr=2000)
+    for k in ("envelope_kurtosis", "acf_peak", "acf_heart_rate"):
+        assert q2[k] == pytest.approx(q4[k], rel=0.1), k

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._errors import InvalidSignalError, ParameterError
 from .._validation import as_signal, check_float, check_int, check_sr
-from ._segmentation import DIASTOLE, S1, S2, SYSTOLE, Segmentation
+from ._segmentation import DIASTOLE, S1, S2, SYSTOLE, Segmentation, complete_cycle_rows
 
 __all__ = [
     "PcgWarning",
@@ -120,12 +120,8 @@ def _inputs(x: Any, sr: Any, segmentation: Any) -> tuple[np.ndarray, float, np.n
 
 def _cycle_rows(intervals: np.ndarray) -> np.ndarray:
     """Row index of the S1 of every complete cycle (rows ``i..i+4`` are S1, systole, S2,
-    diastole, S1)."""
-    st = intervals[:, 2].astype(np.int64) if intervals.size else np.zeros(0, np.int64)
-    if st.shape[0] < 5:
-        return np.zeros(0, dtype=np.int64)
-    win = np.lib.stride_tricks.sliding_window_view(st, 5)
-    return np.flatnonzero((win == np.array([S1, SYSTOLE, S2, DIASTOLE, S1])).all(axis=1))
+    diastole, S1; :func:`~physiofeat.pcg._segmentation.complete_cycle_rows`)."""
+    return complete_cycle_rows(intervals)
 
 
 def _sample_range(n: int, sr: float, start: np.ndarray, end: np.ndarray):

@@ -20,6 +20,22 @@ __all__ = ["S1", "SYSTOLE", "S2", "DIASTOLE", "UNANNOTATED", "STATE_NAMES", "Seg
 UNANNOTATED, S1, SYSTOLE, S2, DIASTOLE = 0, 1, 2, 3, 4
 #: CirCor state code -> name.
 STATE_NAMES = {0: "unannotated", 1: "S1", 2: "systole", 3: "S2", 4: "diastole"}
+
+
+def complete_cycle_rows(intervals: np.ndarray) -> np.ndarray:
+    """Row index of the S1 of every complete cycle of ``[start_s, end_s, state]`` rows: rows
+    ``i..i+4`` are S1, systole, S2, diastole, S1, and the first S1 does not start at 0 s (where
+    the recording's start may have cut it: a cycle from there is too short)."""
+    iv = np.asarray(intervals, dtype=np.float64)
+    if iv.ndim != 2 or iv.shape[0] < 5:
+        return np.zeros(0, dtype=np.int64)
+    st = iv[:, 2].astype(np.int64)
+    win = np.lib.stride_tricks.sliding_window_view(st, 5)
+    ok = (win == np.array([S1, SYSTOLE, S2, DIASTOLE, S1])).all(axis=1)
+    ok &= iv[: ok.size, 0] > 0
+    return np.flatnonzero(ok)
+
+
 _BY_NAME = {v.lower(): k for k, v in STATE_NAMES.items()}
 
 # Two intervals closer than this (s) are taken as touching; a larger hole becomes a state-0 row.
@@ -372,22 +388,19 @@ class Segmentation:
     def cycles(self) -> np.ndarray:
         """``(k, 2)`` ``[start_s, end_s]`` of every complete cardiac cycle: an S1 start to the
         next S1 start with exactly S1, systole, S2, diastole between them (no unannotated
-        stretch).
+        stretch). An S1 that starts at the recording's start (0 s) may have been cut by it, so
+        the cycle it begins is not complete.
 
         Examples
         --------
         >>> from physiofeat.pcg import Segmentation
-        >>> iv = [[0, 1, 1], [1, 2, 2], [2, 3, 3], [3, 4, 4], [4, 5, 1], [5, 6, 2]]
+        >>> iv = [[0, 1, 4], [1, 2, 1], [2, 3, 2], [3, 4, 3], [4, 5, 4], [5, 6, 1], [6, 7, 2]]
         >>> Segmentation.from_intervals(iv, sr=10).cycles().tolist()
-        [[0.0, 4.0]]
+        [[1.0, 5.0]]
         """
-        st = self.intervals[:, 2].astype(np.int64)
-        n = st.shape[0]
-        if n < 5:
+        i = complete_cycle_rows(self.intervals)
+        if i.size == 0:
             return np.zeros((0, 2))
-        win = np.lib.stride_tricks.sliding_window_view(st, 5)
-        ok = (win == np.array([S1, SYSTOLE, S2, DIASTOLE, S1])).all(axis=1)
-        i = np.flatnonzero(ok)
         return np.column_stack([self.intervals[i, 0], self.intervals[i + 4, 0]])
 
     def __repr__(self) -> str:
