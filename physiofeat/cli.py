@@ -604,6 +604,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         return None
 
     if args.resume:
+        same_file = {os.path.realpath(p): p for _, p in todo}
+
+        def spelled(path: str) -> str:
+            return same_file.get(os.path.realpath(path), path)
+
         _check_resume(journal.request(), req_record, journal.path)
         if output.exists():
             rp = request_path(output)
@@ -614,19 +619,32 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             )
             old_table = read_table(output)
             columns = [c for c in old_table.columns if c not in _ID_COLS]
-            stray = [c for c in columns if not any(c == n or c.startswith(n + "_") for n in names)]
-            missing = [
-                n for n in names if not any(c == n or c.startswith(n + "_") for c in columns)
-            ]
-            if stray or missing:
-                raise UsageError(
-                    f"--resume: {output} has columns of other features (columns {stray[:3]} "
-                    f"are not of {names}, features {missing} have none); its columns differ "
-                    "from this request's: rerun without --resume"
-                )
-            done_paths.update(old_table["path"].astype(str))
+            if old_table.shape[0] == 0:  # every file of that run failed: no row to keep
+                old_table, columns = None, None
+            elif not rp.exists():  # a table without its request: its columns must be ours
+                feats = list(plan)  # a preset's features, not its name
+                stray = [
+                    c for c in columns if not any(c == n or c.startswith(n + "_") for n in feats)
+                ]
+                missing = [
+                    n for n in feats if not any(c == n or c.startswith(n + "_") for c in columns)
+                ]
+                if stray or missing:
+                    raise UsageError(
+                        f"--resume: {output} has columns of other features (columns "
+                        f"{stray[:3]} are not of {feats}, features {missing} have none); its "
+                        "columns differ from this request's: rerun without --resume"
+                    )
+            if old_table is not None:
+                # the files as this run spells them (a folder given as a relative path once
+                # and as an absolute one now is the same folder)
+                old_table["path"] = old_table["path"].astype(str).map(spelled)
+                done_paths.update(old_table["path"])
         for rec in journal.read():
-            if "vector" in rec and rec["path"] not in done_paths and add(rec) is None:
+            if "vector" not in rec:
+                continue
+            rec["path"] = spelled(rec["path"])
+            if rec["path"] not in done_paths and add(rec) is None:
                 done_paths.add(rec["path"])
     pending = [(rid, p) for rid, p in todo if p not in done_paths]
 

@@ -901,3 +901,53 @@ def test_info_shows_the_role_of_each_channel(capsys):
     out = capsys.readouterr().out
     assert "    1 'ii': 500 Hz, 5000 samples (10.000 s), in mV, role ecg\n" in out
     assert out.count(", role ecg\n") == 12
+
+
+def test_resume_of_a_preset_table_made_by_the_same_request(tmp_path, capsys):
+    """-f heart_sound then --resume: the table's columns are the preset's features', which the
+    check compared with the preset's name and refused."""
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(physiofeat.data.path("a0007"), d / "a0007.wav")
+    out = tmp_path / "hs.csv"
+    args = ["extract", str(d), "-f", "heart_sound", "-o", str(out), "-j", "1"]
+    assert main(args) == 0
+    first = pd.read_csv(out)
+    shutil.copy(physiofeat.data.path("a0126"), d / "a0126.wav")  # one more recording
+    capsys.readouterr()
+    assert main([*args, "--resume"]) == 0
+    assert "1 extracted, 0 failed, 1 already done" in capsys.readouterr().err
+    t = pd.read_csv(out)
+    assert t.shape == (2, first.shape[1]) and list(t["id"]) == ["a0007.wav", "a0126.wav"]
+    pd.testing.assert_frame_equal(t.iloc[:1], first)
+
+
+def test_resume_knows_the_files_whatever_the_spelling_of_their_folder(
+    folder, tmp_path, capsys, monkeypatch
+):
+    """A folder given as a relative path, then resumed as an absolute one, is the same folder:
+    its files are done (they were extracted again and their rows doubled)."""
+    monkeypatch.chdir(folder.parent)
+    out = tmp_path / "t.csv"
+    base = [*ARGS, "-o", str(out), "-j", "1", "--glob", "a_tone.wav", "--glob", "c.flac"]
+    assert main(["extract", folder.name, *base]) == 0
+    first = pd.read_csv(out)
+    capsys.readouterr()
+    assert main(["extract", str(folder.resolve()), *base, "--resume"]) == 0
+    assert "0 extracted, 0 failed, 2 already done" in capsys.readouterr().err
+    t = pd.read_csv(out)
+    assert t.shape == first.shape and t["path"].map(lambda p: Path(p).is_absolute()).all()
+
+
+def test_resume_after_a_run_where_every_file_failed(tmp_path, capsys):
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "empty.wav").write_bytes(b"")
+    out = tmp_path / "t.csv"
+    args = ["extract", str(d), *ARGS, "-o", str(out), "-j", "1"]
+    assert main(args) == 1
+    shutil.copy(physiofeat.data.path("a0007"), d / "a0007.wav")
+    capsys.readouterr()
+    assert main([*args, "--resume"]) == 1  # empty.wav still fails
+    assert "1 extracted, 1 failed, 0 already done" in capsys.readouterr().err
+    assert list(pd.read_csv(out)["id"]) == ["a0007.wav"]
