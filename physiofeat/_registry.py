@@ -312,12 +312,29 @@ def get_spec(name: str) -> FeatureSpec:
     try:
         return _FEATURES[name]
     except KeyError:
-        close = difflib.get_close_matches(name, list(_FEATURES), n=5, cutoff=0.5)
+        close = _close_names(name, list(_FEATURES) + list(_PRESETS))
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise UnknownFeatureError(
             f"unknown feature {name!r}{hint} physiofeat.features() lists all "
-            f"{len(_FEATURES)} registered features"
+            f"{len(_FEATURES)} registered features, physiofeat.presets() the presets "
+            f"({', '.join(sorted(_PRESETS))})"
         ) from None
+
+
+def _close_names(name: str, known: list[str]) -> list[str]:
+    """Registered names close to ``name``: those equal to it but for case and underscores
+    first, then difflib's closest, compared in the same folded form."""
+
+    def fold(s: str) -> str:
+        return s.lower().replace("_", "").replace("-", "")
+
+    by_fold: dict[str, list[str]] = {}
+    for k in known:
+        by_fold.setdefault(fold(k), []).append(k)
+    same = by_fold.get(fold(name), [])
+    close = difflib.get_close_matches(fold(name), list(by_fold), n=5, cutoff=0.5)
+    out = list(same) + [k for f in close for k in by_fold[f] if k not in same]
+    return out[:5]
 
 
 def features(family: str | None = None) -> list[FeatureSpec]:

@@ -31,7 +31,7 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -677,6 +677,8 @@ def _worker_init() -> None:
 def _as_tasks(sources: Iterable[Any], ids: Sequence[str] | None, job: _Job):
     for i, src in enumerate(sources):
         if ids is not None:
+            if i >= len(ids):  # an iterator of sources longer than the ids
+                raise ParameterError(f"ids must give one id per source; got {len(ids)} ids")
             rid = str(ids[i])
         elif isinstance(src, (str, os.PathLike)):
             rid = os.fspath(src)
@@ -984,6 +986,15 @@ def iter_extract(
     )
     if ids is not None and not isinstance(ids, Sequence):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")
+    if ids is not None and isinstance(sources, Sized) and len(ids) != len(sources):
+        raise ParameterError(
+            f"ids must give one id per source; got {len(ids)} ids for {len(sources)} sources"
+        )
+    if mp_context is not None and mp_context not in multiprocessing.get_all_start_methods():
+        raise ParameterError(
+            f"mp_context must be one of {multiprocessing.get_all_start_methods()} (or None: "
+            f"forkserver where there is one); got {mp_context!r}"
+        )
     tasks = _as_tasks(sources, ids, job)
     from ._validation import check_int
 
@@ -1059,11 +1070,16 @@ def extract_many(
         :func:`shutdown_workers` ends them) and end when this process ends or dies. Inside a
         worker of another pool (``cross_val_score(..., n_jobs=k)`` around a
         ``FeatureExtractor``) the sources run serially in that worker, with a RuntimeWarning.
+        The workers start by importing the main module (``forkserver``/``spawn``, as every
+        :mod:`multiprocessing` pool of that kind), so a script that calls this with
+        ``n_jobs != 1`` keeps its top-level code under ``if __name__ == "__main__":``; without
+        it each worker runs the script again.
     client : dask.distributed.Client, optional
         Run the same tasks on this Dask cluster instead of a local pool (files must be
         readable at the same paths on the workers).
     ids : sequence of str, optional
-        Identifiers for the sources (default: the path, or the position for arrays).
+        Identifiers for the sources (default: the path, or the position for arrays), one per
+        source.
     stats : sequence of str
         Statistics over time for the summary vector (as in ``extract``).
     per_channel : bool

@@ -310,6 +310,10 @@ def info(path: PathLike) -> AudioInfo:
             frames = _decode(p, "float32")[0].shape[0]
         if frames == 0:
             raise DecodeError(f"{p}: the file holds no audio samples ({i.format})")
+        if i.format in ("WAV", "WAVEX"):  # as load() refuses it
+            why = _wav_truncation(p)
+            if why:
+                raise DecodeError(f"{p}: truncated: {why}")
         return AudioInfo(
             str(p),
             i.format,

@@ -1305,7 +1305,14 @@ def _intervals(segmentation: Any) -> np.ndarray:
             f"[start_s, end_s, state]; got {type(segmentation).__name__}"
             + (f" of shape {iv.shape}" if iv is not None else "")
         )
-    return iv.reshape(-1, 3)
+    iv = iv.reshape(-1, 3)
+    bad = ~np.isin(iv[:, 2], (0, 1, 2, 3, 4))
+    if bad.any():
+        raise ParameterError(
+            f"pcgshow: segmentation states are 0 (unannotated), 1 S1, 2 systole, 3 S2, "
+            f"4 diastole; got {iv[bad, 2][0]:g} in row {int(np.flatnonzero(bad)[0])}"
+        )
+    return iv
 
 
 def pcgshow(
@@ -1375,9 +1382,11 @@ def pcgshow(
     ax = wf.ax
     labels: list = []
     show = check_bool(label_sounds, "label_sounds") and iv.size > 0
-    leg = ax.get_legend()
+    # the legend waveshow drew (not one the caller had on the axes), below the trace, where it
+    # hides neither the trace nor the labels
+    leg = ax.get_legend() if legend else None
     lo, hi = ax.get_ylim()
-    if leg is not None:  # below the trace, where it hides neither the trace nor the labels
+    if leg is not None:
         leg.set_loc("lower right")
         lo -= 0.3 * (hi - lo)
     if show:

@@ -104,9 +104,9 @@ def test_hrv_of_a_lead_without_beats_is_nan_with_a_warning_not_an_error():
     assert v.shape == (len(HRV_STATS),) and np.all(np.isnan(v))
     with pytest.warns(EcgWarning):
         f = physiofeat.extract(x, ["hrv", "pr_interval"], sr=500.0)
-    assert np.all(np.isnan(f["hrv"].values)) and "HRV features are NaN" in f["hrv"].attrs[
-        "nan_reason"
-    ]
+    assert (
+        np.all(np.isnan(f["hrv"].values)) and "HRV features are NaN" in f["hrv"].attrs["nan_reason"]
+    )
     assert len(f.vector()) == len(HRV_STATS) + len(PR_STATS)
 
 
@@ -151,7 +151,15 @@ def test_hrv_short_warning_names_every_measure_it_leaves_nan():
     nan = [k for k, val in v.items() if np.isnan(val)]
     assert {"hf", "lf", "lf_hf", "rmssd", "sampen", "dfa_alpha1"} <= set(nan)
     for name in nan:
-        assert name in text or name in ("rmssd", "sdsd", "pnn50", "pnn20", "sd1", "sd2", "sd1_sd2"), name
+        assert name in text or name in (
+            "rmssd",
+            "sdsd",
+            "pnn50",
+            "pnn20",
+            "sd1",
+            "sd2",
+            "sd1_sd2",
+        ), name
     assert "successive-difference" in text  # the group rmssd ... sd1_sd2 belongs to
 
 

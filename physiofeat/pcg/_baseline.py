@@ -69,8 +69,8 @@ def baseline_features(x: Any, *, sr: float, segmentation: Any) -> dict[str, floa
     >>> import numpy as np
     >>> from physiofeat.pcg import baseline_features
     >>> beat = [[0, .1, 1], [.1, .4, 2], [.4, .5, 3], [.5, .8, 4]]
-    >>> iv = [[a + .8 * k, b + .8 * k, s] for k in range(3) for a, b, s in beat]
-    >>> f = baseline_features(np.ones(2400), sr=1000, segmentation=iv)
+    >>> iv = [[a + .8 * k + .1, b + .8 * k + .1, s] for k in range(3) for a, b, s in beat]
+    >>> f = baseline_features(np.ones(2500), sr=1000, segmentation=iv)
     >>> round(f["m_RR"], 6), round(f["m_Ratio_SysDia"], 6), round(f["sd_IntS1"], 6)
     (0.8, 1.0, 0.0)
     """

@@ -257,6 +257,11 @@ def _cycle_and_systole(r, sr, hr_min, hr_max, systole_min, cycle_lag=None):
     hi = min(r.shape[0] - 1, int(round(60.0 / hr_min * sr)))
     k = _peak_lag(r, lo, hi) if cycle_lag is None else cycle_lag
     s_lo = max(1, int(round(systole_min * sr)))
+    if s_lo >= k:
+        raise ParameterError(
+            f"systole_min={systole_min:g} s is not shorter than the heart cycle found "
+            f"({k / sr:.3g} s at {60.0 * sr / k:.4g} bpm)"
+        )
     s_hi = max(s_lo, k // 2)
     return k, _peak_lag(r, s_lo, s_hi)
 
@@ -395,6 +400,8 @@ def segmentation_features(
         "wavelet": E.wavelet_envelope,
         "shannon": E.shannon_envelope,
     }
+    if isinstance(features, str):  # one name
+        features = (features,)
     return _features(x, sr, feature_sr, tuple(features), funcs)[0]
 
 
@@ -412,6 +419,10 @@ def _features(x, sr, feature_sr, features, funcs=None):
             "shannon": E.shannon_envelope,
         }
     out, full = [], None
+    if not features:
+        raise ParameterError(
+            f"features must name at least one segmentation feature; accepted: {', '.join(funcs)}"
+        )
     for name in features:
         if name not in funcs:
             raise ParameterError(
@@ -539,13 +550,19 @@ def segment(
             f"sr of a few hundred Hz or more"
         )
     y, fs = _prepare(x, sr, model)
-    if not np.abs(y).max() > 0:
+    # round-off of a constant (DC) signal through the band-pass is no sound: 1e-9 of the input
+    if not np.abs(y).max() > 1e-9 * float(np.abs(x).max()):
         raise InvalidSignalError(
             "signal is silent after the band-pass (no energy in "
             f"{model.fmin:g}-{model.fmax:g} Hz); there are no heart sounds"
         )
     if heart_rate is not None:
         heart_rate = check_float(heart_rate, "heart_rate", minimum=0.0, strict_min=True)
+        if not model.hr_min <= heart_rate <= model.hr_max:
+            raise ParameterError(
+                f"heart_rate={heart_rate:g} bpm is outside the {model.hr_min:g}-"
+                f"{model.hr_max:g} bpm the segmentation model is made for"
+            )
     if systolic_interval is not None:
         systolic_interval = check_float(
             systolic_interval, "systolic_interval", minimum=0.0, strict_min=True
@@ -612,9 +629,15 @@ def _decode_best(y, fs, F, model, heart_rate, systolic_interval, rate_candidates
         if best is None or score > best[0]:
             best = (score, states, hr, si, float(r[min(k, r.shape[0] - 1)]))
     if best is None:
+        if systolic_interval is not None:
+            raise ParameterError(
+                f"systolic_interval={systolic_interval:g} s is not shorter than the estimated "
+                "heart cycle; pass heart_rate as well"
+            )
         raise ParameterError(
-            f"systolic_interval={systolic_interval:g} s is not shorter than the estimated heart "
-            f"cycle; pass heart_rate as well"
+            f"heart_rate={heart_rate:g} bpm: the systolic interval estimated from the signal "
+            f"is not shorter than its cycle of {60.0 / heart_rate:.3g} s; pass "
+            "systolic_interval as well"
         )
     score, states, hr, si, periodicity = best
     for _ in range(1):  # re-decode once with the rates of the decoded path

@@ -220,8 +220,8 @@ def cycle_table(x: Any, *, sr: float, segmentation: Any) -> dict[str, np.ndarray
     --------
     >>> import numpy as np
     >>> from physiofeat.pcg import cycle_table
-    >>> iv = [[0, .1, 1], [.1, .4, 2], [.4, .5, 3], [.5, 1, 4], [1, 1.1, 1], [1.1, 1.4, 2]]
-    >>> t = cycle_table(np.ones(1500), sr=1000, segmentation=iv)
+    >>> iv = [[.1, .2, 1], [.2, .5, 2], [.5, .6, 3], [.6, 1.1, 4], [1.1, 1.2, 1], [1.2, 1.5, 2]]
+    >>> t = cycle_table(np.ones(1600), sr=1000, segmentation=iv)
     >>> t["rr"].round(3).tolist(), t["systole_rr"].round(3).tolist()
     ([1.0], [0.3])
     """
@@ -253,8 +253,8 @@ def cycle_features(x: Any, *, sr: float, segmentation: Any) -> dict[str, float]:
     --------
     >>> import numpy as np
     >>> from physiofeat.pcg import cycle_features
-    >>> iv = [[0, .1, 1], [.1, .4, 2], [.4, .5, 3], [.5, 1, 4], [1, 1.1, 1]]
-    >>> f = cycle_features(np.ones(1200), sr=1000, segmentation=iv)
+    >>> iv = [[.1, .2, 1], [.2, .5, 2], [.5, .6, 3], [.6, 1.1, 4], [1.1, 1.2, 1]]
+    >>> f = cycle_features(np.ones(1300), sr=1000, segmentation=iv)
     >>> f["n_cycles"], round(f["heart_rate"], 6), f["rr_sd"]
     (1.0, 60.0, nan)
     """

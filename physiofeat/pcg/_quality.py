@@ -40,12 +40,13 @@ QUALITY_NAMES: tuple[str, ...] = (
 )
 
 _ENV_SR = 50.0  # rate (about) of the envelope the autocorrelation is taken of
+_HR_MAX = 600.0  # bpm: a beat of 0.1 s, 5 envelope samples
 _ENV_EDGE_S = 0.125  # left out at each end of the envelope: one period of its 8 Hz low-pass
 
 
 def _check_hr(hr_min: Any, hr_max: Any) -> tuple[float, float]:
     lo = check_float(hr_min, "hr_min", minimum=0.0, strict_min=True)
-    hi = check_float(hr_max, "hr_max", minimum=0.0, strict_min=True)
+    hi = check_float(hr_max, "hr_max", minimum=0.0, strict_min=True, maximum=_HR_MAX)
     if hi <= lo:
         raise ParameterError(f"hr_max must be above hr_min; got hr_min={lo:g}, hr_max={hi:g} bpm")
     return lo, hi

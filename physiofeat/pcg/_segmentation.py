@@ -323,6 +323,11 @@ class Segmentation:
                 text = fh.read()
         except OSError as exc:
             raise DecodeError(f"cannot read segmentation file {os.fspath(path)!r}: {exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise DecodeError(
+                f"segmentation file {os.fspath(path)!r} is not text (UTF-8): {exc.reason} at "
+                f"byte {exc.start}"
+            ) from None
         rows = []
         for k, line in enumerate(text.splitlines(), 1):
             if not line.strip():
