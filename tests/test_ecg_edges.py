@@ -197,3 +197,29 @@ def test_the_batch_warm_up_keeps_its_warnings_to_itself(tmp_path):
     import pandas as pd
 
     assert np.isfinite(pd.read_csv(out)["qt_interval_qt_median"]).all()
+
+
+def test_one_delineation_feeds_pr_qt_and_beats_of_a_call(monkeypatch):
+    """extract(x, ["pr_interval", "qt_interval", "ecg_beats"]) delineated each signal three
+    times; the values are those of the functions called alone."""
+    import physiofeat.ecg._core as core
+
+    ecg, sr, leads = physiofeat.data.load_ecg()
+    x = ecg[leads.index("ii")]
+    calls = []
+    inner = core._delineate_samples
+
+    def counted(*a, **k):
+        calls.append(1)
+        return inner(*a, **k)
+
+    monkeypatch.setattr(core, "_delineate_samples", counted)
+    req = {"pr_interval": {}, "qt_interval": {"qtc": "fridericia"}, "ecg_beats": {}}
+    f = physiofeat.extract(x, req, sr=sr)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(f["pr_interval"].values, pr_features(x, sr=sr))
+    np.testing.assert_array_equal(f["qt_interval"].values, qt_features(x, sr=sr, qtc="fridericia"))
+    np.testing.assert_array_equal(f["ecg_beats"].values[-1], delineate(x, sr=sr).qtc)
+    calls.clear()
+    physiofeat.extract(np.stack([x, x[::-1]]), req, sr=sr)  # a batch: one per row
+    assert len(calls) == 2

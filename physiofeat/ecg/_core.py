@@ -1424,11 +1424,19 @@ def delineate(
 
 def _delineate(ecg: Any, sr: Any, p_threshold: Any, qtc: Any) -> tuple[EcgBeats, str | None]:
     """:func:`delineate` and the not-an-ECG reason (or None), without warning."""
-    p = _params(p_threshold)
     qtc = _qt.check_qtc(qtc)
+    d, sr = _delineation(ecg, sr, p_threshold)
+    beats = _beats_from_samples(d, sr, qtc)
+    return beats, _beats_not_ecg(beats, _params(p_threshold))
+
+
+def _delineation(ecg: Any, sr: Any, p_threshold: Any) -> tuple[dict[str, np.ndarray], float]:
+    """The delineation in samples (:func:`_delineate_samples`) and the checked rate: what
+    :func:`delineate` computes before the QTc formula (the ``ecg_delineation`` intermediate
+    shares it between the features of one call)."""
+    p = _params(p_threshold)
     x, sr = _check(ecg, sr)
-    beats = _beats_from_samples(_delineate_samples(x, sr, p), sr, qtc)
-    return beats, _beats_not_ecg(beats, p)
+    return _delineate_samples(x, sr, p), sr
 
 
 def _rmssd(v: np.ndarray) -> float:
@@ -1533,6 +1541,11 @@ def _beats_not_ecg(beats: EcgBeats, p: dict) -> str | None:
 def _pr_values(ecg: Any, sr: Any, p_threshold: Any) -> tuple[np.ndarray, str | None]:
     """:func:`pr_features` and the reason its values are NaN (or None), without warning."""
     beats, _ = _delineate(ecg, sr, p_threshold, "bazett")
+    return _pr_of(beats)
+
+
+def _pr_of(beats: EcgBeats) -> tuple[np.ndarray, str | None]:
+    """:data:`PR_STATS` of a beat table (all NaN when :func:`_nan_reason` says why)."""
     reason = _nan_reason(beats, "PR")
     return (np.full(len(PR_STATS), np.nan) if reason else summarize_beats(beats)), reason
 
@@ -1607,6 +1620,11 @@ def qt_features(
 def _qt_values(ecg: Any, sr: Any, qtc: Any, p_threshold: Any) -> tuple[np.ndarray, str | None]:
     """:func:`qt_features` and the reason its values are NaN (or None), without warning."""
     beats, _ = _delineate(ecg, sr, p_threshold, qtc)
+    return _qt_of(beats)
+
+
+def _qt_of(beats: EcgBeats) -> tuple[np.ndarray, str | None]:
+    """:data:`QT_STATS` of a beat table (all NaN when :func:`_nan_reason` says why)."""
     reason = _nan_reason(beats, "QT")
     return (np.full(len(QT_STATS), np.nan) if reason else summarize_qt(beats)), reason
 

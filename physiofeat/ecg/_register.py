@@ -13,12 +13,15 @@ from ._core import (
     PR_STATS,
     QT_STATS,
     EcgWarning,
+    _beats_from_samples,
+    _beats_not_ecg,
     _delineate,
+    _delineation,
     _hrv_values,
     _nan_reason,
     _params,
-    _pr_values,
-    _qt_values,
+    _pr_of,
+    _qt_of,
     delineate,
     hrv_features,
     pr_features,
@@ -70,6 +73,21 @@ def _check_values(p: dict) -> None:
         check_qtc(p["qtc"])
 
 
+@register_intermediate("ecg_delineation")
+def _ecg_delineation(ctx, *, p_threshold):
+    """Per row of the call's signal: the delineation in samples and the rate
+    (:func:`_delineation`), shared by ``pr_interval``, ``qt_interval`` and ``ecg_beats``
+    (one delineation per signal and ``p_threshold``, whatever their QTc formulas)."""
+    return [_delineation(x, ctx.sr, p_threshold) for x in _rows(ctx)]
+
+
+def _row_beats(ctx, p_threshold, qtc: str):
+    """The beat tables of the call's rows with the QTc formula ``qtc`` (from the shared
+    ``ecg_delineation``)."""
+    rows = ctx.get("ecg_delineation", p_threshold=p_threshold)
+    return [_beats_from_samples(d, sr, check_qtc(qtc)) for d, sr in rows]
+
+
 @register_feature(
     "pr_interval",
     family="ecg",
@@ -80,7 +98,7 @@ def _check_values(p: dict) -> None:
 )
 def _pr_interval(ctx, *, p_threshold) -> Feature:
     attrs = {"units": "s (heart_rate: bpm; p_fraction, pr_cv, pr_rr_corr: 1)"}
-    vals = _stack([_pr_values(x, ctx.sr, p_threshold) for x in _rows(ctx)], ctx, attrs)
+    vals = _stack([_pr_of(b) for b in _row_beats(ctx, p_threshold, "bazett")], ctx, attrs)
     return Feature(vals, dims=("stat",), coords={"stat": list(PR_STATS)}, attrs=attrs)
 
 
@@ -94,7 +112,7 @@ def _pr_interval(ctx, *, p_threshold) -> Feature:
 )
 def _qt_interval(ctx, *, qtc, p_threshold) -> Feature:
     attrs = {"units": "s (t_fraction: 1)", "qtc": qtc}
-    vals = _stack([_qt_values(x, ctx.sr, qtc, p_threshold) for x in _rows(ctx)], ctx, attrs)
+    vals = _stack([_qt_of(b) for b in _row_beats(ctx, p_threshold, qtc)], ctx, attrs)
     return Feature(vals, dims=("stat",), coords={"stat": list(QT_STATS)}, attrs=attrs)
 
 
@@ -141,8 +159,9 @@ def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
 def _ecg_beats(ctx, *, p_threshold, qtc) -> Feature:
     tables = []
     reasons = []
-    for x in _rows(ctx):
-        b, reason = _delineate(x, ctx.sr, p_threshold, qtc)
+    p = _params(p_threshold)
+    for b in _row_beats(ctx, p_threshold, qtc):
+        reason = _beats_not_ecg(b, p)
         if len(b) < 2:
             warnings.warn(f"only {len(b)} beat(s) detected", EcgWarning, stacklevel=2)
         if reason:
