@@ -8,10 +8,10 @@ signal quality assessment of mobile phone-recorded heart sound signals", J Med E
 2016;40(7-8):342-355 (autocorrelation of the homomorphic envelope, kurtosis); the exact
 definitions are in :func:`signal_quality`.
 
-Measured (``benchmarks/validate_pcg_features.py``, 46 CirCor recordings): only ``rr_cv`` of the
-segmenter's own segmentation follows how many of CirCor's annotated sounds the segmenter finds
-(Spearman -0.31); the envelope indices do not (absolute r below 0.2). A gating threshold needs
-validating on the data it gates.
+Measured (``benchmarks/validate_pcg_features.py``, 46 CirCor recordings): only ``rr_cv`` and
+``cycle_coverage`` of the segmenter's own segmentation follow how many of CirCor's annotated
+sounds the segmenter finds (Spearman -0.35 and -0.26); the envelope indices do not (absolute r
+at most 0.15). A gating threshold needs validating on the data it gates.
 """
 
 from __future__ import annotations
