@@ -223,3 +223,19 @@ def test_one_delineation_feeds_pr_qt_and_beats_of_a_call(monkeypatch):
     calls.clear()
     physiofeat.extract(np.stack([x, x[::-1]]), req, sr=sr)  # a batch: one per row
     assert len(calls) == 2
+
+
+def test_ecg_and_pcg_of_different_lengths_are_refused():
+    """A forgotten pcg_sr (PCG at 8 kHz taken at the ECG's 1 kHz) stretched the PCG's time axis
+    8-fold and gave EMAT 0.109 s instead of 0.075 s, with no warning."""
+    from physiofeat.ecgpcg import synthetic_ecg_pcg, timing
+
+    ecg, pcg, sr, _ = synthetic_ecg_pcg(duration=10.0, sr=2000.0)
+    pcg8 = np.repeat(pcg, 4)  # the PCG at 8 kHz
+    b = timing(ecg, pcg8, sr=sr, pcg_sr=4 * sr)
+    assert len(b) > 5
+    with pytest.raises(ParameterError, match=r"the ECG lasts 10 s .* PCG 40 s .* is pcg_sr"):
+        timing(ecg, pcg8, sr=sr)
+    with pytest.raises(ParameterError, match="PCG 5 s"):
+        timing(ecg, pcg[: pcg.size // 2], sr=sr)
+    timing(ecg, pcg[: int(pcg.size * 0.95)], sr=sr)  # 0.5 s shorter: the same recording

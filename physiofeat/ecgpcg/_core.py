@@ -326,6 +326,17 @@ def _segmentation_from_marks(s1, s2, n, sr, Segmentation, codes):
     return Segmentation.from_intervals(np.array(out).reshape(-1, 3), sr=sr, n_samples=n)
 
 
+def _check_same_length(ecg_s: float, sr: float, pcg_s: float, pcg_sr: float) -> None:
+    """The ECG and the PCG of one recording last about as long; lengths more than 10 % (and
+    1 s) apart are two recordings or a wrong rate (a PCG at 8 kHz given ``pcg_sr`` 1 kHz)."""
+    if np.isfinite(ecg_s) and abs(ecg_s - pcg_s) > max(1.0, 0.1 * max(ecg_s, pcg_s)):
+        raise ParameterError(
+            f"the ECG lasts {ecg_s:.4g} s at sr={sr:g} Hz and the PCG {pcg_s:.4g} s at "
+            f"pcg_sr={pcg_sr:g} Hz: one synchronous recording's two signals last as long; "
+            "is pcg_sr the heart sound's rate?"
+        )
+
+
 def timing(
     ecg: Any,
     pcg: Any,
@@ -349,7 +360,8 @@ def timing(
     sr : float
         The ECG's sampling rate in Hz.
     pcg_sr : float, optional
-        The heart sound's rate (default ``sr``).
+        The heart sound's rate (default ``sr``). The two signals must last as long (within
+        10 % or 1 s): a ParameterError otherwise.
     method : {"gated", "hsmm"}
         Where S1 and S2 are looked for (see :mod:`physiofeat.ecgpcg`).
     beats : physiofeat.ecg.EcgBeats, optional
@@ -382,6 +394,7 @@ def timing(
     pcg_sr = ecg_sr if pcg_sr is None else pcg_sr
     pcg, pcg_sr, frac, snr = _check_common(pcg, pcg_sr, onset_fraction, min_snr)
     b = _beats_of(ecg, ecg_sr, beats)
+    _check_same_length(b.duration, ecg_sr, pcg.shape[0] / pcg_sr, pcg_sr)
     env = _envelope(pcg, pcg_sr)
     if method == "gated":
         s1, s2 = _gated_marks(env, pcg_sr, b, frac, snr)
