@@ -23,9 +23,11 @@ table's columns would depend on which channels a record has).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib
 import inspect
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,6 +304,19 @@ def _load_builtins() -> None:
         except ModuleNotFoundError as exc:  # a family not written yet; anything else propagates
             if exc.name != mod:
                 raise
+
+
+@contextlib.contextmanager
+def _named(name: str):
+    """An error a requested feature raises names it (in a preset, or among many, the message
+    alone does not say which feature refused the signal or its rate)."""
+    try:
+        yield
+    except (ParameterError, InvalidSignalError) as exc:
+        msg = str(exc)
+        if msg.startswith("feature ") or re.search(rf"\b{re.escape(name)}\b", msg):
+            raise  # it names the feature already
+        raise type(exc)(f"feature {name!r}: {msg}") from exc
 
 
 def get_spec(name: str) -> FeatureSpec:
@@ -664,7 +679,8 @@ def extract(
     ctx = Context(x, sr, needs={n for spec, _ in plan.values() for n in spec.needs})
     out: dict[str, Feature] = {}
     for name, (spec, p) in plan.items():
-        feat = ctx.feature(name, **p)
+        with _named(name):
+            feat = ctx.feature(name, **p)
         dims = feat.dims
         if ctx.batched and (not dims or dims[0] != "signal"):
             dims = ("signal",) + tuple(dims)
@@ -737,7 +753,8 @@ def _extract_record(
     )
     out: dict[str, Feature] = {}
     for name, (spec, p) in plan.items():
-        feat = ctx.feature(name, **p)
+        with _named(name):
+            feat = ctx.feature(name, **p)
         attrs = {
             "rates": {r: ctx.signal(r)[1] for r in spec.roles},
             "channels": {r: ctx.channel_names(r) for r in spec.roles},

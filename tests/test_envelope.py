@@ -237,9 +237,13 @@ def test_other_methods_parameters_stay_ignored_and_rate_checks_stay_in_compute()
     np.testing.assert_array_equal(got, E.hilbert_envelope(x, sr=SR))
     with pytest.raises(ParameterError, match=r"envelope\.order \(envelope uses order only with "):
         physiofeat.extract(x, {"envelope": {"method": "hilbert", "order": 0, "band": ()}}, sr=SR)
-    with pytest.raises(ParameterError, match=r"^cutoff=1500 Hz must be below the Nyquist"):
+    with pytest.raises(
+        ParameterError, match=r"^feature 'envelope': cutoff=1500 Hz must be below the Nyquist"
+    ):
         physiofeat.extract(x, ["envelope"], sr=SR, cutoff=1500.0)
-    with pytest.raises(ParameterError, match=r"^out_sr=4000 Hz is above the input rate"):
+    with pytest.raises(
+        ParameterError, match=r"^feature 'envelope': out_sr=4000 Hz is above the input rate"
+    ):
         physiofeat.extract(x, ["envelope"], sr=SR, out_sr=4000.0)
 
 

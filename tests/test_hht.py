@@ -635,7 +635,10 @@ def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params
 def test_default_fmax_is_checked_against_fmin_with_the_rate():
     """fmax=None means sr/2, known only with the signal: fmin above it is refused in compute."""
     x = np.random.default_rng(11).standard_normal(200)
-    with pytest.raises(ParameterError, match=r"^fmax must exceed fmin; got fmin=600.0, fmax=500.0"):
+    with pytest.raises(
+        ParameterError,
+        match=r"^feature 'marginal_spectrum': fmax must exceed fmin; got fmin=600.0, fmax=500.0",
+    ):
         physiofeat.extract(x, ["marginal_spectrum"], sr=1000, fmin=600.0)
 
 

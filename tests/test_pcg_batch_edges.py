@@ -119,3 +119,11 @@ def test_pcgshow_leaves_a_callers_legend_alone_and_refuses_unknown_states():
     with pytest.raises(ParameterError, match=r"states are 0 .* got 9 in row 1"):
         plot.pcgshow(x, sr=sr, segmentation=[[0.1, 0.2, 1], [0.2, 0.5, 9]], ax=ax2)
     plt.close("all")
+
+
+def test_an_error_of_a_presets_feature_names_the_feature_and_the_fix():
+    """A 1 kHz file lost its heart_sound row with 'fmax=800.0 Hz exceeds the Nyquist
+    frequency', which named neither the feature nor what to do."""
+    x = np.random.default_rng(0).standard_normal(10_000)
+    with pytest.raises(ParameterError, match=r"^feature 'mfcc': fmax=800.0 Hz .* --sr"):
+        physiofeat.extract(x, "heart_sound", sr=1000)

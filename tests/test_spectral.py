@@ -521,13 +521,17 @@ def test_roll_percent_p_and_booleans_are_checked():
         with pytest.raises(ParameterError, match=r"roll_percent must lie in the open range"):
             S.spectral_rolloff(y, sr=2000, n_fft=256, roll_percent=rp)
     for p in (0, -1):
-        with pytest.raises(ParameterError, match=r"^p must be > 0.0; got"):
+        with pytest.raises(
+            ParameterError, match=r"^feature 'spectral_bandwidth': p must be > 0.0; got"
+        ):
             physiofeat.extract(y, ["spectral_bandwidth"], sr=2000, n_fft=256, p=p)
     with pytest.raises(ParameterError, match=r"^htk must be True or False; got 'yes'"):
         physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk="yes")
     with pytest.raises(ParameterError, match=r"^htk must be True or False; got 1"):
         S.hz_to_mel(100.0, htk=1)
-    with pytest.raises(ParameterError, match=r"^db must be True or False; got 'x'"):
+    with pytest.raises(
+        ParameterError, match=r"^feature 'spectrogram': db must be True or False; got 'x'"
+    ):
         physiofeat.extract(y, ["spectrogram"], sr=2000, n_fft=256, db="x")
     with pytest.raises(ParameterError, match=r"^db must be True or False; got 'x'"):
         S.spectrogram(y, sr=2000, n_fft=256, db="x")
@@ -541,7 +545,9 @@ def test_roll_percent_p_and_booleans_are_checked():
 
 def test_mel_norm_error_names_mel_norm():
     y = np.random.default_rng(13).standard_normal(4000)
-    with pytest.raises(ParameterError, match=r"^mel_norm must be None, 'slaney' or a positive"):
+    with pytest.raises(
+        ParameterError, match=r"^feature 'mfcc': mel_norm must be None, 'slaney' or a positive"
+    ):
         physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, mel_norm="foo")
     with pytest.raises(ParameterError, match=r"^mel_norm must be None, 'slaney' or a positive"):
         S.mfcc(y, sr=2000, n_fft=256, mel_norm="foo")

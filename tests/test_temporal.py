@@ -241,5 +241,7 @@ def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params
 
 
 def test_frame_longer_than_the_signal_stays_a_signal_error():
-    with pytest.raises(InvalidSignalError, match=r"^x has 64 samples, shorter than one frame"):
+    with pytest.raises(
+        InvalidSignalError, match=r"^feature 'temporal': x has 64 samples, shorter than one frame"
+    ):
         physiofeat.extract(np.zeros(64), ["temporal"], sr=1000, frame_length=100)

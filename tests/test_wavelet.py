@@ -425,7 +425,9 @@ def test_extract_refuses_bad_parameters_before_any_work(no_compute, name, params
 def test_signal_dependent_wavelet_checks_stay_in_compute():
     """Level against the length and CWT frequencies against Nyquist need the signal/rate."""
     x = np.random.default_rng(3).standard_normal(64)
-    with pytest.raises(ParameterError, match=r"^level=9 is too deep for a signal of 64 samples"):
+    with pytest.raises(
+        ParameterError, match=r"^feature 'dwt': level=9 is too deep for a signal of 64 samples"
+    ):
         physiofeat.extract(x, ["dwt"], sr=1000, level=9)
     with pytest.raises(ParameterError, match=r"^fmin=600 Hz must be below the Nyquist"):
         W.cwt(x, sr=1000, fmin=600.0)

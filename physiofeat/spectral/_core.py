@@ -654,7 +654,11 @@ def _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm):
     nyq = sr / 2.0
     fmax = nyq if fmax is None else check_float(fmax, "fmax", minimum=0.0, strict_min=True)
     if fmax > nyq * (1 + 1e-12):
-        raise ParameterError(f"fmax={fmax} Hz exceeds the Nyquist frequency sr/2={nyq} Hz")
+        raise ParameterError(
+            f"fmax={fmax} Hz exceeds the Nyquist frequency sr/2={nyq} Hz; lower fmax, or "
+            f"resample the signal to at least {2 * fmax:g} Hz (load(path, sr=...), the "
+            "command line's --sr)"
+        )
     if fmin >= fmax:
         raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
     _check_mel_norm(norm)
