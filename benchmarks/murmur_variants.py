@@ -27,8 +27,10 @@ accuracy, over outer seeds ``0 .. R-1``:
   probabilities averaged over 3 inner CV seeds (and the two thresholds from them): less
   partition noise in the choice.
 
-Measured 2026-12-04, 5 seeds (mean, SD over seeds, min-max), environment
-``benchmarks/measured-with.txt``: base 0.743 (0.009, 0.732-0.754); ensemble 0.734 (0.015,
+Measured 2026-12-04 with the code of c209c3d (before the fixes of fad81ec to the pcg quality
+indices and to cycles cut by the recording's start, after which ``murmur_cv`` reads base 0.731
+and k in-fold 0.728; the variants were not re-run), 5 seeds (mean, SD over seeds, min-max),
+environment ``benchmarks/measured-with.txt``: base 0.743 (0.009, 0.732-0.754); ensemble 0.734 (0.015,
 0.715-0.759); class_weight 0.743 (0.018, 0.715-0.767); ratios 0.743 (0.028, 0.710-0.794);
 drop_unheard 0.736 (0.025, 0.705-0.767); drop_unheard_k 0.722 (0.014, 0.708-0.742); k_inner3
 0.735 (0.008, 0.725-0.747); location 0.743 (0.014, 0.725-0.757); location_k 0.735 (0.008,
