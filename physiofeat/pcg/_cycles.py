@@ -118,12 +118,6 @@ def _inputs(x: Any, sr: Any, segmentation: Any) -> tuple[np.ndarray, float, np.n
     return x, sr, np.asarray(seg.intervals, dtype=np.float64)
 
 
-def _cycle_rows(intervals: np.ndarray) -> np.ndarray:
-    """Row index of the S1 of every complete cycle (rows ``i..i+4`` are S1, systole, S2,
-    diastole, S1; :func:`~physiofeat.pcg._segmentation.complete_cycle_rows`)."""
-    return complete_cycle_rows(intervals)
-
-
 def _sample_range(n: int, sr: float, start: np.ndarray, end: np.ndarray):
     """First and one-past-last sample index with ``start <= i / sr < end`` (the
     :attr:`Segmentation.states` rule), clipped to the signal."""
@@ -226,7 +220,7 @@ def cycle_table(x: Any, *, sr: float, segmentation: Any) -> dict[str, np.ndarray
     ([1.0], [0.3])
     """
     x, sr, iv = _inputs(x, sr, segmentation)
-    i = _cycle_rows(iv)
+    i = complete_cycle_rows(iv)
     dur = iv[:, 1] - iv[:, 0]
     out = {"start": iv[i, 0].copy(), "rr": iv[i + 4, 0] - iv[i, 0]}
     for k, key in enumerate(("s1", "systole", "s2", "diastole")):
@@ -501,7 +495,7 @@ def murmur_features(
     x, sr, iv = _inputs(x, sr, segmentation)
     band = _check_band(band)
     out = dict.fromkeys(MURMUR_STATS, math.nan)
-    i = _cycle_rows(iv)
+    i = complete_cycle_rows(iv)
     if i.size == 0 or not (_fits(band, sr) and _fits(PCG_BAND, sr)):
         return out
     h = _bandpass(x, sr, band)
@@ -596,7 +590,7 @@ def cycle_average(
     band = _check_band(band)
     n_ph = sum(bins)
     out = np.full((2, n_ph), np.nan)
-    i = _cycle_rows(iv)
+    i = complete_cycle_rows(iv)
     if i.size == 0 or not (_fits(band, sr) and _fits(PCG_BAND, sr)):
         return out
     rows = (_bandpass(x, sr, PCG_BAND), _bandpass(x, sr, band))
