@@ -1427,7 +1427,7 @@ def _delineate(ecg: Any, sr: Any, p_threshold: Any, qtc: Any) -> tuple[EcgBeats,
     qtc = _qt.check_qtc(qtc)
     d, sr = _delineation(ecg, sr, p_threshold)
     beats = _beats_from_samples(d, sr, qtc)
-    return beats, _beats_not_ecg(beats, _params(p_threshold))
+    return beats, _beats_not_ecg(beats)
 
 
 def _delineation(ecg: Any, sr: Any, p_threshold: Any) -> tuple[dict[str, np.ndarray], float]:
@@ -1529,13 +1529,14 @@ def _nan_reason(beats: EcgBeats, what: str) -> str | None:
     """Why the summary features of ``beats`` are all NaN (or None when they are not)."""
     if len(beats) < 2:
         return f"only {len(beats)} beat(s) detected; {what} features are NaN"
-    reason = _beats_not_ecg(beats, _PARAMS)
+    reason = _beats_not_ecg(beats)
     return f"{reason}; {what} features are NaN" if reason else None
 
 
-def _beats_not_ecg(beats: EcgBeats, p: dict) -> str | None:
-    """:func:`_not_ecg_reason` of a beat table."""
-    return _not_ecg_reason(beats.ecg_score, p, len(beats), beats.duration)
+def _beats_not_ecg(beats: EcgBeats) -> str | None:
+    """:func:`_not_ecg_reason` of a beat table (its bound, ``lead_min_corr``, is no parameter
+    of the public functions)."""
+    return _not_ecg_reason(beats.ecg_score, _PARAMS, len(beats), beats.duration)
 
 
 def _pr_values(ecg: Any, sr: Any, p_threshold: Any) -> tuple[np.ndarray, str | None]:

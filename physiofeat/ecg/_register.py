@@ -84,8 +84,9 @@ def _ecg_delineation(ctx, *, p_threshold):
 def _row_beats(ctx, p_threshold, qtc: str):
     """The beat tables of the call's rows with the QTc formula ``qtc`` (from the shared
     ``ecg_delineation``)."""
+    qtc = check_qtc(qtc)
     rows = ctx.get("ecg_delineation", p_threshold=p_threshold)
-    return [_beats_from_samples(d, sr, check_qtc(qtc)) for d, sr in rows]
+    return [_beats_from_samples(d, sr, qtc) for d, sr in rows]
 
 
 @register_feature(
@@ -159,9 +160,8 @@ def _summarize_beats(feature: Feature, stats: tuple[str, ...]):
 def _ecg_beats(ctx, *, p_threshold, qtc) -> Feature:
     tables = []
     reasons = []
-    p = _params(p_threshold)
     for b in _row_beats(ctx, p_threshold, qtc):
-        reason = _beats_not_ecg(b, p)
+        reason = _beats_not_ecg(b)
         if len(b) < 2:
             warnings.warn(f"only {len(b)} beat(s) detected", EcgWarning, stacklevel=2)
         if reason:

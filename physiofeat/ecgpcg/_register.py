@@ -59,6 +59,5 @@ def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
             onset_fraction=onset_fraction,
             min_snr=min_snr,
         )
-        attrs["n_beats"] = len(b)
         values = timing_features(b)
     return Feature(values, dims=("stat",), coords={"stat": list(TIMING_STATS)}, attrs=attrs)

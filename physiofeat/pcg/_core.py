@@ -278,14 +278,19 @@ def _cycle_candidates(r, sr, hr_min, hr_max, n=3) -> list[int]:
     return [lo + int(p) for p in peaks]
 
 
-def _peak_lag(r: np.ndarray, lo: int, hi: int) -> int:
-    """Lag of the highest local maximum of ``r`` in ``[lo, hi]``; the highest value when the
-    range holds no local maximum (a monotone stretch)."""
+def _local_peak_lag(r: np.ndarray, lo: int, hi: int) -> int | None:
+    """Lag of the highest local maximum of ``r`` in ``[lo, hi]``; None when the range holds no
+    local maximum (a monotone stretch)."""
     seg = r[lo : hi + 1]
     inner = _local_maxima(seg)
-    if inner.size:
-        return lo + int(inner[np.argmax(seg[inner])])
-    return lo + int(np.argmax(seg))
+    return lo + int(inner[np.argmax(seg[inner])]) if inner.size else None
+
+
+def _peak_lag(r: np.ndarray, lo: int, hi: int) -> int:
+    """:func:`_local_peak_lag`, or the lag of the highest value when there is no local
+    maximum."""
+    k = _local_peak_lag(r, lo, hi)
+    return lo + int(np.argmax(r[lo : hi + 1])) if k is None else k
 
 
 def heart_rate(

@@ -181,12 +181,11 @@ def signal_quality(
     b = min(int(math.ceil(60.0 / lo * esr)), r.size - 1)
     if b <= a or not np.isfinite(r[a : b + 1]).all():
         return out
-    from ._core import _local_maxima
+    from ._core import _local_peak_lag
 
-    inner = _local_maxima(r[a : b + 1])
-    if inner.size == 0:
+    k = _local_peak_lag(r, a, b)
+    if k is None:
         return out
-    k = a + int(inner[np.argmax(r[a : b + 1][inner])])
     out["acf_peak"] = float(r[k])
     out["acf_heart_rate"] = 60.0 * esr / k
     peaks = []
