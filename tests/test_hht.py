@@ -482,6 +482,45 @@ def test_hilbert_spectrum_matches_emd_hilberthuang():
     assert_allclose(Hu, H, rtol=tol(np.float64, 100), atol=0)
 
 
+@pytest.mark.parametrize("scaling", ["spectrum", "density"])
+def test_marginal_spectrum_scaling_matches_emd(scaling):
+    import emd as emd_pkg
+
+    r = emd(_mixed(800))
+    edges = np.linspace(0, 200, 51)
+    ins = instantaneous(r.imfs, sr=SR)
+    _, h_ref = emd_pkg.spectra.hilberthuang(
+        ins.frequency.T, ins.amplitude.T, edges, mode="amplitude", sample_rate=SR, scaling=scaling
+    )
+    _, h = marginal_spectrum(r.imfs, sr=SR, edges=edges, scaling=scaling)
+    assert_allclose(h, h_ref, rtol=tol(np.float64, 100), atol=0)
+    # through extract: the same normalisation of the plain sum
+    x = _mixed(800)
+    got = physiofeat.extract(x, {"marginal_spectrum": {"n_bins": 20, "scaling": scaling}}, sr=SR)
+    plain = physiofeat.extract(x, {"marginal_spectrum": {"n_bins": 20}}, sr=SR)
+    div = x.size * (SR if scaling == "density" else 1)
+    assert_allclose(
+        got["marginal_spectrum"].values,
+        plain["marginal_spectrum"].values / div,
+        rtol=tol(np.float64, 10),
+        atol=0,
+    )
+    assert got["marginal_spectrum"].attrs["scaling"] == scaling
+
+
+def test_marginal_spectrum_mean_scaling_is_duration_free():
+    t = np.arange(4000) / SR
+    x = np.cos(2 * np.pi * 12 * t)  # one IMF: amplitude 1 at 12 Hz at every sample
+    _, h1 = marginal_spectrum(x[None, :1000], sr=SR, n_bins=20, fmax=40.0, scaling="spectrum")
+    _, h4 = marginal_spectrum(x[None], sr=SR, n_bins=20, fmax=40.0, scaling="spectrum")
+    assert_allclose(h1.sum(), 1.0, rtol=1e-2)  # mean amplitude over time
+    assert_allclose(h4.sum(), 1.0, rtol=1e-2)
+    with pytest.raises(ParameterError, match="scaling must be one of None, 'spectrum', 'density'"):
+        marginal_spectrum(x[None], sr=SR, scaling="mean")
+    with pytest.raises(ParameterError, match="scaling"):
+        physiofeat.extract(x, {"marginal_spectrum": {"scaling": "sum"}}, sr=SR)
+
+
 def test_imf_features_two_tones():
     t = np.arange(2000) / SR
     imfs = np.stack([2 * np.cos(2 * np.pi * 40 * t), np.cos(2 * np.pi * 4 * t)])

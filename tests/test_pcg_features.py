@@ -428,7 +428,13 @@ def test_heart_sound_preset_through_extract(short_circor):
 
     r = emd(x, max_imfs=8, stop="fixed", stop_thresh=10)
     _, h = marginal_spectrum(r.imfs, sr=sr, n_bins=20, fmin=0.0, fmax=800.0)
-    np.testing.assert_allclose(f["marginal_spectrum"].values, h, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(f["marginal_spectrum"].values, h / x.size, rtol=1e-12, atol=0)
+    # band energies per sample: the plain energies over the signal's length
+    from physiofeat.wavelet import dwt_features
+
+    d = dwt_features(x, wavelet="db4", level=5)
+    np.testing.assert_allclose(f["dwt"].values[:, 0], d[:, 0] / x.size, rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(f["dwt"].values[:, 1:], d[:, 1:])
 
 
 def test_preset_expansion_and_combination():

@@ -66,6 +66,30 @@ def test_dwt_periodization_conserves_energy_and_rel_energy_sums_to_one(rng):
     np.testing.assert_allclose(f[:, 1].sum(), 1.0, rtol=tol(np.float64, 1e3))
 
 
+def test_dwt_per_sample_energy_is_mean_power_and_duration_free(rng):
+    x = rng.standard_normal(1024)
+    f = W.dwt_features(x, wavelet="db6", level=5, mode="periodization", per_sample=True)
+    np.testing.assert_allclose(f[:, 0].sum(), np.mean(x**2), rtol=tol(np.float64, 1e3))
+    plain = W.dwt_features(x, wavelet="db6", level=5, mode="periodization")
+    np.testing.assert_array_equal(f[:, 1:], plain[:, 1:])
+    # a signal repeated 4 times: 4x the energy, the same energy per sample (periodization of a
+    # 1024-periodic signal has exactly periodic coefficients)
+    f4 = W.dwt_features(np.tile(x, 4), wavelet="db6", level=5, mode="periodization")
+    np.testing.assert_allclose(f4[:, 0], 4 * plain[:, 0], rtol=tol(np.float64, 1e3))
+    f4s = W.dwt_features(
+        np.tile(x, 4), wavelet="db6", level=5, mode="periodization", per_sample=True
+    )
+    np.testing.assert_allclose(f4s[:, 0], f[:, 0], rtol=tol(np.float64, 1e3))
+    with pytest.raises(ParameterError, match="per_sample must be True or False"):
+        W.dwt_features(x, per_sample="yes")
+    g = physiofeat.extract(
+        x, {"dwt": {"per_sample": True, "mode": "periodization", "wavelet": "db6"}}, sr=100
+    )
+    np.testing.assert_array_equal(g["dwt"].values, f)
+    with pytest.raises(ParameterError, match="per_sample"):
+        physiofeat.extract(x, {"dwt": {"per_sample": 1}}, sr=100)
+
+
 def test_dwt_level_none_is_max_level_and_band_names():
     x = np.sin(np.arange(300.0))
     coeffs = W.wavedec(x, wavelet="db4", level=None)

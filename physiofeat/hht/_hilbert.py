@@ -139,6 +139,11 @@ def check_mode(mode) -> str:
     return check_choice(mode, "mode", ("amplitude", "energy"))
 
 
+def check_scaling(scaling) -> str | None:
+    """The normalisation of :func:`marginal_spectrum`: None, 'spectrum' or 'density'."""
+    return check_choice(scaling, "scaling", (None, "spectrum", "density"))
+
+
 def hilbert_spectrum(
     imfs,
     *,
@@ -229,12 +234,19 @@ def marginal_spectrum(
     fmax: float | None = None,
     edges=None,
     mode: Literal["amplitude", "energy"] = "amplitude",
+    scaling: Literal["spectrum", "density"] | None = None,
     workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Marginal Hilbert spectrum h(f) = sum over time of :func:`hilbert_spectrum`.
 
-    A plain sum over samples (``emd.spectra.hilberthuang(..., sum_time=True, scaling=None)``);
-    divide by ``sr`` for an integral over seconds. Parameters as :func:`hilbert_spectrum`.
+    Parameters as :func:`hilbert_spectrum`, and ``scaling`` as
+    ``emd.spectra.hilberthuang(..., sum_time=True, scaling=...)``:
+
+    - ``None`` (default): a plain sum over the ``n`` samples; it grows with the signal's length
+      (and, at a given duration, with ``sr``). Divide by ``sr`` for an integral over seconds.
+    - ``'spectrum'``: the sum over ``n``, the mean over time: the same for a signal of any
+      length or rate, the form for feature vectors of recordings of unequal durations.
+    - ``'density'``: the sum over ``sr * n``.
 
     Returns
     -------
@@ -251,6 +263,7 @@ def marginal_spectrum(
     >>> h.shape, round(float(h.sum()))
     ((50,), 1000)
     """
+    scaling = check_scaling(scaling)
     e, uniform, x, freq, amp, energy = _prepare(imfs, sr, n_bins, fmin, fmax, edges, mode, workers)
     nb = e.size - 1
     h = np.zeros((int(np.prod(x.shape[:-2])), nb))
@@ -269,6 +282,8 @@ def marginal_spectrum(
                 out,
             )
             h += out.sum(axis=1)
+    if scaling is not None and x.shape[-1] > 0:
+        h /= x.shape[-1] * (float(sr) if scaling == "density" else 1.0)
     return 0.5 * (e[1:] + e[:-1]), h.reshape(x.shape[:-2] + (nb,))
 
 

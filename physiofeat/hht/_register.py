@@ -22,6 +22,7 @@ from ._hilbert import (
     IMF_FEATURES,
     check_bins,
     check_mode,
+    check_scaling,
     hilbert_spectrum,
     imf_features,
     instantaneous,
@@ -66,6 +67,8 @@ def _check_values(p: dict) -> None:
     if "n_bins" in p:
         check_bins(p["n_bins"], p["fmin"], p["fmax"])  # fmax=None (sr/2) is checked in compute
         check_mode(p["mode"])
+    if "scaling" in p:
+        check_scaling(p["scaling"])
 
 
 #: The hht features decompose signals of at most this many samples (4.4 min at 2 kHz, 17 min
@@ -278,6 +281,12 @@ def _ms_feature(
     fmin=0.0,
     fmax=None,
     mode="amplitude",
+    scaling=None,
 ):
+    """``scaling`` as :func:`physiofeat.hht.marginal_spectrum`: None sums over the samples
+    (growing with the duration), 'spectrum' averages over them, 'density' also divides by sr."""
     f, H = _spectrum(ctx, _decomposition(locals()), n_bins, fmin, fmax, mode)
-    return Feature(H.sum(axis=-1), dims=("freq",), coords={"freq": f}, attrs={"mode": mode})
+    h = H.sum(axis=-1)
+    if scaling is not None and H.shape[-1] > 0:
+        h = h / (H.shape[-1] * (float(ctx.sr) if scaling == "density" else 1.0))
+    return Feature(h, dims=("freq",), coords={"freq": f}, attrs={"mode": mode, "scaling": scaling})

@@ -306,7 +306,9 @@ HEART_SOUND: dict[str, dict[str, Any]] = {
     "spectral_flatness": dict(_FRAMES),
     "spectral_entropy": dict(_FRAMES),
     "envelope": {"method": "homomorphic", "out_sr": 50.0, "normalize": False},
-    "dwt": {"wavelet": "db4", "level": 5},
+    # energies and the marginal spectrum as means over the samples, not sums: a sum grows with
+    # the recording's duration (CirCor's run from 6 to 65 s), which then masquerades as a feature
+    "dwt": {"wavelet": "db4", "level": 5, "per_sample": True},
     "wpt": {"wavelet": "db4", "level": 4, "relative": True},
     # 10 sifts per IMF (Wu & Huang 2009's fixed sifting number): PyEMD's default rule never
     # settles on CirCor recordings and sifts every IMF to its 999-sift cap (828 on average over
@@ -319,6 +321,7 @@ HEART_SOUND: dict[str, dict[str, Any]] = {
         "n_bins": 20,
         "fmin": 0.0,
         "fmax": 800.0,
+        "scaling": "spectrum",
     },
     "bicoherence": {"n_fft": 256},
     "temporal": {},

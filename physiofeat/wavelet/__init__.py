@@ -71,6 +71,8 @@ def _check_values(p: dict) -> None:
         _check_hop(p["hop_length"])
         return
     _check_discrete(p["wavelet"], p["level"], p["mode"])
+    if "per_sample" in p:  # dwt
+        check_bool(p["per_sample"], "per_sample")
     if "order" in p:  # wpt
         _check_order(p["order"])
         check_bool(p["relative"], "relative")
@@ -84,14 +86,14 @@ def _check_values(p: dict) -> None:
     params_from=dwt_features,
     check=_check_values,
 )
-def _dwt(ctx, *, wavelet="db4", level=5, mode="symmetric"):
-    values = dwt_features(ctx.x, wavelet=wavelet, level=level, mode=mode)
+def _dwt(ctx, *, wavelet="db4", level=5, mode="symmetric", per_sample=False):
+    values = dwt_features(ctx.x, wavelet=wavelet, level=level, mode=mode, per_sample=per_sample)
     n_bands = values.shape[-2]
     return Feature(
         values,
         dims=("band", "stat"),
         coords={"band": dwt_band_names(n_bands - 1), "stat": list(DWT_STATS)},
-        attrs={"wavelet": wavelet, "level": n_bands - 1, "mode": mode},
+        attrs={"wavelet": wavelet, "level": n_bands - 1, "mode": mode, "per_sample": per_sample},
     )
 
 

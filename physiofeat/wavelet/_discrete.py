@@ -180,6 +180,7 @@ def dwt_features(
     wavelet: str = "db4",
     level: int | None = 5,
     mode: str = "symmetric",
+    per_sample: bool = False,
 ) -> np.ndarray:
     """Per-band statistics of a multilevel DWT.
 
@@ -202,6 +203,11 @@ def dwt_features(
     wavelet, level, mode
         As in :func:`wavedec`. ``mode='periodization'`` with an orthogonal wavelet conserves
         energy: the band energies then sum to ``sum(x**2)``.
+    per_sample : bool
+        Divide ``energy`` by the signal's length ``n``: each band's share of the mean power
+        ``mean(x**2)`` (to which the bands then sum under periodization). A plain energy grows
+        with the recording's duration; this does not, the form for feature vectors of
+        recordings of unequal lengths. The other columns are unchanged.
 
     Returns
     -------
@@ -219,9 +225,13 @@ def dwt_features(
     >>> bool(np.isclose(f[:, 0].sum(), np.sum(x**2)))
     True
     """
+    per_sample = check_bool(per_sample, "per_sample")
     coeffs = wavedec(x, wavelet=wavelet, level=level, mode=mode)
     total = sum(np.sum(np.square(c, dtype=np.float64), axis=-1) for c in coeffs)
-    return np.stack([_band_stats(c, total) for c in coeffs], axis=-2)
+    out = np.stack([_band_stats(c, total) for c in coeffs], axis=-2)
+    if per_sample:
+        out[..., 0] /= np.shape(x)[-1]
+    return out
 
 
 def _packet_paths(level: int, order: str) -> list[str]:
