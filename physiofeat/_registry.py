@@ -522,6 +522,7 @@ def resolve_params(
     used_shared: set[str] = set()
     ignored: dict[str, list[str]] = {}  # a given parameter -> why each feature ignores it
     used_given: set[str] = set()
+    overridden: dict[str, list[str]] = {}  # a shared parameter -> features whose own value wins
     for name, own in request.items():
         spec = get_spec(name)
         unknown = set(own) - set(spec.defaults)
@@ -534,7 +535,10 @@ def resolve_params(
         for k, v in shared.items():
             if k in spec.defaults:
                 params[k] = v
-                used_shared.add(k)
+                if k in own:  # the feature's own value wins
+                    overridden.setdefault(k, []).append(name)
+                else:
+                    used_shared.add(k)
         params.update(own)
         if spec.check is not None:
             spec.check(params)
@@ -555,6 +559,16 @@ def resolve_params(
             "drop them, or give what makes them count"
         )
     unused = set(shared) - used_shared
+    beaten = sorted(k for k in unused if k in overridden)
+    if beaten:
+        parts = [f"{k} (set for {', '.join(overridden[k])})" for k in beaten]
+        k, name = beaten[0], overridden[beaten[0]][0]
+        raise ParameterError(
+            f"parameter(s) {', '.join(parts)} would change nothing: every requested feature that "
+            "takes them has its own value in the request (a preset's, or one given per "
+            f"feature), which wins; give it per feature instead, e.g. "
+            f"{{{name!r}: {{{k!r}: {shared[k]!r}}}}}"
+        )
     if unused:
         accepted = sorted({k for spec, _ in plan.values() for k in spec.defaults})
         raise ParameterError(

@@ -751,7 +751,9 @@ def prestart_workers(
     A no-op where the ``forkserver`` start method does not exist."""
     if "forkserver" not in multiprocessing.get_all_start_methods():  # pragma: no cover
         return
-    job = _Job(features, dict(params), sr, tuple(stats), False, None, False, None)
+    from ._features import check_stats
+
+    job = _Job(features, dict(params), sr, check_stats(stats), False, None, False, None)
     _pool_context("forkserver", job)
 
 
@@ -935,7 +937,6 @@ def iter_extract(
 
     if isinstance(sources, (str, os.PathLike, np.ndarray, Record)):
         sources = [sources]
-    stats = tuple(stats)
     if segment is not None:
         from ._validation import check_float
 
@@ -1134,6 +1135,11 @@ def extract_many(
     >>> physiofeat.batch.results_to_frame(res).shape
     (2, 85)
     """
+    if not (isinstance(progress, (bool, np.bool_)) or callable(progress)):
+        raise ParameterError(
+            "progress must be True (a tqdm bar), False, or a callable taking each Result; got "
+            f"{progress!r}"
+        )
     it = iter_extract(
         sources,
         features,

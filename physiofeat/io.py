@@ -279,6 +279,11 @@ def load(
             f"dtype must be float32 or float64; got {dt if dt is not None else repr(dtype)}"
         )
     dtype = dt
+    from ._validation import check_bool, check_sr
+
+    mono = check_bool(mono, "mono")
+    if sr is not None:
+        sr = check_sr(sr)  # before decoding: a bad rate is refused without reading the file
     p = _check_path(path)
     _refuse_record(p)
     data, file_sr, _ = _decode(p, dtype.name)
