@@ -406,9 +406,15 @@ def _check(ecg: Any, sr: Any) -> tuple[np.ndarray, float]:
     x = np.atleast_2d(x).astype(np.float64, copy=False)
     n = x.shape[-1]
     if n < MIN_DURATION * sr:
+        hint = ""
+        if x.shape[0] >= MIN_DURATION * sr:  # (n_samples, n_leads), as wfdb's p_signal is
+            hint = (
+                f"; ecg of shape {x.shape} looks leads-last (n_samples, n_leads): pass ecg.T, "
+                "(n_leads, n_samples)"
+            )
         raise InvalidSignalError(
             f"ecg has {n} samples ({n / sr:.3g} s at {sr:g} Hz); at least {MIN_DURATION:g} s are "
-            "needed for two beats"
+            f"needed for two beats{hint}"
         )
     ptp = np.ptp(x, axis=-1)
     if np.all(ptp <= 1e-12 * max(1.0, float(np.max(np.abs(x))))):

@@ -172,6 +172,24 @@ def _check_common(pcg, sr, onset_fraction, min_snr):
     return np.asarray(pcg, dtype=np.float64), sr, frac, snr
 
 
+def _ecg_rate(sr, beats) -> float:
+    """The ECG's rate: ``sr``, else that of a delineation given as ``beats``; the two must agree."""
+    from ..ecg import EcgBeats
+
+    known = float(beats.sr) if isinstance(beats, EcgBeats) else None
+    if sr is None:
+        if known is None:
+            raise ParameterError("sr (the ECG's sampling rate in Hz) is required with an ECG array")
+        return known
+    sr = check_sr(sr)
+    if known is not None and sr != known:
+        raise ParameterError(
+            f"sr={sr:g} Hz, but beats= was delineated at {known:g} Hz; drop sr or give the "
+            "delineation's rate"
+        )
+    return sr
+
+
 def _beats_of(ecg, ecg_sr, beats):
     from ..ecg import EcgBeats, delineate
 
@@ -341,7 +359,7 @@ def timing(
     ecg: Any,
     pcg: Any,
     *,
-    sr: float,
+    sr: float | None = None,
     pcg_sr: float | None = None,
     method: Literal["gated", "hsmm"] = "gated",
     beats: Any = None,
@@ -358,7 +376,7 @@ def timing(
     pcg : np.ndarray [shape=(m,)]
         The heart sound, starting at the same instant as the ECG.
     sr : float
-        The ECG's sampling rate in Hz.
+        The ECG's sampling rate in Hz; with ``beats=`` it may be left out (``beats.sr``).
     pcg_sr : float, optional
         The heart sound's rate (default ``sr``). The two signals must last as long (within
         10 % or 1 s): a ParameterError otherwise.
@@ -390,7 +408,7 @@ def timing(
     (11, 4)
     """
     method = check_choice(method, "method", ("gated", "hsmm"))
-    ecg_sr = check_sr(sr)
+    ecg_sr = _ecg_rate(sr, beats)
     pcg_sr = ecg_sr if pcg_sr is None else pcg_sr
     pcg, pcg_sr, frac, snr = _check_common(pcg, pcg_sr, onset_fraction, min_snr)
     b = _beats_of(ecg, ecg_sr, beats)
