@@ -127,6 +127,20 @@ def check_int(
     return value
 
 
+def check_workers(value: Any, name: str = "workers") -> int | None:
+    """Return ``value`` if it is a thread count ``scipy.fft`` takes (None for its default, a
+    positive int, or a negative one counting back from all cores: -1 = every core), or raise
+    :class:`ParameterError`."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value == 0:
+        raise ParameterError(
+            f"{name} must be None, a positive number of threads, or -1 for all cores (a "
+            f"negative int counts back from the core count); got {value!r}"
+        )
+    return int(value)
+
+
 def check_float(
     value: Any,
     name: str,
