@@ -26,7 +26,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._errors import ParameterError
+from ._errors import ParameterError, PhysiofeatError
 from ._features import DEFAULT_STATS
 
 __all__ = ["FeatureExtractor"]
@@ -41,6 +41,25 @@ def _is_source(v: Any) -> bool:
     from .records import Record
 
     return _is_path(v) or isinstance(v, Record)
+
+
+def _error_class(name: str) -> type[PhysiofeatError]:
+    """The physiofeat error class named ``name`` (a Result's ``error_type``), else the base."""
+    from . import _errors
+
+    cls = getattr(_errors, name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, PhysiofeatError) else PhysiofeatError
+
+
+def _first_difference(a: Sequence[str], b: Sequence[str]) -> str:
+    """The first position where two lists of column names differ, as text."""
+    a, b = list(a), list(b)
+    for i, (u, v) in enumerate(zip(a, b)):
+        if u != v:
+            return f"column {i}, {u!r} against {v!r}"
+    i = min(len(a), len(b))
+    extra = a[i] if len(a) > len(b) else b[i]
+    return f"column {i}, {extra!r}, present in one only"
 
 
 def _as_input(X: Any) -> Any:
@@ -135,8 +154,13 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiub":
             if self.sr is None:
                 raise ParameterError("sr is required for array input (the sampling rate in Hz)")
-            feats = extract(X, self._request(), sr=self.sr, stats=tuple(self.stats), **params)
-            return feats.vector_names(), feats.vector()
+            try:
+                feats = extract(X, self._request(), sr=self.sr, stats=self.stats, **params)
+                return feats.vector_names(), feats.vector()
+            except PhysiofeatError:
+                if self.on_error != "nan" or X.shape[0] < 2:
+                    raise
+            X = list(X)  # one row failed the batch: row by row, NaN rows for those that fail
         if _is_source(X):
             what = "path" if _is_path(X) else "record"
             raise ParameterError(
@@ -161,7 +185,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
             self._request(),
             sr=self.sr,
             n_jobs=self.n_jobs,
-            stats=tuple(self.stats),
+            stats=self.stats,
             roles=self.roles,
             **params,
         )
@@ -169,9 +193,7 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         bad = [r for r in results if not r.ok]
         if bad and self.on_error == "raise":
             r = bad[0]
-            from ._errors import PhysiofeatError
-
-            raise PhysiofeatError(
+            raise _error_class(r.error_type)(
                 f"{len(bad)} of {len(results)} inputs failed; first: {r.id}: {r.error_type}: "
                 f"{r.error} (on_error='nan' gives NaN rows instead)"
             )
@@ -186,6 +208,13 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         out = np.full((len(results), k), np.nan)
         for r in results:
             if r.ok:
+                if list(r.names) != list(good.names):
+                    raise ParameterError(
+                        f"input {r.id} gives {len(r.names)} columns and input {good.id} "
+                        f"{len(good.names)} (first different: {_first_difference(r.names, good.names)}); "
+                        "a feature whose columns depend on the signal (e.g. level=None) cannot "
+                        "make a feature matrix: fix its size (level=N)"
+                    )
                 out[r.index] = r.vector
         return good.names, out
 
@@ -218,8 +247,10 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         names, out = self._rows(X)
         if list(names) != list(self.feature_names_out_):
             raise ParameterError(
-                f"transform produced {len(names)} columns but fit produced "
-                f"{self.n_features_out_}; the features' output size must not depend on the input"
+                f"transform produced {len(names)} columns and fit {self.n_features_out_}, and "
+                "they differ (first: "
+                f"{_first_difference(names, self.feature_names_out_)}): refit after "
+                "set_params, and use features whose columns do not depend on the input"
             )
         return out
 

@@ -410,11 +410,18 @@ def test_relative_must_be_a_bool():
 def test_wpt_level_none_is_the_deepest_level_like_dwt():
     y = np.random.default_rng(12).standard_normal(1000)
     deepest = pywt.dwt_max_level(1000, pywt.Wavelet("db4").dec_len)  # the oracle: 7
-    f = physiofeat.extract(y, ["wpt", "dwt"], sr=1000, level=None)
+    np.testing.assert_array_equal(
+        W.wpt_energies(y, wavelet="db4", level=None),
+        W.wpt_energies(y, wavelet="db4", level=deepest),
+    )
+    assert W.dwt_features(y, wavelet="db4", level=None).shape == (deepest + 1, len(W.DWT_STATS))
+    # the features refuse it: a shorter signal would get fewer columns
+    f = physiofeat.extract(y, ["wpt", "dwt"], sr=1000, level=deepest)
     assert f["wpt"].shape == (2**deepest,)
     assert f["wpt"].coords["band"] == W.wpt_band_names(deepest)
-    np.testing.assert_array_equal(f["wpt"].values, W.wpt_energies(y, wavelet="db4", level=deepest))
-    assert W.wpt_energies(y, wavelet="db4", level=None).shape == (2**deepest,)
+    for name in ("wpt", "dwt"):
+        with pytest.raises(ParameterError, match=r"level=None .* other columns"):
+            physiofeat.extract(y, [name], sr=1000, level=None)
 
 
 @pytest.mark.parametrize(

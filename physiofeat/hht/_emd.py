@@ -237,8 +237,9 @@ def emd(
           ``sum(m**2)/range(h_old) < svar_thresh * std(x)``, energy ratio
           ``sum(m**2)/sum(h_old**2) < stop_thresh``, or PyEMD's
           ``sum((m/h_new)**2) < stop_thresh`` (``stop_thresh`` 0.2; ``m`` the envelope mean).
-        - ``'sd'`` (Cauchy-type, as the ``emd`` package): ``sum(m**2)/sum(h_new**2) <
-          stop_thresh`` (0.2; ``emd`` uses 0.1).
+        - ``'sd'`` (Cauchy-type): ``sum(m**2)/sum(h_new**2) < stop_thresh`` (0.2), ``h_new =
+          h_old - m`` the sifted iterate; ``emd.sift.stop_imf_sd`` divides by ``sum(h_old**2)``
+          instead (and uses 0.1), so the two stop at nearly, not exactly, the same sift.
         - ``'s_number'`` (Huang 2003): #extrema and #zero-crossings differ by at most one and
           stayed unchanged for ``stop_thresh`` (4) consecutive sifts.
         - ``'energy'`` (Rato et al. 2008, as ``emd``): ``20 log10(sum(h0**2)/sum(m**2)) >
@@ -543,15 +544,19 @@ def ceemdan(
                 modes /= np.std(modes[0])
             y = s + epsilon * modes[0] if kw else s
             imf, k, ns = first_imf(y)
-            return modes, imf, ns + int(sifts[:kw].sum())  # the noise's EMD counts too
+            return modes, imf, k, ns + int(sifts[:kw].sum())  # the noise's EMD counts too
 
         modes_all = []
         acc = np.zeros(n)
         ns0 = 0
-        for modes, imf, ns in _map_ordered(stage0, list(range(trials)), jobs):
+        found = 0
+        for modes, imf, k, ns in _map_ordered(stage0, list(range(trials)), jobs):
             modes_all.append(modes)
             acc += imf
             ns0 += ns
+            found += k > 0
+        if not found:  # no trial has an IMF (a monotonic signal): none, as emd gives
+            return EMDResult(np.zeros((0, n)), sig.copy(), 0, np.zeros(0, dtype=np.int64))
         cimfs = [acc / trials]
         sifts = [ns0]
         prev = s - cimfs[0]

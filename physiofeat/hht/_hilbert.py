@@ -9,7 +9,7 @@ import numpy as np
 import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_choice, check_float, check_int, check_sr
+from .._validation import as_signal, check_choice, check_float, check_int, check_sr, check_workers
 from .._validation import check_array_size as _check_array_size
 from . import _kernels
 from ._emd import EMDResult
@@ -50,6 +50,7 @@ def _imfs(imfs) -> np.ndarray:
 
 def _analytic(x: np.ndarray, workers: int | None) -> np.ndarray:
     """Analytic signal along the last axis (scipy.signal.hilbert's FFT method, via rfft)."""
+    workers = check_workers(workers)
     n = x.shape[-1]
     X = scipy.fft.rfft(x, axis=-1, workers=workers)
     Z = np.zeros(x.shape[:-1] + (n,), dtype=np.complex128)
@@ -110,6 +111,20 @@ def instantaneous(imfs, *, sr: float, workers: int | None = None) -> Instantaneo
 
 def _edges(sr: float, n_bins, fmin, fmax, edges) -> tuple[np.ndarray, bool]:
     if edges is not None:
+        given = [
+            f"{k}={v!r}"
+            for k, v, default in (
+                ("n_bins", n_bins, 100),
+                ("fmin", fmin, 0.0),
+                ("fmax", fmax, None),
+            )
+            if not (v is default or (default is not None and v == default))
+        ]
+        if given:
+            raise ParameterError(
+                f"pass either edges= or n_bins=/fmin=/fmax=, not both; got edges= and "
+                f"{', '.join(given)}"
+            )
         e = np.asarray(edges, dtype=np.float64)
         if e.ndim != 1 or e.size < 2 or not np.all(np.isfinite(e)) or np.any(np.diff(e) <= 0):
             raise ParameterError(
@@ -213,6 +228,7 @@ def _prepare(imfs, sr, n_bins, fmin, fmax, edges, mode, workers):
     n_imfs, n)`` (``None`` when there is no IMF): ``(edges, uniform, x, freq, amp, energy)``."""
     sr = check_sr(sr)
     mode = check_mode(mode)
+    check_workers(workers)
     e, uniform = _edges(sr, n_bins, fmin, fmax, edges)
     x = _imfs(imfs)
     if x.ndim == 1:
@@ -297,6 +313,7 @@ def imf_features(imfs, *, sr: float, residue=None, workers: int | None = None) -
     Parameters
     ----------
     imfs : np.ndarray [shape=(..., n_imfs, n)] or EMDResult
+        A 1-D array is one IMF (every value then has shape ``(1,)``).
     sr : float
         Sampling rate in Hz.
     residue : np.ndarray [shape=(..., n)], optional
@@ -325,6 +342,8 @@ def imf_features(imfs, *, sr: float, residue=None, workers: int | None = None) -
     """
     sr = check_sr(sr)
     x = _imfs(imfs)
+    if x.ndim == 1:  # one IMF
+        x = x[None]
     ins = instantaneous(x, sr=sr, workers=workers)
     energy = np.sum(x * x, axis=-1)
     total = energy.sum(axis=-1, keepdims=True)

@@ -202,21 +202,22 @@ def _hht_feature(
     p = _decomposition(locals())
     n_slots = _check_n_slots(n_slots)
     r = ctx.get("imfs", **p)
-    ins = ctx.get("instantaneous", **p)
-    feats = (
-        imf_features(r.imfs, sr=ctx.sr, residue=r.residue)
-        if r.imfs.shape[-2]
-        else {k: np.zeros(r.imfs.shape[:-1]) for k in IMF_FEATURES}
-    )
+    if r.imfs.shape[-2]:
+        ins = ctx.get("instantaneous", **p)
+        freq, amp = ins.frequency, ins.amplitude
+        feats = imf_features(r.imfs, sr=ctx.sr, residue=r.residue)
+    else:  # no IMF (a constant, monotonic or 1-2 sample signal): nothing to analyse
+        freq = amp = np.zeros(r.imfs.shape)
+        feats = {k: np.zeros(r.imfs.shape[:-1]) for k in IMF_FEATURES}
     return Feature(
-        ins.frequency,
+        freq,
         dims=("imf", "time"),
         coords={"time": _times(ctx)},
         attrs={
             "n_imfs": r.n_imfs,
             "n_slots": n_slots,
             "unit": "Hz",
-            "amplitude": ins.amplitude,
+            "amplitude": amp,
             "imf_features": feats,
         },
     )

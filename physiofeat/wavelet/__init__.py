@@ -71,6 +71,13 @@ def _check_values(p: dict) -> None:
         _check_hop(p["hop_length"])
         return
     _check_discrete(p["wavelet"], p["level"], p["mode"])
+    if p["level"] is None:
+        raise ParameterError(
+            "level=None (the deepest level each signal allows) gives signals of other lengths "
+            "other columns, which no feature table can hold; pass a level (an int >= 1; "
+            "pywt.dwt_max_level(n, filter length) is the deepest for n samples), or use "
+            "physiofeat.wavelet.dwt_features / wpt_energies for one signal"
+        )
     if "per_sample" in p:  # dwt
         check_bool(p["per_sample"], "per_sample")
     if "order" in p:  # wpt
@@ -109,7 +116,7 @@ def _wpt(ctx, *, wavelet="db4", level=4, mode="symmetric", order="freq", relativ
     values = wpt_energies(
         ctx.x, wavelet=wavelet, level=level, mode=mode, order=order, relative=relative
     )
-    level = values.shape[-1].bit_length() - 1  # the depth used (level=None: the deepest)
+    level = values.shape[-1].bit_length() - 1  # the depth used
     return Feature(
         values,
         dims=("band",),
@@ -132,6 +139,17 @@ CWT_FEATURE_FMAX_HZ = 800.0
 #: frequencies; 1 h of 500 Hz ECG, 1.8 M samples, had peaked at 2.7 GB): a longer recording
 #: is refused with how to split it.
 CWT_FEATURE_MAX_ELEMENTS = 2**26
+
+
+def _freq_labels(freqs: np.ndarray) -> list[str]:
+    """Column labels of the cwt feature's frequencies: 4 significant digits (``'50Hz'``), more
+    where two frequencies would share a label (``'50.001Hz'``, ``'50.002Hz'``)."""
+    for digits in range(4, 18):
+        labels = [f"{v:.{digits}g}Hz" for v in freqs]
+        if len(set(labels)) == len(labels):
+            return labels
+    dup = sorted({float(v) for v in freqs if np.sum(freqs == v) > 1})
+    raise ParameterError(f"freqs holds {dup} Hz more than once; give each frequency once")
 
 
 def _feature_freqs(freqs, fmin, fmax, n_freqs) -> np.ndarray:
@@ -211,7 +229,7 @@ def _cwt(
     return Feature(
         S,
         dims=("freq", "time"),
-        coords={"freq": fr, "time": idx / ctx.sr, "freq_label": [f"{v:.4g}Hz" for v in fr]},
+        coords={"freq": fr, "time": idx / ctx.sr, "freq_label": _freq_labels(fr)},
         attrs={
             "nan_above_nyquist_hz": fr[~inside],
             "coi": cone_of_influence(n, sr=ctx.sr, wavelet=wavelet)[idx],

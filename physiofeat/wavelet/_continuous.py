@@ -23,8 +23,9 @@ Conventions (the same as ``pywt.cwt``): for a wavelet ``psi`` and scale ``a`` in
     W[a, b] = norm(a) * sum_n x[n] * conj(psi((n - b) / a)),
 
 with ``norm(a) = 1 / sqrt(a)`` (``norm='l2'``, PyWavelets' and Torrence & Compo's) or ``1 / a``
-(``norm='l1'``: a cosine of amplitude A at the wavelet's centre frequency gives
-``|W| = A / 2 * max|psi_hat|``; ``A / 2`` for the complex Morlet). In the Fourier domain
+(``norm='l1'``: a cosine of amplitude A at the wavelet's centre frequency gives a complex
+Morlet ``|W| = A / 2`` at every sample, and a real wavelet coefficients that oscillate with the
+cosine between 0 and ``A * max|psi_hat|``, the peak of ``|W|``). In the Fourier domain
 (``omega`` in radians per sample), ``W[a] = ifft(X(omega) * norm(a) * a * conj(psi_hat(a omega)))``,
 computed exactly from the closed-form ``psi_hat``.
 
@@ -71,6 +72,7 @@ from .._validation import (
     check_float,
     check_int,
     check_sr,
+    check_workers,
 )
 from . import _kernels
 
@@ -147,7 +149,9 @@ def cwt_frequencies(*, fmin: float, fmax: float, n_freqs: int = 64) -> np.ndarra
     return np.geomspace(fmin, fmax, n_freqs)
 
 
-def _check_freq_args(freqs, fmin, fmax, n_freqs, *, required: bool = False):
+def _check_freq_args(
+    freqs, fmin, fmax, n_freqs, *, required: bool = False, n_freqs_default: int = 64
+):
     """``(freqs, fmin, fmax, n_freqs)`` checked as far as they can be without ``sr``: either
     ``freqs`` (a non-empty 1-D sequence, returned as an array) or ``fmin``/``fmax`` (> 0, each
     None unless ``required``, ``fmax >= fmin`` when both are given) and ``n_freqs`` (>= 1)."""
@@ -158,9 +162,26 @@ def _check_freq_args(freqs, fmin, fmax, n_freqs, *, required: bool = False):
         if fmin is not None and fmax is not None and fmax < fmin:
             raise ParameterError(f"fmax must be >= fmin; got fmin={fmin}, fmax={fmax}")
         return None, fmin, fmax, n_freqs
-    if fmin is not None or fmax is not None:
-        raise ParameterError("pass either freqs= or fmin=/fmax=/n_freqs=, not both")
-    freqs = np.atleast_1d(np.asarray(freqs, dtype=np.float64))
+    if fmin is not None or fmax is not None or n_freqs != n_freqs_default:
+        given = [
+            f"{k}={v!r}"
+            for k, v, unset in (
+                ("fmin", fmin, fmin is None),
+                ("fmax", fmax, fmax is None),
+                ("n_freqs", n_freqs, n_freqs == n_freqs_default),
+            )
+            if not unset
+        ]
+        raise ParameterError(
+            f"pass either freqs= or fmin=/fmax=/n_freqs=, not both; got freqs= and "
+            f"{', '.join(given)}"
+        )
+    try:
+        freqs = np.atleast_1d(np.asarray(freqs, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"freqs must be a non-empty 1-D sequence of Hz; got {freqs!r}"
+        ) from None
     if freqs.ndim != 1 or freqs.size == 0:
         raise ParameterError(
             f"freqs must be a non-empty 1-D sequence of Hz; got shape {freqs.shape}"
@@ -199,7 +220,7 @@ def frequencies_to_scales(freqs, *, sr: float, wavelet: str = "cmor1.5-1.0") -> 
     [20.0, 10.0]
     """
     sr = check_sr(sr)
-    freqs = _resolve_freqs(sr, freqs, None, None, 1)
+    freqs = _resolve_freqs(sr, freqs, None, None, 64)  # n_freqs: the default, unused
     return wavelet_center_frequency(wavelet) * sr / freqs
 
 
@@ -300,6 +321,7 @@ def cwt(
     """
     sr = check_sr(sr)
     kind, B, C = _check_cwt_args(wavelet, norm, pad_mode)
+    workers = check_workers(workers)
     x = as_signal(x, ndim=(1, 2, 3))
     freqs = _resolve_freqs(sr, freqs, fmin, fmax, n_freqs)
     scales = wavelet_center_frequency(wavelet) * sr / freqs

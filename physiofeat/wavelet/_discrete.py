@@ -93,7 +93,7 @@ def _check_level(level, n: int, wav, *, what: str = "level") -> int:
         raise InvalidSignalError(
             f"signal of {n} samples is too short for even one level of {wav.name!r} "
             f"(filter length {wav.dec_len}): pywt.dwt_max_level({n}, {wav.dec_len}) = {max_level}; "
-            f"at least {wav.dec_len - 1} samples are needed"
+            f"at least {2 * (wav.dec_len - 1)} samples are needed"
         )
     if level is None:
         return max_level
@@ -202,7 +202,9 @@ def dwt_features(
         Signal(s).
     wavelet, level, mode
         As in :func:`wavedec`. ``mode='periodization'`` with an orthogonal wavelet conserves
-        energy: the band energies then sum to ``sum(x**2)``.
+        energy when ``n`` is a multiple of ``2**level``: the band energies then sum to
+        ``sum(x**2)`` (otherwise each level pads an odd length by one sample, and the sum is
+        close to it, not equal).
     per_sample : bool
         Divide ``energy`` by the signal's length ``n``: each band's share of the mean power
         ``mean(x**2)`` (to which the bands then sum under periodization). A plain energy grows
