@@ -39,15 +39,16 @@ aliased power populates, is not computed.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
 import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_bool, check_choice, check_int, check_sr
-from ..spectral._core import check_named_window, get_window
+from .._validation import as_signal, check_bool, check_choice, check_int, check_sr, check_workers
+from ..spectral._core import SpectralWarning, check_named_window, get_window
 from . import _kernels
 
 __all__ = [
@@ -102,11 +103,17 @@ def _get_window(window: Any, n_fft: int, dtype: np.dtype) -> np.ndarray:
         # the spectral family's window cache: built-in cosine windows without importing
         # scipy.signal (0.5 s), anything else through scipy.signal.get_window
         return get_window(window, n_fft, n_fft, dtype=dtype)
-    w = np.asarray(window, dtype=np.float64)
+    what = "window as an array must hold"
+    if callable(window):  # as the spectral family (and librosa): window(n_fft) gives the values
+        what = f"window {getattr(window, '__name__', repr(window))}(n_fft) must return"
+        window = window(n_fft)
+    try:
+        w = np.asarray(window, dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(f"{what} n_fft={n_fft} finite values ({exc})") from None
     if w.shape != (n_fft,) or not np.isfinite(w).all():
-        raise ParameterError(
-            f"window as an array must hold n_fft={n_fft} finite values; got shape {w.shape}"
-        )
+        n_bad = "" if w.shape != (n_fft,) else f" with {int((~np.isfinite(w)).sum())} NaN or inf"
+        raise ParameterError(f"{what} n_fft={n_fft} finite values; got shape {w.shape}{n_bad}")
     return w.astype(dtype)
 
 
@@ -119,10 +126,11 @@ def _check_detrend(detrend: Any) -> Detrend:
 def _check_window(window: Any, n_fft: int) -> None:
     """A named window must be buildable (checked small when it can be: see
     :func:`~physiofeat.spectral._core.check_named_window`); an array must hold ``n_fft`` finite
-    values."""
+    values. A callable is checked when it is called, in compute (as in the spectral family: it
+    is not called at full size twice)."""
     if isinstance(window, (str, tuple)):
         check_named_window(window, n_fft, n_fft)
-    else:
+    elif not callable(window):
         _get_window(window, n_fft, np.dtype(np.float64))
 
 
@@ -149,12 +157,33 @@ def _segment_spectra(
 
 def _prepare(x, sr, n_fft, hop_length, window, detrend, workers):
     check_sr(sr)
+    workers = check_workers(workers)
     x = as_signal(x, ndim=(1, 2, 3))
     detrend = _check_detrend(detrend)
     n_fft, hop_length = _check_framing(x.shape[-1], n_fft, hop_length)
     rows = x.reshape(-1, x.shape[-1])
     X = _segment_spectra(rows, n_fft, hop_length, window, detrend, workers)
     return x.shape[:-1], n_fft, np.ascontiguousarray(X)
+
+
+def _warn_one_segment(n: int, n_fft: int, hop_length: int, n_segments: int) -> None:
+    """Warn (:class:`~physiofeat.spectral.SpectralWarning`) when the bicoherence comes from a
+    single segment: it is then 1 wherever it is defined, whatever the signal."""
+    if n_segments > 1:
+        return
+    fix = (
+        f"hop_length <= {n - n_fft} (now {hop_length}), a smaller n_fft or a longer signal"
+        if n > n_fft
+        else f"a smaller n_fft (now {n_fft}, the whole signal) or a longer signal"
+    )
+    warnings.warn(
+        f"bicoherence from a single segment (x has {n} samples, n_fft={n_fft}, "
+        f"hop_length={hop_length}) is 1 by construction wherever it is defined, and tells "
+        "nothing about phase coupling: it needs at least 2 segments (independent phases then "
+        f"give about 1 / n_segments; tens of segments separate coupling from chance); use {fix}",
+        SpectralWarning,
+        stacklevel=3,
+    )
 
 
 def _spectra_to_bispectrum(X: np.ndarray, n_fft: int) -> np.ndarray:
@@ -226,7 +255,7 @@ def bispectrum(
     sr: float,
     n_fft: int = 256,
     hop_length: int | None = None,
-    window: str | tuple | np.ndarray = "hann",
+    window: str | tuple | np.ndarray | Callable = "hann",
     detrend: Detrend = "constant",
     full: bool = False,
     workers: int | None = None,
@@ -247,15 +276,18 @@ def bispectrum(
         Segment length = FFT length (>= 4, <= n).
     hop_length : int or None
         Samples between segment starts; None gives ``n_fft // 2`` (50 % overlap).
-    window : str, tuple or np.ndarray
-        A :func:`scipy.signal.get_window` spec (periodic) or ``n_fft`` window values.
+    window : str, tuple, np.ndarray or callable
+        A :func:`scipy.signal.get_window` spec (periodic), ``n_fft`` finite window values, or a
+        callable ``window(n_fft)`` returning them (e.g. ``np.hanning``), as in
+        :func:`physiofeat.spectral.stft`.
     detrend : {'constant', 'linear', None}
         Per-segment detrending before windowing.
     full : bool
         Return the non-negative quadrant ``(f1, f2) in [0, sr/2]^2`` with the mirror half filled
         by symmetry (NaN where ``f1 + f2 > sr / 2``) instead of the principal domain only.
     workers : int or None
-        ``scipy.fft`` workers.
+        ``scipy.fft`` threads: None (its default), a positive count, or a negative one counting
+        back from the cores (-1 = all); 0 is refused.
 
     Returns
     -------
@@ -268,7 +300,7 @@ def bispectrum(
     InvalidSignalError
         If the signal is shorter than ``n_fft``, empty or non-finite.
     ParameterError
-        For a bad ``sr``, ``n_fft``, ``hop_length``, ``window`` or ``detrend``.
+        For a bad ``sr``, ``n_fft``, ``hop_length``, ``window``, ``detrend`` or ``workers``.
 
     Examples
     --------
@@ -292,7 +324,7 @@ def bicoherence(
     sr: float,
     n_fft: int = 256,
     hop_length: int | None = None,
-    window: str | tuple | np.ndarray = "hann",
+    window: str | tuple | np.ndarray | Callable = "hann",
     detrend: Detrend = "constant",
     full: bool = False,
     workers: int | None = None,
@@ -305,6 +337,11 @@ def bicoherence(
     (0 where the denominator is 0). Take ``np.sqrt`` for the (unsquared) bicoherence.
     Same segmentation, parameters and domain as :func:`bispectrum`.
 
+    With a single segment (``n_fft == n``, or ``hop_length > n - n_fft``) the ratio is 1 by
+    construction wherever the denominator is not 0, whatever the signal: a
+    :class:`~physiofeat.spectral.SpectralWarning` says so. At least 2 segments are needed, and
+    tens to tell coupling from the ``1 / n_segments`` of independent phases.
+
     Parameters
     ----------
     x : np.ndarray [shape=(..., n)]
@@ -316,6 +353,11 @@ def bicoherence(
     -------
     b2 : np.ndarray [shape=(..., n_fft // 2 + 1, n_fft // 4 + 1) or (..., n_fft // 2 + 1, n_fft // 2 + 1)]
         Real, float32 for float32 input; NaN outside the computed domain.
+
+    Warns
+    -----
+    SpectralWarning
+        When there is a single segment (the result is then 1 by construction).
 
     Examples
     --------
@@ -335,6 +377,8 @@ def bicoherence(
     (250.0, 125.0, True)
     """
     batch, n_fft, X = _prepare(x, sr, n_fft, hop_length, window, detrend, workers)
+    n = np.shape(x)[-1]
+    _warn_one_segment(n, n_fft, _check_segments(n_fft, hop_length)[1], X.shape[1])
     _, b2 = _spectra_to_bicoherence(X, n_fft)
     b2 = b2.reshape(batch + b2.shape[1:])
     return _to_full(b2) if check_bool(full, "full") else b2
@@ -435,7 +479,7 @@ def bispectral_features(
     kind: Literal["bispectrum", "bicoherence"] = "bispectrum",
     n_fft: int = 256,
     hop_length: int | None = None,
-    window: str | tuple | np.ndarray = "hann",
+    window: str | tuple | np.ndarray | Callable = "hann",
     detrend: Detrend = "constant",
     workers: int | None = None,
 ) -> dict[str, np.ndarray]:

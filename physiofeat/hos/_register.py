@@ -10,6 +10,7 @@ import numpy as np
 
 from .._features import Feature
 from .._registry import register_feature, register_intermediate
+from .._validation import check_workers
 from . import _core as C
 
 
@@ -25,10 +26,11 @@ def _hos_spectra(ctx, *, n_fft, hop_length, window, detrend, workers):
 
 def _check_values(p: dict) -> None:
     """The signal-independent checks of a HOS feature's parameters (n_fft, hop_length, window,
-    detrend): run by ``resolve_params`` before any work."""
+    detrend, workers): run by ``resolve_params`` before any work."""
     n_fft, _ = C._check_segments(p["n_fft"], p["hop_length"])
     C._check_window(p["window"], n_fft)
     C._check_detrend(p["detrend"])
+    check_workers(p["workers"])
 
 
 def _summarize(feature: Feature, stats):
@@ -81,4 +83,6 @@ def _bispectrum(ctx, **p):
 )
 def _bicoherence(ctx, **p):
     n_fft, X = ctx.get("hos_spectra", **{k: p[k] for k in _SPECTRA})
+    hop = C._check_segments(n_fft, p["hop_length"])[1]
+    C._warn_one_segment(ctx.x.shape[-1], n_fft, hop, X.shape[1])
     return _finish(ctx, C._spectra_to_bicoherence(X, n_fft)[1], n_fft, "b^2", p)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -123,12 +124,28 @@ def _window_cached(window: Any, win_length: int, n_fft: int, dtype: str) -> np.n
 
 def get_window(window: Any, win_length: int, n_fft: int, dtype=np.float64) -> np.ndarray:
     """Periodic analysis window of ``win_length`` centred in ``n_fft`` (``librosa.filters.get_window``
-    followed by ``pad_center``)."""
+    followed by ``pad_center``).
+
+    ``window`` is a name or tuple for :func:`scipy.signal.get_window`, an array of
+    ``win_length`` finite values, or a callable ``window(win_length)`` returning one (as
+    librosa). Raises :class:`ParameterError` for anything else, including an array holding NaN
+    or inf (it would make every spectrum NaN)."""
     if isinstance(window, (np.ndarray, list)):
-        w = np.asarray(window, dtype=dtype)
+        try:
+            w = np.asarray(window, dtype=dtype)
+        except (ValueError, TypeError) as exc:
+            raise ParameterError(
+                f"window array must hold win_length={win_length} real numbers ({exc})"
+            ) from None
         if w.ndim != 1 or len(w) != win_length:
             raise ParameterError(
                 f"window array must be 1-D of length win_length={win_length}; got shape {w.shape}"
+            )
+        bad = np.flatnonzero(~np.isfinite(w))
+        if bad.size:
+            raise ParameterError(
+                f"window array must hold finite values; got {bad.size} NaN or inf of "
+                f"{win_length}, first at index {bad[0]}"
             )
         out = np.zeros(n_fft, dtype=dtype)
         lpad = (n_fft - win_length) // 2
@@ -140,8 +157,10 @@ def get_window(window: Any, win_length: int, n_fft: int, dtype=np.float64) -> np
 
 
 class SpectralWarning(UserWarning):
-    """A spectral feature could not be computed for this signal and is NaN (the reason is in
-    the feature's ``attrs["nan_reason"]``)."""
+    """A spectral or higher-order-spectral result is undefined or degenerate for this signal:
+    a feature that could not be computed is NaN (the reason is in the feature's
+    ``attrs["nan_reason"]``), and a bicoherence estimated from a single segment is 1 by
+    construction (:func:`physiofeat.hos.bicoherence`)."""
 
 
 def check_named_window(window: Any, win_length: int, n_fft: int) -> None:
@@ -392,6 +411,18 @@ def _time_last(a_fm: np.ndarray, batch_shape: tuple) -> np.ndarray:
     return np.swapaxes(a_fm, -1, -2).reshape(batch_shape + (a_fm.shape[2], a_fm.shape[1]))
 
 
+def _n_fft_of(S_fm: np.ndarray, name: str = "S") -> int:
+    """The ``n_fft`` a frame-major spectrogram ``(R, T, 1 + n_fft // 2)`` implies (even, as
+    librosa assumes); refuses one with fewer than 2 frequency bins, which implies none."""
+    F = S_fm.shape[-1]
+    if F < 2:
+        raise ParameterError(
+            f"{name} must have at least 2 frequency bins (shape (..., 1 + n_fft // 2, n_frames) "
+            f"with n_fft >= 2); got {F} bin(s)"
+        )
+    return 2 * (F - 1)
+
+
 def _frame_major(S: Any, name: str = "S") -> tuple[np.ndarray, tuple]:
     """Validate a time-last spectrogram (..., F, T) and return it frame-major (R, T, F)."""
     arr = as_signal(S, name=name, ndim=tuple(range(2, 8)))
@@ -424,7 +455,8 @@ def stft(
     win_length : int, optional
         Window length, ``<= n_fft``; default ``n_fft``. The window is centred in the frame.
     window : str, tuple, callable or np.ndarray
-        Periodic window ('hann', 'hamming', 'blackman' built in; others via scipy).
+        Periodic window ('hann', 'hamming', 'blackman' built in; others via scipy), an array
+        of ``win_length`` finite values, or a callable ``window(win_length)`` returning one.
     center : bool
         Pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at ``t * hop_length``.
     pad_mode : str
@@ -527,12 +559,13 @@ def _db_rows(
     amin = check_float(amin, "amin", minimum=0.0, strict_min=True)
     if top_db is not None:
         top_db = check_float(top_db, "top_db", minimum=0.0)
+    ref = check_ref(ref)
     R = S_fm.shape[0]
     flat = S_fm.reshape(R, -1)
     if callable(ref):
         refs = np.array([float(ref(np.abs(r))) for r in flat])
     else:
-        refs = np.full(R, check_float(abs(ref), "ref", minimum=0.0))
+        refs = np.full(R, ref)
     log_ref = (scale * np.log10(np.maximum(amin, refs))).astype(flat.dtype)
     if logged:
         out = flat
@@ -546,6 +579,24 @@ def _db_rows(
     return out.reshape(S_fm.shape)
 
 
+def check_ref(ref: Any) -> float | Callable:
+    """The decibel reference: a callable (such as ``np.max``, applied to ``|S|`` per signal) is
+    returned as is, a positive finite number as a float; anything else (``'max'``, a bool, 0,
+    a negative number, NaN) raises :class:`ParameterError`."""
+    if callable(ref):
+        return ref
+    if (
+        isinstance(ref, bool)
+        or not isinstance(ref, numbers.Real)
+        or not np.isfinite(ref)
+        or not ref > 0
+    ):
+        raise ParameterError(
+            f"ref must be a positive number or a callable (e.g. np.max); got {ref!r}"
+        )
+    return float(ref)
+
+
 def power_to_db(
     S: Any, /, *, ref: float | Callable = 1.0, amin: float = 1e-10, top_db: float | None = 80.0
 ) -> np.ndarray:
@@ -555,8 +606,9 @@ def power_to_db(
     ----------
     S : np.ndarray [shape=(..., n)]
         Power values (``|S|`` is used for complex input, as librosa does).
-    ref : float or callable
-        Reference value, or a function of ``|S|`` (e.g. ``np.max``) evaluated per signal.
+    ref : float > 0 or callable
+        Reference value, or a function of ``|S|`` (e.g. ``np.max``, not the string ``'max'``)
+        evaluated per signal.
     amin : float > 0
     top_db : float >= 0 or None
 
@@ -580,7 +632,8 @@ def power_to_db(
 def amplitude_to_db(
     S: Any, /, *, ref: float | Callable = 1.0, amin: float = 1e-5, top_db: float | None = 80.0
 ) -> np.ndarray:
-    """``20 * log10(|S| / ref)`` with the same flooring as :func:`power_to_db`.
+    """``20 * log10(|S| / ref)`` with the same flooring as :func:`power_to_db` (``ref`` as
+    there: a positive number or a callable of ``|S|``).
 
     Examples
     --------
@@ -589,11 +642,12 @@ def amplitude_to_db(
     >>> amplitude_to_db(np.array([1.0, 10.0]))
     array([ 0., 20.])
     """
+    ref = check_ref(ref)
     mag = np.abs(np.asarray(S))
     if callable(ref):
         refv = ref
         return power_to_db(mag**2, ref=lambda a: refv(np.sqrt(a)) ** 2, amin=amin**2, top_db=top_db)
-    return power_to_db(mag**2, ref=float(ref) ** 2, amin=amin**2, top_db=top_db)
+    return power_to_db(mag**2, ref=ref**2, amin=amin**2, top_db=top_db)
 
 
 # --------------------------------------------------------------------------------------------
@@ -601,13 +655,17 @@ def amplitude_to_db(
 
 
 def fft_frequencies(*, sr: float, n_fft: int) -> np.ndarray:
-    """Centre frequencies (Hz) of the ``1 + n_fft // 2`` rfft bins."""
-    return np.fft.rfftfreq(int(n_fft), d=1.0 / check_sr(sr))
+    """Centre frequencies (Hz) of the ``1 + n_fft // 2`` rfft bins (``n_fft`` an int >= 1)."""
+    sr = check_sr(sr)
+    n_fft = check_int(n_fft, "n_fft", minimum=1)
+    return np.fft.rfftfreq(n_fft, d=1.0 / sr)
 
 
 def frames_to_time(frames: Any, *, sr: float, hop_length: int = 512) -> np.ndarray:
-    """Frame indices to seconds (``frames * hop_length / sr``)."""
-    return np.asarray(frames) * hop_length / check_sr(sr)
+    """Frame indices to seconds (``frames * hop_length / sr``, ``hop_length`` an int >= 1)."""
+    sr = check_sr(sr)
+    hop_length = check_int(hop_length, "hop_length", minimum=1)
+    return np.asarray(frames) * hop_length / sr
 
 
 _F_SP = 200.0 / 3
@@ -811,7 +869,7 @@ def melspectrogram(
     """
     if S is not None:
         S_fm, batch = _frame_major(S)
-        n_fft = 2 * (S_fm.shape[-1] - 1)
+        n_fft = _n_fft_of(S_fm)
         weights, _ = _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, S_fm.dtype)
         return _time_last(_mel_from_spectrogram(S_fm, weights), batch)
     rows, batch = _as_rows(y)
@@ -841,6 +899,7 @@ def log_melspectrogram(
     >>> float(L.max() - L.min()) <= 80.0
     True
     """
+    check_ref(ref)  # before the mel spectrogram is computed
     M = melspectrogram(y, sr=sr, S=S, **kwargs)
     fm, batch = _frame_major(M) if M.ndim >= 2 else (M, ())
     return _time_last(_db_rows(fm, scale=10.0, ref=ref, amin=amin, top_db=top_db), batch)
@@ -865,7 +924,8 @@ def _check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter):
     n_mfcc = check_int(n_mfcc, "n_mfcc", minimum=1)
     if n_mfcc > n_mels:
         raise ParameterError(f"n_mfcc={n_mfcc} must be <= n_mels={n_mels}")
-    check_choice(dct_type, "dct_type", (1, 2, 3, 4))
+    # an int first: check_choice compares with ==, so True (== 1) and 2.0 (== 2) would pass
+    check_choice(check_int(dct_type, "dct_type"), "dct_type", (1, 2, 3, 4))
     check_choice(norm, "norm", (None, "ortho"))
     if dct_type == 1 and norm == "ortho" and n_mels < 2:
         raise ParameterError("dct_type=1 needs n_mels >= 2")
@@ -994,6 +1054,7 @@ def delta(data: Any, /, *, width: int = DELTA_WIDTH, order: int = 1, axis: int =
     array([2., 4., 6.])
     """
     arr = as_signal(data, name="data", ndim=tuple(range(1, 8)))
+    axis = check_int(axis, "axis")
     if not -arr.ndim <= axis < arr.ndim:
         raise ParameterError(f"axis={axis} is out of range for data with {arr.ndim} dimension(s)")
     width, order = _check_delta_args(width, order, arr.shape[axis])
@@ -1072,8 +1133,11 @@ def _check_stat_args(roll_percent, p, amin) -> tuple[float, float, float]:
 
 
 def _stats_fm(S_fm: np.ndarray, freq: np.ndarray, roll_percent: float, p: float, amin: float):
+    """The five statistics of a frame-major magnitude spectrogram, each ``(R, T)`` in
+    ``S_fm``'s dtype (float32 in, float32 out, as the STFT, mel and MFCC); the kernel
+    accumulates every sum in float64 and rounds once on storing."""
     R, T, _ = S_fm.shape
-    outs = [np.empty((R, T), dtype=np.float64) for _ in range(5)]
+    outs = [np.empty((R, T), dtype=S_fm.dtype) for _ in range(5)]
     rp = S_fm.dtype.type(roll_percent)
     _pick(K.spectral_stats, K.spectral_stats_par, S_fm.size)(
         S_fm, np.ascontiguousarray(freq, dtype=np.float64), rp, float(p), float(amin), *outs
@@ -1082,7 +1146,8 @@ def _stats_fm(S_fm: np.ndarray, freq: np.ndarray, roll_percent: float, p: float,
 
 
 def _flux_fm(S_fm: np.ndarray) -> np.ndarray:
-    out = np.empty(S_fm.shape[:2], dtype=np.float64)
+    """Spectral flux ``(R, T)`` in ``S_fm``'s dtype (summed in float64 by the kernel)."""
+    out = np.empty(S_fm.shape[:2], dtype=S_fm.dtype)
     _pick(K.flux, K.flux_par, S_fm.size)(S_fm, out)
     return out
 
@@ -1094,7 +1159,7 @@ def _magnitude_input(y, S, sr, n_fft, hop_length, win_length, window, center, pa
         S_fm, batch = _frame_major(S)
         if (S_fm < 0).any():
             raise ParameterError("S must be a non-negative magnitude spectrogram")
-        n_fft = 2 * (S_fm.shape[-1] - 1)
+        n_fft = _n_fft_of(S_fm)
     else:
         if y is None:
             raise ParameterError("pass the signal y or a magnitude spectrogram S")
@@ -1138,13 +1203,17 @@ _STAT_DOC = """
     sr : float
         Sampling rate in Hz.
     S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)], optional
-        Precomputed magnitude spectrogram.
+        Precomputed magnitude spectrogram, at least 2 frequency bins.
     n_fft, hop_length, win_length, window, center, pad_mode
         As :func:`stft` (``hop_length`` defaults to 512 as in librosa's features).
 
     Returns
     -------
     np.ndarray [shape=(..., n_frames)]
+        In the input's float dtype: float32 for float32 ``y`` or ``S`` (as :func:`stft`,
+        :func:`melspectrogram` and :func:`mfcc`; librosa does so for the flatness, but returns
+        float64 centroid, bandwidth and rolloff), float64 otherwise. The sums are accumulated
+        in float64 whatever that dtype.
 """
 
 
@@ -1264,7 +1333,9 @@ def spectral_flatness(
     amin: float = FLATNESS_AMIN,
 ) -> np.ndarray:
     """Geometric over arithmetic mean of the power spectrum (``librosa.feature.spectral_flatness``,
-    ``power=2``): near 1 for white noise, near 0 for a tone.
+    ``power=2``): 1 only for an exactly flat spectrum, near 0 for a tone. For white noise it
+    is about ``exp(-gamma) = 0.561`` (``gamma`` Euler's constant), not 1: the periodogram's
+    bins are exponential variables, and the log of one has mean ``log(its mean) - gamma``.
     {doc}
     Examples
     --------

@@ -113,7 +113,7 @@ def _spectral_stats(ctx, *, roll_percent, p, amin, **framing):
 
 def _check_values(p: dict) -> None:
     """The signal-independent checks of a spectral feature's parameters (framing, window,
-    power, mel count, DCT): run by ``resolve_params`` before any work."""
+    power, mel count, DCT, decibel reference): run by ``resolve_params`` before any work."""
     if "n_fft" in p:
         fp = C.FrameParams.resolve(
             p["n_fft"], p["hop_length"], p["win_length"], p["center"], p["pad_mode"]
@@ -136,6 +136,8 @@ def _check_values(p: dict) -> None:
         check_bool(p["htk"], "htk")
     if "n_mfcc" in p:
         C._check_mfcc_args(p["n_mfcc"], p["n_mels"], p["dct_type"], p["norm"], p["lifter"])
+    if "ref" in p:
+        C.check_ref(p["ref"])
 
 
 def _ignored(p: dict) -> dict[str, str]:
