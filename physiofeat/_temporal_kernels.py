@@ -82,14 +82,41 @@ def sampen_counts(X, m, r, nb, counts):
         _sampen_diagonals(X[row], n, m, r[row], b + 1, nb, counts[row, b])
 
 
+@jit(fastmath=False)
+def _histogram_edges(lo, hi, ks, edges):
+    """``edges[:] = np.linspace(lo, hi, bins + 1)`` in ``lo``'s dtype, operation for operation as
+    NumPy computes it (``ks`` is ``0, 1, ..., bins`` in that dtype): ``ks * step + lo`` with
+    ``step = (hi - lo) / bins`` (``ks / bins * (hi - lo) + lo`` if the step underflows to 0),
+    the last edge ``hi``. Strict IEEE arithmetic: a fused multiply-add or a reciprocal
+    (fastmath ``contract``/``arcp``) would move an edge by an ulp, and a value lying on it into
+    the other bin."""
+    bins = ks.shape[0] - 1
+    delta = hi - lo
+    step = delta / ks[bins]
+    if step == 0:
+        for k in range(bins):
+            edges[k] = ks[k] / ks[bins] * delta + lo
+    else:
+        for k in range(bins):
+            edges[k] = ks[k] * step + lo
+    edges[bins] = hi
+
+
 @jit(parallel=True)
 def histogram_entropy(X, bins, out):
     """Shannon entropy (bits) of an equal-width ``bins``-bin histogram over [min, max] per row.
 
-    Bin ``k`` holds ``lo + k w <= v < lo + (k + 1) w`` (the last bin also ``v == max``), as
-    :func:`numpy.histogram`; a constant row has entropy 0.
+    The bins are :func:`numpy.histogram`'s: bin ``k`` holds ``edges[k] <= v < edges[k + 1]``
+    (the last bin also ``v == max``) with NumPy's edges ``np.linspace(min, max, bins + 1)`` in
+    the row's dtype (:func:`_histogram_edges`). As NumPy does, ``v`` gets the bin
+    ``int((v - min) * bins / (max - min))`` (within one bin of the answer), which is then
+    moved down one if ``v < edges[k]``, or up one if ``v >= edges[k + 1]`` (not past the last).
+    A constant row has entropy 0.
     """
     R, n = X.shape
+    ks = np.empty(bins + 1, dtype=X.dtype)
+    for k in range(bins + 1):
+        ks[k] = k
     for row in prange(R):
         x = X[row]
         lo = x[0]
@@ -103,12 +130,21 @@ def histogram_entropy(X, bins, out):
         if not hi > lo:
             out[row] = 0.0
             continue
+        edges = np.empty(bins + 1, dtype=X.dtype)
+        _histogram_edges(lo, hi, ks, edges)
         counts = np.zeros(bins, dtype=np.int64)
         scale = bins / (np.float64(hi) - np.float64(lo))
         for t in range(n):
-            k = int((np.float64(x[t]) - lo) * scale)
+            v = x[t]
+            k = int((np.float64(v) - lo) * scale)
             if k >= bins:
                 k = bins - 1
+            elif k < 0:  # not for finite v >= lo; keeps the index in range
+                k = 0
+            if v < edges[k]:
+                k -= 1
+            elif k < bins - 1 and v >= edges[k + 1]:
+                k += 1
             counts[k] += 1
         h = 0.0
         for k in range(bins):

@@ -23,6 +23,9 @@ Output rate: with ``out_sr`` (Hz, at most ``sr``) the envelope is resampled by
 ``scipy.signal.resample_poly`` (polyphase, Kaiser-windowed anti-alias FIR, ``padtype='line'``);
 ``out_sr=None`` keeps ``sr``. Sample ``j`` of the output sits at ``j / out_sr`` seconds
 (:func:`envelope_times`). Springer's features are at 50 Hz and z-scored (``normalize=True``).
+The z-score of an envelope that is constant to round-off (its SD over time at most
+``max(100 eps, 1e-12)`` of its peak, see ``_FLAT_EPS``), or not finite, is NaN at every sample: a
+constant has no z-score, and dividing its round-off by its SD would only amplify noise to unit SD.
 Pre-filtering (Springer band-passes 25-400 Hz and removes spikes) is left to the caller.
 """
 
@@ -77,22 +80,40 @@ def _check_out_sr(out_sr, sr) -> tuple[int, int] | None:
             f"out_sr={out_sr:g} Hz is above the input rate sr={sr:g} Hz; envelopes are only "
             f"downsampled (0 < out_sr <= sr)"
         )
-    ratio = Fraction(out_sr / sr).limit_denominator(1000)
+    ratio = Fraction(out_sr / sr).limit_denominator(1000)  # the nearest p/q with q <= 1000
     if (
         ratio.numerator == 0
         or abs(ratio.numerator / ratio.denominator * sr - out_sr) > 1e-9 * out_sr
     ):
+        near = ratio if ratio.numerator else Fraction(1, 1000)  # the lowest rate accepted
+        # 12 digits: the printed rate, typed back, passes this check (within 1e-9 relative)
         raise ParameterError(
-            f"out_sr/sr = {out_sr:g}/{sr:g} is not a ratio p/q with q <= 1000; choose an output "
-            f"rate such as sr/{max(1, round(sr / out_sr))} = {sr / max(1, round(sr / out_sr)):g} Hz"
+            f"out_sr/sr = {out_sr:g}/{sr:g} is not a ratio p/q with q <= 1000; the nearest "
+            f"output rate that is: sr * {near.numerator}/{near.denominator} = "
+            f"{near.numerator / near.denominator * sr:.12g} Hz"
         )
     if ratio == 1:
         return None
     return ratio.numerator, ratio.denominator
 
 
-def _finish(env, sr, out_sr, normalize):
-    """Resample to ``out_sr`` and optionally z-score over time."""
+#: An envelope is constant to round-off, and its z-score NaN, when its SD over time is at most
+#: ``max(_FLAT_EPS * eps, _FLAT_REL) * peak``: ``eps`` of the coarser of the signal's and the
+#: envelope's dtypes, ``peak`` the larger of max ``|envelope|`` and, for the hilbert,
+#: homomorphic and wavelet envelopes (in the signal's units), max ``|x|``; times
+#: ``max(1, |ln peak|)`` for the homomorphic envelope, whose log carries absolute round-off.
+#: ``_FLAT_EPS``: the envelopes of constant signals (0.5-44.1 kHz, up to 5 min, float32 and
+#: float64) vary by at most ~7 eps times that gain. ``_FLAT_REL``: the round-off a sampled
+#: signal brings in float64 (the Hilbert envelope of a steady tone, 10 s at 44.1 kHz, varies by
+#: ~8e-13 as the phase round-off of ``cos`` grows), far below any recording's resolution.
+_FLAT_EPS = 100.0
+_FLAT_REL = 1e-12
+
+
+def _finish(env, sr, out_sr, normalize, x=None, gain=1.0):
+    """Resample to ``out_sr`` and optionally z-score over time (:func:`_zscore`); ``x`` is the
+    signal when the envelope is in its units (its peak and dtype then set the round-off),
+    ``gain`` the round-off's growth (see ``_FLAT_EPS``)."""
     normalize = check_bool(normalize, "normalize")
     ud = _check_out_sr(out_sr, sr)
     if ud is not None:
@@ -100,10 +121,30 @@ def _finish(env, sr, out_sr, normalize):
 
         env = resample_poly(env, ud[0], ud[1], axis=-1, padtype="line")
     if normalize:
-        sd = env.std(axis=-1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            env = (env - env.mean(axis=-1, keepdims=True)) / sd
+        env = _zscore(env, x, gain)
     return env
+
+
+def _zscore(env, x=None, gain=1.0):
+    """``(env - mean) / std`` over time, NaN for a row that is constant to round-off
+    (``std <= max(_FLAT_EPS * eps, _FLAT_REL) * scale * gain``) or not finite. A finite row too
+    large to square (its std overflows) is z-scored divided by its scale."""
+    eps = np.finfo(env.dtype).eps
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        scale = np.abs(env).max(axis=-1, keepdims=True)  # NaN or inf for a non-finite row
+        if x is not None:
+            eps = max(eps, np.finfo(x.dtype).eps)
+            scale = np.maximum(scale, np.abs(x).max(axis=-1, keepdims=True))
+        sd = env.std(axis=-1, keepdims=True)
+        big = np.isfinite(scale) & ~np.isfinite(sd)
+        if big.any():
+            d = np.where(big, scale, 1)
+            env, scale = env / d, scale / d
+            sd = env.std(axis=-1, keepdims=True)
+        z = (env - env.mean(axis=-1, keepdims=True)) / sd
+        # also a NaN sd or an infinite scale
+        flat = ~(sd > max(_FLAT_EPS * eps, _FLAT_REL) * scale * gain)
+    return np.where(flat, np.nan, z) if flat.any() else z
 
 
 def envelope_times(env, *, out_sr: float) -> np.ndarray:
@@ -143,7 +184,10 @@ def hilbert_envelope(x, *, sr: float, out_sr: float | None = None, normalize: bo
         Output rate in Hz (``0 < out_sr <= sr``, a ratio p/q of ``sr`` with q <= 1000); None
         keeps ``sr``. Resampled with ``scipy.signal.resample_poly`` (anti-aliased).
     normalize : bool
-        Z-score the output over time (zero mean, unit std), as Springer's features.
+        Z-score the output over time (zero mean, unit std), as Springer's features. An
+        envelope constant to round-off (SD over time at most ``max(100 eps, 1e-12)`` of its
+        peak or of the signal's, see the module), or not finite, gives NaN at every sample: a
+        constant has no z-score.
 
     Returns
     -------
@@ -164,7 +208,7 @@ def hilbert_envelope(x, *, sr: float, out_sr: float | None = None, normalize: bo
     sr = check_sr(sr)
     x = _signal(x)
     _check_out_sr(out_sr, sr)
-    return _finish(_analytic_magnitude(x), sr, out_sr, normalize)
+    return _finish(_analytic_magnitude(x), sr, out_sr, normalize, x)
 
 
 def _check_lowpass(cutoff, order) -> tuple[float, int]:
@@ -206,7 +250,9 @@ def homomorphic_envelope(
     The low-pass is a Butterworth filter of ``order`` at ``cutoff`` Hz run forward and backward
     (``scipy.signal.sosfiltfilt``, zero phase, squared magnitude response; SciPy's default odd
     padding). Springer et al. (2016) use order 1 at 8 Hz. Zeros of the Hilbert envelope are
-    floored at ``eps * max`` (per signal) before the log.
+    floored at ``eps * max`` (per signal) before the log. An all-zero signal has the envelope
+    0 at every sample (no log of 0 is taken; with ``normalize=True``, NaN: see
+    :func:`hilbert_envelope`).
 
     Parameters
     ----------
@@ -243,11 +289,14 @@ def homomorphic_envelope(
     _check_out_sr(out_sr, sr)
     sos = _butter_sos(cutoff, order, sr, x.shape[-1])
     h = _analytic_magnitude(x)
-    floor = np.maximum(
-        np.finfo(h.dtype).eps * h.max(axis=-1, keepdims=True), np.finfo(h.dtype).tiny
-    )
+    peak = h.max(axis=-1, keepdims=True)
+    floor = np.maximum(np.finfo(h.dtype).eps * peak, np.finfo(h.dtype).tiny)
     env = np.exp(sosfiltfilt(sos, np.log(np.maximum(h, floor)), axis=-1))
-    return _finish(env, sr, out_sr, normalize)
+    silent = ~(peak > 0)
+    if silent.any():  # 0, not exp(log(tiny)) ~ 2e-308
+        env = np.where(silent, 0.0, env)
+    gain = np.maximum(1.0, np.abs(np.log(np.where(silent, 1.0, peak))))
+    return _finish(env, sr, out_sr, normalize, x, gain)
 
 
 def shannon_envelope(
@@ -374,7 +423,7 @@ def wavelet_envelope(
     rep = np.repeat(d, 2**level, axis=-1)
     start = (rep.shape[-1] - n) // 2
     env = np.abs(rep[..., start : start + n])
-    return _finish(env, sr, out_sr, normalize)
+    return _finish(env, sr, out_sr, normalize, x)
 
 
 def _check_psd_band(fmin, fmax, sr: float | None = None) -> tuple[float, float]:
@@ -394,14 +443,22 @@ def _check_psd_band(fmin, fmax, sr: float | None = None) -> tuple[float, float]:
     return fmin, fmax
 
 
+def _matlab_round(v: float) -> int:
+    """MATLAB's ``round`` of ``v >= 0``: half away from zero (``12.5 -> 13``; Python's
+    ``round`` goes half to even, ``12.5 -> 12``)."""
+    f = math.floor(v)
+    return int(f) + (1 if v - f >= 0.5 else 0)  # v - floor(v) is exact
+
+
 def _check_psd_framing(win_length, hop_length, sr: float | None = None):
     """``(win_length, hop_length)`` in samples (>= 2, >= 1); with ``sr`` None takes the
-    defaults (25 ms frames, ~50 % overlap), without it None stays None."""
+    defaults (25 ms frames, ~50 % overlap, MATLAB's rounding), without it None stays None."""
     if sr is not None and win_length is None:
-        win_length = round(sr / 40)
+        win_length = _matlab_round(sr / 40)
     win_length = check_int(win_length, "win_length", minimum=2, allow_none=True)
     if sr is not None and hop_length is None:
-        hop_length = max(1, win_length - round(sr / 80))  # a window shorter than sr/80: hop 1
+        # a window shorter than sr/80: hop 1
+        hop_length = max(1, win_length - _matlab_round(sr / 80))
     return win_length, check_int(hop_length, "hop_length", minimum=1, allow_none=True)
 
 
@@ -420,8 +477,9 @@ def psd_envelope(
 
     As Springer et al. (2016) (MATLAB ``spectrogram(x, sr/40, round(sr/80), 1:sr/2, sr)``):
     frames of ``win_length`` samples (default ``round(sr / 40)``, 25 ms) every ``hop_length``
-    (default ``win_length - round(sr / 80)``, ~50 % overlap, at least 1), no padding, symmetric
-    Hamming window; the one-sided PSD ``2 |sum_t w[t] x[t] e^{-2i pi f t / sr}|**2 / (sr sum w**2)`` is
+    (default ``win_length - round(sr / 80)``, ~50 % overlap, at least 1), with MATLAB's
+    ``round`` (half away from zero: 25 / 12 at 1 kHz, 1103 / 552 at 44.1 kHz), no padding,
+    symmetric Hamming window; the one-sided PSD ``2 |sum_t w[t] x[t] e^{-2i pi f t / sr}|**2 / (sr sum w**2)`` is
     evaluated at every integer frequency ``f`` in ``[fmin, fmax]`` Hz and averaged. Frame ``k``
     sits at its centre ``(k * hop_length + win_length / 2) / sr``; the frame values are linearly
     interpolated (``np.interp``, held constant before the first / after the last centre) onto the

@@ -22,8 +22,9 @@ Definitions (``x`` one signal or frame of ``n`` samples, ``dx = np.diff(x)``):
 ``hjorth_mobility``      ``sqrt(var(dx) / var(x))`` (per sample; multiply by ``sr`` for rad/s-like units)
 ``hjorth_complexity``    ``mobility(dx) / mobility(x)``
 ``shannon_entropy``      entropy in bits of the equal-width ``bins``-bin histogram over
-                         ``[min(x), max(x)]`` (:func:`numpy.histogram` bins); 0 for a constant signal,
-                         at most ``log2(bins)``
+                         ``[min(x), max(x)]``, the counts of ``numpy.histogram(x, bins)`` (its edges,
+                         in x's dtype; a value on an edge counts in the upper bin); 0 for a
+                         constant signal, at most ``log2(bins)``
 ======================== ===========================================================================
 
 Moments of a constant signal give NaN (0/0) for skewness, kurtosis, mobility and complexity.

@@ -5,6 +5,8 @@ Each family appends its own section; none imports physiofeat.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 import numpy as np
 
 # ============================================================================================
@@ -135,8 +137,9 @@ def naive_psd_frames(x, sr, fmin=40, fmax=60, win=None, hop=None):
     """Mean one-sided PSD over integer frequencies fmin..fmax of each symmetric-Hamming frame
     (MATLAB spectrogram scaling 2|X|^2 / (sr sum w^2)); returns (centres_s, values)."""
     x = np.asarray(x, dtype=np.float64)
-    win = round(sr / 40) if win is None else win
-    hop = win - round(sr / 80) if hop is None else hop
+    # MATLAB's round (half away from zero), as Springer's spectrogram(x, sr/40, round(sr/80))
+    win = int(Decimal(sr / 40).to_integral_value(ROUND_HALF_UP)) if win is None else win
+    hop = win - int(Decimal(sr / 80).to_integral_value(ROUND_HALF_UP)) if hop is None else hop
     w = 0.54 - 0.46 * np.cos(2 * np.pi * np.arange(win) / (win - 1))
     freqs = range(int(np.ceil(fmin)), int(np.floor(fmax)) + 1)
     vals, centres = [], []

@@ -371,6 +371,21 @@ def heart_rate(
 # features
 
 
+def _fitted_psd_envelope(x, *, sr, out_sr, normalize):
+    """:func:`physiofeat.envelope.psd_envelope` with the framing the shipped model
+    (``springer_circor.json``) was fitted with: ``win = round(sr / 40)``, ``hop = max(1, win -
+    round(sr / 80))`` with Python's half-to-even ``round`` (hop 13 at 1 kHz), not the MATLAB
+    rounding that psd_envelope defaults to (hop 12), so that the model sees the features it was
+    fitted on. Refit the model before switching to the default."""
+    from .. import envelope as E
+
+    win = round(sr / 40)
+    hop = max(1, win - round(sr / 80))
+    return E.psd_envelope(
+        x, sr=sr, win_length=win, hop_length=hop, out_sr=out_sr, normalize=normalize
+    )
+
+
 def segmentation_features(
     x: Any, *, sr: float, feature_sr: float = 50.0, features: Iterable[str] = FEATURES
 ) -> np.ndarray:
@@ -401,7 +416,7 @@ def segmentation_features(
     funcs = {
         "homomorphic": E.homomorphic_envelope,
         "hilbert": E.hilbert_envelope,
-        "psd": E.psd_envelope,
+        "psd": _fitted_psd_envelope,
         "wavelet": E.wavelet_envelope,
         "shannon": E.shannon_envelope,
     }
@@ -419,7 +434,7 @@ def _features(x, sr, feature_sr, features, funcs=None):
         funcs = {
             "homomorphic": E.homomorphic_envelope,
             "hilbert": E.hilbert_envelope,
-            "psd": E.psd_envelope,
+            "psd": _fitted_psd_envelope,
             "wavelet": E.wavelet_envelope,
             "shannon": E.shannon_envelope,
         }
