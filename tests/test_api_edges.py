@@ -135,3 +135,14 @@ def test_ecgpcg_timing_takes_the_rate_of_a_given_delineation():
         ecgpcg_timing(None, pcg, sr=1000, beats=b)
     with pytest.raises(ParameterError, match="sr .* is required with an ECG array"):
         ecgpcg_timing(ecg, pcg)
+
+
+def test_hrv_from_peaks_depends_only_on_the_differences():
+    from physiofeat.ecg import hrv_from_peaks
+
+    rr = np.random.default_rng(3).normal(800.0, 30.0, 200)
+    pk = np.cumsum(np.r_[0.0, rr])  # fractional sample indices at 1 kHz
+    a = _quiet(hrv_from_peaks, pk, sr=1000)
+    b = _quiet(hrv_from_peaks, pk - 5000.5, sr=1000)  # negative, fractional: the same intervals
+    np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12, equal_nan=True)
+    assert np.isclose(a[0], rr.mean(), rtol=1e-12)  # mean_nn, in ms

@@ -117,7 +117,9 @@ def hrv_from_peaks(peaks: Any, *, sr: float) -> np.ndarray:
     ----------
     peaks : np.ndarray [shape=(n_beats,)]
         Increasing R-peak sample indices (e.g. :func:`detect_r_peaks`); every interval is taken
-        as a normal-to-normal interval (no ectopic-beat editing).
+        as a normal-to-normal interval (no ectopic-beat editing). Fractional (interpolated)
+        indices are taken as they are, and an offset changes nothing: only the differences
+        count.
     sr : float
         Sampling rate of the indices in Hz.
 
