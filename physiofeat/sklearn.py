@@ -212,8 +212,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
                     raise ParameterError(
                         f"input {r.id} gives {len(r.names)} columns and input {good.id} "
                         f"{len(good.names)} (first different: {_first_difference(r.names, good.names)}); "
-                        "a feature whose columns depend on the signal (e.g. level=None) cannot "
-                        "make a feature matrix: fix its size (level=N)"
+                        "a feature whose columns depend on the signal cannot "
+                        "make a feature matrix: give it parameters that fix its size"
                     )
                 out[r.index] = r.vector
         return good.names, out

@@ -267,7 +267,8 @@ def _hs_feature(
     needs=("imfs",),
     check=_check_values,
     ignores=_ignored,
-    description="Marginal Hilbert spectrum: the Hilbert spectrum summed over time",
+    description="Marginal Hilbert spectrum: the Hilbert spectrum summed over time "
+    "(scaling='spectrum': averaged; 'density': per Hz)",
 )
 def _ms_feature(
     ctx,

@@ -73,8 +73,8 @@ def _check_values(p: dict) -> None:
     _check_discrete(p["wavelet"], p["level"], p["mode"])
     if p["level"] is None:
         raise ParameterError(
-            "level=None (the deepest level each signal allows) gives signals of other lengths "
-            "other columns, which no feature table can hold; pass a level (an int >= 1; "
+            "level=None (the deepest level each signal allows) would give signals of other "
+            "lengths other columns, which no feature table can hold; pass a level (an int >= 1; "
             "pywt.dwt_max_level(n, filter length) is the deepest for n samples), or use "
             "physiofeat.wavelet.dwt_features / wpt_energies for one signal"
         )
