@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from ._errors import ParameterError
+from ._errors import InvalidSignalError, ParameterError
 from ._features import DEFAULT_STATS
 
 __all__ = [
@@ -523,7 +523,20 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                         f"source {rid!r} is an array without a sampling rate; pass sr= or "
                         "(array, sr) pairs"
                     )
+                from ._registry import _MAX_CHANNELS
+
                 x = np.asarray(x)
+                if x.ndim not in (1, 2):
+                    raise InvalidSignalError(
+                        f"source {rid!r} is an array of shape {x.shape}; a source is a 1-D "
+                        "signal or a 2-D (n_channels, n_samples) recording"
+                    )
+                if x.ndim == 2 and x.shape[1] <= _MAX_CHANNELS < x.shape[0]:
+                    raise InvalidSignalError(
+                        f"source {rid!r} of shape {x.shape} looks channels-last (n_samples, "
+                        "n_channels), as soundfile.read returns it; pass x.T (one signal per "
+                        "channel)"
+                    )
                 if x.ndim == 2 and not job.per_channel:  # channels of one recording, as for files
                     x = x.mean(axis=0, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
                 if job.sr is not None and sr != job.sr:
@@ -968,14 +981,18 @@ def iter_extract(
                     stacklevel=2,
                 )
             n_jobs = 1
+    from ._validation import check_bool, check_int
+
+    if max_pending is not None:  # before the Dask branch too: 0 there had submitted nothing
+        max_pending = check_int(max_pending, "max_pending", minimum=1)
     job = _Job(
         features,
         dict(params),
         sr,
         stats,
-        bool(per_channel),
+        check_bool(per_channel, "per_channel"),
         segment,
-        bool(return_arrays),
+        check_bool(return_arrays, "return_arrays"),
         None if arrays_dir is None else os.fspath(arrays_dir),
         _feature_modules(
             features,
@@ -985,7 +1002,7 @@ def iter_extract(
         record,
         roles_t,
     )
-    if ids is not None and not isinstance(ids, Sequence):
+    if ids is not None and (isinstance(ids, str) or not isinstance(ids, Sequence)):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")
     if ids is not None and isinstance(sources, Sized) and len(ids) != len(sources):
         raise ParameterError(

@@ -146,3 +146,43 @@ def test_hrv_from_peaks_depends_only_on_the_differences():
     b = _quiet(hrv_from_peaks, pk - 5000.5, sr=1000)  # negative, fractional: the same intervals
     np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12, equal_nan=True)
     assert np.isclose(a[0], rr.mean(), rtol=1e-12)  # mean_nn, in ms
+
+
+# ---------------------------------------------------------------------------------------------
+# batch sources and flags (session 12, second audit)
+
+
+def test_batch_refuses_a_channels_last_array_source():
+    x, sr = physiofeat.load(physiofeat.data.path("a0007"))
+    bad, odd, scalar = physiofeat.extract_many(
+        [np.stack([x] * 4, axis=1), np.zeros((2, 3, 4)), 5], ["temporal"], sr=sr, n_jobs=1
+    )
+    # it had averaged the 35.7 s recording over its channels' axis into 4 samples
+    assert not bad.ok and bad.error_type == "InvalidSignalError"
+    assert "looks channels-last" in bad.error and "x.T" in bad.error
+    for r in (odd, scalar):
+        assert r.error_type == "InvalidSignalError" and "a source is a 1-D signal" in r.error
+    # the right way round: the mean of the channels, as for a multi-channel file
+    (good,) = physiofeat.extract_many([np.stack([x] * 4)], ["temporal"], sr=sr, n_jobs=1)
+    np.testing.assert_allclose(good.vector, physiofeat.extract(x, ["temporal"], sr=sr).vector())
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"per_channel": "no"}, "per_channel must be True or False"),
+        ({"return_arrays": "no"}, "return_arrays must be True or False"),
+        ({"ids": "ab"}, "ids must be a sequence of strings; got str"),
+        ({"max_pending": 0}, "max_pending must be >= 1"),
+    ],
+)
+def test_batch_refuses_flags_of_the_wrong_type(kw, match):
+    x = np.zeros(4000)
+    with pytest.raises(ParameterError, match=match):
+        physiofeat.extract_many([x, x], ["rms"], sr=1000, n_jobs=1, **kw)
+
+
+def test_max_pending_is_checked_before_the_dask_branch():
+    # with a Dask client, max_pending=0 had submitted nothing and returned no results
+    with pytest.raises(ParameterError, match="max_pending must be >= 1"):
+        physiofeat.extract_many([np.zeros(4000)], ["rms"], sr=1000, client=object(), max_pending=0)
