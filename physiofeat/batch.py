@@ -346,8 +346,11 @@ def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
 
 
 def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:
-    """Where ``--arrays`` / ``arrays_dir`` stores the full arrays of the source with id ``rid``."""
-    rel = Path(*[p for p in Path(rid).parts if p not in ("..", "/", "\\")]) if rid else Path("x")
+    """Where ``--arrays`` / ``arrays_dir`` stores the full arrays of the source with id ``rid``:
+    inside ``arrays_dir`` whatever the id (a ``..`` part becomes ``_up_``, so ``../a.wav`` and
+    ``a.wav`` stay two files)."""
+    parts = ["_up_" if p == ".." else p for p in Path(rid).parts if p not in ("/", "\\")]
+    rel = Path(*parts) if parts else Path("x")
     if rel.is_absolute():
         rel = rel.relative_to(rel.anchor)
     return Path(arrays_dir) / (str(rel) + ".npz")
@@ -1004,6 +1007,13 @@ def iter_extract(
     )
     if ids is not None and (isinstance(ids, str) or not isinstance(ids, Sequence)):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")
+    if ids is not None and arrays_dir is not None:
+        dup = sorted({str(i) for i in ids if list(ids).count(i) > 1})
+        if dup:
+            raise ParameterError(
+                f"ids {dup} are given more than once, and arrays_dir stores each source's "
+                "arrays under its id: give each source its own id"
+            )
     if ids is not None and isinstance(sources, Sized) and len(ids) != len(sources):
         raise ParameterError(
             f"ids must give one id per source; got {len(ids)} ids for {len(sources)} sources"

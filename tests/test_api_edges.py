@@ -186,3 +186,19 @@ def test_max_pending_is_checked_before_the_dask_branch():
     # with a Dask client, max_pending=0 had submitted nothing and returned no results
     with pytest.raises(ParameterError, match="max_pending must be >= 1"):
         physiofeat.extract_many([np.zeros(4000)], ["rms"], sr=1000, client=object(), max_pending=0)
+
+
+def test_arrays_of_two_sources_never_share_a_file(tmp_path):
+    from physiofeat.batch import arrays_path
+
+    a, b = arrays_path(tmp_path, "../a.wav"), arrays_path(tmp_path, "a.wav")
+    assert a != b and tmp_path in a.parents and tmp_path in b.parents
+    assert tmp_path in arrays_path(tmp_path, "..").parents
+    x = np.random.default_rng(0).standard_normal(4000)
+    kw = dict(sr=1000, n_jobs=1, frame_length=256, hop_length=128)
+    with pytest.raises(ParameterError, match=r"ids \['p'\] are given more than once"):
+        physiofeat.extract_many([x, x[:2000]], ["rms"], ids=["p", "p"], arrays_dir=tmp_path, **kw)
+    physiofeat.extract_many([x, x[:2000]], ["rms"], ids=["p", "q"], arrays_dir=tmp_path, **kw)
+    for i, y in zip("pq", (x, x[:2000])):
+        ref = physiofeat.extract(y, ["rms"], sr=1000, frame_length=256, hop_length=128)["rms"]
+        np.testing.assert_array_equal(np.load(tmp_path / f"{i}.npz")["rms"], ref.values)
