@@ -941,7 +941,9 @@ def waveshow(
     y : np.ndarray [shape=(n,)] or Feature
         The signal (e.g. a heart sound, or an ``envelope`` Feature).
     sr : float
-        Sampling rate in Hz; sample ``i`` is at ``offset + i / sr`` s.
+        Sampling rate in Hz; sample ``i`` is at ``offset + i / sr`` s. A Feature with a time
+        coordinate (an ``envelope`` at its ``out_sr``, per-frame series) is drawn at
+        ``offset +`` its own times instead.
     offset : float
         Time of the first sample in seconds.
     markers : mapping str -> array of times, or array of times, optional
@@ -979,7 +981,11 @@ def waveshow(
     """
     sr = check_sr(sr)
     x = _one_signal(y, "y")
-    t = offset + np.arange(x.size) / sr
+    times = y.times if isinstance(y, Feature) else None
+    if times is not None and np.shape(times) == x.shape:  # a Feature's own time axis
+        t = offset + np.asarray(times, dtype=np.float64)
+    else:
+        t = offset + np.arange(x.size) / sr
     ax = _axes(ax)
     (line,) = ax.plot(t, x, color=color, lw=linewidth)
     t0, t1 = float(t[0]), float(t[-1])
@@ -1014,7 +1020,7 @@ def waveshow(
     marks = []
     if markers is not None:
         groups = markers if isinstance(markers, Mapping) else {"marker": markers}
-        lo, hi = np.min(x), np.max(x)
+        lo, hi = (np.nanmin(x), np.nanmax(x)) if np.isfinite(x).any() else (-1.0, 1.0)
         for i, (name, times_) in enumerate(groups.items()):
             tm = np.asarray(times_, dtype=np.float64).reshape(-1)
             tm = tm[(tm >= t0) & (tm <= t1)]

@@ -483,3 +483,16 @@ def test_specshow_axis_labels_follow_the_rows():
     img = plot.specshow(q)
     assert img.ax.get_ylabel() == "Quefrency (s)"
     assert img.ax.get_ylim() == pytest.approx((-0.005, 0.035))
+
+
+def test_waveshow_draws_a_feature_at_its_own_times_and_markers_over_nan():
+    y = np.sin(2 * np.pi * 5 * np.arange(2000) / 1000)
+    env = physiofeat.extract(y, {"envelope": {"out_sr": 50}}, sr=1000)["envelope"]
+    out = plot.waveshow(env, sr=1000)  # sr is the signal's; the envelope is at 50 Hz
+    np.testing.assert_allclose(out.line.get_xdata(), env.coords["time"], rtol=0, atol=1e-12)
+    assert float(out.ax.get_xlim()[1]) == pytest.approx(1.98, abs=1e-9)
+    y[100:200] = np.nan  # a gap: the markers span the finite range, not NaN
+    out = plot.waveshow(y, sr=1000, markers={"m": [0.5, 1.0]})
+    seg = out.markers[0].get_segments()
+    assert len(seg) == 2 and np.isfinite(np.asarray(seg)).all()
+    plt.close("all")
