@@ -1024,8 +1024,6 @@ def iter_extract(
             f"forkserver where there is one); got {mp_context!r}"
         )
     tasks = _as_tasks(sources, ids, job)
-    from ._validation import check_int
-
     if chunksize is None:  # a Dask task costs a scheduler round trip: send a few files each
         chunksize = 1 if client is None else 4
     chunksize = check_int(chunksize, "chunksize", minimum=1)

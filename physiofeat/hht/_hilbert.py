@@ -159,6 +159,14 @@ def check_scaling(scaling) -> str | None:
     return check_choice(scaling, "scaling", (None, "spectrum", "density"))
 
 
+def scale_marginal(h: np.ndarray, n: int, sr: float, scaling: str | None) -> np.ndarray:
+    """A marginal spectrum summed over ``n`` samples, normalised as ``scaling`` says (None:
+    as it is; 'spectrum': over ``n``; 'density': over ``sr * n``)."""
+    if scaling is None or n == 0:
+        return h
+    return h / (n * (float(sr) if scaling == "density" else 1.0))
+
+
 def hilbert_spectrum(
     imfs,
     *,
@@ -298,8 +306,7 @@ def marginal_spectrum(
                 out,
             )
             h += out.sum(axis=1)
-    if scaling is not None and x.shape[-1] > 0:
-        h /= x.shape[-1] * (float(sr) if scaling == "density" else 1.0)
+    h = scale_marginal(h, x.shape[-1], sr, scaling)
     return 0.5 * (e[1:] + e[:-1]), h.reshape(x.shape[:-2] + (nb,))
 
 

@@ -26,6 +26,7 @@ from ._hilbert import (
     hilbert_spectrum,
     imf_features,
     instantaneous,
+    scale_marginal,
 )
 
 _METHODS = {"emd": emd, "eemd": eemd, "ceemdan": ceemdan}
@@ -288,7 +289,5 @@ def _ms_feature(
     """``scaling`` as :func:`physiofeat.hht.marginal_spectrum`: None sums over the samples
     (growing with the duration), 'spectrum' averages over them, 'density' also divides by sr."""
     f, H = _spectrum(ctx, _decomposition(locals()), n_bins, fmin, fmax, mode)
-    h = H.sum(axis=-1)
-    if scaling is not None and H.shape[-1] > 0:
-        h = h / (H.shape[-1] * (float(ctx.sr) if scaling == "density" else 1.0))
+    h = scale_marginal(H.sum(axis=-1), H.shape[-1], ctx.sr, scaling)
     return Feature(h, dims=("freq",), coords={"freq": f}, attrs={"mode": mode, "scaling": scaling})
