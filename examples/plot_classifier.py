@@ -142,8 +142,9 @@ print(table.groupby("patient", sort=False)[cols].max().round(2).T)
 # that read 0.728 fixed-k and 0.719 in-fold, hht alone 0.466 and wavelet alone 0.550: within
 # the spread between seeds, as is pcg alone's 0.736 against the 0.730 of 2026-12-05 with
 # bit-identical pcg columns. How much such a figure moves: before fixes to the pcg quality
-# indices (their autocorrelation exceeded 1 and its heart rate stuck to the search edge) and to cycles cut by
-# the recording's start, the same model read 0.743 fixed-k and 0.739 in-fold (pcg alone 0.746);
+# indices (their autocorrelation exceeded 1 and its heart rate stuck to the search edge) and
+# to cycles cut by the recording's start, the same model read 0.743 fixed-k and 0.739
+# in-fold (pcg alone 0.746);
 # the day before that, in another environment with the same code, 0.754 and 0.738. Every
 # family without the pcg columns scored exactly the same each time. For scale: on the challenge's
 # hidden test set the best entry scored 0.780 and the median of 40 teams 0.692 (a different,
