@@ -583,6 +583,17 @@ def resolve_params(
 _MAX_CHANNELS = 8
 
 
+def refuse_channels_last(x: np.ndarray, subject: str, hint: str) -> None:
+    """Raise :class:`InvalidSignalError` for a 2-D ``x`` that looks channels-last (at most
+    :data:`_MAX_CHANNELS` columns and more rows than that): ``extract``'s rule, also applied by
+    the batch functions to their array sources; ``hint`` says what to pass instead."""
+    if x.ndim == 2 and x.shape[1] <= _MAX_CHANNELS < x.shape[0]:
+        raise InvalidSignalError(
+            f"{subject} of shape {x.shape} looks channels-last (n_samples, n_channels), as "
+            f"soundfile.read returns it; {hint}"
+        )
+
+
 class _Required:
     """The default of ``extract``'s ``sr``: required for arrays, taken from a record."""
 
@@ -674,12 +685,12 @@ def extract(
         )
     sr = check_sr(sr)
     x = as_signal(x, ndim=(1, 2))
-    if x.ndim == 2 and x.shape[1] <= _MAX_CHANNELS < x.shape[0]:
-        raise InvalidSignalError(
-            f"x of shape {x.shape} looks channels-last (n_samples, n_channels), as soundfile.read "
-            f"returns it; extract takes (n_signals, n_samples): pass x.T for one signal per "
-            f"channel, or the mono mix x.mean(axis=1)"
-        )
+    refuse_channels_last(
+        x,
+        "x",
+        "extract takes (n_signals, n_samples): pass x.T for one signal per channel, or the "
+        "mono mix x.mean(axis=1)",
+    )
     plan = resolve_params(_normalise_request(features), params)
     record_features = [n for n, (spec, _) in plan.items() if spec.roles]
     if record_features:

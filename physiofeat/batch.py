@@ -526,7 +526,7 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                         f"source {rid!r} is an array without a sampling rate; pass sr= or "
                         "(array, sr) pairs"
                     )
-                from ._registry import _MAX_CHANNELS
+                from ._registry import refuse_channels_last
 
                 x = np.asarray(x)
                 if x.ndim not in (1, 2):
@@ -534,12 +534,7 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                         f"source {rid!r} is an array of shape {x.shape}; a source is a 1-D "
                         "signal or a 2-D (n_channels, n_samples) recording"
                     )
-                if x.ndim == 2 and x.shape[1] <= _MAX_CHANNELS < x.shape[0]:
-                    raise InvalidSignalError(
-                        f"source {rid!r} of shape {x.shape} looks channels-last (n_samples, "
-                        "n_channels), as soundfile.read returns it; pass x.T (one signal per "
-                        "channel)"
-                    )
+                refuse_channels_last(x, f"source {rid!r}", "pass x.T (one signal per channel)")
                 if x.ndim == 2 and not job.per_channel:  # channels of one recording, as for files
                     x = x.mean(axis=0, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
                 if job.sr is not None and sr != job.sr:
