@@ -495,6 +495,11 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
 
                 sys.path.extend(p for p in where if p not in sys.path)
                 importlib.import_module(mod)
+            if isinstance(source, _NoId):
+                raise ParameterError(
+                    f"source #{index} has no id: ids gave {source.n_ids} ids, and ids must "
+                    "give one id per source"
+                )
             if job.record:
                 return _run_record_features(index, rid, source, job, cpu0)
             if isinstance(source, (str, os.PathLike)) and _reads_as_record(source, job):
@@ -526,6 +531,9 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
                         f"source {rid!r} is an array without a sampling rate; pass sr= or "
                         "(array, sr) pairs"
                     )
+                from ._validation import check_sr
+
+                sr = check_sr(sr, name=f"the sampling rate of source {rid!r}")
                 from ._registry import refuse_channels_last
 
                 x = np.asarray(x)
@@ -685,17 +693,38 @@ def _worker_init() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _NoId:
+    """A source past the last of ``n_ids`` ids (``_as_tasks``): its record is an error."""
+
+    n_ids: int
+
+
 def _as_tasks(sources: Iterable[Any], ids: Sequence[str] | None, job: _Job):
-    for i, src in enumerate(sources):
+    """``(index, id, source, job)`` of each source.
+
+    ``ids`` and a sized ``sources`` are checked against each other before the run; an iterator of
+    sources is not, so a source past the last id becomes a ParameterError record (the run goes
+    on, and no finished result is lost), and ids left over when the iterator ends are warned of.
+    """
+    n = -1
+    for n, src in enumerate(sources):
         if ids is not None:
-            if i >= len(ids):  # an iterator of sources longer than the ids
-                raise ParameterError(f"ids must give one id per source; got {len(ids)} ids")
-            rid = str(ids[i])
+            rid = str(ids[n]) if n < len(ids) else str(n)
+            if n >= len(ids):
+                src = _NoId(len(ids))
         elif isinstance(src, (str, os.PathLike)):
             rid = os.fspath(src)
         else:
-            rid = str(i)
-        yield (i, rid, src, job)
+            rid = str(n)
+        yield (n, rid, src, job)
+    if ids is not None and n + 1 < len(ids):
+        warnings.warn(
+            f"ids gave {len(ids)} ids for {n + 1} sources: the last {len(ids) - n - 1} ids "
+            "were not used",
+            UserWarning,
+            stacklevel=2,
+        )
 
 
 def _chunks(tasks: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -1100,7 +1129,9 @@ def extract_many(
         readable at the same paths on the workers).
     ids : sequence of str, optional
         Identifiers for the sources (default: the path, or the position for arrays), one per
-        source.
+        source. Checked against a list of sources before the run; with an iterator of sources,
+        a source past the last id gets a ParameterError record (id: its position) and ids left
+        over at its end are warned of (UserWarning).
     stats : sequence of str
         Statistics over time for the summary vector (as in ``extract``).
     per_channel : bool

@@ -70,10 +70,39 @@ def test_extract_many_checks_ids_and_mp_context(pcg):
     x, sr = pcg
     with pytest.raises(ParameterError, match="one id per source; got 1 ids for 2 sources"):
         physiofeat.extract_many([x, x], ["rms"], sr=sr, ids=["a"], n_jobs=1)
-    with pytest.raises(ParameterError, match="one id per source; got 1 ids"):
-        physiofeat.extract_many(iter([x, x]), ["rms"], sr=sr, ids=["a"], n_jobs=1)
     with pytest.raises(ParameterError, match="mp_context must be one of"):
         physiofeat.extract_many([x], ["rms"], sr=sr, n_jobs=2, mp_context="bogus")
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_an_iterator_longer_than_its_ids_keeps_the_results_it_has(pcg, n_jobs):
+    # an iterator's length is known only at its end: the sources past the last id are error
+    # records, and the results before them are not lost
+    x, sr = pcg
+    x = x[: 2 * int(sr)]
+    res = physiofeat.extract_many(iter([x, x, x]), ["rms"], sr=sr, ids=["a"], n_jobs=n_jobs)
+    assert [r.id for r in res] == ["a", "1", "2"]
+    assert res[0].ok and res[0].vector.shape == (4,)
+    assert [r.error_type for r in res[1:]] == ["ParameterError"] * 2
+    assert "source #1 has no id: ids gave 1 ids" in res[1].error
+
+
+def test_ids_left_over_by_an_iterator_are_warned_of(pcg):
+    x, sr = pcg
+    x = x[: 2 * int(sr)]
+    with pytest.warns(UserWarning, match="ids gave 3 ids for 1 sources: the last 2 ids"):
+        res = physiofeat.extract_many(iter([x]), ["rms"], sr=sr, ids=["a", "b", "c"], n_jobs=1)
+    assert [(r.id, r.ok) for r in res] == [("a", True)]
+
+
+@pytest.mark.parametrize("bad", ["2000", -5.0, True, float("nan")])
+def test_a_bad_rate_in_an_array_source_names_the_source(pcg, bad):
+    # the pair's rate is checked as the source's, not as the resampler's orig_sr
+    x, sr = pcg
+    for given in (None, 1000):
+        (r,) = physiofeat.extract_many([(x[:4000], bad)], ["rms"], sr=given, n_jobs=1)
+        assert r.error_type == "ParameterError"
+        assert r.error.startswith("the sampling rate of source '0' must be a positive number")
 
 
 @pytest.mark.parametrize("name", ["heart_sounds", "heartsound", "Heart_Sound", "hart_sound"])
