@@ -588,3 +588,19 @@ def test_registered_deltas_on_too_few_frames_are_nan_with_the_same_names():
         S.delta(f["mfcc"].values, width=9)
     with pytest.raises(ParameterError, match="odd integer"):  # a bad width is still an error
         physiofeat.extract(short, ["mfcc_delta"], sr=2000, width=4)
+
+
+@pytest.mark.parametrize("call", ["mfcc", "stft", "zcr"])
+def test_a_one_sample_signal_is_an_invalid_signal_not_a_bad_parameter(call):
+    # no frame of the default length fits one sample: the signal is at fault (an
+    # InvalidSignalError, as for any too-short signal); 2+ samples: the n_fft is
+    y = np.ones(1)
+    f = {
+        "mfcc": lambda v: physiofeat.extract(v, ["mfcc"], sr=2000),
+        "stft": lambda v: S.stft(v),
+        "zcr": lambda v: S.zero_crossing_rate(v),
+    }[call]
+    with pytest.raises(InvalidSignalError, match="a signal of 1 sample is too short for"):
+        f(y)
+    with pytest.raises(ParameterError, match="is too large for a signal of 3 samples"):
+        f(np.ones(3))

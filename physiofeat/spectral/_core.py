@@ -209,16 +209,19 @@ class FrameParams:
         """Validate the framing; ``n`` (the signal length, when known) bounds ``n_fft``, and
         ``name`` is what the caller calls the frame length (``frame_length`` for rms/zcr)."""
         n_fft = check_int(n_fft, name, minimum=2)
+        if n is not None and n < 2 and n_fft > MAX_NFFT_RATIO * n:
+            # no accepted frame of the default length, or any length but the shortest: the
+            # signal is at fault, not the parameter
+            raise InvalidSignalError(
+                f"a signal of {n} sample{'s' if n != 1 else ''} is too short for {name}="
+                f"{n_fft}: {name} must be >= 2 and at most {MAX_NFFT_RATIO} x the signal length"
+            )
         if n is not None and n_fft > MAX_NFFT_RATIO * n:
             # checked before any window, filterbank or frame buffer is allocated
             raise ParameterError(
                 f"{name}={n_fft} is too large for a signal of {n} samples: at most "
                 f"{MAX_NFFT_RATIO} x the signal length ({MAX_NFFT_RATIO * n}) is accepted, "
-                + (
-                    f"and {name} <= {n} is advised"
-                    if n >= 2
-                    else f"and {name} must be >= 2: the signal is too short for any frame"
-                )
+                f"and {name} <= {n} is advised"
             )
         win_length = n_fft if win_length is None else check_int(win_length, "win_length", minimum=1)
         if win_length > n_fft:
