@@ -31,7 +31,7 @@ import numpy as np
 
 from ._errors import InvalidSignalError, ParameterError
 from ._features import Feature
-from ._validation import as_signal, check_bool, check_choice, check_float, check_sr
+from ._validation import as_signal, check_bool, check_choice, check_float, check_int, check_sr
 
 __all__ = [
     "TFImage",
@@ -129,14 +129,15 @@ def _uniform(c: np.ndarray) -> bool:
     return bool(d.size) and bool(np.all(d > 0)) and bool(np.ptp(d) <= 1e-6 * np.abs(d).max())
 
 
-def _edges(c: np.ndarray) -> np.ndarray:
+def _edges(c: np.ndarray, *, width: float = 1.0, htk: bool = False) -> np.ndarray:
     """Bin edges for bin centres ``c``: midpoints in whichever of linear, log or mel spacing
-    makes ``c`` uniform (linear midpoints otherwise); the outer edges extrapolate half a bin."""
+    makes ``c`` uniform (linear midpoints otherwise; the mel formula ``htk`` is tried first);
+    the outer edges extrapolate half a bin. A single centre gets a bin ``width`` wide."""
     from .spectral import hz_to_mel, mel_to_hz
 
     c = np.asarray(c, dtype=np.float64)
     if c.size == 1:
-        return np.array([c[0] - 0.5, c[0] + 0.5])
+        return np.array([c[0] - 0.5 * width, c[0] + 0.5 * width])
 
     def mid(u):
         e = np.empty(u.size + 1)
@@ -148,9 +149,9 @@ def _edges(c: np.ndarray) -> np.ndarray:
     if not _uniform(c) and np.all(c > 0):
         if _uniform(np.log(c)):
             return np.exp(mid(np.log(c)))
-        for htk in (False, True):
-            if _uniform(hz_to_mel(c, htk=htk)):
-                return mel_to_hz(mid(hz_to_mel(c, htk=htk)), htk=htk)
+        for formula in (htk, not htk):
+            if _uniform(hz_to_mel(c, htk=formula)):
+                return mel_to_hz(mid(hz_to_mel(c, htk=formula)), htk=formula)
     return mid(c)
 
 
@@ -263,6 +264,52 @@ def _colorbar(ax, mappable, label: str | None):
 # time-frequency images
 
 
+def _check_limits(fmin, fmax, y_axis: str, sr) -> tuple[float | None, float | None]:
+    """``fmin`` and ``fmax`` of :func:`specshow` as floats: finite, ``fmin < fmax``, and on a
+    frequency axis ``0 <= fmin`` and ``fmax <= sr / 2`` (when a rate is known)."""
+    freq_axis = y_axis != "index"
+    lowest = 0.0 if freq_axis else None
+    fmin = check_float(fmin, "fmin", minimum=lowest, allow_none=True)
+    fmax = check_float(fmax, "fmax", minimum=lowest, strict_min=True, allow_none=True)
+    nyq = None
+    if freq_axis and isinstance(sr, (int, float, np.number)) and np.isfinite(sr) and sr > 0:
+        nyq = float(sr) / 2
+    if fmax is not None and nyq is not None and fmax > nyq:
+        raise ParameterError(
+            f"specshow: fmax={fmax:g} Hz is above the Nyquist frequency sr / 2 = {nyq:g} Hz; "
+            f"pass fmax <= {nyq:g} (or None for the top of the data)"
+        )
+    if fmin is not None:
+        top, what = (fmax, f"fmax ({fmax:g})") if fmax is not None else (nyq, "")
+        if top is not None and fmin >= top:
+            what = what or f"the Nyquist frequency sr / 2 = {nyq:g} Hz"
+            raise ParameterError(f"specshow: fmin ({fmin:g}) must be below {what}")
+    return fmin, fmax
+
+
+def _frame_step(times: np.ndarray, sr, hop_length, attrs: dict) -> float:
+    """Width in seconds of the one frame of a single-frame image: ``hop_length / sr`` (given,
+    else the Feature's ``attrs``), so it is drawn as the first frame of a longer one would be."""
+    sr = attrs.get("sr") if sr is None else sr
+    hop = attrs.get("hop_length") if hop_length is None else hop_length
+    known = (
+        isinstance(sr, (int, float, np.number))
+        and not isinstance(sr, bool)
+        and np.isfinite(sr)
+        and sr > 0
+        and isinstance(hop, (int, np.integer))
+        and not isinstance(hop, bool)
+        and hop > 0
+    )
+    if not known:
+        raise ParameterError(
+            f"specshow: one frame (at {times[0]:g} s) is drawn one hop wide; pass sr= and "
+            f"hop_length= so its width hop_length / sr is known (got sr={sr!r}, "
+            f"hop_length={hop!r})"
+        )
+    return float(hop) / float(sr)
+
+
 def specshow(
     data: Any,
     *,
@@ -272,7 +319,7 @@ def specshow(
     times: Any = None,
     freqs: Any = None,
     y_axis: Literal["linear", "log", "mel", "index"] | None = None,
-    htk: bool = False,
+    htk: bool | None = None,
     fmin: float | None = None,
     fmax: float | None = None,
     to_db: Literal["power", "amplitude"] | None = None,
@@ -296,6 +343,8 @@ def specshow(
         in s, ``coef`` indices), the axis type and the colour-bar units (``attrs['units']``).
     sr, hop_length : float, int, optional
         Place array frames at ``frame * hop_length / sr`` seconds when ``times`` is not given.
+        A single frame is drawn one hop (``hop_length / sr``, from the Feature's ``attrs``
+        when not given) wide, centred on its time as every frame is, so it needs them.
     n_fft : int, optional
         With ``sr``, the bin frequencies of an STFT (``k * sr / n_fft``; default
         ``n_fft = 2 * (n_bins - 1)``) when ``freqs`` is not given and ``y_axis`` is
@@ -309,10 +358,13 @@ def specshow(
         array with ``y_axis='mel'`` and no ``freqs`` is a mel spectrogram whose band centres are
         computed from ``sr``, ``fmin`` (0) and ``fmax`` (``sr / 2``). ``'index'`` plots rows by
         number. Default: from the Feature's first axis, else ``'linear'``.
-    htk : bool
-        HTK mel formula for ``y_axis='mel'``.
+    htk : bool, optional
+        HTK mel formula for ``y_axis='mel'`` (else Slaney's, librosa's default). Default: the
+        Feature's ``attrs['htk']`` (the formula its bands were made with), else False.
     fmin, fmax : float, optional
-        Frequency limits of the axis in Hz (and of the mel bands, see ``y_axis``).
+        Frequency limits of the axis in Hz (and of the mel bands, see ``y_axis``):
+        ``0 <= fmin < fmax <= sr / 2`` (``sr`` given or the Feature's). With
+        ``y_axis='index'`` they are limits in row units, any ``fmin < fmax``.
     to_db : {'power', 'amplitude'}, optional
         Convert to dB before display (``10 log10`` of power, ``20 log10`` of amplitude,
         reference 1, floored ``top_db`` below the peak).
@@ -338,8 +390,10 @@ def specshow(
     InvalidSignalError
         If ``data`` is not 2-D (e.g. a batched Feature).
     ParameterError
-        If the axes cannot be placed (no ``times`` and no ``sr``/``hop_length``), a coordinate
-        has the wrong length or ``y_axis``/``to_db`` is not one of the choices.
+        If the axes cannot be placed (no ``times`` and no ``sr``/``hop_length``; one frame and
+        no ``sr``/``hop_length``), a coordinate has the wrong length, ``hop_length`` or
+        ``n_fft`` is not a positive integer, ``fmin``/``fmax`` are outside the limits above or
+        ``y_axis``/``to_db`` is not one of the choices.
 
     Examples
     --------
@@ -368,6 +422,15 @@ def specshow(
         )
     if y_axis is None:
         y_axis = {"mel": "mel", "coef": "index", "quefrency": "index"}.get(row_dim, "linear")
+    if sr is not None:
+        sr = check_sr(sr)
+    hop_length = check_int(hop_length, "hop_length", minimum=1, allow_none=True)
+    n_fft = check_int(n_fft, "n_fft", minimum=1, allow_none=True)
+    if htk is None:  # the formula the Feature's mel bands were made with
+        htk = check_bool(attrs.get("htk", False), "the Feature's attrs['htk']")
+    else:
+        htk = check_bool(htk, "htk")
+    fmin, fmax = _check_limits(fmin, fmax, y_axis, sr if sr is not None else attrs.get("sr"))
     times = _axis_values(
         coords.get("time") if times is None else times,
         "times",
@@ -396,10 +459,11 @@ def specshow(
 
     freqs = _axis_values(freqs, "freqs", n_bins, default_freqs)
     arr = _to_db(arr, to_db, top_db)
+    hop_s = _frame_step(times, sr, hop_length, attrs) if n_frames == 1 else 1.0
 
     ax = _axes(ax)
-    t_edges = _edges(times)
-    f_edges = _edges(freqs)
+    t_edges = _edges(times, width=hop_s)
+    f_edges = _edges(freqs, htk=htk)
     if times[0] == 0:  # frames centred on t = 0 (as an STFT's): the axis starts at 0 s
         t_edges[0] = 0.0
     if y_axis != "index" and freqs[0] == 0 and _uniform(freqs):
@@ -500,6 +564,8 @@ def scalogram(
     )
     img = specshow(
         data,
+        sr=sr,
+        hop_length=None if "hop_length" in attrs else 1,  # an array: one column per sample
         times=t,
         freqs=freqs,
         y_axis=y_axis,
@@ -957,7 +1023,8 @@ def waveshow(
     color, linewidth : waveform style.
     ylabel : str
     legend : bool
-        Add a legend when there are markers or segments.
+        Add a legend (upper right) when there are markers or segments; it replaces a legend
+        already on ``ax``, as :meth:`~matplotlib.axes.Axes.legend` does.
     ax, title
         As in :func:`specshow`.
 
@@ -1030,25 +1097,34 @@ def waveshow(
     ax.set_xlim(t0, t1)
     ax.set_xlabel("Time (s)")
     ax.set_ylabel(ylabel)
-    if legend and (spans or marks):
-        handles, names = ax.get_legend_handles_labels()
-        rank = {name: k for k, name in enumerate(labels.values())} if spans else {}
-
-        def key(k):  # shaded states in cycle order, then the marker groups as given
-            is_span = any(handles[k] is sp for sp in spans)
-            return (0, rank.get(names[k], len(rank)), k) if is_span else (1, 0, k)
-
-        order = sorted(range(len(names)), key=key)
-        ax.legend(
-            [handles[i] for i in order],
-            [names[i] for i in order],
-            loc="upper right",
-            fontsize="small",
-            ncols=min(4, len(order)),
-        )
+    if legend:
+        _wave_legend(ax, spans, marks, labels if spans else {}, "upper right")
     if title:
         ax.set_title(title)
     return Waveform(ax, line, marks, spans)
+
+
+def _wave_legend(ax, spans: list, marks: list, labels: Mapping[Any, str], loc: str):
+    """The legend of :func:`waveshow` (and :func:`pcgshow`), drawn once at ``loc``: shaded
+    states in cycle order (``labels``), then the marker groups as given; None (and the axes'
+    legend, if any, left alone) when there are no spans or markers."""
+    if not (spans or marks):
+        return None
+    handles, names = ax.get_legend_handles_labels()
+    rank = {name: k for k, name in enumerate(labels.values())}
+
+    def key(k):
+        is_span = any(handles[k] is sp for sp in spans)
+        return (0, rank.get(names[k], len(rank)), k) if is_span else (1, 0, k)
+
+    order = sorted(range(len(names)), key=key)
+    return ax.legend(
+        [handles[i] for i in order],
+        [names[i] for i in order],
+        loc=loc,
+        fontsize="small",
+        ncols=min(4, len(order)),
+    )
 
 
 def imfshow(
@@ -1191,7 +1267,10 @@ def ecgshow(
     Parameters
     ----------
     ecg : np.ndarray [shape=(n,)]
-        One lead.
+        One lead. NaN (or inf) samples, e.g. a gap or a lead that was not recorded, are drawn
+        as gaps: the y range is that of the finite samples (-1 to 1 when there are none, as in
+        :func:`waveshow`, so an all-NaN lead is an empty trace with its beats' PR bars), and a
+        marker that falls in a gap is not drawn (its y is NaN).
     sr : float
         Sampling rate in Hz.
     beats : EcgBeats, Feature or mapping, optional
@@ -1227,6 +1306,8 @@ def ecgshow(
     sr = check_sr(sr)
     x = _one_signal(ecg, "ecg")
     t = offset + np.arange(x.size) / sr
+    finite = np.isfinite(x)
+    lo_x, hi_x = (float(x[finite].min()), float(x[finite].max())) if finite.any() else (-1.0, 1.0)
     ax = _axes(ax)
     (line,) = ax.plot(t, x, color=color, lw=linewidth)
     markers: dict[str, Any] = {}
@@ -1246,7 +1327,7 @@ def ecgshow(
             tm = tm[np.isfinite(tm)]
             y = np.interp(tm, t, x)
             if key == "r_peak":
-                y = y + 0.04 * np.ptp(x)
+                y = y + 0.04 * (hi_x - lo_x)
             (mk,) = ax.plot(tm, y, ls="none", ms=5, **kw)
             markers[key] = mk
         if "p_onset" in tab and "qrs_onset" in tab:
@@ -1254,8 +1335,8 @@ def ecgshow(
             m = min(p.size, q.size)
             p, q = p[:m], q[:m]
             ok = np.isfinite(p) & np.isfinite(q) & (q > p)
-            span = np.ptp(x) if np.ptp(x) > 0 else 1.0
-            ybar = np.min(x) - 0.12 * span
+            span = hi_x - lo_x if hi_x > lo_x else 1.0
+            ybar = lo_x - 0.12 * span
             if ok.any():
                 pr = ax.hlines(
                     np.full(ok.sum(), ybar),
@@ -1279,7 +1360,7 @@ def ecgshow(
                                 clip_on=True,
                             )
                         )
-            ax.set_ylim(ybar - 0.25 * span, np.max(x) + 0.35 * span)  # room for the legend
+            ax.set_ylim(ybar - 0.25 * span, hi_x + 0.35 * span)  # room for the legend
     ax.set_xlim(t[0], t[-1])
     ax.set_xlabel("Time (s)")
     ax.set_ylabel(ylabel)
@@ -1351,7 +1432,11 @@ def pcgshow(
         Time of the first sample in seconds (the segmentation's times are absolute).
     label_sounds : bool
         Write "S1" / "S2" above each sound.
-    color, linewidth, ylabel, legend, ax, title
+    legend : bool
+        Add a legend of the shaded states, below the trace (lower right, with room made for
+        it). When no state is shaded (none in the window) there is none, and a legend already
+        on ``ax`` is left where it was.
+    color, linewidth, ylabel, ax, title
         As in :func:`waveshow`.
 
     Returns
@@ -1381,19 +1466,18 @@ def pcgshow(
         color=color,
         linewidth=linewidth,
         ylabel=ylabel,
-        legend=legend,
+        legend=False,
         ax=ax,
         title=title,
     )
     ax = wf.ax
     labels: list = []
     show = check_bool(label_sounds, "label_sounds") and iv.size > 0
-    # the legend waveshow drew (not one the caller had on the axes), below the trace, where it
-    # hides neither the trace nor the labels
-    leg = ax.get_legend() if legend else None
+    # the states' legend, drawn once below the trace, where it hides neither the trace nor the
+    # labels; with no state shaded there is none, and a legend the caller had stays as it was
+    leg = _wave_legend(ax, wf.spans, [], PCG_STATES, "lower right") if legend else None
     lo, hi = ax.get_ylim()
     if leg is not None:
-        leg.set_loc("lower right")
         lo -= 0.3 * (hi - lo)
     if show:
         hi += 0.15 * (hi - lo)  # room for the labels
