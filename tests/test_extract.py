@@ -601,9 +601,12 @@ def test_a_shared_parameter_used_by_one_feature_is_accepted():
 
 
 def test_a_one_sample_signal_is_not_advised_an_impossible_n_fft():
-    """The advice had been ``n_fft <= 1`` although n_fft must be >= 2."""
+    """The advice had been ``n_fft <= 1`` although n_fft must be >= 2; a one-sample signal is
+    too short for any default frame, so the signal is refused (InvalidSignalError)."""
     for feats, name in ((["mfcc"], "n_fft"), (["rms"], "frame_length")):
-        with pytest.raises(ParameterError, match=rf"{name} must be >= 2: the signal is too short"):
+        with pytest.raises(
+            InvalidSignalError, match=rf"too short for {name}=2048: {name} must be >= 2 and"
+        ):
             physiofeat.extract(np.ones(1), feats, sr=1000)
     with pytest.raises(ParameterError, match=r"and n_fft <= 3 is advised$"):
         physiofeat.extract(np.ones(3), ["mfcc"], sr=1000)
