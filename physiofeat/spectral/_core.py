@@ -731,7 +731,12 @@ def _check_mel_norm(norm, name: str = "norm") -> None:
     if not (
         norm is None
         or norm == "slaney"
-        or (isinstance(norm, (int, float)) and not isinstance(norm, bool) and norm > 0)
+        or (
+            isinstance(norm, numbers.Real)
+            and not isinstance(norm, (bool, np.bool_))
+            and not np.isnan(norm)
+            and norm > 0
+        )
     ):
         raise ParameterError(
             f"{name} must be None, 'slaney' or a positive number (p-norm, np.inf); got {norm!r}"
@@ -930,7 +935,7 @@ def _check_mfcc_args(n_mfcc, n_mels, dct_type, norm, lifter):
     # an int first: check_choice compares with ==, so True (== 1) and 2.0 (== 2) would pass
     check_choice(check_int(dct_type, "dct_type"), "dct_type", (1, 2, 3, 4))
     check_choice(norm, "norm", (None, "ortho"))
-    if dct_type == 1 and norm == "ortho" and n_mels < 2:
+    if dct_type == 1 and n_mels < 2:  # DCT-I is undefined on one point (any norm)
         raise ParameterError("dct_type=1 needs n_mels >= 2")
     lifter = check_float(lifter, "lifter", minimum=0.0)
     return n_mfcc, lifter
@@ -1017,6 +1022,12 @@ def _check_delta_args(width, order, n_frames):
     if width % 2 == 0:
         raise ParameterError(f"width must be an odd integer >= 3; got {width}")
     order = check_int(order, "order", minimum=1)
+    if order >= width:  # a degree-order polynomial needs more than order points to be fitted
+        raise ParameterError(
+            f"order={order} must be < width={width}: the order-th derivative comes from a "
+            f"least-squares polynomial of degree {order} fitted to width frames (as "
+            "scipy.signal.savgol_filter's polyorder < window_length)"
+        )
     if width > n_frames:
         raise ParameterError(
             f"width={width} is larger than the {n_frames} frames along the delta axis "
