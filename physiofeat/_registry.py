@@ -24,6 +24,7 @@ table's columns would depend on which channels a record has).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import difflib
 import importlib
 import inspect
@@ -97,6 +98,13 @@ _FEATURES: dict[str, FeatureSpec] = {}
 _INTERMEDIATES: dict[str, Callable[..., Any]] = {}
 _PRESETS: dict[str, Preset] = {}
 _builtins_loaded = False
+_builtins_loading = False
+_builtins_error: Exception | None = None
+#: the feature specs a batch task in a worker process uses before the process's registry
+#: (``batch._task_specs``: its request's own modules, never another caller's registrations)
+_TASK_SPECS: contextvars.ContextVar[Mapping[str, FeatureSpec] | None] = contextvars.ContextVar(
+    "physiofeat_task_specs", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -192,6 +200,7 @@ def register_feature(
     """
 
     def deco(compute: Callable[..., Feature]) -> Callable[..., Feature]:
+        _load_builtins()  # a user's feature named like a built-in meets it here, not later
         if name in _FEATURES and not overwrite:
             raise ParameterError(f"feature {name!r} is already registered; pass overwrite=True")
         defaults = _signature_defaults(params_from or compute)
@@ -260,6 +269,7 @@ def register_preset(
     >>> physiofeat.extract(x, "loudness", sr=1000).vector_names()
     ['rms_mean', 'rms_std', 'rms_min', 'rms_max']
     """
+    _load_builtins()
     if name in _PRESETS and not overwrite:
         raise ParameterError(f"preset {name!r} is already registered; pass overwrite=True")
     if name in _FEATURES:
@@ -294,16 +304,29 @@ def presets() -> list[Preset]:
 
 
 def _load_builtins() -> None:
-    global _builtins_loaded
-    if _builtins_loaded:
+    """Import the families (their ``_register`` modules) once. An import that fails raises
+    again on every later call, so that a registry of some families only is never used."""
+    global _builtins_loaded, _builtins_loading, _builtins_error
+    if _builtins_error is not None:
+        raise ImportError(
+            f"physiofeat's built-in features failed to load: {_builtins_error!r}"
+        ) from _builtins_error
+    if _builtins_loaded or _builtins_loading:  # loading: the families' own registrations
         return
-    _builtins_loaded = True
-    for mod in BUILTIN_MODULES:
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:  # a family not written yet; anything else propagates
-            if exc.name != mod:
-                raise
+    _builtins_loading = True
+    try:
+        for mod in BUILTIN_MODULES:
+            try:
+                importlib.import_module(mod)
+            except ModuleNotFoundError as exc:  # a family not written yet; anything else raises
+                if exc.name != mod:
+                    raise
+        _builtins_loaded = True
+    except Exception as exc:
+        _builtins_error = exc
+        raise
+    finally:
+        _builtins_loading = False
 
 
 @contextlib.contextmanager
@@ -324,6 +347,9 @@ def get_spec(name: str) -> FeatureSpec:
     _load_builtins()
     if not isinstance(name, str):
         raise UnknownFeatureError(f"feature names are strings; got {name!r}")
+    task = _TASK_SPECS.get()
+    if task is not None and name in task:
+        return task[name]
     try:
         return _FEATURES[name]
     except KeyError:

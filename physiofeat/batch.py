@@ -29,6 +29,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -142,15 +143,18 @@ class _Job:
     return_arrays: bool
     arrays_dir: str | None
     #: modules that register the requested features outside physiofeat, each with the
-    #: caller's ``sys.path``: a worker process imports them before extracting (see
-    #: :func:`_feature_modules`), even one forked from a fork server started with another path
-    modules: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: caller's ``sys.path`` and the (mtime, size) of its file: a worker process imports them
+    #: before extracting (see :func:`_feature_modules`), even one forked from a fork server
+    #: started with another path, and re-imports one whose file changed since it did
+    modules: tuple[tuple[str, tuple[str, ...], tuple[int, int] | None], ...] = ()
     #: channels to read (names or indices, as :func:`physiofeat.load_record` takes them)
     channels: tuple[str | int, ...] | None = None
     #: a request of record features: each source is one record, one row
     record: bool = False
     #: channel-role overrides ``((role, (channel, ...)), ...)`` for record features
     roles: tuple[tuple[str, tuple[str | int, ...]], ...] | None = None
+    #: the process that made the job: any other is a worker (:func:`_task_specs`)
+    origin: int = field(default_factory=os.getpid)
 
 
 def check_record_request(
@@ -180,7 +184,9 @@ def check_record_request(
     return bool(rec), (tuple(checked.items()) if roles is not None else None)
 
 
-def _feature_modules(features: Any, remote: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _feature_modules(
+    features: Any, remote: bool
+) -> tuple[tuple[str, tuple[str, ...], tuple[int, int] | None], ...]:
     """The modules defining the requested features that are not physiofeat's own.
 
     A worker process imports them, so features registered in a user's module work in parallel
@@ -217,7 +223,70 @@ def _feature_modules(features: Any, remote: bool) -> tuple[tuple[str, tuple[str,
         if mod not in mods:
             mods.append(mod)
     where = tuple(p for p in sys.path if isinstance(p, str))
-    return tuple((mod, where) for mod in mods)
+    return tuple((mod, where, _file_stamp(sys.modules.get(mod))) for mod in mods)
+
+
+def _file_stamp(module: Any) -> tuple[int, int] | None:
+    """``(mtime_ns, size)`` of a module's source file (None: no file, e.g. a REPL)."""
+    try:
+        st = os.stat(module.__file__)
+    except (AttributeError, TypeError, OSError):
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+#: in a worker process: physiofeat's own feature specs, taken before any user module is used
+_BUILTIN_SPECS: dict[str, Any] | None = None
+#: in a worker process: the file stamp each user module was (re-)imported at
+_IMPORTED_AT: dict[str, tuple[int, int] | None] = {}
+_IMPORT_LOCK = threading.Lock()
+
+
+def _task_specs(job: _Job) -> dict[str, Any]:
+    """In a worker process, the feature specs a task of ``job`` uses.
+
+    The job's user modules are imported, and one whose file changed since this process imported
+    it (a long-lived Dask worker, the kept local pool, an edited module) is re-imported, its
+    own registrations first dropped. The task then sees physiofeat's own features with those of
+    the job's modules over them: a feature another caller's module registered in this process
+    (one overriding a built-in name, say) is not used for a request that did not import it.
+    """
+    global _BUILTIN_SPECS
+    from . import _registry as R
+
+    R._load_builtins()
+    with _IMPORT_LOCK:
+        if _BUILTIN_SPECS is None:
+            _BUILTIN_SPECS = {n: s for n, s in R._FEATURES.items() if _is_own(s)}
+        for mod, where, stamp in job.modules:
+            sys.path.extend(p for p in where if p not in sys.path)
+            module = sys.modules.get(mod)
+            if module is None:
+                importlib.import_module(mod)
+                _IMPORTED_AT[mod] = stamp
+            elif _IMPORTED_AT.setdefault(mod, stamp) != stamp and mod != "__main__":
+                for name in [n for n, sp in R._FEATURES.items() if _module_of(sp) == mod]:
+                    if name in _BUILTIN_SPECS:  # it had overridden a built-in
+                        R._FEATURES[name] = _BUILTIN_SPECS[name]
+                    else:
+                        del R._FEATURES[name]
+                importlib.reload(module)
+                _IMPORTED_AT[mod] = stamp
+        mods = {m for m, _, _ in job.modules}
+        if "__main__" in mods:  # a worker runs the caller's main script as __mp_main__
+            mods.add("__mp_main__")
+        specs = dict(_BUILTIN_SPECS)
+        specs.update({n: sp for n, sp in R._FEATURES.items() if _module_of(sp) in mods})
+    return specs
+
+
+def _module_of(spec: Any) -> str:
+    return getattr(spec.compute, "__module__", None) or "__main__"
+
+
+def _is_own(spec: Any) -> bool:
+    mod = _module_of(spec)
+    return mod == "physiofeat" or mod.startswith("physiofeat.")
 
 
 _THREADPOOLS: list[Any] = []  # a cached threadpoolctl controller, once the families are loaded
@@ -486,15 +555,17 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     index, rid, source, job = task
     path = _source_path(source)
     cpu0 = time.process_time()
+    token = None
     try:
         with _naming_warnings(rid):
-            from ._registry import _normalise_request, extract, record_feature_names
+            from ._registry import _TASK_SPECS, _normalise_request, extract, record_feature_names
 
-            for mod, where in job.modules:  # user features: registered by importing them
-                import sys
-
-                sys.path.extend(p for p in where if p not in sys.path)
-                importlib.import_module(mod)
+            if os.getpid() != job.origin:  # a worker: the job's own features, fresh
+                token = _TASK_SPECS.set(_task_specs(job))
+            else:  # the caller's process: its registry is the job's
+                for mod, where, _ in job.modules:
+                    sys.path.extend(p for p in where if p not in sys.path)
+                    importlib.import_module(mod)
             if isinstance(source, _NoId):
                 raise ParameterError(
                     f"source #{index} has no id: ids gave {source.n_ids} ids, and ids must "
@@ -599,6 +670,9 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
             error=str(exc) or repr(exc),
             cpu_time=time.process_time() - cpu0,
         )
+    finally:
+        if token is not None:
+            _TASK_SPECS.reset(token)
 
 
 def _source_path(source: Any) -> str | None:

@@ -697,3 +697,128 @@ def test_superlinear_features_refuse_long_signals_saying_how_to_split(
     physiofeat.extract(x[:2000], [feature], sr=SR)  # at the limit: computed
     (r,) = extract_many([x], [feature], sr=SR, segment=1.0, n_jobs=1)  # the way out
     assert r.ok and r.vector.shape[0] == 2
+
+
+# -------------------------------------------------------------------------------------------
+# Worker processes that outlive a call (the kept pool, a Dask cluster): fresh user code, and
+# no registration of one call's module used for another call's request
+
+_VERSIONED = """
+import numpy as np
+from physiofeat import Feature, register_feature
+
+@register_feature("versioned_test", dims=(), description="VERSION x mean")
+def _v(ctx):
+    return Feature({v} * np.mean(ctx.x, axis=-1), dims=())
+"""
+
+_OVERRIDE = """
+import numpy as np
+from physiofeat import Feature, register_feature
+
+@register_feature("rms", dims=(), description="one rms number", overwrite=True)
+def _rms(ctx):
+    return Feature(np.sqrt(np.mean(ctx.x**2, axis=-1)), dims=())
+"""
+
+
+def _module(tmp_path, monkeypatch, name, text):
+    import importlib
+    import sys
+
+    path = tmp_path / f"{name}.py"
+    path.write_text(text)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.invalidate_caches()
+    if name in sys.modules:
+        return importlib.reload(sys.modules[name])
+    return importlib.import_module(name)
+
+
+def test_the_kept_pool_runs_a_user_module_edited_between_calls(tmp_path, monkeypatch, rng):
+    """The kept pool's workers had kept the module as they first imported it: after the user
+    edited and reloaded it, n_jobs=1 gave the new values and n_jobs=2 the old ones."""
+    import os
+    import sys
+
+    from physiofeat import _registry
+
+    xs = [x + 1.0 for x in _signals(rng, 4)]
+    try:
+        _module(tmp_path, monkeypatch, "pf_versioned_test", _VERSIONED.format(v=1))
+        one = extract_many(xs, ["versioned_test"], sr=SR, n_jobs=2)
+        assert [r.vector[0] for r in one] == pytest.approx([np.mean(x) for x in xs], rel=1e-12)
+        _registry._FEATURES.pop("versioned_test")  # the edited module registers it afresh
+        path = tmp_path / "pf_versioned_test.py"
+        _module(tmp_path, monkeypatch, "pf_versioned_test", _VERSIONED.format(v=2))
+        st = os.stat(path)  # a later mtime even on a coarse clock
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+        two = extract_many(xs, ["versioned_test"], sr=SR, n_jobs=2)
+        assert all(r.ok for r in two), [r.error for r in two]
+        want = [2 * np.mean(x) for x in xs]
+        assert [r.vector[0] for r in two] == pytest.approx(want, rel=1e-12)
+        local = extract_many(xs, ["versioned_test"], sr=SR, n_jobs=1)
+        assert [r.vector[0] for r in local] == [r.vector[0] for r in two]
+    finally:
+        _registry._FEATURES.pop("versioned_test", None)
+        sys.modules.pop("pf_versioned_test", None)
+
+
+def test_a_workers_override_of_a_built_in_is_not_used_for_another_request(
+    tmp_path, monkeypatch, rng
+):
+    """A module overriding built-in ``rms`` ran in the kept pool; a later request for the
+    built-in (the override gone from the caller, as for another client of a Dask cluster) got
+    the override's one column instead of rms_mean/std/min/max."""
+    import sys
+
+    from physiofeat import _registry
+
+    xs = _signals(rng, 4)
+    kw = dict(frame_length=256, hop_length=64)
+    builtin = _registry.get_spec("rms")
+    try:
+        _module(tmp_path, monkeypatch, "pf_override_test", _OVERRIDE)
+        over = extract_many(xs, ["rms"], sr=SR, n_jobs=2)
+        assert all(r.ok and r.names == ["rms"] for r in over), [r.error for r in over]
+    finally:
+        _registry._FEATURES["rms"] = builtin
+        sys.modules.pop("pf_override_test", None)
+    res = extract_many(xs, ["rms"], sr=SR, n_jobs=2, **kw)
+    for r, x in zip(res, xs):
+        f = physiofeat.extract(x, ["rms"], sr=SR, **kw)
+        assert r.names == f.vector_names() == ["rms_mean", "rms_std", "rms_min", "rms_max"]
+        np.testing.assert_array_equal(r.vector, f.vector())
+
+
+def test_a_feature_named_like_a_built_in_is_refused_before_the_built_ins_load():
+    """In a fresh process the built-ins load lazily: registering "rms" before them had been
+    accepted, and their loading then failed on it, leaving 15 of the 39 features (the heart_sound
+    preset gone) for the rest of the process; with overwrite=True the same."""
+    import subprocess
+    import sys
+
+    code = """
+import numpy as np, physiofeat
+from physiofeat import Feature, ParameterError, register_feature
+def f(ctx):
+    return Feature(np.sqrt(np.mean(ctx.x**2, -1)), dims=())
+try:
+    register_feature("rms", dims=(), description="mine")(f)
+    print("accepted")
+except ParameterError as e:
+    print("refused:", e)
+register_feature("rms", dims=(), description="mine", overwrite=True)(f)
+n = len(physiofeat.features())
+names = physiofeat.extract(np.ones(64), ["rms"], sr=8).vector_names()
+print(n, [p.name for p in physiofeat.presets()], names)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    lines = out.stdout.splitlines()
+    assert lines[0] == "refused: feature 'rms' is already registered; pass overwrite=True"
+    from physiofeat import _registry
+    from physiofeat.batch import _is_own
+
+    _registry._load_builtins()
+    n_builtin = sum(_is_own(s) for s in _registry._FEATURES.values())  # rms replaced, not added
+    assert lines[1] == f"{n_builtin} ['heart_sound'] ['rms']"
