@@ -238,8 +238,9 @@ def emd(
           ``sum(m**2)/sum(h_old**2) < stop_thresh``, or PyEMD's
           ``sum((m/h_new)**2) < stop_thresh`` (``stop_thresh`` 0.2; ``m`` the envelope mean).
         - ``'sd'`` (Cauchy-type): ``sum(m**2)/sum(h_new**2) < stop_thresh`` (0.2), ``h_new =
-          h_old - m`` the sifted iterate; ``emd.sift.stop_imf_sd`` divides by ``sum(h_old**2)``
-          instead (and uses 0.1), so the two stop at nearly, not exactly, the same sift.
+          h_old - m`` the sifted iterate: the rule of ``emd``'s sift (``get_next_imf`` passes
+          the new iterate as ``stop_imf_sd``'s ``prev_imf``, the denominator), which stops at
+          the same sift (``emd``'s default threshold is 0.1).
         - ``'s_number'`` (Huang 2003): #extrema and #zero-crossings differ by at most one and
           stayed unchanged for ``stop_thresh`` (4) consecutive sifts.
         - ``'energy'`` (Rato et al. 2008, as ``emd``): ``20 log10(sum(h0**2)/sum(m**2)) >
@@ -464,9 +465,14 @@ def ceemdan(
     ``E_1(w_i)``); IMF 1 is the mean over trials of the first IMF of ``x + epsilon E_1(w_i)``;
     then stage ``k`` takes the local mean ``M(r) = r - IMF_1(r)`` averaged over trials of
     ``r_{k-1} + beta_k E_k(w_i)`` with ``beta_k = epsilon * std(r_{k-1})``, and
-    ``IMF_k = r_{k-1} - mean M``. It ends at ``max_imfs``, when the residue has no IMF left,
-    or when its range < 0.01 or its absolute sum < 0.05 (PyEMD's CEEMDAN thresholds, on the
-    unit-std signal).
+    ``IMF_k = r_{k-1} - mean M``; a noise's modes are its IMFs followed by its residue (as
+    PyEMD's ``EMD.emd`` returns them). It ends at ``max_imfs``, when the residue has no IMF
+    left, or when its range < 0.01 or its absolute sum < 0.05 (PyEMD's CEEMDAN thresholds, on
+    the unit-std signal). One difference: "the first IMF" of the end test and of each local
+    mean is the first IMF of the full EMD (:func:`emd`'s ``max_imfs=1``), where PyEMD's
+    ``EMD.emd(r, max_imf=1)`` returns none when that IMF is left with at most 2 extrema after
+    sifting (its full EMD keeps it); on such a residue PyEMD stops, or takes ``r`` itself as
+    the local mean, where this goes on (a random walk of 365 samples: 7 IMFs here, 5 there).
 
     Parameters
     ----------
@@ -539,7 +545,11 @@ def ceemdan(
             out = np.zeros((noise_cap, n))
             sifts = np.zeros(noise_cap, dtype=np.int64)
             kw = cfg.run(w, out, sifts)
-            modes = out[:kw]
+            rest = w - out[:kw].sum(axis=0)
+            # the noise's modes are its IMFs and then its residue, as PyEMD's EMD.emd (and the
+            # MATLAB emd of Colominas et al.'s code) return them: a stage past the noise's
+            # IMFs adds beta times that residue
+            modes = out[:kw] if np.allclose(rest, 0.0) else np.vstack([out[:kw], rest])
             if kw:
                 modes /= np.std(modes[0])
             y = s + epsilon * modes[0] if kw else s
