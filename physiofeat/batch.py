@@ -695,7 +695,8 @@ def _failed_chunk(chunk: list[tuple[int, str, Any, _Job]], exc: BaseException) -
             rid,
             _source_path(src),
             error_type=type(exc).__name__,
-            error=f"the task computing this source failed in the pool: {msg}",
+            error=f"the task of this source failed outside its extraction (sending it to "
+            f"or from the worker, or the worker was lost): {msg}",
         )
         for index, rid, src, _ in chunk
     ]

@@ -61,6 +61,16 @@ def _n_threads(client) -> int:
         return 1
 
 
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost cause of ``exc`` (Dask's "Could not serialize object of type LLGExpr"
+    comes from the pickling error that names the object)."""
+    seen = {id(exc)}
+    while (nxt := exc.__cause__ or exc.__context__) is not None and id(nxt) not in seen:
+        seen.add(id(nxt))
+        exc = nxt
+    return exc
+
+
 def iter_on_client(
     client,
     chunks: Iterator[list[Any]],
@@ -72,7 +82,9 @@ def iter_on_client(
     """Submit ``func(chunk)`` for each chunk to ``client`` with at most ``max_pending`` in
     flight, and yield the items of each finished chunk's result as it completes. A chunk whose
     task fails (a lost worker: ``KilledWorker``...) yields ``on_error(chunk, exc)`` instead
-    when it is given, so the other chunks go on; without it the exception propagates."""
+    when it is given, so the other chunks go on; without it the exception propagates. So does
+    a chunk that cannot be submitted (an item that cannot be pickled): its items are submitted
+    one by one, and each that still cannot be yields ``on_error([item], exc)``."""
     from dask.distributed import as_completed
 
     if max_pending is None:
@@ -80,22 +92,40 @@ def iter_on_client(
     ac = as_completed()
     n_pending = 0
     exhausted = False
+    unsent: list[Any] = []  # on_error records of items that could not be submitted
+
+    def submit(chunk: list[Any]) -> None:
+        nonlocal n_pending
+        fut = client.submit(func, chunk, pure=False)
+        of_future[fut.key] = chunk
+        ac.add(fut)
+        n_pending += 1
 
     def top_up() -> None:
-        nonlocal n_pending, exhausted
+        nonlocal exhausted
         while not exhausted and n_pending < max_pending:
             try:
                 chunk = next(chunks)
             except StopIteration:
                 exhausted = True
                 return
-            fut = client.submit(func, chunk, pure=False)
-            of_future[fut.key] = chunk
-            ac.add(fut)
-            n_pending += 1
+            try:
+                submit(chunk)
+            except Exception as exc:  # noqa: BLE001 - an item that cannot be sent (pickled)
+                if on_error is None:
+                    raise
+                for item in chunk if len(chunk) > 1 else ():  # the others of its chunk go on
+                    try:
+                        submit([item])
+                    except Exception as one:  # noqa: BLE001
+                        unsent.extend(on_error([item], _root_cause(one)))
+                if len(chunk) == 1:
+                    unsent.extend(on_error(chunk, _root_cause(exc)))
 
     of_future: dict[Any, list[Any]] = {}
     top_up()
+    yield from unsent
+    unsent.clear()
     while n_pending:
         fut = next(ac)
         n_pending -= 1
@@ -109,3 +139,5 @@ def iter_on_client(
         fut.release()
         top_up()
         yield from results
+        yield from unsent
+        unsent.clear()

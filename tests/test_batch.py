@@ -242,6 +242,27 @@ def test_dask_localcluster_gives_the_same_results(dask_client, tmp_path, rng):
     assert remote[-1].error_type == "DecodeError" and "no such file" in remote[-1].error
 
 
+class _Unpicklable:
+    """A source that cannot travel to a Dask worker."""
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle _Unpicklable")
+
+
+def test_a_source_that_cannot_be_sent_to_the_cluster_is_one_error_record(dask_client, rng):
+    """client.submit raised for the chunk holding it, outside the error handling, and the run
+    stopped; now only that source fails, and the others of its chunk are computed."""
+    xs = _signals(rng, 4)
+    sources = [xs[0], xs[1], _Unpicklable(), xs[2], xs[3]]
+    remote = extract_many(sources, FEATS, sr=SR, client=dask_client, chunksize=4, **KW)
+    assert [r.index for r in remote] == list(range(5))
+    assert [r.ok for r in remote] == [True, True, False, True, True]
+    assert remote[2].error_type == "TypeError" and "cannot pickle" in remote[2].error
+    local = extract_many(xs, FEATS, sr=SR, n_jobs=1, **KW)
+    for a, b in zip(local, [remote[i] for i in (0, 1, 3, 4)]):
+        np.testing.assert_array_equal(a.vector, b.vector)
+
+
 def test_record_features_on_the_cluster_equal_the_serial_run(dask_client):
     """Record features (one row per record, channels by role) through a Dask cluster: record
     paths and an in-memory Record travel to the workers; a record without a role is an error
