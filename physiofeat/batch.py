@@ -1308,10 +1308,28 @@ def extract_many(
 
 def results_to_frame(results: Iterable[Result], *, id_column: str = "id", with_path: bool = False):
     """A pandas DataFrame of the successful results: id (and path) column(s), then the vector
-    columns; ``channel``/``segment`` columns when sources were split. Rows in input order."""
+    columns; ``channel``/``segment`` columns when sources were split. Rows in input order.
+
+    Results whose columns are not those of the first (a user feature whose vector length
+    follows the signal, results of different requests) are kept, their missing columns NaN,
+    with a UserWarning naming them and the first column that differs (the CLI makes such a
+    result a ``ColumnMismatch`` error record instead)."""
     import pandas as pd
 
     results = sorted((r for r in results if r.ok), key=lambda r: r.index)
+    odd = [r for r in results if list(r.names) != list(results[0].names)]
+    if odd:
+        from .cli import column_mismatch
+
+        ids = ", ".join(repr(r.id) for r in odd[:5]) + (", ..." if len(odd) > 5 else "")
+        warnings.warn(
+            f"results_to_frame: {len(odd)} of {len(results)} results have other columns than "
+            f"the first ({results[0].id!r}): {ids}; {odd[0].id!r}: "
+            + column_mismatch(odd[0].names, results[0].names).replace("the table", "the first")
+            + "; their missing columns are NaN",
+            UserWarning,
+            stacklevel=2,
+        )
     frames = []
     for r in results:
         v = r.vector[None, :] if r.vector.ndim == 1 else r.vector

@@ -5,6 +5,7 @@ on a real LocalCluster."""
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -843,3 +844,19 @@ print(n, [p.name for p in physiofeat.presets()], names)
     _registry._load_builtins()
     n_builtin = sum(_is_own(s) for s in _registry._FEATURES.values())  # rms replaced, not added
     assert lines[1] == f"{n_builtin} ['heart_sound'] ['rms']"
+
+
+def test_results_to_frame_warns_of_results_with_other_columns():
+    """A vector whose length follows the signal (a user feature without a time axis) had been
+    padded with NaN silently, although the CLI refuses such a result (ColumnMismatch)."""
+    from physiofeat.batch import Result, results_to_frame
+
+    a = Result(0, "a", None, ["f_0", "f_1"], np.array([1.0, 2.0]))
+    b = Result(1, "b", None, ["f_0"], np.array([3.0]))
+    c = Result(2, "c", None, ["f_0", "f_1"], np.array([5.0, 6.0]))
+    with pytest.warns(UserWarning, match=r"1 of 3 results have other columns than the first"):
+        df = results_to_frame([a, b, c])
+    assert df.shape == (3, 3) and np.isnan(df.loc[1, "f_1"]) and df.loc[2, "f_1"] == 6.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert results_to_frame([a, c]).shape == (2, 3)
