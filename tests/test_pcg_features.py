@@ -289,6 +289,17 @@ def test_band_above_nyquist_is_nan():
     np.testing.assert_allclose(s["band_power"][:, :2].sum(axis=1), 1.0, rtol=1e-12)
 
 
+@pytest.mark.parametrize("bands", [[(25, 50), (25, 50)], [(25, 50), (25.0000001, 50)]])
+def test_bands_with_one_column_label_are_refused(bands):
+    """Two bands labelled band_25_50 had given two columns of one name (68 names, 64 unique)."""
+    x = np.random.default_rng(0).standard_normal(2 * SR)
+    iv = [[0.0, 0.5, 1], [0.5, 1.0, 2], [1.0, 1.5, 3], [1.5, 2.0, 4]]
+    with pytest.raises(ParameterError, match=r"same column label 'band_25_50'"):
+        state_spectra(x, sr=SR, segmentation=iv, bands=bands)
+    with pytest.raises(ParameterError, match=r"same column label 'band_25_50'"):
+        physiofeat.extract(x, {"pcg_states": {"bands": bands}}, sr=SR)
+
+
 # -------------------------------------------------------------------------------------------
 # murmur energy and cycle-synchronous averages, analytic
 

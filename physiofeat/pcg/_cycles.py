@@ -284,6 +284,14 @@ def _check_bands(bands: Any) -> tuple[tuple[float, float], ...]:
         ) from None
     if not out:
         raise ParameterError("bands is empty; give at least one (low_hz, high_hz) band")
+    seen: dict[str, tuple[float, float]] = {}
+    for b in out:  # each band is a column: one label each
+        first = seen.setdefault(band_label(b), b)
+        if first is not b:
+            raise ParameterError(
+                f"bands {first} and {b} have the same column label {band_label(b)!r} (6 "
+                "significant digits): give each band once, and distinct bands"
+            )
     return out
 
 
