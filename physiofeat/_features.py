@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from ._errors import ParameterError
+
 __all__ = [
     "Feature",
     "Features",
@@ -39,8 +41,6 @@ def check_stats(stats: str | Sequence[str]) -> tuple[str, ...]:
     >>> check_stats("mean"), check_stats(["min", "max"])
     (('mean',), ('min', 'max'))
     """
-    from ._errors import ParameterError
-
     if isinstance(stats, str):
         stats = (stats,)
     try:
@@ -103,16 +103,20 @@ class Feature:
         if values.ndim == len(dims) + 1 and "signal" not in dims:
             dims = ("signal",) + dims  # a batch: the leading axis is the signal index
         object.__setattr__(self, "dims", dims)
+        # a ParameterError (a ValueError): extract() prefixes the feature's name when the
+        # Feature is built, unnamed, inside a compute function
+        what = f"Feature {self.name!r}:" if self.name else "a Feature's"
         if values.ndim != len(self.dims):
-            raise ValueError(
-                f"Feature {self.name!r}: values have {values.ndim} axes {values.shape} but dims "
+            raise ParameterError(
+                f"{what} values have {values.ndim} axes {values.shape} but dims "
                 f"name {len(self.dims)}: {self.dims}"
             )
         for dim, c in self.coords.items():
             if dim in self.dims and len(c) != values.shape[self.dims.index(dim)]:
-                raise ValueError(
-                    f"Feature {self.name!r}: coordinate {dim!r} has {len(c)} entries for an axis "
-                    f"of length {values.shape[self.dims.index(dim)]}"
+                raise ParameterError(
+                    f"{what} coordinate {dim!r} has {len(c)} entries for an axis "
+                    f"of length {values.shape[self.dims.index(dim)]} (values {values.shape}, "
+                    f"dims {self.dims}); give one coordinate per entry of the axis"
                 )
 
     # -- array-like conveniences -------------------------------------------------------------
@@ -178,11 +182,19 @@ def summarize_over_time(feature: Feature, stats: tuple[str, ...] = DEFAULT_STATS
     Column names are ``<feature>_<label>..._<stat>``; a label is the axis' string coordinate if it
     has one (``coords[dim]`` or ``coords[dim + '_label']``), else ``<dim><index>`` (``coef3``).
     Features with no time axis are flattened as they are (``<feature>_<label>...``). NaN values
-    (e.g. beats without a P wave) are ignored; an all-NaN column gives NaN.
+    (e.g. beats without a P wave) are ignored; an all-NaN column, or an empty time axis (no
+    frame), gives NaN. Complex values are refused (:class:`ParameterError`): casting them would
+    drop the imaginary part.
     """
     stats = check_stats(stats)
     dims = list(feature.dims)
     vals = np.asarray(feature.values)
+    if np.iscomplexobj(vals):
+        raise ParameterError(
+            f"feature {feature.name!r} has complex values ({vals.dtype}); its vector summary "
+            "takes real ones: return np.abs, np.real or np.angle of them from the feature's "
+            "compute (or register it with summarize=)"
+        )
     lead = 0
     if dims and dims[0] == "signal":
         lead = 1
@@ -194,7 +206,8 @@ def summarize_over_time(feature: Feature, stats: tuple[str, ...] = DEFAULT_STATS
         moved = np.moveaxis(vals, t, -1).astype(np.float64, copy=False)
         other = [d for i, d in enumerate(core_dims) if i != time_axes[-1]]
         other_shape = moved.shape[lead:-1]
-        flat = moved.reshape(batch_shape + (-1, moved.shape[-1]))
+        # the row count is given, not -1: a reshape cannot infer it when time has no frame
+        flat = moved.reshape(batch_shape + (int(np.prod(other_shape)), moved.shape[-1]))
         import warnings
 
         with warnings.catch_warnings():
@@ -219,6 +232,11 @@ def _flat_labels(feature: Feature, dims: list[str], shape: tuple[int, ...]) -> l
     for d, n in zip(dims, shape):
         labels = [f"{a}_{b}" if a else b for a in labels for b in _labels(feature, d, n)]
     return labels
+
+
+def _count(items: list[str]) -> list[tuple[str, int]]:
+    """``(item, count)`` in order of first appearance."""
+    return [(k, items.count(k)) for k in dict.fromkeys(items)]
 
 
 class Features(Mapping[str, Feature]):
@@ -264,7 +282,26 @@ class Features(Mapping[str, Feature]):
 
     def _summaries(self, stats):
         stats = self.stats if stats is None else check_stats(stats)
-        return [f.vector(stats) for f in self._items.values()]
+        out = [f.vector(stats) for f in self._items.values()]
+        sources: dict[str, list[str]] = {}  # a column name -> the features giving it
+        for key, (names, _) in zip(self._items, out):
+            for n in names:
+                sources.setdefault(n, []).append(key)
+        dup = {n: v for n, v in sources.items() if len(v) > 1}
+        if dup:
+            parts = [
+                f"{n!r} (from "
+                + ", ".join(f"{k!r}" + (f" {c} times" if c > 1 else "") for k, c in _count(v))
+                + ")"
+                for n, v in list(dup.items())[:5]
+            ]
+            more = f" and {len(dup) - 5} more" if len(dup) > 5 else ""
+            raise ParameterError(
+                f"the vector's column names must be unique; {len(dup)} are not: "
+                f"{', '.join(parts)}{more}. Give a feature a name no other feature's columns "
+                "start with, and each axis distinct string labels"
+            )
+        return out
 
     def vector_names(self, stats: Sequence[str] | None = None) -> list[str]:
         """Stable column names of :meth:`vector`, in order."""

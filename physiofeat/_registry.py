@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import InvalidSignalError, ParameterError, UnknownFeatureError
-from ._features import DEFAULT_STATS, Feature, Features
+from ._features import DEFAULT_STATS, TIME_DIMS, Feature, Features
 from ._validation import as_signal, check_sr
 
 __all__ = [
@@ -130,6 +130,105 @@ def _signature_defaults(func: Callable[..., Any]) -> dict[str, Any]:
     return out
 
 
+#: What a feature or preset name may be: ``-f a,b`` and ``-p feature.param=v`` split on the
+#: comma and the dot, so names are letters, digits and underscores, like the built-in ones.
+_NAME_RE = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _check_name(name: Any, what: str) -> None:
+    if not isinstance(name, str) or not _NAME_RE.fullmatch(name):
+        raise ParameterError(
+            f"a {what} name must be a non-empty string of letters, digits and underscores (like "
+            f"'mfcc_delta2': the command line's -f splits names on ',' and -p FEATURE.PARAM on "
+            f"'.'); got {name!r}"
+        )
+
+
+def _check_dims(name: str, dims: Any) -> tuple[str, ...]:
+    """``dims`` as a tuple of distinct axis names, or a :class:`ParameterError`."""
+    if isinstance(dims, str):
+        raise ParameterError(
+            f"feature {name!r}: dims must be a sequence of axis names; got the string {dims!r} "
+            f"(which would be {tuple(dims)!r}): write dims=({dims!r},)"
+        )
+    try:
+        out = tuple(dims)
+    except TypeError:
+        raise ParameterError(
+            f"feature {name!r}: dims must be a sequence of axis names such as ('coef', 'time') "
+            f"or () for a scalar; got {type(dims).__name__}"
+        ) from None
+    bad = [d for d in out if not isinstance(d, str) or not d]
+    if bad:
+        raise ParameterError(
+            f"feature {name!r}: dims must be non-empty strings (axis names); got {bad} in {out!r}"
+        )
+    if len(set(out)) != len(out):
+        raise ParameterError(f"feature {name!r}: dims name an axis twice: {out!r}")
+    if "signal" in out:
+        raise ParameterError(
+            f"feature {name!r}: dims describe one signal's output; the leading 'signal' axis of "
+            f"a batch is added for you: drop it from {out!r}"
+        )
+    return out
+
+
+def _check_compute(
+    name: str,
+    compute: Callable[..., Any],
+    defaults: Mapping[str, Any],
+    params_from: Callable[..., Any] | None,
+    exclude: Iterable[str] = (),
+) -> None:
+    """Refuse a compute function :func:`extract` could not call as ``compute(ctx, **params)``
+    with the feature's parameters, or whose parameters would be dropped silently."""
+    try:
+        params = list(inspect.signature(compute).parameters.values())
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"feature {name!r}: compute must be a function compute(ctx, **params) -> Feature; "
+            f"got {compute!r}"
+        ) from None
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    if not params or params[0].kind not in positional + (inspect.Parameter.VAR_POSITIONAL,):
+        raise ParameterError(
+            f"feature {name!r}: compute must take the context as its first positional argument, "
+            "def compute(ctx, *, param=default, ...)"
+        )
+    for p in params[1:]:
+        if p.kind is p.VAR_POSITIONAL:
+            continue
+        if p.kind is p.VAR_KEYWORD:
+            if params_from is None:
+                raise ParameterError(
+                    f"feature {name!r}: compute takes **{p.name}, which names no parameter, so "
+                    "extract would pass it none: name each parameter with its default (def "
+                    "compute(ctx, *, gain=1.0)), or give params_from= a function whose "
+                    "signature has them"
+                )
+            continue
+        if p.name in _RESERVED:
+            raise ParameterError(
+                f"feature {name!r}: compute's parameter {p.name!r} is a reserved name, never a "
+                f"feature parameter ({', '.join(sorted(_RESERVED))}; the signal and its rate are "
+                "ctx.x and ctx.sr): rename it"
+            )
+        if p.default is p.empty and p.name not in defaults:
+            where = (
+                " and is excluded (exclude=)"
+                if p.name in exclude
+                else " here or in params_from's signature"
+                if params_from is not None
+                else ""
+            )
+            raise ParameterError(
+                f"feature {name!r}: compute's parameter {p.name!r} has no default{where}"
+                "; every feature parameter needs a default (the registry, the command line and "
+                f"the docs read it from the signature): give it one, e.g. {p.name}=None, and "
+                "refuse a missing value in compute or check="
+            )
+
+
 def register_feature(
     name: str,
     *,
@@ -147,12 +246,23 @@ def register_feature(
 ):
     """Decorator that registers ``compute(ctx, **params) -> Feature`` under ``name``.
 
+    ``compute``'s keyword arguments other than the context are the feature's parameters, each
+    with its default (a parameter without one, ``**params`` without ``params_from``, or one
+    named like the signal, ``x``, ``y``, ``S``, ``sr``, is refused: extract could never pass
+    it). What it returns is checked against ``dims``: a :class:`ParameterError` names the
+    feature when it returns anything but a :class:`Feature` of these dims.
+
     Parameters
     ----------
     name : str
-        The name users pass to :func:`extract`.
+        The name users pass to :func:`extract`: letters, digits and underscores (the command
+        line splits ``-f`` on commas), not a preset's name.
     dims : sequence of str
-        Axis names of one signal's output, time-last (``("coef", "time")``).
+        Axis names of one signal's output, time-last (``("coef", "time")``, ``()`` for a
+        scalar). For a batch ``(n_signals, n)`` compute returns a leading axis of
+        ``n_signals`` rows more (named ``signal`` for you when the Feature's ``dims`` leave it
+        out). A feature without a time axis may add a trailing ``time`` axis, when a
+        parameter asks for frames (``temporal`` with ``frame_length=``).
     description : str
         One line for listings and docs.
     family : str
@@ -201,15 +311,24 @@ def register_feature(
 
     def deco(compute: Callable[..., Feature]) -> Callable[..., Feature]:
         _load_builtins()  # a user's feature named like a built-in meets it here, not later
+        _check_name(name, "feature")
+        if name in _PRESETS:
+            raise ParameterError(
+                f"{name!r} is a preset name (extract expands it into its features, so a feature "
+                "of that name could never be computed); a feature needs a name of its own"
+            )
         if name in _FEATURES and not overwrite:
             raise ParameterError(f"feature {name!r} is already registered; pass overwrite=True")
+        dims_t = _check_dims(name, dims)
         defaults = _signature_defaults(params_from or compute)
         if params_from is not None:
             defaults.update(
                 {k: v for k, v in _signature_defaults(compute).items() if k not in defaults}
             )
-        for k in exclude:
+        excluded = set(exclude)
+        for k in excluded:
             defaults.pop(k, None)
+        _check_compute(name, compute, defaults, params_from, excluded)
         from .records import ROLES
 
         bad = [r for r in roles if r not in ROLES]
@@ -221,7 +340,7 @@ def register_feature(
             name=name,
             compute=compute,
             defaults=defaults,
-            dims=tuple(dims),
+            dims=dims_t,
             description=description,
             family=family,
             needs=tuple(needs),
@@ -255,9 +374,12 @@ def register_preset(
     """Register ``name`` as a preset standing for the request ``feature -> params``.
 
     :func:`extract`, the batch functions and the CLI (``-f NAME``) expand a preset's name into
-    its features with their parameters; a preset may be combined with other names (a feature
-    named twice keeps the parameters given last). Parameters are checked when the preset is
-    used, like any request.
+    its features with their parameters. A preset may be combined with other names: a feature
+    named both in a preset and by itself is computed once, in the place it is first named,
+    with the preset's parameters updated by those given to it by name, in either order
+    (``{"heart_sound": {}, "mfcc": {"n_fft": 512}}`` changes only the preset's ``n_fft`` of
+    ``mfcc``); in two presets, the later preset's values win where they differ. Parameters
+    are checked when the preset is used, like any request.
 
     Examples
     --------
@@ -270,6 +392,7 @@ def register_preset(
     ['rms_mean', 'rms_std', 'rms_min', 'rms_max']
     """
     _load_builtins()
+    _check_name(name, "preset")
     if name in _PRESETS and not overwrite:
         raise ParameterError(f"preset {name!r} is already registered; pass overwrite=True")
     if name in _FEATURES:
@@ -340,6 +463,10 @@ def _named(name: str):
         if msg.startswith("feature ") or re.search(rf"\b{re.escape(name)}\b", msg):
             raise  # it names the feature already
         raise type(exc)(f"feature {name!r}: {msg}") from exc
+    except Exception as exc:  # a user's compute failing: its own type and message, and a note
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(f"in feature {name!r}")
+        raise
 
 
 def get_spec(name: str) -> FeatureSpec:
@@ -455,7 +582,45 @@ class Context:
         """Another registered feature, memoised like an intermediate (for derived features)."""
         spec = get_spec(name)
         full = {**spec.defaults, **{k: v for k, v in params.items() if k in spec.defaults}}
-        return self._memoised("feature:" + name, full, spec.compute)
+        out = self._memoised("feature:" + name, full, spec.compute)
+        _check_output(spec, out, self.x.shape[0] if self.batched else None)
+        return out
+
+
+def _check_output(spec: FeatureSpec, feat: Any, n_signals: int | None) -> None:
+    """Raise :class:`ParameterError` unless ``feat`` is a :class:`Feature` of the dims ``spec``
+    declares: for a batch of ``n_signals`` with a leading ``signal`` axis of that length, for
+    one signal (or a record) without one. A feature without a time axis may add a trailing
+    ``time`` axis (``temporal``, ``sample_entropy`` per frame with ``frame_length=``)."""
+    name = spec.name
+    if not isinstance(feat, Feature):
+        raise ParameterError(
+            f"feature {name!r} returned {type(feat).__name__}; a feature's compute must return "
+            f"a physiofeat.Feature (Feature(values, dims={spec.dims!r}, coords=...))"
+        )
+    core, rows_ok = feat.dims, True
+    if n_signals is not None:
+        rows_ok = bool(core) and core[0] == "signal" and feat.shape[0] == n_signals
+        core = core[1:] if core[:1] == ("signal",) else core
+    framed = core == spec.dims + ("time",) and not any(d in TIME_DIMS for d in spec.dims)
+    if rows_ok and (core == spec.dims or framed):
+        return
+    if n_signals is None:
+        want = f"for one signal it must return dims {spec.dims}"
+    else:
+        want = (
+            f"for a batch of {n_signals} signals it must return dims "
+            f"{('signal',) + spec.dims} with {n_signals} rows on 'signal'"
+        )
+    why = (
+        " (values with one axis more than their dims name get a leading 'signal' axis)"
+        if "signal" in feat.dims and (n_signals is None or not rows_ok)
+        else ""
+    )
+    raise ParameterError(
+        f"feature {name!r} returned values of shape {feat.shape} with dims {feat.dims}{why}; "
+        f"it is registered with dims={spec.dims}: {want}"
+    )
 
 
 class RecordContext(Context):
@@ -490,11 +655,16 @@ class RecordContext(Context):
 
 
 def _expand_presets(request: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Replace preset names by their features (with the preset's parameters)."""
+    """Replace preset names by their features (with the preset's parameters). A feature
+    named in a preset and by itself appears once, where it is first named, with the preset's
+    parameters updated by those it is given by name (whatever the order); a feature of two
+    presets gets the later preset's values where they differ (see :func:`register_preset`)."""
     _load_builtins()
     if not any(isinstance(k, str) and k in _PRESETS for k in request):
         return request
-    out: dict[str, dict[str, Any]] = {}
+    order: dict[str, None] = {}  # every feature, where it is first named
+    from_presets: dict[str, dict[str, Any]] = {}
+    own: dict[str, dict[str, Any]] = {}
     for k, v in request.items():
         if isinstance(k, str) and k in _PRESETS:
             if v:
@@ -503,18 +673,20 @@ def _expand_presets(request: dict[str, dict[str, Any]]) -> dict[str, dict[str, A
                     f"({', '.join(_PRESETS[k].request)}), not to the preset"
                 )
             for name, params in _PRESETS[k].request.items():
-                out.pop(name, None)
-                out[name] = dict(params)
+                order.setdefault(name)
+                from_presets.setdefault(name, {}).update(params)
         else:
-            out.pop(k, None)
-            out[k] = v
-    return out
+            order.setdefault(k)
+            own[k] = dict(v)
+    return {n: {**from_presets.get(n, {}), **own.get(n, {})} for n in order}
 
 
 def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
     if isinstance(features_arg, str):
         return _expand_presets({features_arg: {}})
     if isinstance(features_arg, Mapping):
+        if not features_arg:
+            raise ParameterError("features is empty; name at least one (physiofeat.features())")
         out = {}
         for k, v in features_arg.items():
             if v is None:
@@ -731,13 +903,10 @@ def extract(
     out: dict[str, Feature] = {}
     for name, (spec, p) in plan.items():
         with _named(name):
-            feat = ctx.feature(name, **p)
-        dims = feat.dims
-        if ctx.batched and (not dims or dims[0] != "signal"):
-            dims = ("signal",) + tuple(dims)
+            feat = ctx.feature(name, **p)  # checked: the declared dims, 'signal' for a batch
         attrs = {"sr": sr, **p, **feat.attrs}
         out[name] = Feature(
-            feat.values, dims, dict(feat.coords), attrs, name=name, summarize=spec.summarize
+            feat.values, feat.dims, dict(feat.coords), attrs, name=name, summarize=spec.summarize
         )
     return Features(
         out,

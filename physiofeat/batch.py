@@ -662,12 +662,13 @@ def _run_one(task: tuple[int, str, Any, _Job]) -> Result:
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - a bad source never stops the run
         # (SystemExit too: a user feature calling sys.exit() fails its source, not the run;
         # KeyboardInterrupt still stops it)
+        notes = "".join(f" ({n})" for n in getattr(exc, "__notes__", ()))  # 'in feature ...'
         return Result(
             index,
             rid,
             path,
             error_type=type(exc).__name__,
-            error=str(exc) or repr(exc),
+            error=(str(exc) or repr(exc)) + notes,
             cpu_time=time.process_time() - cpu0,
         )
     finally:

@@ -860,3 +860,20 @@ def test_results_to_frame_warns_of_results_with_other_columns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert results_to_frame([a, c]).shape == (2, 3)
+
+
+def test_an_error_record_names_the_user_feature_that_raised(rng):
+    """A user feature's own exception keeps its type and message, and the record says which
+    feature raised it (the note extract adds), as the typed errors of built-ins do."""
+    from physiofeat import _registry, register_feature
+
+    def _boom(ctx):
+        raise RuntimeError("boom")
+
+    register_feature("boom_test", dims=(), description="raises")(_boom)
+    try:
+        (r,) = extract_many([_signals(rng, 1)[0]], ["boom_test", "rms"], sr=SR, n_jobs=1)
+        assert r.error_type == "RuntimeError"
+        assert r.error == "boom (in feature 'boom_test')"
+    finally:
+        _registry._FEATURES.pop("boom_test", None)

@@ -454,11 +454,12 @@ def test_preset_expansion_and_combination():
     assert _normalise_request("heart_sound") == HEART_SOUND
     got = _normalise_request(["heart_sound", "rms"])
     assert list(got) == [*HEART_SOUND, "rms"]
-    # a feature named after the preset replaces the preset's parameters for it
+    # a feature named beside the preset changes only the parameters it is given, in its place
     got = _normalise_request({"heart_sound": None, "mfcc": {"n_mfcc": 5}})
-    assert got["mfcc"] == {"n_mfcc": 5} and list(got)[-1] == "mfcc"
+    assert got["mfcc"] == {**HEART_SOUND["mfcc"], "n_mfcc": 5}
+    assert list(got) == list(HEART_SOUND)
     got = _normalise_request({"mfcc": {"n_mfcc": 5}, "heart_sound": {}})
-    assert got["mfcc"] == HEART_SOUND["mfcc"]
+    assert got["mfcc"] == {**HEART_SOUND["mfcc"], "n_mfcc": 5} and list(got)[0] == "mfcc"
     got["mfcc"]["n_mfcc"] = 1  # a copy: the preset itself is unchanged
     assert _normalise_request("heart_sound")["mfcc"]["n_mfcc"] == 13
 

@@ -5,6 +5,8 @@
 ``emd`` and ``hht`` summarise a fixed number of IMF *slots* (``n_slots``, default 8), the first
 IMFs in sifting order (highest frequency first). A slot beyond the signal's IMF count is NaN,
 never shifted or zero-filled, so column ``hht_imf3_freq_mean`` always means the fourth IMF.
+``emd``'s slots hold ``stats`` over time of each IMF; ``hht``'s hold the five values of
+:func:`~physiofeat.hht.imf_features` whatever ``stats`` (see :func:`_summarize_hht`).
 """
 
 from __future__ import annotations
@@ -132,6 +134,12 @@ def _summarize_emd(feature: Feature, stats):
 
 
 def _summarize_hht(feature: Feature, stats):
+    """The slots of :func:`imf_features` (energy share, mean and std of the instantaneous
+    frequency and amplitude), deliberately whatever ``stats``: the energy share is no statistic
+    over time, the frequency statistics leave out an all-zero IMF, the columns stay those of
+    the public function, and the min and max of an instantaneous frequency are its Hilbert
+    phase's spikes at amplitude minima. Other statistics: ``feats["hht"].values`` (frequency)
+    and ``.attrs["amplitude"]``, or ``emd`` with ``stats=``."""
     return _slots(feature, feature.attrs["imf_features"])
 
 
@@ -186,7 +194,8 @@ def _emd_feature(
     check=_check_values,
     ignores=_ignored,
     description="Hilbert instantaneous frequency (Hz) per IMF; vector: per-IMF energy share and "
-    "mean/std of instantaneous frequency and amplitude for n_slots IMFs",
+    "mean/std of instantaneous frequency and amplitude for n_slots IMFs (imf_features; fixed, "
+    "stats= does not apply)",
     summarize=_summarize_hht,
 )
 def _hht_feature(

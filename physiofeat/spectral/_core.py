@@ -253,16 +253,18 @@ def _as_rows(y: Any, *, min_length: int = 1, name: str = "y") -> tuple[np.ndarra
     return arr.reshape(-1, arr.shape[-1]), arr.shape[:-1]
 
 
-def _check_length(rows: np.ndarray, fp: FrameParams, pad_mode: str) -> None:
+def _check_length(rows: np.ndarray, fp: FrameParams, pad_mode: str, name: str = "n_fft") -> None:
+    """``name``: what the caller calls the frame length (``frame_length`` for rms/zcr)."""
     n = rows.shape[-1]
     if fp.center and pad_mode in ("reflect", "symmetric") and n <= fp.n_fft // 2:
         raise InvalidSignalError(
-            f"signal of {n} samples is too short for pad_mode={pad_mode!r} with n_fft={fp.n_fft} "
-            f"(needs more than {fp.n_fft // 2}); use pad_mode='constant' or a smaller n_fft"
+            f"signal of {n} samples is too short for pad_mode={pad_mode!r} with {name}="
+            f"{fp.n_fft} (needs more than {fp.n_fft // 2}); use pad_mode='constant' or a smaller "
+            f"{name}"
         )
     if not fp.center and n < fp.n_fft:
         raise InvalidSignalError(
-            f"signal of {n} samples is shorter than one frame (n_fft={fp.n_fft}, center=False)"
+            f"signal of {n} samples is shorter than one frame ({name}={fp.n_fft}, center=False)"
         )
 
 
@@ -1438,7 +1440,7 @@ def _framed_rows(y, frame_length, hop_length, center, pad_mode):
     fp = FrameParams.resolve(
         frame_length, hop_length, None, center, pad_mode, n=rows.shape[-1], name="frame_length"
     )
-    _check_length(rows, fp, pad_mode)
+    _check_length(rows, fp, pad_mode, name="frame_length")
     if fp.center:
         pad = fp.n_fft // 2
         rows = np.pad(rows, ((0, 0), (pad, pad)), mode=pad_mode)
