@@ -409,21 +409,15 @@ MFCC_MEL = {
 }
 
 
+#: the MFCC settings the mel-side tests start from (the grid changes one group at a time)
+MFCC_BASE = dict(n_fft=256, hop_length=64, dct_type=2, norm="ortho", lifter=0, mel_norm="slaney")
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("mel", list(MFCC_MEL.values()), ids=list(MFCC_MEL))
 def test_mfcc_mel_side_grid(mel, dtype):
     x = signal(N, dtype)
-    kw = dict(
-        n_fft=256,
-        hop_length=64,
-        n_mfcc=10,
-        dct_type=2,
-        norm="ortho",
-        lifter=0,
-        mel_norm="slaney",
-        top_db=80.0,
-    )
-    kw.update(mel)
+    kw = {**MFCC_BASE, "n_mfcc": 10, "top_db": 80.0, **mel}
     assert_close(S.mfcc(x, sr=SR, **kw), librosa_mfcc(x, sr=SR, **kw), dtype, what="mfcc")
 
 
@@ -442,17 +436,7 @@ def test_mfcc_batch_top_db_is_per_signal_as_documented():
     ``power_to_db`` floors the whole batch at its overall maximum); each row equals librosa's
     MFCC of that signal alone."""
     xb = np.stack([signal(N, np.float64, 1), 1e-4 * signal(N, np.float64, 2)])
-    kw = dict(
-        n_fft=256,
-        hop_length=64,
-        n_mels=32,
-        n_mfcc=13,
-        dct_type=2,
-        norm="ortho",
-        lifter=0,
-        mel_norm="slaney",
-        top_db=60.0,
-    )
+    kw = {**MFCC_BASE, "n_mels": 32, "n_mfcc": 13, "top_db": 60.0}
     got = S.mfcc(xb, sr=SR, **kw)
     for i in range(2):
         assert_close(got[i], librosa_mfcc(xb[i], sr=SR, **kw), np.float64, what=f"row {i}")
