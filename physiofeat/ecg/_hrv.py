@@ -9,7 +9,8 @@ Definitions (RR intervals in ms, ``d`` their successive differences; as NeuroKit
   50 / 20 ms, over the number of intervals, as NeuroKit2 counts), ``min_nn``, ``max_nn``;
 * frequency domain, from the **Lomb-Scargle** periodogram of the mean-removed RR series at the
   beat times (no resampling: ``scipy.signal.lombscargle`` on 0.0033-0.5 Hz, 0.0005 Hz steps),
-  scaled so that its integral over frequency is the series' variance (ms^2): ``lf``
+  scaled to a one-sided power spectral density (ms^2/Hz: x 2 T / N for N intervals over T
+  seconds, so that an RR sine of amplitude a ms has band power a^2 / 2 ms^2): ``lf``
   (0.04-0.15 Hz), ``hf`` (0.15-0.4 Hz), ``lf_hf``, and the normalised units ``lf_nu`` =
   LF / (LF + HF), ``hf_nu`` = HF / (LF + HF) (Task Force 1996; NeuroKit2's ``LFn`` divides by
   its total power instead);
@@ -98,10 +99,13 @@ def _lomb_bands(t: np.ndarray, rr: np.ndarray) -> tuple[float, float]:
 
     freqs = np.arange(0.0033, 0.5 + 1e-9, 0.0005)
     y = rr - rr.mean()
-    pgram = lombscargle(t, y, 2 * np.pi * freqs)  # 0.5 * |sum y e^{-iwt}|^2-like, per freq
-    # scale so that the periodogram integrates to the variance over (0, fmax]
-    area = np.trapezoid(pgram, freqs)
-    pgram = pgram * (np.var(y) / area) if area > 0 else pgram
+    pgram = lombscargle(t, y, 2 * np.pi * freqs)  # ~ |sum y e^{-iwt}|^2 / N, per freq
+    # one-sided PSD (ms^2/Hz): x 2 T / N, T / N the mean sampling interval, so that a sine of
+    # amplitude a has band power a^2 / 2. (Scaling the grid's integral to the variance had
+    # pushed the variance outside 0.0033-0.5 Hz -- slow drift, or the RR series' content up
+    # to half the beat rate -- into LF and HF: 891 ms^2 for a 450 ms^2 HF sine at 150 bpm.)
+    dt = (t[-1] - t[0]) / (t.size - 1) if t.size > 1 else 0.0
+    pgram = pgram * 2.0 * dt
 
     def band(lo, hi):
         m = (freqs >= lo) & (freqs < hi)
