@@ -370,6 +370,11 @@ def _split(x: np.ndarray, sr: float, job: _Job):
     n_ch, n = x2.shape
     if job.segment is not None:
         seg = int(round(job.segment * sr))
+        if seg < 1:
+            raise InvalidSignalError(
+                f"a segment of {job.segment:g} s is less than one sample at {sr:g} Hz; give "
+                f"segments of at least {1 / sr:.3g} s (or resample with sr=)"
+            )
         n_seg = n // seg
         if n_seg == 0:
             raise InvalidSignalError(
@@ -407,11 +412,18 @@ def _kept_arrays(feats, job: _Job, rid: str) -> dict[str, np.ndarray] | None:
 
 
 def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)
-    os.replace(tmp, path)
+    # a short temporary name beside it: the file's own name may be near the 255-byte limit
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".arrays-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:

@@ -877,3 +877,24 @@ def test_an_error_record_names_the_user_feature_that_raised(rng):
         assert r.error == "boom (in feature 'boom_test')"
     finally:
         _registry._FEATURES.pop("boom_test", None)
+
+
+def test_a_segment_shorter_than_a_sample_is_a_clear_error(rng):
+    """segment * sr rounding to 0 samples had raised ZeroDivisionError for every file."""
+    (r,) = extract_many([_signals(rng, 1)[0]], ["rms"], sr=SR, segment=0.1 / SR, n_jobs=1)
+    assert r.error_type == "InvalidSignalError"
+    assert "less than one sample" in r.error
+
+
+def test_arrays_of_a_source_with_a_name_near_the_length_limit_are_stored(tmp_path, rng):
+    """The temporary file beside the .npz had a name 13+ bytes longer than the .npz's, over
+    the 255-byte limit for a source named with 246 characters: the source failed."""
+    rid = "a" * 246 + ".wav"
+    out = tmp_path / "arrays"
+    (r,) = extract_many(
+        [_signals(rng, 1)[0]], FEATS, sr=SR, ids=[rid], arrays_dir=out, n_jobs=1, **KW
+    )
+    assert r.ok, r.error
+    saved = np.load(out / (rid + ".npz"))
+    assert "rms" in saved.files
+    assert [p.name for p in out.iterdir()] == [rid + ".npz"]  # no temporary file left

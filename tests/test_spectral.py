@@ -521,9 +521,8 @@ def test_roll_percent_p_and_booleans_are_checked():
         with pytest.raises(ParameterError, match=r"roll_percent must lie in the open range"):
             S.spectral_rolloff(y, sr=2000, n_fft=256, roll_percent=rp)
     for p in (0, -1):
-        with pytest.raises(
-            ParameterError, match=r"^feature 'spectral_bandwidth': p must be > 0.0; got"
-        ):
+        # refused with the request (check=), as htk below, before any work
+        with pytest.raises(ParameterError, match=r"^p must be > 0.0; got"):
             physiofeat.extract(y, ["spectral_bandwidth"], sr=2000, n_fft=256, p=p)
     with pytest.raises(ParameterError, match=r"^htk must be True or False; got 'yes'"):
         physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, htk="yes")
@@ -545,9 +544,7 @@ def test_roll_percent_p_and_booleans_are_checked():
 
 def test_mel_norm_error_names_mel_norm():
     y = np.random.default_rng(13).standard_normal(4000)
-    with pytest.raises(
-        ParameterError, match=r"^feature 'mfcc': mel_norm must be None, 'slaney' or a positive"
-    ):
+    with pytest.raises(ParameterError, match=r"^mel_norm must be None, 'slaney' or a positive"):
         physiofeat.extract(y, ["mfcc"], sr=2000, n_fft=256, mel_norm="foo")
     with pytest.raises(ParameterError, match=r"^mel_norm must be None, 'slaney' or a positive"):
         S.mfcc(y, sr=2000, n_fft=256, mel_norm="foo")
@@ -604,3 +601,23 @@ def test_a_one_sample_signal_is_an_invalid_signal_not_a_bad_parameter(call):
         f(y)
     with pytest.raises(ParameterError, match="is too large for a signal of 3 samples"):
         f(np.ones(3))
+
+
+@pytest.mark.parametrize(
+    ("feature", "params", "match"),
+    [
+        ("mfcc", {"fmin": -5.0}, "fmin must be >= 0"),
+        ("mfcc", {"fmin": 100.0, "fmax": 50.0}, "fmin=100 Hz must be below fmax=50 Hz"),
+        ("log_mel", {"top_db": -1.0}, "top_db must be >= 0"),
+        ("spectral_rolloff", {"roll_percent": 2.0}, r"roll_percent must lie in the open range"),
+        ("mel", {"norm": "bad"}, "norm must be None, 'slaney' or a positive number"),
+        ("mfcc", {"mel_norm": 0}, "mel_norm must be None"),
+    ],
+)
+def test_values_wrong_for_every_signal_are_refused_before_any_work(feature, params, match):
+    """These had passed resolve_params and failed each file of a batch (the CLI's exit 1, not
+    its usage error); now they are refused with the request, as the other spectral checks."""
+    from physiofeat._registry import _normalise_request, resolve_params
+
+    with pytest.raises(ParameterError, match=match):
+        resolve_params(_normalise_request({feature: params}), {})

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .._errors import ParameterError
 from .._features import Feature
 from .._registry import register_feature, register_intermediate
 from .._validation import check_bool, check_float, check_int
@@ -138,6 +139,28 @@ def _check_values(p: dict) -> None:
         C._check_mfcc_args(p["n_mfcc"], p["n_mels"], p["dct_type"], p["norm"], p["lifter"])
     if "ref" in p:
         C.check_ref(p["ref"])
+    # the rate-free parts of the mel, decibel and statistics checks (the rest, fmax against
+    # Nyquist, needs the signal's rate and is checked with it)
+    if "fmin" in p:
+        fmin = check_float(p["fmin"], "fmin", minimum=0.0)
+        if p.get("fmax") is not None:
+            fmax = check_float(p["fmax"], "fmax", minimum=0.0, strict_min=True)
+            if fmin >= fmax:
+                raise ParameterError(f"fmin={fmin:g} Hz must be below fmax={fmax:g} Hz")
+    if p.get("top_db") is not None:
+        check_float(p["top_db"], "top_db", minimum=0.0)
+    if "amin" in p:
+        check_float(p["amin"], "amin", minimum=0.0, strict_min=True)
+    if "norm" in p and "n_mels" in p and "n_mfcc" not in p:
+        C._check_mel_norm(p["norm"])
+    if "mel_norm" in p:
+        C._check_mel_norm(p["mel_norm"], "mel_norm")
+    if "roll_percent" in p or "p" in p:
+        C._check_stat_args(
+            p.get("roll_percent", C.ROLL_PERCENT),
+            p.get("p", C.BANDWIDTH_P),
+            p.get("amin", C.FLATNESS_AMIN),
+        )
 
 
 def _ignored(p: dict) -> dict[str, str]:
