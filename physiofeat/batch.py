@@ -502,6 +502,15 @@ def _run_record(index: int, rid: str, path: str, job: _Job, cpu0: float) -> Resu
         path, channels=None if job.channels is None else list(job.channels), sr=job.sr
     )
     chans = list(rec)
+    for c in chans:  # named here: the features' own check counts over the stacked channels
+        bad = ~np.isfinite(c.data)
+        if bad.any():
+            first = int(np.argmax(bad))
+            raise InvalidSignalError(
+                f"channel {c.index} {c.name!r} contains {int(bad.sum())} non-finite value(s) "
+                f"(NaN or inf), first at sample {first} ({first / c.sr:.3f} s); clean or "
+                "interpolate it, or choose other channels (channels=, --channel)"
+            )
     groups = rec.groups()
     one = replace(job, per_channel=True)
     pos, seg_idx, starts, vecs, srs, durs = [], [], [], [], [], []

@@ -855,8 +855,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser(
         "extract",
         help="extract features from audio files and folders into a table",
-        description="Extract features from audio files and folders (recursive; WAV, FLAC, OGG, "
-        "MP3) into a Parquet or CSV table, one row per recording (or per channel/segment).",
+        description="Extract features from audio files, records and folders (recursive; WAV,\n"
+        "FLAC, OGG, MP3, WFDB .hea headers, EDF/BDF files) into a Parquet or CSV table, one\n"
+        "row per recording (or per channel/segment; a record gives one row per channel).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="outputs:\n"
         "  OUTPUT                     written atomically when the run ends\n"
@@ -870,7 +871,14 @@ def build_parser() -> argparse.ArgumentParser:
         "example:\n  physiofeat extract recordings/ -f mfcc,rms -p n_fft=256 "
         "-p mfcc.n_mfcc=13 -o features.parquet",
     )
-    ex.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files and/or folders")
+    ex.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="audio files (WAV, FLAC, OGG, MP3; others through ffmpeg), WFDB records (.hea, "
+        "or the record's .dat), EDF/BDF files, BioSPPy text records (.txt), and/or folders "
+        "(searched for audio, .hea, .edf and .bdf files)",
+    )
     ex.add_argument("-f", "--features", help="comma-separated feature names (physiofeat features)")
     ex.add_argument("-o", "--output", required=True, help="output table (.parquet or .csv)")
     ex.add_argument(
@@ -901,7 +909,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME",
         help="read only this channel, by name (case-insensitive; 'ii' also finds 'MLII' and "
-        "'ECG II') or index; repeatable; one row per channel (default: all channels)",
+        "'ECG II') or index (-1: the last); repeatable; one row per channel (default: all "
+        "channels)",
     )
     ex.add_argument(
         "--role",

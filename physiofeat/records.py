@@ -15,9 +15,12 @@ lead, ``PCG``...), physical units and its own sampling rate. :func:`load_record`
 
 Channels are chosen with ``channels=`` (one or a list of names or indices), matched in this order:
 the exact name (case-insensitive, surrounding spaces ignored); an integer index (or a string of
-digits); the lead part of a name, i.e. an EDF+ standard label ``"ECG II"`` or MIT-BIH's modified
-lead ``"MLII"`` both answer ``"ii"``. A name that matches no channel, or several, is a
-:class:`~physiofeat.ParameterError` listing the record's channels.
+digits, ``"-1"`` counting from the end as ``-1`` does); the lead part of a name, i.e. an EDF+
+standard label ``"ECG II"`` or MIT-BIH's modified lead ``"MLII"`` both answer ``"ii"``. A name
+that states a signal type matches only a channel of that type (or of none): ``"EEG II"`` finds
+neither ``"ECG II"`` nor LUDB's ``"ii"`` (a bare standard lead is an ECG lead), while ``"ECG
+II"`` and ``"MLII"`` find either; ``"ii"`` states no type. A name that matches no channel, or
+several, is a :class:`~physiofeat.ParameterError` listing the record's channels.
 
 **Channel roles.** A channel's *role* (``"ecg"``, ``"pcg"`` or None) tells the record features of
 :func:`physiofeat.extract` (``ecg_multilead``, ``ecg_pcg_timing``) which channels to draw on.
@@ -34,7 +37,8 @@ ignored):
   ``stethoscope``, or the name contains ``heart sound`` (``"PCG"``, ``"Phono 1"``,
   ``"Heart Sound"``, ``"mic_left"``);
 - the one channel of a mono audio file (WAV, FLAC...: named ``"0"``) is **pcg**: heart-sound
-  audio is what the project reads;
+  audio is what the project reads (not one channel chosen from a stereo file: the file's
+  channel count decides, :attr:`Record.file_channels`);
 - anything else (``"Resp"``, QTDB's unnamed ``"record 30, signal 0"``, a stereo file's
   ``"0"``/``"1"``) has no role.
 
@@ -129,6 +133,9 @@ class Record:
         different lengths).
     annotations : tuple of (float, float or None, str)
         EDF+ annotations: onset (s), duration (s, None if unset) and text; empty otherwise.
+    file_channels : int
+        How many channels the file holds (``channels=`` may have read fewer): the one channel
+        of a mono audio file is ``"pcg"``, one channel chosen from a stereo file is not.
 
     Examples
     --------
@@ -149,11 +156,13 @@ class Record:
         path: str,
         format: str,
         annotations: Sequence[tuple[float, float | None, str]] = (),
+        file_channels: int | None = None,
     ):
         self._channels = tuple(channels)
         self.path = path
         self.format = format
         self.annotations = tuple(annotations)
+        self.file_channels = len(self._channels) if file_channels is None else int(file_channels)
 
     # -- what it holds ----------------------------------------------------------------------
     @property
@@ -228,6 +237,7 @@ class Record:
             path=self.path,
             format=self.format,
             annotations=self.annotations,
+            file_channels=self.file_channels,
         )
 
     def to_array(self) -> np.ndarray:
@@ -263,7 +273,7 @@ class Record:
         >>> rec.roles({"ecg": ["ii", "v5"]})
         {'ecg': (1, 10)}
         """
-        audio = self.format not in _RECORD_FORMATS and len(self._channels) == 1
+        audio = self.format not in _RECORD_FORMATS and self.file_channels == 1
         out: dict[str, list[int]] = {}
         for i, c in enumerate(self._channels):
             role = channel_role(c.name, mono_audio=audio)
@@ -313,8 +323,11 @@ class Record:
         Channels at different rates are resampled to the highest of them (soxr, as
         :func:`physiofeat.io.resample`); channels of different lengths are cut to the shortest
         (they start at the same instant in a record). :class:`MissingRoleError` when the record
-        has no channel of that role.
+        has no channel of that role; a :class:`ParameterError` for a role other than those of
+        :data:`ROLES`.
         """
+        if role not in ROLES:  # as roles= refuses it: no override could name its channels
+            raise ParameterError(f"unknown channel role {role!r}; roles are {', '.join(ROLES)}")
         roles = self.roles() if roles is None else roles
         idx = tuple(roles.get(role, ()))
         if not idx:
@@ -467,6 +480,31 @@ def _lead_part(name: str) -> str:
     return _ML.sub("", n)
 
 
+def _signal_type(name: str, *, bare_leads: bool) -> str | None:
+    """The signal type of a name: the EDF+ type before the specification (``"EEG Fpz-Cz"``
+    -> ``"eeg"``; ``ECG``, ``EKG`` and ``Lead`` are ``"ecg"``), ``"ecg"`` for a modified or
+    Holter lead (``"MLII"``, ``"CM5"``) and, with ``bare_leads``, for a standard lead name
+    (``"ii"``, ``"V5"``: a channel so named is an ECG lead); None for an untyped name."""
+    n = name.strip().lower()
+    if " " in n:
+        kind = n.rsplit(" ", 1)[0].strip()
+        return "ecg" if kind in ("ecg", "ekg", "lead") else kind
+    if _ECG_START.match(n) or (bare_leads and n in _LEADS):
+        return "ecg"
+    return None
+
+
+def _same_lead(channel: str, want: str) -> bool:
+    """Whether a requested name finds a channel by its lead part: the parts are equal, and a
+    type the request states is the channel's (``"EEG II"`` finds neither ``"ECG II"`` nor
+    LUDB's ``"ii"``; ``"ii"`` states no type and finds ``"ECG II"``, ``"MLII"``, ``"EEG II"``)."""
+    if _lead_part(channel) != _lead_part(want):
+        return False
+    asked = _signal_type(want, bare_leads=False)
+    has = _signal_type(channel, bare_leads=True)
+    return asked is None or has is None or asked == has
+
+
 def _match(names: Sequence[str], key: Any, path: str) -> int:
     n = len(names)
     listing = ", ".join(f"{i} {nm!r}" for i, nm in enumerate(names)) or "none"
@@ -484,10 +522,10 @@ def _match(names: Sequence[str], key: Any, path: str) -> int:
         )
     want = key.strip().lower()
     hits = [i for i, nm in enumerate(names) if nm.strip().lower() == want]
-    if not hits and re.fullmatch(r"\d+", want):
+    if not hits and re.fullmatch(r"-?\d+", want):  # "1", "-1" (the CLI's --channel -1)
         return _match(names, int(want), path)
     if not hits and want:
-        hits = [i for i, nm in enumerate(names) if _lead_part(nm) == _lead_part(want)]
+        hits = [i for i, nm in enumerate(names) if _same_lead(nm, want)]
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
@@ -526,25 +564,40 @@ def _resolve(names: Sequence[str], channels: Any, path: str) -> list[int]:
 
 
 def is_record_path(path: PathLike) -> bool:
-    """True when :func:`load_record` reads ``path`` as a WFDB/EDF record rather than audio:
-    a ``.hea``/``.edf``/``.bdf`` file, a WFDB ``.dat`` beside its ``.hea``, or a WFDB record
-    name without extension (``ecg/ludb/1`` when ``ecg/ludb/1.hea`` exists)."""
+    """True when :func:`load_record` reads ``path`` as a record rather than audio: a
+    ``.hea``/``.edf``/``.bdf`` file, a WFDB ``.dat`` beside its ``.hea``, a WFDB record
+    name without extension (``ecg/ludb/1`` when ``ecg/ludb/1.hea`` exists), or a BioSPPy text
+    record (a ``.txt`` whose first line is a ``#`` header line)."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix in RECORD_SUFFIXES:
         return True
     if suffix == ".dat":
         return p.with_suffix(".hea").exists()
+    if suffix == ".txt":
+        return _is_text_record(p)
     return not p.exists() and Path(str(p) + ".hea").exists()
+
+
+def _is_text_record(p: Path) -> bool:
+    """A ``.txt`` file that starts like BioSPPy's Simple Text Format (a ``#`` header line)."""
+    if p.suffix.lower() != ".txt":
+        return False
+    try:
+        with open(p, "rb") as fh:
+            return fh.read(1) == b"#"
+    except OSError:  # missing, a folder, unreadable: not a record of this kind
+        return False
 
 
 _AUDIO_SIGNAL_FILES = (".wav", ".flac", ".ogg", ".mp3")
 
 
 def header_of_audio(path: PathLike) -> bool:
-    """True for a WFDB header whose signal files are all audio files (CirCor ships a ``.hea``
-    beside each ``.wav``): when a folder is searched, the audio file is the input and its
-    header is not a second one. Unreadable headers give False (reading them reports why)."""
+    """True for a WFDB header whose signal files are all audio files found beside it (CirCor
+    ships a ``.hea`` beside each ``.wav``): when a folder is searched, the audio file is the
+    input and its header is not a second one. Unreadable headers, and headers whose audio
+    file is missing, give False: reading them reports why."""
     try:
         lines = Path(path).read_text(encoding="latin-1").splitlines()
     except OSError:
@@ -556,7 +609,10 @@ def header_of_audio(path: PathLike) -> bool:
     if len(tok) < 2 or not tok[1].isdigit() or int(tok[1]) == 0:
         return False
     files = [ln.split()[0] for ln in lines[1 : 1 + int(tok[1])]]
-    return bool(files) and all(f.lower().endswith(_AUDIO_SIGNAL_FILES) for f in files)
+    folder = Path(path).parent
+    return bool(files) and all(
+        f.lower().endswith(_AUDIO_SIGNAL_FILES) and (folder / f).is_file() for f in files
+    )
 
 
 def _check_file(p: Path, what: str) -> None:
@@ -614,6 +670,12 @@ def _wfdb_record_line(p: Path) -> None:
 def _wfdb_header(p: Path):
     import wfdb
 
+    lower = p.with_suffix(".hea")
+    if p.suffix != ".hea" and not (lower.is_file() and os.path.samefile(lower, p)):
+        raise DecodeError(
+            f"{p}: wfdb reads a header named NAME.hea (a lower-case suffix) and there is no "
+            f"{lower.name} here; rename {p.name} to {lower.name}"
+        )
     _wfdb_record_line(p)
     record = str(p.with_suffix(""))
     try:
@@ -709,7 +771,7 @@ def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
         )
         for k in range(len(idx))
     ]
-    return Record(chans, path=str(p), format="WFDB")
+    return Record(chans, path=str(p), format="WFDB", file_channels=h.n_sig)
 
 
 def _edf_truncation(p: Path) -> str | None:
@@ -767,6 +829,12 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
             f"{p}: a discontinuous recording ({edf.reserved[:5]}: its data records have gaps "
             "between them); physiofeat reads continuous EDF, EDF+C and BDF files"
         )
+    fmt = ("BDF" if bdf else "EDF") + ("+" if plus else "")
+    if not signals:  # an EDF+ of annotations alone (its one signal is "EDF Annotations")
+        raise DecodeError(
+            f"{p}: the {fmt} file holds no signals, only {len(annotations)} annotation(s); a "
+            "record needs at least one channel of samples"
+        )
     names = [s.label for s in signals]
     idx = _resolve(names, channels, str(p))
     chans = []
@@ -779,8 +847,9 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
                 f"{p}: cannot read the samples of channel {s.label!r} ({type(exc).__name__}: {exc})"
             ) from None
         chans.append(Channel(s.label, s.physical_dimension, float(s.sampling_frequency), data, i))
-    fmt = ("BDF" if bdf else "EDF") + ("+" if plus else "")
-    return Record(chans, path=str(p), format=fmt, annotations=annotations)
+    return Record(
+        chans, path=str(p), format=fmt, annotations=annotations, file_channels=len(signals)
+    )
 
 
 _TEXT_KEYS = {"sampling rate (hz)": "sr", "units": "units", "labels": "labels"}
@@ -825,7 +894,7 @@ def _read_text(p: Path, channels: Any, dtype) -> Record:
     chans = [
         Channel(labels[i], unit, sr, np.ascontiguousarray(data[:, i], dtype=dtype), i) for i in idx
     ]
-    return Record(chans, path=str(p), format="text")
+    return Record(chans, path=str(p), format="text", file_channels=n_ch)
 
 
 def _read_audio(p: Path, channels: Any, dtype) -> Record:
@@ -842,7 +911,7 @@ def _read_audio(p: Path, channels: Any, dtype) -> Record:
     names = [str(i) for i in range(data.shape[1])]
     idx = _resolve(names, channels, str(p))
     chans = [Channel(names[i], "", float(sr), np.ascontiguousarray(data[:, i]), i) for i in idx]
-    return Record(chans, path=str(p), format=fmt)
+    return Record(chans, path=str(p), format=fmt, file_channels=len(names))
 
 
 def load_record(
@@ -861,13 +930,15 @@ def load_record(
         an ``.edf``/``.bdf`` file, an audio file (WAV, FLAC...), or a BioSPPy ``.txt`` record.
     channels : str, int, or list of them, optional
         The channels to read, by name (case-insensitive; ``"ii"`` also finds ``"ECG II"`` and
-        ``"MLII"``) or index, in the order given. ``None`` reads all.
+        ``"MLII"``) or index (``-1`` or ``"-1"``: the last), in the order given. ``None``
+        reads all.
     sr : float, optional
-        Resample every channel to this rate (soxr, high quality). ``None`` keeps each channel's
-        own rate.
+        Resample every channel to this rate (soxr, high quality; NaN gaps stay gaps, see
+        :func:`physiofeat.io.resample`). ``None`` keeps each channel's own rate.
     dtype : np.float32 or np.float64
-        Sample dtype. Samples are in the record's physical units (mV, uV...); audio channels
-        are scaled to [-1, 1) as by :func:`physiofeat.load`.
+        Sample dtype (``None`` is refused). Samples are in the record's physical units (mV,
+        uV...); audio channels are as :func:`physiofeat.load` gives them (integer PCM scaled
+        to [-1, 1), float files as stored).
 
     Returns
     -------
@@ -878,7 +949,8 @@ def load_record(
     ------
     DecodeError
         Missing, empty, truncated or unreadable file; a WFDB header whose signal file is
-        missing or short; a bad header. The message names the file and the reason.
+        missing or short, or whose suffix is not a lower-case ``.hea`` (wfdb reads no other);
+        a bad header; an EDF+ of annotations only. The message names the file and the reason.
     ParameterError
         A channel that the record does not have (the message lists those it has), a bad
         ``sr`` or ``dtype``.
@@ -897,8 +969,8 @@ def load_record(
 
     if not isinstance(path, (str, os.PathLike)):
         raise ParameterError(f"path must be a str or os.PathLike; got {type(path).__name__}")
-    try:
-        dt = np.dtype(dtype)
+    try:  # None is refused, as by load(): np.dtype(None) is float64 by NumPy's convention
+        dt = None if dtype is None else np.dtype(dtype)
     except TypeError:
         dt = None
     if dt not in (np.float32, np.float64):
@@ -938,5 +1010,6 @@ def load_record(
             path=rec.path,
             format=rec.format,
             annotations=rec.annotations,
+            file_channels=rec.file_channels,
         )
     return rec
