@@ -71,7 +71,7 @@ def main() -> None:
         args = ["extract", str(DATA / "ecg/ludb"), str(DATA / "ecg/qtdb"), "-f", "pr_interval"]
         status = cli([*args, "--channel", "ii", "-o", str(out), "-j", "1", "-q"])
         df = pd.read_csv(out)
-        errors = Path(tmp) / "pr.errors.csv"  # written only when a record failed
+        errors = Path(tmp) / "pr.csv.errors.csv"  # written only when a record failed
         err = pd.read_csv(errors) if errors.is_file() else pd.DataFrame({"id": []})
     cols = [f"pr_interval_{s}" for s in PR_STATS]
     rows, by_set = [], {"LUDB": [], "QTDB": []}

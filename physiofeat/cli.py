@@ -21,11 +21,13 @@ which role, and a record without a role they need is one error record. Finished 
 are appended to a journal (``<output>.journal.jsonl``) as they arrive, so a killed run loses
 nothing finished; the table itself is written atomically (temporary file in the same folder,
 then ``os.replace``) and ``--resume`` skips every recording the table or the journal already
-holds. The journal's first line and ``<output>.request.json`` record the request (features,
-resolved parameters, sr, stats, segment, per-channel, channels, roles); ``--resume`` refuses
-another request.
-Failures go to ``<output stem>.errors.csv`` (path, error type, message), written only when some
-recording failed.
+holds: a recording is the file it names (its real path, whatever the spelling or the working
+folder), each input spelling keeps one row, and rows of files no longer among the inputs are
+left out (with a warning). The journal's first line and ``<output>.request.json`` record the
+request (features, resolved parameters, sr, stats, segment, per-channel, channels, roles) and
+the working folder; ``--resume`` refuses another request, and the journal of a killed run
+decides over an older table. Failures go to ``<output>.errors.csv`` (path, error type,
+message), written only when some recording failed or a folder could not be read.
 
 Exit status: 0 when every recording succeeded, 1 when some failed, 2 for usage errors.
 """
@@ -38,6 +40,7 @@ import fnmatch
 import itertools
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -152,6 +155,7 @@ def _config_request(cfg: dict[str, Any], path: str):
         names = list(feats)
     else:
         raise UsageError(f"config {path}: features must be a list of names or a table")
+    _check_config_types(cfg, path)
     shared: dict[str, Any] = {}
     for k, v in cfg.get("params", {}).items():
         if isinstance(v, dict):
@@ -159,6 +163,26 @@ def _config_request(cfg: dict[str, Any], path: str):
         else:
             shared[k] = v
     return names, shared, own
+
+
+def _check_config_types(cfg: dict[str, Any], path: str) -> None:
+    """Refuse config values whose TOML type is not the option's (``per_channel = "false"``
+    would be true, ``glob = "*.flac"`` six patterns of one character)."""
+
+    def refuse(key: str, what: str) -> None:
+        raise UsageError(f"config {path}: {key} must be {what}; got {cfg[key]!r}")
+
+    def is_list_of_str(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    if "params" in cfg and not isinstance(cfg["params"], dict):
+        refuse("params", "a table ([params]) of parameters")
+    if "per_channel" in cfg and not isinstance(cfg["per_channel"], bool):
+        refuse("per_channel", "true or false")
+    if "glob" in cfg and not is_list_of_str(cfg["glob"]):
+        refuse("glob", 'a list of patterns (glob = ["*.wav"])')
+    if "stats" in cfg and not is_list_of_str(cfg["stats"]):
+        refuse("stats", 'a list of statistic names (stats = ["mean", "std"])')
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,17 +202,56 @@ def _is_input(f: Path) -> bool:
     return True
 
 
-def discover(inputs: Sequence[str], globs: Sequence[str] = ()) -> list[tuple[str, str]]:
+def _walk(folder: Path, inp: str, unreadable: list[dict[str, str]] | None) -> list[Path]:
+    """Every file and folder below ``folder``, as ``Path.rglob("*")`` gives them (a symlinked
+    folder is not entered), but a folder that cannot be listed is not passed over in silence:
+    the input folder itself is a usage error, one below it an error record in ``unreadable``
+    (a warning when that is None)."""
+    found: list[Path] = []
+
+    def onerror(exc: OSError) -> None:
+        where = exc.filename if exc.filename is not None else folder
+        if os.path.normpath(where) == os.path.normpath(folder):
+            raise UsageError(f"cannot read input folder {inp}: {exc.strerror or exc}")
+        rec = {
+            "path": os.fspath(where),
+            "id": Path(where).relative_to(folder).as_posix(),
+            "error_type": type(exc).__name__,
+            "error": f"cannot read folder {where}: {exc.strerror or exc}; the recordings in it "
+            "are not in the table",
+        }
+        if unreadable is None:
+            import warnings
+
+            warnings.warn(rec["error"], stacklevel=3)
+        else:
+            unreadable.append(rec)
+
+    for top, dirs, files in os.walk(folder, onerror=onerror):
+        found.extend(Path(top, name) for name in dirs + files)
+    return found
+
+
+def discover(
+    inputs: Sequence[str],
+    globs: Sequence[str] = (),
+    *,
+    unreadable: list[dict[str, str]] | None = None,
+) -> list[tuple[str, str]]:
     """``(id, path)`` for every input: files as given, folders searched recursively for
     WAV/FLAC/OGG/MP3 and for records, WFDB headers (``.hea``; not the ``.dat``, nor a header
-    whose signal file is an audio file found beside it) and EDF/BDF files (sorted). ``globs`` (fnmatch on the id and on the file name) filter both.
-    The id is the path relative to its input folder (the file name for a file input)."""
+    whose signal file is an audio file found beside it) and EDF/BDF files (sorted). ``globs``
+    (fnmatch on the id and on the file name) filter both.
+    The id is the path relative to its input folder (the file name for a file input). A folder
+    below an input folder that cannot be read is an error record (path, id, error_type, error)
+    appended to ``unreadable`` (a warning when it is None); an input folder that cannot be read
+    is a :class:`UsageError`."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for inp in inputs:
         p = Path(inp)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if _is_input(f))
+            found = sorted(f for f in _walk(p, inp, unreadable) if _is_input(f))
             pairs = [(f.relative_to(p).as_posix(), str(f)) for f in found]
         elif p.exists():
             pairs = [(p.name, str(p))]
@@ -211,8 +274,10 @@ def discover(inputs: Sequence[str], globs: Sequence[str] = ()) -> list[tuple[str
 
 
 def errors_path(output: Path) -> Path:
-    """The per-file error report beside ``output`` (``features.parquet`` -> ``features.errors.csv``)."""
-    return output.with_name(output.stem + ".errors.csv")
+    """The per-file error report beside ``output``, named after its whole name
+    (``features.parquet`` -> ``features.parquet.errors.csv``), so ``a.csv`` and ``a.parquet``
+    have one each and no output is another's report."""
+    return output.with_name(output.name + ".errors.csv")
 
 
 def _interruptible(results):
@@ -312,9 +377,20 @@ def _request_diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                 if a.get(k) != b.get(k):
                     out.append(f"{name}.{k} {a.get(k)!r} -> {b.get(k)!r}")
     for k in ("sr", "stats", "segment", "per_channel", "channels", "roles"):
-        if old.get(k) != new.get(k):
+        if _folded(old.get(k)) != _folded(new.get(k)):
             out.append(f"{k} {old.get(k)!r} -> {new.get(k)!r}")
     return out
+
+
+def _folded(value: Any) -> Any:
+    """Channel names as they are matched: case-insensitively (``--channel ii`` is ``II``)."""
+    if isinstance(value, str):
+        return value.casefold()
+    if isinstance(value, list):
+        return [_folded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _folded(v) for k, v in value.items()}
+    return value
 
 
 def _check_resume(old: dict[str, Any] | None, new: dict[str, Any], where: Path) -> None:
@@ -328,10 +404,33 @@ def _check_resume(old: dict[str, Any] | None, new: dict[str, Any], where: Path) 
         )
 
 
+def _check_output(output: Path) -> None:
+    """Refuse, before any work, an output that could not be written when the run ends."""
+    import tempfile
+
+    if output.is_dir():
+        raise UsageError(
+            f"output {output} is a folder: give the table a file name ending in .parquet or .csv"
+        )
+    for p in (journal_path(output), request_path(output), errors_path(output)):
+        if p.is_dir():
+            raise UsageError(f"{p}, a file the output {output} needs, is a folder: remove it")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".probe", dir=output.parent)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot write to output folder {output.parent}: {exc.strerror or exc}"
+        ) from None
+    os.close(fd)
+    os.unlink(probe)
+
+
 def _atomic_write(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         write(tmp)
+        with open(tmp, "rb+") as fh:  # on disk before the rename makes it the table
+            os.fsync(fh.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -350,11 +449,63 @@ def write_table(df, path: Path) -> None:
 
 
 def read_table(path: Path):
+    """The table at ``path`` (Parquet or CSV by suffix); one that cannot be read, or that has
+    no ``id`` and ``path`` columns, is a :class:`UsageError` naming it."""
     import pandas as pd
 
-    if path.suffix.lower() == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, dtype={"id": str, "path": str}, keep_default_na=False, na_values=[""])
+    try:
+        if path.suffix.lower() == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(
+                path, dtype={"id": str, "path": str}, keep_default_na=False, na_values=[""]
+            )
+    except Exception as exc:  # noqa: BLE001 - empty, truncated, not a table: pandas/arrow errors
+        raise UsageError(
+            f"--resume: cannot read {path} ({type(exc).__name__}: {exc}); rerun without "
+            "--resume to compute the table afresh"
+        ) from None
+    if not {"id", "path"} <= set(df.columns):
+        raise UsageError(
+            f"--resume: {path} has no id and path columns (it has {list(df.columns)[:5]}): it "
+            "is not a physiofeat table; rerun without --resume to compute it afresh"
+        )
+    return df
+
+
+def _read_request(path: Path) -> dict[str, Any] | None:
+    """The request record ``path`` holds (None if there is none); a record that cannot be read
+    is a :class:`UsageError` naming it."""
+    if not path.exists():
+        return None
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(rec, dict) or not isinstance(rec.get("features"), dict):
+            raise ValueError("not a request record")
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"--resume: cannot read {path} ({type(exc).__name__}: {exc}), the request the table "
+            "was made with; rerun without --resume to compute the table afresh"
+        ) from None
+    return rec
+
+
+def _shown(text: str) -> str:
+    """``text`` as the table shows it: a file name's bytes that are not UTF-8 (held as
+    surrogates, ``\\udcff``) backslash-escaped (``\\xff``), so CSV and Parquet can store it.
+
+    >>> _shown("a\\udcff.wav"), _shown("señal.wav")
+    ('a\\\\xff.wav', 'señal.wav')
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        try:
+            raw = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            raw = text.encode("utf-8", "backslashreplace")
+        return raw.decode("utf-8", "backslashreplace")
 
 
 def column_mismatch(cols: Sequence[str], table: Sequence[str]) -> str:
@@ -400,7 +551,7 @@ def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], 
     values = values[None, :] if values.ndim == 1 else values
     metas = []
     for i in range(len(values)):
-        meta: dict[str, Any] = {"id": rec["id"], "path": rec["path"]}
+        meta: dict[str, Any] = {"id": _shown(rec["id"]), "path": _shown(rec["path"])}
         if "sr" in rec:  # the rate the features were computed at, the recording's length
             sr, dur = rec["sr"], rec["duration"]
             meta["sr_hz"] = sr[i] if isinstance(sr, list) else sr
@@ -412,24 +563,169 @@ def _record_rows(rec: dict[str, Any]) -> tuple[list[str], list[dict[str, Any]], 
     return rec["names"], metas, values
 
 
+def _real(path: str, cwd: str) -> str:
+    """The file ``path`` (typed in folder ``cwd``) is: absolute, symlinks resolved."""
+    return os.path.realpath(os.path.join(cwd, path))
+
+
+def _unshown(text: str) -> str:
+    """The file name :func:`_shown` shows as ``text`` (``\\xff`` back to ``\\udcff``)."""
+    if "\\x" not in text:
+        return text
+    return re.sub(r"\\x([89a-f][0-9a-f])", lambda m: chr(0xDC00 + int(m.group(1), 16)), text)
+
+
+def _match_results(todo: Sequence[tuple[str, str]], olds: Sequence[tuple[str, str, Any]]):
+    """Which result already held each input takes: ``{input index: result index}``. A result
+    is of an input when it is of the same file (its real path: a folder typed as a relative
+    path once and as an absolute one now, from another working folder, a symlink); among
+    several spellings of one file each takes one result, the one spelled as it is first."""
+    by_real: dict[str, list[int]] = {}
+    for j, (_, real, _) in enumerate(olds):
+        by_real.setdefault(real, []).append(j)
+    reals = [os.path.realpath(p) for _, p in todo]
+    taken: dict[int, int] = {}
+    used: set[int] = set()
+    for same_spelling in (True, False):
+        for i, (_, p) in enumerate(todo):
+            if i in taken:
+                continue
+            for j in by_real.get(reals[i], ()):
+                if j not in used and (olds[j][0] == p or not same_spelling):
+                    taken[i] = j
+                    used.add(j)
+                    break
+    return taken
+
+
+def _warn_dropped(olds: Sequence[tuple[str, str, Any]], matched: set[int], output: Path) -> None:
+    """Say which results already held are left out: their files are not among the inputs."""
+    gone = [old for j, old in enumerate(olds) if j not in matched]
+    if not gone:
+        return
+    n_rows = sum(
+        (1 if np.ndim(rows["vector"]) == 1 else len(rows["vector"]))
+        if isinstance(rows, dict)
+        else len(rows)
+        for _, _, rows in gone
+    )
+    names = ", ".join(_shown(typed) for typed, _, _ in gone[:3])
+    names += ", ..." if len(gone) > 3 else ""
+    print(
+        f"physiofeat: --resume: {n_rows} row(s) of {len(gone)} file(s) no longer among the inputs "
+        f"are left out of {output}: {names}",
+        file=sys.stderr,
+    )
+
+
+def _set_aside(journal: Journal) -> None:
+    """Before a run started afresh journals its first result: the journal of an unfinished
+    run holding finished results is renamed ``.bak`` (with a warning), not overwritten."""
+    n = sum(1 for rec in journal.read() if "path" in rec)
+    if not n:
+        return
+    bak = journal.path.with_name(journal.path.name + ".bak")
+    os.replace(journal.path, bak)
+    print(
+        f"physiofeat: warning: {n} finished results of an unfinished run, journaled in "
+        f"{journal.path}, are set aside in {bak} (rerun with --resume instead to continue that "
+        "run)",
+        file=sys.stderr,
+    )
+
+
+def _refuse_other_format(output: Path) -> None:
+    """``--resume`` with nothing to resume at ``output`` while the same table in the other
+    format (or its journal) is there: the user meant that run."""
+    for suffix in (".csv", ".parquet"):
+        other = output.with_suffix(suffix)
+        if other.name.lower() == output.name.lower():
+            continue
+        for there in (journal_path(other), other):
+            if there.exists():
+                raise UsageError(
+                    f"--resume: nothing to resume at {output} (no table, no journal), but "
+                    f"{there} exists: resume that run with -o {other}, or drop --resume to "
+                    f"compute {output} afresh"
+                )
+
+
+def _check_feature_columns(columns: Sequence[str], feats: Sequence[str], output: Path) -> None:
+    """A table without its request record: its columns must be of the requested features."""
+    stray = [c for c in columns if not any(c == n or c.startswith(n + "_") for n in feats)]
+    missing = [n for n in feats if not any(c == n or c.startswith(n + "_") for c in columns)]
+    if stray or missing:
+        raise UsageError(
+            f"--resume: {output} has columns of other features (columns {stray[:3]} are not of "
+            f"{list(feats)}, features {missing} have none); its columns differ from this "
+            "request's: rerun without --resume"
+        )
+
+
+def _check_array_ids(todo: Sequence[tuple[str, str]], arrays: str) -> None:
+    """``--arrays`` stores a recording's arrays under its id: two inputs with one id (a.wav in
+    two input folders) would share one file."""
+    from .batch import arrays_path
+
+    first: dict[str, str] = {}
+    for rid, path in todo:
+        if rid in first:
+            raise UsageError(
+                f"--arrays: two inputs have the id {rid!r} ({first[rid]}, {path}; an id is the "
+                "path relative to its input folder), so their arrays would share "
+                f"{arrays_path(arrays, rid)}: give their common parent folder as the input "
+                "instead, or extract them in separate runs"
+            )
+        first[rid] = path
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (best effort: not every OS opens a folder)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
 class Journal:
     """Append-only JSON-lines log of finished results; a torn last line (kill mid-write) is
-    ignored when read back."""
+    ignored when read back. Lines are ASCII (JSON escapes): a file name that is not valid
+    UTF-8 (``\\udcff`` in Python) is written and read back as it is."""
 
     def __init__(self, path: Path):
         self.path = path
         self._fh = None
 
+    def head(self) -> dict[str, Any] | None:
+        """The record the journal starts with: the request, the working folder of the run
+        (``cwd``) and whether the run adds to the output table (``table``); None if absent."""
+        if not self.path.exists():
+            return None
+        with open(self.path, encoding="utf-8", errors="replace") as fh:
+            line = fh.readline()
+        try:
+            rec = json.loads(line) if line.endswith("\n") else None
+        except json.JSONDecodeError:
+            return None
+        return rec if isinstance(rec, dict) and "request" in rec else None
+
     def request(self) -> dict[str, Any] | None:
         """The request record the journal starts with (None if absent)."""
-        recs = self.read(with_request=True)
-        return recs[0]["request"] if recs and "request" in recs[0] else None
+        head = self.head()
+        return None if head is None else head["request"]
 
     def read(self, *, with_request: bool = False) -> list[dict[str, Any]]:
         if not self.path.exists():
             return []
         out = []
-        with open(self.path, encoding="utf-8") as fh:
+        # errors="replace": the torn tail of an older, UTF-8 journal may end mid-character
+        with open(self.path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 if not line.endswith("\n"):
                     break  # torn write
@@ -441,22 +737,29 @@ class Journal:
             out = [rec for rec in out if "request" not in rec]
         return out
 
-    def open(self, *, truncate: bool, request: dict[str, Any] | None = None) -> None:
-        """Start writing; a new journal begins with the ``request`` record."""
-        if truncate or not self.path.exists():
-            self._fh = open(self.path, "w", encoding="utf-8")
-            if request is not None:
-                self._fh.write(json.dumps({"request": request}) + "\n")
-                self._fh.flush()
-        else:
-            good = self.read(with_request=True)  # drop a torn tail before appending
-            self._fh = open(self.path, "w", encoding="utf-8")
-            for rec in good:
-                self._fh.write(json.dumps(rec) + "\n")
-            self._fh.flush()
+    def open(self, *, truncate: bool, head: dict[str, Any] | None = None) -> None:
+        """Start writing: a new journal (``truncate``, or none yet) holds ``head`` only, an
+        existing one keeps its records but not a torn tail. Either way the journal is written
+        whole to a temporary file, synced and renamed over the old one, so a kill at any
+        moment leaves the old journal or the new one, never a truncated one."""
+        recs = [] if truncate else self.read(with_request=True)
+        if head is not None and not (recs and "request" in recs[0]):
+            recs.insert(0, head)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for rec in recs:
+                    fh.write(json.dumps(rec) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        _fsync_folder(self.path.parent)
+        self._fh = open(self.path, "a", encoding="utf-8")
 
     def append(self, rec: dict[str, Any]) -> None:
-        self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self._fh.write(json.dumps(rec) + "\n")
         self._fh.flush()
 
     def close(self) -> None:
@@ -467,6 +770,14 @@ class Journal:
 
 # --------------------------------------------------------------------------------------------
 # Commands
+
+
+def _for_the_command_line(message: str) -> str:
+    """A library message as the command's user reads it (the registry points Python users to
+    ``physiofeat.features()``, the command's to ``physiofeat features``)."""
+    return message.replace(
+        "physiofeat.features() lists all", "'physiofeat features' lists all"
+    ).replace(", physiofeat.presets() the presets", " and the presets")
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -480,6 +791,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         raise UsageError(f"output {output} must end in .parquet or .csv")
     if not output.parent.exists():
         raise UsageError(f"output folder {output.parent} does not exist")
+    _check_output(output)
     names: list[str] = []
     shared: dict[str, Any] = {}
     own: dict[str, dict[str, Any]] = {}
@@ -560,7 +872,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             plan, roles=roles, per_channel=per_channel, segment=segment
         )
     except (PhysiofeatError, KeyError) as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(_for_the_command_line(str(exc))) from None
     req_record = _request_record(
         plan,
         sr=sr,
@@ -571,19 +883,25 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         roles=roles_t,
     )
 
-    todo = discover(args.inputs, globs)
+    cwd = os.getcwd()
+    unreadable: list[dict[str, Any]] = []  # folders that could not be listed: error records
+    todo = discover(args.inputs, globs, unreadable=unreadable)
     if not todo:
         raise UsageError(
             f"no audio files or records ({', '.join(AUDIO_SUFFIXES + RECORD_SUFFIXES)}) found "
             f"in {args.inputs}"
+            + (f" ({len(unreadable)} folder(s) could not be read)" if unreadable else "")
         )
+    if args.arrays is not None:
+        _check_array_ids(todo, args.arrays)
 
     journal = Journal(journal_path(output))
     old_table = None  # rows already held: the output table (on --resume) ...
     metas: list[dict[str, Any]] = []  # ... then the journal and new results: id columns
     blocks: list[np.ndarray] = []  # and (n_rows, n_columns) values, compact
     columns: list[str] | None = None
-    done_paths: set[str] = set()
+    unchecked = False  # a table without its request record: its parameters are unknown
+    head = {"request": req_record, "cwd": cwd, "table": bool(args.resume)}
 
     def add(rec: dict[str, Any]) -> dict[str, Any] | None:
         """Add a result's rows to the table; a result whose columns are not the table's is
@@ -593,6 +911,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         if columns is None:
             columns = cols
         elif cols != columns:
+            if unchecked:  # the table's request is unknown, and this one's columns differ
+                raise UsageError(
+                    f"--resume: {output} has no request record ({request_path(output).name}) "
+                    f"and this request gives other columns ({column_mismatch(cols, columns)}); "
+                    "rerun without --resume to compute the table afresh"
+                )
             return {
                 "path": rec["path"],
                 "id": rec["id"],
@@ -603,50 +927,89 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         blocks.append(values)
         return None
 
+    pending = todo
     if args.resume:
-        same_file = {os.path.realpath(p): p for _, p in todo}
-
-        def spelled(path: str) -> str:
-            return same_file.get(os.path.realpath(path), path)
-
-        _check_resume(journal.request(), req_record, journal.path)
-        if output.exists():
-            rp = request_path(output)
-            _check_resume(
-                json.loads(rp.read_text(encoding="utf-8")) if rp.exists() else None,
-                req_record,
-                output,
+        jhead = journal.head()
+        if jhead is not None:
+            _check_resume(jhead["request"], req_record, journal.path)
+        elif not output.exists() and not journal.path.exists():
+            _refuse_other_format(output)
+        # the journal is newer than the table: a run started afresh (without --resume)
+        # replaces the table, as does one made with another request than the table's
+        why = None
+        if output.exists() and jhead is not None and jhead.get("table") is False:
+            why = "was started without --resume"
+        table_req = _read_request(request_path(output)) if output.exists() and not why else None
+        if table_req is not None and jhead is not None:
+            if _request_diff(table_req, jhead["request"]):
+                why = "has another request than the table"
+        if why:
+            print(
+                f"physiofeat: --resume continues the unfinished run journaled in "
+                f"{journal.path}, which {why}: it replaces {output}, whose rows are not kept",
+                file=sys.stderr,
             )
+        use_table = output.exists() and not why
+        if use_table:
+            if table_req is not None:
+                _check_resume(table_req, req_record, output)
             old_table = read_table(output)
             columns = [c for c in old_table.columns if c not in _ID_COLS]
             if old_table.shape[0] == 0:  # every file of that run failed: no row to keep
                 old_table, columns = None, None
-            elif not rp.exists():  # a table without its request: its columns must be ours
-                feats = list(plan)  # a preset's features, not its name
-                stray = [
-                    c for c in columns if not any(c == n or c.startswith(n + "_") for n in feats)
-                ]
-                missing = [
-                    n for n in feats if not any(c == n or c.startswith(n + "_") for c in columns)
-                ]
-                if stray or missing:
-                    raise UsageError(
-                        f"--resume: {output} has columns of other features (columns "
-                        f"{stray[:3]} are not of {feats}, features {missing} have none); its "
-                        "columns differ from this request's: rerun without --resume"
-                    )
-            if old_table is not None:
-                # the files as this run spells them (a folder given as a relative path once
-                # and as an absolute one now is the same folder)
-                old_table["path"] = old_table["path"].astype(str).map(spelled)
-                done_paths.update(old_table["path"])
-        for rec in journal.read():
-            if "vector" not in rec:
-                continue
-            rec["path"] = spelled(rec["path"])
-            if rec["path"] not in done_paths and add(rec) is None:
-                done_paths.add(rec["path"])
-    pending = [(rid, p) for rid, p in todo if p not in done_paths]
+            elif table_req is None:  # a table without its request: its columns must be ours
+                _check_feature_columns(columns, list(plan), output)
+                unchecked = True
+                print(
+                    f"physiofeat: warning: {output} has no request record "
+                    f"({request_path(output).name}): its parameters cannot be checked, only "
+                    "its columns; rerun without --resume to compute it afresh if they may "
+                    "differ from this request's",
+                    file=sys.stderr,
+                )
+        # the results already held, each matched to an input by the file it is of
+        olds: list[tuple[str, str, Any]] = []  # (path as typed, real path, rows or record)
+        if old_table is not None:
+            tcwd = (table_req or {}).get("cwd", cwd)
+            for shown, rows in old_table.groupby("path", sort=False).indices.items():
+                typed = _unshown(str(shown))
+                olds.append((typed, _real(typed, tcwd), rows))
+        jcwd = (jhead or {}).get("cwd", cwd)
+        olds.extend(
+            (rec["path"], rec.get("real") or _real(rec["path"], jcwd), rec)
+            for rec in journal.read()
+            if "vector" in rec
+        )
+        taken = _match_results(todo, olds)
+        matched = set(taken.values())  # the others are of files no longer among the inputs
+        if args.arrays is not None:  # a file is done when its arrays are there too
+            from .batch import arrays_path
+
+            no_arrays = [i for i in taken if not arrays_path(args.arrays, todo[i][0]).exists()]
+            for i in no_arrays:
+                del taken[i]
+            if no_arrays and not args.quiet:
+                print(
+                    f"physiofeat: --arrays: {len(no_arrays)} finished recording(s) without "
+                    f"arrays in {args.arrays} are computed again",
+                    file=sys.stderr,
+                )
+        table_rows = np.zeros(0 if old_table is None else len(old_table), dtype=bool)
+        new_id = np.empty(len(table_rows), dtype=object)
+        new_path = np.empty(len(table_rows), dtype=object)
+        for i, j in list(taken.items()):
+            rid, p = todo[i]
+            payload = olds[j][2]
+            if isinstance(payload, dict):  # a journaled result, under this run's spelling
+                if add({**payload, "id": rid, "path": p}) is not None:
+                    del taken[i]  # columns not the table's: computed again
+            else:
+                table_rows[payload] = True
+                new_id[payload], new_path[payload] = _shown(rid), _shown(p)
+        if old_table is not None:
+            old_table = old_table.assign(id=new_id, path=new_path)[table_rows]
+        _warn_dropped(olds, matched, output)
+        pending = [t for i, t in enumerate(todo) if i not in taken]
 
     client = None
     if args.scheduler:
@@ -656,8 +1019,17 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             client = connect(args.scheduler)
         except PhysiofeatError as exc:
             raise UsageError(f"--scheduler: {exc}") from None
-    journal_existed = journal.path.exists()
-    journal.open(truncate=not args.resume, request=req_record)
+    else:  # no more workers than files to compute, nor than cores
+        n_jobs = max(1, min(n_jobs, len(pending), default_jobs()))
+
+    def journal_result(rec: dict[str, Any]) -> None:
+        """Journal a result; the journal is opened with the first (after every check)."""
+        if journal._fh is None:
+            if not args.resume:
+                _set_aside(journal)
+            journal.open(truncate=not args.resume, head=head)
+        journal.append({**rec, "real": _real(rec["path"], cwd)})
+
     kill_after = int(os.environ.get(_KILL_AFTER_ENV, "0") or 0)
     bar = None
     if not args.quiet:
@@ -694,15 +1066,12 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         try:
             first = next(results, None)  # iter_extract checks its arguments before any work
         except PhysiofeatError as exc:
-            journal.close()
-            if not journal_existed:
-                journal.path.unlink(missing_ok=True)
             raise UsageError(str(exc)) from None
         for r in itertools.chain([] if first is None else [first], results):
             rec = _result_record(r)
             if r.ok:
                 rec = add(rec) or rec  # its error record if its columns are not the table's
-            journal.append(rec)
+            journal_result(rec)
             n_done += 1
             if kill_after and n_done >= kill_after:
                 import signal
@@ -724,7 +1093,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    order = {p: i for i, (_, p) in enumerate(todo)}
+    order = {_shown(p): i for i, (_, p) in enumerate(todo)}
     frames = [] if old_table is None else [old_table]
     if blocks:
         frames.append(
@@ -747,20 +1116,31 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         .reset_index(drop=True)
     )
     write_table(df, output)
-    _atomic_write(
-        request_path(output), lambda t: t.write_text(json.dumps(req_record), encoding="utf-8")
-    )
+    if unchecked:  # what the older rows were computed with stays unknown
+        request_path(output).unlink(missing_ok=True)
+    else:
+        _atomic_write(
+            request_path(output),
+            lambda t: t.write_text(json.dumps({**req_record, "cwd": cwd}), encoding="utf-8"),
+        )
+    n_failed = len(errors)
+    errors = unreadable + errors
     if errors:
         err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
-        err_df = err_df.sort_values("path", key=lambda s: s.map(order)).reset_index(drop=True)
+        err_df = err_df.sort_values(
+            "path", key=lambda s: s.map(lambda p: order.get(_shown(p), len(order)))
+        ).reset_index(drop=True)
+        err_df["path"] = err_df["path"].map(_shown)
+        err_df["id"] = err_df["id"].map(_shown)
         _atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
     else:  # nothing failed: no header-only file, and none left from an earlier run
         errors_path(output).unlink(missing_ok=True)
     journal.path.unlink(missing_ok=True)
     if not args.quiet:
         rate = n_done / elapsed if elapsed > 0 else float("nan")
+        folders = f", {len(unreadable)} folder(s) unreadable" if unreadable else ""
         print(
-            f"physiofeat: {len(pending) - len(errors)} extracted, {len(errors)} failed, "
+            f"physiofeat: {len(pending) - n_failed} extracted, {n_failed} failed{folders}, "
             f"{len(todo) - len(pending)} already done; {len(df)} rows x {df.shape[1]} columns "
             f"-> {output} ({elapsed:.1f} s, {rate:.1f} files/s)",
             file=sys.stderr,
@@ -780,6 +1160,11 @@ def _cmd_features(args: argparse.Namespace) -> int:
     if args.names:
         for s in specs:
             print(s.name)
+        if args.family is None:  # -f accepts a preset's name too
+            from ._registry import presets
+
+            for p in presets():
+                print(p.name)
         return 0
     family = None
     for s in specs:
@@ -860,11 +1245,13 @@ def build_parser() -> argparse.ArgumentParser:
         "row per recording (or per channel/segment; a record gives one row per channel).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="outputs:\n"
-        "  OUTPUT                     written atomically when the run ends\n"
-        "  <OUTPUT stem>.errors.csv   path, id, error_type, error of every failed file\n"
-        "                             (only when some file failed)\n"
+        "  OUTPUT                     written atomically when the run ends (an existing\n"
+        "                             table is replaced, unless --resume adds to it)\n"
+        "  OUTPUT.errors.csv          path, id, error_type, error of every failed file or\n"
+        "                             unreadable folder (only when something failed)\n"
         "  OUTPUT.journal.jsonl       the request, then finished results as they arrive\n"
-        "                             (read by --resume after a killed run; removed at the end)\n"
+        "                             (read by --resume after a killed run; removed at the end;\n"
+        "                             a run without --resume renames a killed run's to .bak)\n"
         "  OUTPUT.request.json        features, parameters, sr, stats... the table was made\n"
         "                             with (--resume refuses another request)\n"
         "exit status: 0 all files succeeded, 1 some failed, 2 usage error\n\n"
@@ -938,7 +1325,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="also write full feature arrays per recording to DIR/<id>.npz",
     )
-    ex.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    ex.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        help="worker processes (default: all cores; never more than the cores or the files)",
+    )
     ex.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -948,14 +1340,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume",
         action="store_true",
         help="skip files the output table (or the journal of a killed run) holds; the "
-        "request (features, parameters, sr, stats...) must be the same",
+        "request (features, parameters, sr, stats...) must be the same; rows of files no "
+        "longer among the inputs are left out",
     )
-    ex.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    ex.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress bar or summary (warnings still print: PYTHONWARNINGS=ignore "
+        "silences them)",
+    )
     ex.set_defaults(func=_cmd_extract, subparser=ex)
 
     fe = sub.add_parser("features", help="list the registered features with their parameters")
     fe.add_argument("--family", help="only this family (spectral, hht, ...)")
-    fe.add_argument("--names", action="store_true", help="names only, one per line")
+    fe.add_argument(
+        "--names", action="store_true", help="names only, one per line (then the presets)"
+    )
     fe.set_defaults(func=_cmd_features, subparser=fe)
 
     inf = sub.add_parser(
@@ -1018,5 +1419,5 @@ def run() -> None:
     sys.exit(code)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+if __name__ == "__main__":  # pragma: no cover - python -m physiofeat.cli, as the console script
+    run()

@@ -452,7 +452,7 @@ def test_cli_pr_interval_over_ludb_and_qtdb(shared_data, tmp_path):
         want = pr_features(ref.p_signal[:, 0], sr=ref.fs)
         np.testing.assert_allclose(row[cols].to_numpy(float), want, rtol=1e-12, equal_nan=True)
         assert np.isfinite(row["pr_interval_pr_median"])
-    err = pd.read_csv(tmp_path / "pr.errors.csv")
+    err = pd.read_csv(tmp_path / "pr.csv.errors.csv")  # the report of output pr.csv
     assert list(err["id"]) == ["sel30.hea"] and list(err["error_type"]) == ["ParameterError"]
     assert "no channel 'ii'; its channels: 0 'record 30, signal 0', 1 'record 30" in err["error"][0]
     # --resume with other channels is another request
