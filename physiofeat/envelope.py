@@ -345,7 +345,8 @@ def shannon_envelope(
     x = _signal(x)
     _check_out_sr(out_sr, sr)
     frame_length = _check_smoothing(frame_length)
-    w = 2 * int(math.floor(frame_length * sr / 2)) + 1
+    # rounded first: 0.009 s x 48 kHz is 431.99999999999994 in floating point, not 432
+    w = 2 * int(math.floor(round(frame_length * sr, 9) / 2)) + 1
     peak = np.abs(x).max(axis=-1, keepdims=True)
     xn = x / np.where(peak > 0, peak, 1)
     p = xn * xn

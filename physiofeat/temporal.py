@@ -16,8 +16,8 @@ Definitions (``x`` one signal or frame of ``n`` samples, ``dx = np.diff(x)``):
 ``rms``                  ``sqrt(mean(x^2))``
 ``peak``                 ``max |x|``
 ``crest_factor``         ``peak / rms``
-``zero_crossing_rate``   fraction of the ``n - 1`` adjacent pairs whose sign bits differ (0 counts
-                         as positive, as librosa's ``zero_pos=True``)
+``zero_crossing_rate``   fraction of the ``n - 1`` adjacent pairs of opposite sign (0 and -0.0
+                         count as positive, as librosa's ``zero_pos=True``)
 ``hjorth_activity``      ``var(x)``
 ``hjorth_mobility``      ``sqrt(var(dx) / var(x))`` (per sample; multiply by ``sr`` for rad/s-like units)
 ``hjorth_complexity``    ``mobility(dx) / mobility(x)``
@@ -174,6 +174,10 @@ def temporal(
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = a.mean(axis=-1)
         c = a - mean[:, None]
+        # a constant row's mean is not always its value in floating point (0.1 + 0.1 + 0.1):
+        # its deviations are exactly 0, so that the documented NaN moments follow
+        flat = a.max(axis=-1) == a.min(axis=-1)
+        c[flat] = 0.0
         m2 = np.einsum("rn,rn->r", c, c) / n
         c2 = c * c
         m3 = np.einsum("rn,rn->r", c2, c) / n
@@ -181,9 +185,10 @@ def temporal(
         skew = m3 / m2**1.5
         kurt = m4 / (m2 * m2) - 3.0
         rms = np.sqrt(np.einsum("rn,rn->r", a, a) / n)
+        rms[flat] = np.abs(a[flat, 0])  # exactly |value| (crest factor 1), not a rounded sum
         peak = np.abs(a).max(axis=-1)
         crest = peak / rms
-        sb = np.signbit(a)
+        sb = np.signbit(a + 0.0)  # -0.0 + 0.0 is +0.0: 0 counts as positive, as librosa's
         zcr = np.count_nonzero(sb[:, 1:] != sb[:, :-1], axis=-1) / (n - 1)
         d1 = np.diff(a, axis=-1)
         d2 = np.diff(d1, axis=-1)
