@@ -28,6 +28,27 @@ def check_array_size(shape: tuple[int, ...], dtype: Any, what: str, hint: str) -
         )
 
 
+def real_array(x: Any, name: str, shape: str) -> np.ndarray:
+    """``x`` as a real numeric ndarray (float, int, uint or bool; any shape), or an
+    :class:`InvalidSignalError` naming ``name`` and the ``shape`` wanted ("of shape (n,)")."""
+    if isinstance(x, (str, bytes)) or x is None:
+        raise InvalidSignalError(f"{name} must be a numeric array {shape}; got {type(x).__name__}")
+    try:
+        arr = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # ragged nesting, mixed types
+        raise InvalidSignalError(
+            f"{name} must be a numeric array {shape}; got a {type(x).__name__} that is not one "
+            f"({exc})"
+        ) from None
+    if arr.dtype.kind == "c":
+        raise InvalidSignalError(
+            f"{name} must be real-valued; got complex dtype {arr.dtype}. Pass np.real(x) or np.abs(x)."
+        )
+    if arr.dtype.kind not in "fiub":
+        raise InvalidSignalError(f"{name} must be a real numeric array; got dtype {arr.dtype}")
+    return arr
+
+
 def as_signal(
     x: Any,
     *,
@@ -42,23 +63,7 @@ def as_signal(
     Integer and bool input is converted to float64; float32 and float64 are kept (or cast to
     ``dtype`` when given). Raises :class:`InvalidSignalError` naming what was wrong.
     """
-    if isinstance(x, (str, bytes)) or x is None:
-        raise InvalidSignalError(
-            f"{name} must be a numeric array of shape {_shape_words(ndim)}; got {type(x).__name__}"
-        )
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged nesting, mixed types
-        raise InvalidSignalError(
-            f"{name} must be a numeric array of shape {_shape_words(ndim)}; got a "
-            f"{type(x).__name__} that is not one ({exc})"
-        ) from None
-    if arr.dtype.kind == "c":
-        raise InvalidSignalError(
-            f"{name} must be real-valued; got complex dtype {arr.dtype}. Pass np.real(x) or np.abs(x)."
-        )
-    if arr.dtype.kind not in "fiub":
-        raise InvalidSignalError(f"{name} must be a real numeric array; got dtype {arr.dtype}")
+    arr = real_array(x, name, f"of shape {_shape_words(ndim)}")
     if arr.ndim not in ndim:
         raise InvalidSignalError(
             f"{name} must have shape {_shape_words(ndim)}; got {arr.ndim}-D array of shape {arr.shape}"

@@ -451,25 +451,10 @@ def resample(x: Any, orig_sr: float, target_sr: float, *, axis: int = -1) -> np.
     import soxr
 
     from ._errors import InvalidSignalError
-    from ._validation import check_array_size, check_int, check_sr
+    from ._validation import check_array_size, check_int, check_sr, real_array
 
     orig_sr, target_sr = check_sr(orig_sr, name="orig_sr"), check_sr(target_sr, name="sr")
-    if isinstance(x, (str, bytes)) or x is None:
-        raise InvalidSignalError(
-            f"x must be a numeric array with a time axis; got {type(x).__name__}"
-        )
-    try:
-        arr = np.asarray(x)
-    except (ValueError, TypeError) as exc:  # ragged nesting
-        raise InvalidSignalError(
-            f"x must be a numeric array; got a {type(x).__name__} that is not one ({exc})"
-        ) from None
-    if arr.dtype.kind == "c":
-        raise InvalidSignalError(
-            f"x must be real-valued; got complex dtype {arr.dtype}. Pass np.real(x) or np.abs(x)."
-        )
-    if arr.dtype.kind not in "fiub":
-        raise InvalidSignalError(f"x must be a numeric array; got dtype {arr.dtype}")
+    arr = real_array(x, "x", "with a time axis")
     if arr.ndim == 0:
         raise InvalidSignalError(
             "x must be an array with a time axis (at least 1-D); got a 0-d array"

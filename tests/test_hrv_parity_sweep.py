@@ -43,6 +43,7 @@ import zlib
 
 import numpy as np
 import pytest
+from test_hrv import NK_SAME
 
 import physiofeat
 from physiofeat.ecg import (
@@ -59,22 +60,11 @@ REL = 1e-9  # closed-form values documented as NeuroKit2's
 SPEC_REL = 0.02  # Lomb-Scargle ratios against NeuroKit2/astropy (tests/test_hrv.py)
 BAND_REL = 0.10  # absolute band power against a known answer (tests/test_hrv.py)
 
-#: physiofeat name -> hrv_time column
-TIME_COLS = {
-    "mean_nn": "MeanNN",
-    "sdnn": "SDNN",
-    "rmssd": "RMSSD",
-    "sdsd": "SDSD",
-    "cvnn": "CVNN",
-    "median_nn": "MedianNN",
-    "mad_nn": "MadNN",
-    "iqr_nn": "IQRNN",
-    "pnn50": "pNN50",
-    "pnn20": "pNN20",
-    "min_nn": "MinNN",
-    "max_nn": "MaxNN",
-}
 POINCARE_COLS = {"sd1": "SD1", "sd2": "SD2", "sd1_sd2": "SD1SD2"}
+#: physiofeat name -> hrv_time column (test_hrv's table, less the nonlinear ones)
+TIME_COLS = {
+    k: v for k, v in NK_SAME.items() if k not in POINCARE_COLS and k not in ("sampen", "dfa_alpha1")
+}
 RR2 = ("mean_nn", "sdnn", "cvnn", "median_nn", "mad_nn", "iqr_nn", "min_nn", "max_nn")
 RR3 = ("rmssd", "sdsd", "pnn50", "pnn20", "sd1", "sd2", "sd1_sd2")
 LF_SET = ("lf", "lf_hf", "lf_nu", "hf_nu")

@@ -49,11 +49,12 @@ import pytest
 import pywt
 import scipy.signal as ss
 import scipy.stats
+from conftest import tol
+from naive import naive_analytic
 
 from physiofeat import InvalidSignalError, ParameterError
 from physiofeat import envelope as E
 from physiofeat import temporal as T
-from tests.conftest import tol
 
 F32, F64 = np.float32, np.float64
 IDX = {name: k for k, name in enumerate(T.STAT_NAMES)}
@@ -520,17 +521,8 @@ def test_sample_entropy_float32_is_computed_in_float64():
 
 
 def _analytic(x):
-    """Analytic signal by the one-sided spectrum (Marple), along the last axis, float64."""
-    x = np.asarray(x, dtype=F64)
-    n = x.shape[-1]
-    h = np.zeros(n)
-    h[0] = 1.0
-    if n % 2 == 0:
-        h[n // 2] = 1.0
-        h[1 : n // 2] = 2.0
-    else:
-        h[1 : (n + 1) // 2] = 2.0
-    return np.fft.ifft(np.fft.fft(x, axis=-1) * h, axis=-1)
+    """Analytic signal by the one-sided spectrum (tests/naive.py), along the last axis."""
+    return np.apply_along_axis(naive_analytic, -1, np.asarray(x, dtype=F64))
 
 
 def _lowpass_sos(order, cutoff, sr):
