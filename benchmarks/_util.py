@@ -7,7 +7,15 @@ import os
 import platform
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+
+
+def shared_data() -> Path:
+    """``../shared/data`` beside the checkout, or ``$PHYSIOFEAT_SHARED_DATA`` when set (a
+    worktree elsewhere, a CI layout): where every benchmark looks for the real recordings."""
+    env = os.environ.get("PHYSIOFEAT_SHARED_DATA")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def best_time(func: Callable[[], Any], *, repeat: int = 5, min_time: float = 0.0) -> float:

@@ -26,13 +26,9 @@ import threading
 import time
 from pathlib import Path
 
-from ._util import first_call, machine, print_table
+from ._util import first_call, machine, print_table, shared_data
 
-DATA = Path(
-    os.environ.get(
-        "PHYSIOFEAT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
+DATA = shared_data()
 FEATURES = [
     "mfcc",
     "mfcc_delta",

@@ -15,20 +15,14 @@ wall times; the physiofeat first call (Numba cache load or compile) is reported 
 
 from __future__ import annotations
 
-import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ._util import best_time, first_call, machine, print_table
+from ._util import best_time, first_call, machine, print_table, shared_data
 
 SR = 500
-DATA = Path(
-    os.environ.get(
-        "PHYSIOFEAT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
+DATA = shared_data()
 
 
 def _signal() -> tuple[np.ndarray, str]:

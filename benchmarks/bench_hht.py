@@ -31,15 +31,12 @@ import sys
 import tempfile
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ._util import best_time, first_call, machine, print_table
+from ._util import best_time, first_call, machine, print_table, shared_data
 
-DATA = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "pcg" / "physionet2016" / "a0007.wav"
-)
+DATA = shared_data() / "pcg" / "physionet2016" / "a0007.wav"
 N = 20000
 SR = 2000
 TRIALS = 100

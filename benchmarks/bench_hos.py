@@ -19,16 +19,15 @@ Run: ``python -m benchmarks.bench_hos`` from the repository root.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import scipy.fft
 import scipy.signal
 
-from ._util import best_time, first_call, machine, print_table
+from ._util import best_time, first_call, machine, print_table, shared_data
 
 SR = 2000
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DATA = shared_data()
 
 
 def load_signal(seconds: float = 60.0) -> tuple[np.ndarray, str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._util import best_time, print_table
+from ._util import best_time, print_table, shared_data
 
 
 def _tones(sr: float, n_seconds: float, freqs) -> np.ndarray:
@@ -195,7 +195,7 @@ def _bench_wfdb() -> None:
 
     from physiofeat.records import load_record
 
-    hea = Path(__file__).resolve().parents[2] / "shared/data/ecg/qtdb/sel100.hea"
+    hea = shared_data() / "ecg/qtdb/sel100.hea"
     if not hea.exists():
         print(f"(WFDB timing skipped: {hea} is absent)")
         return

@@ -20,11 +20,10 @@ All timings best-of-N in the same run; first calls (Numba cache load or compile)
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from ._util import best_time, first_call, print_table
+from ._util import best_time, first_call, print_table, shared_data
 
 SR = 2000.0
 N = 120_000
@@ -35,7 +34,7 @@ def _signal() -> tuple[np.ndarray, str]:
     import scipy.signal as ss
     import soundfile as sf
 
-    circor = Path(__file__).resolve().parents[2] / "shared/data/pcg/circor/50734_AV.wav"
+    circor = shared_data() / "pcg/circor/50734_AV.wav"
     if circor.is_file():
         x, sr = sf.read(circor)
         assert sr == 4000
