@@ -607,7 +607,7 @@ def test_a_one_sample_signal_is_an_invalid_signal_not_a_bad_parameter(call):
     ("feature", "params", "match"),
     [
         ("mfcc", {"fmin": -5.0}, "fmin must be >= 0"),
-        ("mfcc", {"fmin": 100.0, "fmax": 50.0}, "fmin=100 Hz must be below fmax=50 Hz"),
+        ("mfcc", {"fmin": 100.0, "fmax": 50.0}, r"fmin=100.0 Hz must be below fmax=50.0 Hz"),
         ("log_mel", {"top_db": -1.0}, "top_db must be >= 0"),
         ("spectral_rolloff", {"roll_percent": 2.0}, r"roll_percent must lie in the open range"),
         ("mel", {"norm": "bad"}, "norm must be None, 'slaney' or a positive number"),

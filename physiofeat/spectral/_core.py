@@ -713,19 +713,28 @@ def _check_mel_args(sr, n_fft, n_mels, fmin, fmax, norm):
     sr = check_sr(sr)
     n_fft = check_int(n_fft, "n_fft", minimum=2)
     n_mels = check_int(n_mels, "n_mels", minimum=1)
-    fmin = check_float(fmin, "fmin", minimum=0.0)
     nyq = sr / 2.0
-    fmax = nyq if fmax is None else check_float(fmax, "fmax", minimum=0.0, strict_min=True)
+    fmin, fmax = check_band_limits(fmin, nyq if fmax is None else fmax)
     if fmax > nyq * (1 + 1e-12):
         raise ParameterError(
             f"fmax={fmax} Hz exceeds the Nyquist frequency sr/2={nyq} Hz; lower fmax, or "
             f"resample the signal to at least {2 * fmax:g} Hz (load(path, sr=...), the "
             "command line's --sr)"
         )
-    if fmin >= fmax:
-        raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
     _check_mel_norm(norm)
     return sr, n_fft, n_mels, fmin, fmax
+
+
+def check_band_limits(fmin, fmax) -> tuple[float, float | None]:
+    """``0 <= fmin < fmax`` in Hz (``fmax`` None: not checked, the rate decides it), as floats;
+    the rate-free part of the mel checks, run also on a request before any signal."""
+    fmin = check_float(fmin, "fmin", minimum=0.0)
+    if fmax is None:
+        return fmin, None
+    fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True)
+    if fmin >= fmax:
+        raise ParameterError(f"fmin={fmin} Hz must be below fmax={fmax} Hz")
+    return fmin, fmax
 
 
 def _check_mel_norm(norm, name: str = "norm") -> None:

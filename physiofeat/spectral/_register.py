@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 
-from .._errors import ParameterError
 from .._features import Feature
 from .._registry import register_feature, register_intermediate
 from .._validation import check_bool, check_float, check_int
@@ -142,11 +141,7 @@ def _check_values(p: dict) -> None:
     # the rate-free parts of the mel, decibel and statistics checks (the rest, fmax against
     # Nyquist, needs the signal's rate and is checked with it)
     if "fmin" in p:
-        fmin = check_float(p["fmin"], "fmin", minimum=0.0)
-        if p.get("fmax") is not None:
-            fmax = check_float(p["fmax"], "fmax", minimum=0.0, strict_min=True)
-            if fmin >= fmax:
-                raise ParameterError(f"fmin={fmin:g} Hz must be below fmax={fmax:g} Hz")
+        C.check_band_limits(p["fmin"], p.get("fmax"))
     if p.get("top_db") is not None:
         check_float(p["top_db"], "top_db", minimum=0.0)
     if "amin" in p:
