@@ -205,10 +205,10 @@ def _feature_modules(
     )
     mods: list[str] = []
     for name in _normalise_request(features):
-        compute = get_spec(name).compute
-        mod = getattr(compute, "__module__", None) or "__main__"
-        if mod == "physiofeat" or mod.startswith("physiofeat."):
+        spec = get_spec(name)
+        if _is_own(spec):
             continue
+        compute, mod = spec.compute, _module_of(spec)
         main_file = getattr(sys.modules.get("__main__"), "__file__", None)
         if remote and mod == "__main__" and not (main_file and os.path.isfile(main_file)):
             raise ParameterError(

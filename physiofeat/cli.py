@@ -745,16 +745,10 @@ class Journal:
         recs = [] if truncate else self.read(with_request=True)
         if head is not None and not (recs and "request" in recs[0]):
             recs.insert(0, head)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8") as fh:
-                for rec in recs:
-                    fh.write(json.dumps(rec) + "\n")
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        _atomic_write(
+            self.path,
+            lambda tmp: tmp.write_text("".join(json.dumps(r) + "\n" for r in recs), "utf-8"),
+        )
         _fsync_folder(self.path.parent)
         self._fh = open(self.path, "a", encoding="utf-8")
 
