@@ -412,18 +412,14 @@ def _kept_arrays(feats, job: _Job, rid: str) -> dict[str, np.ndarray] | None:
 
 
 def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    import tempfile
+    from ._files import atomic_write
+
+    def savez(tmp: Path) -> None:
+        with open(tmp, "wb") as fh:  # a file object: np.savez would add .npz to a name
+            np.savez(fh, **arrays)
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    # a short temporary name beside it: the file's own name may be near the 255-byte limit
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".arrays-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, savez, fsync=False)
 
 
 def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:

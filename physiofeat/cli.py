@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from ._files import atomic_write
+
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 #: WFDB headers and EDF/BDF files: records (physiofeat.records.RECORD_SUFFIXES)
 RECORD_SUFFIXES = (".hea", ".edf", ".bdf")
@@ -425,25 +427,13 @@ def _check_output(output: Path) -> None:
     os.unlink(probe)
 
 
-def _atomic_write(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:  # on disk before the rename makes it the table
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
 def write_table(df, path: Path) -> None:
     """Parquet or CSV by suffix, atomically."""
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        _atomic_write(path, lambda t: df.to_parquet(t, index=False))
+        atomic_write(path, lambda t: df.to_parquet(t, index=False))
     elif suffix == ".csv":
-        _atomic_write(path, lambda t: df.to_csv(t, index=False))
+        atomic_write(path, lambda t: df.to_csv(t, index=False))
     else:  # pragma: no cover - checked before any work
         raise UsageError(f"output {path} must end in .parquet or .csv")
 
@@ -745,7 +735,7 @@ class Journal:
         recs = [] if truncate else self.read(with_request=True)
         if head is not None and not (recs and "request" in recs[0]):
             recs.insert(0, head)
-        _atomic_write(
+        atomic_write(
             self.path,
             lambda tmp: tmp.write_text("".join(json.dumps(r) + "\n" for r in recs), "utf-8"),
         )
@@ -1113,7 +1103,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if unchecked:  # what the older rows were computed with stays unknown
         request_path(output).unlink(missing_ok=True)
     else:
-        _atomic_write(
+        atomic_write(
             request_path(output),
             lambda t: t.write_text(json.dumps({**req_record, "cwd": cwd}), encoding="utf-8"),
         )
@@ -1126,7 +1116,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         ).reset_index(drop=True)
         err_df["path"] = err_df["path"].map(_shown)
         err_df["id"] = err_df["id"].map(_shown)
-        _atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
+        atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
     else:  # nothing failed: no header-only file, and none left from an earlier run
         errors_path(output).unlink(missing_ok=True)
     journal.path.unlink(missing_ok=True)

@@ -499,3 +499,22 @@ def test_features_names_lists_the_presets_too(capsys):
     assert main(["features", "--names"]) == 0
     names = capsys.readouterr().out.split()
     assert "heart_sound" in names and "mfcc" in names
+
+
+def test_a_table_named_near_the_length_limit_is_written(tmp_path):
+    """The CLI's temporary name had been the table's own plus 13+ bytes, over the 255-byte
+    limit for a table named with 246 characters (the batch's arrays had the same fault)."""
+    from physiofeat._files import atomic_write
+
+    path = tmp_path / ("t" * 246 + ".csv")
+    atomic_write(path, lambda t: t.write_text("id,path\n"))
+    assert path.read_text() == "id,path\n"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+    def torn(t):
+        t.write_text("half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(path, torn)
+    assert path.read_text() == "id,path\n" and len(list(tmp_path.iterdir())) == 1
