@@ -1088,17 +1088,15 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["id", "path"])
     id_cols = [c for c in _ID_COLS if c in df.columns]
     df = df[id_cols + [c for c in df.columns if c not in _ID_COLS]]
-    keys = {"_order": df["path"].map(order).fillna(len(order))}
+    keys = [df["path"].map(order).fillna(len(order)).to_numpy(float)]
     for c in ("channel", "segment"):
         if c in df:  # empty for audio rows beside a record's per-channel rows
             df[c] = df[c].astype("int64" if df[c].notna().all() else "Int64")
-            keys[f"_{c}"] = df[c].fillna(-1)
-    df = (
-        df.assign(**keys)
-        .sort_values(list(keys), kind="stable")
-        .drop(columns=list(keys))
-        .reset_index(drop=True)
-    )
+            keys.append(df[c].fillna(-1).to_numpy(float))
+    # one stable sort by (input order, channel, segment); np.lexsort takes the last key first.
+    # Sorting by index, not by columns added to a frame of hundreds of columns, which pandas
+    # warned about as a fragmented frame on every resume.
+    df = df.iloc[np.lexsort(keys[::-1])].reset_index(drop=True)
     write_table(df, output)
     if unchecked:  # what the older rows were computed with stays unknown
         request_path(output).unlink(missing_ok=True)

@@ -11,6 +11,7 @@ import builtins
 import json
 import os
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -518,3 +519,19 @@ def test_a_table_named_near_the_length_limit_is_written(tmp_path):
     with pytest.raises(OSError, match="disk full"):
         atomic_write(path, torn)
     assert path.read_text() == "id,path\n" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_resuming_a_wide_table_neither_warns_of_a_fragmented_frame_nor_reorders_rows(tmp_path):
+    # the rows were sorted by key columns added to the merged frame of 398 columns: pandas
+    # warned "DataFrame is highly fragmented" on every resume of a heart_sound table
+    d = _wavs(tmp_path / "in", length=8 * SR)
+    out = tmp_path / "t.csv"
+    args = [d, "-f", "heart_sound", "-o", out]
+    assert _extract(*args) == 0
+    (d / "s1.wav").rename(d / "s9.wav")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        assert main(["extract", *map(str, args), "--resume", "-j", "1", "-q"]) == 0
+    table = pd.read_csv(out)
+    assert table.shape[1] > 300
+    assert list(table["id"]) == ["s0.wav", "s2.wav", "s9.wav"]
