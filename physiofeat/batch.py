@@ -1325,8 +1325,11 @@ def extract_many(
 
 
 def results_to_frame(results: Iterable[Result], *, id_column: str = "id", with_path: bool = False):
-    """A pandas DataFrame of the successful results: id (and path) column(s), then the vector
-    columns; ``channel``/``segment`` columns when sources were split. Rows in input order.
+    """A pandas DataFrame of the successful results: the id (and path) column(s), then
+    ``channel``, ``channel_name``, ``segment`` and ``start_s`` when some sources were split
+    (``channel`` and ``segment`` integers, ``<NA>`` in the rows of unsplit sources), then the
+    vector columns: one layout whatever the order of the results. Rows in input order.
+    ``id_column`` may not be the name of one of these columns (a :class:`ParameterError`).
 
     Results whose columns are not those of the first (a user feature whose vector length
     follows the signal, results of different requests) are kept, their missing columns NaN,
@@ -1348,6 +1351,14 @@ def results_to_frame(results: Iterable[Result], *, id_column: str = "id", with_p
             UserWarning,
             stacklevel=2,
         )
+    if not isinstance(id_column, str) or not id_column:
+        raise ParameterError(f"id_column must be a non-empty str; got {id_column!r}")
+    meta_names = ("path", "channel", "channel_name", "segment", "start_s")
+    if id_column in meta_names or any(id_column in r.names for r in results):
+        what = "a meta column" if id_column in meta_names else "a feature column"
+        raise ParameterError(
+            f"id_column={id_column!r} is the name of {what} of the table; choose another name"
+        )
     frames = []
     for r in results:
         v = r.vector[None, :] if r.vector.ndim == 1 else r.vector
@@ -1365,4 +1376,13 @@ def results_to_frame(results: Iterable[Result], *, id_column: str = "id", with_p
         frames.append(pd.concat([pd.DataFrame(meta), df], axis=1))
     if not frames:
         return pd.DataFrame({id_column: []})
-    return pd.concat(frames, ignore_index=True)
+    df = pd.concat(frames, ignore_index=True)
+    # one layout whatever the order of the results (pd.concat orders columns by first
+    # appearance): id, path, the split columns, then the vector columns
+    vector_names = list(dict.fromkeys(n for r in results for n in r.names))
+    head = [id_column] + [c for c in meta_names if c in df.columns]
+    df = df[head + vector_names]
+    for c in ("channel", "segment"):
+        if c in df:  # NaN for the rows of unsplit sources beside split ones
+            df[c] = df[c].astype("int64" if df[c].notna().all() else "Int64")
+    return df

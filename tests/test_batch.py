@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -898,3 +899,37 @@ def test_arrays_of_a_source_with_a_name_near_the_length_limit_are_stored(tmp_pat
     saved = np.load(out / (rid + ".npz"))
     assert "rms" in saved.files
     assert [p.name for p in out.iterdir()] == [rid + ".npz"]  # no temporary file left
+
+
+def test_results_to_frame_has_one_layout_whatever_the_order_of_the_results():
+    """pd.concat ordered the columns by first appearance: with a record's per-channel rows
+    first, channel/channel_name came before the vector, after it otherwise; channel was a float
+    whenever an unsplit source's row lacked it; an id_column named like a vector column gave a
+    table with two columns of that name."""
+    wav = Result(0, "w", None, ["f_0", "f_1"], np.array([1.0, 2.0]))
+    rec = Result(
+        1,
+        "r",
+        None,
+        ["f_0", "f_1"],
+        np.array([[3.0, 4.0], [5.0, 6.0]]),
+        channel=np.array([0, 1]),
+        channel_name=np.array(["I", "II"]),
+    )
+    one = results_to_frame([wav, rec])
+    other = results_to_frame([replace(rec, index=0), replace(wav, index=1)])
+    layout = ["id", "channel", "channel_name", "f_0", "f_1"]
+    assert list(one.columns) == layout and list(other.columns) == layout
+    assert str(one["channel"].dtype) == "Int64" and one["channel"].isna().tolist() == [
+        True,
+        False,
+        False,
+    ]
+    assert one["channel"].iloc[1:].tolist() == [0, 1]
+    assert one["f_1"].tolist() == [2.0, 4.0, 6.0]
+    only_records = results_to_frame([rec])
+    assert only_records["channel"].dtype == np.int64
+    with pytest.raises(ParameterError, match=r"id_column='f_0' is the name of a feature column"):
+        results_to_frame([wav], id_column="f_0")
+    with pytest.raises(ParameterError, match=r"id_column='channel' is the name of a meta column"):
+        results_to_frame([wav], id_column="channel")
