@@ -1392,8 +1392,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> None:
     """The ``physiofeat`` console script: :func:`main`, then exit with its status. After an
     interrupt it exits at once (``os._exit``): a computation still running on a daemon thread
-    or in a worker process must not hold the exit up (the journal is already closed)."""
-    code = main()
+    or in a worker process must not hold the exit up (the journal is already closed). A reader
+    that stops early (``physiofeat features | head``) ends the output quietly, without a
+    BrokenPipeError traceback (the recipe of Python's ``signal`` documentation)."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the rest of the output has nowhere to go: point stdout at devnull so that Python's
+        # own flush at exit does not raise a second time
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     if code == 130:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -535,3 +535,22 @@ def test_resuming_a_wide_table_neither_warns_of_a_fragmented_frame_nor_reorders_
     table = pd.read_csv(out)
     assert table.shape[1] > 300
     assert list(table["id"]) == ["s0.wav", "s2.wav", "s9.wav"]
+
+
+def test_a_reader_that_stops_early_ends_the_output_without_a_traceback():
+    # `physiofeat features | head` (what docs/cli.rst suggests for browsing) printed a
+    # BrokenPipeError traceback
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from physiofeat.cli import run; run()", "features"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(cli.__file__).parents[1],
+    )
+    first = proc.stdout.readline()
+    proc.stdout.close()  # as head does after its lines
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 1)  # 0 when all was written before the close
+    assert first.startswith(b"[") and "Traceback" not in err and "BrokenPipe" not in err, err
