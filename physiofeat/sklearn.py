@@ -18,6 +18,7 @@ This module imports scikit-learn; ``import physiofeat`` does not.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -43,12 +44,37 @@ def _is_source(v: Any) -> bool:
     return _is_path(v) or isinstance(v, Record)
 
 
-def _error_class(name: str) -> type[PhysiofeatError]:
-    """The physiofeat error class named ``name`` (a Result's ``error_type``), else the base."""
-    from . import _errors
+class _FeatureValueError(PhysiofeatError, ValueError):
+    """A ``ValueError`` (or subclass) raised by a feature outside physiofeat's own error types (a
+    registered user feature, a NumPy/SciPy call), re-raised by :class:`FeatureExtractor`: both
+    ``except ValueError`` and ``except PhysiofeatError`` catch it."""
 
-    cls = getattr(_errors, name, None)
-    return cls if isinstance(cls, type) and issubclass(cls, PhysiofeatError) else PhysiofeatError
+
+class _FeatureTypeError(PhysiofeatError, TypeError):
+    """As :class:`_FeatureValueError`, for a ``TypeError``."""
+
+
+def _error_class(name: str) -> type[PhysiofeatError]:
+    """The physiofeat error class named ``name`` (a Result's ``error_type``); for a built-in
+    ``ValueError`` / ``TypeError`` (or a subclass), a physiofeat error that is also one; else
+    the base."""
+    from . import _errors, records
+
+    for module in (_errors, records):
+        cls = getattr(module, name, None)
+        if isinstance(cls, type) and issubclass(cls, PhysiofeatError):
+            return cls
+    cls = getattr(builtins, name, None)
+    if isinstance(cls, type) and issubclass(cls, ValueError):
+        return _FeatureValueError
+    if isinstance(cls, type) and issubclass(cls, TypeError):
+        return _FeatureTypeError
+    return PhysiofeatError
+
+
+def _label(r: Any) -> str:
+    """How an error names a source: its path (or id), or ``X[i]`` for an array."""
+    return r.id if r.path is not None or r.id != str(r.index) else f"X[{r.index}]"
 
 
 def _first_difference(a: Sequence[str], b: Sequence[str]) -> str:
@@ -63,10 +89,26 @@ def _first_difference(a: Sequence[str], b: Sequence[str]) -> str:
 
 
 def _as_input(X: Any) -> Any:
-    """A pandas DataFrame / Series as its values: rows of a DataFrame are signals (iterating it
-    would give the column labels)."""
+    """X in the forms :meth:`FeatureExtractor._rows` reads.
+
+    A pandas DataFrame / Series is taken as its values (rows of a DataFrame are signals;
+    iterating it would give the column labels), and one column of paths or arrays (what
+    ``ColumnTransformer`` passes for a list selector such as ``["path"]``) as that column. An
+    object with ``__array__`` that cannot be iterated is made an array; sparse input is refused.
+    """
+    import scipy.sparse
+
+    if scipy.sparse.issparse(X):
+        raise ParameterError(
+            f"X is a scipy.sparse {type(X).__name__} of shape {X.shape}; sparse input is not "
+            "supported: signals are dense (pass X.toarray())"
+        )
     if not isinstance(X, np.ndarray) and hasattr(X, "to_numpy") and hasattr(X, "iloc"):
-        return X.to_numpy()
+        X = X.to_numpy()
+    elif not isinstance(X, np.ndarray) and hasattr(X, "__array__") and not hasattr(X, "__iter__"):
+        X = np.asarray(X)
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == 1 and X.dtype.kind in "OUS":
+        X = X[:, 0]  # one column of paths (or of arrays): the column
     return X
 
 
@@ -88,8 +130,12 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         Processes for lists of paths or unequal-length arrays (1: in this process; None: all
         cores). Equal-length 2-D arrays are computed as one vectorised batch in this process.
     on_error : {"raise", "nan"}
-        What a source that fails (unreadable file, too short...) does: raise, or give a row of NaN
-        (impute downstream).
+        What a source that fails (unreadable file, too short, a record of many channels for
+        one-signal features...) does: raise, or give a row of NaN (impute downstream); the same
+        for a 2-D array as for a list. With ``"raise"`` the error names the first failing input
+        (``X[2]``, or its path) and has its type; a feature's own ``ValueError`` or
+        ``TypeError`` (a registered feature, a NumPy call) comes back as a
+        :class:`~physiofeat.PhysiofeatError` that is also a ``ValueError`` / ``TypeError``.
     roles : mapping str -> channel name(s), optional
         For record features (``ecg_multilead``, ``ecg_pcg_timing``): which channels of each
         record play which role (``{"pcg": "PCG"}``), as in :func:`physiofeat.extract_many`;
@@ -104,10 +150,21 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
     Notes
     -----
     ``X`` is a 2-D array ``(n_signals, n_samples)`` of equal-length signals, a list of 1-D arrays
-    (any lengths), or a list of audio file paths. Record features take a list of record paths
-    (WFDB ``.hea``, EDF, audio...) or :class:`~physiofeat.records.Record` objects, one row
-    each. Stateless: :meth:`fit` only learns the output
-    names, so cloning, pickling and cross-validation behave as for any transformer.
+    (any lengths), or a list of audio file paths; a pandas DataFrame's rows are signals, and a
+    one-column DataFrame of paths (what ``ColumnTransformer`` passes for ``["path"]``) is that
+    list of paths. A 3-D array or a list holding 2-D arrays (several channels per sample) is
+    refused rather than mixed to mono: pick a channel or average them yourself. Sparse input is
+    refused. Record features take a list of record paths (WFDB ``.hea``, EDF, audio...) or
+    :class:`~physiofeat.records.Record` objects, one row each; one-signal features on a WFDB or
+    EDF path (one row per channel in :func:`~physiofeat.extract_many`) are an error for that
+    input, a :class:`~physiofeat.ParameterError` or a NaN row as ``on_error`` says.
+
+    Stateless: :meth:`fit` only learns the output names, so cloning, pickling and
+    cross-validation behave as for any transformer. There is no ``n_features_in_`` nor
+    ``feature_names_in_`` (reading them raises ``AttributeError`` saying why, and so does
+    ``Pipeline.n_features_in_`` with this first): the input is signals of any length or file
+    paths, not a fixed set of columns, and :meth:`transform` takes any length. For the same
+    reason :meth:`get_feature_names_out` ignores ``input_features`` (once checked to be 1-D).
     """
 
     def __init__(
@@ -146,38 +203,59 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
 
     def _rows(self, X: Any) -> tuple[list[str] | None, np.ndarray]:
         from ._registry import extract
-        from .batch import extract_many
 
         self._check()
         X = _as_input(X)
         params = dict(self.params or {})
-        if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiub":
+        numeric = isinstance(X, np.ndarray) and X.dtype.kind in "fiub"
+        if numeric and X.ndim > 2:
+            raise ParameterError(
+                "X must be 2-D (n_signals, n_samples), a list of 1-D arrays or a list of paths; "
+                f"got a {X.ndim}-D array of shape {X.shape}: for (n_signals, n_channels, "
+                "n_samples) pick a channel (X[:, c]) or mix to mono (X.mean(axis=1)) yourself"
+            )
+        if numeric and X.ndim == 2:
             if self.sr is None:
                 raise ParameterError("sr is required for array input (the sampling rate in Hz)")
             try:
                 feats = extract(X, self._request(), sr=self.sr, stats=self.stats, **params)
                 return feats.vector_names(), feats.vector()
-            except PhysiofeatError:
-                if self.on_error != "nan" or X.shape[0] < 2:
-                    raise
-            X = list(X)  # one row failed the batch: row by row, NaN rows for those that fail
+            except Exception as exc:  # a row failed the batch: row by row, naming it (or NaN)
+                batch_error = exc
+            try:
+                return self._rows_of(list(X), params)
+            except Exception as exc:
+                if type(exc) is type(batch_error) and str(exc) == str(batch_error):
+                    raise batch_error from None  # not about a row (the request): as it came
+                # a feature's own error (not physiofeat's): keep its traceback as the cause
+                cause = None if isinstance(batch_error, PhysiofeatError) else batch_error
+                raise exc from cause
         if _is_source(X):
             what = "path" if _is_path(X) else "record"
             raise ParameterError(
                 f"X must be a list of {what}s, not one {what}; got {X!r} (use [X])"
             )
-        items = (
-            list(X)
-            if not (isinstance(X, np.ndarray) and X.ndim == 1 and X.dtype.kind in "fiub")
-            else None
-        )
-        if items is None:
+        if numeric and X.ndim == 1:
             raise ParameterError(
                 "X must be 2-D (n_signals, n_samples), a list of 1-D arrays or a list of paths; "
                 f"got a 1-D numeric array of shape {X.shape} (wrap one signal as X[None, :])"
             )
+        return self._rows_of(list(X), params)
+
+    def _rows_of(self, items: list[Any], params: dict[str, Any]) -> tuple[list[str], np.ndarray]:
+        """The rows of a list of sources (arrays, paths, records), through ``extract_many``."""
+        from ._registry import record_feature_names
+        from .batch import extract_many
+
         if not items:
             raise ParameterError("X is empty; pass at least one signal or path")
+        for i, v in enumerate(items):
+            if isinstance(v, np.ndarray) and v.ndim > 1 and v.dtype.kind in "fiub":
+                raise ParameterError(
+                    f"X[{i}] is a {v.ndim}-D array of shape {v.shape}; X must be a list of 1-D "
+                    "arrays (one signal each) or of paths: pick a channel (X[i][c]) or mix to "
+                    "mono (X[i].mean(axis=0)) yourself"
+                )
         if not all(_is_source(v) for v in items) and self.sr is None:
             raise ParameterError("sr is required for array input (the sampling rate in Hz)")
         results = extract_many(
@@ -189,25 +267,39 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
             roles=self.roles,
             **params,
         )
-        good = next((r for r in results if r.ok), None)
-        bad = [r for r in results if not r.ok]
-        if bad and self.on_error == "raise":
-            r = bad[0]
-            raise _error_class(r.error_type)(
-                f"{len(bad)} of {len(results)} inputs failed; first: {r.id}: {r.error_type}: "
-                f"{r.error} (on_error='nan' gives NaN rows instead)"
+        failed = []  # (result, error type, message): failed, or gave more than one row
+        for r in results:
+            if not r.ok:
+                failed.append((r, r.error_type, r.error))
+            elif r.n_rows != 1:
+                channels = ", ".join(map(repr, r.channel_name or ()))
+                failed.append(
+                    (
+                        r,
+                        "ParameterError",
+                        f"its {r.n_rows} channels ({channels}) give a row each, and "
+                        "FeatureExtractor makes one row per input: request record features "
+                        f"({', '.join(record_feature_names())}), or pass the channels you want "
+                        "as arrays (physiofeat.load_record(path)[name])",
+                    )
+                )
+        good = next((r for r in results if r.ok and r.n_rows == 1), None)
+        if failed and self.on_error == "raise":
+            r, kind, error = failed[0]
+            raise _error_class(kind)(
+                f"{len(failed)} of {len(results)} inputs failed; first: {_label(r)}: {kind}: "
+                f"{error} (on_error='nan' gives NaN rows instead)"
             )
         if good is None:
             names = getattr(self, "feature_names_out_", None)
             if names is None:
-                raise ParameterError(
-                    f"every input failed; first: {bad[0].error_type}: {bad[0].error}"
-                )
+                r, kind, error = failed[0]
+                raise ParameterError(f"every input failed; first: {_label(r)}: {kind}: {error}")
             return list(names), np.full((len(results), len(names)), np.nan)
-        k = good.vector.shape[-1]
-        out = np.full((len(results), k), np.nan)
+        out = np.full((len(results), len(good.names)), np.nan)
+        failed_at = {r.index for r, _, _ in failed}
         for r in results:
-            if r.ok:
+            if r.index not in failed_at:
                 if list(r.names) != list(good.names):
                     raise ParameterError(
                         f"input {r.id} gives {len(r.names)} columns and input {good.id} "
@@ -215,28 +307,32 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
                         "a feature whose columns depend on the signal cannot "
                         "make a feature matrix: give it parameters that fix its size"
                     )
-                out[r.index] = r.vector
+                out[r.index] = np.reshape(r.vector, -1)
         return good.names, out
+
+    def _forget(self) -> None:
+        for attr in ("feature_names_out_", "n_features_out_"):
+            self.__dict__.pop(attr, None)  # a refit learns afresh
 
     # -- sklearn API -------------------------------------------------------------------------
     def fit(self, X: Any, y: Any = None) -> FeatureExtractor:
         """Learn the output column names from the first signal (with ``on_error="nan"``: from
         the first one that succeeds); no other state."""
-        for attr in ("feature_names_out_", "n_features_out_"):
-            self.__dict__.pop(attr, None)  # a refit learns afresh
+        self._forget()
         X = _as_input(X)
-        if isinstance(X, np.ndarray) and X.ndim == 2:
-            names, _ = self._rows(X[:1])
-        elif _is_source(X) or (isinstance(X, np.ndarray) and X.ndim < 2):
-            names, _ = self._rows(X)  # the clear error about the input's form
+        if isinstance(X, np.ndarray) and X.dtype.kind in "fiub" and X.ndim == 2:
+            first, rest = X[:1], X[1:]
+        elif _is_source(X) or (isinstance(X, np.ndarray) and X.dtype.kind in "fiub"):
+            first, rest = X, []  # the clear error about the input's form
         else:
             items = list(X)
-            try:
-                names, _ = self._rows(items[:1])
-            except ParameterError as exc:
-                if self.on_error != "nan" or len(items) < 2 or "every input failed" not in str(exc):
-                    raise
-                names, _ = self._rows(items[1:])  # the first failed: learn from the others
+            first, rest = items[:1], items[1:]
+        try:
+            names, _ = self._rows(first)
+        except ParameterError as exc:
+            if self.on_error != "nan" or len(rest) == 0 or "every input failed" not in str(exc):
+                raise
+            names, _ = self._rows(rest)  # the first failed: learn from the others
         self.feature_names_out_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
         return self
@@ -255,15 +351,43 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         return out
 
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
+        """``fit(X).transform(X)``, computing each signal once."""
+        self._forget()
         names, out = self._rows(X)
         self.feature_names_out_ = np.asarray(names, dtype=object)
         self.n_features_out_ = len(names)
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """The stable vector column names (``Features.vector_names()``)."""
+        """The stable vector column names (``Features.vector_names()``).
+
+        ``input_features`` (the input's column names, which ``Pipeline`` and
+        ``ColumnTransformer`` pass on) is checked to be a 1-D sequence and otherwise ignored:
+        the output names depend on the request only, not on the input's columns.
+        """
         check_is_fitted(self, "feature_names_out_")
+        if input_features is not None and np.asarray(input_features, dtype=object).ndim != 1:
+            raise ParameterError(
+                "input_features must be a 1-D sequence of column names or None; got shape "
+                f"{np.shape(np.asarray(input_features, dtype=object))}"
+            )
         return np.asarray(self.feature_names_out_, dtype=object)
+
+    @property
+    def n_features_in_(self) -> int:
+        """Not defined: raises AttributeError (see Notes)."""
+        raise AttributeError(
+            "FeatureExtractor has no n_features_in_: its input is signals of any length (or "
+            "file paths), not a fixed number of columns; n_features_out_ is the output width"
+        )
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """Not defined: raises AttributeError (see Notes)."""
+        raise AttributeError(
+            "FeatureExtractor has no feature_names_in_: its input is signals of any length "
+            "(or file paths), not named columns; get_feature_names_out() names the output"
+        )
 
     def __sklearn_tags__(self):  # sklearn >= 1.6: raw signals / paths, not a feature matrix
         tags = super().__sklearn_tags__()
