@@ -12,6 +12,7 @@ import numpy as np
 
 from .._errors import InvalidSignalError, ParameterError
 from .._validation import as_signal, check_bool, check_float, check_int, check_sr
+from ._cycles import _SILENT
 from ._hsmm import (
     SegmenterModel,
     _as_model,
@@ -108,6 +109,14 @@ def schmidt_spike_removal(
     the last zero crossing before its largest absolute sample to the first zero crossing
     after it (within the window) are set to zero, and that window's MAA is recomputed.
 
+    The median is taken over the windows that are not **silent**: a window is silent when
+    its MAA, before any spike is removed, is at most ``1e-9`` times the largest window MAA
+    (zero padding, a dropout, or the band-pass round-off in them; the same relative test
+    :func:`segment` applies to a whole recording). Otherwise a recording more than half
+    silent would have a median MAA of about 0, and every window with sound in it would
+    count as a spike. A recording without silent windows is despiked exactly as Schmidt
+    describes.
+
     Parameters
     ----------
     x : np.ndarray [shape=(n,)]
@@ -149,8 +158,13 @@ def schmidt_spike_removal(
         return y
     frames = y[: n_win * w].reshape(n_win, w)  # a view: edits go into y
     maa = np.abs(frames).max(axis=1)
+    # silent windows (padding, dropouts) stay out of the median, which is the typical
+    # amplitude of the windows with sound; decided once, before any spike is removed
+    live = maa > _SILENT * maa.max()
+    if not live.any():
+        return y
     for _ in range(max_iter):
-        med = np.median(maa)
+        med = np.median(maa[live])
         k = int(np.argmax(maa))
         if not maa[k] > threshold * med:
             break
@@ -389,11 +403,15 @@ def _fitted_psd_envelope(x, *, sr, out_sr, normalize):
 def segmentation_features(
     x: Any, *, sr: float, feature_sr: float = 50.0, features: Iterable[str] = FEATURES
 ) -> np.ndarray:
-    """The segmenter's envelope features of a preprocessed signal, z-scored over time.
+    """Envelope features of a preprocessed signal for the segmenter, z-scored over time.
 
-    Springer et al. (2016): the homomorphic, Hilbert, PSD (40-60 Hz) and wavelet
-    (``rbio3.9``, ~62-125 Hz detail level) envelopes of :mod:`physiofeat.envelope`, each at
-    ``feature_sr`` and normalised to zero mean and unit SD.
+    Each named envelope of :mod:`physiofeat.envelope` at ``feature_sr``, normalised to zero
+    mean and unit SD. The default ``features`` are Springer et al.'s (2016) four: the
+    homomorphic, Hilbert, PSD (40-60 Hz) and wavelet (``rbio3.9``, ~62-125 Hz detail level)
+    envelopes; ``"shannon"`` (the Shannon envelope) is also accepted. The shipped model uses
+    five, ``load_model().features`` (the four and the Shannon envelope), and adds the same
+    features at neighbouring frames (``SegmenterModel.context``) before its regression: pass
+    ``features=load_model().features`` for the rows :func:`segment` computes.
 
     Returns
     -------
@@ -489,6 +507,35 @@ def _prepare(x, sr, model):
     return y, fs
 
 
+# the band of the PSD envelope feature (physiofeat.envelope.psd_envelope's default, Springer's)
+_PSD_BAND = (40.0, 60.0)
+
+
+def _min_segment_sr(model: SegmenterModel) -> float:
+    """Lowest sampling rate (Hz) :func:`segment` accepts with ``model``: above twice the
+    high-pass edge (by 5 %: the filter needs room below Nyquist) and, when the model uses the
+    PSD envelope, at least twice the top of its 40-60 Hz band (120 Hz)."""
+    lim = 2 * model.fmin * 1.05
+    if "psd" in model.features:
+        lim = max(lim, 2 * _PSD_BAND[1])
+    return lim
+
+
+def _check_segment_sr(sr: float, model: SegmenterModel) -> None:
+    lim = _min_segment_sr(model)
+    if sr >= lim:
+        return
+    why = []
+    if sr < 2 * model.fmin * 1.05:
+        why.append(f"the {model.fmin:g} Hz high-pass")
+    if "psd" in model.features and sr < 2 * _PSD_BAND[1]:
+        why.append(f"the PSD envelope feature ({_PSD_BAND[0]:g}-{_PSD_BAND[1]:g} Hz)")
+    raise ParameterError(
+        f"sr={sr:g} Hz is too low for {' and '.join(why)}: the segmenter needs sr >= {lim:g} Hz "
+        f"with this model (1 kHz or more is what the shipped model was fitted on)"
+    )
+
+
 def segment(
     x: Any,
     *,
@@ -503,7 +550,9 @@ def segment(
     The signal is resampled to the model's working rate (1 kHz), band-passed (25-400 Hz,
     order 2, zero phase) and despiked (:func:`preprocess`); its heart rate and systolic
     interval come from the homomorphic envelope's autocorrelation (:func:`heart_rate`)
-    unless given; four envelopes at 50 Hz (:func:`segmentation_features`) feed a multinomial
+    unless given; the model's envelope features at 50 Hz (:func:`segmentation_features`; the
+    shipped model's five, homomorphic, Hilbert, PSD, wavelet and Shannon, each also at 14
+    neighbouring frames, ``SegmenterModel.context``) feed a multinomial
     logistic regression whose posteriors, divided by the state priors, are the emission
     scores of a four-state hidden semi-Markov model with Gaussian state durations
     (S1, S2 fixed; systole and diastole following the heart rate). The most probable state
@@ -516,7 +565,9 @@ def segment(
     x : np.ndarray [shape=(n,)]
         Heart sound, at least ``2 * 60 / model.hr_min`` seconds (3 s with the shipped model).
     sr : float
-        Sampling rate in Hz (at least 2 x 25 Hz; 1 kHz or more is what the model saw).
+        Sampling rate in Hz: at least 120 Hz with the shipped model (twice the 60 Hz top of
+        its PSD feature's 40-60 Hz band; a model without the PSD feature needs above
+        2.1 x its high-pass edge, 52.5 Hz); 1 kHz or more is what the model was fitted on.
     model : SegmenterModel or path, optional
         ``None``: the shipped model, fitted on CirCor DigiScope recordings (``docs/segmentation.rst``).
     heart_rate, systolic_interval : float, optional
@@ -543,6 +594,9 @@ def segment(
     ------
     InvalidSignalError
         Not 1-D, non-finite, too short for two cycles, or silent.
+    ParameterError
+        ``sr`` below that limit (120 Hz with the shipped model), or a bad
+        ``heart_rate``, ``systolic_interval``, ``rate_candidates`` or ``model``.
 
     Examples
     --------
@@ -554,24 +608,26 @@ def segment(
     (True, 2)
     """
     sr = check_sr(sr)
-    x = as_signal(x, ndim=(1,), dtype=np.float64)
     model = _as_model(model)
+    _check_segment_sr(sr, model)
+    x = as_signal(x, ndim=(1,), dtype=np.float64)
     if not np.abs(x).max() > 0:
         raise InvalidSignalError("signal is silent (all zeros); there are no heart sounds")
+    # a constant (a DC offset) before the resampling, whose edge transients are no sound
+    if not np.abs(x - x.mean()).max() > _SILENT * float(np.abs(x).max()):
+        raise InvalidSignalError(
+            f"signal is silent after the band-pass: it is constant at {float(x[0]):g} (a DC "
+            f"offset, no energy in {model.fmin:g}-{model.fmax:g} Hz); there are no heart sounds"
+        )
     need = 2 * 60.0 / model.hr_min
     if x.shape[0] / sr < need:
         raise InvalidSignalError(
             f"signal of {x.shape[0] / sr:.3g} s is too short to segment: at least {need:.3g} s "
             f"(two cycles at the model's hr_min={model.hr_min:g} bpm) are needed"
         )
-    if sr < 2 * model.fmin * 1.05:
-        raise ParameterError(
-            f"sr={sr:g} Hz is too low for the {model.fmin:g} Hz high-pass; heart sounds need "
-            f"sr of a few hundred Hz or more"
-        )
     y, fs = _prepare(x, sr, model)
     # round-off of a constant (DC) signal through the band-pass is no sound: 1e-9 of the input
-    if not np.abs(y).max() > 1e-9 * float(np.abs(x).max()):
+    if not np.abs(y).max() > _SILENT * float(np.abs(x).max()):
         raise InvalidSignalError(
             "signal is silent after the band-pass (no energy in "
             f"{model.fmin:g}-{model.fmax:g} Hz); there are no heart sounds"
@@ -751,6 +807,23 @@ def _annotated_rates(seg: Segmentation) -> tuple[float, float]:
     return 60.0 / float(np.median(cyc[:, 1] - cyc[:, 0])), float(np.median(si))
 
 
+def _check_max_samples(max_samples: Any) -> int | None:
+    """``None`` or an int >= 4: the regression needs an example of each of the four states."""
+    if max_samples is None:
+        return None
+    if isinstance(max_samples, bool) or not isinstance(max_samples, (int, np.integer)):
+        raise ParameterError(
+            f"max_samples must be an int >= 4 or None (every example): the regression needs an "
+            f"example of each state; got {max_samples!r}"
+        )
+    if max_samples < 4:
+        raise ParameterError(
+            f"max_samples must be an int >= 4 or None (every example): the regression needs an "
+            f"example of each state; got {int(max_samples)}"
+        )
+    return int(max_samples)
+
+
 def fit_segmenter(
     recordings: Iterable[tuple[Any, float, Segmentation]],
     *,
@@ -782,7 +855,8 @@ def fit_segmenter(
         Supplies what is not fitted (rates, band, features, search ranges); default
         :meth:`SegmenterModel.untrained` (the dataclass defaults).
     C, max_samples, seed
-        Logistic-regression regularisation; subsampling of the examples.
+        Logistic-regression regularisation; subsampling of the examples (``max_samples``
+        an int >= 4 or ``None`` for all of them; ``seed`` an int >= 0).
     calibrate : bool
         Then segment the same recordings with the fitted model and set
         ``time_offset`` to minus the median signed error of the decoded S1/S2 centres
@@ -795,6 +869,15 @@ def fit_segmenter(
     -------
     SegmenterModel
         Save it with :meth:`SegmenterModel.to_json`; pass it (or the path) to :func:`segment`.
+
+    Raises
+    ------
+    ParameterError
+        Bad ``C``, ``max_samples`` or ``seed``; recordings that are not ``(x, sr,
+        Segmentation)`` triples; annotations without an example of every state 1-4 (S1,
+        systole, S2, diastole), without an S1 or S2 stay between annotated neighbours, or
+        without a complete cycle (S1, systole, S2, diastole, S1), which the systole and
+        diastole duration laws need.
 
     Examples
     --------
@@ -815,6 +898,8 @@ def fit_segmenter(
         base = _as_model(base)
     calibrate = check_bool(calibrate, "calibrate")
     C = check_float(C, "C", minimum=0.0, strict_min=True)
+    max_samples = _check_max_samples(max_samples)
+    seed = check_int(seed, "seed", minimum=0)
     feats, labels, stays, rates, kept = [], [], [], [], []
     for item in recordings:
         try:

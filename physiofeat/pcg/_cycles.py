@@ -90,6 +90,17 @@ MURMUR_STATS: tuple[str, ...] = (
 #: The PCG band (Hz) used as the reference signal of the murmur and cycle-average features.
 PCG_BAND: tuple[float, float] = (25.0, 400.0)
 
+# A band-passed signal (or a despiking window) whose peak is at most this fraction of the
+# input's (the largest window's) is silent: the band-pass round-off of a constant is about
+# 1e-17 of it, recorded sound far above. physiofeat.pcg.segment applies the same test.
+_SILENT = 1e-9
+
+
+def _silent(filtered: np.ndarray, x: np.ndarray) -> bool:
+    """Whether band-passed ``filtered`` is silence: all zeros, or the round-off of a constant
+    ``x`` (peak at most ``_SILENT`` x that of ``x``)."""
+    return not float(np.abs(filtered).max()) > _SILENT * float(np.abs(x).max())
+
 
 # ---------------------------------------------------------------------------------------------
 # shared helpers
@@ -470,8 +481,11 @@ def murmur_features(
       ``P_h(state) / P_p(state)``, the share of the state's power in ``band``.
 
     A murmur raises the value of the state it sounds in (a holosystolic murmur:
-    ``systole_db`` and ``systole_minus_diastole_db``). NaN without a complete cycle, and when
-    ``band`` or the PCG band reaches the Nyquist frequency ``sr / 2``.
+    ``systole_db`` and ``systole_minus_diastole_db``). NaN without a complete cycle, when
+    ``band`` or the PCG band reaches the Nyquist frequency ``sr / 2``, and for a silent
+    recording (``p`` peaks at most ``1e-9`` times ``x``: all zeros, or a constant whose
+    band-pass is round-off). Cycles whose systole and diastole both have zero power are left
+    out of ``systole_louder_fraction`` (0 against 0 is neither louder).
 
     Parameters
     ----------
@@ -508,6 +522,8 @@ def murmur_features(
         return out
     h = _bandpass(x, sr, band)
     p = _bandpass(x, sr, PCG_BAND)
+    if _silent(p, x):
+        return out
     i0, i1 = _sample_range(x.shape[0], sr, iv[:, 0], iv[:, 1])
     Ph = _segment_means(h * h, i0, i1)
     Pp = _segment_means(p * p, i0, i1)
@@ -521,7 +537,7 @@ def murmur_features(
     out["systole_db_sd"] = _nanstat(np.std, sys_db, ddof=1)
     out["diastole_db_sd"] = _nanstat(np.std, dia_db, ddof=1)
     out["systole_minus_diastole_db"] = _nanstat(np.median, sd_db)
-    ok = np.isfinite(Ph[i + 1]) & np.isfinite(Ph[i + 3])
+    ok = np.isfinite(Ph[i + 1]) & np.isfinite(Ph[i + 3]) & ((Ph[i + 1] > 0) | (Ph[i + 3] > 0))
     if ok.any():
         out["systole_louder_fraction"] = float(np.mean(Ph[i + 1][ok] > Ph[i + 3][ok]))
     out["systole_band_fraction"] = _nanstat(np.median, _ratio(Ph[i + 1], Pp[i + 1]))
@@ -580,7 +596,9 @@ def cycle_average(
     -------
     np.ndarray [shape=(2, sum(bins))]
         Labels of the second axis: :func:`cycle_average_labels`. NaN without a complete cycle,
-        and when ``band`` or the PCG band reaches the Nyquist frequency ``sr / 2``.
+        when ``band`` or the PCG band reaches the Nyquist frequency ``sr / 2``, and for a
+        silent recording (its 25-400 Hz band-pass peaks at most ``1e-9`` times ``x``: all
+        zeros, or a constant whose band-pass is round-off).
 
     Examples
     --------
@@ -602,6 +620,8 @@ def cycle_average(
     if i.size == 0 or not (_fits(band, sr) and _fits(PCG_BAND, sr)):
         return out
     rows = (_bandpass(x, sr, PCG_BAND), _bandpass(x, sr, band))
+    if _silent(rows[0], x):
+        return out
     edges = []
     for k, nb in enumerate(bins):  # (n_cycles, nb + 1) bin edges of state k
         a, b = iv[i + k, 0], iv[i + k, 1]

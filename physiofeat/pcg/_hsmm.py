@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .._errors import DecodeError, ParameterError
+from ._segmentation import _dataclass_eq
 
 __all__ = ["SegmenterModel", "load_model", "duration_tables", "viterbi"]
 
@@ -33,7 +34,7 @@ N_STATES = 4
 _PREV = np.array([3, 0, 1, 2], dtype=np.int64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SegmenterModel:
     """Parameters of the LR-HSMM segmenter.
 
@@ -74,6 +75,10 @@ class SegmenterModel:
         Shortest systolic interval (s) searched.
     info : dict
         How it was fitted (patients, recipe).
+
+    Two models are ``==`` when every attribute is (arrays by :func:`numpy.array_equal`, NaN
+    equal to NaN); like NumPy arrays, a model is not hashable (``hash()`` raises
+    :class:`TypeError`): its arrays and ``info`` can be changed in place.
     """
 
     coef: np.ndarray
@@ -99,6 +104,9 @@ class SegmenterModel:
     hr_max: float = 200.0
     systole_min: float = 0.2
     info: dict = field(default_factory=dict)
+
+    __eq__ = _dataclass_eq
+    __hash__ = None  # type: ignore[assignment]  # value equality over mutable fields
 
     @classmethod
     def untrained(cls, **kwargs: Any) -> SegmenterModel:
@@ -286,13 +294,39 @@ def fit_model(
     """
     from sklearn.linear_model import LogisticRegression
 
+    names = {1: "S1", 2: "systole", 3: "S2", 4: "diastole"}
+    y = np.concatenate(labels) if labels else np.zeros(0, np.int64)
+    missing = [names[c] for c in names if not (y == c).any()]
+    if missing:
+        raise ParameterError(
+            f"the annotations hold no {'/'.join(missing)} example; every state 1-4 (S1, "
+            f"systole, S2, diastole) needs annotated examples to fit the emissions"
+        )
+    st = [s for s in stays if s.size]
+    st = np.concatenate(st) if st else np.zeros((0, 2))
+    for c in (1, 3):
+        if not (st[:, 0] == c).any():
+            raise ParameterError(
+                f"the annotations hold no {names[c]} stay between two annotated neighbours; "
+                f"the {names[c]} duration law needs at least one"
+            )
+    if not any(s.size and np.isfinite(hr) for s, (hr, _) in zip(stays, rates)):
+        raise ParameterError(
+            "no complete annotated cycle (S1, systole, S2, diastole, then S1): the systole "
+            "and diastole duration laws need at least one"
+        )
     X = np.concatenate([stack_context(f, base.context).T for f in features])
-    y = np.concatenate(labels)
     keep = y > 0
     X, y = X[keep], y[keep]
     if max_samples is not None and X.shape[0] > max_samples:
         idx = np.random.default_rng(seed).choice(X.shape[0], max_samples, replace=False)
         X, y = X[idx], y[idx]
+        missing = [names[c] for c in names if not (y == c).any()]
+        if missing:
+            raise ParameterError(
+                f"max_samples={max_samples} examples drawn with seed={seed} hold no "
+                f"{'/'.join(missing)} example; raise max_samples (None keeps every example)"
+            )
     lr = LogisticRegression(C=C, max_iter=2000)
     lr.fit(X, y)
     order = [list(lr.classes_).index(c) for c in (1, 2, 3, 4)]
@@ -300,7 +334,6 @@ def fit_model(
     intercept = lr.intercept_[order]
     prior = np.array([(y == c).mean() for c in (1, 2, 3, 4)])
 
-    st = np.concatenate([s for s in stays if s.size])
     s1 = st[st[:, 0] == 1, 1]
     s2 = st[st[:, 0] == 3, 1]
     s1_mean, s2_mean = float(np.median(s1)), float(np.median(s2))

@@ -23,7 +23,16 @@ import numpy as np
 
 from .._errors import ParameterError
 from .._validation import check_float, check_sr
-from ._cycles import PCG_BAND, _as_segmentation, _bandpass, _fits, _nanstat, _signal, cycle_table
+from ._cycles import (
+    _SILENT,
+    PCG_BAND,
+    _as_segmentation,
+    _bandpass,
+    _fits,
+    _nanstat,
+    _signal,
+    cycle_table,
+)
 
 __all__ = ["QUALITY_NAMES", "signal_quality"]
 
@@ -42,6 +51,9 @@ QUALITY_NAMES: tuple[str, ...] = (
 _ENV_SR = 50.0  # rate (about) of the envelope the autocorrelation is taken of
 _HR_MAX = 600.0  # bpm: a beat of 0.1 s, 5 envelope samples
 _ENV_EDGE_S = 0.125  # left out at each end of the envelope: one period of its 8 Hz low-pass
+# a peak of the envelope autocorrelation at T/2 or T/3 at least this fraction of r(T) is the
+# beat (T is a multiple): 0.8 on 194 CirCor recordings cut the sub-harmonics from 24 to 9
+_SUBHARMONIC = 0.8
 
 
 def _check_hr(hr_min: Any, hr_max: Any) -> tuple[float, float]:
@@ -80,6 +92,28 @@ def _acf(e: np.ndarray) -> np.ndarray:
     return np.clip(r, -1.0, 1.0)  # round-off of the FFT's sums
 
 
+def _fundamental_lag(r: np.ndarray, k: int, lo: int) -> int:
+    """The beat lag below ``k``: while a local maximum of ``r`` within 10 % of ``k / 2`` or
+    ``k / 3`` (at lags >= ``lo``) reaches ``_SUBHARMONIC`` x ``r[k]``, the shortest such lag
+    replaces ``k``. ``r`` is normalised per lag, so it peaks about as high at 2 and 3 beats
+    as at one; without this the highest peak is a multiple of the beat as often as not."""
+    from ._core import _local_peak_lag
+
+    while r[k] > 0:
+        found = None
+        for j in (2, 3):
+            c0, c1 = int(math.floor(0.9 * k / j)), int(math.ceil(1.1 * k / j))
+            if c0 < lo or c1 >= k:
+                continue
+            q = _local_peak_lag(r, c0, c1)
+            if q is not None and r[q] >= _SUBHARMONIC * r[k]:
+                found = q if found is None else min(found, q)
+        if found is None:
+            return k
+        k = found
+    return k
+
+
 def signal_quality(
     x: Any,
     *,
@@ -99,16 +133,25 @@ def signal_quality(
     sum of products over the geometric mean of the energies of the overlapping parts, in
     [-1, 1]; lags up to half the envelope's length):
 
-    - ``acf_peak``: the highest local maximum of ``r`` over lags of one beat at
-      ``hr_min``-``hr_max`` bpm (at lag ``T``); 1 for a perfectly periodic envelope. When ``r``
-      has no local maximum there (it falls all the way, as a slow trend of the envelope makes
-      it: no beat-to-beat periodicity) it and the next two are NaN;
+    - ``acf_peak``: ``r`` at the beat lag ``T``, 1 for a perfectly periodic envelope. ``T``
+      starts as the lag of the highest local maximum of ``r`` over lags of one beat at
+      ``hr_min``-``hr_max`` bpm; since ``r`` does not decay with the lag, a regular rhythm
+      peaks about as high at two or three beats, so while a local maximum of ``r`` within
+      10 % of ``T / 2`` or ``T / 3`` (and inside the range) reaches at least 0.8 ``r(T)``,
+      the shortest such lag becomes ``T`` (the fundamental, not a multiple). When ``r`` has
+      no local maximum in the range (it falls all the way, as a slow trend of the envelope
+      makes it: no beat-to-beat periodicity) it and the next two are NaN;
     - ``acf_heart_rate``: ``60 / T`` in bpm;
     - ``periodicity``: the mean of the maxima of ``r`` within 15 % of ``T``, ``2 T`` and
       ``3 T`` (lags past half the recording left out): a recording that repeats only once
       scores lower than one that keeps its rhythm;
     - ``envelope_kurtosis``, ``signal_kurtosis``: kurtosis (Pearson, 3 for a Gaussian) of ``e``
       and of ``p`` (before spike removal: spikes and clicks raise it);
+
+    A recording is **silent** when the peak of ``p`` is at most ``1e-9`` times that of ``x``
+    (all zeros, or a constant, whose band-pass is round-off: the test :func:`segment`
+    applies): every index of it but ``rr_cv`` and ``cycle_coverage`` is NaN, and so is
+    ``pcg_band_fraction`` when ``x`` minus its mean is round-off of that size.
     - ``pcg_band_fraction``: the share of the periodogram of ``x`` (mean removed, without the
       0 Hz bin) in 25-400 Hz;
     - with a ``segmentation``: ``rr_cv``, coefficient of variation of the RR intervals of its
@@ -155,11 +198,12 @@ def signal_quality(
         sd = _nanstat(np.std, rr, ddof=1)
         out["rr_cv"] = sd / m if m > 0 else math.nan
         out["cycle_coverage"] = float(rr.sum() / (x.shape[0] / sr))
+    x_peak = float(np.abs(x).max()) if x.size else 0.0
     xc = x.astype(np.float64) - x.mean()
     spec = np.abs(np.fft.rfft(xc)) ** 2
     f = np.fft.rfftfreq(x.shape[0], 1.0 / sr)
     tot = spec[1:].sum()
-    if tot > 0:
+    if tot > 0 and np.abs(xc).max() > _SILENT * x_peak:  # not a constant's round-off
         out["pcg_band_fraction"] = float(spec[(f >= PCG_BAND[0]) & (f < PCG_BAND[1])].sum() / tot)
     from ..envelope import homomorphic_envelope
     from ._core import schmidt_spike_removal
@@ -167,9 +211,9 @@ def signal_quality(
     if not _fits(PCG_BAND, sr) or x.shape[0] < 2 * sr / hi:
         return out  # no 25-400 Hz band below sr/2, or not two beats long at hr_max
     p = _bandpass(x, sr, PCG_BAND)
+    if not np.abs(p).max() > _SILENT * x_peak:
+        return out  # silent: all zeros, or a constant whose band-pass is round-off
     out["signal_kurtosis"] = _kurtosis(p)
-    if not np.any(p):
-        return out
     step = max(1, int(sr // _ENV_SR))
     edge = int(round(_ENV_EDGE_S * sr))
     e = homomorphic_envelope(schmidt_spike_removal(p, sr=sr), sr=sr)
@@ -186,6 +230,7 @@ def signal_quality(
     k = _local_peak_lag(r, a, b)
     if k is None:
         return out
+    k = _fundamental_lag(r, k, a)
     out["acf_peak"] = float(r[k])
     out["acf_heart_rate"] = 60.0 * esr / k
     peaks = []

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 from .._errors import DecodeError, ParameterError
-from .._validation import check_int, check_sr
+from .._validation import check_array_size, check_int, check_sr
 
 __all__ = ["S1", "SYSTOLE", "S2", "DIASTOLE", "UNANNOTATED", "STATE_NAMES", "Segmentation"]
 
@@ -45,6 +45,36 @@ _TOUCH = 1e-9
 _OVERLAP = 0.01
 
 
+def _same(a: Any, b: Any) -> bool:
+    """Value equality of dataclass fields that may hold arrays: arrays by
+    :func:`numpy.array_equal` (shape and values; NaN equal to NaN in float arrays), floats
+    with NaN equal to NaN, dicts, lists and tuples item by item, anything else by ``==``."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        nan_ok = a.dtype.kind in "fc" and b.dtype.kind in "fc"
+        try:
+            return bool(np.array_equal(a, b, equal_nan=nan_ok))
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, (float, np.floating)) and isinstance(b, (float, np.floating)):
+        return bool(a == b or (math.isnan(a) and math.isnan(b)))
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # an == that gives no single truth value
+        return False
+
+
+def _dataclass_eq(self: Any, other: Any) -> bool:
+    """``__eq__`` of a dataclass holding arrays: same class and every field :func:`_same`."""
+    if other.__class__ is not self.__class__:
+        return NotImplemented
+    return all(_same(getattr(self, f.name), getattr(other, f.name)) for f in fields(self))
+
+
 def _check_state(state: Any) -> int:
     """A state code (0-4) or name (``"S1"``, ``"systole"``, ...)."""
     if isinstance(state, str):
@@ -66,9 +96,11 @@ def _check_state(state: Any) -> int:
     return int(state)
 
 
-def _clean_intervals(intervals: Any) -> np.ndarray:
-    """Validate ``(n, 3)`` rows ``[start_s, end_s, state]``; sort by start, drop zero-length
-    rows, fill holes with state-0 rows. Overlapping intervals are an error."""
+def _clean_intervals(intervals: Any, lines: Any = None) -> np.ndarray:
+    """Validate ``(n, 3)`` rows ``[start_s, end_s, state]``; drop zero-length rows and rows
+    that repeat an earlier one exactly, sort by start, fill holes with state-0 rows.
+    Overlapping intervals are an error. ``lines`` (the file's line number of each row) puts
+    ``line k`` in the messages instead of the row index."""
     try:
         arr = np.array(intervals, dtype=np.float64, ndmin=2)
     except (TypeError, ValueError):
@@ -83,35 +115,56 @@ def _clean_intervals(intervals: Any) -> np.ndarray:
             f"intervals must have shape (n, 3) ([start_s, end_s, state] rows); got shape "
             f"{arr.shape}"
         )
-    if not np.isfinite(arr).all():
-        raise ParameterError("intervals contain NaN or inf; times and states must be finite")
+    word = "row" if lines is None else "line"
+    lines = np.arange(arr.shape[0]) if lines is None else np.asarray(lines)
+
+    def at(i: int) -> str:
+        return f"{word} {lines[i]}"
+
+    bad = np.flatnonzero(~np.isfinite(arr).all(axis=1))
+    if bad.size:
+        raise ParameterError(
+            f"intervals contain NaN or inf ({at(bad[0])}: {arr[bad[0]].tolist()}); times and "
+            f"states must be finite"
+        )
     st = arr[:, 2]
-    if not np.isin(st, list(STATE_NAMES)).all():
-        bad = st[~np.isin(st, list(STATE_NAMES))][0]
+    bad = np.flatnonzero(~np.isin(st, list(STATE_NAMES)))
+    if bad.size:
         raise ParameterError(
             f"interval states must be the CirCor codes 0-4 (0 unannotated, 1 S1, 2 systole, "
-            f"3 S2, 4 diastole); got {bad:g}"
+            f"3 S2, 4 diastole); got {st[bad[0]]:g} ({at(bad[0])})"
         )
-    if (arr[:, 0] < 0).any():
-        raise ParameterError(f"interval times must be >= 0 s; got a start of {arr[:, 0].min():g} s")
+    bad = np.flatnonzero(arr[:, 0] < 0)
+    if bad.size:
+        raise ParameterError(
+            f"interval times must be >= 0 s; got a start of {arr[bad[0], 0]:g} s ({at(bad[0])})"
+        )
     neg = np.flatnonzero(arr[:, 1] < arr[:, 0])
     if neg.size:
         r = arr[neg[0]]
         raise ParameterError(
-            f"interval {neg[0]} ends before it starts: [{r[0]:g}, {r[1]:g}] s; each row needs "
-            f"start_s <= end_s"
+            f"interval {neg[0]} ends before it starts ({at(neg[0])}): [{r[0]:g}, {r[1]:g}] s; "
+            f"each row needs start_s <= end_s"
         )
-    arr = arr[arr[:, 1] > arr[:, 0]]  # zero-length rows carry no time
-    arr = arr[np.argsort(arr[:, 0], kind="stable")]
+    keep = arr[:, 1] > arr[:, 0]  # zero-length rows carry no time
+    if arr.shape[0] > 1:  # a row written twice says nothing new: keep its first copy
+        _, first = np.unique(arr, axis=0, return_index=True)
+        once = np.zeros(arr.shape[0], bool)
+        once[first] = True
+        keep &= once
+    arr, lines = arr[keep], lines[keep]
+    order = np.argsort(arr[:, 0], kind="stable")
+    arr, lines = arr[order], lines[order]
     if arr.shape[0] == 0:
         return np.zeros((0, 3))
     over = np.flatnonzero(arr[1:, 0] < arr[:-1, 1] - _OVERLAP)
     if over.size:
-        a, b = arr[over[0]], arr[over[0] + 1]
+        j = over[0]
+        a, b = arr[j], arr[j + 1]
         raise ParameterError(
-            f"intervals overlap: [{a[0]:g}, {a[1]:g}] s (state {a[2]:g}) and [{b[0]:g}, "
-            f"{b[1]:g}] s (state {b[2]:g}) by more than {_OVERLAP * 1000:g} ms; a segmentation "
-            f"needs disjoint intervals"
+            f"intervals overlap: [{a[0]:g}, {a[1]:g}] s (state {a[2]:g}, {at(j)}) and "
+            f"[{b[0]:g}, {b[1]:g}] s (state {b[2]:g}, {at(j + 1)}) by more than "
+            f"{_OVERLAP * 1000:g} ms; a segmentation needs disjoint intervals"
         )
     rows = [arr[0]]
     for r in arr[1:]:
@@ -155,7 +208,7 @@ def _states_from(intervals: np.ndarray, sr: float, n_samples: int) -> np.ndarray
     return states
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Segmentation:
     """A recording split into S1, systole, S2 and diastole.
 
@@ -180,6 +233,14 @@ class Segmentation:
     Build one with :meth:`from_intervals` or :meth:`from_tsv`; :func:`physiofeat.pcg.segment`
     returns one.
 
+    Two segmentations are ``==`` when every attribute is: the arrays by
+    :func:`numpy.array_equal`, ``heart_rate`` and ``systolic_interval`` with NaN equal to NaN,
+    ``attrs`` item by item (so one read with :meth:`from_tsv`, whose ``attrs`` name the file
+    and whose rates are NaN, equals another read of the same file, not the
+    :func:`~physiofeat.pcg.segment` result it was written from: compare ``intervals`` for
+    that). Like NumPy arrays, a segmentation is not hashable (``hash()`` raises
+    :class:`TypeError`): ``attrs`` is a mutable dict.
+
     Examples
     --------
     >>> import physiofeat
@@ -198,6 +259,9 @@ class Segmentation:
     systolic_interval: float = math.nan
     attrs: dict = field(default_factory=dict)
 
+    __eq__ = _dataclass_eq
+    __hash__ = None  # type: ignore[assignment]  # value equality over mutable fields
+
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def from_intervals(
@@ -212,7 +276,8 @@ class Segmentation:
     ) -> Segmentation:
         """Build a segmentation from ``[start_s, end_s, state]`` rows.
 
-        Rows are sorted by start; zero-length rows are dropped; a hole between two rows becomes
+        Rows are sorted by start; zero-length rows and exact repeats of a row are dropped; a
+        hole between two rows becomes
         a state-0 (unannotated) row so the intervals are contiguous; an overlap of up to 10 ms
         (annotation rounding: many CirCor files have sub-millisecond ones) cuts the earlier row
         at the later one's start; a longer overlap raises :class:`~physiofeat.ParameterError`.
@@ -246,6 +311,13 @@ class Segmentation:
         if n_samples is None:
             n_samples = round(iv[-1, 1] * sr) if iv.shape[0] else 0
         n_samples = check_int(n_samples, "n_samples", minimum=0)
+        check_array_size(
+            (n_samples,),
+            np.float64,
+            "the per-sample states' time axis",
+            f"intervals are in seconds (the last ends at {iv[-1, 1] if iv.shape[0] else 0:g} s, "
+            f"{n_samples / sr / 3600:.3g} h at sr={sr:g} Hz): were sample indices given?",
+        )
         hr = float(heart_rate)
         si = float(systolic_interval)
         iv.setflags(write=False)
@@ -299,9 +371,11 @@ class Segmentation:
     ) -> Segmentation:
         """Read a CirCor ``.tsv`` segmentation (``start_s<TAB>end_s<TAB>state`` per line).
 
-        Zero-length rows are dropped and holes become state-0 rows (see
-        :meth:`from_intervals`); an unreadable file raises :class:`~physiofeat.DecodeError`,
-        overlapping rows :class:`~physiofeat.ParameterError`.
+        Zero-length rows and exact repeats of a row (CirCor has files with a row written
+        twice) are dropped and holes become state-0 rows (see :meth:`from_intervals`); an
+        unreadable file raises :class:`~physiofeat.DecodeError`, overlapping rows or a bad
+        state code :class:`~physiofeat.ParameterError`; both messages name the file and
+        the line.
 
         Parameters
         ----------
@@ -328,7 +402,7 @@ class Segmentation:
                 f"segmentation file {os.fspath(path)!r} is not text (UTF-8): {exc.reason} at "
                 f"byte {exc.start}"
             ) from None
-        rows = []
+        rows, lines = [], []
         for k, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
@@ -337,13 +411,20 @@ class Segmentation:
                 if len(parts) != 3:
                     raise ValueError
                 rows.append([float(p) for p in parts])
+                lines.append(k)
             except ValueError:
                 raise DecodeError(
                     f"{os.fspath(path)!r} line {k} is not 'start_s<TAB>end_s<TAB>state': "
                     f"{line[:60]!r}"
                 ) from None
         iv = np.array(rows, dtype=np.float64).reshape(-1, 3)
-        return cls.from_intervals(iv, sr=sr, n_samples=n_samples, attrs={"path": os.fspath(path)})
+        try:
+            iv = _clean_intervals(iv, np.array(lines, dtype=np.int64))
+            return cls.from_intervals(
+                iv, sr=sr, n_samples=n_samples, attrs={"path": os.fspath(path)}
+            )
+        except ParameterError as exc:
+            raise ParameterError(f"segmentation file {os.fspath(path)!r}: {exc}") from None
 
     # -- output ---------------------------------------------------------------------------
     def to_tsv(self, path: str | os.PathLike) -> None:
