@@ -71,7 +71,7 @@ def main() -> None:
                 row.append(f1(r, np.asarray(cent[code]), 0.06)[1])
             seg_rows.append(row)
         for method in ("gated", "hsmm"):
-            b = timing(None, pcg, sr=sr_p, beats=beats, method=method, segmentation=hsmm)
+            b = timing(None, pcg, pcg_sr=sr_p, beats=beats, method=method, segmentation=hsmm)
             beat_rows.append(
                 [
                     name,
@@ -83,6 +83,7 @@ def main() -> None:
                     1000 * np.nanstd(b.emat_onset),
                     1000 * np.nanmedian(b.emat_peak),
                     float(np.nanmedian(b.emat_rr)),
+                    float(np.nanmedian(b.emat_peak_rr)),
                     1000 * np.nanmedian(b.qrs_s2),
                     1000 * np.nanstd(b.qrs_s2),
                     1000 * np.nanmedian(b.s1_s2),
@@ -113,9 +114,9 @@ def main() -> None:
     print("\nPer-beat intervals (ms; SD = beat-to-beat stability):\n")
     print(
         "| record | S1/S2 from | beats | S1 found | S2 found | EMAT median | EMAT SD | "
-        "QRS-S1 peak | EMAT/RR | QRS-S2 median | QRS-S2 SD | S1-S2 | PR SD |"
+        "QRS-S1 peak | onset/RR | %EMAT (peak/RR) | QRS-S2 median | QRS-S2 SD | S1-S2 | PR SD |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in beat_rows:
         print("| " + " | ".join(fmt(v) for v in r) + " |")
 

@@ -33,15 +33,17 @@ path = shared / "ecg_pcg" / "ephnogram" / "ECGPCG0003.hea"
 if path.is_file():
     rec = physiofeat.load_record(path)
     print(rec)
-    ecg, pcg, sr = rec["ECG"], rec["PCG"], rec.channel("ECG").sr
+    ecg, pcg = rec["ECG"], rec["PCG"]
+    sr, pcg_sr = rec.channel("ECG").sr, rec.channel("PCG").sr  # the two may differ
     title = "EPHNOGRAM ECGPCG0003"
 else:
     ecg, pcg, sr, _ = synthetic_ecg_pcg(duration=30.0, sr=2000, emat=0.07, qs2=0.34)
+    pcg_sr = sr
     title = "synthetic ECG + PCG (EMAT 70 ms, QRS-S2 340 ms)"
 
 beats = physiofeat.ecg.delineate(ecg, sr=sr)
-gated = timing(None, pcg, sr=sr, beats=beats)
-hsmm = timing(None, pcg, sr=sr, beats=beats, method="hsmm")
+gated = timing(None, pcg, pcg_sr=pcg_sr, beats=beats)
+hsmm = timing(None, pcg, pcg_sr=pcg_sr, beats=beats, method="hsmm")
 table = gated.to_frame()
 print(table[["r_time", "qrs_onset", "s1_onset", "emat_onset", "qrs_s2", "s1_s2"]].head().round(3))
 
@@ -59,7 +61,9 @@ for te in beats.t_end[(beats.t_end >= t0) & (beats.t_end < t1)]:
     a1.axvline(te, color="tab:purple", lw=1, ls=":")
 a1.set_ylabel("ECG")
 a1.set_title(f"{title}: QRS onset (red dashed), T end (purple dotted)")
-a2.plot(t[m], pcg[m], lw=0.5, color="0.3")
+tp = np.arange(pcg.size) / pcg_sr
+mp = (tp >= t0) & (tp < t1)
+a2.plot(tp[mp], pcg[mp], lw=0.5, color="0.3")
 for s, c in ((gated.s1_onset, "tab:blue"), (gated.s2_onset, "tab:orange")):
     for v in s[(s >= t0) & (s < t1)]:
         a2.axvline(v, color=c, lw=1.2)

@@ -1,9 +1,10 @@
 """ECG-PCG timing: electromechanical intervals from a synchronous ECG and heart sound.
 
 - :func:`timing` -- per beat (:class:`EcgPcgBeats`): QRS onset to S1 onset and to S1 peak
-  (EMAT, and EMAT/RR), QRS onset to S2 (electromechanical systole), S1 to S2, R to S1, with
-  the ECG's PR interval beside them; S1 and S2 found in an ECG-gated search or from the
-  ECG-free :func:`physiofeat.pcg.segment`;
+  (EMAT), their ratios to RR (``emat_peak_rr`` is the published %EMAT, Q onset to S1 peak over
+  RR; ``emat_rr`` the onset-based one), QRS onset to S2 (electromechanical systole), S1 to
+  S2, R to S1, with the ECG's PR interval beside them; S1 and S2 found in an ECG-gated search
+  or from the ECG-free :func:`physiofeat.pcg.segment`;
 - :func:`timing_features` -- their medians and SDs (beat-to-beat stability), named by
   :data:`TIMING_STATS`;
 - :func:`gated_segment` -- an ECG-gated S1/systole/S2/diastole segmentation of the heart

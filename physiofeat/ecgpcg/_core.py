@@ -4,27 +4,48 @@ Per beat (one R peak of the ECG to the next), the S1 and S2 of the heart sound a
 timed at the heart sound's full rate:
 
 - **S1 and S2 in an ECG-gated search** (``method="gated"``, the default): S1 is the strongest
-  envelope peak from the QRS onset to ``min(0.25 s, 0.35 RR)`` after the R peak; S2 the
-  strongest peak within 0.15 s of the T-wave end (of the QT that Bazett's formula gives for a
-  QTc of 0.40 s where the T end is not delineated), at least 0.15 s after S1 and 0.05 s before
-  the next QRS onset. This is the ECG-referenced labelling of Springer et al. (2016), who placed
-  S1 at the R peak and S2 at the T-wave end, made local.
+  envelope peak from 20 ms before the QRS onset to ``min(0.25 s, 0.35 RR)`` after the R peak;
+  S2 the strongest peak within 0.15 s of the T-wave end (of the QT that Bazett's formula gives
+  for a QTc of 0.40 s where the T end is not delineated), at least ``max(0.08 s, min(0.15 s,
+  0.25 RR))`` after the S1 peak (0.15 s at rest, less at fast rates: 0.094 s at 160 bpm) and
+  0.05 s before the next QRS onset. This is the ECG-referenced labelling of Springer et al.
+  (2016), who placed S1 at the R peak and S2 at the T-wave end, made local. RR here is the
+  beat's own (to the next R peak; the previous one for the last beat).
 - **S1 and S2 from the ECG-free segmentation** (``method="hsmm"``): the S1/S2 intervals of
   :func:`physiofeat.pcg.segment` (50 Hz state resolution), each searched again at full rate
   within 40 ms of its interval; a beat takes the S1 whose peak lies between its QRS onset and
   ``0.35 RR`` after its R peak, and the first S2 after that S1 and before the next QRS onset.
+  A heart sound ``segment`` refuses as silent or too short (it needs 3 s) gives beats without
+  S1 and S2, as the gated search does, instead of an error.
 
 Within a search window the envelope is the magnitude of the analytic signal of the band-passed
-(25-400 Hz) heart sound, smoothed by a 5 ms zero-phase moving average. The **peak** is its
-maximum; the **onset** the last time before the peak where it is below ``floor + onset_fraction
-* (peak - floor)``, ``floor`` being the median of the envelope over the beat. A peak
-less than ``min_snr`` times the floor counts as no sound (NaN).
+(25-400 Hz) heart sound, smoothed by a 5 ms zero-phase moving average. The **peak** is the
+strongest local maximum of the window whose rise begins within the window; the **onset** the
+last time before the peak where the envelope is below ``floor + onset_fraction * (peak -
+floor)``. A maximum on the decaying tail of an earlier sound (the envelope has not fallen below
+that level since before the window) is not taken: when no sound rises within the window, its
+onset, peak and offset are all NaN, never the window's edge. ``floor`` is the median of the
+envelope over the beat (gated) or over the recording (hsmm, whose sounds are found before they
+are assigned to beats). Both methods count as no sound (NaN) a peak less than ``min_snr``
+times the floor, or less than 0.2 times the median peak of that sound over the beats.
+
+The onset is a fraction-of-peak crossing, so it lies later than the sound's first vibration by
+about ``onset_fraction`` of the sound's rise time: unbiased for the 3 ms rise of
+:func:`synthetic_ecg_pcg`, but 3-14 ms late at the default 0.5 for rises of 10-30 ms (real S1s
+take 20-30 ms from onset to peak). EMAT, QRS-S2 and R-S1 carry that bias; their beat-to-beat
+SDs much less. A lower ``onset_fraction`` moves the onsets earlier.
 
 Intervals (seconds; NaN where a wave or a sound is absent):
-``emat_onset`` QRS onset to S1 onset (electromechanical activation time, EMAT),
-``emat_peak`` QRS onset to S1 peak, ``emat_rr`` EMAT / RR, ``qrs_s2`` QRS onset to S2 onset
-(electromechanical systole), ``s1_s2`` S1 onset to S2 onset, ``r_s1`` R peak to S1 onset;
-with ``pr_interval`` from the ECG beside them. Their beat-to-beat stability is their SD.
+``emat_onset`` QRS onset to S1 onset (the onset-based electromechanical activation time),
+``emat_peak`` QRS onset to S1 peak (EMAT as acoustic cardiography defines it: Q onset to the
+peak of S1), ``emat_peak_rr`` = ``emat_peak`` / RR (the published %EMAT, Moyers et al. 2007,
+Ann Noninvasive Electrocardiol 12:89; Efstratiadis & Michaels 2008, J Card Fail 14:577, where
+0.15 and above is abnormal), ``emat_rr`` = ``emat_onset`` / RR (the onset-based ratio, lower:
+0.116 against 0.159 on EPHNOGRAM ECGPCG0003; not the published %EMAT), ``qrs_s2`` QRS onset
+to S2 onset (electromechanical systole), ``s1_s2`` S1 onset to S2 onset, ``r_s1`` R peak to
+S1 onset; with ``pr_interval`` from the ECG beside them. In both ratios RR is ``rr`` of
+:func:`physiofeat.ecg.delineate`, the interval from the previous R peak to this beat's, so the
+first beat's ratios are NaN. Their beat-to-beat stability is their SD.
 """
 
 from __future__ import annotations
@@ -40,7 +61,16 @@ from .._validation import as_signal, check_choice, check_float, check_sr
 __all__ = ["EcgPcgBeats", "TIMING_STATS", "INTERVALS", "timing", "timing_features", "gated_segment"]
 
 #: Per-beat intervals of :class:`EcgPcgBeats` that :func:`timing_features` summarises.
-INTERVALS = ("emat_onset", "emat_peak", "emat_rr", "qrs_s2", "s1_s2", "r_s1", "pr_interval")
+INTERVALS = (
+    "emat_onset",
+    "emat_peak",
+    "emat_rr",
+    "emat_peak_rr",
+    "qrs_s2",
+    "s1_s2",
+    "r_s1",
+    "pr_interval",
+)
 #: Names of :func:`timing_features`' values: median and SD of each interval, the fraction of
 #: beats with an S1 and with an S2.
 TIMING_STATS = tuple(f"{w}_{s}" for w in INTERVALS for s in ("median", "sd")) + (
@@ -52,6 +82,10 @@ _SMOOTH = 0.005  # s, envelope smoothing
 _FLOOR_Q = 50.0  # percentile of the beat's envelope taken as its floor
 _HSMM_MARGIN = 0.04  # s, full-rate search around a segmented sound
 _MIN_REL = 0.2  # a sound peak below this x the median over beats is no sound
+_MAX_TRIES = 8  # local maxima of a search window tried, strongest first
+_S1_S2_MIN = 0.15  # s, the gated S2 search starts this long after the S1 peak at rest ...
+_S1_S2_RR = 0.25  # ... or this fraction of RR where that is shorter (fast rates) ...
+_S1_S2_FLOOR = 0.08  # s, ... but never less than this
 
 
 @dataclass(frozen=True)
@@ -64,7 +98,7 @@ class EcgPcgBeats:
         From :func:`physiofeat.ecg.delineate`.
     s1_onset, s1_peak, s2_onset, s2_peak : np.ndarray
         Heart-sound times (NaN where the sound was not found).
-    emat_onset, emat_peak, emat_rr, qrs_s2, s1_s2, r_s1 : np.ndarray
+    emat_onset, emat_peak, emat_rr, emat_peak_rr, qrs_s2, s1_s2, r_s1 : np.ndarray
         The intervals described in :mod:`physiofeat.ecgpcg`.
     method : str
         ``"gated"`` or ``"hsmm"``.
@@ -82,6 +116,7 @@ class EcgPcgBeats:
     emat_onset: np.ndarray
     emat_peak: np.ndarray
     emat_rr: np.ndarray
+    emat_peak_rr: np.ndarray
     qrs_s2: np.ndarray
     s1_s2: np.ndarray
     r_s1: np.ndarray
@@ -115,27 +150,46 @@ def _envelope(pcg: np.ndarray, sr: float) -> np.ndarray:
 
 
 def _mark(env, sr, t0, t1, floor, frac, min_snr):
-    """(onset, peak, offset) in seconds of the strongest envelope peak in [t0, t1], or NaNs."""
+    """(onset, peak, offset) in seconds of the strongest envelope peak in [t0, t1] whose rise
+    begins within the window, or NaNs.
+
+    A local maximum whose envelope has not fallen below the onset level since before ``t0``
+    (the window's first sample on the decaying tail of an earlier sound, or a ripple on it) is
+    not a sound that starts here: the next strongest is tried, and when none rises within the
+    window, onset, peak and offset are all NaN (never the window's edge).
+    """
     n = env.size
+    if not np.isfinite(t0 + t1):
+        return np.nan, np.nan, np.nan
     i0, i1 = max(0, int(np.ceil(t0 * sr))), min(n, int(np.floor(t1 * sr)) + 1)
-    if not np.isfinite(t0 + t1) or i1 - i0 < 2:
+    if i1 - i0 < 2:
         return np.nan, np.nan, np.nan
-    k = i0 + int(np.argmax(env[i0:i1]))
-    peak = env[k]
-    if not peak > min_snr * floor:
-        return np.nan, np.nan, np.nan
-    level = floor + frac * (peak - floor)
-    below = np.flatnonzero(env[:k] < level)
-    on = below[-1] + 1 if below.size else 0
-    after = np.flatnonzero(env[k:] < level)
-    off = k + after[0] if after.size else n - 1
-    if on < i0:  # the rise began before the window: another sound runs into this one
-        return np.nan, k / sr, off / sr
-    # sub-sample crossing by linear interpolation (on is the first sample at or above level)
-    t_on = on
-    if on > 0 and env[on] != env[on - 1]:
-        t_on = on - 1 + (level - env[on - 1]) / (env[on] - env[on - 1])
-    return t_on / sr, k / sr, off / sr
+    w = env[i0:i1]
+    d = np.diff(w)
+    # local maxima of the window (its two ends included), strongest first
+    cand = np.flatnonzero(np.r_[True, d >= 0] & np.r_[d <= 0, True])
+    for j in cand[np.argsort(-w[cand], kind="stable")][:_MAX_TRIES]:
+        k = i0 + int(j)
+        peak = env[k]
+        if not peak > min_snr * floor:
+            break  # the rest are weaker still
+        level = floor + frac * (peak - floor)
+        lo = max(0, i0 - 1)
+        below = np.flatnonzero(env[lo:k] < level)
+        if below.size:
+            on = lo + below[-1] + 1
+        elif i0 == 0:
+            on = 0
+        else:
+            continue  # the rise began before the window: another sound runs into this one
+        after = np.flatnonzero(env[k:] < level)
+        off = k + after[0] if after.size else n - 1
+        # sub-sample crossing by linear interpolation (on is the first sample at or above level)
+        t_on = on
+        if on > 0 and env[on] != env[on - 1]:
+            t_on = on - 1 + (level - env[on - 1]) / (env[on] - env[on - 1])
+        return t_on / sr, k / sr, off / sr
+    return np.nan, np.nan, np.nan
 
 
 def _beat_floors(env, sr, r_time):
@@ -240,8 +294,9 @@ def _gated_marks(env, sr, b, frac, snr):
             env, sr, q[i] - 0.02, r[i] + min(0.25, 0.35 * rr_use[i]), floors[i], frac, snr
         )
     s1 = _weak(s1, _amp(env, sr, s1[:, 1]), _MIN_REL)
+    gap = np.maximum(_S1_S2_FLOOR, np.minimum(_S1_S2_MIN, _S1_S2_RR * rr_use))
     for i in range(r.size):
-        lo = max(te[i] - 0.15, (s1[i, 1] if np.isfinite(s1[i, 1]) else r[i]) + 0.15)
+        lo = max(te[i] - 0.15, (s1[i, 1] if np.isfinite(s1[i, 1]) else r[i]) + gap[i])
         hi = min(te[i] + 0.15, q_next[i] - 0.05)
         if hi > lo:
             s2[i] = _mark(env, sr, lo, hi, floors[i], frac, snr)
@@ -280,6 +335,8 @@ def _hsmm_marks(env, sr, b, seg, frac, snr):
         ok = (c[:, 1] > start + 0.1) & (c[:, 1] < q_next[i])
         if ok.any():
             s2[i] = c[np.flatnonzero(ok)[0]]
+    s1 = _weak(s1, _amp(env, sr, s1[:, 1]), _MIN_REL)
+    s2 = _weak(s2, _amp(env, sr, s2[:, 1]), _MIN_REL)
     return s1, s2
 
 
@@ -321,12 +378,12 @@ def _segmentation_from_marks(s1, s2, n, sr, Segmentation, codes):
     dur = n / sr
     for i in range(s1.shape[0]):
         a1, e1 = s1[i, 0], s1[i, 2]
-        if not np.isfinite(a1):
-            continue
-        rows.append((a1, e1, S1))
         a2, e2 = s2[i, 0], s2[i, 2]
-        if np.isfinite(a2) and a2 > e1:
-            rows.append((e1, a2, SYSTOLE))
+        if np.isfinite(a1):
+            rows.append((a1, e1, S1))
+            if np.isfinite(a2) and a2 > e1:
+                rows.append((e1, a2, SYSTOLE))
+        if np.isfinite(a2) and not a2 <= e1:  # an S2 is kept without its beat's S1
             rows.append((a2, e2, S2))
             nxt = s1[i + 1, 0] if i + 1 < s1.shape[0] else np.nan
             if np.isfinite(nxt) and nxt > e2:
@@ -344,10 +401,24 @@ def _segmentation_from_marks(s1, s2, n, sr, Segmentation, codes):
     return Segmentation.from_intervals(np.array(out).reshape(-1, 3), sr=sr, n_samples=n)
 
 
+def _segment_or_none(segment, pcg, sr):
+    """``segment(pcg, sr=sr)``, or None for a heart sound it refuses as silent or too short
+    (the input is already checked 1-D and finite): the beats then have no S1 or S2."""
+    if not np.any(pcg):
+        return None
+    try:
+        return segment(pcg, sr=sr)
+    except InvalidSignalError as e:
+        if "silent" in str(e) or "too short" in str(e):
+            return None
+        raise
+
+
 def _check_same_length(ecg_s: float, sr: float, pcg_s: float, pcg_sr: float) -> None:
-    """The ECG and the PCG of one recording last about as long; lengths more than 10 % (and
-    1 s) apart are two recordings or a wrong rate (a PCG at 8 kHz given ``pcg_sr`` 1 kHz)."""
-    if np.isfinite(ecg_s) and abs(ecg_s - pcg_s) > max(1.0, 0.1 * max(ecg_s, pcg_s)):
+    """The ECG and the PCG of one recording last about as long; lengths more than 2 % (and
+    0.6 s) apart are two recordings or a wrong rate (a PCG at 8 kHz given ``pcg_sr`` 1 kHz, at
+    48 kHz given 44.1 kHz, at 2048 Hz given 2000 Hz on a record of 30 s or more)."""
+    if np.isfinite(ecg_s) and abs(ecg_s - pcg_s) > max(0.6, 0.02 * max(ecg_s, pcg_s)):
         raise ParameterError(
             f"the ECG lasts {ecg_s:.4g} s at sr={sr:g} Hz and the PCG {pcg_s:.4g} s at "
             f"pcg_sr={pcg_sr:g} Hz: one synchronous recording's two signals last as long; "
@@ -379,7 +450,8 @@ def timing(
         The ECG's sampling rate in Hz; with ``beats=`` it may be left out (``beats.sr``).
     pcg_sr : float, optional
         The heart sound's rate (default ``sr``). The two signals must last as long (within
-        10 % or 1 s): a ParameterError otherwise.
+        2 % or 0.6 s): a ParameterError otherwise. A rate wrong by less than that (2000 Hz
+        given for 2048 Hz on a 10 s record) is not detected and stretches the PCG's times.
     method : {"gated", "hsmm"}
         Where S1 and S2 are looked for (see :mod:`physiofeat.ecgpcg`).
     beats : physiofeat.ecg.EcgBeats, optional
@@ -390,7 +462,9 @@ def timing(
         A sound's onset is where its envelope rises through this fraction of the way from the
         beat's floor to the sound's peak (0 < f < 1).
     min_snr : float
-        A peak below ``min_snr`` x the beat's envelope floor is no sound (>= 1).
+        A peak below ``min_snr`` x the envelope floor (the beat's; with ``method="hsmm"`` the
+        recording's) is no sound (>= 1). In both methods a peak below 0.2x the median peak of
+        that sound over the beats is no sound either.
 
     Returns
     -------
@@ -420,13 +494,16 @@ def timing(
         from ..pcg import Segmentation, segment
 
         if segmentation is None:
-            segmentation = segment(pcg, sr=pcg_sr)
+            segmentation = _segment_or_none(segment, pcg, pcg_sr)
         elif not isinstance(segmentation, Segmentation):
             raise ParameterError(
                 f"segmentation must be a physiofeat.pcg.Segmentation; got "
                 f"{type(segmentation).__name__}"
             )
-        s1, s2 = _hsmm_marks(env, pcg_sr, b, segmentation, frac, snr)
+        if segmentation is None:  # a silent or too short PCG: no sounds, as method="gated"
+            s1 = s2 = np.full((len(b), 3), np.nan)
+        else:
+            s1, s2 = _hsmm_marks(env, pcg_sr, b, segmentation, frac, snr)
     q = b.qrs_onset
     with np.errstate(invalid="ignore", divide="ignore"):
         return EcgPcgBeats(
@@ -442,6 +519,7 @@ def timing(
             emat_onset=s1[:, 0] - q,
             emat_peak=s1[:, 1] - q,
             emat_rr=(s1[:, 0] - q) / b.rr,
+            emat_peak_rr=(s1[:, 1] - q) / b.rr,
             qrs_s2=s2[:, 0] - q,
             s1_s2=s2[:, 0] - s1[:, 0],
             r_s1=s1[:, 0] - b.r_time,

@@ -19,8 +19,8 @@ from ._core import TIMING_STATS, timing, timing_features
     dims=("stat",),
     params_from=timing,
     exclude=("pcg_sr", "beats", "segmentation"),
-    description="EMAT, EMAT/RR, QRS-S2, S1-S2, R-S1 and PR medians and SDs over beats, S1/S2 "
-    "fractions, from a record's ECG and PCG (timing_features)",
+    description="EMAT (to S1 onset and peak), their ratios to RR, QRS-S2, S1-S2, R-S1 and PR "
+    "medians and SDs over beats, S1/S2 fractions, from a record's ECG and PCG (timing_features)",
 )
 def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
     """:func:`timing_features` of :func:`timing` on the record's ECG leads and its PCG; the
@@ -42,7 +42,10 @@ def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
         )
     _, ecg_sr = ctx.signal("ecg")  # the leads themselves: through record_ecg_beats
     beats, _ = ctx.get("record_ecg_beats", **_signature_defaults(delineate))
-    attrs: dict = {"units": "s (emat_rr, s1_fraction, s2_fraction: 1)", "n_beats": len(beats)}
+    attrs: dict = {
+        "units": "s (emat_rr, emat_peak_rr, s1_fraction, s2_fraction: 1)",
+        "n_beats": len(beats),
+    }
     reason = _nan_reason(beats, "ECG-PCG timing")
     if reason:
         warnings.warn(reason, EcgWarning, stacklevel=2)
@@ -60,4 +63,9 @@ def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
             min_snr=min_snr,
         )
         values = timing_features(b)
+        if not (np.isfinite(b.s1_onset).any() or np.isfinite(b.s2_onset).any()):
+            attrs["nan_reason"] = (
+                f"ECG-PCG timing: no S1 or S2 found in any of the {len(b)} beats (a silent, "
+                f"too short or too noisy heart sound)"
+            )
     return Feature(values, dims=("stat",), coords={"stat": list(TIMING_STATS)}, attrs=attrs)
