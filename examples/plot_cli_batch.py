@@ -26,8 +26,13 @@ import pandas as pd
 
 import physiofeat
 
-# the repository's ../shared/data (the gallery runs this page in examples/), or your own folder
-shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", "../../shared/data"))
+# the repository's ../shared/data, wherever the page is run from, or your own folder
+try:
+    here = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs each page in examples/ without __file__
+    here = Path.cwd()
+default = here.parents[1] / "shared" / "data"
+shared = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", default))
 reference = shared / "pcg" / "physionet2016" / "REFERENCE.csv"
 if reference.is_file():  # record,label with 1 = abnormal, -1 = normal
     ref = pd.read_csv(reference, header=None, names=["record", "label"])

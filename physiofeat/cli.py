@@ -71,6 +71,7 @@ class UsageError(Exception):
 def parse_value(text: str) -> Any:
     """A command-line parameter value: int, float, bool, None, list/tuple literal, else string.
 
+    >>> from physiofeat.cli import parse_value
     >>> parse_value("256"), parse_value("0.5"), parse_value("true"), parse_value("hann")
     (256, 0.5, True, 'hann')
     >>> parse_value("none") is None, parse_value("[1, 2]")
@@ -335,6 +336,7 @@ def parse_roles(items: Sequence[str]) -> dict[str, list[str]] | None:
     """``["pcg=PCG", "ecg=ii", "ecg=v5"]`` -> ``{"pcg": ["PCG"], "ecg": ["ii", "v5"]}``
     (None for no items).
 
+    >>> from physiofeat.cli import parse_roles
     >>> parse_roles(["pcg=PCG", "ecg=ii", "ecg=v5"])
     {'pcg': ['PCG'], 'ecg': ['ii', 'v5']}
     """
@@ -502,6 +504,7 @@ def column_mismatch(cols: Sequence[str], table: Sequence[str]) -> str:
     """What differs between a result's columns and the table's: the counts and the first
     differing names, so a user sees which feature broke the table's schema.
 
+    >>> from physiofeat.cli import column_mismatch
     >>> column_mismatch(["a", "cwt_220.5Hz_mean"], ["a", "cwt_20Hz_mean"])
     "its columns differ from the table's (2 vs 2): column 1 is 'cwt_220.5Hz_mean' here, 'cwt_20Hz_mean' in the table"
     """

@@ -110,6 +110,8 @@ def frame(x: Any, *, frame_length: int, hop_length: int | None = None) -> np.nda
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from physiofeat.temporal import frame
     >>> frame(np.arange(10.0), frame_length=4, hop_length=3)
     array([[0., 1., 2., 3.],
            [3., 4., 5., 6.],
@@ -159,6 +161,7 @@ def temporal(
     Examples
     --------
     >>> import numpy as np
+    >>> from physiofeat.temporal import STAT_NAMES, temporal
     >>> x = np.sin(2 * np.pi * 5 * np.arange(1000) / 1000)
     >>> s = dict(zip(STAT_NAMES, temporal(x)))
     >>> round(float(s["rms"]), 4), round(float(s["crest_factor"]), 4)
@@ -252,6 +255,7 @@ def sample_entropy(
     Examples
     --------
     >>> import numpy as np
+    >>> from physiofeat.temporal import sample_entropy
     >>> rng = np.random.default_rng(0)
     >>> round(float(sample_entropy(rng.standard_normal(2000))), 1)   # white noise: about 2.2
     2.2

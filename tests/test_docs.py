@@ -78,3 +78,76 @@ def test_user_guide_snippets_run(page, tmp_path):
         timeout=300,
     )
     assert res.returncode == 0, res.stderr[-3000:]
+
+
+def _public_modules() -> list[str]:
+    """Every module of the package that ``--doctest-modules`` collects (``__main__`` aside)."""
+    import pkgutil
+
+    import physiofeat
+
+    names = ["physiofeat"]
+    for info in pkgutil.walk_packages(physiofeat.__path__, "physiofeat."):
+        if info.name.rsplit(".", 1)[-1] != "__main__":
+            names.append(info.name)
+    return sorted(names)
+
+
+def _is_public(module, test_name: str) -> bool:
+    """Whether a doctest documents something a user can reach: a public name of a public
+    module, or a name that a private module (``hos._core``) gives its public package."""
+    import importlib
+
+    rest = test_name[len(module.__name__) :].lstrip(".")
+    parts = module.__name__.split(".")
+    private = [i for i, p in enumerate(parts) if p.startswith("_")]
+    if any(p.startswith("_") for p in rest.split(".") if p):
+        return False
+    if not private:
+        return True
+    if not rest:  # the docstring of a private module
+        return False
+    package = importlib.import_module(".".join(parts[: private[0]]))
+    first = rest.split(".")[0]
+    return first in getattr(package, "__all__", ()) and getattr(package, first, None) is getattr(
+        module, first, object()
+    )
+
+
+@pytest.mark.parametrize("name", _public_modules())
+def test_docstring_examples_run_in_a_fresh_namespace(name, tmp_path, monkeypatch, request):
+    """The ``>>>`` examples of the public API import what they use, so a user can paste them into
+    a fresh interpreter: each runs with empty globals, not the module's (as ``--doctest-modules``
+    does), with the option flags of the pytest configuration."""
+    import doctest
+    import importlib
+
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:  # an optional dependency that is not installed
+        if (exc.name or "").split(".")[0] == "physiofeat":
+            raise
+        pytest.skip(f"{name} needs {exc.name}")
+    from _pytest.doctest import _get_checker  # pytest's checker, which knows NUMBER
+
+    flags = 0
+    for flag in request.config.getini("doctest_optionflags"):
+        flags |= doctest.register_optionflag(flag)  # the same bit pytest registers
+    monkeypatch.chdir(tmp_path)
+    from physiofeat import _registry
+
+    # what the examples register (register_feature's peak_to_peak) must not outlive them: its
+    # function's globals are these examples' own, cleared below, and later tests extract every
+    # registered feature
+    _registry._load_builtins()  # loaded into the tables restored afterwards, not a copy
+    for table in ("_FEATURES", "_INTERMEDIATES", "_PRESETS"):
+        monkeypatch.setattr(_registry, table, dict(getattr(_registry, table)))
+    runner = doctest.DocTestRunner(checker=_get_checker(), optionflags=flags, verbose=False)
+    report: list[str] = []
+    for test in doctest.DocTestFinder(exclude_empty=True).find(module, name, globs={}):
+        if test.examples and _is_public(module, test.name):
+            test.globs = {}
+            runner.run(test, out=report.append)
+            test.globs.clear()
+    results = runner.summarize(verbose=False)
+    assert results.failed == 0, "".join(report)[-6000:]

@@ -248,6 +248,7 @@ def bispectrum_frequencies(*, sr: float, n_fft: int = 256, full: bool = False):
 
     Examples
     --------
+    >>> from physiofeat.hos import bispectrum_frequencies
     >>> f1, f2 = bispectrum_frequencies(sr=1000, n_fft=8)
     >>> f1, f2
     (array([  0., 125., 250., 375., 500.]), array([  0., 125., 250.]))
@@ -314,6 +315,7 @@ def bispectrum(
     Examples
     --------
     >>> import numpy as np
+    >>> from physiofeat.hos import bispectrum
     >>> rng = np.random.default_rng(0)
     >>> B = bispectrum(rng.standard_normal(4000), sr=1000, n_fft=64)
     >>> B.shape, B.dtype
@@ -371,6 +373,7 @@ def bicoherence(
     Examples
     --------
     >>> import numpy as np
+    >>> from physiofeat.hos import bicoherence
     >>> sr, n_fft = 1000, 64
     >>> rng = np.random.default_rng(1)
     >>> t = np.arange(n_fft) / sr
@@ -439,6 +442,8 @@ def scalar_features(
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from physiofeat.hos import bispectrum_frequencies, scalar_features
     >>> f1, f2 = bispectrum_frequencies(sr=8, n_fft=8)  # Omega: (1,1), (2,1), (3,1), (2,2)
     >>> mag = np.zeros((5, 3))
     >>> mag[1, 1], mag[2, 1], mag[3, 1], mag[2, 2] = 1.0, 1.0, 1.0, 5.0
@@ -519,6 +524,7 @@ def bispectral_features(
     Examples
     --------
     >>> import numpy as np
+    >>> from physiofeat.hos import bispectral_features
     >>> x = np.random.default_rng(0).standard_normal(4000)
     >>> feats = bispectral_features(x, sr=1000, n_fft=64)
     >>> list(feats)[:3]

@@ -1119,6 +1119,30 @@ def cepstrum(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Real cepstrum per frame: ``irfft(log(max(|STFT|, amin)))``, first ``n_ceps`` coefficients.
 
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+        Real signal(s); float32 input gives float32 output, anything else float64.
+    sr : float
+        Sampling rate in Hz; it sets the quefrency axis only.
+    n_ceps : int or None
+        Number of coefficients kept, ``1 <= n_ceps <= n_fft`` (quefrencies ``0`` to
+        ``(n_ceps - 1) / sr``); None keeps all ``n_fft`` of them.
+    n_fft : int
+        FFT length (frame length after zero-padding the window), as in :func:`stft`.
+    hop_length : int
+        Samples between frames.
+    win_length : int, optional
+        Window length, ``<= n_fft``; default ``n_fft``.
+    window : str, tuple, callable or np.ndarray
+        Analysis window, as in :func:`stft`.
+    center : bool
+        Pad ``n_fft // 2`` samples on both sides so frame ``t`` is centred at ``t * hop_length``.
+    pad_mode : str
+        ``np.pad`` mode for ``center=True``.
+    amin : float
+        Floor (``> 0``) on the magnitude before the natural log, so silent bins stay finite.
+
     Returns
     -------
     C : np.ndarray [shape=(..., n_ceps, n_frames)]
