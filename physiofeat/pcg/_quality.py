@@ -147,16 +147,16 @@ def signal_quality(
       scores lower than one that keeps its rhythm;
     - ``envelope_kurtosis``, ``signal_kurtosis``: kurtosis (Pearson, 3 for a Gaussian) of ``e``
       and of ``p`` (before spike removal: spikes and clicks raise it);
-
-    A recording is **silent** when the peak of ``p`` is at most ``1e-9`` times that of ``x``
-    (all zeros, or a constant, whose band-pass is round-off: the test :func:`segment`
-    applies): every index of it but ``rr_cv`` and ``cycle_coverage`` is NaN, and so is
-    ``pcg_band_fraction`` when ``x`` minus its mean is round-off of that size.
     - ``pcg_band_fraction``: the share of the periodogram of ``x`` (mean removed, without the
       0 Hz bin) in 25-400 Hz;
     - with a ``segmentation``: ``rr_cv``, coefficient of variation of the RR intervals of its
       complete cycles (:func:`physiofeat.pcg.cycle_table`), and ``cycle_coverage``, the share
       of the recording covered by complete cycles. NaN without one.
+
+    A recording is **silent** when the peak of ``p`` is at most ``1e-9`` times that of ``x``
+    (all zeros, or a constant, whose band-pass is round-off: the test :func:`segment`
+    applies): every index of it but ``rr_cv`` and ``cycle_coverage`` is NaN, and so is
+    ``pcg_band_fraction`` when ``x`` minus its mean is round-off of that size.
 
     Parameters
     ----------
