@@ -511,29 +511,26 @@ def _prepare(x, sr, model):
 _PSD_BAND = (40.0, 60.0)
 
 
-def _min_segment_sr(model: SegmenterModel) -> float:
-    """Lowest sampling rate (Hz) :func:`segment` accepts with ``model``: above twice the
-    high-pass edge (by 5 %: the filter needs room below Nyquist) and, when the model uses the
-    PSD envelope, at least twice the top of its 40-60 Hz band (120 Hz)."""
-    lim = 2 * model.fmin * 1.05
+def _segment_sr_limits(model: SegmenterModel) -> list[tuple[float, str]]:
+    """The sampling-rate floors (Hz) of :func:`segment` with ``model``, each with its reason:
+    above twice the high-pass edge (by 5 %: the filter needs room below Nyquist) and, when the
+    model uses the PSD envelope, at least twice the top of its 40-60 Hz band (120 Hz)."""
+    limits = [(2 * model.fmin * 1.05, f"the {model.fmin:g} Hz high-pass")]
     if "psd" in model.features:
-        lim = max(lim, 2 * _PSD_BAND[1])
-    return lim
+        lo, hi = _PSD_BAND
+        limits.append((2 * hi, f"the PSD envelope feature ({lo:g}-{hi:g} Hz)"))
+    return limits
 
 
 def _check_segment_sr(sr: float, model: SegmenterModel) -> None:
-    lim = _min_segment_sr(model)
-    if sr >= lim:
-        return
-    why = []
-    if sr < 2 * model.fmin * 1.05:
-        why.append(f"the {model.fmin:g} Hz high-pass")
-    if "psd" in model.features and sr < 2 * _PSD_BAND[1]:
-        why.append(f"the PSD envelope feature ({_PSD_BAND[0]:g}-{_PSD_BAND[1]:g} Hz)")
-    raise ParameterError(
-        f"sr={sr:g} Hz is too low for {' and '.join(why)}: the segmenter needs sr >= {lim:g} Hz "
-        f"with this model (1 kHz or more is what the shipped model was fitted on)"
-    )
+    limits = _segment_sr_limits(model)
+    why = [reason for lim, reason in limits if sr < lim]
+    if why:
+        raise ParameterError(
+            f"sr={sr:g} Hz is too low for {' and '.join(why)}: the segmenter needs sr >= "
+            f"{max(lim for lim, _ in limits):g} Hz with this model (1 kHz or more is what the "
+            "shipped model was fitted on)"
+        )
 
 
 def segment(
