@@ -393,5 +393,8 @@ class FeatureExtractor(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.requires_fit = True
         tags.input_tags.two_d_array = True
+        tags.input_tags.string = True  # a list (or one-column DataFrame) of paths
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False  # a non-finite sample is refused
         tags.transformer_tags.preserves_dtype = ["float64"]
         return tags

@@ -229,3 +229,14 @@ def test_f9_no_n_features_in_says_why_and_input_features_is_checked(X):
     assert list(pipe.get_feature_names_out()) == RMS
     with pytest.raises(ParameterError, match=r"input_features must be a 1-D sequence"):
         pipe[0].get_feature_names_out([["a", "b"]])
+
+
+def test_tags_say_what_the_input_is():
+    # scikit-learn's checks and meta-estimators read these: paths (strings) are accepted,
+    # sparse input and non-finite samples are refused (the refusals are tested above)
+    tags = _rms().__sklearn_tags__()
+    assert tags.input_tags.string is True
+    assert tags.input_tags.two_d_array is True
+    assert tags.input_tags.sparse is False
+    assert tags.input_tags.allow_nan is False
+    assert tags.requires_fit is True
