@@ -492,10 +492,17 @@ def _run_record(index: int, rid: str, path: str, job: _Job, cpu0: float) -> Resu
     """One row per channel of a record (per channel and segment with ``segment``). Channels of
     one rate are computed in one batch, each group at its own rate; rows in channel order."""
     from ._registry import extract
-    from .records import load_record
+    from .records import is_record_path, load_record
 
+    # an audio file keeps load()'s float32, so its channel chosen here (--channel N) gives the
+    # values of the same channel split from the whole file (--per-channel); records are in
+    # physical units, float64
+    dtype = np.float64 if is_record_path(path) else np.float32
     rec = load_record(
-        path, channels=None if job.channels is None else list(job.channels), sr=job.sr
+        path,
+        channels=None if job.channels is None else list(job.channels),
+        sr=job.sr,
+        dtype=dtype,
     )
     chans = list(rec)
     for c in chans:  # named here: the features' own check counts over the stacked channels
