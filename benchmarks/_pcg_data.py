@@ -9,13 +9,13 @@ patients, 46 recordings) is a second held-out set, never used for fitting.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data")) / "pcg"
+from ._util import shared_data
+
+DATA = shared_data() / "pcg"
 DEV = DATA / "circor_dev"
 EXTRA = DATA / "circor"
 SPLIT_SEED = 2016

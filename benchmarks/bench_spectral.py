@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._util import best_times, print_table
+from ._util import best_times, print_table, shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = shared_data()
 
 
 def _long_signal() -> np.ndarray:

@@ -59,8 +59,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ._util import shared_data
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = shared_data()
 CLASSES = ("Present", "Unknown", "Absent")
 WEIGHTS = np.array([5.0, 3.0, 1.0])
 CACHE = ROOT / "out" / "murmur"

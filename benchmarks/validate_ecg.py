@@ -78,19 +78,12 @@ metrics) lives in ``benchmarks/_ecg_eval.py``, shared with the tests.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 from . import _ecg_eval as E
-from ._util import print_table
+from ._util import print_table, shared_data
 
-DATA = Path(
-    os.environ.get(
-        "PHYSIOFEAT_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
+DATA = shared_data()
 
 COLS = [
     "method",

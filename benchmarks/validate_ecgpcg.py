@@ -13,16 +13,16 @@ peak-picking baseline of ``validate_pcg`` scored the same way.
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
 from ._pcg_data import match
+from ._util import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = shared_data()
 RECORDS = (
     ("EPHNOGRAM ECGPCG0003", "ecg_pcg/ephnogram/ECGPCG0003.hea"),
     ("BioSPPy pcg_ecg", "ecg_pcg/biosppy/pcg_ecg.txt"),
@@ -36,7 +36,7 @@ def f1(ref: np.ndarray, det: np.ndarray, tol: float) -> tuple[float, float]:
 
 def main() -> None:
     import physiofeat
-    from physiofeat.ecgpcg import gated_segment, timing
+    from physiofeat.ecgpcg import TIMING_STATS, gated_segment, timing, timing_features
     from physiofeat.pcg import S1, S2, segment
 
     from .validate_pcg import peaks_baseline
@@ -72,22 +72,24 @@ def main() -> None:
             seg_rows.append(row)
         for method in ("gated", "hsmm"):
             b = timing(None, pcg, pcg_sr=sr_p, beats=beats, method=method, segmentation=hsmm)
+            # the feature's own values (sample SD over beats), so the table is what a user gets
+            v = dict(zip(TIMING_STATS, timing_features(b)))
             beat_rows.append(
                 [
                     name,
                     method,
                     len(b),
-                    float(np.isfinite(b.s1_onset).mean()),
-                    float(np.isfinite(b.s2_onset).mean()),
-                    1000 * np.nanmedian(b.emat_onset),
-                    1000 * np.nanstd(b.emat_onset),
-                    1000 * np.nanmedian(b.emat_peak),
-                    float(np.nanmedian(b.emat_rr)),
-                    float(np.nanmedian(b.emat_peak_rr)),
-                    1000 * np.nanmedian(b.qrs_s2),
-                    1000 * np.nanstd(b.qrs_s2),
-                    1000 * np.nanmedian(b.s1_s2),
-                    1000 * np.nanstd(b.pr_interval),
+                    v["s1_fraction"],
+                    v["s2_fraction"],
+                    1000 * v["emat_onset_median"],
+                    1000 * v["emat_onset_sd"],
+                    1000 * v["emat_peak_median"],
+                    v["emat_rr_median"],
+                    v["emat_peak_rr_median"],
+                    1000 * v["qrs_s2_median"],
+                    1000 * v["qrs_s2_sd"],
+                    1000 * v["s1_s2_median"],
+                    1000 * v["pr_interval_sd"],
                 ]
             )
         print(

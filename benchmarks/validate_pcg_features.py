@@ -21,7 +21,6 @@ Run: ``.venv/bin/python benchmarks/validate_pcg_features.py``
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 import time
@@ -41,8 +40,10 @@ from physiofeat.pcg import (
     signal_quality,
 )
 
+from ._util import shared_data
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PHYSIOFEAT_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = shared_data()
 
 
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
