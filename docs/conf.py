@@ -285,7 +285,7 @@ def _write_cli_help() -> None:
     out = Path(__file__).parent / "gen_modules" / "cli"
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "COLUMNS": "96"}
-    for cmd in ([], ["extract"], ["features"], ["info"]):
+    for cmd in ([], ["extract"], ["segment"], ["features"], ["info"]):
         res = subprocess.run(
             [sys.executable, "-m", "physiofeat.cli", *cmd, "--help"],
             capture_output=True,

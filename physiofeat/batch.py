@@ -422,15 +422,22 @@ def _atomic_savez(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
     atomic_write(path, savez, fsync=False)
 
 
-def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:
-    """Where ``--arrays`` / ``arrays_dir`` stores the full arrays of the source with id ``rid``:
-    inside ``arrays_dir`` whatever the id (a ``..`` part becomes ``_up_``, so ``../a.wav`` and
-    ``a.wav`` stay two files)."""
+def inside(folder: str | os.PathLike, rid: str) -> Path:
+    """The path of the source with id ``rid`` inside ``folder`` whatever the id (a ``..`` part
+    becomes ``_up_``, so ``../a.wav`` and ``a.wav`` stay apart; an absolute id loses its
+    root): where outputs named after their source go."""
     parts = ["_up_" if p == ".." else p for p in Path(rid).parts if p not in ("/", "\\")]
     rel = Path(*parts) if parts else Path("x")
     if rel.is_absolute():
         rel = rel.relative_to(rel.anchor)
-    return Path(arrays_dir) / (str(rel) + ".npz")
+    return Path(folder) / rel
+
+
+def arrays_path(arrays_dir: str | os.PathLike, rid: str) -> Path:
+    """Where ``--arrays`` / ``arrays_dir`` stores the full arrays of the source with id ``rid``:
+    :func:`inside` ``arrays_dir``, with ``.npz`` added."""
+    p = inside(arrays_dir, rid)
+    return p.with_name(p.name + ".npz")
 
 
 def _reads_as_record(source: Any, job: _Job) -> bool:

@@ -1135,6 +1135,220 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+# --------------------------------------------------------------------------------------------
+# physiofeat segment
+
+#: ``physiofeat segment``'s table of every input, in its output folder
+SEGMENT_TABLE = "segmentation.csv"
+SEGMENT_COLUMNS = (
+    "id",
+    "path",
+    "tsv",
+    "sr_hz",
+    "duration_s",
+    "heart_rate_bpm",
+    "systolic_interval_s",
+    "n_s1",
+    "n_s2",
+    "n_cycles",
+    "error_type",
+    "error",
+)
+
+
+def tsv_path(out_dir: str | os.PathLike, rid: str) -> Path:
+    """Where ``physiofeat segment`` writes the segmentation of the input with id ``rid``: the
+    id's path inside ``out_dir`` with ``.tsv`` for its suffix, CirCor's naming
+    (``a/50277_MV.wav`` -> ``OUT/a/50277_MV.tsv``; a ``..`` part becomes ``_up_``).
+
+    >>> from physiofeat.cli import tsv_path
+    >>> tsv_path("out", "AV/50277_AV.wav").as_posix()
+    'out/AV/50277_AV.tsv'
+    """
+    from .batch import inside
+
+    return inside(out_dir, rid).with_suffix(".tsv")
+
+
+def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
+    """The table row of one result; a result with its intervals writes its ``.tsv`` first."""
+    row: dict[str, Any] = {"id": _shown(r.id), "path": _shown(r.path or r.id)}
+    if not r.ok:  # the feature's name is this command's own: not repeated on every row
+        error = (r.error or "").removeprefix("feature 'pcg_intervals': ")
+        return {**row, "error_type": r.error_type, "error": error}
+    vec = np.atleast_2d(r.vector)
+    if vec.shape[0] != 1:  # a record read whole: one row per channel
+        names = ", ".join(map(str, r.channel_name or r.channel))
+        return {
+            **row,
+            "error_type": "ParameterError",
+            "error": f"a record of {vec.shape[0]} channels ({names}): choose its heart-sound "
+            "channel with --channel NAME",
+        }
+    from .pcg import Segmentation
+
+    sr, dur = float(np.ravel(r.sr)[0]), float(np.ravel(r.duration)[0])
+    iv = np.asarray(r.arrays["pcg_intervals"], dtype=np.float64).reshape(-1, 3)
+    iv = iv[np.isfinite(iv[:, 0])]
+    seg = Segmentation.from_intervals(iv, sr=sr, n_samples=int(round(dur * sr)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, seg.to_tsv)
+    v = dict(zip(r.names, vec[0]))
+    return {
+        **row,
+        "tsv": target.relative_to(out).as_posix(),
+        "sr_hz": sr,
+        "duration_s": dur,
+        "heart_rate_bpm": v["pcg_intervals_heart_rate"],
+        "systolic_interval_s": v["pcg_intervals_systolic_interval"],
+        **{k: int(v[f"pcg_intervals_{k}"]) for k in ("n_s1", "n_s2", "n_cycles")},
+    }
+
+
+def _read_segment_table(path: Path) -> list[dict[str, str]]:
+    """The rows of an earlier run's table (``--resume``); a row cut by a kill is left out."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            if tuple(reader.fieldnames or ()) != SEGMENT_COLUMNS:
+                raise UsageError(
+                    f"--resume: {path} is not a physiofeat segment table (its columns are "
+                    f"{reader.fieldnames}); rerun without --resume"
+                )
+            return [
+                row
+                for row in reader
+                if None not in row and None not in row.values() and len(row) == len(SEGMENT_COLUMNS)
+            ]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--resume: cannot read {path}: {exc}") from None
+
+
+def _cmd_segment(args: argparse.Namespace) -> int:
+    import csv
+
+    from ._errors import PhysiofeatError
+    from .batch import default_jobs, iter_extract, prestart_workers
+
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"output {out} is a file: give a folder for the .tsv files")
+    if not out.parent.exists():
+        raise UsageError(f"the output folder's parent {out.parent} does not exist")
+    table = out / SEGMENT_TABLE
+    unreadable: list[dict[str, Any]] = []
+    todo = discover(args.inputs, list(args.glob or []), unreadable=unreadable)
+    if not todo:
+        raise UsageError(
+            f"no audio files or records ({', '.join(AUDIO_SUFFIXES + RECORD_SUFFIXES)}) found "
+            f"in {args.inputs}"
+        )
+    targets: dict[str, Path] = {}
+    owner: dict[Path, str] = {}
+    for rid, path in todo:
+        t = tsv_path(out, rid)
+        if t in owner:
+            raise UsageError(
+                f"two inputs would share the segmentation file {t} ({owner[t]}, {path}): give "
+                "their common parent folder as the input, or segment them in separate runs"
+            )
+        owner[t], targets[rid] = path, t
+    if table in owner:
+        raise UsageError(f"an input's segmentation file would be the table {table}")
+    params: dict[str, Any] = {"strict": True}
+    if args.model is not None:
+        params["model"] = args.model
+    request = {"pcg_intervals": params}
+    kept: dict[str, dict[str, Any]] = {}  # id -> an earlier run's row of a finished file
+    out.mkdir(exist_ok=True)
+    if args.resume and table.exists():
+        for row in _read_segment_table(table):
+            rid = row["id"]
+            if rid in targets and not row["error_type"] and targets[rid].exists():
+                kept[rid] = row
+    pending = [(rid, p) for rid, p in todo if rid not in kept]
+    n_jobs = args.jobs if args.jobs is not None else default_jobs()
+    n_jobs = max(1, min(n_jobs, len(pending), default_jobs()))
+    if n_jobs > 1:
+        prestart_workers(request, sr=args.sr)
+    bar = None
+    if not args.quiet:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=len(todo),
+            initial=len(kept),
+            unit="files",
+            file=sys.stderr,
+            dynamic_ncols=True,
+            desc="segment",
+        )
+    rows: dict[str, dict[str, Any]] = dict(kept)
+    t0 = time.perf_counter()
+    # finished rows are appended (and synced) as they arrive: a killed run keeps them, and
+    # --resume reads them back; the table is rewritten in input order at the end
+    with open(table, "a" if args.resume and table.exists() else "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=SEGMENT_COLUMNS)
+        if fh.tell() == 0:
+            writer.writeheader()
+        fh.flush()
+        try:
+            results = iter_extract(
+                [p for _, p in pending],
+                request,
+                sr=args.sr,
+                n_jobs=n_jobs,
+                ids=[rid for rid, _ in pending],
+                channels=None if args.channel is None else [args.channel],
+                return_arrays=True,
+            )
+            results = _interruptible(results)
+            try:
+                first = next(results, None)
+            except PhysiofeatError as exc:
+                raise UsageError(_for_the_command_line(str(exc))) from None
+            for r in itertools.chain([] if first is None else [first], results):
+                row = _segment_row(r, out, targets[r.id])
+                rows[r.id] = row
+                writer.writerow(row)
+                fh.flush()
+                os.fsync(fh.fileno())
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+    elapsed = time.perf_counter() - t0
+    done = [rows[rid] for rid, _ in todo if rid in rows]
+    for u in unreadable:
+        done.append(
+            {
+                "id": _shown(u["id"]),
+                "path": _shown(u["path"]),
+                **{k: u[k] for k in ("error_type", "error")},
+            }
+        )
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=SEGMENT_COLUMNS)
+            w.writeheader()
+            w.writerows(done)
+
+    atomic_write(table, write)
+    failed = [row for row in done if row.get("error_type")]
+    if not args.quiet:
+        print(
+            f"physiofeat: {len(pending) - (len(failed) - len(unreadable))} segmented, "
+            f"{len(failed)} failed, {len(kept)} already done -> {out} ({elapsed:.1f} s); "
+            f"table: {table}",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
+
+
 def _cmd_features(args: argparse.Namespace) -> int:
     from ._registry import features
 
@@ -1336,6 +1550,43 @@ def build_parser() -> argparse.ArgumentParser:
         "silences them)",
     )
     ex.set_defaults(func=_cmd_extract, subparser=ex)
+
+    sg = sub.add_parser(
+        "segment",
+        help="segment heart-sound recordings into S1, systole, S2, diastole (.tsv files)",
+        description="Segment heart-sound recordings (files and folders, recursive) with\n"
+        "physiofeat.pcg.segment into CirCor-style .tsv files (start_s, end_s, state: 1 S1,\n"
+        "2 systole, 3 S2, 4 diastole), one per recording, in OUTPUT/ under the recording's\n"
+        "path relative to its input folder.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="outputs:\n"
+        "  OUTPUT/ID.tsv              each recording's segmentation (its id's suffix made\n"
+        "                             .tsv), written whole when it is done\n"
+        "  OUTPUT/segmentation.csv    one row per input: id, path, tsv, sr_hz, duration_s,\n"
+        "                             heart_rate_bpm, systolic_interval_s, n_s1, n_s2,\n"
+        "                             n_cycles, error_type, error (rows are added as files\n"
+        "                             finish, then put in input order at the end)\n"
+        "a file that fails (unreadable, too short, silent) is a row with its error; the run\n"
+        "goes on and exits with status 1.",
+    )
+    sg.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files, records, folders")
+    sg.add_argument("-o", "--output", required=True, help="folder for the .tsv files")
+    sg.add_argument("--glob", action="append", help="only ids or file names matching (repeatable)")
+    sg.add_argument("--sr", type=float, help="resample to this rate (Hz) before segmenting")
+    sg.add_argument(
+        "--channel",
+        help="the heart-sound channel of a record or multi-channel file (name or index; "
+        "default: audio mixed to mono; a record needs it)",
+    )
+    sg.add_argument("--model", help="a segmenter model JSON (default: the shipped CirCor model)")
+    sg.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
+    sg.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip inputs the table lists as segmented whose .tsv is there (a killed run's too)",
+    )
+    sg.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    sg.set_defaults(func=_cmd_segment, subparser=sg)
 
     fe = sub.add_parser("features", help="list the registered features with their parameters")
     fe.add_argument("--family", help="only this family (spectral, hht, ...)")

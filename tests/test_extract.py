@@ -501,8 +501,9 @@ def test_cwt_columns_are_fixed_hz_and_nan_above_nyquist():
 
 #: Parameters whose effect depends on the data, so that one probe cannot show it: floors and
 #: clipping levels no value of the probe reaches, a search range holding the probe's heart
-#: rate either way, a cap above the number of IMFs the probe has.
-_DATA_DEPENDENT = {"amin", "top_db", "threshold", "hr_min", "hr_max", "max_imfs"}
+#: rate either way, a cap above the number of IMFs the probe has; ``strict`` (pcg_intervals)
+#: acts only on a recording the segmenter refuses (tests/test_cli_segment.py).
+_DATA_DEPENDENT = {"amin", "top_db", "threshold", "hr_min", "hr_max", "max_imfs", "strict"}
 #: Parameters that change how, not what (threads).
 _HOW = {"workers", "parallel"}
 

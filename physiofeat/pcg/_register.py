@@ -23,7 +23,7 @@ from .._registry import register_feature, register_intermediate, register_preset
 from . import _cycles as C
 from ._baseline import BASELINE_NAMES, baseline_features
 from ._quality import QUALITY_NAMES, _check_hr, signal_quality
-from ._segmentation import Segmentation
+from ._segmentation import S1, S2, Segmentation
 
 
 def _rows(ctx) -> list[np.ndarray]:
@@ -31,8 +31,9 @@ def _rows(ctx) -> list[np.ndarray]:
 
 
 @register_intermediate("pcg_segmentation")
-def _pcg_segmentation(ctx, *, segmentation=None, model=None) -> list[Segmentation]:
-    """One :class:`Segmentation` per signal: the given one, or :func:`segment`'s (with ``model``)."""
+def _pcg_segmentation(ctx, *, segmentation=None, model=None, warn=True) -> list[Segmentation]:
+    """One :class:`Segmentation` per signal: the given one, or :func:`segment`'s (with ``model``);
+    ``warn=False`` for a caller that raises the refusal itself (``pcg_intervals(strict=True)``)."""
     if segmentation is not None:
         if ctx.batched:
             raise ParameterError(
@@ -48,11 +49,12 @@ def _pcg_segmentation(ctx, *, segmentation=None, model=None) -> list[Segmentatio
             out.append(segment(x, sr=ctx.sr, model=model))
         except InvalidSignalError as exc:  # too short or silent: NaN features, not an error
             where = f"signal {k}: " if ctx.batched else ""
-            warnings.warn(
-                f"{where}{exc}; its cycle and per-state features are NaN",
-                C.PcgWarning,
-                stacklevel=2,
-            )
+            if warn:
+                warnings.warn(
+                    f"{where}{exc}; its cycle and per-state features are NaN",
+                    C.PcgWarning,
+                    stacklevel=2,
+                )
             out.append(
                 Segmentation.from_intervals(
                     np.zeros((0, 3)), sr=ctx.sr, n_samples=x.shape[-1], attrs={"error": str(exc)}
@@ -131,6 +133,81 @@ def _pcg_cycles(ctx, *, segmentation=None, model=None) -> Feature:
         dims=("quantity", "cycle"),
         coords={"quantity": list(C.CYCLE_QUANTITIES)},
         attrs={"units": "s (ratios: 1)", "padding": "NaN after the last cycle of a batch row"},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# pcg_intervals: the segmentation itself
+
+#: ``pcg_intervals``: the columns of each interval row (CirCor's ``.tsv`` columns)
+INTERVAL_FIELDS: tuple[str, ...] = ("start_s", "end_s", "state")
+#: ``pcg_intervals``' vector: the segmenter's heart rate (bpm) and systolic interval (s), the
+#: number of S1 and S2 sounds and of complete cycles (:meth:`Segmentation.cycles`)
+INTERVAL_SUMMARY: tuple[str, ...] = ("heart_rate", "systolic_interval", "n_s1", "n_s2", "n_cycles")
+
+
+def _interval_summary(seg: Segmentation) -> np.ndarray:
+    return np.array(
+        [
+            seg.heart_rate,
+            seg.systolic_interval,
+            len(seg.sounds(S1)),
+            len(seg.sounds(S2)),
+            len(seg.cycles()),
+        ],
+        dtype=np.float64,
+    )
+
+
+def _summarize_intervals(feature: Feature, stats: tuple[str, ...]):
+    names = [f"{feature.name}_{k}" for k in INTERVAL_SUMMARY]
+    return names, np.asarray(feature.attrs["summary"], dtype=np.float64)
+
+
+def _check_intervals(p: dict) -> None:
+    _check_segmentation(p)
+    if not isinstance(p["strict"], (bool, np.bool_)):
+        raise ParameterError(f"strict must be True or False; got {p['strict']!r}")
+
+
+@register_feature(
+    "pcg_intervals",
+    family="pcg",
+    dims=("interval", "field"),
+    needs=("pcg_segmentation",),
+    summarize=_summarize_intervals,
+    check=_check_intervals,
+    description="the segmentation: (start_s, end_s, state) rows; vector: heart rate, counts",
+)
+def _pcg_intervals(ctx, *, segmentation=None, model=None, strict=False) -> Feature:
+    """``strict``: a recording :func:`segment` refuses (too short, silent) raises its
+    :class:`InvalidSignalError` instead of giving no intervals (what ``physiofeat segment``
+    asks for: an error record, not an empty ``.tsv``)."""
+    # strict: the refusal is raised below, not also warned of (a segmentation of its own when
+    # other pcg features of the call share the warning one)
+    kw = {"warn": False} if strict else {}
+    segs = ctx.get("pcg_segmentation", segmentation=segmentation, model=model, **kw)
+    if strict:
+        for k, seg in enumerate(segs):
+            if seg.attrs.get("error"):
+                where = f"signal {k}: " if ctx.batched else ""
+                raise InvalidSignalError(f"{where}{seg.attrs['error']}")
+    n = max(len(seg.intervals) for seg in segs)
+    out = np.full((len(segs), n, len(INTERVAL_FIELDS)), np.nan)
+    for i, seg in enumerate(segs):
+        out[i, : len(seg.intervals)] = seg.intervals
+    summary = np.stack([_interval_summary(seg) for seg in segs])
+    errors = [seg.attrs.get("error") for seg in segs]
+    return Feature(
+        out if ctx.batched else out[0],
+        dims=("interval", "field"),
+        coords={"field": list(INTERVAL_FIELDS)},
+        attrs={
+            "units": "s; state: 1 S1, 2 systole, 3 S2, 4 diastole, 0 unannotated",
+            "padding": "NaN rows after the last interval of a batch row",
+            "summary": summary if ctx.batched else summary[0],
+            "error": errors if ctx.batched else errors[0],
+        },
     )
 
 
