@@ -743,10 +743,31 @@ def _wfdb_check_files(p: Path, h) -> None:
             )
 
 
+def _read_header_audio(p: Path, h, fs: float, channels: Any, dtype) -> Record | None:
+    """A WFDB header whose one signal file is an audio file (CirCor's ``.hea`` beside each
+    ``.wav``): the audio file's samples as :func:`load_record` reads that file, under the
+    header's channel names. WFDB's reading of the same 16-bit samples gives raw counts and
+    makes every clipped sample (-32768, format 16's invalid value) NaN. None when the header
+    and the audio file disagree (channel count, rate): the header is read as WFDB then."""
+    if len(set(h.file_name)) != 1:
+        return None
+    audio = _read_audio(p.parent / h.file_name[0], None, dtype)
+    if audio.file_channels != h.n_sig or not math.isclose(audio.channel(0).sr, fs):
+        return None
+    names = [str(n) for n in h.sig_name]
+    idx = _resolve(names, channels, str(p))
+    chans = [Channel(names[i], "", float(fs), audio.channel(i).data, i) for i in idx]
+    return Record(chans, path=str(p), format=audio.format, file_channels=h.n_sig)
+
+
 def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
     import wfdb
 
     h, fs = _wfdb_header(p)
+    if header_of_audio(p):
+        rec = _read_header_audio(p, h, fs, channels, dtype)
+        if rec is not None:
+            return rec
     idx = _resolve(h.sig_name, channels, str(p))
     _wfdb_check_files(p, h)
     spf = [(h.samps_per_frame[i] if h.samps_per_frame else 1) or 1 for i in idx]

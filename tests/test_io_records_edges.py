@@ -305,6 +305,52 @@ def test_folder_search_keeps_header_whose_audio_file_is_missing(tmp_path):
         physiofeat.load_record(tmp_path / "a.hea")
 
 
+def _circor_like(folder: Path, rate: int = 4000) -> np.ndarray:
+    """A CirCor-style pair: x.wav (16-bit, one sample clipped to -32768) and x.hea naming it."""
+    x = (np.round(_noise(8000, 1).ravel() * 9000)).astype(np.int16)
+    x[100] = -32768  # clipped: WFDB's format-16 invalid value
+    sf.write(folder / "x.wav", x, 4000, subtype="PCM_16")
+    (folder / "x.hea").write_text(f"x 1 {rate} 8000\nx.wav 16+44 1 16 0 0 0 0 AV\n")
+    return x
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_header_of_an_audio_file_reads_the_audio_file(tmp_path, dtype):
+    # CirCor's .hea beside each .wav: read as the .wav is (scaled PCM, the clipped sample -1,
+    # the pcg role), not as WFDB counts with NaN for -32768, under the header's channel name
+    x = _circor_like(tmp_path)
+    rec = physiofeat.load_record(tmp_path / "x.hea", dtype=dtype)
+    wav = physiofeat.load_record(tmp_path / "x.wav", dtype=dtype)
+    assert rec.names == ("AV",) and rec.units == ("",) and rec.channel(0).sr == 4000.0
+    assert rec[0].dtype == dtype
+    np.testing.assert_array_equal(rec[0], wav[0])
+    np.testing.assert_array_equal(rec[0], (x / 32768.0).astype(dtype))  # the oracle: int16 / 2^15
+    assert rec[0][100] == -1.0 and np.isfinite(rec[0]).all()
+    assert rec.roles() == {"pcg": (0,)}
+    assert physiofeat.load_record(tmp_path / "x.hea", channels="av").names == ("AV",)
+    with pytest.raises(ParameterError, match=r"no channel 'ii'; its channels: 0 'AV'"):
+        physiofeat.load_record(tmp_path / "x.hea", channels="ii")
+    res = physiofeat.extract_many([tmp_path / "x.hea"], ["rms"], n_jobs=1)[0]
+    assert res.ok and res.channel_name == ["AV"]
+
+
+def test_header_that_disagrees_with_its_audio_file_is_read_as_wfdb(tmp_path):
+    # the header says 2000 Hz, the file holds 4000 Hz: not the audio file's description, so
+    # the header is read as WFDB says (counts, NaN for the invalid value) at its own rate
+    x = _circor_like(tmp_path, rate=2000)
+    rec = physiofeat.load_record(tmp_path / "x.hea")
+    assert rec.format == "WFDB" and rec.channel(0).sr == 2000.0
+    assert np.isnan(rec[0][100]) and np.nanmax(np.abs(rec[0])) == np.abs(x[x > -32768]).max()
+
+
+def test_circor_header_reads_as_its_wav(shared_data):
+    base = shared_data / "pcg" / "circor" / "2530_AV"
+    rec, wav = physiofeat.load_record(f"{base}.hea"), physiofeat.load_record(f"{base}.wav")
+    assert rec.names == ("AV",) and rec.roles() == {"pcg": (0,)}
+    np.testing.assert_array_equal(rec[0], wav[0])  # 60 clipped samples, none NaN
+    assert (rec[0] == -1.0).sum() == 60
+
+
 # --------------------------------------------------------------------------------------------
 # 10, 11. a stereo file's chosen channel has no role; "-1" counts from the end
 
