@@ -1020,7 +1020,17 @@ def load_record(
         _check_file(p, "a text record")
         rec = _read_text(p, channels, dt)
     else:
-        rec = _read_audio(p, channels, dt)
+        try:
+            rec = _read_audio(p, channels, dt)
+        except DecodeError as exc:
+            if not p.is_file() or p.suffix.lower() in _AUDIO_SIGNAL_FILES:
+                raise
+            # an annotation file or a table beside the records (.atr, .q1c, .csv...): say what
+            # load_record reads, not only that the audio decoders could not read it
+            raise DecodeError(
+                f"{exc}; load_record reads WFDB headers (.hea), EDF/BDF files, BioSPPy .txt "
+                "records and audio files (any other file is tried as audio)"
+            ) from None
     if sr is not None:
         target = int(sr) if float(sr).is_integer() else float(sr)
         rec = Record(

@@ -526,3 +526,15 @@ def test_extract_help_names_the_record_inputs():
     text = " ".join(sub.format_help().split())
     assert "WFDB records (.hea" in text and "EDF/BDF files" in text
     assert "BioSPPy text records (.txt)" in text
+
+
+def test_a_file_beside_the_records_says_what_load_record_reads(tmp_path):
+    (tmp_path / "rec.atr").write_bytes(b"\x00\x01annotation bytes")
+    with pytest.raises(DecodeError, match=r"rec\.atr: cannot decode as audio .*; load_record "):
+        physiofeat.load_record(tmp_path / "rec.atr")
+    with pytest.raises(DecodeError, match=r"reads WFDB headers \(\.hea\), EDF/BDF files"):
+        physiofeat.load_record(tmp_path / "rec.atr")
+    (tmp_path / "bad.wav").write_bytes(b"not audio")  # an audio file that is not: as before
+    with pytest.raises(DecodeError, match=r"bad\.wav: cannot decode as audio") as e:
+        physiofeat.load_record(tmp_path / "bad.wav")
+    assert "load_record reads" not in str(e.value)
