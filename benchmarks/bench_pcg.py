@@ -6,6 +6,9 @@ Run: ``.venv/bin/python -m benchmarks.bench_pcg`` from the repository root (a fe
    tiled to 3600 s (14.4 M samples), segmented in one call.
 2. All 596 recordings of ``../shared/data/pcg/circor_dev`` (read into memory first; reading is
    not timed), one call each.
+3. ``physiofeat segment circor_dev -o OUT`` with 1 and 2 worker processes (reading and writing
+   included; a fresh process each), against a loop of ``load`` + ``segment`` + ``to_tsv`` in
+   the benchmark's warm process: what the command costs and what its workers gain.
 
 Times are wall-clock, one run each (they are long enough), reported per recording-minute. The
 first call in a fresh process with an empty Numba cache (the Viterbi kernel's compile) and the
@@ -22,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -129,6 +133,44 @@ def main() -> None:
     )
     if fails:
         print(f"pyPCG raised on {fails} circor_dev recordings (time still counted)")
+    _bench_cli(sorted(DEV.glob("*.wav")), minutes)
+
+
+def _loop_to_tsv(paths, out: str) -> None:
+    """What a user writes without the command: read, segment and write each file in turn."""
+    import physiofeat
+    from physiofeat.pcg import segment
+
+    for p in paths:
+        x, s = physiofeat.load(p)
+        segment(x, sr=s).to_tsv(os.path.join(out, os.path.basename(p)[:-4] + ".tsv"))
+
+
+def _bench_cli(paths, minutes: float) -> None:
+    """3. ``physiofeat segment`` over the circor_dev folder (reading, segmenting and writing
+    every .tsv and the table; a fresh process each, so the import and the workers' start are
+    in its time) against a Python loop of load + segment + to_tsv in this warm process."""
+    folder = str(DEV)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        _loop_to_tsv(paths, tmp)
+        t_loop = time.perf_counter() - t0
+    rows = []
+    for jobs in (1, 2):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "seg")
+            cmd = [sys.executable, "-m", "physiofeat", "segment", folder, "-o", out]
+            t0 = time.perf_counter()
+            res = subprocess.run([*cmd, "-q", "-j", str(jobs)], capture_output=True, text=True)
+            dt = time.perf_counter() - t0
+            n = len(list(Path(out).rglob("*.tsv")))
+            rows.append([f"physiofeat segment -j {jobs}", n, res.returncode, dt, t_loop / dt])
+    rows.append(["loop: load + segment + to_tsv (warm)", len(paths), 0, t_loop, 1.0])
+    print_table(
+        f"{len(paths)} circor_dev files ({minutes:.0f} recording-minutes) to .tsv, wall time",
+        ["run", ".tsv written", "exit", "s", "loop / run"],
+        rows,
+    )
 
 
 if __name__ == "__main__":

@@ -1185,14 +1185,15 @@ def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
             "error": f"a record of {vec.shape[0]} channels ({names}): choose its heart-sound "
             "channel with --channel NAME",
         }
-    from .pcg import Segmentation
+    from .pcg._segmentation import write_tsv
 
     sr, dur = float(np.ravel(r.sr)[0]), float(np.ravel(r.duration)[0])
     iv = np.asarray(r.arrays["pcg_intervals"], dtype=np.float64).reshape(-1, 3)
-    iv = iv[np.isfinite(iv[:, 0])]
-    seg = Segmentation.from_intervals(iv, sr=sr, n_samples=int(round(dur * sr)))
+    iv = iv[np.isfinite(iv[:, 0])]  # a batch row's NaN padding (none for one file)
     target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, seg.to_tsv)
+    # whole or not at all (a kill leaves no part); not synced one by one, as the journal's
+    # records are not: --resume takes a .tsv only with its row and some content
+    atomic_write(target, lambda t: write_tsv(t, iv), fsync=False)
     v = dict(zip(r.names, vec[0]))
     return {
         **row,
@@ -1266,7 +1267,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if args.resume and table.exists():
         for row in _read_segment_table(table):
             rid = row["id"]
-            if rid in targets and not row["error_type"] and targets[rid].exists():
+            t = targets.get(rid)
+            if t is not None and not row["error_type"] and t.is_file() and t.stat().st_size:
                 kept[rid] = row
     pending = [(rid, p) for rid, p in todo if rid not in kept]
     n_jobs = args.jobs if args.jobs is not None else default_jobs()
@@ -1287,7 +1289,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         )
     rows: dict[str, dict[str, Any]] = dict(kept)
     t0 = time.perf_counter()
-    # finished rows are appended (and synced) as they arrive: a killed run keeps them, and
+    # finished rows are appended (and flushed) as they arrive: a killed run keeps them, and
     # --resume reads them back; the table is rewritten in input order at the end
     with open(table, "a" if args.resume and table.exists() else "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=SEGMENT_COLUMNS)
@@ -1313,8 +1315,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 row = _segment_row(r, out, targets[r.id])
                 rows[r.id] = row
                 writer.writerow(row)
-                fh.flush()
-                os.fsync(fh.fileno())
+                fh.flush()  # in the OS's hands: a killed run keeps the row
                 if bar is not None:
                     bar.update(1)
         finally:

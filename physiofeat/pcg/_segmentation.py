@@ -430,9 +430,7 @@ class Segmentation:
     def to_tsv(self, path: str | os.PathLike) -> None:
         """Write CirCor's ``.tsv`` format (``%g``-style times to the microsecond, integer
         states); :meth:`from_tsv` reads it back to the same intervals (to 1e-6 s)."""
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            for a, b, s in self.intervals:
-                fh.write(f"{_fmt(a)}\t{_fmt(b)}\t{int(s)}\n")
+        write_tsv(path, self.intervals)
 
     def to_frame(self):
         """The intervals as a pandas DataFrame: ``start_s, end_s, state, state_name``."""
@@ -501,3 +499,10 @@ class Segmentation:
 def _fmt(v: float) -> str:
     s = f"{v:.6f}".rstrip("0").rstrip(".")
     return s if s not in ("", "-0") else "0"
+
+
+def write_tsv(path: str | os.PathLike, intervals: np.ndarray) -> None:
+    """:meth:`Segmentation.to_tsv` of ``(n, 3)`` interval rows as they are (what
+    ``physiofeat segment`` writes from a worker's rows without rebuilding the states)."""
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.writelines(f"{_fmt(a)}\t{_fmt(b)}\t{int(s)}\n" for a, b, s in intervals)
