@@ -1177,24 +1177,37 @@ def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
         error = (r.error or "").removeprefix("feature 'pcg_intervals': ")
         return {**row, "error_type": r.error_type, "error": error}
     vec = np.atleast_2d(r.vector)
-    if vec.shape[0] != 1:  # a record read whole: one row per channel
-        names = ", ".join(map(str, r.channel_name or r.channel))
-        return {
-            **row,
-            "error_type": "ParameterError",
-            "error": f"a record of {vec.shape[0]} channels ({names}): choose its heart-sound "
-            "channel with --channel NAME",
-        }
+    k = 0
+    if vec.shape[0] != 1:  # a record read whole: one row per channel; its heart sound is the
+        # one channel whose name gives the pcg role (EPHNOGRAM's "PCG"), when it is one
+        from .records import channel_role
+
+        names = [str(n) for n in (r.channel_name or r.channel)]
+        pcg = [i for i, n in enumerate(names) if channel_role(n) == "pcg"]
+        if len(pcg) != 1 or "pcg_intervals" not in r.arrays:  # (no channel, or several, or
+            # channels at several rates, each group's arrays apart)
+            why = "none is named as a heart sound" if not pcg else "several are named so"
+            if len(pcg) == 1:
+                why = "its channels have several rates"
+            return {
+                **row,
+                "error_type": "ParameterError",
+                "error": f"a record of {vec.shape[0]} channels ({', '.join(names)}) and {why}: "
+                "choose its heart-sound channel with --channel NAME",
+            }
+        k = pcg[0]
     from .pcg._segmentation import write_tsv
 
-    sr, dur = float(np.ravel(r.sr)[0]), float(np.ravel(r.duration)[0])
-    iv = np.asarray(r.arrays["pcg_intervals"], dtype=np.float64).reshape(-1, 3)
+    srs, durs = np.ravel(r.sr), np.ravel(r.duration)  # one value, or one per row
+    sr, dur = float(srs[min(k, srs.size - 1)]), float(durs[min(k, durs.size - 1)])
+    iv = np.asarray(r.arrays["pcg_intervals"], dtype=np.float64)
+    iv = (iv[k] if iv.ndim == 3 else iv).reshape(-1, 3)
     iv = iv[np.isfinite(iv[:, 0])]  # a batch row's NaN padding (none for one file)
     target.parent.mkdir(parents=True, exist_ok=True)
     # whole or not at all (a kill leaves no part); not synced one by one, as the journal's
     # records are not: --resume takes a .tsv only with its row and some content
     atomic_write(target, lambda t: write_tsv(t, iv), fsync=False)
-    v = dict(zip(r.names, vec[0]))
+    v = dict(zip(r.names, vec[k]))
     return {
         **row,
         "tsv": target.relative_to(out).as_posix(),
@@ -1312,7 +1325,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             except PhysiofeatError as exc:
                 raise UsageError(_for_the_command_line(str(exc))) from None
             for r in itertools.chain([] if first is None else [first], results):
-                row = _segment_row(r, out, targets[r.id])
+                try:
+                    row = _segment_row(r, out, targets[r.id])
+                except Exception as exc:  # noqa: BLE001 - writing one file never stops the run
+                    row = {
+                        "id": _shown(r.id),
+                        "path": _shown(r.path or r.id),
+                        "error_type": type(exc).__name__,
+                        "error": f"writing its segmentation: {exc}",
+                    }
                 rows[r.id] = row
                 writer.writerow(row)
                 fh.flush()  # in the OS's hands: a killed run keeps the row
@@ -1577,7 +1598,7 @@ def build_parser() -> argparse.ArgumentParser:
     sg.add_argument(
         "--channel",
         help="the heart-sound channel of a record or multi-channel file (name or index; "
-        "default: audio mixed to mono; a record needs it)",
+        "default: audio mixed to mono, a record's one channel named as a heart sound)",
     )
     sg.add_argument("--model", help="a segmenter model JSON (default: the shipped CirCor model)")
     sg.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")

@@ -145,8 +145,30 @@ def test_a_record_read_whole_asks_for_its_channel(tmp_path):
     row = _table(out)[0]
     assert row["error_type"] == "ParameterError"
     assert "a record of 12 channels (i, ii, iii" in row["error"]
+    assert "and none is named as a heart sound" in row["error"]
     assert "choose its heart-sound channel with --channel NAME" in row["error"]
     assert not list(out.rglob("*.tsv"))
+
+
+def test_a_records_heart_sound_channel_is_found_by_its_name(tmp_path):
+    # a BioSPPy text record of an ECG and a heart sound (the CirCor sample): read whole, the
+    # one channel named as a heart sound ("PCG") is the one segmented
+    from physiofeat.ecg import synthetic_ecg
+
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"), dtype=np.float64)
+    ecg = synthetic_ecg(duration=x.size / sr, sr=sr)[0][: x.size]
+    rows = "\n".join(f"{e:.6f}\t{p:.8f}" for e, p in zip(ecg, x))
+    path = tmp_path / "pair.txt"
+    path.write_text(f"# Sampling Rate (Hz):= {sr:g}\n# Units:=\n# Labels:= ECG\tPCG\n{rows}\n")
+    out = tmp_path / "seg"
+    assert _run(path, "-o", out) == 0
+    row = _table(out)[0]
+    assert row["tsv"] == "pair.tsv" and float(row["sr_hz"]) == sr
+    got = Segmentation.from_tsv(out / "pair.tsv", sr=sr)
+    pcg = physiofeat.load_record(path)["PCG"]
+    np.testing.assert_allclose(got.intervals, segment(pcg, sr=sr).intervals, atol=TSV_TOL)
+    assert _run(path, "-o", tmp_path / "chosen", "--channel", "PCG") == 0
+    assert (tmp_path / "chosen" / "pair.tsv").read_bytes() == (out / "pair.tsv").read_bytes()
 
 
 def test_usage_errors_name_what_is_wrong(folder, tmp_path, capsys):
