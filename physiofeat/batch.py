@@ -1154,6 +1154,17 @@ def iter_extract(
             f"mp_context must be one of {multiprocessing.get_all_start_methods()} (or None: "
             f"forkserver where there is one); got {mp_context!r}"
         )
+    n_jobs = default_jobs() if n_jobs is None else check_int(n_jobs, "n_jobs", minimum=-1)
+    if n_jobs == 0:  # checked with a client too, where n_jobs is not used
+        raise ParameterError(
+            "n_jobs must be a positive number of processes, or -1/None for all cores"
+        )
+    if client is not None:
+        from .distributed import check_client
+
+        check_client(client)
+        if job.arrays_dir is not None:  # the workers' own working folder is not the caller's
+            job = replace(job, arrays_dir=os.path.abspath(job.arrays_dir))
     tasks = _as_tasks(sources, ids, job)
     if chunksize is None:  # a Dask task costs a scheduler round trip: send a few files each
         chunksize = 1 if client is None else 4
@@ -1161,19 +1172,28 @@ def iter_extract(
     if client is not None:
         from .distributed import iter_on_client
 
-        yield from iter_on_client(
+        typed: dict[int, str] = {}  # index -> the path as given, while its task is out
+
+        def absolute(tasks):
+            # a relative path names a file from the caller's working folder: a worker's is
+            # another; the result reports the path as given
+            for index, rid, src, j in tasks:
+                if isinstance(src, (str, os.PathLike)) and not os.path.isabs(src):
+                    typed[index] = os.fspath(src)
+                    src = os.path.abspath(src)
+                yield index, rid, src, j
+
+        for r in iter_on_client(
             client,
-            _chunks(tasks, chunksize),
+            _chunks(absolute(tasks), chunksize),
             _run_chunk,
             max_pending=max_pending,
             on_error=_failed_chunk,
-        )
+        ):
+            if r.index in typed:
+                r.path = typed.pop(r.index)
+            yield r
         return
-    n_jobs = default_jobs() if n_jobs is None else check_int(n_jobs, "n_jobs", minimum=-1)
-    if n_jobs == 0:
-        raise ParameterError(
-            "n_jobs must be a positive number of processes, or -1/None for all cores"
-        )
     if n_jobs == -1:
         n_jobs = default_jobs()
     if n_jobs == 1:

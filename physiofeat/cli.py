@@ -1646,6 +1646,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.error(f"--segment must be > 0 seconds; got {args.segment}")
     if getattr(args, "sr", None) is not None and not args.sr > 0:
         sub.error(f"--sr must be > 0 Hz; got {args.sr}")
+    if getattr(args, "scheduler", None) is not None and not args.scheduler.strip():
+        sub.error("--scheduler needs the scheduler's address (tcp://host:8786); got ''")
     if getattr(args, "scheduler", None) and getattr(args, "jobs", None) is not None:
         sub.error(
             f"--jobs {args.jobs} has no effect with --scheduler: the Dask cluster's workers "

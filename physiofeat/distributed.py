@@ -8,7 +8,10 @@ The tasks are the same functions the local process pool runs; only the executor 
 
 On the command line: ``physiofeat extract DATA -f mfcc -o out.parquet --scheduler tcp://...``.
 File paths are read by the workers, so they must be visible at the same paths there (a shared
-file system); arrays travel with the tasks. At most ``max_pending`` tasks are submitted at a
+file system); relative paths (and ``arrays_dir``) are made absolute from the caller's working
+folder, not a worker's, and the results keep the paths as given; arrays travel with the tasks.
+A task of several sources that fails (a source killing its worker) is run again source by
+source, so only the source at fault is an error record, as in the local process pool. At most ``max_pending`` tasks are submitted at a
 time (default: 4 per worker thread), so the scheduler never holds the whole dataset.
 """
 
@@ -23,10 +26,15 @@ __all__ = ["connect", "local_cluster", "iter_on_client"]
 def connect(address: str):
     """A :class:`dask.distributed.Client` for the scheduler at ``address``.
 
-    Raises :class:`physiofeat.ParameterError` with the reason when it cannot connect.
+    Raises :class:`physiofeat.ParameterError` with the reason when it cannot connect, and for
+    an address that is not a non-empty string (``None`` would start a local cluster instead).
     """
     from ._errors import ParameterError
 
+    if not isinstance(address, str) or not address.strip():
+        raise ParameterError(
+            f"the Dask scheduler address must be a string like 'tcp://host:8786'; got {address!r}"
+        )
     try:
         from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - optional dependency
@@ -39,19 +47,48 @@ def connect(address: str):
         raise ParameterError(f"cannot connect to Dask scheduler {address!r}: {exc}") from None
 
 
-def local_cluster(n_workers: int = 2, *, threads_per_worker: int = 1, **kwargs: Any):
-    """A ``(LocalCluster, Client)`` pair of worker processes on this machine (for testing the
-    cluster path without a cluster). Close both when done."""
+def local_cluster(
+    n_workers: int = 2, *, threads_per_worker: int = 1, processes: bool = True, **kwargs: Any
+):
+    """A ``(LocalCluster, Client)`` pair of workers on this machine (for testing the cluster
+    path without a cluster; ``processes=False``: threads of this process). Close both when
+    done."""
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(
         n_workers=n_workers,
-        processes=True,
+        processes=processes,
         threads_per_worker=threads_per_worker,
-        dashboard_address=None,
+        dashboard_address=kwargs.pop("dashboard_address", None),
         **kwargs,
     )
     return cluster, Client(cluster)
+
+
+def check_client(client: Any):
+    """``client`` if it is an open :class:`dask.distributed.Client`, else a
+    :class:`physiofeat.ParameterError` saying what was given (an address string, a closed
+    client...)."""
+    from ._errors import ParameterError
+
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise ParameterError(
+            "client= needs dask.distributed: pip install 'physiofeat[distributed]'"
+        ) from exc
+    if not isinstance(client, Client):
+        hint = (
+            ": connect first, physiofeat.distributed.connect(address)"
+            if isinstance(client, str)
+            else ""
+        )
+        raise ParameterError(
+            f"client must be a dask.distributed.Client; got {type(client).__name__}{hint}"
+        )
+    if client.status in ("closing", "closed"):
+        raise ParameterError(f"client is {client.status}: open a new one")
+    return client
 
 
 def _n_threads(client) -> int:
@@ -71,6 +108,20 @@ def _root_cause(exc: BaseException) -> BaseException:
     return exc
 
 
+def _alone(client, func, item, on_error) -> list[Any]:
+    """``func([item])`` on the cluster, waited for; its failure is ``on_error([item], exc)``."""
+    try:
+        fut = client.submit(func, [item], pure=False)
+    except Exception as exc:  # noqa: BLE001 - it cannot be sent
+        return on_error([item], _root_cause(exc))
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001 - it failed on its own
+        return on_error([item], exc)
+    finally:
+        fut.release()
+
+
 def iter_on_client(
     client,
     chunks: Iterator[list[Any]],
@@ -80,8 +131,10 @@ def iter_on_client(
     on_error: Callable[[list[Any], BaseException], list[Any]] | None = None,
 ) -> Iterator[Any]:
     """Submit ``func(chunk)`` for each chunk to ``client`` with at most ``max_pending`` in
-    flight, and yield the items of each finished chunk's result as it completes. A chunk whose
-    task fails (a lost worker: ``KilledWorker``...) yields ``on_error(chunk, exc)`` instead
+    flight, and yield the items of each finished chunk's result as it completes. A chunk of
+    several items whose task fails (a lost worker: ``KilledWorker``, an item whose result
+    cannot travel...) is submitted again item by item, so that only the item at fault fails,
+    as in the local process pool; a one-item chunk that fails yields ``on_error(chunk, exc)``
     when it is given, so the other chunks go on; without it the exception propagates. So does
     a chunk that cannot be submitted (an item that cannot be pickled): its items are submitted
     one by one, and each that still cannot be yields ``on_error([item], exc)``."""
@@ -89,7 +142,7 @@ def iter_on_client(
 
     if max_pending is None:
         max_pending = 4 * _n_threads(client)
-    ac = as_completed()
+    ac = as_completed(loop=client.loop)  # this client's, not the default client's
     n_pending = 0
     exhausted = False
     unsent: list[Any] = []  # on_error records of items that could not be submitted
@@ -135,6 +188,14 @@ def iter_on_client(
         except Exception as exc:  # noqa: BLE001 - one lost task never stops the run
             if on_error is None:
                 raise
+            fut.release()
+            if len(chunk) > 1:  # which of its items was it? each alone, one after the other
+                # (an item that kills its worker then takes no other item with it), while the
+                # other chunks in flight go on
+                top_up()
+                for item in chunk:
+                    yield from _alone(client, func, item, on_error)
+                continue
             results = on_error(chunk, exc)
         fut.release()
         top_up()

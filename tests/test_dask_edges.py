@@ -1,0 +1,168 @@
+"""The Dask path as a real cluster behaves: workers started in another working folder than the
+caller's (a relative input path or arrays folder named the workers' files), a source that kills
+its worker (only it fails, not the other sources of its chunk), a client that is not the default
+one, and arguments that are not a client or an address."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from physiofeat import ParameterError
+from physiofeat.batch import extract_many
+
+distributed = pytest.importorskip("dask.distributed")
+
+SR = 1000
+KW = {"frame_length": 256, "hop_length": 64}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    c = distributed.LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+    )
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    cl = distributed.Client(cluster, set_as_default=False)  # no default client in this file
+    yield cl
+    cl.close()
+
+
+def _write(folder, names, rng):
+    for n in names:
+        sf.write(folder / n, (0.2 * rng.standard_normal(1500)).astype(np.float32), SR)
+
+
+def test_relative_paths_are_the_callers_files(client, tmp_path, monkeypatch):
+    # the workers started in this process's first working folder; the caller then moves
+    rng = np.random.default_rng(1)
+    _write(tmp_path, ["a.wav", "b.wav"], rng)
+    monkeypatch.chdir(tmp_path)
+    assert not os.path.exists(os.path.join(client.run(os.getcwd).popitem()[1], "a.wav"))
+    local = extract_many(["a.wav", "b.wav", "nope.wav"], ["rms"], n_jobs=1, **KW)
+    remote = extract_many(
+        ["a.wav", "b.wav", "nope.wav"], ["rms"], client=client, arrays_dir="arr", **KW
+    )
+    assert [r.path for r in remote] == ["a.wav", "b.wav", "nope.wav"]  # as given
+    assert [r.ok for r in remote] == [True, True, False]
+    for a, b in zip(local[:2], remote[:2]):
+        np.testing.assert_array_equal(a.vector, b.vector)
+    assert remote[2].error_type == "DecodeError" and "nope.wav: no such file" in remote[2].error
+    # the arrays are in the caller's ./arr, where --resume looks for them
+    assert sorted(p.name for p in (tmp_path / "arr").iterdir()) == ["a.wav.npz", "b.wav.npz"]
+
+
+def test_cli_relative_input_with_a_scheduler(client, tmp_path, monkeypatch):
+    import pandas as pd
+
+    from physiofeat.cli import main
+
+    _write(tmp_path, ["a.wav", "b.wav"], np.random.default_rng(2))
+    monkeypatch.chdir(tmp_path)
+    args = ["extract", ".", "-f", "rms", "-p", "frame_length=256", "-p", "hop_length=64", "-q"]
+    assert main([*args, "-o", "d.csv", "--scheduler", client.scheduler.address]) == 0
+    assert main([*args, "-o", "l.csv", "-j", "1"]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv("d.csv"), pd.read_csv("l.csv"))
+
+
+def test_a_client_that_is_not_the_default_one(cluster):
+    rng = np.random.default_rng(3)
+    xs = [rng.standard_normal(800) for _ in range(3)]
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as other:
+        res = extract_many(xs, ["rms"], sr=SR, client=other, **KW)
+    assert all(r.ok for r in res)
+    np.testing.assert_array_equal(
+        np.stack([r.vector for r in res]),
+        np.stack([r.vector for r in extract_many(xs, ["rms"], sr=SR, n_jobs=1, **KW)]),
+    )
+
+
+def test_what_is_not_an_open_client_is_refused_before_any_work(cluster, client):
+    x = [np.zeros(800)]
+    with pytest.raises(ParameterError, match=r"got str: connect first, physiofeat\.distributed"):
+        extract_many(x, ["rms"], sr=SR, client=client.scheduler.address)
+    with pytest.raises(ParameterError, match="client must be a dask.distributed.Client; got obj"):
+        extract_many(x, ["rms"], sr=SR, client=object())
+    closed = distributed.Client(cluster.scheduler_address, set_as_default=False)
+    closed.close()
+    with pytest.raises(ParameterError, match="client is closed"):
+        extract_many(x, ["rms"], sr=SR, client=closed)
+    with pytest.raises(ParameterError, match="n_jobs must be a positive number"):
+        extract_many(x, ["rms"], sr=SR, client=client, n_jobs=0)
+    from physiofeat.distributed import connect
+
+    for bad in (None, 123, "", "  "):
+        with pytest.raises(ParameterError, match="address must be a string like 'tcp://"):
+            connect(bad)
+
+
+def test_cli_empty_scheduler_is_a_usage_error(tmp_path, capsys):
+    from physiofeat.cli import main
+
+    with pytest.raises(SystemExit, match="^2$"):
+        main(
+            [
+                "extract",
+                str(tmp_path),
+                "-f",
+                "rms",
+                "-o",
+                str(tmp_path / "t.csv"),
+                "--scheduler",
+                "",
+            ]
+        )
+    assert "--scheduler needs the scheduler's address" in capsys.readouterr().err
+
+
+_DYING_MODULE = """
+import os
+import numpy as np
+import physiofeat
+
+
+@physiofeat.register_feature("_test_dask_die", dims=(), description="dies", overwrite=True)
+def _die(ctx):
+    if ctx.x.shape[-1] == 801 and os.environ.get("PF_TEST_DASK_WORKER") == "1":
+        os._exit(3)  # a segfault in native code, as the worker's nanny sees it
+    return physiofeat.Feature(np.zeros(()), dims=())
+"""
+
+
+@pytest.mark.timeout(180)
+def test_a_source_killing_its_worker_fails_alone(tmp_path, monkeypatch):
+    # one worker, and the scheduler gives a task up after its first lost worker (default: 3
+    # more tries, each killing a worker): the chunk of four is lost, then each of its sources
+    # runs alone, one after the other, and only the one at fault is an error record. The
+    # feature is a user module's, which the workers import from its folder.
+    (tmp_path / "pf_dying_feature_test.py").write_text(_DYING_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import dask
+    import pf_dying_feature_test  # noqa: F401 - registers the feature here
+
+    rng = np.random.default_rng(4)
+    xs = [rng.standard_normal(n) for n in (800, 801, 802, 803)]  # one chunk
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        with (
+            distributed.LocalCluster(
+                n_workers=1,
+                processes=True,
+                threads_per_worker=1,
+                dashboard_address=None,
+                env={"PF_TEST_DASK_WORKER": "1"},
+            ) as one,
+            distributed.Client(one, set_as_default=False) as cl,
+        ):
+            res = extract_many(xs, ["_test_dask_die"], sr=SR, client=cl, chunksize=4)
+    assert [r.index for r in res] == list(range(4))
+    assert [r.ok for r in res] == [True, False, True, True]
+    assert res[1].error_type == "KilledWorker"
+    assert "the worker was lost" in res[1].error
