@@ -165,9 +165,10 @@ def _summarize_intervals(feature: Feature, stats: tuple[str, ...]):
 
 
 def _check_intervals(p: dict) -> None:
+    from .._validation import check_bool
+
     _check_segmentation(p)
-    if not isinstance(p["strict"], (bool, np.bool_)):
-        raise ParameterError(f"strict must be True or False; got {p['strict']!r}")
+    check_bool(p["strict"], "strict")
 
 
 @register_feature(
