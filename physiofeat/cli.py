@@ -1138,8 +1138,10 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------
 # physiofeat segment
 
-#: ``physiofeat segment``'s table of every input, in its output folder
+#: ``physiofeat segment``'s table of every input, in its output folder, and the request its
+#: ``.tsv`` files were made with (model, sr, channel, version: ``--resume`` refuses another)
 SEGMENT_TABLE = "segmentation.csv"
+SEGMENT_REQUEST = "segmentation.request.json"
 SEGMENT_COLUMNS = (
     "id",
     "path",
@@ -1277,6 +1279,32 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     request = {"pcg_intervals": params}
     kept: dict[str, dict[str, Any]] = {}  # id -> an earlier run's row of a finished file
     out.mkdir(exist_ok=True)
+    from . import __version__
+
+    # what the .tsv files are made with: --resume adds to files made the same way only
+    made_with = {
+        "model": None if args.model is None else os.path.abspath(args.model),
+        "sr": args.sr,
+        "channel": args.channel,
+        "physiofeat": __version__,
+    }
+    req_file = out / SEGMENT_REQUEST
+    if args.resume and table.exists() and req_file.is_file():
+        try:
+            before = json.loads(req_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--resume: cannot read {req_file}: {exc}") from None
+        diff = [
+            f"{k} {before.get(k)!r} then, {v!r} now"
+            for k, v in made_with.items()
+            if before.get(k) != v
+        ]
+        if diff:
+            raise UsageError(
+                f"--resume: the .tsv files in {out} were made with another request "
+                f"({'; '.join(diff)}); rerun without --resume, or with another output folder"
+            )
+    atomic_write(req_file, lambda t: t.write_text(json.dumps(made_with), encoding="utf-8"))
     if args.resume and table.exists():
         for row in _read_segment_table(table):
             rid = row["id"]
@@ -1584,6 +1612,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="outputs:\n"
         "  OUTPUT/ID.tsv              each recording's segmentation (its id's suffix made\n"
         "                             .tsv), written whole when it is done\n"
+        "  OUTPUT/segmentation.request.json   the model, --sr, --channel they were made with\n"
         "  OUTPUT/segmentation.csv    one row per input: id, path, tsv, sr_hz, duration_s,\n"
         "                             heart_rate_bpm, systolic_interval_s, n_s1, n_s2,\n"
         "                             n_cycles, error_type, error (rows are added as files\n"

@@ -117,6 +117,18 @@ def test_resume_keeps_finished_files_and_a_killed_runs_rows(folder, tmp_path, ca
     assert (out / "sub/50277_MV.tsv").exists()
 
 
+def test_resume_refuses_files_made_another_way(folder, tmp_path, capsys):
+    out = tmp_path / "seg"
+    assert _run(folder / "a0007.wav", "-o", out) == 0
+    model = Path(physiofeat.pcg.__file__).parent / "springer_circor.json"  # the shipped one
+    msg = _usage(capsys, folder / "a0007.wav", "-o", out, "--resume", "--model", model)
+    assert "were made with another request (model None then" in msg
+    assert "sr None then, 2000.0 now" in _usage(
+        capsys, folder / "a0007.wav", "-o", out, "--resume", "--sr", "2000"
+    )
+    assert _run(folder / "a0007.wav", "-o", out, "--resume") == 0  # the same request
+
+
 def test_a_channel_of_a_multichannel_file(tmp_path):
     x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
     rng = np.random.default_rng(0)
