@@ -1172,15 +1172,15 @@ def iter_extract(
     if client is not None:
         from .distributed import iter_on_client
 
-        typed: dict[int, str] = {}  # index -> the path as given, while its task is out
+        typed: dict[int, tuple[str, str]] = {}  # index -> (as given, absolute) while out
 
         def absolute(tasks):
             # a relative path names a file from the caller's working folder: a worker's is
-            # another; the result reports the path as given
+            # another; the result reports the path as given, its error message too
             for index, rid, src, j in tasks:
                 if isinstance(src, (str, os.PathLike)) and not os.path.isabs(src):
-                    typed[index] = os.fspath(src)
-                    src = os.path.abspath(src)
+                    typed[index] = (os.fspath(src), os.path.abspath(src))
+                    src = typed[index][1]
                 yield index, rid, src, j
 
         for r in iter_on_client(
@@ -1191,7 +1191,9 @@ def iter_extract(
             on_error=_failed_chunk,
         ):
             if r.index in typed:
-                r.path = typed.pop(r.index)
+                r.path, where = typed.pop(r.index)
+                if r.error:
+                    r.error = r.error.replace(where, r.path)
             yield r
         return
     if n_jobs == -1:

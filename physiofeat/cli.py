@@ -1314,7 +1314,15 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     pending = [(rid, p) for rid, p in todo if rid not in kept]
     n_jobs = args.jobs if args.jobs is not None else default_jobs()
     n_jobs = max(1, min(n_jobs, len(pending), default_jobs()))
-    if n_jobs > 1:
+    client = None
+    if args.scheduler:
+        from .distributed import connect
+
+        try:
+            client = connect(args.scheduler)
+        except PhysiofeatError as exc:
+            raise UsageError(f"--scheduler: {exc}") from None
+    elif n_jobs > 1:
         prestart_workers(request, sr=args.sr)
     bar = None
     if not args.quiet:
@@ -1343,6 +1351,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 request,
                 sr=args.sr,
                 n_jobs=n_jobs,
+                client=client,
                 ids=[rid for rid, _ in pending],
                 channels=None if args.channel is None else [args.channel],
                 return_arrays=True,
@@ -1370,6 +1379,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
+            if client is not None:
+                client.close()
     elapsed = time.perf_counter() - t0
     done = [rows[rid] for rid, _ in todo if rid in rows]
     for u in unreadable:
@@ -1632,6 +1643,11 @@ def build_parser() -> argparse.ArgumentParser:
     sg.add_argument("--model", help="a segmenter model JSON (default: the shipped CirCor model)")
     sg.add_argument("-j", "--jobs", type=int, help="worker processes (default: all cores)")
     sg.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask distributed scheduler (tcp://host:8786) instead",
+    )
+    sg.add_argument(
         "--resume",
         action="store_true",
         help="skip inputs the table lists as segmented whose .tsv is there (a killed run's too)",
@@ -1688,8 +1704,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.error(str(exc))  # exits with status 2
     except KeyboardInterrupt:
         print(
-            "physiofeat: interrupted; the finished results are in the journal: rerun with "
-            "--resume to continue",
+            "physiofeat: interrupted; the finished results are kept (extract: in the "
+            "journal; segment: the .tsv files and their table): rerun with --resume to "
+            "continue",
             file=sys.stderr,
         )
         return 130

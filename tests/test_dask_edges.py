@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+import physiofeat
 from physiofeat import ParameterError
 from physiofeat.batch import extract_many
 
@@ -55,7 +56,8 @@ def test_relative_paths_are_the_callers_files(client, tmp_path, monkeypatch):
     assert [r.ok for r in remote] == [True, True, False]
     for a, b in zip(local[:2], remote[:2]):
         np.testing.assert_array_equal(a.vector, b.vector)
-    assert remote[2].error_type == "DecodeError" and "nope.wav: no such file" in remote[2].error
+    assert remote[2].error_type == "DecodeError" and remote[2].error == local[2].error
+    assert remote[2].error.startswith("nope.wav: no such file")  # the path as given
     # the arrays are in the caller's ./arr, where --resume looks for them
     assert sorted(p.name for p in (tmp_path / "arr").iterdir()) == ["a.wav.npz", "b.wav.npz"]
 
@@ -166,3 +168,20 @@ def test_a_source_killing_its_worker_fails_alone(tmp_path, monkeypatch):
     assert [r.ok for r in res] == [True, False, True, True]
     assert res[1].error_type == "KilledWorker"
     assert "the worker was lost" in res[1].error
+
+
+def test_segment_on_the_cluster_writes_what_one_process_writes(client, tmp_path, monkeypatch):
+    import shutil
+
+    from physiofeat.cli import SEGMENT_TABLE, main
+
+    shutil.copy(physiofeat.data.path("a0007"), tmp_path / "a0007.wav")
+    (tmp_path / "bad.wav").write_bytes(b"not audio")
+    monkeypatch.chdir(tmp_path)  # relative input and output, as typed at a prompt
+    addr = client.scheduler.address
+    assert main(["segment", ".", "-o", "d", "-q", "--scheduler", addr]) == 1
+    assert main(["segment", ".", "-o", "l", "-q", "-j", "1"]) == 1
+    assert (tmp_path / "d/a0007.tsv").read_bytes() == (tmp_path / "l/a0007.tsv").read_bytes()
+    assert (tmp_path / "d" / SEGMENT_TABLE).read_text() == (
+        tmp_path / "l" / SEGMENT_TABLE
+    ).read_text()
