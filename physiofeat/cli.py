@@ -767,6 +767,27 @@ def _for_the_command_line(message: str) -> str:
     ).replace(", physiofeat.presets() the presets", " and the presets")
 
 
+def _connect(address: str):
+    """The Dask client of ``--scheduler ADDRESS`` (extract, segment); a usage error when it
+    cannot connect."""
+    from ._errors import PhysiofeatError
+    from .distributed import connect
+
+    try:
+        return connect(address)
+    except PhysiofeatError as exc:
+        raise UsageError(f"--scheduler: {exc}") from None
+
+
+def _progress_bar(total: int, initial: int, desc: str):
+    """The commands' progress bar on stderr, counting files."""
+    from tqdm.auto import tqdm
+
+    return tqdm(
+        total=total, initial=initial, unit="files", file=sys.stderr, dynamic_ncols=True, desc=desc
+    )
+
+
 def _cmd_extract(args: argparse.Namespace) -> int:
     from ._errors import PhysiofeatError
     from ._features import check_stats
@@ -1000,12 +1021,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     client = None
     if args.scheduler:
-        from .distributed import connect
-
-        try:
-            client = connect(args.scheduler)
-        except PhysiofeatError as exc:
-            raise UsageError(f"--scheduler: {exc}") from None
+        client = _connect(args.scheduler)
     else:  # no more workers than files to compute, nor than cores
         n_jobs = max(1, min(n_jobs, len(pending), default_jobs()))
 
@@ -1020,16 +1036,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     kill_after = int(os.environ.get(_KILL_AFTER_ENV, "0") or 0)
     bar = None
     if not args.quiet:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=len(todo),
-            initial=len(todo) - len(pending),
-            unit="files",
-            file=sys.stderr,
-            dynamic_ncols=True,
-            desc="extract",
-        )
+        bar = _progress_bar(len(todo), len(todo) - len(pending), "extract")
     errors: list[dict[str, Any]] = []
     t0 = time.perf_counter()
     n_done = 0
@@ -1188,9 +1195,13 @@ def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
         pcg = [i for i, n in enumerate(names) if channel_role(n) == "pcg"]
         if len(pcg) != 1 or "pcg_intervals" not in r.arrays:  # (no channel, or several, or
             # channels at several rates, each group's arrays apart)
-            why = "none is named as a heart sound" if not pcg else "several are named so"
-            if len(pcg) == 1:
-                why = "its channels have several rates"
+            why = (
+                "none is named as a heart sound"
+                if not pcg
+                else "several are named so"
+                if len(pcg) > 1
+                else "its channels have several rates"
+            )
             return {
                 **row,
                 "error_type": "ParameterError",
@@ -1316,26 +1327,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     n_jobs = max(1, min(n_jobs, len(pending), default_jobs()))
     client = None
     if args.scheduler:
-        from .distributed import connect
-
-        try:
-            client = connect(args.scheduler)
-        except PhysiofeatError as exc:
-            raise UsageError(f"--scheduler: {exc}") from None
+        client = _connect(args.scheduler)
     elif n_jobs > 1:
         prestart_workers(request, sr=args.sr)
     bar = None
     if not args.quiet:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=len(todo),
-            initial=len(kept),
-            unit="files",
-            file=sys.stderr,
-            dynamic_ncols=True,
-            desc="segment",
-        )
+        bar = _progress_bar(len(todo), len(kept), "segment")
     rows: dict[str, dict[str, Any]] = dict(kept)
     t0 = time.perf_counter()
     # finished rows are appended (and flushed) as they arrive: a killed run keeps them, and
