@@ -608,8 +608,14 @@ def header_of_audio(path: PathLike) -> bool:
     tok = lines[0].split()
     if len(tok) < 2 or not tok[1].isdigit() or int(tok[1]) == 0:
         return False
-    files = [ln.split()[0] for ln in lines[1 : 1 + int(tok[1])]]
-    folder = Path(path).parent
+    return _audio_signal_files(
+        Path(path).parent, [ln.split()[0] for ln in lines[1 : 1 + int(tok[1])]]
+    )
+
+
+def _audio_signal_files(folder: Path, files: Sequence[str]) -> bool:
+    """The rule of :func:`header_of_audio` on a header's signal file names: all audio files
+    found in ``folder``."""
     return bool(files) and all(
         f.lower().endswith(_AUDIO_SIGNAL_FILES) and (folder / f).is_file() for f in files
     )
@@ -764,7 +770,7 @@ def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
     import wfdb
 
     h, fs = _wfdb_header(p)
-    if header_of_audio(p):
+    if _audio_signal_files(p.parent, list(h.file_name or [])):  # the header, parsed once
         rec = _read_header_audio(p, h, fs, channels, dtype)
         if rec is not None:
             return rec
