@@ -254,8 +254,10 @@ def discover(
     for inp in inputs:
         p = Path(inp)
         if p.is_dir():
-            found = sorted(f for f in _walk(p, inp, unreadable) if _is_input(f))
+            walked = _walk(p, inp, unreadable)
+            found = sorted(f for f in walked if _is_input(f))
             pairs = [(f.relative_to(p).as_posix(), str(f)) for f in found]
+            _broken_links(p, walked, unreadable)
         elif p.exists():
             pairs = [(p.name, str(p))]
         else:
@@ -272,8 +274,56 @@ def discover(
     return out
 
 
+def _broken_links(folder: Path, walked: Sequence[Path], unreadable: list | None) -> None:
+    """A link to a missing file, named as a recording, found below ``folder``: an error
+    record in ``unreadable`` (a warning when that is None), not a file passed over."""
+    for f in walked:
+        if f.suffix.lower() not in AUDIO_SUFFIXES + RECORD_SUFFIXES or f.exists():
+            continue
+        try:
+            to = os.readlink(f)
+        except OSError:  # not a link (or removed while searched)
+            continue
+        rec = {
+            "path": os.fspath(f),
+            "id": f.relative_to(folder).as_posix(),
+            "error_type": "FileNotFoundError",
+            "error": f"{f} is a link to {to}, which does not exist",
+        }
+        if unreadable is None:
+            import warnings
+
+            warnings.warn(rec["error"], stacklevel=3)
+        else:
+            unreadable.append(rec)
+
+
 # --------------------------------------------------------------------------------------------
 # Outputs
+
+
+def _nothing_found(inputs: Sequence[str], globs: Sequence[str]) -> str:
+    """The usage error of inputs where :func:`discover` finds nothing, naming ``--glob`` when
+    it is the filter that left nothing."""
+    if globs and discover(inputs, unreadable=[]):
+        return f"no input matches --glob {' '.join(globs)} (in {', '.join(inputs)})"
+    return (
+        f"no audio files or records ({', '.join(AUDIO_SUFFIXES + RECORD_SUFFIXES)}) found "
+        f"in {list(inputs)}"
+    )
+
+
+def _shared_target(target: Path, first: str, second: str) -> str:
+    """The usage error of two inputs whose outputs would be one file ``target``."""
+    if Path(first).parent == Path(second).parent:
+        return (
+            f"{first} and {second} differ only in their suffix, so both segmentations would be "
+            f"{target}: segment them in separate runs, with separate output folders"
+        )
+    return (
+        f"two inputs would share the segmentation file {target} ({first}, {second}): give "
+        "their common parent folder as the input, or segment them in separate runs"
+    )
 
 
 def errors_path(output: Path) -> Path:
@@ -896,8 +946,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     todo = discover(args.inputs, globs, unreadable=unreadable)
     if not todo:
         raise UsageError(
-            f"no audio files or records ({', '.join(AUDIO_SUFFIXES + RECORD_SUFFIXES)}) found "
-            f"in {args.inputs}"
+            _nothing_found(args.inputs, globs)
             + (f" ({len(unreadable)} folder(s) could not be read)" if unreadable else "")
         )
     if args.arrays is not None:
@@ -1179,34 +1228,43 @@ def tsv_path(out_dir: str | os.PathLike, rid: str) -> Path:
     return inside(out_dir, rid).with_suffix(".tsv")
 
 
-def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
-    """The table row of one result; a result with its intervals writes its ``.tsv`` first."""
+def _segment_row(r, out: Path, target: Path, *, chosen: bool = False) -> dict[str, Any]:
+    """The table row of one result; a result with its intervals writes its ``.tsv`` first.
+    ``chosen``: ``--channel`` picked the record's channel (so its name is not checked)."""
     row: dict[str, Any] = {"id": _shown(r.id), "path": _shown(r.path or r.id)}
     if not r.ok:  # the feature's name is this command's own: not repeated on every row
         error = (r.error or "").removeprefix("feature 'pcg_intervals': ")
-        return {**row, "error_type": r.error_type, "error": error}
+        return {**row, "error_type": r.error_type, "error": _shown(error)}
     vec = np.atleast_2d(r.vector)
     k = 0
-    if vec.shape[0] != 1:  # a record read whole: one row per channel; its heart sound is the
-        # one channel whose name gives the pcg role (EPHNOGRAM's "PCG"), when it is one
+    if r.channel_name is not None and not chosen:  # a record read whole: one row per channel;
+        # its heart sound is the one channel whose name gives the pcg role (EPHNOGRAM's "PCG")
         from .records import channel_role
 
         names = [str(n) for n in (r.channel_name or r.channel)]
-        pcg = [i for i, n in enumerate(names) if channel_role(n) == "pcg"]
+        roles = [channel_role(n) for n in names]
+        pcg = [i for i, role in enumerate(roles) if role == "pcg"]
+        if len(names) == 1 and roles[0] != "ecg":
+            pcg = [0]  # one channel, not named as another signal: the heart sound
         if len(pcg) != 1 or "pcg_intervals" not in r.arrays:  # (no channel, or several, or
             # channels at several rates, each group's arrays apart)
             why = (
-                "none is named as a heart sound"
+                f"its name gives it the {roles[0]} role"
+                if len(names) == 1
+                else "none is named as a heart sound"
                 if not pcg
                 else "several are named so"
                 if len(pcg) > 1
                 else "its channels have several rates"
             )
+            n_ch = f"{len(names)} channel{'s' if len(names) > 1 else ''}"
             return {
                 **row,
                 "error_type": "ParameterError",
-                "error": f"a record of {vec.shape[0]} channels ({', '.join(names)}) and {why}: "
-                "choose its heart-sound channel with --channel NAME",
+                "error": _shown(
+                    f"a record of {n_ch} ({', '.join(names)}) and {why}: choose its "
+                    "heart-sound channel with --channel NAME"
+                ),
             }
         k = pcg[0]
     from .pcg._segmentation import write_tsv
@@ -1223,7 +1281,7 @@ def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
     v = dict(zip(r.names, vec[k]))
     return {
         **row,
-        "tsv": target.relative_to(out).as_posix(),
+        "tsv": _shown(target.relative_to(out).as_posix()),
         "sr_hz": sr,
         "duration_s": dur,
         "heart_rate_bpm": v["pcg_intervals_heart_rate"],
@@ -1232,31 +1290,47 @@ def _segment_row(r, out: Path, target: Path) -> dict[str, Any]:
     }
 
 
-def _read_segment_table(path: Path) -> list[dict[str, str]]:
-    """The rows of an earlier run's table (``--resume``); a row cut by a kill is left out."""
+def _read_segment_table(path: Path, *, resume: bool) -> list[dict[str, str]]:
+    """The rows of an earlier run's table in the output folder (what it wrote, and what
+    ``--resume`` keeps); none when there is no table. A row cut by a kill is left out; a file
+    that is not such a table is a usage error (this command would replace it)."""
     import csv
 
+    if not path.exists():
+        return []
+    todo = "rerun without --resume" if resume else "choose another output folder"
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
+            if reader.fieldnames is None and not resume:
+                return []  # empty: nothing written yet
             if tuple(reader.fieldnames or ()) != SEGMENT_COLUMNS:
                 raise UsageError(
-                    f"--resume: {path} is not a physiofeat segment table (its columns are "
-                    f"{reader.fieldnames}); rerun without --resume"
+                    f"{'--resume: ' if resume else ''}{path} is not a physiofeat segment table "
+                    f"(its columns are {reader.fieldnames}); {todo}"
                 )
             return [
                 row
                 for row in reader
                 if None not in row and None not in row.values() and len(row) == len(SEGMENT_COLUMNS)
             ]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--resume: cannot read {path}: {exc}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(
+            f"{'--resume: ' if resume else ''}cannot read {path}: {exc}; {todo}"
+        ) from None
+
+
+def _same_file(a: str, b: str) -> bool:
+    """``a`` and ``b`` (paths as given, from this folder) name one file."""
+    return a == b or os.path.realpath(a) == os.path.realpath(b)
 
 
 def _cmd_segment(args: argparse.Namespace) -> int:
     import csv
 
     from ._errors import PhysiofeatError
+    from ._registry import _normalise_request, resolve_params
+    from ._validation import check_sr
     from .batch import default_jobs, iter_extract, prestart_workers
 
     out = Path(args.output)
@@ -1265,31 +1339,36 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     if not out.parent.exists():
         raise UsageError(f"the output folder's parent {out.parent} does not exist")
     table = out / SEGMENT_TABLE
-    unreadable: list[dict[str, Any]] = []
-    todo = discover(args.inputs, list(args.glob or []), unreadable=unreadable)
-    if not todo:
-        raise UsageError(
-            f"no audio files or records ({', '.join(AUDIO_SUFFIXES + RECORD_SUFFIXES)}) found "
-            f"in {args.inputs}"
-        )
-    targets: dict[str, Path] = {}
-    owner: dict[Path, str] = {}
-    for rid, path in todo:
-        t = tsv_path(out, rid)
-        if t in owner:
-            raise UsageError(
-                f"two inputs would share the segmentation file {t} ({owner[t]}, {path}): give "
-                "their common parent folder as the input, or segment them in separate runs"
-            )
-        owner[t], targets[rid] = path, t
-    if table in owner:
-        raise UsageError(f"an input's segmentation file would be the table {table}")
     params: dict[str, Any] = {"strict": True}
     if args.model is not None:
         params["model"] = args.model
     request = {"pcg_intervals": params}
-    kept: dict[str, dict[str, Any]] = {}  # id -> an earlier run's row of a finished file
-    out.mkdir(exist_ok=True)
+    try:  # the request is checked before any output is touched
+        if args.sr is not None:
+            check_sr(args.sr)
+        resolve_params(_normalise_request(request), {})
+    except PhysiofeatError as exc:
+        raise UsageError(_for_the_command_line(str(exc))) from None
+    unreadable: list[dict[str, Any]] = []
+    globs = list(args.glob or [])
+    todo = discover(args.inputs, globs, unreadable=unreadable)
+    if not todo:
+        raise UsageError(_nothing_found(args.inputs, globs))
+    targets: dict[str, Path] = {}
+    owner: dict[Path, str] = {}
+    once: list[tuple[str, str]] = []
+    for rid, path in todo:
+        t = tsv_path(out, rid)
+        if t in owner:
+            if _same_file(owner[t], path):  # one file given twice (its folder and itself)
+                continue
+            raise UsageError(_shared_target(t, owner[t], path))
+        owner[t], targets[rid] = path, t
+        once.append((rid, path))
+    todo = once
+    if table in owner:
+        raise UsageError(f"an input's segmentation file would be the table {table}")
+    paths = dict(todo)
     from . import __version__
 
     # what the .tsv files are made with: --resume adds to files made the same way only
@@ -1300,28 +1379,85 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         "physiofeat": __version__,
     }
     req_file = out / SEGMENT_REQUEST
-    if args.resume and table.exists() and req_file.is_file():
+    before = _read_segment_table(table, resume=args.resume)
+    if args.resume and table.exists():
+        if not req_file.is_file():
+            raise UsageError(
+                f"--resume: {out} has no {SEGMENT_REQUEST}, so what its .tsv files were made "
+                "with (--model, --sr, --channel) is not known; rerun without --resume"
+            )
         try:
-            before = json.loads(req_file.read_text(encoding="utf-8"))
+            was = json.loads(req_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"--resume: cannot read {req_file}: {exc}") from None
         diff = [
-            f"{k} {before.get(k)!r} then, {v!r} now"
-            for k, v in made_with.items()
-            if before.get(k) != v
+            f"{k} {was.get(k)!r} then, {v!r} now" for k, v in made_with.items() if was.get(k) != v
         ]
         if diff:
             raise UsageError(
                 f"--resume: the .tsv files in {out} were made with another request "
                 f"({'; '.join(diff)}); rerun without --resume, or with another output folder"
             )
+    # the .tsv files an earlier run here wrote (its table lists them): any other file where
+    # a segmentation would go is not this command's to replace (CirCor keeps its annotations
+    # as <id>.tsv beside each recording: -o on the recordings' folder would overwrite them)
+    ours = {row["tsv"] for row in before if row["tsv"]}
+    shown_target = {rid: _shown(t.relative_to(out).as_posix()) for rid, t in targets.items()}
+    for rid, t in targets.items():
+        if (t.exists() or t.is_symlink()) and shown_target[rid] not in ours:
+            raise UsageError(
+                f"{t} exists and is not a segmentation this command wrote (the table "
+                f"{table} does not list it): physiofeat segment does not overwrite it. "
+                "CirCor keeps its annotations as <id>.tsv beside each recording; give an "
+                "output folder of its own (-o), or remove the file"
+            )
+    kept: dict[str, dict[str, Any]] = {}  # id -> an earlier run's row of a finished file
+    if args.resume:
+        by_shown: dict[str, list[str]] = {}
+        for rid in targets:
+            by_shown.setdefault(_shown(rid), []).append(rid)
+        for row in before:
+            rids = by_shown.get(row["id"], [])
+            if len(rids) != 1 or row["error_type"]:
+                continue
+            rid = rids[0]
+            t, path = targets[rid], paths[rid]
+            # the same recording, unchanged since its .tsv was written: another input set
+            # with the same ids, or a file replaced since, is segmented again
+            if row["tsv"] != shown_target[rid] or not _same_file(row["path"], _shown(path)):
+                continue
+            try:
+                if not t.stat().st_size or os.stat(path).st_mtime > t.stat().st_mtime:
+                    continue
+            except OSError:
+                continue
+            kept[rid] = row
+    # start from what is kept: the .tsv files of every other row go first (a recording that
+    # now fails, or is no longer an input, leaves no stale segmentation), then the table
+    # holds the kept rows only (a line cut by a kill is not appended to)
+    keep_tsv = {row["tsv"] for row in kept.values()}
+    by_tsv = {shown_target[rid]: t for rid, t in targets.items()}
+    for name in ours - keep_tsv:
+        stale = by_tsv.get(name, out / name if _shown(name) == name else None)
+        if stale is not None and stale.suffix == ".tsv" and out in stale.parents:
+            try:
+                stale.unlink(missing_ok=True)
+            except OSError as exc:
+                raise UsageError(f"cannot remove an earlier run's {stale}: {exc}") from None
+    out.mkdir(exist_ok=True)
     atomic_write(req_file, lambda t: t.write_text(json.dumps(made_with), encoding="utf-8"))
-    if args.resume and table.exists():
-        for row in _read_segment_table(table):
-            rid = row["id"]
-            t = targets.get(rid)
-            if t is not None and not row["error_type"] and t.is_file() and t.stat().st_size:
-                kept[rid] = row
+    kept_rows = [kept[rid] for rid in targets if rid in kept]
+
+    def write_rows(rows_out: list[dict[str, Any]]):
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", newline="", encoding="utf-8") as f:
+                w = csv.DictWriter(f, fieldnames=SEGMENT_COLUMNS)
+                w.writeheader()
+                w.writerows(rows_out)
+
+        atomic_write(table, write)
+
+    write_rows(kept_rows)
     pending = [(rid, p) for rid, p in todo if rid not in kept]
     n_jobs = args.jobs if args.jobs is not None else default_jobs()
     n_jobs = max(1, min(n_jobs, len(pending), default_jobs()))
@@ -1337,11 +1473,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     # finished rows are appended (and flushed) as they arrive: a killed run keeps them, and
     # --resume reads them back; the table is rewritten in input order at the end
-    with open(table, "a" if args.resume and table.exists() else "w", newline="") as fh:
+    with open(table, "a", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=SEGMENT_COLUMNS)
-        if fh.tell() == 0:
-            writer.writeheader()
-        fh.flush()
         try:
             results = iter_extract(
                 [p for _, p in pending],
@@ -1360,13 +1493,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 raise UsageError(_for_the_command_line(str(exc))) from None
             for r in itertools.chain([] if first is None else [first], results):
                 try:
-                    row = _segment_row(r, out, targets[r.id])
+                    row = _segment_row(r, out, targets[r.id], chosen=args.channel is not None)
                 except Exception as exc:  # noqa: BLE001 - writing one file never stops the run
                     row = {
                         "id": _shown(r.id),
                         "path": _shown(r.path or r.id),
                         "error_type": type(exc).__name__,
-                        "error": f"writing its segmentation: {exc}",
+                        "error": _shown(f"writing its segmentation: {exc}"),
                     }
                 rows[r.id] = row
                 writer.writerow(row)
@@ -1385,17 +1518,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             {
                 "id": _shown(u["id"]),
                 "path": _shown(u["path"]),
-                **{k: u[k] for k in ("error_type", "error")},
+                "error_type": u["error_type"],
+                "error": _shown(u["error"]),
             }
         )
-
-    def write(tmp: Path) -> None:
-        with open(tmp, "w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=SEGMENT_COLUMNS)
-            w.writeheader()
-            w.writerows(done)
-
-    atomic_write(table, write)
+    write_rows(done)
     failed = [row for row in done if row.get("error_type")]
     if not args.quiet:
         print(
@@ -1626,7 +1753,9 @@ def build_parser() -> argparse.ArgumentParser:
         "                             n_cycles, error_type, error (rows are added as files\n"
         "                             finish, then put in input order at the end)\n"
         "a file that fails (unreadable, too short, silent) is a row with its error; the run\n"
-        "goes on and exits with status 1.",
+        "goes on and exits with status 1. A .tsv the table does not list (CirCor's own\n"
+        "annotations beside its recordings) is never overwritten: a usage error. Without\n"
+        "--resume a run starts over (the .tsv files its table lists are removed first).",
     )
     sg.add_argument("inputs", nargs="+", metavar="INPUT", help="audio files, records, folders")
     sg.add_argument("-o", "--output", required=True, help="folder for the .tsv files")
@@ -1647,7 +1776,8 @@ def build_parser() -> argparse.ArgumentParser:
     sg.add_argument(
         "--resume",
         action="store_true",
-        help="skip inputs the table lists as segmented whose .tsv is there (a killed run's too)",
+        help="skip inputs the table lists as segmented whose .tsv is there (a killed run's "
+        "too), of the same path and not modified since; refused for another request",
     )
     sg.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     sg.set_defaults(func=_cmd_segment, subparser=sg)
@@ -1686,8 +1816,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sub.error(f"--jobs must be >= 1; got {args.jobs}")
     if getattr(args, "segment", None) is not None and not args.segment > 0:
         sub.error(f"--segment must be > 0 seconds; got {args.segment}")
-    if getattr(args, "sr", None) is not None and not args.sr > 0:
-        sub.error(f"--sr must be > 0 Hz; got {args.sr}")
+    if getattr(args, "sr", None) is not None and not 0 < args.sr < float("inf"):
+        sub.error(f"--sr must be a finite number > 0 of Hz; got {args.sr}")
     if getattr(args, "scheduler", None) is not None and not args.scheduler.strip():
         sub.error("--scheduler needs the scheduler's address (tcp://host:8786); got ''")
     if getattr(args, "scheduler", None) and getattr(args, "jobs", None) is not None:

@@ -312,10 +312,11 @@ def test_parse_params_types():
         (["-f", "rms", "-p", "n_fft"], "is not NAME=VALUE"),
         (["-f", "rms", "--jobs", "0"], "--jobs must be >= 1"),
         (["-f", "rms", "--segment", "-1"], "--segment must be > 0"),
-        (["-f", "rms", "--sr", "0"], "--sr must be > 0"),
+        (["-f", "rms", "--sr", "0"], "--sr must be a finite number > 0"),
+        (["-f", "rms", "--sr", "inf"], "--sr must be a finite number > 0 of Hz; got inf"),
         ([], "no features requested"),
         (["-f", "rms", "--config", "/nonexistent/c.toml"], "cannot read config"),
-        (["-f", "rms", "--glob", "*.nothing"], "no audio files"),
+        (["-f", "rms", "--glob", "*.nothing"], r"no input matches --glob \*\.nothing \(in "),
     ],
 )
 def test_usage_errors_exit_2(folder, tmp_path, capsys, argv, message):

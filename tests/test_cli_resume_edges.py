@@ -447,6 +447,18 @@ def test_an_unreadable_subfolder_is_an_error_record_and_an_unreadable_input_a_us
     assert re.search(r"cannot read input folder .*x: Permission denied", err)
 
 
+def test_a_broken_link_below_an_input_folder_is_an_error_record(tmp_path):
+    d = _wavs(tmp_path / "in", 2)
+    (d / "gone.wav").symlink_to(tmp_path / "nonexistent.wav")
+    (d / "notes.txt").symlink_to(tmp_path / "nonexistent.txt")  # not named as a recording
+    out = tmp_path / "t.csv"
+    assert _extract(d, *RMS, "-o", out) == 1
+    assert list(pd.read_csv(out)["id"]) == ["s0.wav", "s1.wav"]
+    err = pd.read_csv(errors_path(out))
+    assert list(err["id"]) == ["gone.wav"] and list(err["error_type"]) == ["FileNotFoundError"]
+    assert f"is a link to {tmp_path / 'nonexistent.wav'}, which does not exist" in err["error"][0]
+
+
 # -------------------------------------------------------------------------------------------
 # 23, 24, 25. messages and small things
 

@@ -193,7 +193,13 @@ def test_usage_errors_name_what_is_wrong(folder, tmp_path, capsys):
     data, sr = sf.read(twin / "a.wav")
     sf.write(twin / "a.flac", data, sr)
     msg = _usage(capsys, twin, "-o", tmp_path / "o1")
-    assert "would share the segmentation file" in msg and "a.flac" in msg
+    assert "differ only in their suffix, so both segmentations would be" in msg
+    assert "a.flac" in msg and "separate output folders" in msg
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(physiofeat.data.path("a0007"), other / "a.wav")
+    msg = _usage(capsys, twin / "a.wav", other, "-o", tmp_path / "o1")
+    assert "two inputs would share the segmentation file" in msg and "common parent" in msg
     msg = _usage(capsys, folder / "a0007.wav", "-o", tmp_path / "o2", "--model", "none.json")
     assert "none.json" in msg
     assert "does not exist" in _usage(capsys, tmp_path / "nothing", "-o", tmp_path / "o3")
