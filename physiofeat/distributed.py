@@ -52,14 +52,16 @@ def local_cluster(
 ):
     """A ``(LocalCluster, Client)`` pair of workers on this machine (for testing the cluster
     path without a cluster; ``processes=False``: threads of this process). Close both when
-    done."""
+    done. Its dashboard listens on a free port of its own (``dashboard_address=":0"``), never
+    Dask's 8787 that another cluster may hold: Dask starts the dashboard even when given
+    ``None`` (dask/distributed#8136), so it cannot be turned off here."""
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(
         n_workers=n_workers,
         processes=processes,
         threads_per_worker=threads_per_worker,
-        dashboard_address=kwargs.pop("dashboard_address", None),
+        dashboard_address=kwargs.pop("dashboard_address", ":0"),
         **kwargs,
     )
     return cluster, Client(cluster)

@@ -106,6 +106,33 @@ def test_what_is_not_an_open_client_is_refused_before_any_work(cluster, client):
             connect(bad)
 
 
+def test_local_clusters_dashboard_takes_a_free_port_not_dasks_8787(tmp_path):
+    import socket
+    import warnings
+
+    from physiofeat.distributed import local_cluster
+
+    held = socket.socket()
+    try:
+        held.bind(("", 8787))  # as another cluster's dashboard would (or it is held already)
+        held.listen()
+    except OSError:
+        pass
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            cluster, cl = local_cluster(1, processes=False)
+        try:
+            assert cl.submit(sum, [1, 2]).result() == 3
+            assert cluster.scheduler.http_server.port != 8787
+        finally:
+            cl.close()
+            cluster.close()
+    finally:
+        held.close()
+    assert not [w for w in caught if "8787" in str(w.message)]
+
+
 def test_cli_empty_scheduler_is_a_usage_error(tmp_path, capsys):
     from physiofeat.cli import main
 
