@@ -153,6 +153,12 @@ class _Job:
     record: bool = False
     #: channel-role overrides ``((role, (channel, ...)), ...)`` for record features
     roles: tuple[tuple[str, tuple[str | int, ...]], ...] | None = None
+    #: for a Dask cluster: ``(name, spec)`` of the requested features no worker can import
+    #: (registered in the caller's ``__main__`` or inside a function) and ``(name, func)`` of
+    #: the intermediates registered in ``__main__``, sent by value (Dask pickles what refers
+    #: to ``__main__`` with cloudpickle, code included): see :func:`_shipped`
+    shipped: tuple[tuple[str, Any], ...] = ()
+    shipped_intermediates: tuple[tuple[str, Any], ...] = ()
     #: the process that made the job: any other is a worker (:func:`_task_specs`)
     origin: int = field(default_factory=os.getpid)
 
@@ -184,8 +190,34 @@ def check_record_request(
     return bool(rec), (tuple(checked.items()) if roles is not None else None)
 
 
+def _shipped(features: Any) -> tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, Any], ...]]:
+    """The requested features a worker of a Dask cluster cannot import, to send by value:
+    those registered in ``__main__`` (the caller's script, a notebook, a REPL: a worker's own
+    ``__main__`` is another program) or inside a function; and the intermediates registered in
+    ``__main__``, which such features may use."""
+    from ._registry import _INTERMEDIATES, _normalise_request, get_spec
+
+    specs = []
+    for name in _normalise_request(features):
+        spec = get_spec(name)
+        if not _is_own(spec) and _by_value(spec.compute):
+            specs.append((name, spec))
+    inter = tuple(
+        (n, f) for n, f in _INTERMEDIATES.items() if getattr(f, "__module__", None) == "__main__"
+    )
+    return tuple(specs), inter if specs else ()
+
+
+def _by_value(func: Any) -> bool:
+    """``func`` cannot be imported by name in another process: defined in ``__main__`` or
+    inside a function."""
+    return (getattr(func, "__module__", None) or "__main__") == "__main__" or "<locals>" in (
+        getattr(func, "__qualname__", "") or ""
+    )
+
+
 def _feature_modules(
-    features: Any, remote: bool
+    features: Any, remote: bool, *, by_value: bool = False
 ) -> tuple[tuple[str, tuple[str, ...], tuple[int, int] | None], ...]:
     """The modules defining the requested features that are not physiofeat's own.
 
@@ -193,8 +225,10 @@ def _feature_modules(
     runs too. A feature registered interactively (in a ``__main__`` that is not a file: a REPL,
     a notebook, ``python -c`` or ``python - < script``) or inside a function (a compute function
     whose ``__qualname__`` has ``<locals>``: the worker never runs that function) cannot be
-    imported by another process; with ``remote`` (worker processes or a Dask cluster) that is a
-    :class:`ParameterError` saying what to do instead."""
+    imported by another process; with ``remote`` (worker processes) that is a
+    :class:`ParameterError` saying what to do instead. ``by_value`` (a Dask cluster): such
+    features are sent by value (:func:`_shipped`), so they are neither refused nor a module
+    to import."""
     import sys
 
     from ._registry import _normalise_request, get_spec
@@ -206,7 +240,7 @@ def _feature_modules(
     mods: list[str] = []
     for name in _normalise_request(features):
         spec = get_spec(name)
-        if _is_own(spec):
+        if _is_own(spec) or (by_value and _by_value(spec.compute)):
             continue
         compute, mod = spec.compute, _module_of(spec)
         main_file = getattr(sys.modules.get("__main__"), "__file__", None)
@@ -277,6 +311,8 @@ def _task_specs(job: _Job) -> dict[str, Any]:
             mods.add("__mp_main__")
         specs = dict(_BUILTIN_SPECS)
         specs.update({n: sp for n, sp in R._FEATURES.items() if _module_of(sp) in mods})
+        specs.update(dict(job.shipped))  # the caller's own, sent by value (a Dask cluster)
+        R._INTERMEDIATES.update(dict(job.shipped_intermediates))
     return specs
 
 
@@ -1131,10 +1167,12 @@ def iter_extract(
         _feature_modules(
             features,
             remote=client is not None or (default_jobs() if n_jobs in (None, -1) else n_jobs) != 1,
+            by_value=client is not None,
         ),
         _check_channels(channels),
         record,
         roles_t,
+        *(_shipped(features) if client is not None else ((), ())),
     )
     if ids is not None and (isinstance(ids, str) or not isinstance(ids, Sequence)):
         raise ParameterError(f"ids must be a sequence of strings; got {type(ids).__name__}")

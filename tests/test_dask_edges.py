@@ -212,3 +212,102 @@ def test_segment_on_the_cluster_writes_what_one_process_writes(client, tmp_path,
     assert (tmp_path / "d" / SEGMENT_TABLE).read_text() == (
         tmp_path / "l" / SEGMENT_TABLE
     ).read_text()
+
+
+_CLUSTER_SCRIPT = """
+import sys
+from dask.distributed import LocalCluster
+
+if __name__ == "__main__":
+    c = LocalCluster(n_workers=1, processes=True, threads_per_worker=1, dashboard_address=":0")
+    print(c.scheduler_address, flush=True)
+    sys.stdin.read()  # until the test closes it
+    c.close()
+"""
+
+_USER_SCRIPT = """
+import sys
+import numpy as np
+from physiofeat import Feature, register_feature, register_intermediate
+from physiofeat.batch import extract_many
+
+@register_intermediate("_main_square")
+def _sq(ctx):
+    return np.asarray(ctx.x, dtype=np.float64) ** 2
+
+@register_feature("_main_power", dims=(), description="mean square", needs=("_main_square",))
+def _power(ctx):
+    return Feature(np.mean(ctx.get("_main_square"), axis=-1), dims=())
+
+if __name__ == "__main__":
+    from dask.distributed import Client
+    xs = [np.random.default_rng(i).standard_normal(3000) for i in range(3)]
+    with Client(sys.argv[1]) as c:
+        res = extract_many(xs, ["_main_power"], sr=1000, client=c)
+    for r, x in zip(res, xs):
+        print(r.ok, r.error_type, float(np.ravel(r.vector)[0]) if r.ok else "nan", np.mean(x**2))
+"""
+
+
+@pytest.mark.timeout(180)
+def test_a_feature_of_the_script_or_repl_runs_on_a_cluster_started_elsewhere(tmp_path):
+    # the cluster's workers are another program's processes: the caller's __main__ (a script,
+    # python -c as a REPL would) is not theirs to import, so its features go by value
+    import subprocess
+    import sys
+
+    (tmp_path / "cluster.py").write_text(_CLUSTER_SCRIPT)
+    (tmp_path / "user.py").write_text(_USER_SCRIPT)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    cluster = subprocess.Popen(
+        [sys.executable, "cluster.py"],
+        cwd=tmp_path,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        address = cluster.stdout.readline().strip()
+        assert address.startswith("tcp://")
+        for argv in (["user.py"], ["-c", _USER_SCRIPT]):
+            out = subprocess.run(
+                [sys.executable, *argv, address],
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+            )
+            lines = out.stdout.split("\n")[:3]
+            assert len(lines) == 3, out.stderr[-2000:]
+            for line in lines:
+                ok, error_type, got, want = line.split()
+                assert (ok, error_type) == ("True", "None"), out.stderr[-2000:]
+                assert float(got) == pytest.approx(float(want), rel=1e-12)  # naive NumPy
+    finally:
+        cluster.stdin.close()
+        cluster.wait(timeout=60)
+
+
+def test_a_feature_registered_inside_a_function_runs_on_a_cluster(client):
+    from physiofeat import Feature, register_feature
+
+    def make(scale):
+        @register_feature("_test_local_scaled_max", dims=(), description="x", overwrite=True)
+        def _scaled_max(ctx):
+            return Feature(scale * np.max(np.asarray(ctx.x, dtype=np.float64), axis=-1), dims=())
+
+    from physiofeat import _registry
+
+    make(3.0)
+    try:
+        xs = [np.random.default_rng(i).standard_normal(1200) for i in range(3)]
+        res = extract_many(xs, ["_test_local_scaled_max"], sr=SR, client=client)
+        assert [r.error for r in res] == [None] * 3
+        for r, x in zip(res, xs):
+            assert float(np.ravel(r.vector)[0]) == 3.0 * np.max(x)
+        with pytest.raises(ParameterError, match="registered inside a function"):
+            extract_many(xs, ["_test_local_scaled_max"], sr=SR, n_jobs=2)  # worker processes
+    finally:
+        _registry._FEATURES.pop("_test_local_scaled_max", None)
