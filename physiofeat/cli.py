@@ -1320,6 +1320,13 @@ def _read_segment_table(path: Path, *, resume: bool) -> list[dict[str, str]]:
         ) from None
 
 
+def _within(folder: Path, path: Path) -> bool:
+    """``path`` is inside ``folder`` once both are resolved (no ``..`` out of it, nor a
+    symlinked folder pointing elsewhere): a table's ``tsv`` column never names a file
+    outside the output folder for removal."""
+    return os.path.realpath(path).startswith(os.path.join(os.path.realpath(folder), ""))
+
+
 def _same_file(a: str, b: str) -> bool:
     """``a`` and ``b`` (paths as given, from this folder) name one file."""
     return a == b or os.path.realpath(a) == os.path.realpath(b)
@@ -1439,7 +1446,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     by_tsv = {shown_target[rid]: t for rid, t in targets.items()}
     for name in ours - keep_tsv:
         stale = by_tsv.get(name, out / name if _shown(name) == name else None)
-        if stale is not None and stale.suffix == ".tsv" and out in stale.parents:
+        if stale is not None and stale.suffix == ".tsv" and _within(out, stale):
             try:
                 stale.unlink(missing_ok=True)
             except OSError as exc:

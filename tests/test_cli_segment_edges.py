@@ -281,3 +281,26 @@ def test_outputs_get_the_umasks_permissions(tmp_path):
         os.umask(old)
     for p in (tmp_path / "seg").iterdir():
         assert stat.S_IMODE(p.stat().st_mode) == 0o644, p.name
+
+
+def test_a_table_naming_files_outside_the_folder_never_removes_them(tmp_path):
+    wav = _sample("a0007", tmp_path / "in" / "a.wav")
+    out = tmp_path / "seg"
+    assert _run(wav, "-o", out) == 0
+    outside = tmp_path / "keep.tsv"
+    outside.write_text(ANNOTATION)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.tsv").write_text(ANNOTATION)
+    (out / "link").symlink_to(elsewhere, target_is_directory=True)
+    rows = _table(out)
+    for name in ("../keep.tsv", "link/b.tsv"):  # as an edited or foreign table may say
+        rows.append({**rows[0], "id": name, "tsv": name})
+    with open(out / SEGMENT_TABLE, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    assert _run(wav, "-o", out) == 0  # starts over: removes the .tsv files its table lists
+    assert outside.read_text() == ANNOTATION
+    assert (elsewhere / "b.tsv").read_text() == ANNOTATION
+    assert _is_segment_of(out / "a.tsv", wav)
