@@ -325,7 +325,8 @@ def _is_own(spec: Any) -> bool:
     return mod == "physiofeat" or mod.startswith("physiofeat.")
 
 
-_THREADPOOLS: list[Any] = []  # a cached threadpoolctl controller, once the families are loaded
+#: a cached threadpoolctl controller, once the families are loaded, and len(sys.modules) then
+_THREADPOOLS: list[Any] = []
 
 
 @contextmanager
@@ -343,24 +344,52 @@ def _single_threaded():
     from ._registry import _load_builtins
 
     _load_builtins()  # so the controller sees every BLAS/OpenMP library the families load
-    if not _THREADPOOLS:
+    if not _THREADPOOLS or _THREADPOOLS[1] != len(sys.modules):
+        # (again when modules were imported since: one may have loaded another BLAS, such as
+        # scipy.linalg's own OpenBLAS beside NumPy's; a controller costs milliseconds)
         try:
             from threadpoolctl import ThreadpoolController
 
-            _THREADPOOLS.append(ThreadpoolController())
+            _THREADPOOLS[:] = [ThreadpoolController(), len(sys.modules)]
         except ImportError:  # pragma: no cover - optional
-            _THREADPOOLS.append(None)
+            _THREADPOOLS[:] = [None, len(sys.modules)]
     ctl = _THREADPOOLS[0]
-    old = numba.get_num_threads()
+    old = numba.get_num_threads()  # Numba's count is the calling thread's own
     numba.set_num_threads(1)
     try:
         if ctl is None:  # pragma: no cover
             yield
         else:
-            with ctl.limit(limits=1):
-                yield
+            _hold_blas(ctl)
+            try:  # OpenMP's count is per thread: each thread sets and restores its own
+                with ctl.select(user_api="openmp").limit(limits=1):
+                    yield
+            finally:
+                _release_blas()
     finally:
         numba.set_num_threads(old)
+
+
+#: BLAS thread limits are process-wide (OpenBLAS's pthreads pool): the tasks running at once
+#: on a Dask worker's threads share one limit, set by the first to start and restored by the
+#: last to finish; a limit per task would interleave, and the last restore would leave 1
+_BLAS_LOCK = threading.Lock()
+_BLAS_HOLD: list[Any] = [0, None]  # tasks holding the limit, and the limiter to restore
+
+
+def _hold_blas(ctl: Any) -> None:
+    with _BLAS_LOCK:
+        if _BLAS_HOLD[0] == 0:
+            _BLAS_HOLD[1] = ctl.select(user_api="blas").limit(limits=1)
+        _BLAS_HOLD[0] += 1
+
+
+def _release_blas() -> None:
+    with _BLAS_LOCK:
+        _BLAS_HOLD[0] -= 1
+        if _BLAS_HOLD[0] == 0:
+            _BLAS_HOLD[1].restore_original_limits()
+            _BLAS_HOLD[1] = None
 
 
 #: Packages whose warnings are about this machine, not about a source (pydub's "Couldn't find

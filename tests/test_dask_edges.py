@@ -311,3 +311,70 @@ def test_a_feature_registered_inside_a_function_runs_on_a_cluster(client):
             extract_many(xs, ["_test_local_scaled_max"], sr=SR, n_jobs=2)  # worker processes
     finally:
         _registry._FEATURES.pop("_test_local_scaled_max", None)
+
+
+_BLAS_SCRIPT = """
+import threading
+import numpy as np
+from threadpoolctl import threadpool_info
+from physiofeat._registry import _load_builtins
+from physiofeat.batch import _single_threaded, extract_many
+from dask.distributed import Client, LocalCluster
+
+def blas():
+    return sorted({i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"})
+
+if __name__ == "__main__":
+    _load_builtins()
+    print("start", blas())
+    # two tasks overlapping on threads: A starts, B starts, A ends, B ends
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    def a():
+        with _single_threaded():
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+    def b():
+        a_in.wait(10)
+        with _single_threaded():
+            b_in.set()
+            a_out.wait(10)
+    ts = [threading.Thread(target=f) for f in (a, b)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join(30)
+    print("threads", blas())
+    xs = [np.random.default_rng(i).standard_normal(8000) for i in range(12)]
+    with LocalCluster(n_workers=1, processes=False, threads_per_worker=2,
+                      dashboard_address=":0") as c, Client(c, set_as_default=False) as cl:
+        res = extract_many(xs, ["mfcc", "rms"], sr=1000, client=cl, chunksize=1)
+    assert all(r.ok for r in res)
+    print("dask", blas())
+"""
+
+
+@pytest.mark.timeout(180)
+def test_tasks_overlapping_on_threads_leave_the_blas_thread_count_as_it_was(tmp_path):
+    # OpenBLAS's count is process-wide: a limit set and restored by each task interleaves
+    # (A saves 2 and sets 1, B saves 1, A restores 2, B restores 1) and left the caller's
+    # process at 1 thread. Run with a BLAS of 2 threads from the start, as a user's would be.
+    import subprocess
+    import sys
+
+    pytest.importorskip("threadpoolctl")
+    (tmp_path / "blas.py").write_text(_BLAS_SCRIPT)
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "OPENBLAS_NUM_THREADS": "2"}
+    out = subprocess.run(
+        [sys.executable, "blas.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=170,
+    )
+    counts = dict(line.split(" ", 1) for line in out.stdout.splitlines())
+    assert set(counts) == {"start", "threads", "dask"}, out.stderr[-2000:]
+    if counts["start"] != "[2]":
+        pytest.skip(f"no BLAS of 2 threads here: {counts['start']}")
+    assert counts["threads"] == "[2]" and counts["dask"] == "[2]", counts
