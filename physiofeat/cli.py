@@ -1379,8 +1379,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     from . import __version__
 
     # what the .tsv files are made with: --resume adds to files made the same way only
+    from .pcg._hsmm import DEFAULT_MODEL_PATH
+
+    model = None if args.model is None else os.path.abspath(args.model)
+    if model is not None and os.path.realpath(model) == os.path.realpath(DEFAULT_MODEL_PATH):
+        model = None  # the shipped model by its path is the default
     made_with = {
-        "model": None if args.model is None else os.path.abspath(args.model),
+        "model": model,
         "sr": args.sr,
         "channel": args.channel,
         "physiofeat": __version__,

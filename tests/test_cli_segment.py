@@ -121,7 +121,11 @@ def test_resume_refuses_files_made_another_way(folder, tmp_path, capsys):
     out = tmp_path / "seg"
     assert _run(folder / "a0007.wav", "-o", out) == 0
     model = Path(physiofeat.pcg.__file__).parent / "springer_circor.json"  # the shipped one
-    msg = _usage(capsys, folder / "a0007.wav", "-o", out, "--resume", "--model", model)
+    # the shipped model given by its path is the default: the same request
+    assert _run(folder / "a0007.wav", "-o", out, "--resume", "--model", model) == 0
+    other = tmp_path / "mine.json"
+    shutil.copy(model, other)  # a model of one's own (here equal in content, not by name)
+    msg = _usage(capsys, folder / "a0007.wav", "-o", out, "--resume", "--model", other)
     assert "were made with another request (model None then" in msg
     assert "sr None then, 2000.0 now" in _usage(
         capsys, folder / "a0007.wav", "-o", out, "--resume", "--sr", "2000"
