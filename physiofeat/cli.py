@@ -1403,8 +1403,10 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise UsageError(f"--resume: cannot read {req_file}: {exc}") from None
         diff = [
-            f"{k} {was.get(k)!r} then, {v!r} now" for k, v in made_with.items() if was.get(k) != v
-        ]
+            f"{k} {was.get(k)!r} then, {v!r} now"
+            for k, v in made_with.items()
+            if (_folded(was.get(k)) != _folded(v) if k == "channel" else was.get(k) != v)
+        ]  # (channel names are matched case-insensitively: --channel pcg is PCG)
         if diff:
             raise UsageError(
                 f"--resume: the .tsv files in {out} were made with another request "

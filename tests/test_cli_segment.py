@@ -184,6 +184,8 @@ def test_a_records_heart_sound_channel_is_found_by_its_name(tmp_path):
     pcg = physiofeat.load_record(path)["PCG"]
     np.testing.assert_allclose(got.intervals, segment(pcg, sr=sr).intervals, atol=TSV_TOL)
     assert _run(path, "-o", tmp_path / "chosen", "--channel", "PCG") == 0
+    # resumed with the name in another case: the same channel, so the same request
+    assert _run(path, "-o", tmp_path / "chosen", "--channel", "pcg", "--resume") == 0
     assert (tmp_path / "chosen" / "pair.tsv").read_bytes() == (out / "pair.tsv").read_bytes()
 
 
