@@ -33,13 +33,18 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~_umask()
 
 
-def atomic_write(path: Path, write: Callable[[Path], object], *, fsync: bool = True) -> None:
-    """``write(tmp)`` into a temporary file beside ``path``, then rename it over ``path``: a
-    kill at any moment leaves the old file or the new one, never a part. The temporary name
-    is short (``path``'s own name may be near the 255-byte limit); ``fsync``: the data is on
-    disk before the rename makes it ``path``. The file's permissions are those of the file it
-    replaces, or a new file's (the umask's)."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".pf-", suffix=".tmp")
+#: the names of :func:`staged` temporary files: ``.pf-XXXXXXXX.tmp``
+TEMP_PREFIX, TEMP_SUFFIX = ".pf-", ".tmp"
+
+
+def staged(path: Path, write: Callable[[Path], object], *, fsync: bool = True) -> Path:
+    """``write(tmp)`` into a temporary file beside ``path`` and return it, for the caller to
+    rename over ``path`` (``os.replace``) when it is ready: :func:`atomic_write` at once, or
+    ``physiofeat segment`` once its table lists the file. The temporary name is short
+    (``path``'s own name may be near the 255-byte limit); ``fsync``: the data is on disk
+    before the rename can make it ``path``. Its permissions are those of the file it will
+    replace, or a new file's (the umask's). A failure removes it."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -48,6 +53,18 @@ def atomic_write(path: Path, write: Callable[[Path], object], *, fsync: bool = T
         if fsync:
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write(path: Path, write: Callable[[Path], object], *, fsync: bool = True) -> None:
+    """``write(tmp)`` into a temporary file beside ``path`` (:func:`staged`), then rename it
+    over ``path``: a kill at any moment leaves the old file or the new one, never a part. The
+    file's permissions are those of the file it replaces, or a new file's (the umask's)."""
+    tmp = staged(path, write, fsync=fsync)
+    try:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from ._files import atomic_write
+from ._files import atomic_write, staged
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
 #: WFDB headers and EDF/BDF files: records (physiofeat.records.RECORD_SUFFIXES)
@@ -1228,13 +1228,18 @@ def tsv_path(out_dir: str | os.PathLike, rid: str) -> Path:
     return inside(out_dir, rid).with_suffix(".tsv")
 
 
-def _segment_row(r, out: Path, target: Path, *, chosen: bool = False) -> dict[str, Any]:
-    """The table row of one result; a result with its intervals writes its ``.tsv`` first.
-    ``chosen``: ``--channel`` picked the record's channel (so its name is not checked)."""
+def _segment_row(
+    r, out: Path, target: Path, *, chosen: bool = False
+) -> tuple[dict[str, Any], Path | None]:
+    """The table row of one result, and for a result with intervals its ``.tsv`` written to a
+    temporary file beside ``target`` (:func:`~physiofeat._files.staged`), which the caller
+    renames into place once the table lists it (a kill then never leaves a ``.tsv`` that no
+    table names: the next run would refuse to overwrite it). ``chosen``: ``--channel`` picked
+    the record's channel (so its name is not checked)."""
     row: dict[str, Any] = {"id": _shown(r.id), "path": _shown(r.path or r.id)}
     if not r.ok:  # the feature's name is this command's own: not repeated on every row
         error = (r.error or "").removeprefix("feature 'pcg_intervals': ")
-        return {**row, "error_type": r.error_type, "error": _shown(error)}
+        return {**row, "error_type": r.error_type, "error": _shown(error)}, None
     vec = np.atleast_2d(r.vector)
     k = 0
     if r.channel_name is not None and not chosen:  # a record read whole: one row per channel;
@@ -1265,7 +1270,7 @@ def _segment_row(r, out: Path, target: Path, *, chosen: bool = False) -> dict[st
                     f"a record of {n_ch} ({', '.join(names)}) and {why}: choose its "
                     "heart-sound channel with --channel NAME"
                 ),
-            }
+            }, None
         k = pcg[0]
     from .pcg._segmentation import write_tsv
 
@@ -1277,7 +1282,7 @@ def _segment_row(r, out: Path, target: Path, *, chosen: bool = False) -> dict[st
     target.parent.mkdir(parents=True, exist_ok=True)
     # whole or not at all (a kill leaves no part); not synced one by one, as the journal's
     # records are not: --resume takes a .tsv only with its row and some content
-    atomic_write(target, lambda t: write_tsv(t, iv), fsync=False)
+    tmp = staged(target, lambda t: write_tsv(t, iv), fsync=False)
     v = dict(zip(r.names, vec[k]))
     return {
         **row,
@@ -1287,6 +1292,16 @@ def _segment_row(r, out: Path, target: Path, *, chosen: bool = False) -> dict[st
         "heart_rate_bpm": v["pcg_intervals_heart_rate"],
         "systolic_interval_s": v["pcg_intervals_systolic_interval"],
         **{k: int(v[f"pcg_intervals_{k}"]) for k in ("n_s1", "n_s2", "n_cycles")},
+    }, tmp
+
+
+def _write_failed(r, exc: BaseException) -> dict[str, Any]:
+    """The row of a result whose segmentation could not be written."""
+    return {
+        "id": _shown(r.id),
+        "path": _shown(r.path or r.id),
+        "error_type": type(exc).__name__,
+        "error": _shown(f"writing its segmentation: {exc}"),
     }
 
 
@@ -1458,6 +1473,12 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 stale.unlink(missing_ok=True)
             except OSError as exc:
                 raise UsageError(f"cannot remove an earlier run's {stale}: {exc}") from None
+    from ._files import TEMP_PREFIX, TEMP_SUFFIX
+
+    for folder in {t.parent for t in targets.values()}:  # a killed run's .tsv not yet renamed
+        if folder.is_dir():
+            for tmp in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                tmp.unlink(missing_ok=True)
     out.mkdir(exist_ok=True)
     atomic_write(req_file, lambda t: t.write_text(json.dumps(made_with), encoding="utf-8"))
     kept_rows = [kept[rid] for rid in targets if rid in kept]
@@ -1506,18 +1527,22 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             except PhysiofeatError as exc:
                 raise UsageError(_for_the_command_line(str(exc))) from None
             for r in itertools.chain([] if first is None else [first], results):
+                tmp = None
                 try:
-                    row = _segment_row(r, out, targets[r.id], chosen=args.channel is not None)
+                    row, tmp = _segment_row(r, out, targets[r.id], chosen=args.channel is not None)
                 except Exception as exc:  # noqa: BLE001 - writing one file never stops the run
-                    row = {
-                        "id": _shown(r.id),
-                        "path": _shown(r.path or r.id),
-                        "error_type": type(exc).__name__,
-                        "error": _shown(f"writing its segmentation: {exc}"),
-                    }
+                    row = _write_failed(r, exc)
                 rows[r.id] = row
                 writer.writerow(row)
                 fh.flush()  # in the OS's hands: a killed run keeps the row
+                if tmp is not None:  # listed by the table now: the .tsv takes its place
+                    try:
+                        os.replace(tmp, targets[r.id])
+                    except OSError as exc:
+                        tmp.unlink(missing_ok=True)
+                        rows[r.id] = _write_failed(r, exc)  # the final table says so
+                        writer.writerow(rows[r.id])
+                        fh.flush()
                 if bar is not None:
                     bar.update(1)
         finally:

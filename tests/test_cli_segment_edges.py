@@ -304,3 +304,37 @@ def test_a_table_naming_files_outside_the_folder_never_removes_them(tmp_path):
     assert outside.read_text() == ANNOTATION
     assert (elsewhere / "b.tsv").read_text() == ANNOTATION
     assert _is_segment_of(out / "a.tsv", wav)
+
+
+@pytest.mark.parametrize("when", ["after", "before"])
+def test_a_kill_around_a_tsvs_rename_leaves_nothing_the_next_run_refuses(
+    tmp_path, monkeypatch, when
+):
+    # killed (as by Ctrl-C) just after, or just before, the second .tsv is renamed into place
+    d = tmp_path / "in"
+    for name, sample in (("a.wav", "a0007"), ("b.wav", "50277_MV"), ("c.wav", "a0007")):
+        _sample(sample, d / name)
+    fresh = tmp_path / "fresh"
+    assert _run(d, "-o", fresh) == 0
+    real = os.replace
+    calls = []
+
+    def replace(src, dst):
+        if str(dst).endswith(".tsv"):
+            calls.append(dst)
+            if len(calls) == 2:
+                if when == "after":
+                    real(src, dst)
+                raise KeyboardInterrupt
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    out = tmp_path / "seg"
+    assert _run(d, "-o", out) == 130
+    monkeypatch.undo()
+    assert _run(d, "-o", out, "--resume") == 0
+    assert _table(out) == _table(fresh)
+    assert not list(out.rglob(".pf-*"))
+    assert _run(d, "-o", out) == 0  # and a run that starts over
+    for name in ("a", "b", "c"):
+        assert (out / f"{name}.tsv").read_bytes() == (fresh / f"{name}.tsv").read_bytes()
