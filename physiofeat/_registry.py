@@ -29,6 +29,8 @@ import difflib
 import importlib
 import inspect
 import re
+import sys
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,7 +100,8 @@ _FEATURES: dict[str, FeatureSpec] = {}
 _INTERMEDIATES: dict[str, Callable[..., Any]] = {}
 _PRESETS: dict[str, Preset] = {}
 _builtins_loaded = False
-_builtins_loading = False
+_builtins_loading = 0  # the thread importing the families (threading.get_ident), else 0
+_BUILTINS_LOCK = threading.Lock()
 _builtins_error: Exception | None = None
 #: the feature specs a batch task in a worker process uses before the process's registry
 #: (``batch._task_specs``: its request's own modules, never another caller's registrations)
@@ -310,7 +313,8 @@ def register_feature(
     """
 
     def deco(compute: Callable[..., Feature]) -> Callable[..., Feature]:
-        _load_builtins()  # a user's feature named like a built-in meets it here, not later
+        # a user's feature named like a built-in meets it here, not later
+        _load_builtins(wait=not _is_physiofeat(getattr(compute, "__module__", None)))
         _check_name(name, "feature")
         if name in _PRESETS:
             raise ParameterError(
@@ -391,7 +395,7 @@ def register_preset(
     >>> physiofeat.extract(x, "loudness", sr=1000).vector_names()
     ['rms_mean', 'rms_std', 'rms_min', 'rms_max']
     """
-    _load_builtins()
+    _load_builtins(wait=not _is_physiofeat(sys._getframe(1).f_globals.get("__name__")))
     _check_name(name, "preset")
     if name in _PRESETS and not overwrite:
         raise ParameterError(f"preset {name!r} is already registered; pass overwrite=True")
@@ -426,30 +430,45 @@ def presets() -> list[Preset]:
     return sorted(_PRESETS.values(), key=lambda p: p.name)
 
 
-def _load_builtins() -> None:
+def _is_physiofeat(module: str | None) -> bool:
+    """``module`` is one of physiofeat's own (a family registering its features)."""
+    return module is not None and (module == "physiofeat" or module.startswith("physiofeat."))
+
+
+def _load_builtins(*, wait: bool = True) -> None:
     """Import the families (their ``_register`` modules) once. An import that fails raises
-    again on every later call, so that a registry of some families only is never used."""
+    again on every later call, so that a registry of some families only is never used.
+
+    Thread-safe: a thread that calls while another loads waits until the registry is whole
+    (the threads of a Dask worker start their first tasks at once; a half-filled registry
+    made their requests unknown features). ``wait=False``: a family's own registrations at
+    import, which never wait (the loading thread may be waiting on that very import)."""
     global _builtins_loaded, _builtins_loading, _builtins_error
     if _builtins_error is not None:
         raise ImportError(
             f"physiofeat's built-in features failed to load: {_builtins_error!r}"
         ) from _builtins_error
-    if _builtins_loaded or _builtins_loading:  # loading: the families' own registrations
+    if _builtins_loaded or _builtins_loading == threading.get_ident():
+        return  # (loading in this thread: the families' own registrations)
+    if not wait and _builtins_loading:
         return
-    _builtins_loading = True
-    try:
-        for mod in BUILTIN_MODULES:
-            try:
-                importlib.import_module(mod)
-            except ModuleNotFoundError as exc:  # a family not written yet; anything else raises
-                if exc.name != mod:
-                    raise
-        _builtins_loaded = True
-    except Exception as exc:
-        _builtins_error = exc
-        raise
-    finally:
-        _builtins_loading = False
+    with _BUILTINS_LOCK:
+        if _builtins_loaded or _builtins_error is not None:
+            return _load_builtins()  # loaded, or failed, in another thread meanwhile
+        _builtins_loading = threading.get_ident()
+        try:
+            for mod in BUILTIN_MODULES:
+                try:
+                    importlib.import_module(mod)
+                except ModuleNotFoundError as exc:  # a family not written yet; else it raises
+                    if exc.name != mod:
+                        raise
+            _builtins_loaded = True
+        except Exception as exc:
+            _builtins_error = exc
+            raise
+        finally:
+            _builtins_loading = 0
 
 
 @contextlib.contextmanager
