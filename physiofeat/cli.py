@@ -257,7 +257,7 @@ def discover(
             walked = _walk(p, inp, unreadable)
             found = sorted(f for f in walked if _is_input(f))
             pairs = [(f.relative_to(p).as_posix(), str(f)) for f in found]
-            _broken_links(p, walked, unreadable)
+            _broken_links(p, walked, unreadable, globs)
         elif p.exists():
             pairs = [(p.name, str(p))]
         else:
@@ -274,11 +274,17 @@ def discover(
     return out
 
 
-def _broken_links(folder: Path, walked: Sequence[Path], unreadable: list | None) -> None:
-    """A link to a missing file, named as a recording, found below ``folder``: an error
-    record in ``unreadable`` (a warning when that is None), not a file passed over."""
+def _broken_links(
+    folder: Path, walked: Sequence[Path], unreadable: list | None, globs: Sequence[str] = ()
+) -> None:
+    """A link to a missing file, named as a recording, found below ``folder`` (and matching
+    ``globs``, as an input would): an error record in ``unreadable`` (a warning when that is
+    None), not a file passed over."""
     for f in walked:
         if f.suffix.lower() not in AUDIO_SUFFIXES + RECORD_SUFFIXES or f.exists():
+            continue
+        rid = f.relative_to(folder).as_posix()
+        if globs and not any(fnmatch.fnmatch(rid, g) or fnmatch.fnmatch(f.name, g) for g in globs):
             continue
         try:
             to = os.readlink(f)
@@ -286,7 +292,7 @@ def _broken_links(folder: Path, walked: Sequence[Path], unreadable: list | None)
             continue
         rec = {
             "path": os.fspath(f),
-            "id": f.relative_to(folder).as_posix(),
+            "id": rid,
             "error_type": "FileNotFoundError",
             "error": f"{f} is a link to {to}, which does not exist",
         }
@@ -1366,9 +1372,14 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         params["model"] = args.model
     request = {"pcg_intervals": params}
     try:  # the request is checked before any output is touched
-        if args.sr is not None:
-            check_sr(args.sr)
         resolve_params(_normalise_request(request), {})
+        if args.sr is not None:
+            from .pcg import load_model
+            from .pcg._core import _check_segment_sr
+
+            _check_segment_sr(check_sr(args.sr), load_model(args.model))
+        if args.channel is not None and not args.channel.strip():
+            raise UsageError("--channel needs a channel's name or index; got ''")
     except PhysiofeatError as exc:
         raise UsageError(_for_the_command_line(str(exc))) from None
     unreadable: list[dict[str, Any]] = []
@@ -1379,8 +1390,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     targets: dict[str, Path] = {}
     owner: dict[Path, str] = {}
     once: list[tuple[str, str]] = []
+    reals: set[str] = set()
     for rid, path in todo:
         t = tsv_path(out, rid)
+        real = os.path.realpath(path)
+        if real in reals:  # one file given twice (its folder, and itself by another path)
+            continue
+        reals.add(real)
         if t in owner:
             if _same_file(owner[t], path):  # one file given twice (its folder and itself)
                 continue
@@ -1405,6 +1421,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
         "channel": args.channel,
         "physiofeat": __version__,
     }
+    cwd = os.getcwd()  # what the table's paths, as given, are relative to (not compared)
     req_file = out / SEGMENT_REQUEST
     before = _read_segment_table(table, resume=args.resume)
     if args.resume and table.exists():
@@ -1417,6 +1434,11 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             was = json.loads(req_file.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"--resume: cannot read {req_file}: {exc}") from None
+        if not isinstance(was, dict):
+            raise UsageError(
+                f"--resume: {req_file} is not a physiofeat segment request (a JSON object); "
+                "rerun without --resume"
+            )
         diff = [
             f"{k} {was.get(k)!r} then, {v!r} now"
             for k, v in made_with.items()
@@ -1433,15 +1455,22 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     ours = {row["tsv"] for row in before if row["tsv"]}
     shown_target = {rid: _shown(t.relative_to(out).as_posix()) for rid, t in targets.items()}
     for rid, t in targets.items():
+        if not _within(out, t):
+            raise UsageError(
+                f"{_shown(str(t))} would be written outside {_shown(str(out))} (a symlinked "
+                "folder in it leads elsewhere): physiofeat segment writes only inside its "
+                "output folder; remove the link, or give another output folder"
+            )
         if (t.exists() or t.is_symlink()) and shown_target[rid] not in ours:
             raise UsageError(
-                f"{t} exists and is not a segmentation this command wrote (the table "
-                f"{table} does not list it): physiofeat segment does not overwrite it. "
+                f"{_shown(str(t))} exists and is not a segmentation this command wrote (the "
+                f"table {_shown(str(table))} does not list it): physiofeat segment does not overwrite it. "
                 "CirCor keeps its annotations as <id>.tsv beside each recording; give an "
                 "output folder of its own (-o), or remove the file"
             )
     kept: dict[str, dict[str, Any]] = {}  # id -> an earlier run's row of a finished file
     if args.resume:
+        was_cwd = _unshown(str(was.get("cwd") or cwd)) if table.exists() else cwd
         by_shown: dict[str, list[str]] = {}
         for rid in targets:
             by_shown.setdefault(_shown(rid), []).append(rid)
@@ -1453,10 +1482,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             t, path = targets[rid], paths[rid]
             # the same recording, unchanged since its .tsv was written: another input set
             # with the same ids, or a file replaced since, is segmented again
-            if row["tsv"] != shown_target[rid] or not _same_file(row["path"], _shown(path)):
+            then = os.path.join(was_cwd, _unshown(row["path"]))  # as given, from its folder
+            if row["tsv"] != shown_target[rid] or not _same_file(then, path):
                 continue
-            try:
-                if not t.stat().st_size or os.stat(path).st_mtime > t.stat().st_mtime:
+            try:  # its .tsv is newer than the file's content and its name (a file moved or
+                # copied in with its old mtime, by mv or cp -p, has a new ctime)
+                st = os.stat(path)
+                if not t.stat().st_size or max(st.st_mtime, st.st_ctime) > t.stat().st_mtime:
                     continue
             except OSError:
                 continue
@@ -1467,7 +1499,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     keep_tsv = {row["tsv"] for row in kept.values()}
     by_tsv = {shown_target[rid]: t for rid, t in targets.items()}
     for name in ours - keep_tsv:
-        stale = by_tsv.get(name, out / name if _shown(name) == name else None)
+        stale = by_tsv.get(name, out / _unshown(name))
         if stale is not None and stale.suffix == ".tsv" and _within(out, stale):
             try:
                 stale.unlink(missing_ok=True)
@@ -1475,12 +1507,19 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 raise UsageError(f"cannot remove an earlier run's {stale}: {exc}") from None
     from ._files import TEMP_PREFIX, TEMP_SUFFIX
 
-    for folder in {t.parent for t in targets.values()}:  # a killed run's .tsv not yet renamed
+    # a killed run's .tsv not yet renamed; not one a physiofeat writer running now may own
+    stale_before = time.time() - 3600
+    for folder in {t.parent for t in targets.values()}:
         if folder.is_dir():
             for tmp in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
-                tmp.unlink(missing_ok=True)
+                try:
+                    if tmp.stat().st_mtime < stale_before:
+                        tmp.unlink()
+                except OSError:
+                    pass
     out.mkdir(exist_ok=True)
-    atomic_write(req_file, lambda t: t.write_text(json.dumps(made_with), encoding="utf-8"))
+    record = {**made_with, "cwd": _shown(cwd)}
+    atomic_write(req_file, lambda t: t.write_text(json.dumps(record), encoding="utf-8"))
     kept_rows = [kept[rid] for rid in targets if rid in kept]
 
     def write_rows(rows_out: list[dict[str, Any]]):

@@ -8,6 +8,7 @@ segmentation is :func:`physiofeat.pcg.segment` of the file, called directly."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import shutil
 import stat
@@ -248,9 +249,10 @@ def test_a_run_leaves_no_stale_segmentation(tmp_path):
     assert _run(d, "-o", out) == 0
     assert _run(d / "a.wav", "-o", out) == 0  # b.wav no longer an input
     assert sorted(p.name for p in out.glob("*.tsv")) == ["a.tsv"]
-    assert _run(d / "a.wav", "-o", out, "--sr", "100") == 1  # a.wav now fails
+    (d / "a.wav").write_bytes(b"not audio any more")  # a.wav now fails
+    assert _run(d / "a.wav", "-o", out) == 1
     assert not list(out.glob("*.tsv"))
-    assert _table(out)[0]["error_type"] == "ParameterError"
+    assert _table(out)[0]["error_type"] == "DecodeError"
 
 
 def test_one_file_given_twice_and_a_broken_link(tmp_path):
@@ -332,9 +334,104 @@ def test_a_kill_around_a_tsvs_rename_leaves_nothing_the_next_run_refuses(
     out = tmp_path / "seg"
     assert _run(d, "-o", out) == 130
     monkeypatch.undo()
+    left = list(out.rglob(".pf-*"))  # before: the staged .tsv that was never renamed
+    assert len(left) == (1 if when == "before" else 0)
     assert _run(d, "-o", out, "--resume") == 0
     assert _table(out) == _table(fresh)
+    # a fresh temporary file may be a physiofeat writer's running now: kept; an hour-old one
+    # is a killed run's: removed
+    assert list(out.rglob(".pf-*")) == left
+    for tmp in left:
+        os.utime(tmp, (tmp.stat().st_mtime - 7200,) * 2)
+    assert _run(d, "-o", out, "--resume") == 0
     assert not list(out.rglob(".pf-*"))
     assert _run(d, "-o", out) == 0  # and a run that starts over
     for name in ("a", "b", "c"):
         assert (out / f"{name}.tsv").read_bytes() == (fresh / f"{name}.tsv").read_bytes()
+
+
+def test_resume_from_another_folder_with_the_same_relative_path_is_another_input(
+    tmp_path, monkeypatch
+):
+    for top, sample in (("A", "a0007"), ("B", "50277_MV")):
+        _sample(sample, tmp_path / top / "rec" / "x.wav")
+    monkeypatch.chdir(tmp_path / "A")
+    assert _run("rec", "-o", "../seg") == 0
+    monkeypatch.chdir(tmp_path / "B")
+    assert _run("rec", "-o", "../seg", "--resume") == 0
+    assert _is_segment_of(tmp_path / "seg" / "x.tsv", tmp_path / "B" / "rec" / "x.wav")
+
+
+def test_resume_segments_a_recording_moved_in_with_its_old_mtime(tmp_path):
+    wav = _sample("a0007", tmp_path / "in" / "x.wav")
+    spare = _sample("50277_MV", tmp_path / "spare.wav")
+    out = tmp_path / "seg"
+    old = spare.stat().st_mtime - 3600
+    os.utime(spare, (old, old))  # as cp -p or an archive keeps it
+    assert _run(wav.parent, "-o", out) == 0
+    os.replace(spare, wav)  # mv: the old mtime, a new ctime
+    assert _run(wav.parent, "-o", out, "--resume") == 0
+    assert _is_segment_of(out / "x.tsv", wav)
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file names must be UTF-8")
+def test_a_non_utf8_names_segmentation_is_removed_with_its_row_and_no_other(tmp_path):
+    d = tmp_path / "in"
+    _sample("a0007", d / os.fsdecode(b"a\xff.wav"))
+    _sample("50277_MV", d / "b.wav")
+    out = tmp_path / "seg"
+    assert _run(d, "-o", out) == 0
+    (out / "a\\xff.tsv").write_text("a user's own file, named with a backslash\n")
+    assert _run(d, "-o", out, "--glob", "b*") == 0  # a\xff.wav no longer an input
+    assert not (out / os.fsdecode(b"a\xff.tsv")).exists()
+    assert (out / "a\\xff.tsv").exists()
+    assert _run(d, "-o", out) == 0  # an input again: nothing left behind to refuse
+
+
+def test_a_symlinked_subfolder_of_the_output_is_never_written_through(tmp_path, capsys):
+    _sample("a0007", tmp_path / "in" / "sub" / "x.wav")
+    dataset = tmp_path / "dataset"
+    dataset.mkdir()
+    (dataset / "x.tsv").write_text(ANNOTATION)
+    out = tmp_path / "seg"
+    assert _run(tmp_path / "in", "-o", out) == 0
+    shutil.rmtree(out / "sub")
+    (out / "sub").symlink_to(dataset, target_is_directory=True)
+    msg = _usage(capsys, tmp_path / "in", "-o", out)
+    assert "would be written outside" in msg and "symlinked folder" in msg
+    assert (dataset / "x.tsv").read_text() == ANNOTATION
+
+
+def test_values_every_file_would_fail_on_are_usage_errors_first(tmp_path, capsys):
+    wav = _sample("a0007", tmp_path / "in" / "a.wav")
+    out = tmp_path / "seg"
+    assert _run(wav, "-o", out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    msg = _usage(capsys, wav, "-o", out, "--sr", "100")
+    assert "sr=100 Hz is too low" in msg and "needs sr >= 120 Hz" in msg
+    model = json.loads((Path(physiofeat.pcg.__file__).parent / "springer_circor.json").read_text())
+    for key, value, says in (
+        ("features", [*model["features"][:-1], "nosuch"], "features must be segmentation"),
+        ("feature_sr", 0, "feature_sr must be a positive number"),
+    ):
+        bad = tmp_path / f"bad_{key}.json"
+        bad.write_text(json.dumps({**model, key: value}))
+        assert says in _usage(capsys, wav, "-o", out, "--model", bad)
+    assert "--channel needs a channel's name" in _usage(capsys, wav, "-o", out, "--channel", "")
+    (out / SEGMENT_REQUEST).write_text("[]")
+    before[SEGMENT_REQUEST] = b"[]"
+    msg = _usage(capsys, wav, "-o", out, "--resume")
+    assert "is not a physiofeat segment request" in msg
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_glob_filters_broken_links_and_one_file_by_two_paths_is_one_input(tmp_path):
+    d = tmp_path / "in"
+    wav = _sample("a0007", d / "s" / "b.wav")
+    (d / "broken.wav").symlink_to(tmp_path / "missing.wav")
+    out = tmp_path / "seg"
+    assert _run(d, "-o", out, "--glob", "b.wav") == 0  # the broken link is not selected
+    assert [r["id"] for r in _table(out)] == ["s/b.wav"]
+    assert _run(d, wav.resolve(), d / "s" / ".." / "s" / "b.wav", "-o", tmp_path / "two") == 1
+    assert [r["id"] for r in _table(tmp_path / "two")] == ["s/b.wav", "broken.wav"]
+    assert [p.name for p in (tmp_path / "two").rglob("*.tsv")] == ["b.tsv"]

@@ -137,6 +137,10 @@ class SegmenterModel:
         return logp - self.log_prior
 
 
+#: the envelope features a segmenter model may use (physiofeat.pcg.segmentation_features)
+SEGMENTATION_FEATURES = ("homomorphic", "hilbert", "psd", "wavelet", "shannon")
+
+
 def load_model(path: str | os.PathLike | None = None) -> SegmenterModel:
     """Read a :class:`SegmenterModel` written by :meth:`SegmenterModel.to_json`; ``None``
     reads the shipped model (fitted on CirCor, see ``docs/segmentation.rst``).
@@ -161,6 +165,16 @@ def load_model(path: str | os.PathLike | None = None) -> SegmenterModel:
         model = SegmenterModel(**d)
     except (KeyError, TypeError, ValueError) as exc:
         raise DecodeError(f"{os.fspath(p)!r} is not a segmenter model: {exc}") from exc
+    bad = [f for f in model.features if f not in SEGMENTATION_FEATURES]
+    if bad or not model.features:
+        raise DecodeError(
+            f"{os.fspath(p)!r}: features must be segmentation features "
+            f"({', '.join(SEGMENTATION_FEATURES)}); got {list(model.features)}"
+        )
+    for k in ("audio_sr", "feature_sr"):
+        v = getattr(model, k)
+        if not isinstance(v, (int, float)) or not 0 < v < float("inf"):
+            raise DecodeError(f"{os.fspath(p)!r}: {k} must be a positive number of Hz; got {v!r}")
     n = len(model.features) * (1 + len(model.context))
     if model.coef.shape != (N_STATES, n) or model.intercept.shape != (4,):
         raise DecodeError(
