@@ -1321,7 +1321,7 @@ def _read_segment_table(path: Path, *, resume: bool) -> list[dict[str, str]]:
         return []
     todo = "rerun without --resume" if resume else "choose another output folder"
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
+        with open(path, newline="", encoding="utf-8", errors="replace") as fh:  # a cut last line
             reader = csv.DictReader(fh)
             if reader.fieldnames is None and not resume:
                 return []  # empty: nothing written yet

@@ -435,3 +435,18 @@ def test_glob_filters_broken_links_and_one_file_by_two_paths_is_one_input(tmp_pa
     assert _run(d, wav.resolve(), d / "s" / ".." / "s" / "b.wav", "-o", tmp_path / "two") == 1
     assert [r["id"] for r in _table(tmp_path / "two")] == ["s/b.wav", "broken.wav"]
     assert [p.name for p in (tmp_path / "two").rglob("*.tsv")] == ["b.tsv"]
+
+
+def test_a_table_cut_inside_a_character_is_read_to_its_last_whole_row(tmp_path):
+    d = tmp_path / "in"
+    _sample("a0007", d / "b.wav")
+    _sample("50277_MV", d / "zé.wav")
+    fresh = tmp_path / "fresh"
+    assert _run(d, "-o", fresh) == 0
+    out = tmp_path / "seg"
+    shutil.copytree(fresh, out)
+    data = (out / SEGMENT_TABLE).read_bytes()
+    (out / SEGMENT_TABLE).write_bytes(data[: data.index("é".encode()) + 1])  # half of é
+    (out / "zé.tsv").unlink()  # its row was being written when the run was killed
+    assert _run(d, "-o", out, "--resume") == 0
+    assert _table(out) == _table(fresh)
