@@ -55,6 +55,18 @@ def _sample(name: str, to: Path) -> Path:
     return to
 
 
+def _done_twice(tmp_path: Path, files: dict[str, str]) -> tuple[Path, Path, Path]:
+    """A folder ``in`` of shipped samples (name -> sample), segmented into ``fresh``, and a
+    copy of that output, ``seg``, for a test to damage."""
+    d = tmp_path / "in"
+    for name, sample in files.items():
+        _sample(sample, d / name)
+    fresh = tmp_path / "fresh"
+    assert _run(d, "-o", fresh) == 0
+    shutil.copytree(fresh, tmp_path / "seg")
+    return d, fresh, tmp_path / "seg"
+
+
 def test_the_recordings_folder_as_output_keeps_their_annotations(tmp_path, capsys):
     d = tmp_path / "circor"
     wav = _sample("50277_MV", d / "50277_MV.wav")
@@ -140,14 +152,9 @@ def test_resume_segments_a_recording_replaced_since(tmp_path):
 
 
 def test_resume_after_a_cut_line_never_merges_two_rows(tmp_path, monkeypatch):
-    d = tmp_path / "in"
-    _sample("a0007", d / "1.wav")
-    _sample("50277_MV", d / "11.wav")
-    _sample("a0007", d / "z.wav")
-    fresh = tmp_path / "fresh"
-    assert _run(d, "-o", fresh) == 0
-    out = tmp_path / "seg"
-    shutil.copytree(fresh, out)
+    d, fresh, out = _done_twice(
+        tmp_path, {"1.wav": "a0007", "11.wav": "50277_MV", "z.wav": "a0007"}
+    )
     # a killed run's table: the row of 11.wav, then the first character of 1.wav's row
     lines = (out / SEGMENT_TABLE).read_text(encoding="utf-8").splitlines(keepends=True)
     assert lines[1].startswith("1.wav,") and lines[2].startswith("11.wav,")
@@ -438,13 +445,7 @@ def test_glob_filters_broken_links_and_one_file_by_two_paths_is_one_input(tmp_pa
 
 
 def test_a_table_cut_inside_a_character_is_read_to_its_last_whole_row(tmp_path):
-    d = tmp_path / "in"
-    _sample("a0007", d / "b.wav")
-    _sample("50277_MV", d / "zé.wav")
-    fresh = tmp_path / "fresh"
-    assert _run(d, "-o", fresh) == 0
-    out = tmp_path / "seg"
-    shutil.copytree(fresh, out)
+    d, fresh, out = _done_twice(tmp_path, {"b.wav": "a0007", "zé.wav": "50277_MV"})
     data = (out / SEGMENT_TABLE).read_bytes()
     (out / SEGMENT_TABLE).write_bytes(data[: data.index("é".encode()) + 1])  # half of é
     (out / "zé.tsv").unlink()  # its row was being written when the run was killed
