@@ -1348,11 +1348,6 @@ def _within(folder: Path, path: Path) -> bool:
     return os.path.realpath(path).startswith(os.path.join(os.path.realpath(folder), ""))
 
 
-def _same_file(a: str, b: str) -> bool:
-    """``a`` and ``b`` (paths as given, from this folder) name one file."""
-    return a == b or os.path.realpath(a) == os.path.realpath(b)
-
-
 def _cmd_segment(args: argparse.Namespace) -> int:
     import csv
 
@@ -1398,8 +1393,6 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             continue
         reals.add(real)
         if t in owner:
-            if _same_file(owner[t], path):  # one file given twice (its folder and itself)
-                continue
             raise UsageError(_shared_target(t, owner[t], path))
         owner[t], targets[rid] = path, t
         once.append((rid, path))
@@ -1482,8 +1475,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             t, path = targets[rid], paths[rid]
             # the same recording, unchanged since its .tsv was written: another input set
             # with the same ids, or a file replaced since, is segmented again
-            then = os.path.join(was_cwd, _unshown(row["path"]))  # as given, from its folder
-            if row["tsv"] != shown_target[rid] or not _same_file(then, path):
+            # the row's path as given, from the folder it was given in
+            then = _real(_unshown(row["path"]), was_cwd)
+            if row["tsv"] != shown_target[rid] or then != _real(path, cwd):
                 continue
             try:  # its .tsv is newer than the file's content and its name (a file moved or
                 # copied in with its old mtime, by mv or cp -p, has a new ctime)
