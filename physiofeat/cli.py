@@ -263,15 +263,21 @@ def discover(
         else:
             raise UsageError(f"input {inp!r} does not exist")
         for rid, path in pairs:
-            if globs and not any(
-                fnmatch.fnmatch(rid, g) or fnmatch.fnmatch(Path(rid).name, g) for g in globs
-            ):
+            if not _selected(rid, globs):
                 continue
             if path in seen:
                 continue
             seen.add(path)
             out.append((rid, path))
     return out
+
+
+def _selected(rid: str, globs: Sequence[str]) -> bool:
+    """An input of id ``rid`` passes ``--glob``: no patterns, or one matching the id or the
+    file name."""
+    return not globs or any(
+        fnmatch.fnmatch(rid, g) or fnmatch.fnmatch(Path(rid).name, g) for g in globs
+    )
 
 
 def _broken_links(
@@ -284,7 +290,7 @@ def _broken_links(
         if f.suffix.lower() not in AUDIO_SUFFIXES + RECORD_SUFFIXES or f.exists():
             continue
         rid = f.relative_to(folder).as_posix()
-        if globs and not any(fnmatch.fnmatch(rid, g) or fnmatch.fnmatch(f.name, g) for g in globs):
+        if not _selected(rid, globs):
             continue
         try:
             to = os.readlink(f)
