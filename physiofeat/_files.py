@@ -37,18 +37,20 @@ def _mode_for(path: Path) -> int:
 TEMP_PREFIX, TEMP_SUFFIX = ".pf-", ".tmp"
 
 
-def staged(path: Path, write: Callable[[Path], object], *, fsync: bool = True) -> Path:
+def staged(
+    path: Path, write: Callable[[Path], object], *, fsync: bool = True, mode: int | None = None
+) -> Path:
     """``write(tmp)`` into a temporary file beside ``path`` and return it, for the caller to
     rename over ``path`` (``os.replace``) when it is ready: :func:`atomic_write` at once, or
     ``physiofeat segment`` once its table lists the file. The temporary name is short
     (``path``'s own name may be near the 255-byte limit); ``fsync``: the data is on disk
-    before the rename can make it ``path``. Its permissions are those of the file it will
-    replace, or a new file's (the umask's). A failure removes it."""
+    before the rename can make it ``path``. Its permissions are ``mode``, else those of the
+    file it will replace, or a new file's (the umask's). A failure removes it."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
     os.close(fd)
     tmp = Path(name)
     try:
-        os.chmod(tmp, _mode_for(path))
+        os.chmod(tmp, _mode_for(path) if mode is None else mode)
         write(tmp)
         if fsync:
             with open(tmp, "rb+") as fh:

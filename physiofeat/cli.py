@@ -41,6 +41,7 @@ import itertools
 import json
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -1241,13 +1242,14 @@ def tsv_path(out_dir: str | os.PathLike, rid: str) -> Path:
 
 
 def _segment_row(
-    r, out: Path, target: Path, *, chosen: bool = False
+    r, out: Path, target: Path, *, chosen: bool = False, mode: int | None = None
 ) -> tuple[dict[str, Any], Path | None]:
     """The table row of one result, and for a result with intervals its ``.tsv`` written to a
     temporary file beside ``target`` (:func:`~physiofeat._files.staged`), which the caller
     renames into place once the table lists it (a kill then never leaves a ``.tsv`` that no
     table names: the next run would refuse to overwrite it). ``chosen``: ``--channel`` picked
-    the record's channel (so its name is not checked)."""
+    the record's channel (so its name is not checked); ``mode``: the permissions of the
+    ``.tsv`` it replaces (an earlier run's, removed when this run started)."""
     row: dict[str, Any] = {"id": _shown(r.id), "path": _shown(r.path or r.id)}
     if not r.ok:  # the feature's name is this command's own: not repeated on every row
         error = (r.error or "").removeprefix("feature 'pcg_intervals': ")
@@ -1294,7 +1296,7 @@ def _segment_row(
     target.parent.mkdir(parents=True, exist_ok=True)
     # whole or not at all (a kill leaves no part); not synced one by one, as the journal's
     # records are not: --resume takes a .tsv only with its row and some content
-    tmp = staged(target, lambda t: write_tsv(t, iv), fsync=False)
+    tmp = staged(target, lambda t: write_tsv(t, iv), fsync=False, mode=mode)
     v = dict(zip(r.names, vec[k]))
     return {
         **row,
@@ -1498,10 +1500,13 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     # holds the kept rows only (a line cut by a kill is not appended to)
     keep_tsv = {row["tsv"] for row in kept.values()}
     by_tsv = {shown_target[rid]: t for rid, t in targets.items()}
+    modes: dict[Path, int] = {}  # the permissions of the .tsv files about to be rewritten
     for name in ours - keep_tsv:
         stale = by_tsv.get(name, out / _unshown(name))
         if stale is not None and stale.suffix == ".tsv" and _within(out, stale):
             try:
+                if name in by_tsv and stale.is_file():
+                    modes[stale] = stat.S_IMODE(stale.stat().st_mode)
                 stale.unlink(missing_ok=True)
             except OSError as exc:
                 raise UsageError(f"cannot remove an earlier run's {stale}: {exc}") from None
@@ -1568,7 +1573,9 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             for r in itertools.chain([] if first is None else [first], results):
                 tmp = None
                 try:
-                    row, tmp = _segment_row(r, out, targets[r.id], chosen=args.channel is not None)
+                    t = targets[r.id]
+                    chosen = args.channel is not None
+                    row, tmp = _segment_row(r, out, t, chosen=chosen, mode=modes.get(t))
                 except Exception as exc:  # noqa: BLE001 - writing one file never stops the run
                     row = _write_failed(r, exc)
                 rows[r.id] = row

@@ -451,3 +451,13 @@ def test_a_table_cut_inside_a_character_is_read_to_its_last_whole_row(tmp_path):
     (out / "zé.tsv").unlink()  # its row was being written when the run was killed
     assert _run(d, "-o", out, "--resume") == 0
     assert _table(out) == _table(fresh)
+
+
+def test_a_rewritten_segmentation_keeps_its_permissions(tmp_path):
+    wav = _sample("a0007", tmp_path / "in" / "a.wav")
+    out = tmp_path / "seg"
+    assert _run(wav, "-o", out) == 0
+    os.chmod(out / "a.tsv", 0o640)
+    assert _run(wav, "-o", out) == 0  # starts over: a.tsv removed, then written again
+    assert stat.S_IMODE((out / "a.tsv").stat().st_mode) == 0o640
+    assert _is_segment_of(out / "a.tsv", wav)
