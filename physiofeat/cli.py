@@ -281,6 +281,18 @@ def _selected(rid: str, globs: Sequence[str]) -> bool:
     )
 
 
+def _why_missing(link: Path) -> str:
+    """Why the target of ``link`` cannot be opened: missing, or a loop of links."""
+    import errno
+
+    try:
+        os.stat(link)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "leads back to itself (a loop of links)"
+    return "does not exist"
+
+
 def _broken_links(
     folder: Path, walked: Sequence[Path], unreadable: list | None, globs: Sequence[str] = ()
 ) -> None:
@@ -301,7 +313,7 @@ def _broken_links(
             "path": os.fspath(f),
             "id": rid,
             "error_type": "FileNotFoundError",
-            "error": f"{f} is a link to {to}, which does not exist",
+            "error": f"{f} is a link to {to}, which {_why_missing(f)}",
         }
         if unreadable is None:
             import warnings

@@ -272,6 +272,11 @@ def test_one_file_given_twice_and_a_broken_link(tmp_path):
     assert [r["id"] for r in rows] == ["a.wav", "gone.wav"]
     assert rows[1]["error_type"] == "FileNotFoundError"
     assert "is a link to" in rows[1]["error"] and "which does not exist" in rows[1]["error"]
+    (d / "loop.wav").symlink_to(d / "loop.wav")
+    assert _run(d, "-o", tmp_path / "loop") == 1
+    row = {r["id"]: r for r in _table(tmp_path / "loop")}["loop.wav"]
+    assert row["error_type"] == "FileNotFoundError"
+    assert "which leads back to itself (a loop of links)" in row["error"]
 
 
 def test_glob_that_matches_nothing_says_so(tmp_path, capsys):
