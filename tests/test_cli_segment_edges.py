@@ -466,3 +466,16 @@ def test_a_rewritten_segmentation_keeps_its_permissions(tmp_path):
     assert _run(wav, "-o", out) == 0  # starts over: a.tsv removed, then written again
     assert stat.S_IMODE((out / "a.tsv").stat().st_mode) == 0o640
     assert _is_segment_of(out / "a.tsv", wav)
+
+
+def test_the_chosen_channels_error_names_no_other_signal(tmp_path):
+    import soundfile as sf
+
+    x, sr = physiofeat.load(physiofeat.data.path("a0007"))
+    sf.write(tmp_path / "st.wav", np.stack([x, np.zeros_like(x)], 1), sr)
+    out = tmp_path / "seg"
+    assert _run(tmp_path / "st.wav", "-o", out, "--channel", "1") == 1
+    (row,) = _table(out)
+    assert row["error_type"] == "InvalidSignalError"
+    assert row["error"].startswith("signal is silent"), row["error"]  # not "signal 0: ..."
+    assert _run(tmp_path / "st.wav", "-o", tmp_path / "zero", "--channel", "0") == 0

@@ -48,7 +48,8 @@ def _pcg_segmentation(ctx, *, segmentation=None, model=None, warn=True) -> list[
         try:
             out.append(segment(x, sr=ctx.sr, model=model))
         except InvalidSignalError as exc:  # too short or silent: NaN features, not an error
-            where = f"signal {k}: " if ctx.batched else ""
+            # (a batch of one, such as a record's chosen channel, has no other to tell apart)
+            where = f"signal {k}: " if ctx.batched and np.shape(ctx.x)[0] > 1 else ""
             if warn:
                 warnings.warn(
                     f"{where}{exc}; its cycle and per-state features are NaN",
@@ -191,7 +192,7 @@ def _pcg_intervals(ctx, *, segmentation=None, model=None, strict=False) -> Featu
     if strict:
         for k, seg in enumerate(segs):
             if seg.attrs.get("error"):
-                where = f"signal {k}: " if ctx.batched else ""
+                where = f"signal {k}: " if ctx.batched and len(segs) > 1 else ""
                 raise InvalidSignalError(f"{where}{seg.attrs['error']}")
     n = max(len(seg.intervals) for seg in segs)
     out = np.full((len(segs), n, len(INTERVAL_FIELDS)), np.nan)
