@@ -321,8 +321,9 @@ def _module_of(spec: Any) -> str:
 
 
 def _is_own(spec: Any) -> bool:
-    mod = _module_of(spec)
-    return mod == "physiofeat" or mod.startswith("physiofeat.")
+    from ._registry import _is_physiofeat
+
+    return _is_physiofeat(_module_of(spec))
 
 
 #: a cached threadpoolctl controller, once the families are loaded, and len(sys.modules) then
