@@ -206,6 +206,17 @@ def _is_input(f: Path) -> bool:
     return True
 
 
+def _not_searched(rec: dict[str, str], unreadable: list[dict[str, str]] | None) -> None:
+    """An input the search could not take (a folder it could not list, a broken link): an
+    error record appended to ``unreadable``, or a warning when that is None."""
+    if unreadable is None:
+        import warnings
+
+        warnings.warn(rec["error"], stacklevel=4)  # the caller of discover
+    else:
+        unreadable.append(rec)
+
+
 def _walk(folder: Path, inp: str, unreadable: list[dict[str, str]] | None) -> list[Path]:
     """Every file and folder below ``folder``, as ``Path.rglob("*")`` gives them (a symlinked
     folder is not entered), but a folder that cannot be listed is not passed over in silence:
@@ -224,12 +235,7 @@ def _walk(folder: Path, inp: str, unreadable: list[dict[str, str]] | None) -> li
             "error": f"cannot read folder {where}: {exc.strerror or exc}; the recordings in it "
             "are not in the table",
         }
-        if unreadable is None:
-            import warnings
-
-            warnings.warn(rec["error"], stacklevel=3)
-        else:
-            unreadable.append(rec)
+        _not_searched(rec, unreadable)
 
     for top, dirs, files in os.walk(folder, onerror=onerror):
         found.extend(Path(top, name) for name in dirs + files)
@@ -315,12 +321,7 @@ def _broken_links(
             "error_type": "FileNotFoundError",
             "error": f"{f} is a link to {to}, which {_why_missing(f)}",
         }
-        if unreadable is None:
-            import warnings
-
-            warnings.warn(rec["error"], stacklevel=3)
-        else:
-            unreadable.append(rec)
+        _not_searched(rec, unreadable)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1585,8 +1586,8 @@ def _cmd_segment(args: argparse.Namespace) -> int:
             for r in itertools.chain([] if first is None else [first], results):
                 tmp = None
                 try:
-                    t = targets[r.id]
                     chosen = args.channel is not None
+                    t = targets[r.id]
                     row, tmp = _segment_row(r, out, t, chosen=chosen, mode=modes.get(t))
                 except Exception as exc:  # noqa: BLE001 - writing one file never stops the run
                     row = _write_failed(r, exc)
@@ -1595,7 +1596,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
                 fh.flush()  # in the OS's hands: a killed run keeps the row
                 if tmp is not None:  # listed by the table now: the .tsv takes its place
                     try:
-                        os.replace(tmp, targets[r.id])
+                        os.replace(tmp, t)
                     except OSError as exc:
                         tmp.unlink(missing_ok=True)
                         rows[r.id] = _write_failed(r, exc)  # the final table says so
