@@ -1369,6 +1369,43 @@ def _within(folder: Path, path: Path) -> bool:
     return os.path.realpath(path).startswith(os.path.join(os.path.realpath(folder), ""))
 
 
+def _kept_rows(
+    before: list[dict[str, str]],
+    targets: dict[str, Path],
+    paths: dict[str, str],
+    shown_target: dict[str, str],
+    was_cwd: str,
+    cwd: str,
+) -> dict[str, dict[str, Any]]:
+    """``--resume``: the rows of an earlier table (``before``, written from ``was_cwd``) that
+    this run keeps, by id: an ok row of the same recording, unchanged since its ``.tsv``."""
+    kept: dict[str, dict[str, Any]] = {}
+    by_shown: dict[str, list[str]] = {}
+    for rid in targets:
+        by_shown.setdefault(_shown(rid), []).append(rid)
+    for row in before:
+        rids = by_shown.get(row["id"], [])
+        if len(rids) != 1 or row["error_type"]:
+            continue
+        rid = rids[0]
+        t, path = targets[rid], paths[rid]
+        # the same recording, unchanged since its .tsv was written: another input set
+        # with the same ids, or a file replaced since, is segmented again
+        # the row's path as given, from the folder it was given in
+        then = _real(_unshown(row["path"]), was_cwd)
+        if row["tsv"] != shown_target[rid] or then != _real(path, cwd):
+            continue
+        try:  # its .tsv is newer than the file's content and its name (a file moved or
+            # copied in with its old mtime, by mv or cp -p, has a new ctime)
+            st = os.stat(path)
+            if not t.stat().st_size or max(st.st_mtime, st.st_ctime) > t.stat().st_mtime:
+                continue
+        except OSError:
+            continue
+        kept[rid] = row
+    return kept
+
+
 def _cmd_segment(args: argparse.Namespace) -> int:
     import csv
 
@@ -1485,29 +1522,7 @@ def _cmd_segment(args: argparse.Namespace) -> int:
     kept: dict[str, dict[str, Any]] = {}  # id -> an earlier run's row of a finished file
     if args.resume:
         was_cwd = _unshown(str(was.get("cwd") or cwd)) if table.exists() else cwd
-        by_shown: dict[str, list[str]] = {}
-        for rid in targets:
-            by_shown.setdefault(_shown(rid), []).append(rid)
-        for row in before:
-            rids = by_shown.get(row["id"], [])
-            if len(rids) != 1 or row["error_type"]:
-                continue
-            rid = rids[0]
-            t, path = targets[rid], paths[rid]
-            # the same recording, unchanged since its .tsv was written: another input set
-            # with the same ids, or a file replaced since, is segmented again
-            # the row's path as given, from the folder it was given in
-            then = _real(_unshown(row["path"]), was_cwd)
-            if row["tsv"] != shown_target[rid] or then != _real(path, cwd):
-                continue
-            try:  # its .tsv is newer than the file's content and its name (a file moved or
-                # copied in with its old mtime, by mv or cp -p, has a new ctime)
-                st = os.stat(path)
-                if not t.stat().st_size or max(st.st_mtime, st.st_ctime) > t.stat().st_mtime:
-                    continue
-            except OSError:
-                continue
-            kept[rid] = row
+        kept = _kept_rows(before, targets, paths, shown_target, was_cwd, cwd)
     # start from what is kept: the .tsv files of every other row go first (a recording that
     # now fails, or is no longer an input, leaves no stale segmentation), then the table
     # holds the kept rows only (a line cut by a kill is not appended to)
