@@ -391,3 +391,72 @@ def test_cache_keys_cover_the_shipped_segmenter_model():
     model = Path(DEFAULT_MODEL_PATH).resolve()
     assert model.suffix == ".json"
     assert model.is_relative_to(Path(physiofeat.__file__).resolve().parent)
+
+
+def test_quality_gate_leaves_poor_recordings_out_of_present_only():
+    """murmur_variants ``quality_gate``: a patient's P(Present) is the max over its kept
+    recordings (over all when none is kept), its P(Unknown) the mean over all; hand values."""
+    from benchmarks import murmur_variants as V
+
+    proba = np.array(  # columns: Present, Unknown, Absent
+        [[0.9, 0.1, 0.0], [0.2, 0.6, 0.2], [0.7, 0.2, 0.1], [0.4, 0.4, 0.2], [0.3, 0.3, 0.4]]
+    )
+    groups = np.array(["a", "a", "b", "b", "c"])
+    keep = np.array([False, True, True, True, False])
+    pats, pres, unk = V._gated_scores(proba, M.CLASSES, groups, keep)
+    assert list(pats) == ["a", "b", "c"]
+    np.testing.assert_allclose(pres, [0.2, 0.7, 0.3], rtol=0, atol=1e-15)  # c: none kept
+    np.testing.assert_allclose(unk, [0.35, 0.3, 0.3], rtol=0, atol=1e-15)
+    ungated = M._patient_scores(proba, M.CLASSES, groups)
+    all_kept = V._gated_scores(proba, M.CLASSES, groups, np.ones(5, dtype=bool))
+    for u, v in zip(ungated, all_kept):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_quality_gates_come_from_the_training_recordings_and_nan_is_poor():
+    from benchmarks import murmur_variants as V
+
+    Q = np.array([[1.0, np.nan], [2.0, np.nan], [3.0, 5.0], [4.0, 6.0], [np.nan, 7.0]])
+    gates = V._gates(Q)
+    assert gates[0] is None
+    want = [(0, np.quantile([1, 2, 3, 4], a)) for a in V.GATE_QUANTILES]
+    want += [(1, np.quantile([5, 6, 7], a)) for a in V.GATE_QUANTILES]
+    assert [g[0] for g in gates[1:]] == [w[0] for w in want]
+    np.testing.assert_allclose([g[1] for g in gates[1:]], [w[1] for w in want], rtol=1e-15)
+    np.testing.assert_array_equal(V._keep(Q, (0, 2.0)), [False, True, True, True, False])
+    np.testing.assert_array_equal(V._keep(Q, None), np.ones(5, dtype=bool))
+
+
+def test_quality_gate_choice_uses_training_patients_only():
+    """The gate and thresholds are chosen on the training patients: the test patients' labels
+    and their quality indices change neither the gate chosen nor anything fitted, and a test
+    recording's quality only decides whether it is gated by the chosen rule."""
+    from threadpoolctl import threadpool_limits
+
+    from benchmarks import murmur_variants as V
+
+    X, y, g, patients = _toy(n_pat=25)
+    rng = np.random.default_rng(7)
+    Q = rng.uniform(size=(len(X), 2))
+    pats = np.unique(g)
+    test_pats = set(pats[2::4])
+    tr = ~np.isin(g, list(test_pats))
+    flipped = {
+        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
+        for p, row in patients.items()
+    }
+    with threadpool_limits(1):
+        p1, pred1, gate1 = V.gated_fit_predict(
+            X[tr], y[tr], g[tr], Q[tr], X[~tr], g[~tr], Q[~tr], patients
+        )
+        p2, pred2, gate2 = V.gated_fit_predict(
+            X[tr], y[tr], g[tr], Q[tr], X[~tr], g[~tr], Q[~tr], flipped
+        )
+        Q_other = rng.uniform(size=(int((~tr).sum()), 2))  # other test-recording quality
+        _, _, gate3 = V.gated_fit_predict(
+            X[tr], y[tr], g[tr], Q[tr], X[~tr], g[~tr], Q_other, patients
+        )
+    assert gate1 == gate2 == gate3 and gate1 in V._gates(Q[tr])
+    np.testing.assert_array_equal(p1, p2)
+    np.testing.assert_array_equal(pred1, pred2)
+    assert set(p1) == test_pats
