@@ -361,6 +361,9 @@ def _decode(p: Path, dtype) -> tuple[np.ndarray, int, str]:
 #: The smallest ``target_sr / orig_sr`` :func:`resample` accepts: soxr's filter grows as the
 #: inverse of the ratio (1e-4 takes ~1 s per million input samples; 1e-6 runs for hours).
 MIN_RESAMPLE_RATIO = 1e-4
+#: The largest ``target_sr / orig_sr`` :func:`resample` accepts (100 Hz to 1 MHz): above about
+#: 6e5 soxr 0.5 never returns (10 samples at 1 Hz to 1 MHz ran for minutes; 5e5 takes 0.07 s).
+MAX_RESAMPLE_RATIO = 1e4
 
 
 def _gap_runs(bad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -408,8 +411,9 @@ def resample(x: Any, orig_sr: float, target_sr: float, *, axis: int = -1) -> np.
     x : np.ndarray [shape=(..., n, ...)]
         Float32 and float64 are kept; integer, bool and list input is resampled as float64.
     orig_sr, target_sr : float
-        The rates of ``x`` and of the result, in Hz. ``target_sr / orig_sr`` must be at least
-        :data:`MIN_RESAMPLE_RATIO` (1e-4) and leave at least one sample.
+        The rates of ``x`` and of the result, in Hz. ``target_sr / orig_sr`` must be within
+        :data:`MIN_RESAMPLE_RATIO` (1e-4) and :data:`MAX_RESAMPLE_RATIO` (1e4) and leave at
+        least one sample.
     axis : int
         The time axis.
 
@@ -435,7 +439,7 @@ def resample(x: Any, orig_sr: float, target_sr: float, *, axis: int = -1) -> np.
         ``x`` is not a real numeric array, is 0-d, or has no samples along ``axis``.
     ParameterError
         A rate that is not a positive number, an ``axis`` out of range, or a rate ratio too
-        small (see above).
+        small or too large (see above).
 
     Examples
     --------
@@ -479,6 +483,12 @@ def resample(x: Any, orig_sr: float, target_sr: float, *, axis: int = -1) -> np.
             f"{what} is a ratio of {ratio:.3g}; soxr's filter grows as its inverse, and the "
             f"ratio must be at least {MIN_RESAMPLE_RATIO:g}: resample in two steps, or "
             "compute the slow quantity from the signal at its own rate"
+        )
+    if ratio > MAX_RESAMPLE_RATIO:
+        raise ParameterError(
+            f"{what} is a ratio of {ratio:.3g}; the ratio must be at most "
+            f"{MAX_RESAMPLE_RATIO:g} (soxr does not return from much larger ones): check the "
+            "rates' units (Hz), or resample in two steps"
         )
     if n * ratio < 1:
         raise ParameterError(

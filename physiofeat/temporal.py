@@ -80,8 +80,13 @@ def _check_framing(frame_length: Any, hop_length: Any, min_length: int):
     return frame_length, check_int(hop_length, "hop_length", minimum=1, allow_none=True)
 
 
+#: The most histogram bins ``shannon_entropy`` takes: the kernel counts into one array of
+#: ``bins`` int64 (2**24 bins = 128 MiB), and no signal fills more bins than it has samples.
+MAX_BINS = 2**24
+
+
 def _check_bins(bins: Any) -> int:
-    return check_int(bins, "bins", minimum=2)
+    return check_int(bins, "bins", minimum=2, maximum=MAX_BINS)
 
 
 def _check_sampen(m: Any, r: Any) -> tuple[int, float]:
@@ -150,7 +155,7 @@ def temporal(
         Samples between frame starts; None gives ``frame_length // 4`` (unused without
         ``frame_length``).
     bins : int
-        Histogram bins of ``shannon_entropy`` (>= 2).
+        Histogram bins of ``shannon_entropy``, 2 to :data:`MAX_BINS` (2**24).
 
     Returns
     -------

@@ -1,0 +1,108 @@
+"""Bad input the session-17 audit found getting through: each case is refused with a typed
+error naming what was wrong and what is accepted (or, for a segmentation of a longer recording,
+counted correctly); each test failed on the code before its fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import physiofeat
+from physiofeat import ParameterError, UnknownFeatureError
+
+
+def test_resample_refuses_an_upsampling_ratio_soxr_never_returns_from():
+    from physiofeat.io import MAX_RESAMPLE_RATIO, resample
+
+    x = np.random.default_rng(0).standard_normal(10)
+    # 1 Hz -> 1 MHz ran for minutes in soxr (and 1000 samples segfaulted under a memory limit)
+    with pytest.raises(ParameterError, match=r"ratio of 1e\+06; the ratio must be at most 10000"):
+        resample(x, 1, 1e6)
+    y = resample(x, 1, MAX_RESAMPLE_RATIO)  # the largest ratio accepted still resamples
+    assert y.shape == (10 * int(MAX_RESAMPLE_RATIO),) and y.dtype == np.float64
+
+
+def test_temporal_refuses_more_histogram_bins_than_it_can_count():
+    from physiofeat.temporal import MAX_BINS, temporal
+
+    x = np.random.default_rng(1).standard_normal(1000)
+    with pytest.raises(ParameterError, match=r"bins must be <= 16777216; got 1000000000"):
+        temporal(x, bins=10**9)  # had allocated 8 GB (OOM-killed at 23 GB RSS)
+    with pytest.raises(ParameterError, match="bins must be <="):
+        physiofeat.extract(x, {"temporal": {"bins": MAX_BINS + 1}}, sr=100)
+    assert np.isfinite(temporal(x, bins=4096)).all()
+
+
+@pytest.mark.parametrize("n_jobs", [0, "2", 2.5, -100])
+def test_extract_many_checks_n_jobs_inside_a_worker_process_too(monkeypatch, n_jobs):
+    """In a pool worker n_jobs is replaced by 1 (no nested pool), but a bad value is still a
+    bad value: it had been accepted there and refused in the main process."""
+    from physiofeat import batch
+
+    monkeypatch.setattr(batch, "_pool_worker_name", lambda: "SpawnProcess-1")
+    with pytest.raises(ParameterError, match="n_jobs must be"):
+        physiofeat.extract_many([np.zeros(100)], ["rms"], sr=100, n_jobs=n_jobs)
+
+
+def test_summary_helpers_refuse_what_is_not_their_beat_table():
+    from physiofeat import ecg, ecgpcg
+
+    x, _ = ecg.synthetic_ecg(duration=10.0, sr=500)
+    beats = ecg.delineate(x, sr=500)
+    for func, bad in [
+        (ecg.summarize_beats, np.zeros(5)),
+        (ecg.summarize_beats, {"rr": [1.0, 2.0]}),
+        (ecg.summarize_qt, None),
+        (ecgpcg.timing_features, np.zeros(5)),
+        (ecgpcg.timing_features, beats),  # an EcgBeats is not an EcgPcgBeats
+    ]:
+        with pytest.raises(ParameterError, match=rf"{func.__name__}: beats must be a physiofeat"):
+            func(bad)
+    assert np.isfinite(ecg.summarize_beats(beats)[0])  # the right table still works
+
+
+def test_heart_rate_return_periodicity_must_be_a_bool():
+    from physiofeat.pcg import heart_rate
+
+    x, sr = physiofeat.load(physiofeat.data.path("50277_MV"))
+    with pytest.raises(ParameterError, match="return_periodicity must be True or False; got 'no'"):
+        heart_rate(x, sr=sr, return_periodicity="no")  # had returned the 3-tuple
+    assert (
+        len(heart_rate(x, sr=sr)) == 2 and len(heart_rate(x, sr=sr, return_periodicity=True)) == 3
+    )
+
+
+def test_synthetic_ecg_refuses_a_heart_rate_no_beat_fits():
+    from physiofeat.ecg import synthetic_ecg
+
+    with pytest.raises(ParameterError, match=r"heart_rate must be at most 300 bpm .*; got 1e\+06"):
+        synthetic_ecg(duration=5.0, sr=500, heart_rate=1e6)  # had 79,000 overlapping QRS
+
+
+def test_synthetic_ecg_bumps_are_added_where_they_lie():
+    """The beat waves are added over their own samples only (1800 s took 38 s, each bump over
+    the whole recording); naive oracle: the whole-recording bump."""
+    from physiofeat.ecg._synth import _add_bump, _hann_bump
+
+    rng = np.random.default_rng(5)
+    for sr in (250.0, 333.3, 1000.0):
+        t = np.arange(int(3 * sr)) / sr
+        for start, width in [(-0.05, 0.1), (0.0, 0.02), (2.95, 0.1), (1.2345, 0.25), (5, 1)]:
+            start += rng.uniform(0, 1e-3)
+            x = rng.standard_normal(t.size)
+            want = x + _hann_bump(t, start, width, 0.7)
+            _add_bump(x, t, sr, start, width, 0.7)
+            np.testing.assert_array_equal(x, want)
+
+
+def test_a_missing_key_of_a_result_names_what_it_holds():
+    f = physiofeat.extract(np.random.default_rng(0).standard_normal(4000), ["rms", "mfcc"], sr=1000)
+    with pytest.raises(
+        UnknownFeatureError,
+        match=r"'mfccs' is not in this result \(did you mean "
+        r"'mfcc'\?\); it holds 2 feature\(s\): rms, mfcc",
+    ):
+        f["mfccs"]
+    with pytest.raises(KeyError):  # still a KeyError, so Mapping's get / in work
+        f[["rms"]]
+    assert f.get("mfccs") is None and "rms" in f and "mfccs" not in f
