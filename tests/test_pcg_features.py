@@ -222,11 +222,24 @@ def test_state_without_frames_is_a_nan_row():
     assert np.isnan(s["peak_freq"][[0, 2]]).all() and np.isfinite(s["peak_freq"][[1, 3]]).all()
 
 
-def test_amplitude_ratio_of_a_state_outside_the_signal_is_nan():
+def test_a_segmentation_past_the_end_of_the_signal_counts_the_cycles_in_it():
+    """A segmentation of a longer recording applied to its first samples: its cycles are those
+    whose four states and next S1 onset lie in the signal (the whole signal's rows for them),
+    not the segmentation's (n_cycles had been 40 of a 5 s signal, cycle_coverage 3.99)."""
     iv, x = _synthetic()
-    t = cycle_table(x[:1500], sr=SR, segmentation=iv)  # cycles 2 and 3 lie past the end
-    assert np.isfinite(t["amp_systole_s1"][0]) and np.isnan(t["amp_systole_s1"][2])
-    assert np.isfinite(t["rr"]).all()  # durations come from the intervals
+    full = cycle_table(x, sr=SR, segmentation=iv)
+    n = 1500
+    inside = full["start"] + full["rr"] < n / SR
+    assert 0 < inside.sum() < full["rr"].size  # the cut drops cycles
+    cut = cycle_table(x[:n], sr=SR, segmentation=iv)
+    assert set(cut) == set(full)
+    for key in full:
+        np.testing.assert_array_equal(cut[key], full[key][inside])
+    assert cycle_features(x[:n], sr=SR, segmentation=iv)["n_cycles"] == inside.sum()
+    q = signal_quality(x[:n], sr=SR, segmentation=iv)
+    assert 0 < q["cycle_coverage"] <= 1
+    shifted = np.asarray(iv, dtype=np.float64) + [100.0, 100.0, 0.0]  # all past the end
+    assert cycle_features(x, sr=SR, segmentation=shifted)["n_cycles"] == 0
 
 
 # -------------------------------------------------------------------------------------------
