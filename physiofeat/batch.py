@@ -1166,6 +1166,15 @@ def iter_extract(
     from ._features import check_stats
 
     stats = check_stats(stats)
+    from ._validation import check_bool, check_int
+
+    # checked with a client too, where n_jobs is not used, and in a worker process, where it
+    # is replaced by 1 below
+    n_jobs = default_jobs() if n_jobs is None else check_int(n_jobs, "n_jobs", minimum=-1)
+    if n_jobs == 0:
+        raise ParameterError(
+            "n_jobs must be a positive number of processes, or -1/None for all cores"
+        )
     if client is None and n_jobs != 1:
         worker = _pool_worker_name()
         if worker is not None:  # nested parallelism: the outer pool already uses the cores
@@ -1181,8 +1190,6 @@ def iter_extract(
                     stacklevel=2,
                 )
             n_jobs = 1
-    from ._validation import check_bool, check_int
-
     if max_pending is not None:  # before the Dask branch too: 0 there had submitted nothing
         max_pending = check_int(max_pending, "max_pending", minimum=1)
     job = _Job(
@@ -1221,11 +1228,6 @@ def iter_extract(
         raise ParameterError(
             f"mp_context must be one of {multiprocessing.get_all_start_methods()} (or None: "
             f"forkserver where there is one); got {mp_context!r}"
-        )
-    n_jobs = default_jobs() if n_jobs is None else check_int(n_jobs, "n_jobs", minimum=-1)
-    if n_jobs == 0:  # checked with a client too, where n_jobs is not used
-        raise ParameterError(
-            "n_jobs must be a positive number of processes, or -1/None for all cores"
         )
     if client is not None:
         from .distributed import check_client

@@ -1451,11 +1451,20 @@ def _rmssd(v: np.ndarray) -> float:
     return float(np.sqrt(np.mean(d * d))) if d.size else np.nan
 
 
+def _check_beat_table(beats: Any, func: str) -> None:
+    if not isinstance(beats, EcgBeats):
+        raise ParameterError(
+            f"{func}: beats must be a physiofeat.ecg.EcgBeats (from delineate); got "
+            f"{type(beats).__name__}"
+        )
+
+
 def summarize_beats(beats: EcgBeats) -> np.ndarray:
     """The :data:`PR_STATS` summary of a beat table (seconds; heart rate in bpm).
 
     Successive differences (RMSSD) use consecutive beats only; a missing P wave breaks the chain.
     """
+    _check_beat_table(beats, "summarize_beats")
     out = np.full(len(PR_STATS), np.nan)
     rr = beats.rr[np.isfinite(beats.rr)]
     pr = beats.pr_interval
@@ -1559,6 +1568,7 @@ def _pr_of(beats: EcgBeats) -> tuple[np.ndarray, str | None]:
 
 def summarize_qt(beats: EcgBeats) -> np.ndarray:
     """The :data:`QT_STATS` summary of a beat table (seconds; ``t_fraction`` 1)."""
+    _check_beat_table(beats, "summarize_qt")
     out = np.full(len(QT_STATS), np.nan)
     k = 0
     with warnings.catch_warnings():

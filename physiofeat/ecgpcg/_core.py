@@ -530,6 +530,11 @@ def timing(
 def timing_features(beats: EcgPcgBeats) -> np.ndarray:
     """Median and SD of each interval over beats, and the fraction of beats with S1 and S2,
     named by :data:`TIMING_STATS` (NaN where no beat has the interval)."""
+    if not isinstance(beats, EcgPcgBeats):
+        raise ParameterError(
+            f"timing_features: beats must be a physiofeat.ecgpcg.EcgPcgBeats (from timing); got "
+            f"{type(beats).__name__}"
+        )
     out = []
     for w in INTERVALS:
         v = np.asarray(getattr(beats, w), dtype=np.float64)

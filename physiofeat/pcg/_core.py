@@ -370,6 +370,7 @@ def heart_rate(
             f"hr_min must be below hr_max; got hr_min={hr_min:g}, hr_max={hr_max:g}"
         )
     systole_min = check_float(systole_min, "systole_min", minimum=0.0)
+    return_periodicity = check_bool(return_periodicity, "return_periodicity")
     _check_length(x.shape[0], sr, hr_min)
     if not np.abs(x).max() > 0:
         raise InvalidSignalError("signal is silent (all zeros); there are no heart sounds")
