@@ -263,7 +263,20 @@ class Features(Mapping[str, Feature]):
         self.computed = dict(computed or {})
 
     def __getitem__(self, key: str) -> Feature:
-        return self._items[key]
+        try:
+            return self._items[key]
+        except (KeyError, TypeError):  # TypeError: an unhashable key
+            import difflib
+
+            from ._errors import UnknownFeatureError
+
+            held = list(self._items)
+            close = difflib.get_close_matches(str(key), held, n=3) if held else []
+            hint = f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+            raise UnknownFeatureError(
+                f"{key!r} is not in this result{hint}; it holds {len(held)} feature(s): "
+                f"{', '.join(held) or 'none'}"
+            ) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._errors import ParameterError
 from .._validation import check_float, check_sr
 
 __all__ = ["synthetic_ecg"]
@@ -15,6 +16,15 @@ def _hann_bump(t: np.ndarray, start: float, width: float, amp: float) -> np.ndar
     out = np.zeros_like(t)
     out[inside] = amp * 0.5 * (1.0 - np.cos(2.0 * np.pi * u[inside]))
     return out
+
+
+def _add_bump(x: np.ndarray, t: np.ndarray, sr: float, start: float, width: float, amp: float):
+    """``x += _hann_bump(t, start, width, amp)`` over the bump's own samples only (one beat's
+    waves cost their length, not the recording's)."""
+    i0 = max(int(np.floor(start * sr)) - 1, 0)
+    i1 = min(int(np.ceil((start + width) * sr)) + 2, len(t))
+    if i1 > i0:
+        x[i0:i1] += _hann_bump(t[i0:i1], start, width, amp)
 
 
 def synthetic_ecg(
@@ -45,7 +55,7 @@ def synthetic_ecg(
     sr : float
         Sampling rate in Hz.
     heart_rate : float
-        Beats per minute (constant RR).
+        Beats per minute (constant RR), above 0 and at most 300.
     pr : float
         PR interval (P onset to QRS onset) in seconds.
     p_amp, qrs_amp : float
@@ -79,6 +89,11 @@ def synthetic_ecg(
     sr = check_sr(sr)
     duration = check_float(duration, "duration", minimum=0.0, strict_min=True)
     heart_rate = check_float(heart_rate, "heart_rate", minimum=0.0, strict_min=True)
+    if heart_rate > 300.0:
+        raise ParameterError(
+            f"heart_rate must be at most 300 bpm (a beat's waves last about 0.3 s); got "
+            f"{heart_rate:g}"
+        )
     pr = check_float(pr, "pr", minimum=0.0, strict_min=True)
     n = int(round(duration * sr))
     t = np.arange(n) / sr
@@ -88,11 +103,11 @@ def synthetic_ecg(
     t_off = 0.04 + 0.15 * rr + 0.02  # T-wave start after the QRS onset
     t_width = min(0.3 * rr, 0.25)
     for q in q_on:
-        x += _hann_bump(t, q - pr, 0.10, p_amp)
-        x += _hann_bump(t, q, 0.02, -0.1 * qrs_amp)
-        x += _hann_bump(t, q + 0.015, 0.05, qrs_amp)
-        x += _hann_bump(t, q + 0.06, 0.03, -0.25 * qrs_amp)
-        x += _hann_bump(t, q + t_off, t_width, t_amp * qrs_amp)
+        _add_bump(x, t, sr, q - pr, 0.10, p_amp)
+        _add_bump(x, t, sr, q, 0.02, -0.1 * qrs_amp)
+        _add_bump(x, t, sr, q + 0.015, 0.05, qrs_amp)
+        _add_bump(x, t, sr, q + 0.06, 0.03, -0.25 * qrs_amp)
+        _add_bump(x, t, sr, q + t_off, t_width, t_amp * qrs_amp)
     if invert:
         x = -x
     if wander:
