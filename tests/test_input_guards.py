@@ -106,3 +106,13 @@ def test_a_missing_key_of_a_result_names_what_it_holds():
     with pytest.raises(KeyError):  # still a KeyError, so Mapping's get / in work
         f[["rms"]]
     assert f.get("mfccs") is None and "rms" in f and "mfccs" not in f
+
+
+def test_ecgpcg_timing_refuses_a_segmentation_the_gated_method_would_ignore():
+    from physiofeat import ecgpcg, pcg
+
+    ecg, pcg_x, sr = ecgpcg.synthetic_ecg_pcg(duration=10.0, sr=2000)[:3]
+    seg = pcg.segment(pcg_x, sr=sr)
+    with pytest.raises(ParameterError, match=r'segmentation= is used by method="hsmm" only'):
+        ecgpcg.timing(ecg, pcg_x, sr=sr, segmentation=seg)  # method="gated" by default
+    assert len(ecgpcg.timing(ecg, pcg_x, sr=sr, method="hsmm", segmentation=seg)) > 0
