@@ -412,7 +412,7 @@ def wavelet_envelope(
     """
     import pywt
 
-    from .wavelet._discrete import _check_level, _discrete_wavelet
+    from .wavelet._discrete import _check_level, _discrete_wavelet, _writable
 
     sr = check_sr(sr)
     x = _signal(x)
@@ -420,7 +420,7 @@ def wavelet_envelope(
     wav = _discrete_wavelet(wavelet)
     n = x.shape[-1]
     level = _check_level(_default_wavelet_level(sr) if level is None else level, n, wav)
-    d = pywt.wavedec(x, wav, mode="symmetric", level=level, axis=-1)[1]
+    d = pywt.wavedec(_writable(x), wav, mode="symmetric", level=level, axis=-1)[1]
     rep = np.repeat(d, 2**level, axis=-1)
     start = (rep.shape[-1] - n) // 2
     env = np.abs(rep[..., start : start + n])

@@ -28,6 +28,7 @@ from ._discrete import (
     DWT_STATS,
     _check_discrete,
     _check_order,
+    _check_wpt_level_arg,
     dwt_band_names,
     dwt_features,
     wavedec,
@@ -81,6 +82,7 @@ def _check_values(p: dict) -> None:
     if "per_sample" in p:  # dwt
         check_bool(p["per_sample"], "per_sample")
     if "order" in p:  # wpt
+        _check_wpt_level_arg(p["level"])
         _check_order(p["order"])
         check_bool(p["relative"], "relative")
 

@@ -23,6 +23,16 @@ __all__ = [
     "wpt_band_edges",
 ]
 
+#: The deepest wavelet-packet level :func:`wpt_energies`, :func:`wpt_band_names` and
+#: :func:`wpt_band_edges` accept. A level-``L`` packet has ``2**L`` bands, and PyWavelets builds
+#: its tree as ``2**(L + 1) - 1`` Python node objects, the time doubling per level: level 16
+#: takes ~1 s, 17 ~2 s, 20 ~15 s and ~1 M band names; level 40 had asked for 8 TiB. The bound
+#: ``MAX_ARRAY_BYTES`` would give (``dwt_max_level`` of a 2**31-sample float32 signal with
+#: 'haar', 31) is no cap: 2**31 names do not fit in memory. 20 keeps every level a packet
+#: decomposition finishes in reasonable time and memory; the signal's own bound,
+#: ``pywt.dwt_max_level(n, filter_length)``, applies below it.
+MAX_WPT_LEVEL = 20
+
 #: Statistics :func:`dwt_features` computes per band, in column order.
 DWT_STATS: tuple[str, ...] = (
     "energy",
@@ -79,6 +89,24 @@ def _check_discrete(wavelet, level, mode):
     check_choice(mode, "mode", _MODES)
     _check_level_arg(level)
     return wav
+
+
+def _check_wpt_level_arg(level, what: str = "level") -> int | None:
+    """A packet depth before it meets a signal: None or an int in [1, MAX_WPT_LEVEL]."""
+    level = _check_level_arg(level, what)
+    if level is not None and level > MAX_WPT_LEVEL:
+        raise ParameterError(
+            f"{what}={level} is too deep for a wavelet packet: {what} must be in [1, "
+            f"{MAX_WPT_LEVEL}] (a level-L packet has 2**L bands; level {level} would have "
+            f"{2**level:,})"
+        )
+    return level
+
+
+def _writable(x: np.ndarray) -> np.ndarray:
+    """``x``, or a copy of it when it is read-only (``np.load(mmap_mode='r')``, a joblib memmap,
+    ``setflags(write=False)``): PyWavelets' Cython core refuses read-only buffers."""
+    return x if x.flags.writeable else x.copy()
 
 
 def _check_order(order) -> str:
@@ -142,7 +170,7 @@ def wavedec(
     x = as_signal(x, ndim=(1, 2, 3))
     wav = _check_discrete(wavelet, level, mode)
     level = _check_level(level, x.shape[-1], wav)
-    return _pywt().wavedec(x, wav, mode=mode, level=level, axis=-1)
+    return _pywt().wavedec(_writable(x), wav, mode=mode, level=level, axis=-1)
 
 
 def dwt_band_names(level: int) -> list[str]:
@@ -237,9 +265,16 @@ def dwt_features(
 
 
 def _packet_paths(level: int, order: str) -> list[str]:
-    pywt = _pywt()
-    wp = pywt.WaveletPacket(np.zeros(2**level), "haar", mode="periodization", maxlevel=level)
-    return [node.path for node in wp.get_level(level, order=order)]
+    """The node paths of ``pywt.WaveletPacket(...).get_level(level, order)``, without the tree:
+    the natural-order path of packet ``j`` spells ``j`` in binary (``a`` = 0, ``d`` = 1), and
+    the ``k``-th lowest-frequency packet is natural packet ``gray(k) = k ^ (k >> 1)``."""
+    idx = np.arange(2**level, dtype=np.int64)
+    if order == "freq":
+        idx ^= idx >> 1
+    return [format(j, f"0{level}b").translate(_AD) for j in idx.tolist()]
+
+
+_AD = str.maketrans("01", "ad")
 
 
 def wpt_band_names(level: int, *, order: Literal["freq", "natural"] = "freq") -> list[str]:
@@ -251,9 +286,15 @@ def wpt_band_names(level: int, *, order: Literal["freq", "natural"] = "freq") ->
     >>> wpt_band_names(2), wpt_band_names(2, order="natural")
     (['aa', 'ad', 'dd', 'da'], ['aa', 'ad', 'da', 'dd'])
     """
-    level = check_int(level, "level", minimum=1)
+    level = _check_wpt_level(level)
     _check_order(order)
     return _packet_paths(level, order)
+
+
+def _check_wpt_level(level) -> int:
+    """A packet depth for the name and edge helpers: an int in [1, MAX_WPT_LEVEL]."""
+    check_int(level, "level", minimum=1)  # None, a float, a bool: "must be an integer"
+    return _check_wpt_level_arg(level)
 
 
 def wpt_band_edges(
@@ -271,10 +312,16 @@ def wpt_band_edges(
     [[0.0, 100.0], [100.0, 200.0], [300.0, 400.0], [200.0, 300.0]]
     """
     sr = check_sr(sr)
-    freq_paths = wpt_band_names(level, order="freq")
-    paths = wpt_band_names(level, order=order)
+    level = _check_wpt_level(level)
+    _check_order(order)
     width = sr / 2 / 2**level
-    k = np.array([freq_paths.index(p) for p in paths], dtype=np.float64)
+    k = np.arange(2**level, dtype=np.int64)
+    if order == "natural":  # natural packet j is the k-th in frequency, k = inverse gray(j)
+        shift = 1
+        while shift < level:
+            k ^= k >> shift
+            shift *= 2
+    k = k.astype(np.float64)
     return np.stack([k * width, (k + 1) * width], axis=-1)
 
 
@@ -296,8 +343,8 @@ def wpt_energies(
     wavelet : str
         A discrete wavelet from ``pywt.wavelist(kind='discrete')``.
     level : int or None
-        Packet depth (``2**level`` bands), at most ``pywt.dwt_max_level(n, filter_length)``;
-        None uses that maximum (as :func:`wavedec`).
+        Packet depth (``2**level`` bands), at most ``pywt.dwt_max_level(n, filter_length)``
+        and ``MAX_WPT_LEVEL`` (20); None uses the smaller of the two.
     mode : str
         PyWavelets signal-extension mode.
     order : {'freq', 'natural'}
@@ -325,10 +372,12 @@ def wpt_energies(
     """
     x = as_signal(x, ndim=(1, 2, 3))
     wav = _check_discrete(wavelet, level, mode)
+    _check_wpt_level_arg(level)
     _check_order(order)
     relative = check_bool(relative, "relative")
     level = _check_level(level, x.shape[-1], wav)
-    wp = _pywt().WaveletPacket(x, wav, mode=mode, maxlevel=level, axis=-1)
+    level = min(level, MAX_WPT_LEVEL)  # level=None: the signal's maximum, within the cap
+    wp = _pywt().WaveletPacket(_writable(x), wav, mode=mode, maxlevel=level, axis=-1)
     nodes = wp.get_level(level, order=order)
     e = np.stack(
         [np.sum(np.square(node.data, dtype=np.float64), axis=-1) for node in nodes], axis=-1
