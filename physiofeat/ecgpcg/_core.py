@@ -485,7 +485,7 @@ def timing(
     if method == "gated" and segmentation is not None:
         raise ParameterError(
             'segmentation= is used by method="hsmm" only; method="gated" finds S1 and S2 in '
-            "windows the ECG sets: pass method=\"hsmm\" to use the segmentation, or leave it out"
+            'windows the ECG sets: pass method="hsmm" to use the segmentation, or leave it out'
         )
     ecg_sr = _ecg_rate(sr, beats)
     pcg_sr = ecg_sr if pcg_sr is None else pcg_sr

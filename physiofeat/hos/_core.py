@@ -47,7 +47,15 @@ import numpy as np
 import scipy.fft
 
 from .._errors import InvalidSignalError, ParameterError
-from .._validation import as_signal, check_bool, check_choice, check_int, check_sr, check_workers
+from .._validation import (
+    as_signal,
+    check_bool,
+    check_choice,
+    check_int,
+    check_sr,
+    check_workers,
+    real_array,
+)
 from ..spectral._core import SpectralWarning, check_named_window, get_window
 from . import _kernels
 
@@ -406,6 +414,42 @@ def _domain_indices(K: int, K2: int, *, skip_dc: bool = True):
     return i[ok], j[ok]
 
 
+def _check_scalar_inputs(mag, f1, f2):
+    """:func:`scalar_features`' inputs checked: ``mag`` as float64 ``(..., n_f1, n_f2)``, ``f1``
+    and ``f2`` as float64 of lengths ``n_f1`` and ``n_f2``, and the principal-domain indices."""
+    mag = real_array(mag, "mag", "of shape (..., n_f1, n_f2)")
+    if mag.ndim < 2:
+        raise InvalidSignalError(
+            f"mag must have shape (..., n_f1, n_f2) (the principal domain, as bispectrum lays it "
+            f"out); got {mag.ndim}-D array of shape {mag.shape}"
+        )
+    mag = mag.astype(np.float64, copy=False)
+    K, K2 = mag.shape[-2:]
+    freqs = []
+    for name, f, n in (("f1", f1, K), ("f2", f2, K2)):
+        try:
+            arr = np.asarray(f, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"{name} must be a 1-D sequence of frequencies in Hz; got {f!r}"
+            ) from None
+        if arr.ndim != 1 or arr.shape[0] != n:
+            raise ParameterError(
+                f"{name} must be a 1-D sequence of {n} frequencies (one per "
+                f"{'row' if name == 'f1' else 'column'} of mag, shape {mag.shape}); got shape "
+                f"{arr.shape} (bispectrum_frequencies gives both)"
+            )
+        freqs.append(arr)
+    ii, jj = _domain_indices(K, K2)
+    if ii.size == 0:
+        raise InvalidSignalError(
+            f"mag of shape {mag.shape} has no bin in the principal domain 0 < f2 <= f1, "
+            f"f1 + f2 <= sr / 2: at least 3 rows (f1) and 2 columns (f2) are needed (a "
+            f"bispectrum with n_fft >= 4)"
+        )
+    return mag, freqs[0], freqs[1], ii, jj
+
+
 def scalar_features(
     mag: np.ndarray, f1: Sequence[float], f2: Sequence[float]
 ) -> tuple[tuple[str, ...], np.ndarray]:
@@ -429,8 +473,11 @@ def scalar_features(
     Parameters
     ----------
     mag : np.ndarray [shape=(..., n_f1, n_f2)]
-        ``|B|`` or the bicoherence on the principal domain (as :func:`bispectrum` lays it out).
-    f1, f2 : array-like
+        ``|B|`` or the bicoherence on the principal domain (as :func:`bispectrum` lays it out;
+        ``n_f1 >= 3``, ``n_f2 >= 2``): real, non-negative and finite on Omega, where a NaN
+        marks a missing value and makes the features it enters NaN; values outside Omega
+        (NaN in :func:`bispectrum`'s layout) are not read.
+    f1, f2 : array-like [shape=(n_f1,), (n_f2,)]
         Their frequencies in Hz (:func:`bispectrum_frequencies`).
 
     Returns
@@ -453,12 +500,14 @@ def scalar_features(
     >>> round(float(d["wcob_f1"]), 3), round(float(d["entropy"]), 3)
     (2.0, 1.074)
     """
-    mag = np.asarray(mag, dtype=np.float64)
-    K, K2 = mag.shape[-2:]
-    f1 = np.asarray(f1, dtype=np.float64)
-    f2 = np.asarray(f2, dtype=np.float64)
-    ii, jj = _domain_indices(K, K2)
+    mag, f1, f2, ii, jj = _check_scalar_inputs(mag, f1, f2)
     v = mag[..., ii, jj]  # (..., L)
+    if np.any(v < 0) or np.isinf(v).any():
+        bad = "negative" if np.any(v < 0) else "infinite"
+        raise InvalidSignalError(
+            f"mag must be non-negative and finite on the principal domain (|B| or the "
+            f"bicoherence; NaN marks a missing value); got {bad} values there. Pass np.abs(B)"
+        )
     with np.errstate(divide="ignore", invalid="ignore"):
         s1 = v.sum(axis=-1, keepdims=True)
         s2 = (v * v).sum(axis=-1, keepdims=True)

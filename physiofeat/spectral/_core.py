@@ -648,7 +648,13 @@ def amplitude_to_db(
     array([ 0., 20.])
     """
     ref = check_ref(ref)
-    mag = np.abs(np.asarray(S))
+    try:
+        arr = np.asarray(S)
+    except (ValueError, TypeError):  # ragged nesting: as_signal names the problem
+        arr = as_signal(S, name="S", ndim=tuple(range(1, 8)))
+    if np.iscomplexobj(arr):
+        arr = np.abs(arr)
+    mag = np.abs(as_signal(arr, name="S", ndim=tuple(range(1, 8))))
     if callable(ref):
         refv = ref
         return power_to_db(mag**2, ref=lambda a: refv(np.sqrt(a)) ** 2, amin=amin**2, top_db=top_db)
@@ -670,7 +676,28 @@ def frames_to_time(frames: Any, *, sr: float, hop_length: int = 512) -> np.ndarr
     """Frame indices to seconds (``frames * hop_length / sr``, ``hop_length`` an int >= 1)."""
     sr = check_sr(sr)
     hop_length = check_int(hop_length, "hop_length", minimum=1)
-    return np.asarray(frames) * hop_length / sr
+    return np.asarray(_real_values(frames, "frames", "frame indices")) * hop_length / sr
+
+
+def _real_values(x: Any, name: str, what: str) -> np.ndarray:
+    """``x`` (a real number or an array of them, any shape) as an ndarray of its own dtype, or a
+    :class:`ParameterError` naming ``name``: None, strings and complex values are refused
+    (NumPy would make None a NaN and parse ``'1000'`` as a number). An object array of numbers
+    becomes float64."""
+    accepted = f"{name} must be a real number or an array of real numbers ({what})"
+    if x is None or isinstance(x, (str, bytes)):
+        raise ParameterError(f"{accepted}; got {type(x).__name__} {x!r}")
+    try:
+        arr = np.asanyarray(x)
+        if arr.dtype.kind == "O":
+            if not all(isinstance(v, numbers.Real) for v in arr.flat):  # astype: None -> NaN
+                raise TypeError("not all real numbers")
+            arr = arr.astype(np.float64)
+    except (ValueError, TypeError):  # ragged nesting, None or str inside an object array
+        raise ParameterError(f"{accepted}; got {x!r}") from None
+    if arr.dtype.kind not in "fiub":
+        raise ParameterError(f"{accepted}; got dtype {arr.dtype}: {x!r}")
+    return arr
 
 
 _F_SP = 200.0 / 3
@@ -681,7 +708,7 @@ _LOGSTEP = math.log(6.4) / 27.0
 
 def hz_to_mel(freqs: Any, *, htk: bool = False) -> np.ndarray:
     """Hz to mel: HTK ``2595 log10(1 + f/700)`` or Slaney's (linear below 1 kHz, log above)."""
-    f = np.asanyarray(freqs, dtype=np.float64)
+    f = np.asanyarray(_real_values(freqs, "freqs", "Hz"), dtype=np.float64)
     if check_bool(htk, "htk"):
         return 2595.0 * np.log10(1.0 + f / 700.0)
     mels = f / _F_SP
@@ -693,7 +720,7 @@ def hz_to_mel(freqs: Any, *, htk: bool = False) -> np.ndarray:
 
 def mel_to_hz(mels: Any, *, htk: bool = False) -> np.ndarray:
     """Inverse of :func:`hz_to_mel`."""
-    m = np.asanyarray(mels, dtype=np.float64)
+    m = np.asanyarray(_real_values(mels, "mels", "mel"), dtype=np.float64)
     if check_bool(htk, "htk"):
         return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
     freqs = _F_SP * m
@@ -704,7 +731,11 @@ def mel_to_hz(mels: Any, *, htk: bool = False) -> np.ndarray:
 def mel_frequencies(
     n_mels: int = 128, *, fmin: float = 0.0, fmax: float = 11025.0, htk: bool = False
 ) -> np.ndarray:
-    """``n_mels`` frequencies (Hz) equally spaced on the mel scale from ``fmin`` to ``fmax``."""
+    """``n_mels`` frequencies (Hz) equally spaced on the mel scale from ``fmin`` to ``fmax``
+    (``n_mels`` an int >= 0; ``fmin``, ``fmax`` finite numbers)."""
+    n_mels = check_int(n_mels, "n_mels", minimum=0)
+    fmin = check_float(fmin, "fmin")
+    fmax = check_float(fmax, "fmax")
     mels = np.linspace(hz_to_mel(fmin, htk=htk), hz_to_mel(fmax, htk=htk), n_mels)
     return mel_to_hz(mels, htk=htk)
 
@@ -833,7 +864,21 @@ def mel_filters(
     >>> mel_filters(sr=2000, n_fft=256, n_mels=20).shape
     (20, 129)
     """
+    dtype = _check_float_dtype(dtype)
     return _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, dtype)[0].copy()
+
+
+def _check_float_dtype(dtype: Any, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a NumPy floating dtype (float16/32/64...), or a :class:`ParameterError`: a
+    filterbank's weights lie in [0, 1], so an integer dtype would make it all zeros."""
+    accepted = f"{name} must be a floating dtype (np.float32, np.float64, 'float32'...)"
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise ParameterError(f"{accepted}; got {dtype!r}") from None
+    if dt.kind != "f":
+        raise ParameterError(f"{accepted}; got {dt.name}")
+    return dt
 
 
 def _mel_fm(X_fm: np.ndarray, bands, n_mels: int, power: float) -> np.ndarray:
