@@ -22,6 +22,17 @@ def test_weighted_accuracy_hand_values():
     assert M.weighted_accuracy(true, true) == 1.0
 
 
+def _held_out(g, patients, every):
+    """(training-recording mask, test patients, labels with every test patient flipped to
+    Present): the test patients are ``unique(g)[every]``."""
+    test_pats = set(np.unique(g)[every])
+    flipped = {
+        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
+        for p, row in patients.items()
+    }
+    return ~np.isin(g, list(test_pats)), test_pats, flipped
+
+
 def _toy(n_pat=40, seed=0):
     """Patients with 3 recordings each; Present patients' murmur locations carry a shift."""
     rng = np.random.default_rng(seed)
@@ -74,15 +85,9 @@ def test_no_label_leak_from_the_evaluated_patients():
     from threadpoolctl import threadpool_limits
 
     X, y, g, patients = _toy(n_pat=25)
-    pats = np.unique(g)
-    test_pats = set(pats[::4])
-    tr = ~np.isin(g, list(test_pats))
+    tr, test_pats, flipped = _held_out(g, patients, slice(None, None, 4))
     with threadpool_limits(1):  # OpenMP threads of the gradient boosting: slow when contended
         _, pred = M.fit_predict(X[tr], y[tr], g[tr], X[~tr], g[~tr], patients)
-    flipped = {
-        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
-        for p, row in patients.items()
-    }
     with threadpool_limits(1):
         _, pred2 = M.fit_predict(X[tr], y[tr], g[tr], X[~tr], g[~tr], flipped)
     np.testing.assert_array_equal(pred, pred2)
@@ -158,16 +163,10 @@ def test_nested_selection_uses_training_patients_only(monkeypatch):
     monkeypatch.setattr(M, "make_model", lambda: LogisticRegression(max_iter=500))
     X, y, g, patients = _toy(n_pat=40)
     noise = np.random.default_rng(3).standard_normal(X.shape)
-    pats = np.unique(g)
-    test_pats = set(pats[::4])
-    tr = ~np.isin(g, list(test_pats))
+    tr, test_pats, flipped = _held_out(g, patients, slice(None, None, 4))
     cands = {"noise": (noise[tr], noise[~tr]), "signal": (X[tr], X[~tr])}
     _, pred, name = M.select_fit_predict(cands, y[tr], g[tr], g[~tr], patients)
     assert name == "signal"
-    flipped = {
-        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
-        for p, row in patients.items()
-    }
     _, pred2, name2 = M.select_fit_predict(cands, y[tr], g[tr], g[~tr], flipped)
     assert name2 == name
     np.testing.assert_array_equal(pred, pred2)
@@ -233,13 +232,7 @@ def test_in_fold_choice_of_k_uses_training_patients_only():
 
     X, y, g, patients = _toy(n_pat=25)
     X = np.hstack([X, np.random.default_rng(4).standard_normal((X.shape[0], 8))])
-    pats = np.unique(g)
-    test_pats = set(pats[1::4])
-    tr = ~np.isin(g, list(test_pats))
-    flipped = {
-        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
-        for p, row in patients.items()
-    }
+    tr, test_pats, flipped = _held_out(g, patients, slice(1, None, 4))
     with threadpool_limits(1):
         out = [
             M.select_k_fit_predict(X[tr], y[tr], g[tr], X[~tr], g[~tr], pt, ks=(2, 12))
@@ -438,13 +431,7 @@ def test_quality_gate_choice_uses_training_patients_only():
     X, y, g, patients = _toy(n_pat=25)
     rng = np.random.default_rng(7)
     Q = rng.uniform(size=(len(X), 2))
-    pats = np.unique(g)
-    test_pats = set(pats[2::4])
-    tr = ~np.isin(g, list(test_pats))
-    flipped = {
-        p: ({"Murmur": "Present", "Murmur locations": "AV"} if p in test_pats else row)
-        for p, row in patients.items()
-    }
+    tr, test_pats, flipped = _held_out(g, patients, slice(2, None, 4))
     with threadpool_limits(1):
         p1, pred1, gate1 = V.gated_fit_predict(
             X[tr], y[tr], g[tr], Q[tr], X[~tr], g[~tr], Q[~tr], patients
