@@ -87,6 +87,10 @@ class FeatureSpec:
     #: Channel roles a record feature draws on (``("ecg", "pcg")``); empty for a feature of one
     #: signal (see the module's "Record features" paragraph).
     roles: tuple[str, ...] = ()
+    #: Parameters that mean something else here than in the other features taking that name
+    #: (``{"frame_length": "seconds"}``): a shared value never reaches features that read it
+    #: differently (see :func:`register_feature`).
+    meanings: Mapping[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
@@ -245,6 +249,7 @@ def register_feature(
     check: Callable[[dict[str, Any]], None] | None = None,
     ignores: Callable[[dict[str, Any]], Mapping[str, str]] | None = None,
     roles: Sequence[str] = (),
+    meanings: Mapping[str, str] | None = None,
     overwrite: bool = False,
 ):
     """Decorator that registers ``compute(ctx, **params) -> Feature`` under ``name``.
@@ -298,6 +303,12 @@ def register_feature(
         :class:`~physiofeat.records.Record` for it; a record without a channel of one of these
         roles raises :class:`~physiofeat.records.MissingRoleError`. ``dims`` describe the
         record's output (one row per record: no ``signal`` axis).
+    meanings : mapping of str to str, optional
+        Parameters this feature reads in a sense of its own, named by it (the ``envelope``'s
+        ``frame_length`` is a smoothing window in seconds, where ``rms``' is a frame in
+        samples). A parameter shared in :func:`extract` (``frame_length=256``) that would reach
+        requested features reading it in different senses is refused, naming them, instead of
+        meaning 256 samples to one and 256 seconds to another; given per feature it is fine.
     overwrite : bool
         Allow replacing an existing registration.
 
@@ -352,6 +363,7 @@ def register_feature(
             check=check,
             ignores=ignores,
             roles=tuple(dict.fromkeys(roles)),
+            meanings=dict(meanings or {}),
         )
         return compute
 
@@ -740,6 +752,7 @@ def resolve_params(
     ignored: dict[str, list[str]] = {}  # a given parameter -> why each feature ignores it
     used_given: set[str] = set()
     overridden: dict[str, list[str]] = {}  # a shared parameter -> features whose own value wins
+    senses: dict[str, dict[str, list[str]]] = {}  # a shared parameter -> sense -> its readers
     for name, own in request.items():
         spec = get_spec(name)
         unknown = set(own) - set(spec.defaults)
@@ -761,6 +774,8 @@ def resolve_params(
             spec.check(params)
         plan[name] = (spec, params)
         why = dict(spec.ignores(params)) if spec.ignores is not None else {}
+        for k in set(shared) & set(spec.defaults) - set(own) - set(why):
+            senses.setdefault(k, {}).setdefault(spec.meanings.get(k, ""), []).append(name)
         for k in set(own) | (set(shared) & set(spec.defaults)):
             if _freeze(params[k]) == _freeze(spec.defaults[k]):
                 continue  # the default, given explicitly, changes nothing either way
@@ -768,6 +783,18 @@ def resolve_params(
                 ignored.setdefault(f"{name}.{k}" if k in own else k, []).append(f"{name} {why[k]}")
             elif k not in own:
                 used_given.add(k)
+    mixed = {k: by for k, by in senses.items() if len(by) > 1}
+    if mixed:
+        k, by = next(iter(sorted(mixed.items())))
+        parts = [
+            f"{sense or 'its usual sense'} for {', '.join(names)}" for sense, names in by.items()
+        ]
+        name = next(n for sense, names in by.items() if sense for n in names)
+        raise ParameterError(
+            f"the shared parameter {k}={shared[k]!r} means different things to the requested "
+            f"features ({'; '.join(parts)}); give it per feature instead, e.g. "
+            f"{{{name!r}: {{{k!r}: ...}}}}"
+        )
     refused = {k: v for k, v in ignored.items() if "." in k or k not in used_given}
     if refused:
         parts = [f"{k} ({'; '.join(v)})" for k, v in refused.items()]

@@ -296,7 +296,9 @@ def homomorphic_envelope(
     if silent.any():  # 0, not exp(log(tiny)) ~ 2e-308
         env = np.where(silent, 0.0, env)
     gain = np.maximum(1.0, np.abs(np.log(np.where(silent, 1.0, peak))))
-    return _finish(env, sr, out_sr, normalize, x, gain)
+    # filtered in float64 (SciPy's sections are), returned in the signal's dtype as the
+    # other methods are (float32 input had given float64 here only)
+    return _finish(env, sr, out_sr, normalize, x, gain).astype(h.dtype, copy=False)
 
 
 def shannon_envelope(
@@ -681,6 +683,10 @@ def _ignored(p: dict) -> dict[str, str]:
     params_from=envelope,
     check=_check_values,
     ignores=_ignored,
+    meanings={
+        "frame_length": "the shannon smoothing window in seconds",
+        "band": "the psd envelope's band (Hz)",
+    },
 )
 def _envelope(ctx, **p):
     env = envelope(ctx.x, sr=ctx.sr, **p)

@@ -116,3 +116,74 @@ def test_ecgpcg_timing_refuses_a_segmentation_the_gated_method_would_ignore():
     with pytest.raises(ParameterError, match=r'segmentation= is used by method="hsmm" only'):
         ecgpcg.timing(ecg, pcg_x, sr=sr, segmentation=seg)  # method="gated" by default
     assert len(ecgpcg.timing(ecg, pcg_x, sr=sr, method="hsmm", segmentation=seg)) > 0
+
+
+def test_a_shared_parameter_read_in_two_senses_is_refused():
+    """extract(..., frame_length=256) with rms (a frame in samples) and the shannon envelope (a
+    smoothing window in seconds) had smoothed the envelope over 256 s of a 3 s signal, flat and
+    silent; the band of pcg_murmur moved the psd envelope's band the same way."""
+    x = np.random.default_rng(0).standard_normal(12000)
+    shannon = {"rms": {}, "envelope": {"method": "shannon"}}
+    with pytest.raises(
+        ParameterError,
+        match=r"shared parameter frame_length=256 means different things .*smoothing window "
+        r"in seconds for envelope.*\{'envelope': \{'frame_length': \.\.\.\}\}",
+    ):
+        physiofeat.extract(x, shannon, sr=4000, frame_length=256)
+    with pytest.raises(ParameterError, match=r"shared parameter band=\(150, 600\) means"):
+        physiofeat.extract(
+            x, {"pcg_murmur": {}, "envelope": {"method": "psd"}}, sr=4000, band=(150, 600)
+        )
+    # one reader, a per-feature value, or a method that ignores it: no ambiguity
+    alone = physiofeat.extract(x, {"envelope": {"method": "shannon"}}, sr=4000, frame_length=0.05)
+    from physiofeat.envelope import shannon_envelope
+
+    np.testing.assert_array_equal(
+        alone["envelope"].values, shannon_envelope(x, sr=4000, frame_length=0.05)
+    )
+    own = {"rms": {}, "envelope": {"method": "shannon", "frame_length": 0.03}}
+    f = physiofeat.extract(x, own, sr=4000, frame_length=256)
+    np.testing.assert_array_equal(
+        f["envelope"].values, shannon_envelope(x, sr=4000, frame_length=0.03)
+    )
+    assert (
+        f["rms"].values.shape[-1]
+        == physiofeat.extract(x, ["rms"], sr=4000, frame_length=256)["rms"].values.shape[-1]
+    )
+    physiofeat.extract(x, {"rms": {}, "envelope": {"method": "hilbert"}}, sr=4000, frame_length=256)
+
+
+def test_a_users_feature_can_declare_a_sense_of_its_own():
+    from physiofeat import Feature, register_feature
+
+    @register_feature(
+        "seconds_frame_probe",
+        dims=(),
+        description="test",
+        meanings={"frame_length": "seconds"},
+        overwrite=True,
+    )
+    def _probe(ctx, *, frame_length=0.5):
+        return Feature(np.float64(frame_length), dims=())
+
+    from physiofeat import _registry
+
+    try:
+        x = np.zeros(1000)
+        with pytest.raises(ParameterError, match="seconds for seconds_frame_probe"):
+            physiofeat.extract(x, ["rms", "seconds_frame_probe"], sr=100, frame_length=10)
+        f = physiofeat.extract(x, ["seconds_frame_probe"], sr=100, frame_length=0.25)
+        assert float(f["seconds_frame_probe"].values) == 0.25
+    finally:
+        _registry._FEATURES.pop("seconds_frame_probe", None)
+
+
+@pytest.mark.parametrize("method", ["hilbert", "homomorphic", "shannon", "wavelet", "psd"])
+def test_every_envelope_method_keeps_a_float32_signal_float32(method):
+    from physiofeat.envelope import envelope
+
+    x = np.random.default_rng(2).standard_normal(8000)
+    e32 = envelope(x.astype(np.float32), sr=2000, method=method)
+    e64 = envelope(x, sr=2000, method=method)
+    assert e32.dtype == np.float32 and e64.dtype == np.float64
+    np.testing.assert_allclose(e32, e64, rtol=2e-4, atol=2e-5 * np.abs(e64).max())
