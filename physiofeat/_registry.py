@@ -740,6 +740,33 @@ def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
     )
 
 
+def _check_senses(request: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any]) -> None:
+    """Refuse a shared parameter that would reach requested features reading it in different
+    senses (``FeatureSpec.meanings``), before any feature's own value checks (which would name
+    the parameter but not the feature it was meant for)."""
+    senses: dict[str, dict[str, list[str]]] = {}  # a shared parameter -> sense -> its readers
+    for name, own in request.items():
+        spec = get_spec(name)
+        params = {**spec.defaults, **{k: v for k, v in shared.items() if k in spec.defaults}}
+        params.update(own)
+        try:
+            why = dict(spec.ignores(params)) if spec.ignores is not None else {}
+        except Exception:  # a bad value: the feature's own check names it
+            why = {}
+        for k in sorted(set(shared) & set(spec.defaults) - set(own) - set(why)):
+            senses.setdefault(k, {}).setdefault(spec.meanings.get(k, ""), []).append(name)
+    mixed = {k: by for k, by in senses.items() if len(by) > 1}
+    if mixed:
+        k, by = next(iter(sorted(mixed.items())))
+        parts = [f"{sense or 'its usual sense'} for {', '.join(n)}" for sense, n in by.items()]
+        name = next(n for sense, names in by.items() if sense for n in names)
+        raise ParameterError(
+            f"the shared parameter {k}={shared[k]!r} means different things to the requested "
+            f"features ({'; '.join(parts)}); give it per feature instead, e.g. "
+            f"{{{name!r}: {{{k!r}: ...}}}}"
+        )
+
+
 def resolve_params(
     request: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any]
 ) -> dict[str, tuple[FeatureSpec, dict[str, Any]]]:
@@ -752,7 +779,7 @@ def resolve_params(
     ignored: dict[str, list[str]] = {}  # a given parameter -> why each feature ignores it
     used_given: set[str] = set()
     overridden: dict[str, list[str]] = {}  # a shared parameter -> features whose own value wins
-    senses: dict[str, dict[str, list[str]]] = {}  # a shared parameter -> sense -> its readers
+    _check_senses(request, shared)
     for name, own in request.items():
         spec = get_spec(name)
         unknown = set(own) - set(spec.defaults)
@@ -774,8 +801,6 @@ def resolve_params(
             spec.check(params)
         plan[name] = (spec, params)
         why = dict(spec.ignores(params)) if spec.ignores is not None else {}
-        for k in set(shared) & set(spec.defaults) - set(own) - set(why):
-            senses.setdefault(k, {}).setdefault(spec.meanings.get(k, ""), []).append(name)
         for k in set(own) | (set(shared) & set(spec.defaults)):
             if _freeze(params[k]) == _freeze(spec.defaults[k]):
                 continue  # the default, given explicitly, changes nothing either way
@@ -783,18 +808,6 @@ def resolve_params(
                 ignored.setdefault(f"{name}.{k}" if k in own else k, []).append(f"{name} {why[k]}")
             elif k not in own:
                 used_given.add(k)
-    mixed = {k: by for k, by in senses.items() if len(by) > 1}
-    if mixed:
-        k, by = next(iter(sorted(mixed.items())))
-        parts = [
-            f"{sense or 'its usual sense'} for {', '.join(names)}" for sense, names in by.items()
-        ]
-        name = next(n for sense, names in by.items() if sense for n in names)
-        raise ParameterError(
-            f"the shared parameter {k}={shared[k]!r} means different things to the requested "
-            f"features ({'; '.join(parts)}); give it per feature instead, e.g. "
-            f"{{{name!r}: {{{k!r}: ...}}}}"
-        )
     refused = {k: v for k, v in ignored.items() if "." in k or k not in used_given}
     if refused:
         parts = [f"{k} ({'; '.join(v)})" for k, v in refused.items()]

@@ -686,6 +686,8 @@ def _ignored(p: dict) -> dict[str, str]:
     meanings={
         "frame_length": "the shannon smoothing window in seconds",
         "band": "the psd envelope's band (Hz)",
+        "method": "the envelope method",
+        "order": "the homomorphic low-pass order",
     },
 )
 def _envelope(ctx, **p):

@@ -187,3 +187,20 @@ def test_every_envelope_method_keeps_a_float32_signal_float32(method):
     e64 = envelope(x, sr=2000, method=method)
     assert e32.dtype == np.float32 and e64.dtype == np.float64
     np.testing.assert_allclose(e32, e64, rtol=2e-4, atol=2e-5 * np.abs(e64).max())
+
+
+@pytest.mark.parametrize(
+    "features, shared, what",
+    [
+        (["mel", "mfcc"], {"norm": None}, "the DCT normalisation for mfcc"),
+        (["mel", "cwt"], {"norm": "slaney"}, "the wavelet normalisation for cwt"),
+        (["envelope", "hht"], {"method": "emd"}, "the envelope method for envelope"),
+        (["dwt", "hilbert_spectrum"], {"mode": "symmetric"}, "amplitude or energy for hilbert"),
+        (["temporal", "pcg_cycle_average"], {"bins": 8}, "phase bins per state for pcg_cycle"),
+        (["envelope", "wpt"], {"order": 2}, "the homomorphic low-pass order for envelope"),
+    ],
+)
+def test_shared_names_of_different_meanings_are_refused(features, shared, what):
+    x = np.random.default_rng(0).standard_normal(8000)
+    with pytest.raises(ParameterError, match=rf"means different things .*{what}"):
+        physiofeat.extract(x, features, sr=2000, **shared)

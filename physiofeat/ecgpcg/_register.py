@@ -21,6 +21,7 @@ from ._core import TIMING_STATS, timing, timing_features
     exclude=("pcg_sr", "beats", "segmentation"),
     description="EMAT (to S1 onset and peak), their ratios to RR, QRS-S2, S1-S2, R-S1 and PR "
     "medians and SDs over beats, S1/S2 fractions, from a record's ECG and PCG (timing_features)",
+    meanings={"method": "the S1/S2 search"},
 )
 def _ecg_pcg_timing(ctx, *, method, onset_fraction, min_snr) -> Feature:
     """:func:`timing_features` of :func:`timing` on the record's ECG leads and its PCG; the

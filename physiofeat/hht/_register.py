@@ -249,6 +249,7 @@ def _spectrum(ctx, decomposition, n_bins, fmin, fmax, mode):
     check=_check_values,
     ignores=_ignored,
     description="Hilbert spectrum H(f, t) of the IMFs (amplitude or energy per frequency bin)",
+    meanings={"mode": "amplitude or energy"},
 )
 def _hs_feature(
     ctx,
@@ -279,6 +280,7 @@ def _hs_feature(
     ignores=_ignored,
     description="Marginal Hilbert spectrum: the Hilbert spectrum summed over time "
     "(scaling='spectrum': averaged; 'density': per Hz)",
+    meanings={"mode": "amplitude or energy"},
 )
 def _ms_feature(
     ctx,

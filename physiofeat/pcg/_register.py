@@ -349,6 +349,7 @@ def _check_average(p: dict) -> None:
     params_from=C.cycle_average,
     check=_check_average,
     description="cycle-synchronous RMS profile (25-400 Hz and murmur band) in time-normalised bins",
+    meanings={"bins": "phase bins per state"},
 )
 def _pcg_cycle_average(ctx, *, bins, band, segmentation=None, model=None):
     rows = [

@@ -261,6 +261,7 @@ def _mfcc_args(p) -> dict:
     needs=("log_mel",),
     params_from=C.mfcc,
     description="Mel-frequency cepstral coefficients",
+    meanings={"norm": "the DCT normalisation"},
 )
 def _mfcc_feature(ctx, **p):
     st = _Axes(ctx, **p)
@@ -307,6 +308,7 @@ def _mfcc_delta(ctx, order, width, p):
     needs=("mfcc",),
     params_from=C.mfcc,
     description="First-order deltas of the MFCCs",
+    meanings={"norm": "the DCT normalisation"},
 )
 def _mfcc_delta_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     return _mfcc_delta(ctx, 1, width, p)
@@ -321,6 +323,7 @@ def _mfcc_delta_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     needs=("mfcc",),
     params_from=C.mfcc,
     description="Second-order (delta-delta) MFCC deltas",
+    meanings={"norm": "the DCT normalisation"},
 )
 def _mfcc_delta2_feature(ctx, *, width=C.DELTA_WIDTH, **p):
     return _mfcc_delta(ctx, 2, width, p)

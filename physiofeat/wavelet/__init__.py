@@ -185,6 +185,7 @@ def _feature_freqs(freqs, fmin, fmax, n_freqs) -> np.ndarray:
     params_from=scalogram,
     exclude=("workers",),
     check=_check_values,
+    meanings={"norm": "the wavelet normalisation", "pad_mode": "the CWT's signal extension"},
 )
 def _cwt(
     ctx,
