@@ -648,9 +648,10 @@ _WFDB_BYTES = {
 _NUMBER = re.compile(r"^[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?$")
 
 
-def _wfdb_record_line(p: Path) -> None:
+def _wfdb_record_line(p: Path) -> tuple[list[str], float | None, int | None]:
     """wfdb parses the record line with a lenient pattern (``"rec 2 abc 50"`` reads as
-    250 Hz, its default): check the counts and the rate ourselves."""
+    250 Hz, its default): check the counts and the rate ourselves. Returns the header's signal
+    lines and the rate and sample count the record line gives (None where it gives none)."""
     try:
         lines = p.read_text(encoding="latin-1").splitlines()
     except OSError as exc:
@@ -671,6 +672,46 @@ def _wfdb_record_line(p: Path) -> None:
         raise DecodeError(
             f"{p}: bad WFDB header: the number of samples is {tok[3]!r}; an integer is required"
         )
+    body = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    fs = float(re.split(r"[/(]", tok[2], maxsplit=1)[0]) if len(tok) > 2 else None
+    return body[1:], fs, (int(tok[3]) if len(tok) > 3 else None)
+
+
+#: A WFDB signal line's format field, ``FMT[xSPF][:SKEW][+OFFSET]``, and its gain field,
+#: ``GAIN[(BASELINE)][/UNITS]`` (the WFDB header specification, ``header(5)``).
+_SIG_FORMAT = re.compile(r"^[0-9]+(?:x[0-9]+)?(?::[0-9]+)?(?:\+[0-9]+)?$")
+_SIG_GAIN = re.compile(
+    r"^([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)(?:\(-?[0-9]+\))?(?:/\S+)?$"
+)
+
+
+def _wfdb_signal_lines(p: Path, h, lines: list[str]) -> None:
+    """wfdb's pattern for a signal line swallows a field it cannot parse into the next (a gain
+    ``abc(6)/mV`` became the channel's name and the default gain of 200, an offset ``16+-5``
+    the name ``'0 X'``): check the format and gain fields ourselves, and that wfdb read the
+    gain the line gives."""
+    for i, line in enumerate(lines[: h.n_sig]):
+        tok = line.split()
+        if len(tok) < 2 or not _SIG_FORMAT.match(tok[1]):
+            raise DecodeError(
+                f"{p}: bad WFDB header: signal line {i + 1} {line[:60]!r} has the format field "
+                f"{tok[1] if len(tok) > 1 else ''!r}; 'FMT[xSPF][:SKEW][+OFFSET]' is required"
+            )
+        if len(tok) < 3:
+            continue
+        m = _SIG_GAIN.match(tok[2])
+        gain = float(m[1]) if m else math.nan
+        if not m or not math.isfinite(gain):
+            raise DecodeError(
+                f"{p}: bad WFDB header: signal line {i + 1} has the gain field {tok[2]!r}; "
+                "'GAIN[(BASELINE)][/UNITS]' with a finite number is required"
+            )
+        read = (h.adc_gain or [None] * h.n_sig)[i]
+        if gain != 0 and (read is None or not math.isclose(float(read), gain, rel_tol=1e-9)):
+            raise DecodeError(
+                f"{p}: the WFDB reader reads signal line {i + 1}'s gain {tok[2]!r} as {read!r}; "
+                "write the gain as a plain decimal number (no exponent)"
+            )
 
 
 def _wfdb_header(p: Path):
@@ -682,7 +723,7 @@ def _wfdb_header(p: Path):
             f"{p}: wfdb reads a header named NAME.hea (a lower-case suffix) and there is no "
             f"{lower.name} here; rename {p.name} to {lower.name}"
         )
-    _wfdb_record_line(p)
+    lines, line_fs, line_n = _wfdb_record_line(p)
     record = str(p.with_suffix(""))
     try:
         h = wfdb.rdheader(record)
@@ -702,9 +743,22 @@ def _wfdb_header(p: Path):
             f"{p}: bad WFDB header: the sampling frequency is {h.fs!r}; a positive number "
             "is required"
         )
+    if line_fs is not None and not math.isclose(fs, line_fs, rel_tol=1e-9):
+        raise DecodeError(
+            f"{p}: the WFDB reader reads the header's sampling frequency as {fs:g} Hz where its "
+            f"record line gives {line_fs:g} Hz; write the rate as a plain decimal number (no "
+            "exponent)"
+        )
+    if line_n is not None and h.sig_len != line_n:
+        raise DecodeError(
+            f"{p}: the WFDB reader reads the header's number of samples as {h.sig_len!r} where "
+            f"its record line gives {line_n}: check the line's frequency field "
+            "(FS[/COUNTER[(BASE)]], plain decimal numbers)"
+        )
     if not h.n_sig:
         raise DecodeError(f"{p}: the WFDB header declares no signals")
-    names = list(h.sig_name or [])
+    h.sig_name = [str(n) if n is not None else "" for n in (h.sig_name or [])]
+    names = list(h.sig_name)
     if len(names) != h.n_sig or len(h.file_name or []) != h.n_sig:
         raise DecodeError(
             f"{p}: bad WFDB header: {h.n_sig} signals declared but {len(h.file_name or [])} "
@@ -718,6 +772,7 @@ def _wfdb_header(p: Path):
             f"{p}: bad WFDB header: signal {i} ({names[i]!r}) has format {f!r}; WFDB formats "
             f"are {', '.join(sorted(known, key=int))}"
         )
+    _wfdb_signal_lines(p, h, lines)
     return h, fs
 
 
@@ -790,7 +845,7 @@ def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
     units = list(r.units or [""] * len(idx))
     chans = [
         Channel(
-            r.sig_name[k],
+            h.sig_name[idx[k]],
             units[k] or "",
             fs * spf[k],
             np.ascontiguousarray(sigs[k], dtype=dtype),
@@ -837,7 +892,18 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
     if why:
         raise DecodeError(f"{p}: truncated: {why}")
     with open(p, "rb") as fh:
-        bdf = fh.read(1) == b"\xff"
+        head = fh.read(256)
+    bdf = head[:1] == b"\xff"
+    try:
+        duration = float(head[244:252])
+    except ValueError:
+        duration = None  # the reader says what is wrong with the header
+    if duration is not None and not (math.isfinite(duration) and duration >= 0):
+        raise DecodeError(
+            f"{p}: bad {'BDF' if bdf else 'EDF'} header: the data-record duration is "
+            f"{head[244:252].decode('latin-1').strip()!r} s; a positive number is required (0 "
+            "in a file of annotations alone)"
+        )
     reader = edfio.read_bdf if bdf else edfio.read_edf
     try:
         try:  # EDF header text is ASCII; some devices write latin-1 (edfio would show U+FFFD)
@@ -850,6 +916,11 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
         gaps = edf.reserved.startswith(("EDF+D", "BDF+D"))
     except Exception as exc:  # edfio raises ValueError/NotImplementedError on bad/EDF+D files
         kind = "BDF" if bdf else "EDF"
+        if duration == 0:  # edfio then fails on the signals' rates (an UnboundLocalError)
+            raise DecodeError(
+                f"{p}: bad {kind} header: the data-record duration is 0 s, which only a file "
+                "of annotations alone may have, and this one has signals"
+            ) from None
         raise DecodeError(f"{p}: cannot read as {kind} ({type(exc).__name__}: {exc})") from None
     if gaps:  # edfio would join the data records as if they were contiguous
         raise DecodeError(
@@ -862,6 +933,21 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
             f"{p}: the {fmt} file holds no signals, only {len(annotations)} annotation(s); a "
             "record needs at least one channel of samples"
         )
+    for s in signals:
+        try:
+            rate = float(s.sampling_frequency)
+        except Exception as exc:  # edfio divides by the data-record duration, which may be 0
+            raise DecodeError(
+                f"{p}: bad {fmt} header: channel {s.label!r} has no sampling rate "
+                f"({type(exc).__name__}): check the data-record duration and its samples per "
+                "data record"
+            ) from None
+        if not (math.isfinite(rate) and rate > 0):
+            raise DecodeError(
+                f"{p}: bad {fmt} header: channel {s.label!r} has a sampling rate of {rate:g} Hz "
+                "(its samples per data record over the data-record duration); both must be "
+                "positive"
+            )
     names = [s.label for s in signals]
     idx = _resolve(names, channels, str(p))
     chans = []

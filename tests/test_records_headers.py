@@ -1,0 +1,104 @@
+"""Record headers that the readers below physiofeat misread silently (session-17 audit): each
+is a DecodeError naming the field, or read right; each test failed on the code before."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import physiofeat
+from physiofeat import DecodeError
+
+
+def _wfdb(tmp_path, names=("I", "II", "III")):
+    wfdb = pytest.importorskip("wfdb")
+    sig = np.column_stack([np.sin(np.arange(1000) / (20 + k)) for k in range(len(names))])
+    wfdb.wrsamp(
+        "r", fs=500, units=["mV"] * len(names), sig_name=list(names), p_signal=sig,
+        fmt=["16"] * len(names), adc_gain=[200.0] * len(names), baseline=[0] * len(names),
+        write_dir=str(tmp_path),
+    )  # fmt: skip
+    return tmp_path / "r.hea", sig
+
+
+def _edit(hea, old, new, count=1):
+    text = hea.read_text()
+    assert old in text
+    hea.write_text(text.replace(old, new, count))
+
+
+@pytest.mark.parametrize("fs", ["5e2", "5.0e2", ".5e3"])
+def test_a_wfdb_rate_the_reader_misreads_is_refused(tmp_path, fs):
+    hea, _ = _wfdb(tmp_path)
+    assert physiofeat.load_record(hea).channel("II").sr == 500.0
+    _edit(hea, "r 3 500 1000", f"r 3 {fs} 1000")  # had loaded at 5 Hz (0.5 Hz), 1000 s long
+    with pytest.raises(DecodeError, match=r"reads the header's sampling frequency as 0?\.?5 Hz "
+                       r"where its record line gives 500 Hz"):  # fmt: skip
+        physiofeat.load_record(hea)
+
+
+@pytest.mark.parametrize(
+    "old, new, match",
+    [
+        ("16 200.0(0)/mV", "16 abc(0)/mV", r"signal line 1 has the gain field 'abc\(0\)/mV'"),
+        ("16 200.0(0)/mV", "16 nan(0)/mV", r"signal line 1 has the gain field 'nan\(0\)/mV'"),
+        ("16 200.0(0)/mV", "16+-5 200(0)/mV", r"signal line 1 .* has the format field '16\+-5'"),
+    ],
+)
+def test_a_wfdb_signal_line_the_reader_misreads_is_refused(tmp_path, old, new, match):
+    """wfdb had read a gain 'abc(0)/mV' as its default 200 and put '(0)/mV 16 0 ...' into the
+    channel's name (8.6x too large on LUDB), and an offset '16+-5' as the name '0 X'."""
+    hea, _ = _wfdb(tmp_path)
+    _edit(hea, old, new)
+    with pytest.raises(DecodeError, match=match):
+        physiofeat.load_record(hea)
+
+
+def test_a_gain_in_exponent_form_that_the_reader_reads_right_loads(tmp_path):
+    hea, _ = _wfdb(tmp_path)
+    want = physiofeat.load_record(hea).channel("I").data
+    _edit(hea, "16 200.0(0)/mV", "16 2e2(0)/mV")
+    np.testing.assert_array_equal(physiofeat.load_record(hea).channel("I").data, want)
+
+
+def test_a_wfdb_signal_line_without_a_name_is_an_empty_name(tmp_path):
+    hea, sig = _wfdb(tmp_path)
+    lines = hea.read_text().splitlines()
+    lines[1] = " ".join(lines[1].split()[:-1])  # signal 0 loses its description (name)
+    hea.write_text("\n".join(lines) + "\n")
+    rec = physiofeat.load_record(hea)  # selecting by name had raised AttributeError 'strip'
+    assert rec.names == ("", "II", "III")
+    ii = physiofeat.load_record(hea, channels="ii").channel("II")
+    np.testing.assert_allclose(ii.data, sig[:, 1], rtol=0, atol=0.5 / 200)  # one ADC step
+
+
+def _edf(tmp_path):
+    edfio = pytest.importorskip("edfio")
+    sig = [
+        edfio.EdfSignal(np.sin(np.arange(5000) / 50), sampling_frequency=500, label="ECG II"),
+        edfio.EdfSignal(np.cos(np.arange(20000) / 50), sampling_frequency=2000, label="PCG"),
+    ]
+    p = tmp_path / "good.edf"
+    edfio.Edf(sig).write(p)
+    return p, p.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        ("duration", b"-1      ", r"the data-record duration is '-1' s; a positive number"),
+        ("duration", b"0       ", r"data-record duration is 0 s, which only a file of annot"),
+        ("spr", b"0       ", r"channel 'ECG II' has a sampling rate of 0 Hz"),
+        ("spr", b"-5      ", r"channel 'ECG II' has a sampling rate of -5 Hz"),
+    ],
+)
+def test_an_edf_header_with_no_positive_rate_is_refused(tmp_path, field, value, match):
+    """These had loaded as channels of -500, 0 or -5 Hz (and the PCG with 24000 samples of
+    20000), and failed later with errors blaming the caller's sr."""
+    p, b = _edf(tmp_path)
+    assert physiofeat.load_record(p).channel("PCG").sr == 2000.0
+    at = 244 if field == "duration" else 256 + 2 * (16 + 80 + 8 + 8 + 8 + 8 + 8 + 80)
+    bad = tmp_path / "bad.edf"
+    bad.write_bytes(b[:at] + value + b[at + 8 :])
+    with pytest.raises(DecodeError, match=match):
+        physiofeat.load_record(bad)
