@@ -729,6 +729,12 @@ def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
                 )
             out[k] = dict(v)
         return _expand_presets(out)
+    if isinstance(features_arg, (set, frozenset)):  # its order changes with the hash seed
+        raise ParameterError(
+            "features must be a name, a list of names or a mapping name -> params; got a set, "
+            "whose order (and so the order of the feature vector's columns) changes from one "
+            f"process to the next: pass a list, e.g. {sorted(map(str, features_arg))!r}"
+        )
     if isinstance(features_arg, Iterable):
         names = list(features_arg)
         if not names:

@@ -120,6 +120,11 @@ def _load_toml(path: str) -> dict[str, Any]:
         raise UsageError(f"cannot read config {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # TOML is UTF-8
+        raise UsageError(
+            f"config {path} is not valid TOML: it is not UTF-8 text (byte {exc.start}: "
+            f"{exc.reason})"
+        ) from None
 
 
 _CONFIG_KEYS = {
@@ -976,6 +981,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
             + (f" ({len(unreadable)} folder(s) could not be read)" if unreadable else "")
         )
     if args.arrays is not None:
+        if os.path.lexists(args.arrays) and not os.path.isdir(args.arrays):
+            raise UsageError(
+                f"--arrays {args.arrays} is a file, not a folder: the arrays are written into "
+                "a folder (made when missing); name another path"
+            )
         _check_array_ids(todo, args.arrays)
 
     journal = Journal(journal_path(output))

@@ -4,6 +4,8 @@ counted correctly); each test failed on the code before its fix."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -204,3 +206,51 @@ def test_shared_names_of_different_meanings_are_refused(features, shared, what):
     x = np.random.default_rng(0).standard_normal(8000)
     with pytest.raises(ParameterError, match=rf"means different things .*{what}"):
         physiofeat.extract(x, features, sr=2000, **shared)
+
+
+def test_a_set_of_feature_names_is_refused():
+    """A set's order follows the hash seed: the vector's columns had come in another order
+    from one process to the next."""
+    x = np.random.default_rng(0).standard_normal(4000)
+    with pytest.raises(ParameterError, match=r"got a set, whose order .* pass a list, e\.g\. "
+                       r"\['rms', 'spectral_centroid'\]"):  # fmt: skip
+        physiofeat.extract(x, {"spectral_centroid", "rms"}, sr=1000)
+    assert list(physiofeat.extract(x, ["spectral_centroid", "rms"], sr=1000)) == [
+        "spectral_centroid",
+        "rms",
+    ]
+
+
+def _wav(tmp_path):
+    import soundfile as sf
+
+    p = tmp_path / "a.wav"
+    sf.write(p, np.random.default_rng(0).standard_normal(4000) * 0.1, 1000)
+    return p
+
+
+def test_cli_arrays_naming_a_file_is_a_usage_error(tmp_path, capsys):
+    """Every input had become an error row (FileExistsError) and the table held no features."""
+    from physiofeat.cli import main
+
+    wav = _wav(tmp_path)
+    (tmp_path / "notadir.txt").write_text("x")
+    out = tmp_path / "o.csv"
+    argv = ["extract", str(wav), "-f", "rms", "--arrays", str(tmp_path / "notadir.txt")]
+    with pytest.raises(SystemExit, match="^2$"):
+        main([*argv, "-o", str(out), "-q"])
+    assert re.search(r"--arrays .*notadir\.txt is a file, not a folder", capsys.readouterr().err)
+    assert not out.exists()
+
+
+def test_cli_config_that_is_not_utf8_is_a_usage_error(tmp_path, capsys):
+    from physiofeat.cli import main
+
+    wav = _wav(tmp_path)
+    cfg = tmp_path / "c.toml"
+    cfg.write_bytes(b'features = ["rms"]\n# \xff\n')
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(wav), "--config", str(cfg), "-o", str(tmp_path / "o.csv")])
+    assert re.search(
+        r"config .*c\.toml is not valid TOML: it is not UTF-8", capsys.readouterr().err
+    )
