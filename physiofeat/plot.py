@@ -24,6 +24,7 @@ named tuple of the matplotlib objects it made, so they can be restyled afterward
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple
 
@@ -264,6 +265,45 @@ def _colorbar(ax, mappable, label: str | None):
 # time-frequency images
 
 
+def _check_feature_sr(sr: float, attrs: Mapping[str, Any], func: str) -> float:
+    """``sr`` given beside a Feature made at another rate: refused (its axes come from the
+    Feature; the given rate had been ignored for them but used to check ``fmax``)."""
+    made = attrs.get("sr")
+    if made is not None and not math.isclose(float(made), sr, rel_tol=1e-9):
+        raise ParameterError(
+            f"{func}: sr={sr:g} Hz, but the Feature was computed at {float(made):g} Hz "
+            "(attrs['sr']); leave sr out to use the Feature's"
+        )
+    return sr
+
+
+#: The most contour levels :func:`bispectrum` draws (matplotlib's contourf had run for
+#: minutes on 10**9, most of it allocating).
+MAX_LEVELS = 1000
+
+
+def _check_levels(levels: Any) -> int | np.ndarray:
+    """A number of contour levels (1 to :data:`MAX_LEVELS`) or their increasing values."""
+    if isinstance(levels, (int, np.integer)) and not isinstance(levels, bool):
+        return check_int(levels, "levels", minimum=1, maximum=MAX_LEVELS)
+    try:
+        v = np.asarray(levels, dtype=np.float64)
+    except (TypeError, ValueError):
+        v = None
+    if (
+        v is None
+        or v.ndim != 1
+        or not 2 <= v.size <= MAX_LEVELS
+        or not np.isfinite(v).all()
+        or (np.diff(v) <= 0).any()
+    ):
+        raise ParameterError(
+            f"levels must be a number of contour levels (1 to {MAX_LEVELS}) or 2 to "
+            f"{MAX_LEVELS} increasing finite values; got {levels!r}"
+        )
+    return v
+
+
 def _check_limits(fmin, fmax, y_axis: str, sr) -> tuple[float | None, float | None]:
     """``fmin`` and ``fmax`` of :func:`specshow` as floats: finite, ``fmin < fmax``, and on a
     frequency axis ``0 <= fmin`` and ``fmax <= sr / 2`` (when a rate is known)."""
@@ -423,7 +463,7 @@ def specshow(
     if y_axis is None:
         y_axis = {"mel": "mel", "coef": "index", "quefrency": "index"}.get(row_dim, "linear")
     if sr is not None:
-        sr = check_sr(sr)
+        sr = _check_feature_sr(check_sr(sr), attrs, "specshow")
     hop_length = check_int(hop_length, "hop_length", minimum=1, allow_none=True)
     n_fft = check_int(n_fft, "n_fft", minimum=1, allow_none=True)
     if htk is None:  # the formula the Feature's mel bands were made with
@@ -946,6 +986,16 @@ def bispectrum(
     """
     arr, dims, coords, attrs = _feature_2d(data, "bispectrum")
     n1, n2 = arr.shape
+    if n1 < 2 or n2 < 2:
+        raise InvalidSignalError(
+            f"bispectrum: a contour needs at least 2 x 2 bins; got {n1} x {n2} (a bispectrum "
+            "with n_fft >= 4)"
+        )
+    levels = _check_levels(levels)
+    if sr is not None:
+        sr = _check_feature_sr(check_sr(sr), attrs, "bispectrum")
+    if fmax is not None:
+        fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True)
 
     def default_f():
         if sr is None:

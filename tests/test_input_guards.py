@@ -254,3 +254,58 @@ def test_cli_config_that_is_not_utf8_is_a_usage_error(tmp_path, capsys):
     assert re.search(
         r"config .*c\.toml is not valid TOML: it is not UTF-8", capsys.readouterr().err
     )
+
+
+def test_plots_refuse_an_sr_the_feature_was_not_computed_at():
+    """The axes come from the Feature: a contradicting sr had been ignored for them but used
+    to check fmax (8000 Hz let fmax=3000 stretch the axis past the data's 1000 Hz Nyquist)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    x = np.random.default_rng(0).standard_normal(4000)
+    f = physiofeat.extract(x, ["spectrogram", "cwt", "bicoherence"], sr=2000, n_fft=64)
+    try:
+        for func, name in [(plot.specshow, "spectrogram"), (plot.scalogram, "cwt"),
+                           (plot.bispectrum, "bicoherence")]:  # fmt: skip
+            with pytest.raises(ParameterError, match=r"sr=8000 Hz, but the Feature was "
+                               r"computed at 2000 Hz"):  # fmt: skip
+                func(f[name], sr=8000)
+            func(f[name], sr=2000)  # its own rate is fine
+    finally:
+        plt.close("all")
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"levels": -3}, "levels must be >= 1"),
+        ({"levels": 10**9}, "levels must be <= 1000"),
+        ({"levels": 2.5}, "levels must be a number of contour levels"),
+        ({"levels": [3.0, 1.0, 2.0]}, "increasing finite values"),
+        ({"levels": []}, "increasing finite values"),
+        ({"fmax": -5}, "fmax must be > 0"),
+    ],
+)
+def test_plot_bispectrum_checks_levels_and_fmax(kw, match):
+    """levels=10**9 had run for minutes in matplotlib; -3 raised a math domain error, 2.5 a
+    len() TypeError; fmax=-5 was accepted."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    b = physiofeat.extract(np.random.default_rng(0).standard_normal(4000), ["bicoherence"],
+                           sr=1000, n_fft=64)["bicoherence"]  # fmt: skip
+    try:
+        with pytest.raises(ParameterError, match=match):
+            plot.bispectrum(b, sr=1000, **kw)
+        with pytest.raises(physiofeat.InvalidSignalError, match="at least 2 x 2 bins"):
+            plot.bispectrum(np.ones((1, 1)), sr=2000)  # had been a ZeroDivisionError
+    finally:
+        plt.close("all")
