@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import builtins
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -109,6 +109,13 @@ def _as_input(X: Any) -> Any:
         X = np.asarray(X)
     if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] == 1 and X.dtype.kind in "OUS":
         X = X[:, 0]  # one column of paths (or of arrays): the column
+    if (isinstance(X, np.ndarray) and X.ndim == 0) or not (
+        isinstance(X, (np.ndarray, Iterable)) or _is_source(X)
+    ):
+        raise ParameterError(
+            "X must be 2-D (n_signals, n_samples), a list of 1-D arrays or a list of paths; got "
+            f"{type(X).__name__} {str(X)[:60]!r}"
+        )
     return X
 
 

@@ -309,3 +309,15 @@ def test_plot_bispectrum_checks_levels_and_fmax(kw, match):
             plot.bispectrum(np.ones((1, 1)), sr=2000)  # had been a ZeroDivisionError
     finally:
         plt.close("all")
+
+
+@pytest.mark.parametrize("bad", [None, 5, 3.0, object()])
+def test_feature_extractor_names_what_x_must_be(bad):
+    """fit/transform on these had raised a bare "'NoneType' object is not iterable"."""
+    from physiofeat.sklearn import FeatureExtractor
+
+    fe = FeatureExtractor(["rms"], sr=100)
+    for call in (fe.fit, fe.fit_transform):
+        with pytest.raises(ParameterError, match=r"X must be 2-D \(n_signals, n_samples\), a "
+                           r"list of 1-D arrays or a list of paths; got"):  # fmt: skip
+            call(bad)
