@@ -168,6 +168,13 @@ def _config_request(cfg: dict[str, Any], path: str):
     shared: dict[str, Any] = {}
     for k, v in cfg.get("params", {}).items():
         if isinstance(v, dict):
+            both = {n: (own[k][n], v[n]) for n in v if n in own.get(k, {}) and own[k][n] != v[n]}
+            if both:
+                n, (a, b) = next(iter(both.items()))
+                raise UsageError(
+                    f"config {path}: {k}.{n} is given twice, {a!r} in [features.{k}] and {b!r} "
+                    f"in [params.{k}]; keep one"
+                )
             own.setdefault(k, {}).update(v)
         else:
             shared[k] = v

@@ -1098,6 +1098,12 @@ def waveshow(
     """
     sr = check_sr(sr)
     x = _one_signal(y, "y")
+    offset = check_float(offset, "offset")  # a finite number (seconds)
+    if segment_labels is not None and not isinstance(segment_labels, Mapping):
+        raise ParameterError(
+            f"segment_labels must be a mapping state -> label ({{1: 'S1', ...}}); got "
+            f"{type(segment_labels).__name__}"
+        )
     times = y.times if isinstance(y, Feature) else None
     if times is not None and np.shape(times) == x.shape:  # a Feature's own time axis
         t = offset + np.asarray(times, dtype=np.float64)
@@ -1108,11 +1114,16 @@ def waveshow(
     t0, t1 = float(t[0]), float(t[-1])
     spans = []
     if segments is not None:
-        seg = np.atleast_2d(np.asarray(segments, dtype=np.float64))
+        seg = np.atleast_2d(_seconds(segments, "segments"))
         if seg.ndim != 2 or seg.shape[1] not in (2, 3):
             raise ParameterError(
                 f"segments must be rows of (start_s, end_s) or (start_s, end_s, state); got "
                 f"shape {seg.shape}"
+            )
+        if (seg[:, 1] < seg[:, 0]).any():
+            i = int(np.flatnonzero(seg[:, 1] < seg[:, 0])[0])
+            raise ParameterError(
+                f"segments row {i} ends before it starts ({seg[i, 0]:g} s to {seg[i, 1]:g} s)"
             )
         labels = PCG_STATES if segment_labels is None else dict(segment_labels)
         seen = set()
@@ -1139,7 +1150,7 @@ def waveshow(
         groups = markers if isinstance(markers, Mapping) else {"marker": markers}
         lo, hi = (np.nanmin(x), np.nanmax(x)) if np.isfinite(x).any() else (-1.0, 1.0)
         for i, (name, times_) in enumerate(groups.items()):
-            tm = np.asarray(times_, dtype=np.float64).reshape(-1)
+            tm = _seconds(times_, f"markers[{name!r}]").reshape(-1)
             tm = tm[(tm >= t0) & (tm <= t1)]
             marks.append(
                 ax.vlines(tm, lo, hi, colors=f"C{i}", lw=1.0, linestyles="--", label=str(name))
@@ -1152,6 +1163,14 @@ def waveshow(
     if title:
         ax.set_title(title)
     return Waveform(ax, line, marks, spans)
+
+
+def _seconds(v: Any, name: str) -> np.ndarray:
+    """Times in seconds as float64, or a :class:`ParameterError` naming ``name``."""
+    try:
+        return np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be numbers (times in seconds); got {v!r:.80}") from None
 
 
 def _wave_legend(ax, spans: list, marks: list, labels: Mapping[Any, str], loc: str):

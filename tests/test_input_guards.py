@@ -321,3 +321,49 @@ def test_feature_extractor_names_what_x_must_be(bad):
         with pytest.raises(ParameterError, match=r"X must be 2-D \(n_signals, n_samples\), a "
                            r"list of 1-D arrays or a list of paths; got"):  # fmt: skip
             call(bad)
+
+
+def test_cli_config_giving_one_parameter_two_values_is_a_usage_error(tmp_path, capsys):
+    """[features.rms] frame_length = 1024 and [params.rms] frame_length = 512 had silently
+    used 512."""
+    from physiofeat.cli import main
+
+    wav = _wav(tmp_path)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[features.rms]\nframe_length = 1024\n[params.rms]\nframe_length = 512\n")
+    with pytest.raises(SystemExit, match="^2$"):
+        main(["extract", str(wav), "--config", str(cfg), "-o", str(tmp_path / "o.csv")])
+    err = capsys.readouterr().err
+    assert re.search(r"rms\.frame_length is given twice, 1024 in \[features\.rms\] and 512", err)
+    same = tmp_path / "same.toml"  # the same value twice is one value
+    same.write_text("[features.rms]\nframe_length = 512\n[params.rms]\nframe_length = 512\n")
+    assert main(["extract", str(wav), "--config", str(same), "-o", str(tmp_path / "o.csv"),
+                 "-q"]) == 0  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"offset": "a"}, "offset must be"),
+        ({"offset": float("nan")}, "offset must be a finite number; got nan"),
+        ({"segment_labels": 5}, "segment_labels must be a mapping state -> label"),
+        ({"segments": [[0.5, 0.2]]}, r"segments row 0 ends before it starts \(0\.5 s to 0\.2 s\)"),
+        ({"segments": [["a", "b"]]}, r"segments must be numbers \(times in seconds\)"),
+        ({"markers": {"a": "xyz"}}, r"markers\['a'\] must be numbers \(times in seconds\)"),
+    ],
+)
+def test_waveshow_names_a_bad_argument(kw, match):
+    """These had reached NumPy or matplotlib (UFuncTypeError, 'Axis limits cannot be NaN',
+    "'int' object is not iterable", 'could not convert string to float'), or been drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    try:
+        with pytest.raises(ParameterError, match=match):
+            plot.waveshow(np.zeros(100), sr=100, **kw)
+    finally:
+        plt.close("all")
