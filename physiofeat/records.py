@@ -757,6 +757,14 @@ def _wfdb_header(p: Path):
         )
     if not h.n_sig:
         raise DecodeError(f"{p}: the WFDB header declares no signals")
+    if h.sig_len == 0:
+        raise DecodeError(f"{p}: the WFDB header declares 0 samples; a record needs samples")
+    if h.samps_per_frame and any(not s for s in h.samps_per_frame):
+        i = next(i for i, s in enumerate(h.samps_per_frame) if not s)
+        raise DecodeError(
+            f"{p}: bad WFDB header: signal line {i + 1} has 0 samples per frame (FMTx0); "
+            "at least 1 is required"
+        )
     h.sig_name = [str(n) if n is not None else "" for n in (h.sig_name or [])]
     names = list(h.sig_name)
     if len(names) != h.n_sig or len(h.file_name or []) != h.n_sig:
@@ -971,7 +979,18 @@ _TEXT_KEYS = {"sampling rate (hz)": "sr", "units": "units", "labels": "labels"}
 def _read_text(p: Path, channels: Any, dtype) -> Record:
     """BioSPPy's Simple Text Format: ``# Key:= value`` header lines, then numeric columns."""
     meta: dict[str, str] = {}
-    with open(p, encoding="utf-8", errors="replace") as fh:
+    head = []
+    with open(p, "rb") as fh:  # UTF-8 header lines, or Latin-1 when they are not UTF-8
+        for ln in fh:
+            if not ln.startswith(b"#"):
+                break
+            head.append(ln)
+    try:
+        b"".join(head).decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    with open(p, encoding=encoding, errors="replace") as fh:
         first = fh.readline()
         if not first.startswith("#"):
             raise DecodeError(
@@ -993,7 +1012,8 @@ def _read_text(p: Path, channels: Any, dtype) -> Record:
     if not (math.isfinite(sr) and sr > 0):
         raise DecodeError(f"{p}: bad sampling rate {meta['sr']!r} in the text header")
     try:
-        data = np.loadtxt(p, comments="#", ndmin=2, dtype=np.float64)
+        # latin-1 maps every byte: a non-UTF-8 label in a '#' line is not a sample error
+        data = np.loadtxt(p, comments="#", ndmin=2, dtype=np.float64, encoding="latin-1")
     except ValueError as exc:
         raise DecodeError(f"{p}: the text record has non-numeric samples ({exc})") from None
     if data.shape[0] == 0:

@@ -102,3 +102,24 @@ def test_an_edf_header_with_no_positive_rate_is_refused(tmp_path, field, value, 
     bad.write_bytes(b[:at] + value + b[at + 8 :])
     with pytest.raises(DecodeError, match=match):
         physiofeat.load_record(bad)
+
+
+def test_a_wfdb_header_of_no_samples_or_frames_says_so(tmp_path):
+    hea, _ = _wfdb(tmp_path)
+    _edit(hea, "r 3 500 1000", "r 3 500 0")  # wfdb: "sampto must be greater than sampfrom"
+    with pytest.raises(DecodeError, match="the WFDB header declares 0 samples"):
+        physiofeat.load_record(hea)
+    hea, _ = _wfdb(tmp_path)
+    _edit(hea, "r.dat 16 ", "r.dat 16x0 ")  # wfdb: "cannot reshape array of size 0"
+    with pytest.raises(DecodeError, match=r"signal line 1 has 0 samples per frame"):
+        physiofeat.load_record(hea)
+
+
+def test_a_text_record_with_a_latin1_label_loads(tmp_path):
+    """One Latin-1 byte in a '#' label line had failed the file as non-numeric samples."""
+    p = tmp_path / "t.txt"
+    text = "# Simple Text Format\n# Sampling Rate (Hz):= 2000.0\n# Labels:= Phono\xe9\tECG\n"
+    p.write_bytes((text + "1\t2\n3\t4\n").encode("latin-1"))
+    rec = physiofeat.load_record(p)
+    np.testing.assert_array_equal(rec.channel(1).data, [2.0, 4.0])
+    assert rec.channel(0).sr == 2000.0 and rec.names == ("Phono\xe9", "ECG")
