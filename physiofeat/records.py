@@ -653,9 +653,13 @@ def _wfdb_record_line(p: Path) -> tuple[list[str], float | None, int | None]:
     250 Hz, its default): check the counts and the rate ourselves. Returns the header's signal
     lines and the rate and sample count the record line gives (None where it gives none)."""
     try:
-        lines = p.read_text(encoding="latin-1").splitlines()
+        raw = p.read_bytes()
     except OSError as exc:
         raise DecodeError(f"{p}: cannot read the WFDB header ({exc.strerror or exc})") from None
+    try:
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError:  # WFDB headers are ASCII; some writers use Latin-1
+        lines = raw.decode("latin-1").splitlines()
     line = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
     tok = line.split()
     if len(tok) < 2 or not tok[1].isdigit():
@@ -697,6 +701,10 @@ def _wfdb_signal_lines(p: Path, h, lines: list[str]) -> None:
                 f"{p}: bad WFDB header: signal line {i + 1} {line[:60]!r} has the format field "
                 f"{tok[1] if len(tok) > 1 else ''!r}; 'FMT[xSPF][:SKEW][+OFFSET]' is required"
             )
+        if len(tok) > 8:  # wfdb's pattern drops a description's non-ASCII letters
+            desc = line.split(None, 8)[8].strip()
+            if h.sig_name[i] != desc and h.sig_name[i] == "".join(c for c in desc if c.isascii()):
+                h.sig_name[i] = desc
         if len(tok) < 3:
             continue
         m = _SIG_GAIN.match(tok[2])

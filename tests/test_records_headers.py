@@ -123,3 +123,14 @@ def test_a_text_record_with_a_latin1_label_loads(tmp_path):
     rec = physiofeat.load_record(p)
     np.testing.assert_array_equal(rec.channel(1).data, [2.0, 4.0])
     assert rec.channel(0).sr == 2000.0 and rec.names == ("Phono\xe9", "ECG")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_a_non_ascii_wfdb_channel_name_is_kept(tmp_path, encoding):
+    """wfdb's pattern had read 'Ableitung-ü' as 'Ableitung-'."""
+    hea, sig = _wfdb(tmp_path)
+    text = hea.read_text().replace(" 0 II\n", " 0 Ableitung-ü\n")
+    hea.write_bytes(text.encode(encoding))
+    rec = physiofeat.load_record(hea, channels="Ableitung-ü")
+    assert rec.names == ("Ableitung-ü",)
+    np.testing.assert_allclose(rec.channel(0).data, sig[:, 1], rtol=0, atol=0.5 / 200)
