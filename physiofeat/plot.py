@@ -118,6 +118,13 @@ class EcgPlot(NamedTuple):
 
 def _axes(ax):
     if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise ParameterError(
+                f"ax must be a matplotlib Axes (plt.subplots()[1]) or None for a new figure; "
+                f"got {type(ax).__name__}"
+            )
         return ax
     import matplotlib.pyplot as plt
 

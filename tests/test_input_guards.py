@@ -367,3 +367,25 @@ def test_waveshow_names_a_bad_argument(kw, match):
             plot.waveshow(np.zeros(100), sr=100, **kw)
     finally:
         plt.close("all")
+
+
+def test_plots_name_an_ax_that_is_not_axes():
+    """specshow(..., ax='x') had raised AttributeError: 'str' object has no attribute
+    'pcolormesh'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    x = np.random.default_rng(0).standard_normal(2000)
+    S = physiofeat.extract(x, ["spectrogram"], sr=1000, n_fft=64)["spectrogram"]
+    try:
+        for call in (lambda: plot.specshow(S, ax="x"), lambda: plot.waveshow(x, sr=1000, ax=3)):
+            with pytest.raises(ParameterError, match="ax must be a matplotlib Axes"):
+                call()
+        _, ax = plt.subplots()
+        assert plot.specshow(S, ax=ax).ax is ax
+    finally:
+        plt.close("all")
