@@ -770,9 +770,10 @@ def hilbert_spectrum(
     Raises
     ------
     InvalidSignalError
-        Frequency and amplitude of different shapes.
+        Frequency and amplitude of different shapes, or no IMF to draw.
     ParameterError
-        A bad ``style``, ``color_by``, ``linewidth``, ``max_jump`` or ``smooth``.
+        A bad ``style``, ``color_by``, ``linewidth``, ``max_jump``, ``fmax`` or ``smooth``
+        (also ``smooth`` given to the instantaneous form).
 
     Examples
     --------
@@ -793,6 +794,7 @@ def hilbert_spectrum(
     check_choice(color_by, "color_by", _HS_COLOR_BY)
     linewidth = check_float(linewidth, "linewidth", minimum=0.0, strict_min=True)
     max_jump = check_float(max_jump, "max_jump", minimum=0.0, strict_min=True, allow_none=True)
+    fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True, allow_none=True)
     if amplitude is None and isinstance(data, Feature) and "amplitude" in data.attrs:
         amplitude = data.attrs["amplitude"]  # the ``hht`` Feature: frequency per IMF + amplitude
         if times is None:
@@ -831,6 +833,16 @@ def hilbert_spectrum(
             f"have the same (n_imfs, n) shape"
         )
     n_imfs, n = f.shape
+    if n_imfs == 0 or n == 0:
+        raise InvalidSignalError(
+            f"hilbert_spectrum: no instantaneous frequency to draw (shape {f.shape}: "
+            f"{n_imfs} IMFs of {n} samples)"
+        )
+    if smooth is not None:
+        raise ParameterError(
+            "hilbert_spectrum: smooth= applies to the gridded form (a Hilbert spectrum array or "
+            "Feature); the instantaneous form (frequency + amplitude) draws each IMF's track"
+        )
     t = _axis_values(times, "times", n, _frame_times(n, sr, 1, "hilbert_spectrum"))
     c = _to_db(a, to_db, top_db)
     ok = np.isfinite(f) & np.isfinite(c) & (f >= 0)

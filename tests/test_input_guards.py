@@ -389,3 +389,27 @@ def test_plots_name_an_ax_that_is_not_axes():
         assert plot.specshow(S, ax=ax).ax is ax
     finally:
         plt.close("all")
+
+
+def test_plot_hilbert_spectrum_instantaneous_form_checks_smooth_fmax_and_imfs():
+    """smooth='a' and fmax=-5 had been accepted in the instantaneous form, 0 IMFs had raised
+    'zero-size array to reduction operation fmax'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    f = np.full((2, 100), 50.0)
+    a = np.ones((2, 100))
+    try:
+        with pytest.raises(ParameterError, match="smooth= applies to the gridded form"):
+            plot.hilbert_spectrum(f, amplitude=a, sr=1000, smooth="a")
+        with pytest.raises(ParameterError, match="fmax must be > 0"):
+            plot.hilbert_spectrum(f, amplitude=a, sr=1000, fmax=-5)
+        with pytest.raises(physiofeat.InvalidSignalError, match="no instantaneous frequency"):
+            plot.hilbert_spectrum(np.zeros((0, 100)), amplitude=np.zeros((0, 100)), sr=1000)
+        plot.hilbert_spectrum(f, amplitude=a, sr=1000, fmax=200)
+    finally:
+        plt.close("all")
