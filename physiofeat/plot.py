@@ -1333,7 +1333,13 @@ def _beat_table(beats: Any) -> dict[str, np.ndarray]:
             f"beats must be an EcgBeats, an ecg_beats Feature or a mapping of time arrays; got "
             f"{type(beats).__name__}"
         )
-    return {k: np.asarray(v, dtype=np.float64).reshape(-1) for k, v in beats.items()}
+    drawn = ("r_time", "p_onset", "qrs_onset")
+    if beats and not any(k in beats for k in drawn):
+        raise ParameterError(
+            f"ecgshow: beats has none of the times it draws ({', '.join(drawn)}); got keys "
+            f"{sorted(map(str, beats))}"
+        )
+    return {k: _seconds(v, f"beats[{k!r}]").reshape(-1) for k, v in beats.items()}
 
 
 def ecgshow(

@@ -413,3 +413,24 @@ def test_plot_hilbert_spectrum_instantaneous_form_checks_smooth_fmax_and_imfs():
         plot.hilbert_spectrum(f, amplitude=a, sr=1000, fmax=200)
     finally:
         plt.close("all")
+
+
+def test_ecgshow_names_beats_it_cannot_draw():
+    """A mapping with none of the drawn keys had been drawn as a bare trace; non-numeric times
+    had raised 'could not convert string to float'."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    x = np.zeros(1000)
+    try:
+        with pytest.raises(ParameterError, match=r"beats has none of the times it draws .*'r'"):
+            plot.ecgshow(x, sr=500, beats={"r": [0.5]})
+        with pytest.raises(ParameterError, match=r"beats\['r_time'\] must be numbers"):
+            plot.ecgshow(x, sr=500, beats={"r_time": "abc"})
+        plot.ecgshow(x, sr=500, beats={"r_time": [0.5, 1.5]})
+    finally:
+        plt.close("all")
