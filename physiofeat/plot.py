@@ -1013,8 +1013,7 @@ def bispectrum(
     levels = _check_levels(levels)
     if sr is not None:
         sr = _check_feature_sr(check_sr(sr), attrs, "bispectrum")
-    if fmax is not None:
-        fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True)
+    fmax = check_float(fmax, "fmax", minimum=0.0, strict_min=True, allow_none=True)
 
     def default_f():
         if sr is None:

@@ -660,7 +660,8 @@ def _wfdb_record_line(p: Path) -> tuple[list[str], float | None, int | None]:
         lines = raw.decode("utf-8").splitlines()
     except UnicodeDecodeError:  # WFDB headers are ASCII; some writers use Latin-1
         lines = raw.decode("latin-1").splitlines()
-    line = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    body = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    line = body[0] if body else ""
     tok = line.split()
     if len(tok) < 2 or not tok[1].isdigit():
         raise DecodeError(
@@ -676,7 +677,6 @@ def _wfdb_record_line(p: Path) -> tuple[list[str], float | None, int | None]:
         raise DecodeError(
             f"{p}: bad WFDB header: the number of samples is {tok[3]!r}; an integer is required"
         )
-    body = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
     fs = float(re.split(r"[/(]", tok[2], maxsplit=1)[0]) if len(tok) > 2 else None
     return body[1:], fs, (int(tok[3]) if len(tok) > 3 else None)
 
