@@ -187,9 +187,14 @@ def _feature_2d(data: Any, what: str) -> tuple[np.ndarray, tuple[str, ...] | Non
 def _axis_values(given, name: str, n: int, default) -> np.ndarray:
     if given is None:
         given = default()
-    v = np.asarray(given, dtype=np.float64).reshape(-1)
+    try:
+        v = np.asarray(given, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name} must be numbers; got {given!r:.80}") from None
     if v.size != n:
         raise ParameterError(f"{name} has {v.size} values for an axis of length {n}")
+    if not np.isfinite(v).all():
+        raise ParameterError(f"{name} must be finite; {int((~np.isfinite(v)).sum())} are not")
     return v
 
 
@@ -508,6 +513,8 @@ def specshow(
     arr = _to_db(arr, to_db, top_db)
     hop_s = _frame_step(times, sr, hop_length, attrs) if n_frames == 1 else 1.0
 
+    vmin = check_float(vmin, "vmin", allow_none=True)
+    vmax = check_float(vmax, "vmax", allow_none=True)
     ax = _axes(ax)
     t_edges = _edges(times, width=hop_s)
     f_edges = _edges(freqs, htk=htk)
@@ -1269,7 +1276,12 @@ def imfshow(
     """
     sr = check_sr(sr)
     check_choice(scale, "scale", ("each", "common"))
-    arr = np.asarray(imfs.values if isinstance(imfs, Feature) else imfs, dtype=np.float64)
+    try:
+        arr = np.asarray(imfs.values if isinstance(imfs, Feature) else imfs, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidSignalError(
+            f"imfs must be a 2-D (n_imfs, n) array of numbers; got {type(imfs).__name__}"
+        ) from None
     if arr.ndim == 1:
         arr = arr[None, :]
     if residue is True and isinstance(imfs, Feature) and "residue" in imfs.attrs:

@@ -434,3 +434,32 @@ def test_ecgshow_names_beats_it_cannot_draw():
         plot.ecgshow(x, sr=500, beats={"r_time": [0.5, 1.5]})
     finally:
         plt.close("all")
+
+
+def test_time_frequency_plots_name_bad_axes_values_and_limits():
+    """NaN or strings in freqs=/times=, a string vmin and imfshow('abc') had reached NumPy or
+    matplotlib (pcolormesh ValueError, 'could not convert string to float')."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from physiofeat import plot
+
+    S = np.abs(np.random.default_rng(0).standard_normal((5, 20)))
+    freqs, times = np.arange(5.0), np.arange(20) / 10
+    try:
+        bad_f = freqs.copy()
+        bad_f[2] = np.nan
+        for kw, match in [
+            ({"freqs": bad_f, "times": times}, "freqs must be finite; 1 are not"),
+            ({"freqs": freqs, "times": ["a"] * 20}, "times must be numbers"),
+            ({"freqs": freqs, "times": times, "vmin": "a"}, "vmin must be"),
+        ]:
+            with pytest.raises(ParameterError, match=match):
+                plot.specshow(S, **kw)
+        with pytest.raises(physiofeat.InvalidSignalError, match="imfs must be a 2-D"):
+            plot.imfshow("abc", sr=100)
+        plot.specshow(S, freqs=freqs, times=times, vmin=0.0)
+    finally:
+        plt.close("all")
