@@ -746,6 +746,12 @@ def _normalise_request(features_arg: Any) -> dict[str, dict[str, Any]]:
     )
 
 
+def _merged(spec: FeatureSpec, own: Mapping[str, Any], shared: Mapping[str, Any]) -> dict:
+    """A feature's parameters: its defaults, updated by the shared ones it takes, updated by
+    its own (which win)."""
+    return {**spec.defaults, **{k: v for k, v in shared.items() if k in spec.defaults}, **own}
+
+
 def _check_senses(request: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any]) -> None:
     """Refuse a shared parameter that would reach requested features reading it in different
     senses (``FeatureSpec.meanings``), before any feature's own value checks (which would name
@@ -753,8 +759,7 @@ def _check_senses(request: Mapping[str, Mapping[str, Any]], shared: Mapping[str,
     senses: dict[str, dict[str, list[str]]] = {}  # a shared parameter -> sense -> its readers
     for name, own in request.items():
         spec = get_spec(name)
-        params = {**spec.defaults, **{k: v for k, v in shared.items() if k in spec.defaults}}
-        params.update(own)
+        params = _merged(spec, own, shared)
         try:
             why = dict(spec.ignores(params)) if spec.ignores is not None else {}
         except Exception:  # a bad value: the feature's own check names it
@@ -794,15 +799,12 @@ def resolve_params(
                 f"feature {name!r} has no parameter(s) {sorted(unknown)}; accepted: "
                 f"{sorted(spec.defaults)}"
             )
-        params = dict(spec.defaults)
-        for k, v in shared.items():
-            if k in spec.defaults:
-                params[k] = v
-                if k in own:  # the feature's own value wins
-                    overridden.setdefault(k, []).append(name)
-                else:
-                    used_shared.add(k)
-        params.update(own)
+        params = _merged(spec, own, shared)
+        for k in (k for k in shared if k in spec.defaults):
+            if k in own:  # the feature's own value wins
+                overridden.setdefault(k, []).append(name)
+            else:
+                used_shared.add(k)
         if spec.check is not None:
             spec.check(params)
         plan[name] = (spec, params)
