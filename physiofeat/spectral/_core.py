@@ -602,6 +602,18 @@ def check_ref(ref: Any) -> float | Callable:
     return float(ref)
 
 
+def _db_input(S: Any) -> np.ndarray:
+    """The input of :func:`power_to_db` / :func:`amplitude_to_db` as a real array of up to 7
+    axes: ``|S|`` of a complex one; ragged or non-numeric input refused by ``as_signal``."""
+    try:
+        arr = np.asarray(S)
+    except (ValueError, TypeError):  # ragged nesting: as_signal names the problem
+        return as_signal(S, name="S", ndim=tuple(range(1, 8)))
+    if np.iscomplexobj(arr):
+        arr = np.abs(arr)
+    return as_signal(arr, name="S", ndim=tuple(range(1, 8)))
+
+
 def power_to_db(
     S: Any, /, *, ref: float | Callable = 1.0, amin: float = 1e-10, top_db: float | None = 80.0
 ) -> np.ndarray:
@@ -624,10 +636,7 @@ def power_to_db(
     >>> power_to_db(np.array([1.0, 10.0, 100.0]))
     array([ 0., 10., 20.])
     """
-    arr = np.asarray(S)
-    if np.iscomplexobj(arr):
-        arr = np.abs(arr)
-    arr = as_signal(arr, name="S", ndim=tuple(range(1, 8)))
+    arr = _db_input(S)
     # up to 2-D is one signal (a spectrogram); leading axes beyond that index signals
     rows = arr.reshape(1, -1) if arr.ndim <= 2 else arr.reshape(-1, arr.shape[-2] * arr.shape[-1])
     out = _db_rows(rows, scale=10.0, ref=ref, amin=amin, top_db=top_db)
@@ -648,13 +657,7 @@ def amplitude_to_db(
     array([ 0., 20.])
     """
     ref = check_ref(ref)
-    try:
-        arr = np.asarray(S)
-    except (ValueError, TypeError):  # ragged nesting: as_signal names the problem
-        arr = as_signal(S, name="S", ndim=tuple(range(1, 8)))
-    if np.iscomplexobj(arr):
-        arr = np.abs(arr)
-    mag = np.abs(as_signal(arr, name="S", ndim=tuple(range(1, 8))))
+    mag = np.abs(_db_input(S))
     if callable(ref):
         refv = ref
         return power_to_db(mag**2, ref=lambda a: refv(np.sqrt(a)) ** 2, amin=amin**2, top_db=top_db)
