@@ -184,13 +184,19 @@ def _feature_2d(data: Any, what: str) -> tuple[np.ndarray, tuple[str, ...] | Non
     return arr.astype(np.float64, copy=False), dims, coords, attrs
 
 
+def _numbers(v: Any, name: str, what: str = "") -> np.ndarray:
+    """``v`` as float64, or a :class:`ParameterError` naming ``name`` (and ``what`` they are)."""
+    try:
+        return np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        kind = f" ({what})" if what else ""
+        raise ParameterError(f"{name} must be numbers{kind}; got {v!r:.80}") from None
+
+
 def _axis_values(given, name: str, n: int, default) -> np.ndarray:
     if given is None:
         given = default()
-    try:
-        v = np.asarray(given, dtype=np.float64).reshape(-1)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be numbers; got {given!r:.80}") from None
+    v = _numbers(given, name).reshape(-1)
     if v.size != n:
         raise ParameterError(f"{name} has {v.size} values for an axis of length {n}")
     if not np.isfinite(v).all():
@@ -1139,7 +1145,7 @@ def waveshow(
     t0, t1 = float(t[0]), float(t[-1])
     spans = []
     if segments is not None:
-        seg = np.atleast_2d(_seconds(segments, "segments"))
+        seg = np.atleast_2d(_numbers(segments, "segments", "times in seconds"))
         if seg.ndim != 2 or seg.shape[1] not in (2, 3):
             raise ParameterError(
                 f"segments must be rows of (start_s, end_s) or (start_s, end_s, state); got "
@@ -1175,7 +1181,7 @@ def waveshow(
         groups = markers if isinstance(markers, Mapping) else {"marker": markers}
         lo, hi = (np.nanmin(x), np.nanmax(x)) if np.isfinite(x).any() else (-1.0, 1.0)
         for i, (name, times_) in enumerate(groups.items()):
-            tm = _seconds(times_, f"markers[{name!r}]").reshape(-1)
+            tm = _numbers(times_, f"markers[{name!r}]", "times in seconds").reshape(-1)
             tm = tm[(tm >= t0) & (tm <= t1)]
             marks.append(
                 ax.vlines(tm, lo, hi, colors=f"C{i}", lw=1.0, linestyles="--", label=str(name))
@@ -1188,14 +1194,6 @@ def waveshow(
     if title:
         ax.set_title(title)
     return Waveform(ax, line, marks, spans)
-
-
-def _seconds(v: Any, name: str) -> np.ndarray:
-    """Times in seconds as float64, or a :class:`ParameterError` naming ``name``."""
-    try:
-        return np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be numbers (times in seconds); got {v!r:.80}") from None
 
 
 def _wave_legend(ax, spans: list, marks: list, labels: Mapping[Any, str], loc: str):
@@ -1350,7 +1348,9 @@ def _beat_table(beats: Any) -> dict[str, np.ndarray]:
             f"ecgshow: beats has none of the times it draws ({', '.join(drawn)}); got keys "
             f"{sorted(map(str, beats))}"
         )
-    return {k: _seconds(v, f"beats[{k!r}]").reshape(-1) for k, v in beats.items()}
+    return {
+        k: _numbers(v, f"beats[{k!r}]", "times in seconds").reshape(-1) for k, v in beats.items()
+    }
 
 
 def ecgshow(
