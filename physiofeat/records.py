@@ -872,19 +872,21 @@ def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
     return Record(chans, path=str(p), format="WFDB", file_channels=h.n_sig)
 
 
-def _edf_truncation(p: Path) -> str | None:
-    """Compare the data size the EDF/BDF header promises with the bytes present."""
+def _edf_truncation(p: Path, head: bytes) -> str | None:
+    """Compare the data size the EDF/BDF header (``head``, its first 256 bytes as read) promises
+    with the bytes present."""
     size = p.stat().st_size
+    if len(head) < 256:
+        return f"the file has {size} bytes, shorter than the 256-byte EDF header"
+    try:
+        header_bytes = int(head[184:192])
+        n_records = int(head[236:244])
+        ns = int(head[252:256])
+    except ValueError:
+        return None  # let the reader say what is wrong with the header
+    if ns < 1 or header_bytes != 256 * (ns + 1):
+        return None  # not a size question: _edf_header_problem names it
     with open(p, "rb") as fh:
-        head = fh.read(256)
-        if len(head) < 256:
-            return f"the file has {size} bytes, shorter than the 256-byte EDF header"
-        try:
-            header_bytes = int(head[184:192])
-            n_records = int(head[236:244])
-            ns = int(head[252:256])
-        except ValueError:
-            return None  # let the reader say what is wrong with the header
         fh.seek(256 + ns * 216)
         spr_field = fh.read(ns * 8)
     try:
@@ -901,15 +903,37 @@ def _edf_truncation(p: Path) -> str | None:
     return None
 
 
+def _edf_header_problem(head: bytes) -> str | None:
+    """What is wrong with the signal count of a 256-byte EDF/BDF header, or None."""
+    try:
+        header_bytes, ns = int(head[184:192]), int(head[252:256])
+    except ValueError:
+        return None  # the reader names a field that is not a number
+    if ns < 1:
+        return (
+            f"the number of signals is {ns}; an EDF file has at least one (an EDF+ file of "
+            "annotations alone has its 'EDF Annotations' signal)"
+        )
+    if header_bytes != 256 * (ns + 1):
+        return (
+            f"the header size is {header_bytes} bytes, but {ns} signal(s) need "
+            f"256 x ({ns} + 1) = {256 * (ns + 1)}"
+        )
+    return None
+
+
 def _read_edf(p: Path, channels: Any, dtype) -> Record:
     import edfio
 
-    why = _edf_truncation(p)
-    if why:
-        raise DecodeError(f"{p}: truncated: {why}")
     with open(p, "rb") as fh:
         head = fh.read(256)
+    why = _edf_truncation(p, head)
+    if why:
+        raise DecodeError(f"{p}: truncated: {why}")
     bdf = head[:1] == b"\xff"
+    why = _edf_header_problem(head)
+    if why:
+        raise DecodeError(f"{p}: bad {'BDF' if bdf else 'EDF'} header: {why}")
     try:
         duration = float(head[244:252])
     except ValueError:

@@ -104,6 +104,25 @@ def test_an_edf_header_with_no_positive_rate_is_refused(tmp_path, field, value, 
         physiofeat.load_record(bad)
 
 
+@pytest.mark.parametrize(
+    "at, value, match",
+    [
+        (252, b"-5  ", r"the number of signals is -5; an EDF file has at least one"),  # OSError
+        (252, b"0   ", r"the number of signals is 0"),  # a ZeroDivisionError from the reader
+        (252, b"9   ", r"the header size is 768 bytes, but 9 signal\(s\) need 256 x \(9 \+ 1\)"),
+        (184, b"1024    ", r"the header size is 1024 bytes, but 2 signal\(s\) need .* = 768"),
+    ],
+)
+def test_an_edf_header_whose_signal_count_and_size_disagree_is_refused(tmp_path, at, value, match):
+    """A negative signal count had raised an untyped OSError (a negative seek); a header size
+    of 1024 bytes for two signals had loaded the samples from byte 1024, 128 samples late."""
+    p, b = _edf(tmp_path)
+    bad = tmp_path / "bad.edf"
+    bad.write_bytes(b[:at] + value + b[at + len(value) :])
+    with pytest.raises(DecodeError, match=r"bad EDF header: " + match):
+        physiofeat.load_record(bad)
+
+
 def test_a_wfdb_header_of_no_samples_or_frames_says_so(tmp_path):
     hea, _ = _wfdb(tmp_path)
     _edit(hea, "r 3 500 1000", "r 3 500 0")  # wfdb: "sampto must be greater than sampfrom"
