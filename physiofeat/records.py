@@ -922,6 +922,37 @@ def _edf_header_problem(head: bytes) -> str | None:
     return None
 
 
+def _edf_calibration_problem(s: Any, bdf: bool) -> str | None:
+    """What makes an edfio signal's digital-to-physical scale undefined, or None. edfio then
+    returns the raw digital values (for equal limits with a warning, for a field that is not a
+    number without one), or NaN throughout for a NaN limit."""
+    values = {}
+    for field, kind in (("physical_min", float), ("physical_max", float),
+                        ("digital_min", int), ("digital_max", int)):  # fmt: skip
+        name = field.replace("_min", " minimum").replace("_max", " maximum")
+        try:
+            values[field] = getattr(s, field)
+        except ValueError:
+            want = "an integer" if kind is int else "a finite number"
+            return f"has a {name} that is not {want}"
+        if kind is float and not math.isfinite(values[field]):
+            return f"has a {name} of {values[field]}; a finite number is required"
+    pmin, pmax = values["physical_min"], values["physical_max"]
+    dmin, dmax = values["digital_min"], values["digital_max"]
+    if pmin == pmax:
+        return (
+            f"has physical minimum = physical maximum ({pmin:g}), so its samples cannot be "
+            "scaled to physical units"
+        )
+    lo, hi = (-(2**23), 2**23 - 1) if bdf else (-(2**15), 2**15 - 1)
+    if not lo <= dmin < dmax <= hi:
+        return (
+            f"has digital minimum {dmin} and maximum {dmax}; the minimum must be below the "
+            f"maximum, both within {lo}..{hi} ({'24' if bdf else '16'}-bit samples)"
+        )
+    return None
+
+
 def _read_edf(p: Path, channels: Any, dtype) -> Record:
     import edfio
 
@@ -993,6 +1024,9 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
     chans = []
     for i in idx:
         s = signals[i]
+        why = _edf_calibration_problem(s, bdf)
+        if why:
+            raise DecodeError(f"{p}: bad {fmt} header: channel {s.label!r} {why}")
         try:
             data = np.asarray(s.data, dtype=dtype)
         except Exception as exc:

@@ -123,6 +123,44 @@ def test_an_edf_header_whose_signal_count_and_size_disagree_is_refused(tmp_path,
         physiofeat.load_record(bad)
 
 
+_PHYS_MIN = 256 + 2 * (16 + 80 + 8)  # the first signal's physical minimum (two signals)
+
+
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        (1, b"-1      ", r"has physical minimum = physical maximum \(-1\), so its samples cannot"),
+        (0, b"nan     ", r"has a physical minimum of nan; a finite number is required"),
+        (1, b"inf     ", r"has a physical maximum that is not a finite number"),
+        (2, b"32767   ", r"has digital minimum 32767 and maximum 32767; the minimum must be below"),
+        (2, b"40000   ", r"has digital minimum 40000 and maximum 32767; .* within -32768..32767"),
+        (3, b"1.5     ", r"has a digital maximum that is not an integer"),
+    ],
+)
+def test_an_edf_channel_without_a_defined_calibration_is_refused(tmp_path, field, value, match):
+    """These had loaded the raw digital values as if physical (edfio's fallback, with or
+    without a warning), NaN throughout, or a scale of the wrong sign."""
+    p, b = _edf(tmp_path)
+    at = _PHYS_MIN + 2 * 8 * field
+    bad = tmp_path / "bad.edf"
+    bad.write_bytes(b[:at] + value + b[at + 8 :])
+    with pytest.raises(DecodeError, match=r"bad EDF header: channel 'ECG II' " + match):
+        physiofeat.load_record(bad)
+
+
+def test_an_edf_channel_with_an_inverted_physical_range_loads_inverted(tmp_path):
+    """Physical minimum above maximum is legal EDF (an inverted signal), not refused."""
+    p, b = _edf(tmp_path)
+    good = physiofeat.load_record(p).channel("ECG II").data
+    lo, hi = b[_PHYS_MIN : _PHYS_MIN + 8], b[_PHYS_MIN + 16 : _PHYS_MIN + 24]
+    flipped = tmp_path / "flipped.edf"
+    flipped.write_bytes(b[:_PHYS_MIN] + hi + b[_PHYS_MIN + 8 : _PHYS_MIN + 16] + lo
+                        + b[_PHYS_MIN + 24 :])  # fmt: skip
+    got = physiofeat.load_record(flipped).channel("ECG II").data
+    span = float(np.ptp(good))
+    np.testing.assert_allclose(got, -good, rtol=0, atol=2 * span / 65535)
+
+
 def test_a_wfdb_header_of_no_samples_or_frames_says_so(tmp_path):
     hea, _ = _wfdb(tmp_path)
     _edit(hea, "r 3 500 1000", "r 3 500 0")  # wfdb: "sampto must be greater than sampfrom"
