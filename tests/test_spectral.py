@@ -621,3 +621,28 @@ def test_values_wrong_for_every_signal_are_refused_before_any_work(feature, para
 
     with pytest.raises(ParameterError, match=match):
         resolve_params(_normalise_request({feature: params}), {})
+
+
+@pytest.mark.parametrize("n_fft", [255, 301, 256])
+def test_given_spectrogram_keeps_an_odd_n_fft(rng, n_fft):
+    """``S=`` of an odd ``n_fft`` had its bins read at k sr / (n_fft - 1) (2 (F - 1) assumed):
+    the centroid 1/254 high at n_fft 255, the mel bands 3 % off. Oracles: bin k of an n_fft-point
+    DFT at k sr / n_fft (NumPy), and librosa's filters for that n_fft."""
+    sr = 4000
+    y = np.sin(2 * np.pi * 211 * np.arange(5003) / sr) + 0.2 * rng.standard_normal(5003)
+    mag = np.abs(librosa.stft(y, n_fft=n_fft, hop_length=100, center=False))
+    f = np.arange(mag.shape[0]) * sr / n_fft
+    centroid = (f[:, None] * mag).sum(0) / mag.sum(0)
+    got = S.spectral_centroid(sr=sr, S=mag, n_fft=n_fft)
+    np.testing.assert_allclose(got, centroid, rtol=1e-10, atol=0)
+    spread = np.sqrt((np.abs(f[:, None] - centroid) ** 2 * mag).sum(0) / mag.sum(0))
+    np.testing.assert_allclose(S.spectral_bandwidth(sr=sr, S=mag, n_fft=n_fft), spread, rtol=1e-10)
+    weights = librosa.filters.mel(
+        sr=sr, n_fft=n_fft, n_mels=30, fmin=40, fmax=1200, dtype=np.float64
+    )
+    mel = S.melspectrogram(sr=sr, S=mag**2, n_fft=n_fft, n_mels=30, fmin=40, fmax=1200)
+    np.testing.assert_allclose(mel, weights @ mag**2, rtol=1e-10, atol=1e-12 * float(mel.max()))
+    # an n_fft whose bin count does not match is replaced by the even one, as in librosa
+    default = S.spectral_centroid(sr=sr, S=mag)  # n_fft 2048
+    even = np.arange(mag.shape[0]) * sr / (2 * (mag.shape[0] - 1))
+    np.testing.assert_allclose(default, (even[:, None] * mag).sum(0) / mag.sum(0), rtol=1e-10)

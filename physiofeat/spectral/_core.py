@@ -416,15 +416,19 @@ def _time_last(a_fm: np.ndarray, batch_shape: tuple) -> np.ndarray:
     return np.swapaxes(a_fm, -1, -2).reshape(batch_shape + (a_fm.shape[2], a_fm.shape[1]))
 
 
-def _n_fft_of(S_fm: np.ndarray, name: str = "S") -> int:
-    """The ``n_fft`` a frame-major spectrogram ``(R, T, 1 + n_fft // 2)`` implies (even, as
-    librosa assumes); refuses one with fewer than 2 frequency bins, which implies none."""
+def _n_fft_of(S_fm: np.ndarray, name: str = "S", n_fft: Any = None) -> int:
+    """The ``n_fft`` of a frame-major spectrogram ``(R, T, 1 + n_fft // 2)``: the given ``n_fft``
+    when its bin count matches (an odd one included), else the even ``2 (F - 1)`` it implies (as
+    librosa does); refuses one with fewer than 2 frequency bins, which implies none."""
     F = S_fm.shape[-1]
     if F < 2:
         raise ParameterError(
             f"{name} must have at least 2 frequency bins (shape (..., 1 + n_fft // 2, n_frames) "
             f"with n_fft >= 2); got {F} bin(s)"
         )
+    if isinstance(n_fft, (int, np.integer)) and not isinstance(n_fft, bool):
+        if int(n_fft) // 2 + 1 == F:
+            return int(n_fft)
     return 2 * (F - 1)
 
 
@@ -924,7 +928,8 @@ def melspectrogram(
     """Mel spectrogram ``(..., n_mels, n_frames)`` (``librosa.feature.melspectrogram``).
 
     Pass the signal ``y``, or a precomputed spectrogram ``S`` (``(..., 1 + n_fft//2, n_frames)``,
-    already raised to ``power``).
+    already raised to ``power``; its ``n_fft`` is the given one when ``1 + n_fft // 2`` matches
+    its bin count, else the even ``2 (bins - 1)``, as in librosa).
 
     Examples
     --------
@@ -936,7 +941,7 @@ def melspectrogram(
     """
     if S is not None:
         S_fm, batch = _frame_major(S)
-        n_fft = _n_fft_of(S_fm)
+        n_fft = _n_fft_of(S_fm, n_fft=n_fft)
         weights, _ = _mel_basis(sr, n_fft, n_mels, fmin, fmax, htk, norm, S_fm.dtype)
         return _time_last(_mel_from_spectrogram(S_fm, weights), batch)
     rows, batch = _as_rows(y)
@@ -1256,7 +1261,7 @@ def _magnitude_input(y, S, sr, n_fft, hop_length, win_length, window, center, pa
         S_fm, batch = _frame_major(S)
         if (S_fm < 0).any():
             raise ParameterError("S must be a non-negative magnitude spectrogram")
-        n_fft = _n_fft_of(S_fm)
+        n_fft = _n_fft_of(S_fm, n_fft=n_fft)
     else:
         if y is None:
             raise ParameterError("pass the signal y or a magnitude spectrogram S")
@@ -1300,7 +1305,9 @@ _STAT_DOC = """
     sr : float
         Sampling rate in Hz.
     S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)], optional
-        Precomputed magnitude spectrogram, at least 2 frequency bins.
+        Precomputed magnitude spectrogram, at least 2 frequency bins. Its bin frequencies are
+        those of ``n_fft`` when ``1 + n_fft // 2`` matches its bin count (an odd ``n_fft``
+        too), else of the even ``2 (bins - 1)``, as librosa reads them.
     n_fft, hop_length, win_length, window, center, pad_mode
         As :func:`stft` (``hop_length`` defaults to 512 as in librosa's features).
 
