@@ -85,8 +85,8 @@ print("peak frequency per state (Hz):", dict(zip(STATE_KEYS, s["peak_freq"].roun
 
 # %%
 # The cycle-synchronous average: each state cut into time-normalised bins, the RMS in each bin
-# averaged over cycles and divided by the S1 RMS. With the holosystolic murmur of 50277 the
-# signal stays at about 0.8 of the S1 RMS through systole; in 2530 (no murmur) it falls to
+# averaged over cycles and divided by the mean S1 bin RMS. With the holosystolic murmur of
+# 50277 the signal stays at about 0.8 of that through systole; in 2530 (no murmur) it falls to
 # about 0.3 between the sounds, as low as in diastole. The murmur features put numbers on it:
 # the murmur-band power of systole against that of diastole.
 recordings = {"50277_MV (murmur)": (x, sr, ref)}
@@ -124,7 +124,7 @@ for ax, (name, (sig, fs, seg)) in zip(np.atleast_1d(axes), recordings.items()):
         f"systole - diastole {m['systole_minus_diastole_db']:.1f} dB; "
         f"acf peak {q['acf_peak']:.2f}, periodicity {q['periodicity']:.2f}"
     )
-np.atleast_1d(axes)[0].set_ylabel("RMS / S1 RMS")
+np.atleast_1d(axes)[0].set_ylabel("RMS / mean S1 bin RMS")
 np.atleast_1d(axes)[0].legend(fontsize="small")
 
 # %%

@@ -592,8 +592,10 @@ def cycle_average(
     Each state of each cycle is cut into ``bins`` (S1, systole, S2, diastole) intervals of
     equal duration; a bin's value is the RMS of the signal over its samples (``start <= i/sr <
     end``). Row 0 is ``x`` band-passed to the PCG band 25-400 Hz, row 1 ``x`` band-passed to
-    ``band`` (the murmur band); both are averaged over cycles and divided by the cycles' mean
-    S1 RMS of row 0, so the profile does not depend on the recording's gain. A bin without
+    ``band`` (the murmur band); both are averaged over cycles and divided by the mean of row
+    0's S1 bin values over all cycles (so row 0's S1 bins average 1; this mean of bin RMS values
+    is below the RMS over whole S1 intervals), so the profile does not depend on the
+    recording's gain. A bin without
     samples (a state shorter than its bin count in samples) is NaN in that cycle and left out of
     the average.
 

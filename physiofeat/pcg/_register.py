@@ -360,7 +360,7 @@ def _pcg_cycle_average(ctx, *, bins, band, segmentation=None, model=None):
         _finish(ctx, rows),
         dims=("band", "phase"),
         coords={"band": ["pcg", "murmur"], "phase": C.cycle_average_labels(bins)},
-        attrs={"units": "RMS / mean S1 RMS (25-400 Hz)"},
+        attrs={"units": "bin RMS / mean 25-400 Hz S1 bin RMS"},
     )
 
 
