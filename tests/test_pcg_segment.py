@@ -99,6 +99,31 @@ def test_small_overlaps_are_cut():
     np.testing.assert_allclose(seg.intervals, [[0, 0.1, 1], [0.1, 0.3, 2], [0.3, 0.4, 3]])
 
 
+def test_small_holes_between_annotated_rows_are_closed():
+    """A hole of up to 10 ms between two annotated rows is rounding, as an overlap is: the
+    earlier row ends at the later's start. It had become a state-0 row that broke the cycle (a
+    0.2 ms hole in CirCor's 29045_MV dropped one of its 27 cycles; 34 files lost 71 cycles)."""
+    cycle = [[0.0, 0.1, 1], [0.1, 0.4, 2], [0.4, 0.5, 3], [0.5, 1.0, 4]]
+    iv = [[0.0, 0.5, 0]] + [[a + k, b + k, s] for k in (0.5, 1.5, 2.5) for a, b, s in cycle]
+    iv += [[3.5, 3.6, 1]]
+    iv[6] = [1.6002, 1.9, 2]  # systole of the second cycle starts 0.2 ms after its S1 ends
+    seg = Segmentation.from_intervals(iv, sr=4000)
+    assert seg.intervals.shape == (14, 3) and (seg.intervals[1:, 2] > 0).all()
+    np.testing.assert_allclose(seg.intervals[5], [1.5, 1.6002, 1])
+    np.testing.assert_allclose(seg.cycles(), [[0.5, 1.5], [1.5, 2.5], [2.5, 3.5]])
+    iv[6] = [1.6099, 1.9, 2]  # 9.9 ms: still rounding
+    assert Segmentation.from_intervals(iv, sr=4000).cycles().shape == (3, 2)
+    iv[6] = [1.6101, 1.9, 2]  # 10.1 ms: a stretch left unannotated, which breaks the cycle
+    seg = Segmentation.from_intervals(iv, sr=4000)
+    np.testing.assert_allclose(seg.intervals[6], [1.6, 1.6101, 0])
+    np.testing.assert_allclose(seg.cycles(), [[0.5, 1.5], [2.5, 3.5]])
+
+
+def test_a_hole_next_to_an_unannotated_row_stays_unannotated():
+    seg = Segmentation.from_intervals([[0, 0.5, 0], [0.5002, 0.6, 1], [0.6, 0.9, 2]], sr=1000)
+    np.testing.assert_allclose(seg.intervals, [[0, 0.5002, 0], [0.5002, 0.6, 1], [0.6, 0.9, 2]])
+
+
 def test_from_states_round_trip():
     rng = np.random.default_rng(3)
     runs = rng.integers(1, 30, size=40)
