@@ -196,6 +196,23 @@ def test_absent_t_waves_give_nan():
     assert np.isfinite(f["qrs_duration_median"])
 
 
+@pytest.mark.parametrize("cut_s", [6.0, 9.0])
+def test_beats_without_a_t_wave_beside_beats_with_one_give_nan(cut_s):
+    """The median beat (which has a T wave) had replaced the T end of the beats without one,
+    since theirs lay far from it: beats 6-10 of 12 had a QT, t_fraction 0.92 for 0.5."""
+    x, truth = synthetic_ecg(duration=12.0, sr=SR, heart_rate=60, noise=0.005, seed=0)
+    flat, _ = synthetic_ecg(duration=12.0, sr=SR, heart_rate=60, t_amp=0.0, noise=0.005, seed=0)
+    cut = int(cut_s * SR)
+    x = np.concatenate([x[:cut], flat[cut:]])
+    b = delineate(x, sr=SR)
+    has_t = truth["t_end"][np.argmin(np.abs(truth["r"][:, None] / SR - b.r_time), axis=0)] < cut
+    assert len(b) == 12 and 3 <= (~has_t).sum() <= 6
+    np.testing.assert_array_equal(np.isfinite(b.t_end), has_t)
+    np.testing.assert_array_equal(np.isfinite(b.qt), has_t)
+    f = dict(zip(QT_STATS, qt_features(x, sr=SR)))
+    assert f["t_fraction"] == pytest.approx(has_t.mean(), abs=1e-12)
+
+
 def test_qt_features_known_answer_and_fewer_than_two_beats():
     x, _ = synthetic_ecg(duration=10.0, sr=SR, heart_rate=60.0)
     b = delineate(x, sr=SR, qtc="fridericia")

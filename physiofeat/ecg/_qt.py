@@ -23,7 +23,11 @@ for the PR interval (one detection serves both).
    one's, interpolated in between). The T peak is the largest ``|level|`` from ``t_pk_lo_ms``
    after the J point to ``t_hi_frac`` of the RR interval after R (at most ``t_hi_max_ms``, and
    ``t_gap_ms`` before the next QRS onset); a T wave whose amplitude is under ``t_amp_rel`` of
-   the QRS amplitude is absent (NaN). The search also ends at a QTc of ``t_qtc_max_ms`` (600 ms:
+   the QRS amplitude is absent (NaN). A beat whose T end lies more than ``t_tol_ms`` from the
+   median beat's (aligned on R) takes the median beat's T wave, unless its own T wave is absent
+   by that rule: a beat without one has no T end to mend (before, the median beat's had given
+   such beats a QT; on LUDB lead II T-end SD 20.2 -> 18.2 ms, T ends found 98.6 -> 96.9 %).
+   The search also ends at a QTc of ``t_qtc_max_ms`` (600 ms:
    QRS onset + 600 ms x sqrt(RR in s), RR the interval before the beat), Bazett-like, so that
    in a long RR a flat T wave does not let the next P wave or a U wave pass for it (LUDB
    records 131 lead III, 15 lead V6). The T end is found after the steepest slope back towards
@@ -308,6 +312,7 @@ def lead_t_waves(
         tend,
         tamp,
     )
+    own = tamp.copy()  # the beat's own T amplitude: the median beat's cannot make it present
     if p["t_template"]:
         tpk, tend, tamp = _template_t(ys, dy, base, r, lo, hi, tpk, tend, tamp, sr, p)
     tend = tend - p["t_bias_ms"] * ms
@@ -317,7 +322,7 @@ def lead_t_waves(
     right = p["t_right_ms"] * ms
     gone = cut & (tend + right > ys.size - 2)
     tend = np.where(gone, np.nan, tend)
-    return {"tpk": tpk, "tend": tend, "tamp": tamp}
+    return {"tpk": tpk, "tend": tend, "tamp": tamp, "tamp_own": own}
 
 
 def _template_t(ys, dy, base, r, lo, hi, tpk, tend, tamp, sr, p):
@@ -375,11 +380,15 @@ def lead_qt(
     sr: float,
     p: dict,
 ) -> dict[str, np.ndarray]:
-    """One lead's QRS offsets and T waves; T waves below ``t_amp_rel`` of ``qamp`` are absent."""
+    """One lead's QRS offsets and T waves; T waves below ``t_amp_rel`` of ``qamp`` are absent:
+    the beat's own T wave, before the median beat's replaces a T end far from its own (a beat
+    without a T wave has no T end to replace), and the one it keeps."""
 
     qoff = template_qrs_offsets(xf[None], xf, r, sr, p, "_ms")
     t = lead_t_waves(xf, r, qon, qoff, pon, sr, p)
-    absent = ~(t["tamp"] >= p["t_amp_rel"] * qamp)
+    own = t.pop("tamp_own")
+    least = p["t_amp_rel"] * qamp
+    absent = ~(t["tamp"] >= least) | ~(own >= least)
     t["tend"] = np.where(absent, np.nan, t["tend"])
     t["tpk"] = np.where(absent, -1, t["tpk"])
     return {"qoff": qoff, **t}
