@@ -33,7 +33,11 @@ The onset is a fraction-of-peak crossing, so it lies later than the sound's firs
 about ``onset_fraction`` of the sound's rise time: unbiased for the 3 ms rise of
 :func:`synthetic_ecg_pcg`, but 3-14 ms late at the default 0.5 for rises of 10-30 ms (real S1s
 take 20-30 ms from onset to peak). EMAT, QRS-S2 and R-S1 carry that bias; their beat-to-beat
-SDs much less. A lower ``onset_fraction`` moves the onsets earlier.
+SDs much less. A lower ``onset_fraction`` moves the onsets earlier. The QRS onset is
+:func:`physiofeat.ecg.delineate`'s, calibrated to where annotators mark it (LUDB): on the
+noise-free Gaussian waves of :func:`synthetic_ecg_pcg` it lies about 7 ms before the wave's
+nominal onset, which lengthens EMAT and QRS-S2 by as much there (``emat_onset`` 0.067 s for
+the synthetic 0.060 s).
 
 Intervals (seconds; NaN where a wave or a sound is absent):
 ``emat_onset`` QRS onset to S1 onset (the onset-based electromechanical activation time),
