@@ -1210,12 +1210,14 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     n_failed = len(errors)
     errors = unreadable + errors
     if errors:
-        err_df = pd.DataFrame(errors, columns=["path", "id", "error_type", "error"])
+        # a message quotes the file's name: all of a row shown as the table shows names (a
+        # name's bytes that are not UTF-8 cannot enter pandas' Arrow strings as surrogates)
+        cols = ["path", "id", "error_type", "error"]
+        rows = [[_shown(v) if isinstance(v, str) else v for v in map(e.get, cols)] for e in errors]
+        err_df = pd.DataFrame(rows, columns=cols)
         err_df = err_df.sort_values(
-            "path", key=lambda s: s.map(lambda p: order.get(_shown(p), len(order)))
+            "path", key=lambda s: s.map(lambda p: order.get(p, len(order)))
         ).reset_index(drop=True)
-        err_df["path"] = err_df["path"].map(_shown)
-        err_df["id"] = err_df["id"].map(_shown)
         atomic_write(errors_path(output), lambda t: err_df.to_csv(t, index=False))
     else:  # nothing failed: no header-only file, and none left from an earlier run
         errors_path(output).unlink(missing_ok=True)

@@ -17,6 +17,7 @@ import math
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,13 +162,24 @@ def _header_truncation(p: Path, fmt: str) -> str | None:
     return None
 
 
+def _sf_name(p: Path) -> str | bytes:
+    """``p`` for libsndfile: its text, or its bytes where the name is not valid in the file
+    system's encoding (a name read from disk with undecodable bytes, held as surrogates), which
+    soundfile cannot encode and would fail to open."""
+    try:
+        str(p).encode(sys.getfilesystemencoding())
+        return str(p)
+    except UnicodeEncodeError:
+        return os.fsencode(p)
+
+
 def _last_frame_unreadable(p: Path, frames: int) -> bool:
     """Whether libsndfile fails to seek to and read the last frame its header counts (a
     truncated FLAC: its STREAMINFO keeps the full count); a cheap check, not a decode."""
     import soundfile as sf
 
     try:
-        with sf.SoundFile(str(p)) as f:
+        with sf.SoundFile(_sf_name(p)) as f:
             f.seek(frames - 1)
             return f.read(1).shape[0] == 0
     except Exception:
@@ -177,7 +189,7 @@ def _last_frame_unreadable(p: Path, frames: int) -> bool:
 def _read_soundfile(p: Path, dtype) -> tuple[np.ndarray, int]:
     import soundfile as sf
 
-    with sf.SoundFile(str(p)) as f:
+    with sf.SoundFile(_sf_name(p)) as f:
         sr = f.samplerate
         expected = f.frames
         data = f.read(dtype=dtype, always_2d=True)
@@ -316,7 +328,7 @@ def _promised_frames(p: Path) -> tuple[str, int] | None:
     import soundfile as sf
 
     try:
-        i = sf.info(str(p))
+        i = sf.info(_sf_name(p))
     except Exception:
         return None
     if i.format in ("MP3", "MPEG", "OGG") or i.frames <= 0:
@@ -599,7 +611,7 @@ def info(path: PathLike) -> AudioInfo:
     try:
         import soundfile as sf
 
-        i = sf.info(str(p))
+        i = sf.info(_sf_name(p))
         frames, decoder = i.frames, "soundfile"
         if i.format in ("MP3", "MPEG"):  # header estimate; count what actually decodes
             frames = _decode(p, "float32")[0].shape[0]

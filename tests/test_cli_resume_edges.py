@@ -215,6 +215,44 @@ def test_a_file_name_that_is_not_utf8_is_journaled_tabled_and_resumed(
     pd.testing.assert_frame_equal(cli.read_table(out), table)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_failing_file_whose_name_is_not_utf8_goes_to_the_errors_file(tmp_path, suffix):
+    """Writing errors.csv had raised UnicodeEncodeError (the error message quotes the name, held
+    with a surrogate): no errors file, a traceback, the journal left behind."""
+    d = _wavs(tmp_path / "in", 1)
+    bad = os.fsdecode(os.fsencode(str(d)) + b"/b\xff.wav")
+    try:
+        Path(bad).write_bytes(b"junk")
+    except (OSError, UnicodeError):  # pragma: no cover - a file system refusing such names
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    out = tmp_path / f"t{suffix}"
+    assert _extract(d, *RMS, "-o", out) == 1
+    err = pd.read_csv(errors_path(out))
+    shown = str(d) + "/b\\xff.wav"
+    assert list(err["path"]) == [shown] and list(err["id"]) == ["b\\xff.wav"]
+    assert list(err["error_type"]) == ["DecodeError"] and err["error"][0].startswith(shown)
+    assert list(cli.read_table(out)["id"]) == ["s0.wav"]
+    assert not journal_path(out).exists()
+
+
+def test_a_wav_whose_name_is_not_utf8_is_read_by_libsndfile(tmp_path):
+    """soundfile cannot encode such a name, so libsndfile had failed and ffmpeg decoded it."""
+    import physiofeat
+
+    d = _wavs(tmp_path / "in", 1)
+    odd = os.fsdecode(os.fsencode(str(d)) + b"/x\xff.wav")
+    try:
+        os.rename(d / "s0.wav", odd)
+    except (OSError, UnicodeError):  # pragma: no cover
+        pytest.skip("this file system refuses file names that are not UTF-8")
+    assert physiofeat.io.info(odd).decoder == "soundfile"
+    with open(odd, "rb") as f:
+        ref, sr = sf.read(f, dtype="float32")
+    x, got_sr = physiofeat.load(odd)
+    assert got_sr == sr
+    np.testing.assert_array_equal(x, ref)
+
+
 # -------------------------------------------------------------------------------------------
 # 7. the journal of a killed run decides over an older table
 
