@@ -71,7 +71,8 @@ def main() -> None:
                 row.append(f1(r, np.asarray(cent[code]), 0.06)[1])
             seg_rows.append(row)
         for method in ("gated", "hsmm"):
-            b = timing(None, pcg, pcg_sr=sr_p, beats=beats, method=method, segmentation=hsmm)
+            seg = {"segmentation": hsmm} if method == "hsmm" else {}  # gated takes none
+            b = timing(None, pcg, pcg_sr=sr_p, beats=beats, method=method, **seg)
             # the feature's own values (sample SD over beats), so the table is what a user gets
             v = dict(zip(TIMING_STATS, timing_features(b)))
             beat_rows.append(

@@ -135,3 +135,20 @@ def test_ephnogram_gated_and_hsmm_agree(shared_data):
     emat = np.nanmedian(g.emat_onset)
     assert 0.04 <= emat <= 0.12 and 0.25 <= np.nanmedian(g.qrs_s2) <= 0.45
     assert np.nanstd(g.qrs_s2) < 0.03  # beat-to-beat stable at rest
+
+
+def test_the_validation_script_runs_both_methods(shared_data, monkeypatch, capsys):
+    """``python -m benchmarks.validate_ecgpcg`` (quoted by docs/features.rst) had stopped with a
+    ParameterError since timing(method="gated") refuses segmentation=."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from benchmarks import validate_ecgpcg as V
+
+    monkeypatch.setattr(V, "SHARED", shared_data)
+    V.main()
+    out = capsys.readouterr().out
+    for record in ("EPHNOGRAM ECGPCG0003", "BioSPPy pcg_ecg"):
+        for method in ("gated", "hsmm"):
+            assert out.count(f"| {record} | {method} |") == 1
