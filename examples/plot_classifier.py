@@ -70,7 +70,8 @@ owner = {str(f): name for name, fs in patients.items() for f in fs}
 res = physiofeat.extract_many(files, "heart_sound", n_jobs=1)
 table = results_to_frame(res, with_path=True)
 table["patient"] = table["path"].map(owner)
-table["location"] = [Path(p).stem.split("_", 1)[1] for p in table["path"]]
+# CirCor names end in the auscultation location; a0007 (PhysioNet 2016) names none
+table["location"] = [(Path(p).stem.split("_", 1)[1:] or ["-"])[0] for p in table["path"]]
 print(table.shape)
 
 # %%

@@ -1,6 +1,7 @@
 """The gallery's pages: each has a place in the reading order and can run where sphinx-gallery
 runs it (in ``examples/``, with no ``__file__`` defined). Running the pages themselves is the
-docs build's job (``make docs``); these checks read their source only."""
+docs build's job (``make docs``), except that the four pages with a fallback to the shipped
+recordings are run here without the shared data, where the docs build never runs them."""
 
 from __future__ import annotations
 
@@ -69,3 +70,29 @@ def test_page_runs_without_file(page):
         f"examples/{page} reads __file__ on line(s) {lines}; sphinx-gallery does not define it "
         "(the docs build fails with NameError): fall back to Path.cwd(), which is examples/ there"
     )
+
+
+#: Pages that use ../shared/data when it is there and otherwise fall back to the recordings
+#: shipped in the package (docs/installation.rst names them).
+FALLBACK_PAGES = (
+    "plot_cli_batch.py",
+    "plot_pcg_segmentation.py",
+    "plot_ecg_pcg.py",
+    "plot_classifier.py",
+)
+
+
+@pytest.mark.parametrize("page", FALLBACK_PAGES)
+def test_fallback_page_runs_without_the_shared_data(page, tmp_path):
+    """plot_classifier.py had raised IndexError on its fallback (a0007 names no location)."""
+    import os
+    import subprocess
+    import sys
+
+    assert page in PAGES
+    env = {**os.environ, "PHYSIOFEAT_SHARED_DATA": str(tmp_path / "absent"), "MPLBACKEND": "Agg"}
+    run = subprocess.run(
+        [sys.executable, str(EXAMPLES / page)], cwd=tmp_path, env=env, capture_output=True,
+        text=True, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
