@@ -122,8 +122,8 @@ class Record:
     path : str
         The file the record was read from (the ``.hea`` header for WFDB).
     format : str
-        ``"WFDB"``, ``"EDF"``, ``"EDF+"``, ``"BDF"``, ``"BDF+"``, ``"text"``, or the audio
-        container (``"WAV"``, ``"FLAC"``...).
+        ``"WFDB"``, ``"EDF"``, ``"EDF+"``, ``"BDF"``, ``"BDF+"``, ``"text"``, the audio
+        container (``"WAV"``, ``"FLAC"``...), or ``"arrays"`` for :meth:`from_arrays`.
     names, units : tuple of str
         Channel names and physical units (``""`` where the file has none).
     rates : tuple of float

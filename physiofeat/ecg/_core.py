@@ -1390,9 +1390,9 @@ def delineate(
         How closely a beat's pre-QRS wave must match the record's P-wave template (correlation
         of slopes) to count as a P wave. Lower finds faint or noisy P waves more often but also
         takes atrial fibrillation / flutter waves for P waves more often; on LUDB lead II the
-        default 0.7 gives P sensitivity 100 % with no non-sinus beat given a P wave, 0.6
-        gives 100 % and 15 %, 0.4 gives 100 % and 35 % (NeuroKit2's ``ecg_delineate``: 100 %
-        and 73 %); ``benchmarks/validate_ecg.py`` prints the whole trade-off. When at least
+        default 0.7 gives P sensitivity 98.3 % with no non-sinus beat given a P wave, 0.6
+        gives 99.3 % and 14.5 %, 0.4 gives 100 % and 32.7 % (NeuroKit2's ``ecg_delineate``:
+        100 % and 72.7 %); ``benchmarks/validate_ecg.py`` prints the whole trade-off. When at least
         half the beats of a lead reach it, the record has a P wave and the lead's other beats
         are searched again near its usual place and take one at correlation 0.4 (or
         ``p_threshold`` if lower; single-lead input only).
