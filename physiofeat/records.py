@@ -279,10 +279,10 @@ class Record:
             role = channel_role(c.name, mono_audio=audio)
             if role is not None:
                 out.setdefault(role, []).append(i)
-        given = {
-            role: _resolve(self.names, list(keys), self.path)
-            for role, keys in check_roles(overrides).items()
-        }
+        given = {}
+        for role, keys in check_roles(overrides).items():
+            self._refuse_ambiguous_index(role, keys)
+            given[role] = _resolve(self.names, list(keys), self.path)
         owner: dict[int, str] = {}
         for role, idx in given.items():
             for i in idx:
@@ -296,6 +296,26 @@ class Record:
                 out[other] = [i for i in out[other] if i not in idx]
             out[role] = idx
         return {r: tuple(out[r]) for r in ROLES if out.get(r)}
+
+    def _refuse_ambiguous_index(self, role: str, keys: Sequence[ChannelKey]) -> None:
+        """A role given by index in a record that holds the file's channels in other positions
+        (``channels=`` chose or reordered them): the index would count in the selection, while
+        the file, the table's ``channel`` column and :attr:`Channel.index` count in the file."""
+        if [c.index for c in self._channels] == list(range(len(self._channels))):
+            return  # the positions are the file's
+        low = {nm.strip().lower() for nm in self.names}
+        for key in keys:
+            by_index = isinstance(key, (int, np.integer)) and not isinstance(key, bool)
+            if isinstance(key, str) and key.strip().lower() not in low:
+                by_index = re.fullmatch(r"-?\d+", key.strip()) is not None
+            if by_index:
+                held = ", ".join(f"{c.name!r} (file channel {c.index})" for c in self._channels)
+                raise ParameterError(
+                    f"{self.path}: the role {role!r} is given channel index {key}, but the "
+                    f"record holds a selection of the file's channels: {held}; an index is "
+                    "ambiguous there (a position in the selection, or in the file): give the "
+                    "channel by name"
+                )
 
     def describe_roles(self, roles: Mapping[str, Sequence[int]] | None = None) -> str:
         """The channels with their roles, for messages: ``0 'ECG' (ecg), 1 'Resp'``."""

@@ -1,5 +1,7 @@
-"""Record headers that the readers below physiofeat misread silently (session-17 audit): each
-is a DecodeError naming the field, or read right; each test failed on the code before."""
+"""Record headers that the readers below physiofeat misread silently (session-17 and -18
+audits), and a role index that a selection of channels made ambiguous: each is a DecodeError
+or ParameterError naming the field, or read right; each test of a fix failed on the code
+before (the inverted-range test guards a file that must keep loading)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import numpy as np
 import pytest
 
 import physiofeat
-from physiofeat import DecodeError
+from physiofeat import DecodeError, ParameterError
 
 
 def _wfdb(tmp_path, names=("I", "II", "III")):
@@ -191,3 +193,25 @@ def test_a_non_ascii_wfdb_channel_name_is_kept(tmp_path, encoding):
     rec = physiofeat.load_record(hea, channels="Ableitung-ü")
     assert rec.names == ("Ableitung-ü",)
     np.testing.assert_allclose(rec.channel(0).data, sig[:, 1], rtol=0, atol=0.5 / 200)
+
+
+def test_a_role_by_index_in_a_selection_of_channels_is_refused(tmp_path):
+    """After channels=["PCG", "ECG II"], roles={"ecg": 0, "pcg": 1} had timed the heart sound
+    as the ECG (index 0 of the selection is the PCG, file channel 0 the ECG): no error."""
+    p, _ = _edf(tmp_path)  # 0 'ECG II' 500 Hz, 1 'PCG' 2000 Hz
+    rec = physiofeat.load_record(p, channels=["PCG", "ECG II"])
+    with pytest.raises(ParameterError, match=r"the role 'ecg' is given channel index 0, but the "
+                       r"record holds a selection .*'PCG' \(file channel 1\), 'ECG II' \(file "
+                       r"channel 0\).*give the channel by name"):  # fmt: skip
+        rec.roles({"ecg": 0})
+    with pytest.raises(ParameterError, match="given channel index -1"):
+        rec.roles({"pcg": "-1"})  # the CLI's --role pcg=-1
+    assert rec.roles({"ecg": "ECG II", "pcg": "pcg"}) == {"ecg": (1,), "pcg": (0,)}
+    whole = physiofeat.load_record(p)  # the file's own positions: an index is unambiguous
+    assert whole.roles({"ecg": 0, "pcg": 1}) == {"ecg": (0,), "pcg": (1,)}
+    same = physiofeat.load_record(p, channels=[0, 1])
+    assert same.roles({"pcg": 1}) == {"ecg": (0,), "pcg": (1,)}
+    res = physiofeat.extract_many(
+        [p], ["ecg_pcg_timing"], channels=["PCG", "ECG II"], roles={"ecg": 0, "pcg": 1}, n_jobs=1
+    )[0]
+    assert res.error_type == "ParameterError"
