@@ -303,12 +303,8 @@ class Record:
         the file, the table's ``channel`` column and :attr:`Channel.index` count in the file."""
         if [c.index for c in self._channels] == list(range(len(self._channels))):
             return  # the positions are the file's
-        low = {nm.strip().lower() for nm in self.names}
         for key in keys:
-            by_index = isinstance(key, (int, np.integer)) and not isinstance(key, bool)
-            if isinstance(key, str) and key.strip().lower() not in low:
-                by_index = re.fullmatch(r"-?\d+", key.strip()) is not None
-            if by_index:
+            if _by_index(self.names, key):
                 held = ", ".join(f"{c.name!r} (file channel {c.index})" for c in self._channels)
                 raise ParameterError(
                     f"{self.path}: the role {role!r} is given channel index {key}, but the "
@@ -525,6 +521,21 @@ def _same_lead(channel: str, want: str) -> bool:
     return asked is None or has is None or asked == has
 
 
+def _by_index(names: Sequence[str], key: Any) -> bool:
+    """Whether :func:`_match` takes ``key`` as an index: an int, or a string of digits that no
+    channel is named (case-insensitive)."""
+    if isinstance(key, (bool, np.bool_)):
+        return False
+    if isinstance(key, (int, np.integer)):
+        return True
+    if not isinstance(key, str):
+        return False
+    want = key.strip().lower()
+    return re.fullmatch(r"-?\d+", want) is not None and all(
+        nm.strip().lower() != want for nm in names
+    )
+
+
 def _match(names: Sequence[str], key: Any, path: str) -> int:
     n = len(names)
     listing = ", ".join(f"{i} {nm!r}" for i, nm in enumerate(names)) or "none"
@@ -541,9 +552,9 @@ def _match(names: Sequence[str], key: Any, path: str) -> int:
             f"(0 to {n - 1}); its channels: {listing}"
         )
     want = key.strip().lower()
-    hits = [i for i, nm in enumerate(names) if nm.strip().lower() == want]
-    if not hits and re.fullmatch(r"-?\d+", want):  # "1", "-1" (the CLI's --channel -1)
+    if _by_index(names, key):  # "1", "-1" (the CLI's --channel -1)
         return _match(names, int(want), path)
+    hits = [i for i, nm in enumerate(names) if nm.strip().lower() == want]
     if not hits and want:
         hits = [i for i, nm in enumerate(names) if _same_lead(nm, want)]
     if len(hits) == 1:
@@ -894,7 +905,7 @@ def _read_wfdb(p: Path, channels: Any, dtype) -> Record:
 
 def _edf_truncation(p: Path, head: bytes) -> str | None:
     """Compare the data size the EDF/BDF header (``head``, its first 256 bytes as read) promises
-    with the bytes present."""
+    with the bytes present (its signal count checked first: :func:`_edf_header_problem`)."""
     size = p.stat().st_size
     if len(head) < 256:
         return f"the file has {size} bytes, shorter than the 256-byte EDF header"
@@ -904,8 +915,6 @@ def _edf_truncation(p: Path, head: bytes) -> str | None:
         ns = int(head[252:256])
     except ValueError:
         return None  # let the reader say what is wrong with the header
-    if ns < 1 or header_bytes != 256 * (ns + 1):
-        return None  # not a size question: _edf_header_problem names it
     with open(p, "rb") as fh:
         fh.seek(256 + ns * 216)
         spr_field = fh.read(ns * 8)
@@ -924,7 +933,10 @@ def _edf_truncation(p: Path, head: bytes) -> str | None:
 
 
 def _edf_header_problem(head: bytes) -> str | None:
-    """What is wrong with the signal count of a 256-byte EDF/BDF header, or None."""
+    """What is wrong with the signal count of a 256-byte EDF/BDF header, or None (also for a
+    shorter one, which :func:`_edf_truncation` names)."""
+    if len(head) < 256:
+        return None
     try:
         header_bytes, ns = int(head[184:192]), int(head[252:256])
     except ValueError:
@@ -978,13 +990,13 @@ def _read_edf(p: Path, channels: Any, dtype) -> Record:
 
     with open(p, "rb") as fh:
         head = fh.read(256)
-    why = _edf_truncation(p, head)
-    if why:
-        raise DecodeError(f"{p}: truncated: {why}")
     bdf = head[:1] == b"\xff"
     why = _edf_header_problem(head)
     if why:
         raise DecodeError(f"{p}: bad {'BDF' if bdf else 'EDF'} header: {why}")
+    why = _edf_truncation(p, head)
+    if why:
+        raise DecodeError(f"{p}: truncated: {why}")
     try:
         duration = float(head[244:252])
     except ValueError:
